@@ -1,0 +1,19 @@
+/* Whole-file reads with a size cap, and atomic writes through a temporary file. */
+#ifndef RNNSCOPE_FILEIO_H
+#define RNNSCOPE_FILEIO_H
+
+#include <stdio.h>
+#include "rnnscope/error.h"
+
+/* Read a regular file fully into a NUL-terminated buffer (caller frees). */
+int rs_read_file(const char *path, size_t max_bytes, unsigned char **data, size_t *len,
+                 rs_error *err);
+
+/* Writer callback for rs_write_atomic: writes the content to f. */
+typedef int (*rs_write_fn)(FILE *f, const char *name, const void *ctx, rs_error *err);
+
+/* Write through "<path>.XXXXXX" in the same directory, fsync, then rename onto path.
+ * On any failure the temporary file is removed and path is untouched. */
+int rs_write_atomic(const char *path, rs_write_fn fn, const void *ctx, rs_error *err);
+
+#endif

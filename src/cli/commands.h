@@ -1,0 +1,19 @@
+/* The subcommands of the rnnscope program. Each returns the process exit status:
+ * 0 success, 1 failure (bad file, wrong shape...), 2 command-line misuse. */
+#ifndef RNNSCOPE_CLI_COMMANDS_H
+#define RNNSCOPE_CLI_COMMANDS_H
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+typedef int (*command_fn)(int argc, char **argv);
+
+typedef struct command {
+    const char *name;
+    command_fn run;     /* NULL: not built yet */
+    const char *summary;
+} command;
+
+/* Print "rnnscope: <msg>" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

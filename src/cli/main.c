@@ -1,0 +1,85 @@
+/* rnnscope: the command-line entry point and subcommand dispatcher. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "commands.h"
+
+static const command commands[] = {
+    {"summary", NULL, "print the layer table of MODEL: name, class, output shapes, parameters"},
+    {"dump", NULL, "write one layer's output to .npy, .csv or stdout"},
+    {"plot", NULL, "print a layer's output as a picture on stdout"},
+};
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("rnnscope: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void print_usage(FILE *f)
+{
+    fputs("Usage: rnnscope [INPUT OPTIONS] [--graphics MODE] [MODEL]\n"
+          "       rnnscope summary MODEL\n"
+          "       rnnscope dump MODEL --layer NAME [--output K] [INPUT OPTIONS] -o OUT\n"
+          "       rnnscope plot MODEL --layer NAME [--output K] [INPUT OPTIONS] [PLOT OPTIONS]\n"
+          "       rnnscope --help | --version\n"
+          "\n"
+          "Explore trained Keras sequence models (LSTM, GRU, attention) in the terminal.\n"
+          "MODEL is a Keras .h5 file, a Keras 3 .keras archive, a TensorFlow.js model.json,\n"
+          "or a model.to_json() file with --weights FILE.h5.\n"
+          "\n"
+          "Commands:\n",
+          f);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fputs("\n"
+          "Input options:\n"
+          "  --input FILE     .npy of shape (N, ...) or (...), or .csv (rows = timesteps)\n"
+          "  --random SEED    uniform [0,1) input of the model's input shape\n"
+          "  --sample N       use sample N of the input batch\n"
+          "\n"
+          "Exit status: 0 success, 1 failure (message on stderr), 2 command-line misuse.\n",
+          f);
+}
+
+static const command *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        print_usage(stdout);
+        return EXIT_OK;
+    }
+    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+        printf("rnnscope %s\n", PACKAGE_VERSION);
+        return EXIT_OK;
+    }
+    if (argc >= 2) {
+        const command *cmd = find_command(argv[1]);
+        if (cmd) {
+            if (!cmd->run) {
+                cli_error("%s: not implemented yet", cmd->name);
+                return EXIT_USAGE;
+            }
+            return cmd->run(argc - 1, argv + 1);
+        }
+    }
+    if (argc >= 2 && argv[1][0] == '-' && argv[1][1] != '\0') {
+        cli_error("unknown option '%s'; try 'rnnscope --help'", argv[1]);
+        return EXIT_USAGE;
+    }
+    cli_error("the explorer is not implemented yet; try 'rnnscope --help'");
+    return EXIT_USAGE;
+}

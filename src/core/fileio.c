@@ -1,0 +1,94 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rnnscope/fileio.h"
+
+int rs_read_file(const char *path, size_t max_bytes, unsigned char **data, size_t *len,
+                 rs_error *err)
+{
+    *data = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return rs_fail(err, path, "%s", strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return rs_fail(err, path, "not a regular file");
+    }
+    if ((unsigned long long)st.st_size > max_bytes) {
+        close(fd);
+        return rs_fail(err, path, "file is %lld bytes, more than the limit of %zu",
+                       (long long)st.st_size, max_bytes);
+    }
+    size_t size = (size_t)st.st_size;
+    unsigned char *buf = malloc(size + 1);
+    if (!buf) {
+        close(fd);
+        return rs_fail(err, path, "out of memory reading %zu bytes", size);
+    }
+    size_t got = 0;
+    while (got < size) {
+        ssize_t n = read(fd, buf + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = errno;
+            free(buf);
+            close(fd);
+            return rs_fail(err, path, "read failed: %s", n < 0 ? strerror(e) : "file shrank");
+        }
+        got += (size_t)n;
+    }
+    close(fd);
+    buf[size] = '\0';
+    *data = buf;
+    *len = size;
+    return 0;
+}
+
+int rs_write_atomic(const char *path, rs_write_fn fn, const void *ctx, rs_error *err)
+{
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 16);
+    if (!tmp)
+        return rs_fail(err, path, "out of memory");
+    snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        return rs_fail(err, path, "cannot create a temporary file: %s", strerror(e));
+    }
+    FILE *f = fdopen(fd, "wb");
+    if (!f) {
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        return rs_fail(err, path, "cannot open a temporary file");
+    }
+    int rc = fn(f, path, ctx, err);
+    if (rc == 0 && fflush(f) != 0)
+        rc = rs_fail(err, path, "write failed: %s", strerror(errno));
+    if (rc == 0 && fsync(fileno(f)) != 0 && errno != EINVAL)
+        rc = rs_fail(err, path, "write failed: %s", strerror(errno));
+    if (fclose(f) != 0 && rc == 0)
+        rc = rs_fail(err, path, "write failed: %s", strerror(errno));
+    if (rc == 0) {
+        /* mkstemp makes 0600 files; give the result the usual umask-based mode. */
+        mode_t mask = umask(0);
+        umask(mask);
+        chmod(tmp, 0666 & ~mask);
+        if (rename(tmp, path) != 0)
+            rc = rs_fail(err, path, "cannot rename the temporary file: %s", strerror(errno));
+    }
+    if (rc != 0)
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}

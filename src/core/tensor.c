@@ -1,0 +1,131 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rnnscope/tensor.h"
+
+bool rs_mul_overflows(size_t a, size_t b, size_t *out)
+{
+    return __builtin_mul_overflow(a, b, out);
+}
+
+int rs_shape_count(int rank, const size_t *shape, size_t *count, rs_error *err)
+{
+    if (rank < 0 || rank > RS_MAX_RANK)
+        return rs_fail(err, NULL, "rank %d is outside 0..%d", rank, RS_MAX_RANK);
+    size_t n = 1;
+    for (int i = 0; i < rank; i++) {
+        if (rs_mul_overflows(n, shape[i], &n) || n > RS_MAX_ELEMS) {
+            char buf[160];
+            return rs_fail(err, NULL, "shape %s is too large",
+                           rs_shape_format(rank, shape, buf, sizeof buf));
+        }
+    }
+    *count = n;
+    return 0;
+}
+
+int rs_tensor_alloc(rs_tensor *t, int rank, const size_t *shape, rs_error *err)
+{
+    memset(t, 0, sizeof *t);
+    size_t count;
+    if (rs_shape_count(rank, shape, &count, err) < 0)
+        return -1;
+    size_t bytes;
+    if (rs_mul_overflows(count, sizeof(float), &bytes))
+        return rs_fail(err, NULL, "tensor of %zu elements is too large", count);
+    float *data = NULL;
+    if (count > 0) {
+        data = calloc(count, sizeof(float));
+        if (!data)
+            return rs_fail(err, NULL, "out of memory allocating %zu bytes", bytes);
+    }
+    t->rank = rank;
+    for (int i = 0; i < rank; i++)
+        t->shape[i] = shape[i];
+    t->size = count;
+    t->data = data;
+    return 0;
+}
+
+int rs_tensor_alloc_dims(rs_tensor *t, rs_error *err, int rank, ...)
+{
+    size_t shape[RS_MAX_RANK] = {0};
+    if (rank < 0 || rank > RS_MAX_RANK) {
+        memset(t, 0, sizeof *t);
+        return rs_fail(err, NULL, "rank %d is outside 0..%d", rank, RS_MAX_RANK);
+    }
+    va_list ap;
+    va_start(ap, rank);
+    for (int i = 0; i < rank; i++)
+        shape[i] = va_arg(ap, size_t);
+    va_end(ap);
+    return rs_tensor_alloc(t, rank, shape, err);
+}
+
+int rs_tensor_copy(rs_tensor *dst, const rs_tensor *src, rs_error *err)
+{
+    if (rs_tensor_alloc(dst, src->rank, src->shape, err) < 0)
+        return -1;
+    if (src->size)
+        memcpy(dst->data, src->data, src->size * sizeof(float));
+    return 0;
+}
+
+int rs_tensor_reshape(rs_tensor *t, int rank, const size_t *shape, rs_error *err)
+{
+    size_t count;
+    if (rs_shape_count(rank, shape, &count, err) < 0)
+        return -1;
+    if (count != t->size) {
+        char a[160], b[160];
+        return rs_fail(err, NULL, "cannot reshape %s into %s",
+                       rs_shape_format(t->rank, t->shape, a, sizeof a),
+                       rs_shape_format(rank, shape, b, sizeof b));
+    }
+    t->rank = rank;
+    for (int i = 0; i < rank; i++)
+        t->shape[i] = shape[i];
+    return 0;
+}
+
+void rs_tensor_free(rs_tensor *t)
+{
+    if (!t)
+        return;
+    free(t->data);
+    memset(t, 0, sizeof *t);
+}
+
+void rs_tensor_move(rs_tensor *dst, rs_tensor *src)
+{
+    rs_tensor_free(dst);
+    *dst = *src;
+    memset(src, 0, sizeof *src);
+}
+
+char *rs_shape_format(int rank, const size_t *shape, char *buf, size_t len)
+{
+    size_t used = 0;
+    int n = snprintf(buf, len, "(");
+    used = n > 0 ? (size_t)n : 0;
+    for (int i = 0; i < rank && used < len; i++) {
+        n = snprintf(buf + used, len - used, "%s%zu", i ? ", " : "", shape[i]);
+        if (n > 0)
+            used += (size_t)n;
+    }
+    if (used < len)
+        snprintf(buf + used, len - used, rank == 1 ? ",)" : ")");
+    return buf;
+}
+
+bool rs_shape_equal(const rs_tensor *a, const rs_tensor *b)
+{
+    if (a->rank != b->rank)
+        return false;
+    for (int i = 0; i < a->rank; i++)
+        if (a->shape[i] != b->shape[i])
+            return false;
+    return true;
+}

@@ -1,0 +1,20 @@
+# The rnnscope program: --help, --version, the subcommand dispatcher.
+. "$top_srcdir/tests/lib.sh"
+
+out=$("$RNNSCOPE" --help); rc=$?
+if [ $rc -eq 0 ] && printf '%s' "$out" | grep -q '^Usage: rnnscope' &&
+   printf '%s' "$out" | grep -q 'summary' && printf '%s' "$out" | grep -q 'dump' &&
+   printf '%s' "$out" | grep -q 'plot'; then ok "--help prints usage with every subcommand"
+else not_ok "--help prints usage with every subcommand"; fi
+
+out=$("$RNNSCOPE" --version); rc=$?
+if [ $rc -eq 0 ] && printf '%s' "$out" | grep -qE '^rnnscope [0-9]+\.[0-9]+\.[0-9]+$'; then
+    ok "--version prints the version"; else not_ok "--version prints the version"; fi
+
+expect_fail 2 "unknown option" "an unknown option is misuse (exit 2)" "$RNNSCOPE" --bogus
+for cmd in summary dump plot; do
+    "$RNNSCOPE" $cmd x >/dev/null 2>&1; rc=$?
+    if [ $rc -eq 0 ] || [ $rc -eq 1 ] || [ $rc -eq 2 ]; then ok "'$cmd' is dispatched (exit $rc)"
+    else not_ok "'$cmd' is dispatched (exit $rc)"; fi
+done
+done_testing

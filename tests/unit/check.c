@@ -1,0 +1,91 @@
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static int tests_run, failures_in_test;
+
+static void fail_header(const char *file, int line)
+{
+    failures_in_test++;
+    printf("#   %s:%d: ", file, line);
+}
+
+void check_true(bool cond, const char *what, const char *file, int line)
+{
+    if (cond)
+        return;
+    fail_header(file, line);
+    printf("failed: %s\n", what);
+}
+
+void check_near(double got, double want, double tol, const char *what, const char *file, int line)
+{
+    bool same_nan = isnan(got) && isnan(want);
+    bool same_inf = isinf(got) && isinf(want) && (got > 0) == (want > 0);
+    if (same_nan || same_inf || fabs(got - want) <= tol)
+        return;
+    fail_header(file, line);
+    printf("%s = %.9g, want %.9g (tol %g)\n", what, got, want, tol);
+}
+
+void check_str(const char *got, const char *want, const char *what, const char *file, int line)
+{
+    if (got && want && strcmp(got, want) == 0)
+        return;
+    fail_header(file, line);
+    printf("%s =\n#     \"%s\"\n#   want\n#     \"%s\"\n", what, got ? got : "(null)",
+           want ? want : "(null)");
+}
+
+void run_test(const char *name, void (*fn)(void))
+{
+    failures_in_test = 0;
+    fn();
+    tests_run++;
+    printf("%s %d - %s\n", failures_in_test ? "not ok" : "ok", tests_run, name);
+    fflush(stdout);
+}
+
+void skip_test(const char *name, const char *reason)
+{
+    tests_run++;
+    printf("ok %d - %s # SKIP %s\n", tests_run, name, reason);
+}
+
+int check_finish(void)
+{
+    printf("1..%d\n", tests_run);
+    return 0; /* failures are reported per case in the TAP stream */
+}
+
+const char *test_path(const char *rel)
+{
+    static char buf[4][4096];
+    static int slot;
+    const char *srcdir = getenv("srcdir");
+    slot = (slot + 1) % 4;
+    snprintf(buf[slot], sizeof buf[slot], "%s/%s", srcdir && *srcdir ? srcdir : ".", rel);
+    return buf[slot];
+}
+
+const char *tmp_path(const char *name)
+{
+    static char dir[4096];
+    static char buf[4][4096];
+    static int slot;
+    if (!dir[0]) {
+        const char *base = getenv("TMPDIR");
+        snprintf(dir, sizeof dir, "%s/rnnscope-test-XXXXXX", base && *base ? base : "/tmp");
+        if (!mkdtemp(dir)) {
+            perror("mkdtemp");
+            exit(1);
+        }
+    }
+    slot = (slot + 1) % 4;
+    snprintf(buf[slot], sizeof buf[slot], "%s/%s", dir, name);
+    return buf[slot];
+}

@@ -1,0 +1,34 @@
+/* A minimal TAP test harness for the C unit tests: one "ok"/"not ok" line per test case. */
+#ifndef RNNSCOPE_TESTS_CHECK_H
+#define RNNSCOPE_TESTS_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+void check_true(bool cond, const char *what, const char *file, int line);
+void check_near(double got, double want, double tol, const char *what, const char *file, int line);
+void check_str(const char *got, const char *want, const char *what, const char *file, int line);
+
+#define CHECK(cond) check_true((cond), #cond, __FILE__, __LINE__)
+#define CHECK_NEAR(got, want, tol) check_near((got), (want), (tol), #got, __FILE__, __LINE__)
+#define CHECK_STR(got, want) check_str((got), (want), #got, __FILE__, __LINE__)
+/* Checks that msg contains needle. */
+#define CHECK_CONTAINS(msg, needle) \
+    check_true(strstr((msg), (needle)) != NULL, #msg " contains \"" needle "\"", __FILE__, __LINE__)
+
+/* Run one test case and print its TAP line. */
+void run_test(const char *name, void (*fn)(void));
+
+/* Skip a test case with a reason. */
+void skip_test(const char *name, const char *reason);
+
+/* Print the TAP plan; returns the exit status for main. */
+int check_finish(void);
+
+/* $srcdir/rel, for reading committed test data (srcdir from the environment, default "."). */
+const char *test_path(const char *rel);
+
+/* A fresh per-run temporary directory path joined with name. */
+const char *tmp_path(const char *name);
+
+#endif

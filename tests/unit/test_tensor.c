@@ -1,0 +1,108 @@
+/* Tensors: allocation, shape arithmetic checked for overflow, reshape, formatting. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "rnnscope/tensor.h"
+
+static void test_alloc_zeroed(void)
+{
+    rs_tensor t;
+    rs_error err = {""};
+    CHECK(rs_tensor_alloc_dims(&t, &err, 3, (size_t)2, (size_t)3, (size_t)4) == 0);
+    CHECK(t.rank == 3 && t.size == 24);
+    int nonzero = 0;
+    for (size_t i = 0; i < t.size; i++)
+        nonzero += t.data[i] != 0.0f;
+    CHECK(nonzero == 0);
+    rs_tensor_free(&t);
+    CHECK(t.data == NULL && t.size == 0);
+}
+
+static void test_rank_zero_and_empty(void)
+{
+    rs_tensor t;
+    rs_error err = {""};
+    CHECK(rs_tensor_alloc(&t, 0, NULL, &err) == 0);
+    CHECK(t.size == 1 && t.data != NULL);
+    rs_tensor_free(&t);
+    CHECK(rs_tensor_alloc_dims(&t, &err, 2, (size_t)0, (size_t)5) == 0);
+    CHECK(t.size == 0 && t.data == NULL);
+    rs_tensor_free(&t);
+}
+
+static void test_overflow_refused(void)
+{
+    rs_tensor t;
+    rs_error err = {""};
+    size_t big[3] = {SIZE_MAX / 2, 3, 1};
+    CHECK(rs_tensor_alloc(&t, 3, big, &err) < 0);
+    CHECK_CONTAINS(err.msg, "too large");
+    CHECK(t.data == NULL);
+    size_t huge[2] = {(size_t)1 << 30, (size_t)1 << 30};
+    CHECK(rs_tensor_alloc(&t, 2, huge, &err) < 0); /* 2^60 > RS_MAX_ELEMS */
+    CHECK(rs_tensor_alloc_dims(&t, &err, 7) < 0);
+    CHECK_CONTAINS(err.msg, "rank 7");
+}
+
+static void test_reshape(void)
+{
+    rs_tensor t;
+    rs_error err = {""};
+    CHECK(rs_tensor_alloc_dims(&t, &err, 2, (size_t)6, (size_t)4) == 0);
+    size_t ok[3] = {2, 3, 4}, bad[2] = {5, 5};
+    CHECK(rs_tensor_reshape(&t, 3, ok, &err) == 0);
+    CHECK(t.rank == 3 && t.shape[2] == 4);
+    CHECK(rs_tensor_reshape(&t, 2, bad, &err) < 0);
+    CHECK_STR(err.msg, "cannot reshape (2, 3, 4) into (5, 5)");
+    rs_tensor_free(&t);
+}
+
+static void test_copy_and_move(void)
+{
+    rs_tensor a, b, c = {0};
+    rs_error err = {""};
+    CHECK(rs_tensor_alloc_dims(&a, &err, 1, (size_t)3) == 0);
+    a.data[1] = 7.0f;
+    CHECK(rs_tensor_copy(&b, &a, &err) == 0);
+    CHECK(b.data != a.data && b.data[1] == 7.0f && rs_shape_equal(&a, &b));
+    rs_tensor_move(&c, &b);
+    CHECK(b.data == NULL && c.data[1] == 7.0f);
+    rs_tensor_free(&a);
+    rs_tensor_free(&c);
+}
+
+static void test_shape_format(void)
+{
+    char buf[64];
+    size_t s1[1] = {5}, s3[3] = {2, 240, 4};
+    CHECK_STR(rs_shape_format(1, s1, buf, sizeof buf), "(5,)");
+    CHECK_STR(rs_shape_format(3, s3, buf, sizeof buf), "(2, 240, 4)");
+    CHECK_STR(rs_shape_format(0, NULL, buf, sizeof buf), "()");
+    char tiny[4];
+    rs_shape_format(3, s3, tiny, sizeof tiny); /* must not overflow */
+    CHECK(strlen(tiny) < sizeof tiny);
+}
+
+static void test_error_prefix(void)
+{
+    rs_error err;
+    CHECK(rs_fail(&err, "model.h5", "layer %s is odd", "lstm") == -1);
+    CHECK_STR(err.msg, "model.h5: layer lstm is odd");
+    rs_error_prefix(&err, "outer");
+    CHECK_STR(err.msg, "outer: model.h5: layer lstm is odd");
+    CHECK(rs_fail(NULL, "x", "y") == -1);
+}
+
+int main(void)
+{
+    run_test("alloc gives zeroed memory and free empties", test_alloc_zeroed);
+    run_test("rank 0 and empty tensors", test_rank_zero_and_empty);
+    run_test("overflowing shapes are refused", test_overflow_refused);
+    run_test("reshape keeps count, refuses mismatch", test_reshape);
+    run_test("copy and move", test_copy_and_move);
+    run_test("shape formatting like NumPy", test_shape_format);
+    run_test("error messages name where", test_error_prefix);
+    return check_finish();
+}
