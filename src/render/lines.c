@@ -45,7 +45,7 @@ static int layout(rs_lines *L, size_t total)
 {
     const rs_lines_opts *o = &L->opts;
     int W = L->box.w, H = L->box.h;
-    int min_ph = H >= 3 ? 3 : H;
+    int min_ph = H >= 2 ? 2 : H; /* a label row and one plot row of 4 dots */
     int cols = o->grid_cols > 0 ? o->grid_cols : auto_cols(total, W, H);
     if ((size_t)cols > total)
         cols = (int)total;
