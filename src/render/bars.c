@@ -132,7 +132,7 @@ int rs_bars_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_bars_op
         snprintf(last, sizeof last, "%zu", n - 1);
         rs_canvas_print(c, plot.x, plot.y + plot.h, "0", -1, axis, RS_COLOR_DEFAULT);
         size_t end = n <= width ? n * bw - gap : width;
-        if ((int)end > rs_utf8_width(last) + 1)
+        if (n > 1 && (int)end > rs_utf8_width(last) + 1)
             print_right(c, plot.x + (int)end, plot.y + plot.h, last, axis);
     }
     return 0;
