@@ -124,6 +124,7 @@ typedef struct rs_heatmap_opts {
     rs_agg agg;
     bool labels;  /* row/column indices around the map */
     bool legend;  /* colour bar with its values */
+    size_t row_base, col_base; /* index shown for the first row / column (of a window) */
 } rs_heatmap_opts;
 
 void rs_heatmap_defaults(rs_heatmap_opts *o);
@@ -178,6 +179,7 @@ int rs_hist_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_hist_op
 
 typedef struct rs_bars_opts {
     rs_style style;
+    size_t base; /* index shown for the first element (of a window) */
 } rs_bars_opts;
 
 /* One bar per element of m (row-major), up from zero for positive values, down for negative;
