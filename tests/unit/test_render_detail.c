@@ -31,6 +31,14 @@ static void test_detail_small(void)
                                           "┬────────▲─┬\n"
                                           "0          3\n");
     CHECK_STR(detail(d, 4, 1, 1, 0, UNI), "⡼\n"); /* too small for axes: the plot alone */
+    /* 10^6 timesteps of a ramp in 2 dot columns: [0, 499999] on rows 2-3 (round(1.5000015)
+     * = 2) and [499999, 999999] joined, on rows 0-2: the same cell as 0,1,2,3 */
+    size_t T = 1000000;
+    float *r = malloc(T * sizeof *r);
+    for (size_t t = 0; t < T; t++)
+        r[t] = (float)t;
+    CHECK_STR(detail(r, T, 1, 1, 0, UNI), "⡼\n");
+    free(r);
 }
 
 static void test_detail_axes(void)
