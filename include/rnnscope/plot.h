@@ -48,6 +48,11 @@ typedef struct rs_envelope {
 
 int rs_envelope_build(rs_envelope *e, const rs_matrix *m, size_t channel, size_t t0, size_t len,
                       size_t n, rs_error *err);
+
+/* The envelopes of k channels in one pass over the rows (a channel out of range is left
+ * empty). On failure none is left allocated. */
+int rs_envelope_build_many(rs_envelope *envs, const rs_matrix *m, const size_t *channels,
+                           size_t k, size_t t0, size_t len, size_t n, rs_error *err);
 void rs_envelope_free(rs_envelope *e);
 
 /* ---- lines: small multiples ---- */

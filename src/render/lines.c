@@ -135,17 +135,28 @@ int rs_lines_prepare(rs_lines *L, const rs_matrix *m_in, const rs_lines_opts *o,
     int ph = (box.h - note) / L->rows;
     size_t t0 = o->t0 < m.rows ? o->t0 : m.rows;
     size_t len = o->len == 0 || o->len > m.rows - t0 ? m.rows - t0 : o->len;
-    for (size_t i = 0; i < L->npanels; i++) {
+    size_t *chans = malloc(L->npanels * sizeof *chans);
+    rs_envelope *envs = malloc(L->npanels * sizeof *envs);
+    for (size_t i = 0; chans && envs && i < L->npanels; i++) {
         rs_lines_panel *p = &L->panels[i];
         size_t k = L->first + i;
-        p->channel = o->channels ? o->channels[k] : k;
+        p->channel = chans[i] = o->channels ? o->channels[k] : k;
         p->box = (rs_rect){box.x + (int)(i % (size_t)L->cols) * (pw + 1),
                            box.y + (int)(i / (size_t)L->cols) * ph, pw, ph};
-        if (rs_envelope_build(&p->env, &m, p->channel, t0, len, (size_t)(pw * lines_dots_per_cell(o->blocks, o->style)),
-                              err) < 0) {
-            rs_lines_free(L);
-            return -1;
-        }
+    }
+    size_t ncols = (size_t)(pw * lines_dots_per_cell(o->blocks, o->style));
+    int rc = chans && envs
+                 ? rs_envelope_build_many(envs, &m, chans, L->npanels, t0, len, ncols, err)
+                 : rs_fail(err, "lines", "out of memory");
+    for (size_t i = 0; rc == 0 && i < L->npanels; i++)
+        L->panels[i].env = envs[i];
+    free(chans);
+    free(envs);
+    if (rc < 0) {
+        free(L->panels);
+        L->panels = NULL;
+        L->npanels = 0;
+        return -1;
     }
     panel_range(L);
     return 0;

@@ -51,6 +51,25 @@ static void test_envelope_columns(void)
     rs_envelope_free(&e);
 }
 
+/* Several channels in one pass give what one channel at a time gives. */
+static void test_envelope_many(void)
+{
+    float d[6 * 2] = {0, 5, 1, 4, 2, 3, 3, 2, 4, 1, 5, 0}; /* (6, 2): up and down */
+    rs_matrix m = rs_matrix_make(d, 6, 2);
+    size_t ch[3] = {1, 0, 7};
+    rs_envelope e[3], one;
+    rs_error err = {""};
+    CHECK(rs_envelope_build_many(e, &m, ch, 3, 0, 6, 3, &err) == 0);
+    CHECK(rs_envelope_build(&one, &m, 1, 0, 6, 3, &err) == 0);
+    for (size_t x = 0; x < 3; x++)
+        CHECK(e[0].lo[x] == one.lo[x] && e[0].hi[x] == one.hi[x] && e[0].last[x] == one.last[x]);
+    CHECK(e[0].lo[0] == 4 && e[0].hi[0] == 5 && e[1].lo[2] == 4 && e[1].hi[2] == 5);
+    CHECK(e[2].n == 0); /* channel 7 is out of range: left empty */
+    for (int j = 0; j < 3; j++)
+        rs_envelope_free(&e[j]);
+    rs_envelope_free(&one);
+}
+
 static void test_envelope_million(void)
 {
     size_t T = 1000000;
@@ -256,6 +275,7 @@ static void test_million_ramp(void)
 int main(void)
 {
     run_test("envelope: columns, short series, NaN", test_envelope_columns);
+    run_test("envelope: many channels in one pass", test_envelope_many);
     run_test("envelope: 10^6 samples and a window", test_envelope_million);
     run_test("lines: braille ramp, channel_axis 0", test_braille_ramp);
     run_test("lines: eighth blocks", test_blocks_ramp);
