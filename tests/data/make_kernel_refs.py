@@ -187,3 +187,45 @@ acts = {
 }
 for k, v in acts.items():
     save("act_" + k, v.numpy())
+
+# ---- Conv1D by torch.nn.functional.conv1d, padding by TensorFlow's rules ----
+
+
+def tf_padding(n, k, s, d, mode):
+    span = (k - 1) * d + 1
+    if mode == "valid":
+        return 0, 0
+    if mode == "causal":
+        return span - 1, 0
+    out = -(-n // s)
+    total = max((out - 1) * s + span - n, 0)
+    return total // 2, total - total // 2
+
+
+xc = rand(11, 4, scale=1.0)
+save("conv_x", xc)
+conv_cases = [("valid", 3, 1, 1, 1), ("same", 3, 1, 1, 1), ("causal", 3, 1, 2, 1),
+              ("same", 4, 2, 1, 2), ("valid", 2, 3, 2, 2), ("same", 5, 3, 1, 1)]
+for n_, (mode, k, s, d, g) in enumerate(conv_cases):
+    Kc, bc = rand(k, 4 // g, 6), rand(6)
+    save(f"conv{n_}_kernel", Kc); save(f"conv{n_}_bias", bc)
+    pl, pr = tf_padding(11, k, s, d, mode)
+    xin = torch.nn.functional.pad(t(xc.T.copy())[None], (pl, pr))
+    y = torch.nn.functional.conv1d(xin, t(Kc.transpose(2, 1, 0).copy()), t(bc), stride=s, dilation=d, groups=g)
+    save(f"conv{n_}_y", y[0].numpy().T)
+
+# ---- pooling: max by torch on -inf padding; average over valid steps only (TensorFlow) ----
+pool_cases = [("valid", 2, 2), ("same", 3, 2), ("same", 2, 1), ("valid", 3, 1)]
+for n_, (mode, p, s) in enumerate(pool_cases):
+    pl, pr = tf_padding(11, p, s, 1, mode)
+    X = t(xc.T.copy())[None]
+    mx = torch.nn.functional.max_pool1d(torch.nn.functional.pad(X, (pl, pr), value=-float("inf")), p, s)
+    sums = torch.nn.functional.avg_pool1d(torch.nn.functional.pad(X, (pl, pr)), p, s) * p
+    counts = torch.nn.functional.avg_pool1d(torch.nn.functional.pad(torch.ones_like(X), (pl, pr)), p, s) * p
+    save(f"pool{n_}_max", mx[0].numpy().T); save(f"pool{n_}_avg", (sums / counts)[0].numpy().T)
+
+# ---- normalization ----
+gamma, beta, mean, var = rand(4), rand(4), rand(4), np.abs(rand(4)) + 0.1
+save("bn_gamma", gamma); save("bn_beta", beta); save("bn_mean", mean); save("bn_var", var)
+save("bn_y", torch.nn.functional.batch_norm(t(xc), t(mean), t(var), t(gamma), t(beta), False, 0.0, 1e-3).numpy())
+save("ln_y", torch.nn.functional.layer_norm(t(xc), (4,), t(gamma), t(beta), 1e-3).numpy())
