@@ -8,12 +8,12 @@
 
 #include "rnnscope/error.h"
 
-typedef enum rs_graphics {
-    RS_GRAPHICS_AUTO,
-    RS_GRAPHICS_SIXEL,   /* true pixels for heatmaps; text for the rest */
-    RS_GRAPHICS_UNICODE, /* braille, half-blocks, 256 colours */
-    RS_GRAPHICS_ASCII,   /* density ramps and plain characters */
-} rs_graphics;
+typedef enum rs_term_graphics {
+    RS_TERM_AUTO,
+    RS_TERM_SIXEL,   /* true pixels for heatmaps; text for the rest */
+    RS_TERM_UNICODE, /* braille, half-blocks, 256 colours */
+    RS_TERM_ASCII,   /* density ramps and plain characters */
+} rs_term_graphics;
 
 typedef struct rs_term_caps {
     bool answered;        /* a DA1 reply was seen */
@@ -50,14 +50,14 @@ typedef struct rs_term_env {
 void rs_term_env_from_process(rs_term_env *env);
 
 /* "sixel", "unicode", "ascii", "auto" → mode; false if unknown. */
-bool rs_graphics_parse(const char *name, rs_graphics *out);
-const char *rs_graphics_name(rs_graphics g);
+bool rs_graphics_parse(const char *name, rs_term_graphics *out);
+const char *rs_graphics_name(rs_term_graphics g);
 
 /* Decide the mode: a forced mode (--graphics) wins, then RNNSCOPE_GRAPHICS, then detection.
  * Sixel only if DA1 says so and we are not inside GNU screen or tmux older than 3.4;
  * ASCII when the locale is not UTF-8 or TERM is dumb/vt100-like. why (may be NULL) gets a
  * short reason for the status line. */
-rs_graphics rs_graphics_decide(rs_graphics forced, const rs_term_caps *caps,
+rs_term_graphics rs_graphics_decide(rs_term_graphics forced, const rs_term_caps *caps,
                                const rs_term_env *env, char *why, size_t why_len);
 
 /* Cell size in pixels: CSI 16 t, else the tty's pixel size / cells, else the sixel geometry /

@@ -13,17 +13,17 @@
 
 static const char *const graphics_names[] = {"auto", "sixel", "unicode", "ascii"};
 
-bool rs_graphics_parse(const char *name, rs_graphics *out)
+bool rs_graphics_parse(const char *name, rs_term_graphics *out)
 {
     for (int i = 0; i < 4; i++)
         if (name && strcasecmp(name, graphics_names[i]) == 0) {
-            *out = (rs_graphics)i;
+            *out = (rs_term_graphics)i;
             return true;
         }
     return false;
 }
 
-const char *rs_graphics_name(rs_graphics g)
+const char *rs_graphics_name(rs_term_graphics g)
 {
     return (unsigned)g < 4 ? graphics_names[g] : "?";
 }
@@ -79,33 +79,33 @@ static bool multiplexer_blocks_sixel(const rs_term_caps *caps, const rs_term_env
     return v < 304;
 }
 
-rs_graphics rs_graphics_decide(rs_graphics forced, const rs_term_caps *caps,
+rs_term_graphics rs_graphics_decide(rs_term_graphics forced, const rs_term_caps *caps,
                                const rs_term_env *env, char *why, size_t why_len)
 {
-    if (forced != RS_GRAPHICS_AUTO) {
+    if (forced != RS_TERM_AUTO) {
         say(why, why_len, "--graphics");
         return forced;
     }
-    rs_graphics from_env;
+    rs_term_graphics from_env;
     if (env->graphics && rs_graphics_parse(env->graphics, &from_env) &&
-        from_env != RS_GRAPHICS_AUTO) {
+        from_env != RS_TERM_AUTO) {
         say(why, why_len, "RNNSCOPE_GRAPHICS");
         return from_env;
     }
     if (!env->utf8 || term_is_plain(env->term)) {
         say(why, why_len, !env->utf8 ? "no UTF-8 locale" : "plain terminal");
-        return RS_GRAPHICS_ASCII;
+        return RS_TERM_ASCII;
     }
     if (caps->sixel) {
         if (multiplexer_blocks_sixel(caps, env)) {
             say(why, why_len, "sixel blocked by tmux<3.4/screen");
-            return RS_GRAPHICS_UNICODE;
+            return RS_TERM_UNICODE;
         }
         say(why, why_len, "terminal has sixel");
-        return RS_GRAPHICS_SIXEL;
+        return RS_TERM_SIXEL;
     }
     say(why, why_len, caps->answered ? "no sixel" : "terminal did not answer");
-    return RS_GRAPHICS_UNICODE;
+    return RS_TERM_UNICODE;
 }
 
 void rs_term_cell_size(const rs_term_caps *caps, int fd, int *cell_w, int *cell_h)
