@@ -13,6 +13,9 @@ typedef struct command {
     const char *summary;
 } command;
 
+/* rnnscope plot (src/cli/plot.c). */
+int cmd_plot(int argc, char **argv);
+
 /* Print "rnnscope: <msg>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -9,7 +9,7 @@
 static const command commands[] = {
     {"summary", NULL, "print the layer table of MODEL: name, class, output shapes, parameters"},
     {"dump", NULL, "write one layer's output to .npy, .csv or stdout"},
-    {"plot", NULL, "print a layer's output as a picture on stdout"},
+    {"plot", cmd_plot, "print a layer's output as a picture on stdout"},
 };
 
 void cli_error(const char *fmt, ...)
