@@ -89,3 +89,45 @@ const char *tmp_path(const char *name)
     snprintf(buf[slot], sizeof buf[slot], "%s/%s", dir, name);
     return buf[slot];
 }
+
+#include "rnnscope/npy.h"
+
+rs_tensor load_npy(const char *rel)
+{
+    rs_tensor t;
+    rs_error err = {""};
+    if (rs_npy_read(test_path(rel), &t, &err) < 0) {
+        failures_in_test++;
+        printf("#   cannot load %s: %s\n", rel, err.msg);
+    }
+    return t;
+}
+
+void check_close(const float *got, const float *want, size_t n, double tol, const char *what,
+                 const char *file, int line)
+{
+    double scale = 1.0, worst = 0.0;
+    size_t at = 0;
+    if (!got || !want) {
+        fail_header(file, line);
+        printf("%s: missing data\n", what);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (fabs(want[i]) > scale)
+            scale = fabs(want[i]);
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs((double)got[i] - (double)want[i]);
+        if (isnan(got[i]) != isnan(want[i]))
+            d = INFINITY;
+        if (d > worst || isnan(d)) {
+            worst = d;
+            at = i;
+        }
+    }
+    if (worst <= tol * scale)
+        return;
+    fail_header(file, line);
+    printf("%s: max |diff| %.3g at %zu (got %.9g, want %.9g), tolerance %.3g\n", what, worst, at,
+           (double)got[at], (double)want[at], tol * scale);
+}
