@@ -48,6 +48,11 @@ typedef struct rs_envelope {
 
 int rs_envelope_build(rs_envelope *e, const rs_matrix *m, size_t channel, size_t t0, size_t len,
                       size_t n, rs_error *err);
+
+/* The envelopes of k channels in one pass over the rows (a channel out of range is left
+ * empty). On failure none is left allocated. */
+int rs_envelope_build_many(rs_envelope *envs, const rs_matrix *m, const size_t *channels,
+                           size_t k, size_t t0, size_t len, size_t n, rs_error *err);
 void rs_envelope_free(rs_envelope *e);
 
 /* ---- lines: small multiples ---- */
@@ -124,6 +129,7 @@ typedef struct rs_heatmap_opts {
     rs_agg agg;
     bool labels;  /* row/column indices around the map */
     bool legend;  /* colour bar with its values */
+    size_t row_base, col_base; /* index shown for the first row / column (of a window) */
 } rs_heatmap_opts;
 
 void rs_heatmap_defaults(rs_heatmap_opts *o);
@@ -178,6 +184,7 @@ int rs_hist_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_hist_op
 
 typedef struct rs_bars_opts {
     rs_style style;
+    size_t base; /* index shown for the first element (of a window) */
 } rs_bars_opts;
 
 /* One bar per element of m (row-major), up from zero for positive values, down for negative;

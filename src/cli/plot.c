@@ -360,11 +360,32 @@ static int read_array(const char *path, rs_tensor *t, rs_error *err)
     return ends_with(path, ".csv") ? rs_csv_read(path, t, err) : rs_npy_read(path, t, err);
 }
 
-/* The 2-D slice to draw: the sample, the timestep window and the channels; a copy when the
- * channels are not one contiguous run. */
-static int select_slice(const plot_args *a, const rs_tensor *t, rs_tensor *copy, rs_matrix *m,
-                        rs_error *err)
+/* What is drawn: the sample's whole matrix (the lines and detail views take the window and
+ * channels as options, so that labels keep the array's indices), and the selected slice (the
+ * timestep window and the channels: a copy when they are not one contiguous run). */
+typedef struct slice {
+    rs_matrix full, sel;
+    size_t ch_base; /* index of the first selected channel when contiguous, else 0 */
+    rs_tensor copy;
+} slice;
+
+static int select_matrix(const plot_args *a, const rs_tensor *t, rs_tensor *copy, rs_matrix *m,
+                         size_t *ch_base, rs_error *err);
+
+static int select_slice(const plot_args *a, const rs_tensor *t, slice *s, rs_error *err)
 {
+    memset(s, 0, sizeof *s);
+    if (t->rank == 0)
+        s->full = rs_matrix_make(t->data, 1, 1);
+    else if (rs_matrix_from_tensor(t, a->sample, a->data, &s->full, err) < 0)
+        return -1;
+    return select_matrix(a, t, &s->copy, &s->sel, &s->ch_base, err);
+}
+
+static int select_matrix(const plot_args *a, const rs_tensor *t, rs_tensor *copy, rs_matrix *m,
+                         size_t *ch_base, rs_error *err)
+{
+    *ch_base = 0;
     if (t->rank == 0) {
         *m = rs_matrix_make(t->data, 1, 1);
         return 0;
@@ -390,6 +411,7 @@ static int select_slice(const plot_args *a, const rs_tensor *t, rs_tensor *copy,
     }
     if (contiguous) {
         *m = rs_matrix_window(*m, 0, m->rows, a->channels[0], a->nchannels);
+        *ch_base = a->channels[0];
         return 0;
     }
     if (rs_tensor_alloc_dims(copy, err, 2, m->rows, a->nchannels) < 0)
@@ -433,64 +455,104 @@ static int draw_weights(const plot_args *a, const rs_matrix *kernel, rs_style st
     return rc;
 }
 
-/* Default cursor of the detail view: the timestep of channel 0's largest |value|. */
-static size_t largest_magnitude_row(const rs_matrix *m)
+/* Default cursor of the detail view: the timestep of the channel's largest |value|. */
+static size_t largest_magnitude_row(const rs_matrix *m, size_t ch, size_t t0, size_t t1)
 {
-    size_t best = 0;
-    for (size_t r = 1; m->cols > 0 && r < m->rows; r++)
-        if (fabsf(rs_matrix_at(m, r, 0)) > fabsf(rs_matrix_at(m, best, 0)))
+    size_t best = t0;
+    for (size_t r = t0 + 1; r < t1; r++)
+        if (fabsf(rs_matrix_at(m, r, ch)) > fabsf(rs_matrix_at(m, best, ch)))
             best = r;
     return best;
 }
 
-static int draw_view(const plot_args *a, view v, const rs_matrix *m, rs_style st, rs_canvas *c,
+static int draw_lines(const plot_args *a, const slice *s, rs_style st, rs_canvas *c,
+                      rs_error *err)
+{
+    rs_lines_opts o;
+    rs_lines_defaults(&o);
+    o.style = st;
+    o.blocks = a->blocks;
+    o.equal_axes = a->equal_axes;
+    o.zero_line = a->zero_line;
+    o.grid_cols = a->grid_cols;
+    o.page = a->page;
+    if (a->transpose) { /* the selection, transposed: indices count from the selection */
+        rs_matrix m = rs_matrix_transpose(s->sel);
+        return rs_lines_draw(c, rs_canvas_rect(c), &m, &o, err);
+    }
+    o.t0 = a->t0;
+    o.len = a->t1 ? a->t1 - a->t0 : 0;
+    o.channels = a->channels;
+    o.nchannels = a->nchannels;
+    return rs_lines_draw(c, rs_canvas_rect(c), &s->full, &o, err);
+}
+
+static int draw_detail(const plot_args *a, const slice *s, rs_style st, rs_canvas *c,
+                       rs_error *err)
+{
+    rs_detail_opts o;
+    rs_detail_defaults(&o);
+    o.style = st;
+    o.zero_line = a->zero_line;
+    rs_matrix m = s->full;
+    if (a->transpose)
+        m = rs_matrix_transpose(s->sel);
+    else {
+        o.channel = a->channels ? a->channels[0] : 0;
+        o.t0 = a->t0;
+        o.len = a->t1 ? a->t1 - a->t0 : 0;
+    }
+    size_t t1 = o.len ? o.t0 + o.len : m.rows;
+    if (t1 > m.rows)
+        t1 = m.rows;
+    o.cursor = a->have_cursor ? a->cursor
+               : o.channel < m.cols && o.t0 < t1 ? largest_magnitude_row(&m, o.channel, o.t0, t1)
+                                                 : 0;
+    return rs_detail_draw(c, rs_canvas_rect(c), &m, &o, err);
+}
+
+static int draw_heatmap(const plot_args *a, const slice *s, rs_style st, rs_canvas *c,
+                        rs_error *err)
+{
+    rs_heatmap_opts o;
+    rs_heatmap_defaults(&o);
+    o.style = st;
+    o.cmap = a->cmap;
+    o.norm = a->norm;
+    o.agg = a->agg;
+    /* rows = channels, columns = timesteps; a square matrix (attention: row = query) as it is */
+    bool as_is = s->sel.rows == s->sel.cols;
+    if (a->transpose)
+        as_is = !as_is;
+    rs_matrix m = as_is ? s->sel : rs_matrix_transpose(s->sel);
+    o.row_base = as_is ? a->t0 : s->ch_base;
+    o.col_base = as_is ? s->ch_base : a->t0;
+    return rs_heatmap_draw(c, rs_canvas_rect(c), &m, &o, err);
+}
+
+static int draw_view(const plot_args *a, view v, const slice *s, rs_style st, rs_canvas *c,
                      rs_error *err)
 {
-    rs_rect box = rs_canvas_rect(c);
+    rs_matrix m = a->transpose ? rs_matrix_transpose(s->sel) : s->sel;
     switch (v) {
-    case V_DETAIL: {
-        rs_detail_opts o;
-        rs_detail_defaults(&o);
-        o.style = st;
-        o.zero_line = a->zero_line;
-        o.cursor = a->have_cursor ? (a->cursor >= a->t0 ? a->cursor - a->t0 : 0)
-                                  : largest_magnitude_row(m);
-        return rs_detail_draw(c, box, m, &o, err);
-    }
-    case V_HEATMAP: {
-        rs_heatmap_opts o;
-        rs_heatmap_defaults(&o);
-        o.style = st;
-        o.cmap = a->cmap;
-        o.norm = a->norm;
-        o.agg = a->agg;
-        /* rows = channels, columns = timesteps; a square matrix (attention) as it is */
-        rs_matrix hm = m->rows == m->cols ? *m : rs_matrix_transpose(*m);
-        return rs_heatmap_draw(c, box, &hm, &o, err);
-    }
+    case V_DETAIL:
+        return draw_detail(a, s, st, c, err);
+    case V_HEATMAP:
+        return draw_heatmap(a, s, st, c, err);
     case V_HIST: {
         rs_hist_opts o;
         rs_hist_defaults(&o);
         o.style = st;
-        return rs_hist_draw(c, box, m, &o, err);
+        return rs_hist_draw(c, rs_canvas_rect(c), &m, &o, err);
     }
     case V_BARS: {
-        rs_bars_opts o = {st};
-        return rs_bars_draw(c, box, m, &o, err);
+        rs_bars_opts o = {st, m.cols == 1 ? a->t0 : 0};
+        return rs_bars_draw(c, rs_canvas_rect(c), &m, &o, err);
     }
     case V_WEIGHTS:
-        return draw_weights(a, m, st, c, err);
-    default: {
-        rs_lines_opts o;
-        rs_lines_defaults(&o);
-        o.style = st;
-        o.blocks = a->blocks;
-        o.equal_axes = a->equal_axes;
-        o.zero_line = a->zero_line;
-        o.grid_cols = a->grid_cols;
-        o.page = a->page;
-        return rs_lines_draw(c, box, m, &o, err);
-    }
+        return draw_weights(a, &m, st, c, err);
+    default:
+        return draw_lines(a, s, st, c, err);
     }
 }
 
@@ -531,14 +593,14 @@ static int height_for(const plot_args *a, int term_rows)
     return h > 60 ? 60 : h;
 }
 
-static int print_picture(const plot_args *a, const rs_tensor *t, const rs_matrix *m_in,
+static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl,
                          rs_error *err)
 {
     rs_style st = output_style(a);
     int cols = 80, rows = 0;
     terminal_size(&cols, &rows);
     int w = a->width ? a->width : cols, h = height_for(a, rows);
-    rs_matrix m = a->transpose ? rs_matrix_transpose(*m_in) : *m_in;
+    rs_matrix m = a->transpose ? rs_matrix_transpose(sl->sel) : sl->sel;
     view v = a->view != V_DEFAULT ? a->view : t->rank <= 1 ? V_BARS : V_LINES;
     rs_stats s;
     rs_stats_matrix(&m, &s);
@@ -548,7 +610,7 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const rs_matrix
     rs_canvas c;
     if (rs_canvas_init(&c, w, h, err) < 0)
         return -1;
-    if (draw_view(a, v, &m, st, &c, err) < 0) {
+    if (draw_view(a, v, sl, st, &c, err) < 0) {
         rs_canvas_free(&c);
         return -1;
     }
@@ -576,15 +638,15 @@ int cmd_plot(int argc, char **argv)
         return rc;
     }
     rs_error err = {""};
-    rs_tensor t = {0}, copy = {0};
-    rs_matrix m;
+    rs_tensor t = {0};
+    slice s = {0};
     rc = EXIT_OK;
-    if (read_array(a.data, &t, &err) < 0 || select_slice(&a, &t, &copy, &m, &err) < 0 ||
-        print_picture(&a, &t, &m, &err) < 0) {
+    if (read_array(a.data, &t, &err) < 0 || select_slice(&a, &t, &s, &err) < 0 ||
+        print_picture(&a, &t, &s, &err) < 0) {
         cli_error("%s", err.msg);
         rc = EXIT_FAIL;
     }
-    rs_tensor_free(&copy);
+    rs_tensor_free(&s.copy);
     rs_tensor_free(&t);
     free(a.channels);
     return rc;

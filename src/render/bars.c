@@ -127,12 +127,13 @@ int rs_bars_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_bars_op
         draw_bar(c, plot, plot.x + (int)x, column_value(m, i, j), vmin, vmax, pos, o);
     }
     if (xlab) {
-        char last[24];
+        char first[24], last[24];
         int axis = rs_ui_color(o->style.depth, RS_UI_AXIS);
-        snprintf(last, sizeof last, "%zu", n - 1);
-        rs_canvas_print(c, plot.x, plot.y + plot.h, "0", -1, axis, RS_COLOR_DEFAULT);
+        snprintf(first, sizeof first, "%zu", o->base);
+        snprintf(last, sizeof last, "%zu", o->base + n - 1);
+        rs_canvas_print(c, plot.x, plot.y + plot.h, first, -1, axis, RS_COLOR_DEFAULT);
         size_t end = n <= width ? n * bw - gap : width;
-        if ((int)end > rs_utf8_width(last) + 1)
+        if (n > 1 && (int)end > rs_utf8_width(first) + rs_utf8_width(last) + 1)
             print_right(c, plot.x + (int)end, plot.y + plot.h, last, axis);
     }
     return 0;

@@ -98,9 +98,9 @@ int rs_detail_draw(rs_canvas *c, rs_rect box, const rs_matrix *m_in, const rs_de
     rs_norm norm = {RS_NORM_MINMAX, 0, 0};
     rs_norm_range(&norm, dmin, dmax, &p.lo, &p.hi);
     char hi[16], mid[16], lo[16];
-    const char *labels[3] = {rs_format_number(p.hi, 8, hi, sizeof hi),
-                             rs_format_number((p.lo + p.hi) / 2, 8, mid, sizeof mid),
-                             rs_format_number(p.lo, 8, lo, sizeof lo)};
+    const char *labels[3] = {rs_format_number(p.hi, 7, hi, sizeof hi),
+                             rs_format_number((p.lo + p.hi) / 2, 7, mid, sizeof mid),
+                             rs_format_number(p.lo, 7, lo, sizeof lo)};
     int rows[3] = {0, plot.h >= 5 ? (plot.h - 1) / 2 : -1, plot.h - 1};
     int gw = decorated && box.w >= 16 ? gutter_width(labels, 3) : 0;
     if (gw) {
@@ -116,9 +116,11 @@ int rs_detail_draw(rs_canvas *c, rs_rect box, const rs_matrix *m_in, const rs_de
         return -1;
     lines_plot(&p, plot, o->zero_line, false, o->style, c);
     rs_envelope_free(&p.env);
-    /* the cell whose columns cover the cursor sample: the inverse of the envelope's mapping */
+    /* the cell of the cursor sample, inverting the envelope's mapping: when samples outnumber
+     * columns, the column holding it (last x with x*len/n <= k); otherwise the first column
+     * it spans (first x with x*len/n >= k) */
     size_t n = (size_t)plot.w * (size_t)per, k = cursor - t0;
-    size_t col = ((k + 1) * n + len - 1) / len - 1; /* last x with x*len/n <= k */
+    size_t col = len >= n ? ((k + 1) * n + len - 1) / len - 1 : (k * n + len - 1) / len;
     int cx = (int)(col / (size_t)per);
     draw_cursor(c, plot, cx, o->style);
     if (decorated)

@@ -153,20 +153,21 @@ int rs_heatmap_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_heat
     rs_heatmap_range(m, &o->norm, &lo, &hi);
     int xlabels = o->labels && box.h >= 5, legend = o->legend && box.h >= 3;
     char first[24], last[24];
-    snprintf(last, sizeof last, "%zu", m->rows - 1);
+    snprintf(first, sizeof first, "%zu", o->row_base);
+    snprintf(last, sizeof last, "%zu", o->row_base + m->rows - 1);
     int gutter = o->labels && box.w >= 12 ? rs_utf8_width(last) + 1 : 0;
     rs_rect map = {box.x + gutter, box.y, box.w - gutter, box.h - xlabels - legend};
     if (rs_heatmap_paint(c, map, m, o, lo, hi, err) < 0)
         return -1;
     int axis = rs_ui_color(o->style.depth, RS_UI_AXIS);
     if (gutter) {
-        print_right(c, map.x - 1, map.y, "0", axis);
+        print_right(c, map.x - 1, map.y, first, axis);
         if (map.h > 1)
             print_right(c, map.x - 1, map.y + map.h - 1, last, axis);
     }
     if (xlabels) {
-        snprintf(first, sizeof first, "0");
-        snprintf(last, sizeof last, "%zu", m->cols - 1);
+        snprintf(first, sizeof first, "%zu", o->col_base);
+        snprintf(last, sizeof last, "%zu", o->col_base + m->cols - 1);
         rs_canvas_print(c, map.x, map.y + map.h, first, -1, axis, RS_COLOR_DEFAULT);
         if (map.w > rs_utf8_width(last) + 1)
             print_right(c, map.x + map.w, map.y + map.h, last, axis);

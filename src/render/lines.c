@@ -28,16 +28,27 @@ void rs_lines_free(rs_lines *L)
 
 
 /* Number of panels per row when the caller did not say: panels about three times wider than
- * tall in cells (a cell is twice as tall as wide), at least 4 cells wide. */
-static int auto_cols(size_t n, int w, int h)
+ * tall in cells (a cell is twice as tall as wide), at least 4 cells wide, preferring grids
+ * whose last row is full. When no grid fits every panel at min_ph rows, the widest one. */
+static int auto_cols(size_t n, int w, int h, int min_ph)
 {
-    double c = round(sqrt((double)n * w / (3.0 * h)));
     int maxc = (w + 1) / 5 > 0 ? (w + 1) / 5 : 1;
-    if (c < 1)
-        c = 1;
-    if (c > (double)n)
-        c = (double)n;
-    return c > maxc ? maxc : (int)c;
+    if ((size_t)maxc > n)
+        maxc = (int)n;
+    int best = maxc;
+    double best_cost = INFINITY;
+    for (int c = 1; c <= maxc; c++) {
+        size_t rows = (n + (size_t)c - 1) / (size_t)c;
+        if (rows * (size_t)min_ph > (size_t)h)
+            continue;
+        double ph = (double)h / (double)rows, pw = (double)(w - (c - 1)) / c;
+        double cost = fabs(log(pw / ph / 3.0)) + (rows * (size_t)c > n ? 0.5 : 0);
+        if (cost < best_cost) {
+            best_cost = cost;
+            best = c;
+        }
+    }
+    return best;
 }
 
 /* Grid and page: sets L->cols, rows, first, npanels; returns the rows kept for the note. */
@@ -45,8 +56,8 @@ static int layout(rs_lines *L, size_t total)
 {
     const rs_lines_opts *o = &L->opts;
     int W = L->box.w, H = L->box.h;
-    int min_ph = H >= 3 ? 3 : H;
-    int cols = o->grid_cols > 0 ? o->grid_cols : auto_cols(total, W, H);
+    int min_ph = H >= 2 ? 2 : H; /* a label row and one plot row of 4 dots */
+    int cols = o->grid_cols > 0 ? o->grid_cols : auto_cols(total, W, H, min_ph);
     if ((size_t)cols > total)
         cols = (int)total;
     if (cols > (W + 1) / 2)
@@ -124,17 +135,28 @@ int rs_lines_prepare(rs_lines *L, const rs_matrix *m_in, const rs_lines_opts *o,
     int ph = (box.h - note) / L->rows;
     size_t t0 = o->t0 < m.rows ? o->t0 : m.rows;
     size_t len = o->len == 0 || o->len > m.rows - t0 ? m.rows - t0 : o->len;
-    for (size_t i = 0; i < L->npanels; i++) {
+    size_t *chans = malloc(L->npanels * sizeof *chans);
+    rs_envelope *envs = malloc(L->npanels * sizeof *envs);
+    for (size_t i = 0; chans && envs && i < L->npanels; i++) {
         rs_lines_panel *p = &L->panels[i];
         size_t k = L->first + i;
-        p->channel = o->channels ? o->channels[k] : k;
+        p->channel = chans[i] = o->channels ? o->channels[k] : k;
         p->box = (rs_rect){box.x + (int)(i % (size_t)L->cols) * (pw + 1),
                            box.y + (int)(i / (size_t)L->cols) * ph, pw, ph};
-        if (rs_envelope_build(&p->env, &m, p->channel, t0, len, (size_t)(pw * lines_dots_per_cell(o->blocks, o->style)),
-                              err) < 0) {
-            rs_lines_free(L);
-            return -1;
-        }
+    }
+    size_t ncols = (size_t)(pw * lines_dots_per_cell(o->blocks, o->style));
+    int rc = chans && envs
+                 ? rs_envelope_build_many(envs, &m, chans, L->npanels, t0, len, ncols, err)
+                 : rs_fail(err, "lines", "out of memory");
+    for (size_t i = 0; rc == 0 && i < L->npanels; i++)
+        L->panels[i].env = envs[i];
+    free(chans);
+    free(envs);
+    if (rc < 0) {
+        free(L->panels);
+        L->panels = NULL;
+        L->npanels = 0;
+        return -1;
     }
     panel_range(L);
     return 0;

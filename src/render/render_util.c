@@ -7,7 +7,7 @@
 int value_row(double v, double lo, double hi, int n)
 {
     double r = round((hi - v) / (hi - lo) * (n - 1));
-    return r < 0 ? 0 : r > n - 1 ? n - 1 : (int)r;
+    return !(r > 0) ? 0 : r > n - 1 ? n - 1 : (int)r; /* NaN (never expected) goes to the top */
 }
 
 void fill_box(rs_canvas *c, rs_rect box)

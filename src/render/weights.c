@@ -86,14 +86,19 @@ static int draw_gate_hists(rs_canvas *c, rs_rect area, const rs_matrix *const ma
     int boxes = n * gates, bw = (area.w - (boxes - 1)) / boxes, k = 0;
     if (bw < 4)
         return 0;
+    /* full titles ("recurrent i") only when every one fits, else "k i", "r i" throughout */
+    bool full = true;
+    for (int i = 0; i < 2; i++)
+        full = full && (!mats[i] || (int)strlen(what[i]) + 2 <= bw);
     for (int i = 0; i < 2; i++) {
         if (!mats[i])
             continue;
         size_t units = mats[i]->cols / (size_t)gates;
         for (int g = 0; g < gates; g++, k++) {
             char title[48];
-            snprintf(title, sizeof title, "%s %s", what[i], names ? names[g] : "");
-            if (rs_utf8_width(title) > bw) /* "k i", "r i" */
+            if (full)
+                snprintf(title, sizeof title, "%s %s", what[i], names ? names[g] : "");
+            else
                 snprintf(title, sizeof title, "%c %s", what[i][0], names ? names[g] : "");
             rs_hist_opts ho;
             rs_hist_defaults(&ho);

@@ -250,7 +250,7 @@ static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, ex_view v, cons
         return rs_hist_draw(c, box, &m, &o, err);
     }
     case EX_VIEW_BARS: {
-        rs_bars_opts o = {ex->style};
+        rs_bars_opts o = {.style = ex->style};
         return rs_bars_draw(c, box, &m, &o, err);
     }
     case EX_VIEW_WEIGHTS:
