@@ -16,4 +16,7 @@ typedef struct command {
 /* Print "rnnscope: <msg>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The subcommands. */
+int cmd_summary(int argc, char **argv);
+
 #endif

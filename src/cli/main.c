@@ -7,7 +7,7 @@
 #include "commands.h"
 
 static const command commands[] = {
-    {"summary", NULL, "print the layer table of MODEL: name, class, output shapes, parameters"},
+    {"summary", cmd_summary, "print the layer table of MODEL: name, class, output shapes, parameters"},
     {"dump", NULL, "write one layer's output to .npy, .csv or stdout"},
     {"plot", NULL, "print a layer's output as a picture on stdout"},
 };
