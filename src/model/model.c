@@ -28,22 +28,31 @@ char *rs_strndup(const char *s, size_t n)
     return d;
 }
 
+/* Keras' to_snake_case: drop non-word characters, "_" before an uppercase letter that starts a
+ * capitalized word ("GRUCell" → "gru_cell") or follows a lowercase one, then lowercase. */
 char *rs_snake_case(const char *s)
 {
     size_t n = strlen(s);
-    char *out = malloc(2 * n + 1);
-    if (!out)
+    char *w = malloc(n + 1), *out = malloc(2 * n + 1);
+    if (!w || !out) {
+        free(w);
+        free(out);
         return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (isupper(c) && i > 0 &&
-            (islower((unsigned char)s[i - 1]) || isdigit((unsigned char)s[i - 1]) ||
-             (i + 1 < n && islower((unsigned char)s[i + 1]) && isupper((unsigned char)s[i - 1]))))
+    }
+    size_t len = 0, k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isalnum((unsigned char)s[i]) || s[i] == '_')
+            w[len++] = s[i];
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)w[i];
+        bool starts_word = i > 0 && isupper(c) && i + 1 < len && islower((unsigned char)w[i + 1]);
+        bool after_lower = i > 0 && isupper(c) && islower((unsigned char)w[i - 1]);
+        if ((starts_word || after_lower) && out[k - 1] != '_')
             out[k++] = '_';
         out[k++] = (char)tolower(c);
     }
     out[k] = '\0';
+    free(w);
     return out;
 }
 
