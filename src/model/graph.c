@@ -13,6 +13,25 @@ int rs_graph_find_owner(const rs_graph *g, int parent, const char *short_name)
     return -1;
 }
 
+/* An owner named short_name anywhere below container (direct children first). */
+static int find_below(const rs_graph *g, int container, const char *short_name)
+{
+    int direct = rs_graph_find_owner(g, container, short_name);
+    if (direct >= 0)
+        return direct;
+    for (int i = 0; i < g->n_owners; i++) {
+        if (strcmp(g->owners[i].short_name, short_name) != 0)
+            continue;
+        for (int a = g->owners[i].parent, hops = 0; a >= 0 && hops < 64;
+             a = g->owners[a].parent, hops++)
+            if (a == container)
+                return i;
+        if (container < 0)
+            return i;
+    }
+    return -1;
+}
+
 int rs_graph_add_weight(rs_graph *g, int owner, char *name, rs_tensor *value, rs_error *err)
 {
     rs_owner *o = &g->owners[owner];
@@ -48,7 +67,7 @@ int rs_graph_assign_weight(rs_graph *g, int container, char *name, rs_tensor *va
             char *colon = strrchr(comp, ':');
             if (colon)
                 *colon = '\0';
-            int o = rs_graph_find_owner(g, container, comp);
+            int o = find_below(g, container, comp);
             if (o >= 0 && !g->owners[o].is_model)
                 return rs_graph_add_weight(g, o, name, value, err);
             if (o >= 0)
