@@ -228,8 +228,9 @@ static int read_weight(rs_graph *g, const cJSON *w, const unsigned char *buf, si
         stored_type(w, &st, &scale, &min, name, where, err) < 0)
         return -1;
     static const size_t SIZES[] = {4, 4, 1, 1, 2, 2};
-    if (rs_shape_count(rank, dims, &count, err) < 0 ||
-        rs_mul_overflows(count, SIZES[st], &bytes) || bytes > len - *offset)
+    if (rs_shape_count(rank, dims, &count, err) < 0 || rs_mul_overflows(count, SIZES[st], &bytes))
+        return rs_fail(err, where, "weight '%s' has an absurd shape", name);
+    if (bytes > len - *offset)
         return rs_fail(err, where, "the shards end before weight '%s'", name);
     rs_tensor t;
     if (rs_tensor_alloc(&t, rank, dims, err) < 0)
