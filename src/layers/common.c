@@ -242,7 +242,7 @@ int rs_inner_node_setup(const rs_node *outer, const cJSON *inner_layer, int firs
     in->config = cfg;
     in->n_inputs = 1; /* the wrapper's input; inputs stays NULL */
     in->n_weights = n_weights;
-    in->weights = outer->weights + first_weight;
+    in->weights = n_weights > 0 ? outer->weights + first_weight : NULL;
     in->owns_weights = false;
     in->kind = rs_layer_kind_find(in->class_name);
     if (!in->kind)
