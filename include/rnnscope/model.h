@@ -73,6 +73,8 @@ typedef struct rs_model {
     char *model_class;        /* "Sequential", "Functional", "Model" */
     char *model_name;
     cJSON *config_json;       /* the parsed model config; nodes' configs point into it */
+    cJSON *synth_json;        /* configs rnnscope made up (InputLayers implied by
+                               * batch_input_shape); some nodes' configs point into it */
 
     int n_nodes;
     rs_node *nodes;           /* topological order */

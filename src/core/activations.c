@@ -34,6 +34,11 @@ bool rs_activation_from_name(const char *name, int keras_major, rs_activation *o
         out->kind = RS_ACT_LINEAR;
         return true;
     }
+    if (strcmp(name, "leaky_relu") == 0) { /* keras.activations.leaky_relu: negative_slope 0.2 */
+        out->kind = RS_ACT_RELU;
+        out->alpha = 0.2f;
+        return true;
+    }
     if (strcmp(name, "hard_sigmoid") == 0) {
         out->kind = keras_major >= 3 ? RS_ACT_HARD_SIGMOID_K3 : RS_ACT_HARD_SIGMOID_K2;
         return true;
