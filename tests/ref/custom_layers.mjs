@@ -1,0 +1,291 @@
+// Keras layers that TensorFlow.js lacks, written as tfjs custom layers so the
+// reference models can use them.  The class names and config keys are the ones
+// Keras (or keras-self-attention 0.51.0) writes, so the saved files look like
+// files written by Keras.  Everything is built from differentiable tf ops: the
+// attention layers are also used to train the bundled demo model.
+//
+// SeqSelfAttention / SeqWeightedAttention follow keras_self_attention 0.51.0
+// (seq_self_attention.py, seq_weighted_attention.py) statement by statement;
+// the comments quote the Keras backend call each line stands for.
+import * as tf from '@tensorflow/tfjs';
+
+const EPSILON = 1e-7; // K.epsilon()
+
+// K.dot(x, w) for x of any rank >= 2 and a 2-D w: contract the last axis of x.
+function kdot(x, w) {
+  const lead = x.shape.slice(0, -1);
+  const y = tf.matMul(tf.reshape(x, [-1, x.shape[x.shape.length - 1]]), w);
+  return tf.reshape(y, [...lead, w.shape[1]]);
+}
+
+function attentionActivation(name) {
+  switch (name) {
+    case null: case undefined: case 'linear': return (x) => x;
+    case 'sigmoid': return (x) => tf.sigmoid(x);
+    case 'tanh': return (x) => tf.tanh(x);
+    case 'relu': return (x) => tf.relu(x);
+    case 'softmax': return (x) => tf.softmax(x, -1);
+    default: throw new Error(`attention_activation ${name} not supported here`);
+  }
+}
+
+const glorotNormal = { class_name: 'GlorotNormal', config: { seed: null } };
+const zeros = { class_name: 'Zeros', config: {} };
+
+// Base config of a tf.keras 2 layer: name, trainable, dtype (+ batch_input_shape
+// when the layer was given one).  tfjs' own getConfig() provides exactly these.
+function baseConfig(layer) {
+  const base = tf.layers.Layer.prototype.getConfig.call(layer);
+  const out = {};
+  for (const k of ['name', 'trainable', 'batchInputShape', 'dtype']) {
+    if (base[k] !== undefined) out[k] = base[k];
+  }
+  return out;
+}
+
+export class SeqSelfAttention extends tf.layers.Layer {
+  static className = 'SeqSelfAttention';
+
+  constructor(args = {}) {
+    super(args);
+    this.supportsMasking = true;
+    this.units = args.units ?? 32;
+    this.attentionWidth = args.attention_width ?? null;
+    this.attentionType = args.attention_type ?? 'additive';
+    this.returnAttention = args.return_attention ?? false;
+    this.historyOnly = args.history_only ?? false;
+    if (this.historyOnly && this.attentionWidth === null) this.attentionWidth = 1e9; // int(1e9)
+    this.useAdditiveBias = args.use_additive_bias ?? true;
+    this.useAttentionBias = args.use_attention_bias ?? true;
+    this.attentionActivationName = args.attention_activation ?? null;
+    this.attentionActivation = attentionActivation(this.attentionActivationName);
+    if (this.attentionType !== 'additive' && this.attentionType !== 'multiplicative') {
+      throw new Error('No implementation for attention type : ' + this.attentionType);
+    }
+  }
+
+  build(inputShape) {
+    const d = inputShape[2];
+    const n = this.name;
+    const init = tf.initializers.glorotNormal({});
+    const zero = tf.initializers.zeros();
+    if (this.attentionType === 'additive') {
+      this.Wt = this.addWeight(`${n}_Add_Wt`, [d, this.units], 'float32', init);
+      this.Wx = this.addWeight(`${n}_Add_Wx`, [d, this.units], 'float32', init);
+      if (this.useAdditiveBias) this.bh = this.addWeight(`${n}_Add_bh`, [this.units], 'float32', zero);
+      this.Wa = this.addWeight(`${n}_Add_Wa`, [this.units, 1], 'float32', init);
+      if (this.useAttentionBias) this.ba = this.addWeight(`${n}_Add_ba`, [1], 'float32', zero);
+    } else {
+      this.Wa = this.addWeight(`${n}_Mul_Wa`, [d, d], 'float32', init);
+      if (this.useAttentionBias) this.ba = this.addWeight(`${n}_Mul_ba`, [1], 'float32', zero);
+    }
+    this.built = true;
+  }
+
+  additiveEmission(x) {
+    const [b, t] = x.shape;
+    // q = K.expand_dims(K.dot(inputs, Wt), 2); k = K.expand_dims(K.dot(inputs, Wx), 1)
+    const q = tf.expandDims(kdot(x, this.Wt.read()), 2);
+    const k = tf.expandDims(kdot(x, this.Wx.read()), 1);
+    let h = tf.add(q, k);
+    if (this.useAdditiveBias) h = tf.add(h, this.bh.read());
+    h = tf.tanh(h); // (B, T, T, units)
+    let e = kdot(h, this.Wa.read()); // K.dot(h, Wa) -> (B, T, T, 1)
+    if (this.useAttentionBias) e = tf.add(e, this.ba.read());
+    return tf.reshape(e, [b, t, t]);
+  }
+
+  multiplicativeEmission(x) {
+    // K.batch_dot(K.dot(inputs, Wa), K.permute_dimensions(inputs, (0, 2, 1)))
+    let e = tf.matMul(kdot(x, this.Wa.read()), x, false, true);
+    if (this.useAttentionBias) e = tf.add(e, tf.slice(this.ba.read(), [0], [1]).reshape([])); // ba[0]
+    return e;
+  }
+
+  call(inputs, kwargs) {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      let mask = kwargs && kwargs.mask ? kwargs.mask : null;
+      if (Array.isArray(mask)) mask = mask[0];
+      const t = x.shape[1];
+      let e = this.attentionType === 'additive' ? this.additiveEmission(x) : this.multiplicativeEmission(x);
+      e = this.attentionActivation(e);
+      if (this.attentionWidth !== null) {
+        const w = this.attentionWidth;
+        const ar = tf.range(0, t, 1, 'int32');
+        let lower = this.historyOnly ? tf.sub(ar, w - 1) : tf.sub(ar, Math.floor(w / 2));
+        lower = tf.expandDims(lower, -1);
+        const upper = tf.add(lower, w);
+        const indices = tf.expandDims(ar, 0);
+        // e -= 10000 * (1 - (lower <= indices) * (indices < upper))
+        const inside = tf.mul(tf.cast(tf.lessEqual(lower, indices), 'float32'),
+                              tf.cast(tf.less(indices, upper), 'float32'));
+        e = tf.sub(e, tf.mul(10000.0, tf.sub(1.0, inside)));
+      }
+      if (mask) {
+        const m = tf.expandDims(tf.cast(mask, 'float32'), -1); // (B, T, 1)
+        // e -= 10000 * ((1 - mask) * (1 - mask^T)): only pairs of two padded steps
+        const pen = tf.mul(tf.sub(1.0, m), tf.sub(1.0, tf.transpose(m, [0, 2, 1])));
+        e = tf.sub(e, tf.mul(10000.0, pen));
+      }
+      e = tf.exp(tf.sub(e, tf.max(e, -1, true)));
+      const a = tf.div(e, tf.sum(e, -1, true));
+      const v = tf.matMul(a, x); // K.batch_dot(a, inputs)
+      return this.returnAttention ? [v, a] : v;
+    });
+  }
+
+  computeOutputShape(inputShape) {
+    if (this.returnAttention) return [inputShape, [inputShape[0], inputShape[1], inputShape[1]]];
+    return inputShape;
+  }
+
+  computeMask(inputs, mask) {
+    let m = Array.isArray(mask) ? mask[0] : mask;
+    m = m ?? null;
+    // tfjs' executor gives every output of a layer the first output's mask
+    return this.returnAttention ? [m, null] : m;
+  }
+
+  getConfig() {
+    return {
+      ...baseConfig(this),
+      units: this.units,
+      attention_width: this.attentionWidth,
+      attention_type: this.attentionType,
+      return_attention: this.returnAttention,
+      history_only: this.historyOnly,
+      use_additive_bias: this.useAdditiveBias,
+      use_attention_bias: this.useAttentionBias,
+      kernel_initializer: glorotNormal,
+      bias_initializer: zeros,
+      kernel_regularizer: null,
+      bias_regularizer: null,
+      kernel_constraint: null,
+      bias_constraint: null,
+      attention_activation: this.attentionActivationName ?? 'linear',
+      attention_regularizer_weight: 0.0,
+    };
+  }
+}
+
+export class SeqWeightedAttention extends tf.layers.Layer {
+  static className = 'SeqWeightedAttention';
+
+  constructor(args = {}) {
+    super(args);
+    this.supportsMasking = true;
+    this.useBias = args.use_bias ?? true;
+    this.returnAttention = args.return_attention ?? false;
+  }
+
+  build(inputShape) {
+    const n = this.name;
+    this.W = this.addWeight(`${n}_W`, [inputShape[2], 1], 'float32',
+                            tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05 }));
+    if (this.useBias) this.b = this.addWeight(`${n}_b`, [1], 'float32', tf.initializers.zeros());
+    this.built = true;
+  }
+
+  call(inputs, kwargs) {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      let mask = kwargs && kwargs.mask ? kwargs.mask : null;
+      if (Array.isArray(mask)) mask = mask[0];
+      const [b, t] = x.shape;
+      let logits = kdot(x, this.W.read());
+      if (this.useBias) logits = tf.add(logits, this.b.read());
+      logits = tf.reshape(logits, [b, t]);
+      if (mask) logits = tf.sub(logits, tf.mul(10000.0, tf.sub(1.0, tf.cast(mask, 'float32'))));
+      const ai = tf.exp(tf.sub(logits, tf.max(logits, -1, true)));
+      const att = tf.div(ai, tf.add(tf.sum(ai, 1, true), EPSILON));
+      const result = tf.sum(tf.mul(x, tf.expandDims(att, -1)), 1);
+      return this.returnAttention ? [result, att] : result;
+    });
+  }
+
+  computeOutputShape(s) {
+    if (this.returnAttention) return [[s[0], s[2]], [s[0], s[1]]];
+    return [s[0], s[2]];
+  }
+
+  computeMask(inputs, mask) {
+    return this.returnAttention ? [null, null] : null;
+  }
+
+  getConfig() {
+    return { ...baseConfig(this), use_bias: this.useBias, return_attention: this.returnAttention };
+  }
+}
+
+// keras.layers.Subtract: x0 - x1.
+export class Subtract extends tf.layers.Layer {
+  static className = 'Subtract';
+  call(inputs) { return tf.tidy(() => tf.sub(inputs[0], inputs[1])); }
+  computeOutputShape(s) { return s[0]; }
+  getConfig() { return baseConfig(this); }
+}
+
+// keras.layers.Cropping1D(cropping=(a, b)): x[:, a:T-b, :].
+export class Cropping1D extends tf.layers.Layer {
+  static className = 'Cropping1D';
+  constructor(args) { super(args); this.cropping = args.cropping; }
+  call(inputs) {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    const [a, b] = this.cropping;
+    return tf.tidy(() => tf.slice(x, [0, a, 0], [-1, x.shape[1] - a - b, -1]));
+  }
+  computeOutputShape(s) { return [s[0], s[1] - this.cropping[0] - this.cropping[1], s[2]]; }
+  getConfig() { return { ...baseConfig(this), cropping: this.cropping }; }
+}
+
+// keras.layers.ZeroPadding1D(padding=(a, b)): a zero steps before, b after.
+export class ZeroPadding1D extends tf.layers.Layer {
+  static className = 'ZeroPadding1D';
+  constructor(args) { super(args); this.padding = args.padding; }
+  call(inputs) {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    return tf.tidy(() => tf.pad(x, [[0, 0], this.padding, [0, 0]]));
+  }
+  computeOutputShape(s) { return [s[0], s[1] + this.padding[0] + this.padding[1], s[2]]; }
+  getConfig() { return { ...baseConfig(this), padding: this.padding }; }
+}
+
+// keras.layers.UpSampling1D(size=n): each step repeated n times (K.repeat_elements).
+export class UpSampling1D extends tf.layers.Layer {
+  static className = 'UpSampling1D';
+  constructor(args) { super(args); this.size = args.size ?? 2; }
+  call(inputs) {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    const [b, t, c] = x.shape;
+    return tf.tidy(() => tf.reshape(tf.tile(tf.expandDims(x, 2), [1, 1, this.size, 1]), [b, t * this.size, c]));
+  }
+  computeOutputShape(s) { return [s[0], s[1] * this.size, s[2]]; }
+  getConfig() { return { ...baseConfig(this), size: this.size }; }
+}
+
+for (const cls of [SeqSelfAttention, SeqWeightedAttention, Subtract, Cropping1D, ZeroPadding1D, UpSampling1D]) {
+  tf.serialization.registerClass(cls);
+}
+
+// Conv1D(padding='causal'), which tfjs does not implement: Keras pads
+// (kernel_size-1)*dilation_rate zero steps on the left and runs a 'valid'
+// convolution (keras Conv1D._compute_causal_padding).  The subclass keeps
+// the class name Conv1D and writes padding='causal' in its config.
+const Conv1DBase = tf.layers.conv1d({ filters: 1, kernelSize: 1 }).constructor;
+export class CausalConv1D extends Conv1DBase {
+  static className = 'Conv1D';
+  constructor(args) {
+    super({ ...args, padding: 'valid' });
+    this.leftPad = (this.kernelSize[0] - 1) * this.dilationRate[0];
+  }
+  call(inputs, kwargs) {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    return super.call(tf.pad(x, [[0, 0], [this.leftPad, 0], [0, 0]]), kwargs);
+  }
+  computeOutputShape(s) {
+    const out = super.computeOutputShape([s[0], s[1] === null ? null : s[1] + this.leftPad, s[2]]);
+    return out;
+  }
+  getConfig() { return { ...super.getConfig(), padding: 'causal' }; }
+}
