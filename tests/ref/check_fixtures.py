@@ -7,6 +7,8 @@ independently of the writer, following ../../shared/docs/keras-formats.md.
     check_fixtures.py ROOT model NAME           -> inputs/outputs load with listed shapes
     check_fixtures.py ROOT format NAME FORMAT   -> file layout + weights equal the TF.js ones
     check_fixtures.py ROOT quirks               -> every quirk appears somewhere in the corpus
+    check_fixtures.py ROOT all                  -> all of the above, one line per case:
+                                                   "ok<TAB>what" or "not ok<TAB>what<TAB>why"
 """
 import io
 import json
@@ -327,6 +329,27 @@ def check_quirks(root):
     print('quirks present: %s' % ', '.join(sorted(seen)))
 
 
+def run_all(root):
+    """Every check in one process (h5py starts slowly), reported per case."""
+    cases = [('every quirk of keras-formats.md is in the corpus', check_quirks, (root,))]
+    for m in manifest(root)['models']:
+        cases.append(('%s: inputs and reference outputs load with the listed shapes' % m['name'],
+                      check_model, (root, m)))
+        for fmt in sorted(m['formats']):
+            cases.append(('%s: %s layout and weights' % (m['name'], fmt), check_format, (root, m, fmt)))
+    for what, fn, args in cases:
+        out = io.StringIO()
+        old, sys.stdout = sys.stdout, out
+        try:
+            fn(*args)
+            result = 'ok\t%s' % what
+        except (SystemExit, Exception) as e:  # noqa: B902 - any failure is one failed case
+            result = 'not ok\t%s\t%s' % (what, e)
+        finally:
+            sys.stdout = old
+        print(result.replace('\n', ' '))
+
+
 def main(argv):
     root, cmd = argv[1], argv[2]
     if cmd == 'list':
@@ -339,9 +362,14 @@ def main(argv):
         check_format(root, find_model(root, argv[3]), argv[4])
     elif cmd == 'quirks':
         check_quirks(root)
+    elif cmd == 'all':
+        run_all(root)
     else:
         fail('unknown command ' + cmd)
 
 
 if __name__ == '__main__':
-    main(sys.argv)
+    try:
+        main(sys.argv)
+    except (OSError, KeyError, ValueError) as e:
+        fail('%s: %s' % (type(e).__name__, e))
