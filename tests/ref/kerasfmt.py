@@ -136,6 +136,10 @@ def keras2_layer_config(class_name, cfg, tf_keras, k3=False):
             cfg.setdefault('time_major', False)
     if class_name == 'GRU':
         cfg.setdefault('reset_after', False)  # tf.keras / Keras 3 default True: say it
+    if k3 and class_name == 'Embedding':
+        cfg.pop('input_length', None)  # removed in Keras 3
+    if k3 and class_name == 'LeakyReLU' and 'alpha' in cfg:
+        cfg['negative_slope'] = cfg.pop('alpha')
     if class_name == 'SeqSelfAttention':
         cfg['attention_regularizer_weight'] = float(cfg.get('attention_regularizer_weight', 0.0))
     for wrapped in ('layer', 'backward_layer'):

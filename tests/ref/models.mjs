@@ -134,18 +134,19 @@ export const MODELS = {
   }),
 
   // Masking: mask through LSTM, Bidirectional, SeqSelfAttention (0.46+ rule),
-  // SeqWeightedAttention, GlobalAveragePooling1D.
+  // SeqWeightedAttention.  Only outputs whose value Keras versions agree on:
+  // no return_sequences Bidirectional (tf.keras zeroes its masked steps,
+  // zero_output_for_mask) and no global pooling (tfjs ignores the mask there).
   masking: () => {
     const inp = tf.input({ shape: [8, 3], name: 'input_1' });
     const m = L.masking({ name: 'masking_1', maskValue: 0 }).apply(inp);
     const l = L.lstm({ name: 'lstm_1', units: 4, returnSequences: true, recurrentActivation: 'sigmoid' }).apply(m);
     const bi = L.bidirectional({ name: 'bidirectional_1', layer: L.gru({ name: 'gru_1', units: 2,
-      returnSequences: true, recurrentActivation: 'sigmoid' }) }).apply(m);
+      recurrentActivation: 'sigmoid' }) }).apply(m);
     const [v, a] = new SeqSelfAttention({ name: 'seq_self_attention_1', units: 4, return_attention: true }).apply(l);
     const [w, wa] = new SeqWeightedAttention({ name: 'seq_weighted_attention_1', return_attention: true }).apply(l);
-    const g = L.globalAveragePooling1d({ name: 'global_average_pooling1d_1' }).apply(bi);
     const flat = L.flatten({ name: 'flatten_1' }).apply(v);
-    const cat = L.concatenate({ name: 'concatenate_1' }).apply([flat, w, wa, g]);
+    const cat = L.concatenate({ name: 'concatenate_1' }).apply([flat, w, wa, bi]);
     const out = L.dense({ name: 'dense_1', units: 1 }).apply(cat);
     return { model: tf.model({ inputs: inp, outputs: [out, a], name: 'masking' }),
       inputs: [f([8, 3], { maskTail: [[0, 2], [1, 5]] })] };

@@ -67,13 +67,16 @@ def _steps(T, go_backwards):
     return range(T - 1, -1, -1) if go_backwards else range(T)
 
 
-def lstm(x, kernel, rec, bias, act, ract, return_sequences, go_backwards=False):
+def lstm(x, kernel, rec, bias, act, ract, return_sequences, go_backwards=False, mask=None):
+    """mask (B, T): at a masked step states and output are carried over
+    (K.rnn: tf.where(mask_t, new, previous))."""
     B, T, _ = x.shape
     u = rec.shape[0]
     h = np.zeros((B, u))
     c = np.zeros((B, u))
     outs = []
     for t in _steps(T, go_backwards):
+        h_prev, c_prev = h, c
         z = x[:, t] @ kernel + h @ rec
         if bias is not None:
             z = z + bias
@@ -82,6 +85,10 @@ def lstm(x, kernel, rec, bias, act, ract, return_sequences, go_backwards=False):
         c = f * c + i * act(z[:, 2 * u:3 * u])
         o = ract(z[:, 3 * u:])
         h = o * act(c)
+        if mask is not None:
+            keep = mask[:, t:t + 1] > 0
+            h = np.where(keep, h, h_prev)
+            c = np.where(keep, c, c_prev)
         outs.append(h)
     return np.stack(outs, 1) if return_sequences else h
 
@@ -386,6 +393,9 @@ def check_masked_attention(root):
     x_in = np.load(os.path.join(d, 'inputs/input_1.npy'))
     mask = np.any(x_in != 0.0, axis=-1).astype(np.float64)
     lstm_out = np.load(os.path.join(d, 'outputs/lstm_1.0.0.npy')).astype(np.float64)
+    ours = lstm(x_in.astype(np.float64), w['lstm_1/kernel'], w['lstm_1/recurrent_kernel'], w['lstm_1/bias'],
+                np.tanh, sigmoid, True, mask=mask)
+    _close('masked LSTM', ours, lstm_out)
     n = 'seq_self_attention_1'
     v, a = seq_self_attention(lstm_out, mask, *[w['%s/%s_Add_%s' % (n, n, s)] for s in ('Wt', 'Wx', 'bh', 'Wa', 'ba')])
     _close('masked SeqSelfAttention v', v, np.load(os.path.join(d, 'outputs/%s.0.0.npy' % n)))

@@ -35,7 +35,8 @@ PLAN = {
     'hard_sigmoid_k2': KERAS2_ONLY,
     'rnn_options': ['keras22_h5', 'tfkeras2_h5', 'keras3_zip'],
     'bidirectional': ['keras22_h5', 'tfkeras2_h5', 'keras3_legacy_h5', 'keras3_zip', 'hdf5_named_keras'],
-    'activations': ['keras22_h5', 'keras3_zip_deflated', 'weights_only_h5'],
+    # ThresholdedReLU is gone from Keras 3: Keras 2 formats only
+    'activations': ['keras22_h5', 'tfkeras2_h5', 'weights_only_h5'],
     'embed_norm': ['keras22_h5', 'weights_only_h5', 'keras3_zip'],
     'embed_mask': ['tfkeras2_h5', 'keras3_legacy_h5', 'keras3_zip'],
     'masking': ['keras22_h5', 'tfkeras2_h5', 'keras3_zip'],
@@ -166,7 +167,9 @@ def main(root):
         model = kerasfmt.Model(key, meta['model_name'], config, layers, shapes_from_meta(meta),
                                SPLIT_LIMIT.get(key))
         plan = PLAN[key]
-        if meta['semantics'] == 'keras2':
+        # tfjs' hard_sigmoid is Keras 2's 0.2x+0.5; Keras 3 reads the name as x/6+0.5
+        if 'hard_sigmoid' in json.dumps(config):
+            assert meta['semantics'] == 'keras2', key + ': uses hard_sigmoid, say semantics keras2'
             assert not set(plan) & set(KERAS3_ONLY), key + ': hard_sigmoid differs in Keras 3'
         formats = {'tfjs': {'file': 'tfjs/model.json'}}
         formats.update(write_formats(model, model_dir, plan))
