@@ -92,6 +92,20 @@ def attr_kind(obj, name):
     return 'vlen' if t.is_variable_str() else 'fixed'
 
 
+def dequantize(buf, offset, n, spec):
+    """A TF.js weight: float32, or quantized uint8/uint16 (q*scale+min, in
+    float32) or float16.  Returns (float32 array, bytes used)."""
+    q = spec.get('quantization')
+    if q is None:
+        return np.frombuffer(buf, '<f4', n, offset).reshape(spec['shape']), 4 * n
+    if q['dtype'] == 'float16':
+        return np.frombuffer(buf, '<f2', n, offset).astype(np.float32).reshape(spec['shape']), 2 * n
+    dt = {'uint8': np.uint8, 'uint16': '<u2'}[q['dtype']]
+    raw = np.frombuffer(buf, dt, n, offset)
+    vals = raw.astype(np.float32) * np.float32(q['scale']) + np.float32(q['min'])
+    return vals.astype(np.float32).reshape(spec['shape']), raw.itemsize * n
+
+
 def tfjs_weights(d):
     with open(os.path.join(d, 'tfjs/model.json')) as f:
         mj = json.load(f)
@@ -101,8 +115,8 @@ def tfjs_weights(d):
         off = 0
         for w in g['weights']:
             n = int(np.prod(w['shape'], dtype=np.int64))
-            out[w['name']] = np.frombuffer(buf, '<f4', n, off).reshape(w['shape'])
-            off += 4 * n
+            out[w['name']], size = dequantize(buf, off, n, w)
+            off += size
         if off != len(buf):
             fail('tfjs: %d shard bytes for %d bytes of weights' % (len(buf), off))
     return out
@@ -303,6 +317,10 @@ def check_quirks(root):
                     seen.add('tfjs several shards')
                 if 'model_config' in mj['modelTopology']:
                     seen.add('tfjs wrapped model_config')
+                for g in mj['weightsManifest']:
+                    for w in g['weights']:
+                        if 'quantization' in w:
+                            seen.add('tfjs %s weights' % w['quantization']['dtype'])
                 continue
             if fmt.startswith('keras3_zip'):
                 continue
@@ -323,7 +341,7 @@ def check_quirks(root):
             seen.add('stored and deflated zip')
     want = {'tfjs several groups', 'tfjs several shards', 'tfjs wrapped model_config', '.keras-named HDF5',
             'split layer_names', 'split weight_names', 'fixed-length strings', 'CuDNN double bias',
-            'stored and deflated zip'}
+            'stored and deflated zip', 'tfjs uint8 weights', 'tfjs uint16 weights', 'tfjs float16 weights'}
     if want - seen:
         fail('quirks not in the corpus: %s' % sorted(want - seen))
     print('quirks present: %s' % ', '.join(sorted(seen)))

@@ -12,6 +12,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { MODELS } from './models.mjs';
 import { writeNpy } from './npy.mjs';
+import { quantizeModel } from './quantize.mjs';
 
 const Container = Object.getPrototypeOf(tf.LayersModel);
 
@@ -113,23 +114,29 @@ function configNodes(model, layer) {
 const safe = (s) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
 
 // Split the weights into `groups` manifest groups and each group's bytes into
-// shards of at most shardBytes (tensors may straddle shards).
-function writeTfjs(dir, artifacts, opts) {
+// shards of at most shardBytes (tensors may straddle shards).  Quantized
+// weights (quant: name -> {bytes, quantization}) replace their float32 bytes.
+function writeTfjs(dir, artifacts, opts, quant = {}) {
   fs.mkdirSync(dir, { recursive: true });
-  const specs = artifacts.weightSpecs;
   const data = Buffer.from(artifacts.weightData);
+  let offset = 0;
+  const specs = artifacts.weightSpecs.map((spec) => {
+    const n = prod(spec.shape) * 4;
+    const q = quant[spec.name];
+    const bytes = q ? q.bytes : data.subarray(offset, offset + n);
+    offset += n;
+    return { spec: q ? { ...spec, quantization: q.quantization } : spec, bytes };
+  });
   const groups = Math.max(1, Math.min(opts.groups ?? 1, specs.length));
   const shardBytes = opts.shardBytes ?? 4 * 1024 * 1024;
   const manifest = [];
-  let offset = 0;
   let specIndex = 0;
   for (let g = 0; g < groups; g++) {
     const count = Math.ceil((specs.length - specIndex) / (groups - g));
     const groupSpecs = specs.slice(specIndex, specIndex + count);
     specIndex += count;
-    const bytes = groupSpecs.reduce((a, s) => a + prod(s.shape) * 4, 0);
-    const buf = data.subarray(offset, offset + bytes);
-    offset += bytes;
+    const buf = Buffer.concat(groupSpecs.map((s) => s.bytes));
+    const bytes = buf.length;
     const nShards = Math.max(1, Math.ceil(bytes / shardBytes));
     const paths = [];
     for (let s = 0; s < nShards; s++) {
@@ -137,7 +144,7 @@ function writeTfjs(dir, artifacts, opts) {
       fs.writeFileSync(path.join(dir, p), buf.subarray(s * shardBytes, Math.min(bytes, (s + 1) * shardBytes)));
       paths.push(p);
     }
-    manifest.push({ paths, weights: groupSpecs });
+    manifest.push({ paths, weights: groupSpecs.map((s) => s.spec) });
   }
   if (offset !== data.length) throw new Error('weight bytes left over');
   // converter style wraps the Keras config; tfjs-layers' own save does not
@@ -172,6 +179,7 @@ async function generateModel(outRoot, key) {
   const { model } = def;
   const seed = hashString(key);
   fillWeights(model, seed, def.weightScale);
+  const quant = def.quantize ? quantizeModel(model) : {};
   const dir = path.join(outRoot, key);
   fs.rmSync(dir, { recursive: true, force: true });
   for (const sub of ['inputs', 'outputs']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
@@ -225,7 +233,7 @@ async function generateModel(outRoot, key) {
   }
 
   const artifacts = await saveArtifacts(model);
-  writeTfjs(path.join(dir, 'tfjs'), artifacts, def.save ?? {});
+  writeTfjs(path.join(dir, 'tfjs'), artifacts, def.save ?? {}, quant);
   const meta = {
     name: key,
     model_name: model.name,

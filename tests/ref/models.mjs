@@ -296,6 +296,18 @@ export const MODELS = {
       batch: 2, weightScale: { seq_weighted_attention_1: 1.5 } };
   },
 
+  // TF.js quantized weights (uint8, uint16, float16 in turn), dequantized by the reader.
+  quantized: () => ({
+    model: seq('quantized', [6, 3], [
+      L.lstm({ name: 'lstm', units: 6, returnSequences: true, recurrentActivation: 'sigmoid', inputShape: [6, 3] }),
+      L.gru({ name: 'gru', units: 4, recurrentActivation: 'sigmoid' }),
+      L.dense({ name: 'dense', units: 3 }),
+    ]),
+    inputs: [f([6, 3])],
+    quantize: true,
+    save: { groups: 2 },
+  }),
+
   // A long sequence (T >= 1000).
   long_sequence: () => ({
     model: seq('long_sequence', [1200, 2], [

@@ -385,7 +385,7 @@ def seq_weighted_attention(x, mask, W, b):
     return (x * att[..., None]).sum(1), att
 
 
-def check_masked_attention(root):
+def cross_checks(root):
     """The `masking` model's attention outputs (TF.js custom layers) against
     this independent NumPy version with the Masking layer's mask."""
     d = os.path.join(root, 'masking')
@@ -410,6 +410,12 @@ def check_masked_attention(root):
         x = np.load(os.path.join(root, 'lstm_stack', json.load(f)['inputs'][0]['file'])).astype(np.float64)
     ours = lstm(x, w['lstm_1/kernel'], w['lstm_1/recurrent_kernel'], w['lstm_1/bias'], np.tanh, sigmoid, True)
     _close('numpy LSTM vs tfjs', ours, np.load(os.path.join(root, 'lstm_stack/outputs/lstm_1.0.0.npy')))
+    # quantized TF.js weights as the Python reader dequantizes them gave tfjs' outputs
+    w = {k: v.astype(np.float64) for k, v in _tfjs_weights(root, 'quantized').items()}
+    with open(os.path.join(root, 'quantized/meta.json')) as f:
+        x = np.load(os.path.join(root, 'quantized', json.load(f)['inputs'][0]['file'])).astype(np.float64)
+    ours = lstm(x, w['lstm/kernel'], w['lstm/recurrent_kernel'], w['lstm/bias'], np.tanh, sigmoid, True)
+    _close('dequantized weights vs tfjs', ours, np.load(os.path.join(root, 'quantized/outputs/lstm.0.0.npy')))
     d = os.path.join(root, 'hard_sigmoid_k2')
     w = {k: v.astype(np.float64) for k, v in _tfjs_weights(root, 'hard_sigmoid_k2').items()}
     x = np.load(os.path.join(d, 'outputs/lstm_1.0.0.npy')).astype(np.float64)

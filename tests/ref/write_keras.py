@@ -47,12 +47,27 @@ PLAN = {
     'attention': ['keras22_h5', 'tfkeras2_h5', 'keras3_zip'],
     'seed_selfattention': list(FORMATS),
     'seed_weightedattention': ['keras22_h5', 'tfkeras2_h5', 'keras3_zip'],
+    'quantized': ['keras22_h5', 'keras3_zip'],
     'long_sequence': ['keras22_h5', 'keras3_zip'],
     'wide_units': ['keras22_h5'],
 }
 # layer_names / weight_names split into name0, name1, ... (Keras does this past
 # 64 KiB; a small limit forces it on a small model).
 SPLIT_LIMIT = {'attention': 120, 'activations': 100}
+
+
+def dequantize(buf, offset, n, spec):
+    """A TF.js weight: float32, or quantized uint8/uint16 (q*scale+min, in
+    float32) or float16.  Returns (float32 array, bytes used)."""
+    q = spec.get('quantization')
+    if q is None:
+        return np.frombuffer(buf, '<f4', n, offset).reshape(spec['shape']), 4 * n
+    if q['dtype'] == 'float16':
+        return np.frombuffer(buf, '<f2', n, offset).astype(np.float32).reshape(spec['shape']), 2 * n
+    dt = {'uint8': np.uint8, 'uint16': '<u2'}[q['dtype']]
+    raw = np.frombuffer(buf, dt, n, offset)
+    vals = raw.astype(np.float32) * np.float32(q['scale']) + np.float32(q['min'])
+    return vals.astype(np.float32).reshape(spec['shape']), raw.itemsize * n
 
 
 def load_tfjs(model_dir):
@@ -67,8 +82,8 @@ def load_tfjs(model_dir):
         for spec in group['weights']:
             assert spec['dtype'] == 'float32'
             n = int(np.prod(spec['shape'], dtype=np.int64))
-            weights[spec['name']] = np.frombuffer(buf, '<f4', n, offset).reshape(spec['shape'])
-            offset += 4 * n
+            weights[spec['name']], size = dequantize(buf, offset, n, spec)
+            offset += size
         assert offset == len(buf), 'shard bytes left over'
     return {'class_name': config['class_name'], 'config': config['config']}, weights
 
@@ -179,7 +194,7 @@ def main(root):
         formats = write_formats(model, os.path.join(root, meta['name']), plan)
         manifest['models'].append(manifest_entry(meta, formats))
         print('%s (numpy): %s' % (meta['name'], ', '.join(formats)))
-    numpy_refs.check_masked_attention(root)
+    numpy_refs.cross_checks(root)
     with open(os.path.join(root, 'manifest.json'), 'w') as f:
         json.dump(manifest, f, indent=1)
         f.write('\n')
