@@ -18,6 +18,15 @@ while IFS="$(printf '\t')" read -r status what why; do
 done < "$T/results"
 [ -s "$T/results" ] || not_ok "check_fixtures.py printed nothing"
 
+# Our files have the layout of real Keras files (attribute string types, csets, name styles,
+# zip entries and weight groups), compared with ../shared/fixtures-wild when it is there.
+if [ -d "$SHARED/fixtures-wild" ]; then
+    check "each Keras format's files look like the real Keras files in fixtures-wild" \
+        "$PY" "$REF/check_fixtures.py" "$REF/fixtures" wild "$SHARED/fixtures-wild"
+else
+    skip "files look like real Keras files" "no $SHARED/fixtures-wild"
+fi
+
 # The checks can fail: a changed weight, a missing output file and a wrong shape are caught.
 cp -r "$REF/fixtures" "$T/bad"
 "$PY" -c '

@@ -7,6 +7,7 @@ independently of the writer, following ../../shared/docs/keras-formats.md.
     check_fixtures.py ROOT model NAME           -> inputs/outputs load with listed shapes
     check_fixtures.py ROOT format NAME FORMAT   -> file layout + weights equal the TF.js ones
     check_fixtures.py ROOT quirks               -> every quirk appears somewhere in the corpus
+    check_fixtures.py ROOT wild WILD_DIR        -> our files have the layout of real Keras files
     check_fixtures.py ROOT all                  -> all of the above, one line per case:
                                                    "ok<TAB>what" or "not ok<TAB>what<TAB>why"
 """
@@ -347,6 +348,88 @@ def check_quirks(root):
     print('quirks present: %s' % ', '.join(sorted(seen)))
 
 
+# Real files (../shared/fixtures-wild) whose layout each format must reproduce.
+WILD = {
+    'keras22_h5': 'k2.3.1_seq_lstm_fixedlen_attrs.h5',
+    'tfkeras2_h5': 'tfk2.13_seq_3lstm_relu.h5',
+    'hdf5_named_keras': 'tfk2.10_seq_bilstm_hdf5_named_dot_keras.keras',
+    'keras3_legacy_h5': 'k3.10_legacy_h5_gru_reset_after.h5',
+    'weights_only_h5': 'k2.2.4_weights_only_embedding_lstm.h5',
+    'keras3_zip': 'k3.15_zip_2gru_name_mismatch.keras',
+}
+
+
+def attr_sig(obj, name):
+    if name not in obj.attrs and name + '0' not in obj.attrs:
+        return None
+    t = obj.attrs.get_id(name if name in obj.attrs else name + '0').get_type()
+    if t.get_class() != h5py.h5t.STRING:
+        return 'non-string'
+    return ('vlen' if t.is_variable_str() else 'fixed', 'utf8' if t.get_cset() == h5py.h5t.CSET_UTF8 else 'ascii')
+
+
+def h5_signature(path):
+    """What a reader sees of a Keras HDF5 file, values aside."""
+    f = h5py.File(path, 'r')
+    g = f['model_weights'] if 'model_weights' in f else f
+    sig = {'root ' + a: attr_sig(f, a) for a in ('keras_version', 'backend', 'model_config', 'layer_names')}
+    sig.update({'weights ' + a: attr_sig(g, a) for a in ('keras_version', 'backend', 'layer_names')})
+    sig['top_level_model_weights'] = 'top_level_model_weights' in g
+    layers = str_list(g, 'layer_names')
+    names = [n for layer in layers for n in str_list(g[layer], 'weight_names')]
+    sig['weight_names'] = sorted({attr_sig(g[l], 'weight_names') for l in layers if str_list(g[l], 'weight_names')})
+    sig[':0 suffix'] = all(n.endswith(':0') for n in names)
+    empty = {attr_sig(g[l], 'weight_names') for l in layers if not str_list(g[l], 'weight_names')}
+    if empty:  # compared only when both files have a weightless layer
+        sig['empty weight_names type'] = sorted(empty)
+    if 'model_config' in f.attrs:
+        config = json.loads(f.attrs['model_config'])
+        if config['class_name'] == 'Sequential':
+            sig['Sequential InputLayer'] = config['config']['layers'][0]['class_name'] == 'InputLayer'
+            sig['model name in paths'] = all(n.split('/')[0] == config['config']['name'] for n in names)
+    return sig
+
+
+def zip_signature(path):
+    z = zipfile.ZipFile(path)
+    f = h5py.File(io.BytesIO(z.read('model.weights.h5')), 'r')
+    seen = []
+    f.visit(seen.append)
+    return {'entries': sorted(i.filename for i in z.infolist()),
+            'compression': sorted({i.compress_type for i in z.infolist()}),
+            # compile_config only when compiled (the real file was, ours are not)
+            'config keys': sorted(set(json.loads(z.read('config.json'))) - {'compile_config'}),
+            'metadata keys': sorted(json.loads(z.read('metadata.json'))),
+            'root attrs': sorted(f.attrs),
+            'vars name attr': attr_sig(f['vars'], 'name'),
+            'rnn cell/vars': any(re.search(r'^layers/\w+/cell/vars/0$', n) for n in seen)}
+
+
+def check_wild(root, wild):
+    """Each format's files have the layout of the real file listed in WILD,
+    compared on a model of the same kind (Sequential with an RNN)."""
+    m = find_model(root, 'lstm_stack')
+    for fmt, real in sorted(WILD.items()):
+        ours = os.path.join(root, m['name'], m['formats'][fmt]['file'])
+        theirs = os.path.join(wild, real)
+        sig = zip_signature if fmt == 'keras3_zip' else h5_signature
+        a, b = sig(ours), sig(theirs)
+        keys = (set(a) | set(b)) - ({'empty weight_names type'} - (set(a) & set(b)))
+        diff = {k: (a.get(k), b.get(k)) for k in keys if a.get(k) != b.get(k)}
+        if diff:
+            fail('%s differs from %s: %s' % (fmt, real, diff))
+        print('%s: layout as in %s' % (fmt, real))
+    # weightless layers: weight_names is an empty float64 array, as in the real weights-only file
+    want = h5_signature(os.path.join(wild, WILD['weights_only_h5']))['empty weight_names type']
+    for m in manifest(root)['models']:
+        for fmt, spec in m['formats'].items():
+            if fmt in WILD and fmt != 'keras3_zip':
+                got = h5_signature(os.path.join(root, m['name'], spec['file'])).get('empty weight_names type', want)
+                if got != want:
+                    fail('%s %s: empty weight_names stored as %s, Keras: %s' % (m['name'], fmt, got, want))
+    print('empty weight_names as Keras writes them: %s' % want)
+
+
 def run_all(root):
     """Every check in one process (h5py starts slowly), reported per case."""
     cases = [('every quirk of keras-formats.md is in the corpus', check_quirks, (root,))]
@@ -380,6 +463,8 @@ def main(argv):
         check_format(root, find_model(root, argv[3]), argv[4])
     elif cmd == 'quirks':
         check_quirks(root)
+    elif cmd == 'wild':
+        check_wild(root, argv[3])
     elif cmd == 'all':
         run_all(root)
     else:

@@ -136,6 +136,9 @@ def keras2_layer_config(class_name, cfg, tf_keras, k3=False):
             cfg.setdefault('time_major', False)
     if class_name == 'GRU':
         cfg.setdefault('reset_after', False)  # tf.keras / Keras 3 default True: say it
+    if class_name == 'Reshape':
+        # tfjs writes the -1 of target_shape as null; Keras writes -1
+        cfg['target_shape'] = [-1 if v is None else v for v in cfg['target_shape']]
     if k3 and class_name == 'Embedding':
         cfg.pop('input_length', None)  # removed in Keras 3
     if k3 and class_name == 'LeakyReLU' and 'alpha' in cfg:
