@@ -29,6 +29,13 @@ function attentionActivation(name) {
   }
 }
 
+// A constructor argument under its Keras (snake_case) name, or the camelCase
+// name tfjs' deserializer turns config keys into when it loads a model.json.
+function arg(args, key, fallback) {
+  const camel = key.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+  return args[key] ?? args[camel] ?? fallback;
+}
+
 const glorotNormal = { class_name: 'GlorotNormal', config: { seed: null } };
 const zeros = { class_name: 'Zeros', config: {} };
 
@@ -50,14 +57,14 @@ export class SeqSelfAttention extends tf.layers.Layer {
     super(args);
     this.supportsMasking = true;
     this.units = args.units ?? 32;
-    this.attentionWidth = args.attention_width ?? null;
-    this.attentionType = args.attention_type ?? 'additive';
-    this.returnAttention = args.return_attention ?? false;
-    this.historyOnly = args.history_only ?? false;
+    this.attentionWidth = arg(args, 'attention_width', null);
+    this.attentionType = arg(args, 'attention_type', 'additive');
+    this.returnAttention = arg(args, 'return_attention', false);
+    this.historyOnly = arg(args, 'history_only', false);
     if (this.historyOnly && this.attentionWidth === null) this.attentionWidth = 1e9; // int(1e9)
-    this.useAdditiveBias = args.use_additive_bias ?? true;
-    this.useAttentionBias = args.use_attention_bias ?? true;
-    this.attentionActivationName = args.attention_activation ?? null;
+    this.useAdditiveBias = arg(args, 'use_additive_bias', true);
+    this.useAttentionBias = arg(args, 'use_attention_bias', true);
+    this.attentionActivationName = arg(args, 'attention_activation', null);
     this.attentionActivation = attentionActivation(this.attentionActivationName);
     if (this.attentionType !== 'additive' && this.attentionType !== 'multiplicative') {
       throw new Error('No implementation for attention type : ' + this.attentionType);
@@ -175,8 +182,8 @@ export class SeqWeightedAttention extends tf.layers.Layer {
   constructor(args = {}) {
     super(args);
     this.supportsMasking = true;
-    this.useBias = args.use_bias ?? true;
-    this.returnAttention = args.return_attention ?? false;
+    this.useBias = arg(args, 'use_bias', true);
+    this.returnAttention = arg(args, 'return_attention', false);
   }
 
   build(inputShape) {
@@ -229,7 +236,7 @@ export class Subtract extends tf.layers.Layer {
 // keras.layers.Cropping1D(cropping=(a, b)): x[:, a:T-b, :].
 export class Cropping1D extends tf.layers.Layer {
   static className = 'Cropping1D';
-  constructor(args) { super(args); this.cropping = args.cropping; }
+  constructor(args) { super(args); this.cropping = arg(args, 'cropping'); }
   call(inputs) {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     const [a, b] = this.cropping;
@@ -242,7 +249,7 @@ export class Cropping1D extends tf.layers.Layer {
 // keras.layers.ZeroPadding1D(padding=(a, b)): a zero steps before, b after.
 export class ZeroPadding1D extends tf.layers.Layer {
   static className = 'ZeroPadding1D';
-  constructor(args) { super(args); this.padding = args.padding; }
+  constructor(args) { super(args); this.padding = arg(args, 'padding'); }
   call(inputs) {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     return tf.tidy(() => tf.pad(x, [[0, 0], this.padding, [0, 0]]));

@@ -1,9 +1,9 @@
 // TF.js weight quantization as the tfjs converter writes it (per-weight
 // "quantization" entry in the weights manifest):
-//   uint8 / uint16: q = round((w - min) / scale), value = q * scale + min
+//   uint8 / uint16: q = round((w - min) / scale), value = float32(q * scale + min)
+//   (computed in double, rounded once to float32, as tfjs' decodeWeights does)
 //   float16: IEEE half.
-// The model's weights are replaced by the dequantized values (computed in
-// float32), so the reference outputs are those of the file's weights.
+// The model's weights are replaced by the dequantized values, so the reference outputs are those of the file's weights.
 import * as tf from '@tensorflow/tfjs';
 
 const f32 = Math.fround;
@@ -50,7 +50,7 @@ function quantizeValues(values, dtype) {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     q[i] = Math.min(levels, Math.max(0, Math.round((values[i] - min) / scale)));
-    out[i] = f32(f32(q[i] * scale) + min);
+    out[i] = q[i] * scale + min; // in double, rounded once on store (tfjs io_utils)
   }
   return { bytes: Buffer.from(q.buffer), values: out, quantization: { dtype, scale, min, original_dtype: 'float32' } };
 }

@@ -57,8 +57,8 @@ SPLIT_LIMIT = {'attention': 120, 'activations': 100}
 
 
 def dequantize(buf, offset, n, spec):
-    """A TF.js weight: float32, or quantized uint8/uint16 (q*scale+min, in
-    float32) or float16.  Returns (float32 array, bytes used)."""
+    """A TF.js weight: float32, or quantized uint8/uint16 (float32(q*scale+min)
+    computed in double) or float16.  Returns (float32 array, bytes used)."""
     q = spec.get('quantization')
     if q is None:
         return np.frombuffer(buf, '<f4', n, offset).reshape(spec['shape']), 4 * n
@@ -66,7 +66,7 @@ def dequantize(buf, offset, n, spec):
         return np.frombuffer(buf, '<f2', n, offset).astype(np.float32).reshape(spec['shape']), 2 * n
     dt = {'uint8': np.uint8, 'uint16': '<u2'}[q['dtype']]
     raw = np.frombuffer(buf, dt, n, offset)
-    vals = raw.astype(np.float32) * np.float32(q['scale']) + np.float32(q['min'])
+    vals = raw.astype(np.float64) * q['scale'] + q['min']  # in double, one rounding (as tfjs)
     return vals.astype(np.float32).reshape(spec['shape']), raw.itemsize * n
 
 
