@@ -225,6 +225,66 @@ export class SeqWeightedAttention extends tf.layers.Layer {
   }
 }
 
+// keras_self_attention 0.51.0 ScaledDotProductAttention: no weights; inputs
+// [query, key, value] or one tensor used as all three; the key mask (mask[1]
+// of a list) penalizes padded keys.
+export class ScaledDotProductAttention extends tf.layers.Layer {
+  static className = 'ScaledDotProductAttention';
+
+  constructor(args = {}) {
+    super(args);
+    this.supportsMasking = true;
+    this.returnAttention = arg(args, 'return_attention', false);
+    this.historyOnly = arg(args, 'history_only', false);
+  }
+
+  call(inputs, kwargs) {
+    return tf.tidy(() => {
+      const [query, key, value] = Array.isArray(inputs) && inputs.length === 3 ? inputs
+        : [0, 0, 0].map(() => (Array.isArray(inputs) ? inputs[0] : inputs));
+      let mask = kwargs && kwargs.mask ? kwargs.mask : null;
+      if (Array.isArray(mask)) mask = mask.length === 3 ? mask[1] : mask[0];
+      const d = query.shape[query.shape.length - 1];
+      // K.batch_dot(query, key, axes=2) / sqrt(d)
+      let e = tf.div(tf.matMul(query, key, false, true), Math.sqrt(d));
+      if (this.historyOnly) {
+        const indices = tf.expandDims(tf.range(0, key.shape[1], 1, 'int32'), 0);
+        const upper = tf.expandDims(tf.range(0, query.shape[1], 1, 'int32'), -1);
+        e = tf.sub(e, tf.mul(10000.0, tf.expandDims(tf.cast(tf.greater(indices, upper), 'float32'), 0)));
+      }
+      if (mask) e = tf.sub(e, tf.mul(10000.0, tf.sub(1.0, tf.cast(tf.expandDims(mask, -2), 'float32'))));
+      e = tf.exp(tf.sub(e, tf.max(e, -1, true)));
+      const a = tf.div(e, tf.sum(e, -1, true));
+      const v = tf.matMul(a, value);
+      return this.returnAttention ? [v, a] : v;
+    });
+  }
+
+  computeOutputShape(s) {
+    const [q, k, v] = Array.isArray(s[0]) ? s : [s, s, s];
+    const out = [...q.slice(0, -1), v[v.length - 1]];
+    return this.returnAttention ? [out, [q[0], q[1], k[1]]] : out;
+  }
+
+  computeMask(inputs, mask) {
+    let m = Array.isArray(mask) ? mask[0] : mask;
+    m = m ?? null;
+    return this.returnAttention ? [m, null] : m;
+  }
+
+  getConfig() {
+    return { ...baseConfig(this), return_attention: this.returnAttention, history_only: this.historyOnly };
+  }
+}
+
+// keras.layers.ActivityRegularization: identity at inference (adds a loss in training).
+export class ActivityRegularization extends tf.layers.Layer {
+  static className = 'ActivityRegularization';
+  constructor(args = {}) { super(args); this.l1 = arg(args, 'l1', 0.0); this.l2 = arg(args, 'l2', 0.0); this.supportsMasking = true; }
+  call(inputs) { return tf.tidy(() => tf.clone(Array.isArray(inputs) ? inputs[0] : inputs)); }
+  getConfig() { return { ...baseConfig(this), l1: this.l1, l2: this.l2 }; }
+}
+
 // keras.layers.Subtract: x0 - x1.
 export class Subtract extends tf.layers.Layer {
   static className = 'Subtract';
@@ -271,7 +331,7 @@ export class UpSampling1D extends tf.layers.Layer {
   getConfig() { return { ...baseConfig(this), size: this.size }; }
 }
 
-for (const cls of [SeqSelfAttention, SeqWeightedAttention, Subtract, Cropping1D, ZeroPadding1D, UpSampling1D]) {
+for (const cls of [SeqSelfAttention, SeqWeightedAttention, ScaledDotProductAttention, ActivityRegularization, Subtract, Cropping1D, ZeroPadding1D, UpSampling1D]) {
   tf.serialization.registerClass(cls);
 }
 

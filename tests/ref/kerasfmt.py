@@ -21,6 +21,11 @@ import numpy as np
 HDF5_OBJECT_HEADER_LIMIT = 64512  # keras: saving/legacy/hdf5_format.py
 RNN_CELLS = {'LSTM': 'lstm_cell', 'GRU': 'gru_cell', 'SimpleRNN': 'simple_rnn_cell'}
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+CUSTOM_MODULES = {  # keras-self-attention layers, as Keras 3 names their module
+    'SeqSelfAttention': 'keras_self_attention.seq_self_attention',
+    'SeqWeightedAttention': 'keras_self_attention.seq_weighted_attention',
+    'ScaledDotProductAttention': 'keras_self_attention.scaled_dot_attention',
+}
 K3_DATE = '2025-01-01@00:00:00'
 
 
@@ -214,11 +219,7 @@ def _k3_layer_entry(model, layer, legacy, seq_input_shape=None):
         entry = {'class_name': cls, 'config': keras2_layer_config(cls, layer['config'], True, k3=True)}
         entry['config'].pop('batch_input_shape', None)
         if not legacy:
-            module = 'keras.layers'
-            if cls == 'SeqSelfAttention':
-                module = 'keras_self_attention.seq_self_attention'
-            elif cls == 'SeqWeightedAttention':
-                module = 'keras_self_attention.seq_weighted_attention'
+            module = CUSTOM_MODULES.get(cls, 'keras.layers')
             entry = {'module': module, 'class_name': cls, 'config': entry['config'],
                      'registered_name': cls if module.startswith('keras_self') else None}
     if 'inbound_nodes' in layer:

@@ -4,7 +4,7 @@
 // (tfjs computes Keras 2's 0.2x+0.5, so Keras 3 files of it would be wrong),
 // otherwise 'any'.
 import * as tf from '@tensorflow/tfjs';
-import { SeqSelfAttention, SeqWeightedAttention, Subtract, Cropping1D, ZeroPadding1D, UpSampling1D, CausalConv1D }
+import { SeqSelfAttention, SeqWeightedAttention, ScaledDotProductAttention, ActivityRegularization, Subtract, Cropping1D, ZeroPadding1D, UpSampling1D, CausalConv1D }
   from './custom_layers.mjs';
 
 const L = tf.layers;
@@ -63,7 +63,10 @@ export const MODELS = {
       activation: 'elu' }).apply(inp);
     const sb = L.simpleRNN({ name: 'srnn_back', units: 3, goBackwards: true, returnSequences: true }).apply(sseq);
     const sbl = L.simpleRNN({ name: 'srnn_nobias', units: 2, useBias: false }).apply(sb);
-    const cat = L.concatenate({ name: 'concat_states' }).apply([h, c, nobias, gh, gb, sh, sbl]);
+    const [bseq, bhf, bcf, bhb, bcb] = L.bidirectional({ name: 'bidirectional_state', mergeMode: 'concat',
+      layer: L.lstm({ name: 'lstm_bs', units: 2, returnSequences: true, returnState: true, recurrentActivation: 'sigmoid' }) }).apply(inp);
+    const bsl = L.flatten({ name: 'flatten_bs' }).apply(bseq);
+    const cat = L.concatenate({ name: 'concat_states' }).apply([h, c, nobias, gh, gb, sh, sbl, bsl, bhf, bcf, bhb, bcb]);
     const out = L.dense({ name: 'dense_out', units: 2, activation: 'sigmoid' }).apply(cat);
     return { model: tf.model({ inputs: inp, outputs: out, name: 'rnn_options' }), inputs: [f([6, 3])] };
   },
@@ -187,6 +190,8 @@ export const MODELS = {
       L.spatialDropout1d({ name: 'spatial_dropout1d_1', rate: 0.2 }),
       L.gaussianNoise({ name: 'gaussian_noise_1', stddev: 0.5 }),
       L.gaussianDropout({ name: 'gaussian_dropout_1', rate: 0.2 }),
+      new ActivityRegularization({ name: 'activity_regularization_1', l1: 0.01, l2: 0.0 }),
+      L.alphaDropout({ name: 'alpha_dropout_1', rate: 0.1 }),
       L.dense({ name: 'dense_2', units: 3 }),
       L.reshape({ name: 'reshape_2', targetShape: [-1] }),
     ]),
@@ -260,10 +265,15 @@ export const MODELS = {
     ];
     const [rv, ra] = new SeqSelfAttention({ name: 'ssa_return', units: 4, return_attention: true }).apply(l);
     const [mv, ma] = new SeqSelfAttention({ name: 'ssa_mul_return', attention_type: 'multiplicative', return_attention: true }).apply(l);
+    const sd = new ScaledDotProductAttention({ name: 'sdpa' }).apply(l);
+    const [sdh, sdha] = new ScaledDotProductAttention({ name: 'sdpa_history', history_only: true, return_attention: true }).apply(l);
+    const q = L.dense({ name: 'dense_q', units: 4 }).apply(l);
+    const k = L.dense({ name: 'dense_k', units: 4 }).apply(l);
+    const sdqkv = new ScaledDotProductAttention({ name: 'sdpa_qkv' }).apply([q, k, l]);
     const w1 = new SeqWeightedAttention({ name: 'swa_bias' }).apply(l);
     const w2 = new SeqWeightedAttention({ name: 'swa_nobias', use_bias: false }).apply(l);
     const [w3, w3a] = new SeqWeightedAttention({ name: 'swa_return', return_attention: true }).apply(l);
-    const cat = L.concatenate({ name: 'concatenate_seq' }).apply([...outs, rv, mv, ra, ma]);
+    const cat = L.concatenate({ name: 'concatenate_seq' }).apply([...outs, rv, mv, ra, ma, sd, sdh, sdha, sdqkv]);
     const pooled = L.globalAveragePooling1d({ name: 'global_average_pooling1d_1' }).apply(cat);
     const all = L.concatenate({ name: 'concatenate_all' }).apply([pooled, w1, w2, w3, w3a]);
     const out = L.dense({ name: 'dense_1', units: 1, activation: 'sigmoid' }).apply(all);

@@ -404,6 +404,15 @@ def cross_checks(root):
     r, att = seq_weighted_attention(lstm_out, mask, w['%s/%s_W' % (n, n)], w['%s/%s_b' % (n, n)])
     _close('masked SeqWeightedAttention', r, np.load(os.path.join(d, 'outputs/%s.0.0.npy' % n)))
     _close('masked SeqWeightedAttention att', att, np.load(os.path.join(d, 'outputs/%s.0.1.npy' % n)))
+    # ScaledDotProductAttention (history_only) of the `attention` model
+    d = os.path.join(root, 'attention')
+    x = np.load(os.path.join(d, 'outputs/lstm_1.0.0.npy')).astype(np.float64)
+    e = x @ np.transpose(x, (0, 2, 1)) / np.sqrt(x.shape[-1])
+    t = np.arange(x.shape[1])
+    e = e - 10000.0 * (t[None, :] > t[:, None])
+    e = np.exp(e - e.max(-1, keepdims=True))
+    a = e / e.sum(-1, keepdims=True)
+    _close('ScaledDotProductAttention history_only', a @ x, np.load(os.path.join(d, 'outputs/sdpa_history.0.0.npy')))
     # the NumPy recurrent layers used above against TF.js
     w = {k: v.astype(np.float64) for k, v in _tfjs_weights(root, 'lstm_stack').items()}
     with open(os.path.join(root, 'lstm_stack/meta.json')) as f:
