@@ -11,6 +11,7 @@ Models (all Sequential chains):
   np_gru_reset_after  GRU(reset_after=True) both directions, and reset_after=False
   np_cudnn            CuDNNLSTM / CuDNNGRU with double bias, converted as Keras converts them
   np_activations      exponential, ReLU(max_value, negative_slope, threshold), Softmax(axis=1)
+  np_conv_groups      Conv1D(groups=2), same/causal/strided
 It also cross-checks these NumPy layers against TF.js outputs (LSTM, GRU
 reset_after=False) and recomputes the masked attention of the `masking` model.
 """
@@ -119,6 +120,34 @@ def gru(x, kernel, rec, bias, act, ract, return_sequences, go_backwards=False, r
         h = z * h + (1.0 - z) * hh
         outs.append(h)
     return np.stack(outs, 1) if return_sequences else h
+
+
+# ---------------------------------------------------------------- Conv1D ---
+
+def conv1d(x, kernel, bias, strides=1, dilation=1, padding='valid', groups=1):
+    """keras Conv1D, channels_last: cross-correlation; 'causal' pads (k-1)*d on the
+    left, 'same' pads as TF (total = max((ceil(L/s)-1)*s + (k-1)*d + 1 - L, 0), left
+    half rounded down); groups split input and output channels into blocks."""
+    B, L, C = x.shape
+    k, cin_g, F = kernel.shape
+    span = (k - 1) * dilation + 1
+    if padding == 'causal':
+        left, right = span - 1, 0
+    elif padding == 'same':
+        total = max((-(-L // strides) - 1) * strides + span - L, 0)
+        left, right = total // 2, total - total // 2
+    else:
+        left = right = 0
+    xp = np.pad(x, ((0, 0), (left, right), (0, 0)))
+    out_len = (xp.shape[1] - span) // strides + 1
+    f_g = F // groups
+    y = np.zeros((B, out_len, F))
+    for t in range(out_len):
+        for j in range(k):
+            xt = xp[:, t * strides + j * dilation, :]
+            for g in range(groups):
+                y[:, t, g * f_g:(g + 1) * f_g] += xt[:, g * cin_g:(g + 1) * cin_g] @ kernel[j, :, g * f_g:(g + 1) * f_g]
+    return y + bias if bias is not None else y
 
 
 # --------------------------------------------------------------- CuDNN -----
@@ -248,6 +277,16 @@ class Builder:
                                                  cfg['return_sequences'], cfg['go_backwards'],
                                                  cfg['reset_after']))
 
+    def conv1d(self, name, filters, k, strides=1, dilation=1, padding='valid', groups=1):
+        cin = self.cur.shape[-1]
+        w = [('kernel', self.weight((k, cin // groups, filters))), ('bias', self.weight((filters,), 0.3))]
+        cfg = {'name': name, 'trainable': True, 'filters': filters, 'kernel_size': [k], 'strides': [strides],
+               'padding': padding, 'data_format': 'channels_last', 'dilation_rate': [dilation], 'groups': groups,
+               'activation': 'linear', 'use_bias': True, 'kernel_initializer': _init('GlorotUniform'),
+               'bias_initializer': _init('Zeros'), 'kernel_regularizer': None, 'bias_regularizer': None,
+               'activity_regularizer': None, 'kernel_constraint': None, 'bias_constraint': None}
+        self.add('Conv1D', cfg, w, lambda x, a: conv1d(x, a[0], a[1], strides, dilation, padding, groups))
+
     def activation(self, name, act):
         self.add('Activation', {'name': name, 'trainable': True, 'activation': act}, [],
                  lambda x, a: self.act(act)(x))
@@ -340,9 +379,18 @@ def build_activations():
     return b, 'any', ['keras22_h5', 'keras3_zip']
 
 
+def build_conv_groups():
+    b = Builder('np_conv_groups', (12, 4), 2, 305, keras_major=2)
+    b.conv1d('conv1d', 4, 3, padding='same', groups=2)
+    b.conv1d('conv1d_1', 6, 3, padding='causal', dilation=2, groups=2)
+    b.conv1d('conv1d_2', 4, 2, strides=2, groups=2)
+    b.dense('dense', 1)
+    return b, 'any', ['tfkeras2_h5', 'keras3_zip']
+
+
 def build_all(root):
     out = []
-    for build in (build_hard_sigmoid_k3, build_gru_reset_after, build_cudnn, build_activations):
+    for build in (build_hard_sigmoid_k3, build_gru_reset_after, build_cudnn, build_activations, build_conv_groups):
         b, semantics, plan = build()
         meta = b.meta(root, semantics)
         out.append((b.model(), meta, plan))
@@ -413,6 +461,20 @@ def cross_checks(root):
     e = np.exp(e - e.max(-1, keepdims=True))
     a = e / e.sum(-1, keepdims=True)
     _close('ScaledDotProductAttention history_only', a @ x, np.load(os.path.join(d, 'outputs/sdpa_history.0.0.npy')))
+    # NumPy Conv1D against tfjs (and the causal Conv1D written for tfjs)
+    d = os.path.join(root, 'conv_pool')
+    w = {k: v.astype(np.float64) for k, v in _tfjs_weights(root, 'conv_pool').items()}
+    x = np.load(os.path.join(d, 'inputs/input_1.npy')).astype(np.float64)
+    c1 = np.load(os.path.join(d, 'outputs/conv1d_valid.0.0.npy')).astype(np.float64)
+    for name, src, kw in (('conv1d_valid', x, {}), ('conv1d_same_s2', c1, {'strides': 2, 'padding': 'same'}),
+                          ('conv1d_causal_d2', x, {'dilation': 2, 'padding': 'causal'}),
+                          ('conv1d_valid_s3', x, {'strides': 3})):
+        y = conv1d(src, w[name + '/kernel'], w[name + '/bias'], **kw)
+        if name == 'conv1d_valid':
+            y = np.maximum(y, 0.0)
+        _close('Conv1D ' + name, y, np.load(os.path.join(d, 'outputs/%s.0.0.npy' % name)))
+    y = conv1d(x, w['conv1d_same_d3/kernel'], None, dilation=3, padding='same')
+    _close('Conv1D conv1d_same_d3', y, np.load(os.path.join(d, 'outputs/conv1d_same_d3.0.0.npy')))
     # the NumPy recurrent layers used above against TF.js
     w = {k: v.astype(np.float64) for k, v in _tfjs_weights(root, 'lstm_stack').items()}
     with open(os.path.join(root, 'lstm_stack/meta.json')) as f:
