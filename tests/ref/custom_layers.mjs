@@ -277,6 +277,88 @@ export class ScaledDotProductAttention extends tf.layers.Layer {
   }
 }
 
+// keras.layers.Attention (Luong, score_mode 'dot' or 'concat', use_scale) and
+// AdditiveAttention (Bahdanau), following keras/src/layers/attention: inputs
+// [query, value] or [query, value, key]; masks [query_mask, value_mask].
+export class Attention extends tf.layers.Layer {
+  static className = 'Attention';
+
+  constructor(args = {}) {
+    super(args);
+    this.supportsMasking = true;
+    this.useScale = arg(args, 'use_scale', false);
+    this.scoreMode = arg(args, 'score_mode', 'dot');
+    this.dropout = arg(args, 'dropout', 0.0);
+  }
+
+  build(inputShape) {
+    if (this.useScale) this.scale = this.addWeight('scale', [], 'float32', tf.initializers.ones());
+    if (this.scoreMode === 'concat') {
+      this.concatScoreWeight = this.addWeight('concat_score_weight', [], 'float32', tf.initializers.ones());
+    }
+    this.built = true;
+  }
+
+  scores(query, key) {
+    if (this.scoreMode === 'dot') {
+      const s = tf.matMul(query, key, false, true);
+      return this.useScale ? tf.mul(s, this.scale.read()) : s;
+    }
+    let sum = tf.add(tf.expandDims(query, -2), tf.expandDims(key, -3)); // (B, Tq, Tv, dim)
+    if (this.useScale) sum = tf.mul(this.scale.read(), sum);
+    return tf.mul(this.concatScoreWeight.read(), tf.sum(tf.tanh(sum), -1));
+  }
+
+  call(inputs, kwargs) {
+    return tf.tidy(() => {
+      const [q, v] = inputs;
+      const k = inputs.length > 2 ? inputs[2] : v;
+      const mask = kwargs && Array.isArray(kwargs.mask) ? kwargs.mask : null;
+      let scores = this.scores(q, k);
+      if (mask && mask[1]) {
+        // scores -= 1e9 * (1 - value_mask), value mask as (B, 1, Tv)
+        const pad = tf.sub(1.0, tf.cast(tf.expandDims(mask[1], -2), 'float32'));
+        scores = tf.sub(scores, tf.mul(1.0e9, pad));
+      }
+      let result = tf.matMul(tf.softmax(scores, -1), v);
+      if (mask && mask[0]) result = tf.mul(result, tf.expandDims(tf.cast(mask[0], 'float32'), -1));
+      return result;
+    });
+  }
+
+  computeOutputShape(s) { return [...s[0].slice(0, -1), s[1][s[1].length - 1]]; }
+
+  computeMask(inputs, mask) { return Array.isArray(mask) && mask[0] ? mask[0] : null; }
+
+  getConfig() {
+    return { ...baseConfig(this), use_scale: this.useScale, score_mode: this.scoreMode, dropout: this.dropout };
+  }
+}
+
+export class AdditiveAttention extends Attention {
+  static className = 'AdditiveAttention';
+
+  constructor(args = {}) {
+    super({ ...args, use_scale: arg(args, 'use_scale', true) });
+  }
+
+  build(inputShape) {
+    const dim = inputShape[0][inputShape[0].length - 1];
+    if (this.useScale) this.scale = this.addWeight('scale', [dim], 'float32', tf.initializers.glorotUniform({}));
+    this.built = true;
+  }
+
+  scores(query, key) {
+    const t = tf.tanh(tf.add(tf.expandDims(query, -2), tf.expandDims(key, -3)));
+    return tf.sum(this.useScale ? tf.mul(this.scale.read(), t) : t, -1);
+  }
+
+  getConfig() {
+    const { score_mode: _unused, ...config } = super.getConfig();
+    return config;
+  }
+}
+
 // keras.layers.ActivityRegularization: identity at inference (adds a loss in training).
 export class ActivityRegularization extends tf.layers.Layer {
   static className = 'ActivityRegularization';
@@ -331,7 +413,7 @@ export class UpSampling1D extends tf.layers.Layer {
   getConfig() { return { ...baseConfig(this), size: this.size }; }
 }
 
-for (const cls of [SeqSelfAttention, SeqWeightedAttention, ScaledDotProductAttention, ActivityRegularization, Subtract, Cropping1D, ZeroPadding1D, UpSampling1D]) {
+for (const cls of [SeqSelfAttention, SeqWeightedAttention, ScaledDotProductAttention, Attention, AdditiveAttention, ActivityRegularization, Subtract, Cropping1D, ZeroPadding1D, UpSampling1D]) {
   tf.serialization.registerClass(cls);
 }
 

@@ -4,7 +4,7 @@
 // (tfjs computes Keras 2's 0.2x+0.5, so Keras 3 files of it would be wrong),
 // otherwise 'any'.
 import * as tf from '@tensorflow/tfjs';
-import { SeqSelfAttention, SeqWeightedAttention, ScaledDotProductAttention, ActivityRegularization, Subtract, Cropping1D, ZeroPadding1D, UpSampling1D, CausalConv1D }
+import { SeqSelfAttention, SeqWeightedAttention, ScaledDotProductAttention, Attention, AdditiveAttention, ActivityRegularization, Subtract, Cropping1D, ZeroPadding1D, UpSampling1D, CausalConv1D }
   from './custom_layers.mjs';
 
 const L = tf.layers;
@@ -270,10 +270,19 @@ export const MODELS = {
     const q = L.dense({ name: 'dense_q', units: 4 }).apply(l);
     const k = L.dense({ name: 'dense_k', units: 4 }).apply(l);
     const sdqkv = new ScaledDotProductAttention({ name: 'sdpa_qkv' }).apply([q, k, l]);
+    const q6 = L.dense({ name: 'dense_q6', units: 6 }).apply(l);
+    const k6 = L.dense({ name: 'dense_k6', units: 6, activation: 'tanh' }).apply(l);
+    const kerasAtt = [
+      new Attention({ name: 'attention', use_scale: true }).apply([q6, l]),
+      new Attention({ name: 'attention_concat', score_mode: 'concat', use_scale: true }).apply([q6, l, k6]),
+      new Attention({ name: 'attention_plain' }).apply([l, l]),
+      new AdditiveAttention({ name: 'additive_attention' }).apply([q6, l]),
+      new AdditiveAttention({ name: 'additive_attention_noscale', use_scale: false }).apply([q6, l, k6]),
+    ];
     const w1 = new SeqWeightedAttention({ name: 'swa_bias' }).apply(l);
     const w2 = new SeqWeightedAttention({ name: 'swa_nobias', use_bias: false }).apply(l);
     const [w3, w3a] = new SeqWeightedAttention({ name: 'swa_return', return_attention: true }).apply(l);
-    const cat = L.concatenate({ name: 'concatenate_seq' }).apply([...outs, rv, mv, ra, ma, sd, sdh, sdha, sdqkv]);
+    const cat = L.concatenate({ name: 'concatenate_seq' }).apply([...outs, rv, mv, ra, ma, sd, sdh, sdha, sdqkv, ...kerasAtt]);
     const pooled = L.globalAveragePooling1d({ name: 'global_average_pooling1d_1' }).apply(cat);
     const all = L.concatenate({ name: 'concatenate_all' }).apply([pooled, w1, w2, w3, w3a]);
     const out = L.dense({ name: 'dense_1', units: 1, activation: 'sigmoid' }).apply(all);

@@ -461,6 +461,20 @@ def cross_checks(root):
     e = np.exp(e - e.max(-1, keepdims=True))
     a = e / e.sum(-1, keepdims=True)
     _close('ScaledDotProductAttention history_only', a @ x, np.load(os.path.join(d, 'outputs/sdpa_history.0.0.npy')))
+    # Keras Attention / AdditiveAttention of the `attention` model
+    w = {k: v.astype(np.float64) for k, v in _tfjs_weights(root, 'attention').items()}
+    q = np.load(os.path.join(d, 'outputs/dense_q6.0.0.npy')).astype(np.float64)
+    k = np.load(os.path.join(d, 'outputs/dense_k6.0.0.npy')).astype(np.float64)
+
+    def attend(scores, value):
+        return softmax(scores, -1) @ value
+    _close('Attention dot, use_scale', attend(w['attention/scale'] * (q @ np.transpose(x, (0, 2, 1))), x),
+           np.load(os.path.join(d, 'outputs/attention.0.0.npy')))
+    s = w['attention_concat/concat_score_weight'] * np.tanh(
+        w['attention_concat/scale'] * (q[:, :, None, :] + k[:, None, :, :])).sum(-1)
+    _close('Attention concat', attend(s, x), np.load(os.path.join(d, 'outputs/attention_concat.0.0.npy')))
+    s = (w['additive_attention/scale'] * np.tanh(q[:, :, None, :] + x[:, None, :, :])).sum(-1)
+    _close('AdditiveAttention', attend(s, x), np.load(os.path.join(d, 'outputs/additive_attention.0.0.npy')))
     # NumPy Conv1D against tfjs (and the causal Conv1D written for tfjs)
     d = os.path.join(root, 'conv_pool')
     w = {k: v.astype(np.float64) for k, v in _tfjs_weights(root, 'conv_pool').items()}
