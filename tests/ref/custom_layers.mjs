@@ -359,6 +359,93 @@ export class AdditiveAttention extends Attention {
   }
 }
 
+// keras-multi-head 0.29.0 MultiHeadAttention(head_num, activation='relu',
+// use_bias, history_only): q, k, v = act(x W + b); heads split from the feature
+// axis; ScaledDotProductAttention per head; heads merged; act(y Wo + bo).
+export class MultiHeadAttention extends tf.layers.Layer {
+  static className = 'MultiHeadAttention';
+
+  constructor(args = {}) {
+    super(args);
+    this.supportsMasking = true;
+    this.headNum = arg(args, 'head_num');
+    this.activationName = arg(args, 'activation', 'relu');
+    this.useBias = arg(args, 'use_bias', true);
+    this.historyOnly = arg(args, 'history_only', false);
+  }
+
+  build(inputShape) {
+    const [q, k, v] = Array.isArray(inputShape[0]) ? inputShape : [inputShape, inputShape, inputShape];
+    const f = v[v.length - 1];
+    if (f % this.headNum !== 0) throw new Error(`Invalid head number ${this.headNum} with the given input dim ${f}`);
+    const n = this.name;
+    const init = tf.initializers.glorotNormal({});
+    const zero = tf.initializers.zeros();
+    this.w = {};
+    for (const [key, rows] of [['q', q[q.length - 1]], ['k', k[k.length - 1]], ['v', f]]) {
+      this.w[`W${key}`] = this.addWeight(`${n}_W${key}`, [rows, f], 'float32', init);
+      if (this.useBias) this.w[`b${key}`] = this.addWeight(`${n}_b${key}`, [f], 'float32', zero);
+    }
+    this.w.Wo = this.addWeight(`${n}_Wo`, [f, f], 'float32', init);
+    if (this.useBias) this.w.bo = this.addWeight(`${n}_bo`, [f], 'float32', zero);
+    this.built = true;
+  }
+
+  project(x, key) {
+    let y = kdot(x, this.w[`W${key}`].read());
+    if (this.useBias) y = tf.add(y, this.w[`b${key}`].read());
+    return this.activationName === 'linear' || this.activationName === null ? y : tf.layers.activation({ activation: this.activationName }).apply(y);
+  }
+
+  call(inputs, kwargs) {
+    return tf.tidy(() => {
+      const [xq, xk, xv] = Array.isArray(inputs) && inputs.length === 3 ? inputs
+        : [0, 0, 0].map(() => (Array.isArray(inputs) ? inputs[0] : inputs));
+      const h = this.headNum;
+      const split = (x) => { // (B, T, F) -> (B, H, T, F/H)
+        const [b, t, f] = x.shape;
+        return tf.transpose(tf.reshape(x, [b, t, h, f / h]), [0, 2, 1, 3]);
+      };
+      const q = split(this.project(xq, 'q'));
+      const k = split(this.project(xk, 'k'));
+      const v = split(this.project(xv, 'v'));
+      let e = tf.div(tf.matMul(q, k, false, true), Math.sqrt(q.shape[3]));
+      if (this.historyOnly) {
+        const indices = tf.expandDims(tf.range(0, k.shape[2], 1, 'int32'), 0);
+        const upper = tf.expandDims(tf.range(0, q.shape[2], 1, 'int32'), -1);
+        e = tf.sub(e, tf.mul(10000.0, tf.cast(tf.greater(indices, upper), 'float32')));
+      }
+      let mask = kwargs && kwargs.mask ? kwargs.mask : null;
+      if (Array.isArray(mask)) mask = mask.length === 3 ? mask[1] : mask[0];
+      if (mask) e = tf.sub(e, tf.mul(10000.0, tf.sub(1.0, tf.reshape(tf.cast(mask, 'float32'), [mask.shape[0], 1, 1, -1]))));
+      e = tf.exp(tf.sub(e, tf.max(e, -1, true)));
+      const a = tf.div(e, tf.sum(e, -1, true));
+      const y = tf.matMul(a, v); // (B, H, Tq, F/H)
+      const [b, , t, d] = y.shape;
+      const merged = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [b, t, h * d]);
+      return this.project(merged, 'o');
+    });
+  }
+
+  computeOutputShape(s) {
+    if (Array.isArray(s[0])) return [...s[0].slice(0, -1), s[2][s[2].length - 1]];
+    return s;
+  }
+
+  computeMask(inputs, mask) {
+    const m = Array.isArray(mask) ? mask[0] : mask;
+    return m ?? null;
+  }
+
+  getConfig() {
+    return {
+      ...baseConfig(this), head_num: this.headNum, activation: this.activationName, use_bias: this.useBias,
+      kernel_initializer: glorotNormal, bias_initializer: zeros, kernel_regularizer: null, bias_regularizer: null,
+      kernel_constraint: null, bias_constraint: null, history_only: this.historyOnly,
+    };
+  }
+}
+
 // keras.layers.ActivityRegularization: identity at inference (adds a loss in training).
 export class ActivityRegularization extends tf.layers.Layer {
   static className = 'ActivityRegularization';
@@ -413,7 +500,8 @@ export class UpSampling1D extends tf.layers.Layer {
   getConfig() { return { ...baseConfig(this), size: this.size }; }
 }
 
-for (const cls of [SeqSelfAttention, SeqWeightedAttention, ScaledDotProductAttention, Attention, AdditiveAttention, ActivityRegularization, Subtract, Cropping1D, ZeroPadding1D, UpSampling1D]) {
+for (const cls of [SeqSelfAttention, SeqWeightedAttention, ScaledDotProductAttention, Attention, AdditiveAttention,
+  MultiHeadAttention, ActivityRegularization, Subtract, Cropping1D, ZeroPadding1D, UpSampling1D]) {
   tf.serialization.registerClass(cls);
 }
 

@@ -25,6 +25,7 @@ CUSTOM_MODULES = {  # keras-self-attention layers, as Keras 3 names their module
     'SeqSelfAttention': 'keras_self_attention.seq_self_attention',
     'SeqWeightedAttention': 'keras_self_attention.seq_weighted_attention',
     'ScaledDotProductAttention': 'keras_self_attention.scaled_dot_attention',
+    'MultiHeadAttention': 'keras_multi_head.multi_head_attention',
 }
 K3_DATE = '2025-01-01@00:00:00'
 
@@ -221,7 +222,7 @@ def _k3_layer_entry(model, layer, legacy, seq_input_shape=None):
         if not legacy:
             module = CUSTOM_MODULES.get(cls, 'keras.layers')
             entry = {'module': module, 'class_name': cls, 'config': entry['config'],
-                     'registered_name': cls if module.startswith('keras_self') else None}
+                     'registered_name': cls if cls in CUSTOM_MODULES else None}
     if 'inbound_nodes' in layer:
         entry['name'] = layer['name']
         nodes = []

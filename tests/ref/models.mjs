@@ -4,7 +4,8 @@
 // (tfjs computes Keras 2's 0.2x+0.5, so Keras 3 files of it would be wrong),
 // otherwise 'any'.
 import * as tf from '@tensorflow/tfjs';
-import { SeqSelfAttention, SeqWeightedAttention, ScaledDotProductAttention, Attention, AdditiveAttention, ActivityRegularization, Subtract, Cropping1D, ZeroPadding1D, UpSampling1D, CausalConv1D }
+import { SeqSelfAttention, SeqWeightedAttention, ScaledDotProductAttention, Attention, AdditiveAttention,
+  MultiHeadAttention, ActivityRegularization, Subtract, Cropping1D, ZeroPadding1D, UpSampling1D, CausalConv1D }
   from './custom_layers.mjs';
 
 const L = tf.layers;
@@ -279,6 +280,12 @@ export const MODELS = {
       new AdditiveAttention({ name: 'additive_attention' }).apply([q6, l]),
       new AdditiveAttention({ name: 'additive_attention_noscale', use_scale: false }).apply([q6, l, k6]),
     ];
+    // keras-multi-head MultiHeadAttention (class name clashes with Keras' own layer of that name)
+    kerasAtt.push(new MultiHeadAttention({ name: 'multi_head_attention', head_num: 2 }).apply(l));
+    kerasAtt.push(new MultiHeadAttention({ name: 'multi_head_attention_qkv', head_num: 3, activation: 'tanh',
+      history_only: true }).apply([q6, k6, l]));
+    kerasAtt.push(new MultiHeadAttention({ name: 'multi_head_attention_nobias', head_num: 1, use_bias: false,
+      activation: 'linear' }).apply(l));
     const w1 = new SeqWeightedAttention({ name: 'swa_bias' }).apply(l);
     const w2 = new SeqWeightedAttention({ name: 'swa_nobias', use_bias: false }).apply(l);
     const [w3, w3a] = new SeqWeightedAttention({ name: 'swa_return', return_attention: true }).apply(l);

@@ -475,6 +475,20 @@ def cross_checks(root):
     _close('Attention concat', attend(s, x), np.load(os.path.join(d, 'outputs/attention_concat.0.0.npy')))
     s = (w['additive_attention/scale'] * np.tanh(q[:, :, None, :] + x[:, None, :, :])).sum(-1)
     _close('AdditiveAttention', attend(s, x), np.load(os.path.join(d, 'outputs/additive_attention.0.0.npy')))
+    # keras-multi-head MultiHeadAttention(head_num=2, relu), self-attention
+    n = 'multi_head_attention'
+    W = {p: w['%s/%s_%s' % (n, n, p)] for p in ('Wq', 'bq', 'Wk', 'bk', 'Wv', 'bv', 'Wo', 'bo')}
+    relu = ACTIVATIONS['relu']
+    heads = 2
+
+    def split(t):
+        b, s_, f = t.shape
+        return t.reshape(b, s_, heads, f // heads).transpose(0, 2, 1, 3)
+    qh, kh, vh = (split(relu(x @ W['W' + c] + W['b' + c])) for c in 'qkv')
+    y = softmax(qh @ kh.transpose(0, 1, 3, 2) / np.sqrt(qh.shape[-1]), -1) @ vh
+    y = y.transpose(0, 2, 1, 3).reshape(x.shape[0], x.shape[1], -1)
+    _close('keras-multi-head MultiHeadAttention', relu(y @ W['Wo'] + W['bo']),
+           np.load(os.path.join(d, 'outputs/%s.0.0.npy' % n)))
     # NumPy Conv1D against tfjs (and the causal Conv1D written for tfjs)
     d = os.path.join(root, 'conv_pool')
     w = {k: v.astype(np.float64) for k, v in _tfjs_weights(root, 'conv_pool').items()}
