@@ -338,15 +338,15 @@ def k3_weight_names(model, layer):
 
 # --------------------------------------------------- HDF5 full model ---
 
-def _weight_layers(model, flavor):
-    """Layers listed in layer_names: Keras 2.2 Functional and every Keras 2
-    weights group include InputLayer; Sequential lists only real layers."""
+def _weight_layers(model):
+    """Layers listed in layer_names: a Functional model's include its
+    InputLayers; a Sequential model's only the real layers."""
     return [l for l in model.layers if l['class_name'] != 'InputLayer' or model.functional]
 
 
 def _write_weight_groups(model, root, flavor, fixed):
     counters = {}
-    layers = _weight_layers(model, flavor)
+    layers = _weight_layers(model)
     set_str_list(root, 'layer_names', [l['name'] for l in layers], fixed, model.split_limit)
     for layer in layers:
         g = root.create_group(layer['name'])
@@ -436,9 +436,8 @@ def _k3_layer_group(parent, layer_name, cls, arrays, layer):
         layers_group = parent.create_group('layers')
         used = {}
         for sub in layer['sublayers']:
-            n = sub['weights']
-            _k3_layer_group(layers_group.create_group(_k3_group_name(used, sub['class_name'])),
-                            sub['name'], sub['class_name'], n, sub)
+            group = layers_group.create_group(_k3_group_name(used, sub['class_name']))
+            _k3_layer_group(group, sub['name'], sub['class_name'], sub['weights'], sub)
     else:
         _k3_vars(parent, layer_name, arrays)
 
