@@ -179,7 +179,7 @@ def layer_vars(g, cls, cfg):
         return (layer_vars(g['forward_layer'], cfg['layer']['class_name'], cfg['layer']['config']) +
                 layer_vars(g['backward_layer'], cfg['layer']['class_name'], cfg['layer']['config']))
     if cls == 'TimeDistributed':
-        return vars_of(g['layer'])
+        return layer_vars(g['layer'], cfg['layer']['class_name'], cfg['layer']['config'])
     if cls in ('Sequential', 'Functional'):
         res = []
         used = {}

@@ -430,7 +430,7 @@ def _k3_layer_group(parent, layer_name, cls, arrays, layer):
     elif cls == 'TimeDistributed':
         _k3_vars(parent, layer_name, [])
         g = parent.create_group('layer')
-        _k3_vars(g, layer['inner_name'], arrays)
+        _k3_layer_group(g, layer['inner_name'], layer['inner_class'], arrays, layer)
     elif cls in ('Sequential', 'Model'):
         _k3_vars(parent, layer_name, [])
         layers_group = parent.create_group('layers')

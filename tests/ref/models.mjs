@@ -334,6 +334,25 @@ export const MODELS = {
     save: { groups: 2 },
   }),
 
+  // stateful=True (fixed batch in batch_input_shape): a fresh model starts from
+  // zero state, so the reference is the first call.  TimeDistributed of an RNN
+  // and of a Conv1D on 4-D input.
+  stateful_timedistributed: () => {
+    const inp = tf.input({ batchShape: [2, 3, 5, 2], name: 'input_1' });
+    const td = L.timeDistributed({ name: 'time_distributed_lstm', layer: L.lstm({ name: 'lstm_td', units: 4,
+      recurrentActivation: 'sigmoid' }) }).apply(inp);
+    const tdc = L.timeDistributed({ name: 'time_distributed_conv', layer: L.conv1d({ name: 'conv1d_td', filters: 2,
+      kernelSize: 2 }) }).apply(inp);
+    const tdf = L.timeDistributed({ name: 'time_distributed_flatten', layer: L.flatten({ name: 'flatten_td' }) }).apply(tdc);
+    const cat = L.concatenate({ name: 'concatenate_1' }).apply([td, tdf]);
+    const s1 = L.lstm({ name: 'lstm_stateful', units: 3, stateful: true, returnSequences: true,
+      recurrentActivation: 'sigmoid' }).apply(cat);
+    const s2 = L.gru({ name: 'gru_stateful', units: 2, stateful: true, recurrentActivation: 'sigmoid' }).apply(s1);
+    const out = L.dense({ name: 'dense_1', units: 1 }).apply(s2);
+    return { model: tf.model({ inputs: inp, outputs: out, name: 'stateful_timedistributed' }),
+      inputs: [f([3, 5, 2])] };
+  },
+
   // A long sequence (T >= 1000).
   long_sequence: () => ({
     model: seq('long_sequence', [1200, 2], [

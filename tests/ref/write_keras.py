@@ -48,6 +48,7 @@ PLAN = {
     'seed_selfattention': list(FORMATS),
     'seed_weightedattention': ['keras22_h5', 'tfkeras2_h5', 'keras3_zip'],
     'quantized': ['keras22_h5', 'keras3_zip'],
+    'stateful_timedistributed': ['keras22_h5', 'tfkeras2_h5', 'keras3_zip'],
     'long_sequence': ['keras22_h5', 'keras3_zip'],
     'wide_units': ['keras22_h5'],
 }
