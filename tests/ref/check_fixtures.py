@@ -178,6 +178,8 @@ def layer_vars(g, cls, cfg):
     if cls == 'Bidirectional':
         return (layer_vars(g['forward_layer'], cfg['layer']['class_name'], cfg['layer']['config']) +
                 layer_vars(g['backward_layer'], cfg['layer']['class_name'], cfg['layer']['config']))
+    if cls == 'MultiHeadAttention' and 'num_heads' in cfg:  # Keras' own: EinsumDense parts
+        return [a for part in ('query_dense', 'key_dense', 'value_dense', 'output_dense') for a in vars_of(g[part])]
     if cls == 'TimeDistributed':
         return layer_vars(g['layer'], cfg['layer']['class_name'], cfg['layer']['config'])
     if cls in ('Sequential', 'Functional'):

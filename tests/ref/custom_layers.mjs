@@ -446,6 +446,87 @@ export class MultiHeadAttention extends tf.layers.Layer {
   }
 }
 
+// Keras' own keras.layers.MultiHeadAttention (keras/src/layers/attention/
+// multi_head_attention.py, default attention axes): called as layer(query,
+// value[, key]); EinsumDense projections query/key/value (dim, heads, key_dim
+// or value_dim) + bias (heads, dim), query scaled by 1/sqrt(key_dim), softmax
+// over keys, output projection attention_output (heads, value_dim, out_dim).
+// Same class name as keras-multi-head's layer, so it is not registered with
+// tfjs' serializer (tfjs cannot reload the model that uses it).
+export class KerasMultiHeadAttention extends tf.layers.Layer {
+  static className = 'MultiHeadAttention';
+
+  constructor(args = {}) {
+    super(args);
+    this.supportsMasking = true;
+    this.numHeads = arg(args, 'num_heads');
+    this.keyDim = arg(args, 'key_dim');
+    this.valueDim = arg(args, 'value_dim', null) ?? this.keyDim;
+    this.useBias = arg(args, 'use_bias', true);
+  }
+
+  build(inputShape) {
+    const [q, v] = inputShape;
+    const k = inputShape.length > 2 ? inputShape[2] : v;
+    const last = (s) => s[s.length - 1];
+    this.outDim = last(q);
+    const init = tf.initializers.glorotUniform({});
+    const zero = tf.initializers.zeros();
+    this.p = {};
+    for (const [name, inDim, width] of [['query', last(q), this.keyDim], ['key', last(k), this.keyDim],
+      ['value', last(v), this.valueDim]]) {
+      this.p[name] = this.addWeight(`${name}/kernel`, [inDim, this.numHeads, width], 'float32', init);
+      if (this.useBias) this.p[`${name}_b`] = this.addWeight(`${name}/bias`, [this.numHeads, width], 'float32', zero);
+    }
+    this.p.out = this.addWeight('attention_output/kernel', [this.numHeads, this.valueDim, this.outDim], 'float32', init);
+    if (this.useBias) this.p.out_b = this.addWeight('attention_output/bias', [this.outDim], 'float32', zero);
+    this.built = true;
+  }
+
+  project(x, name) { // einsum "abc,cde->abde" (+ bias "de")
+    const [b, t, c] = x.shape;
+    const w = this.p[name].read();
+    let y = tf.reshape(tf.matMul(tf.reshape(x, [b * t, c]), tf.reshape(w, [c, -1])), [b, t, w.shape[1], w.shape[2]]);
+    if (this.useBias) y = tf.add(y, this.p[`${name}_b`].read());
+    return y;
+  }
+
+  call(inputs) {
+    return tf.tidy(() => {
+      const [xq, xv] = inputs;
+      const xk = inputs.length > 2 ? inputs[2] : xv;
+      const q = tf.mul(this.project(xq, 'query'), 1.0 / Math.sqrt(this.keyDim));
+      const k = this.project(xk, 'key');
+      const v = this.project(xv, 'value');
+      // scores = einsum("aecd,abcd->acbe", key, query): (B, H, Tq, Tk)
+      const scores = tf.matMul(tf.transpose(q, [0, 2, 1, 3]), tf.transpose(k, [0, 2, 1, 3]), false, true);
+      const a = tf.softmax(scores, -1);
+      // einsum("acbe,aecd->abcd", a, value): (B, Tq, H, value_dim)
+      const o = tf.transpose(tf.matMul(a, tf.transpose(v, [0, 2, 1, 3])), [0, 2, 1, 3]);
+      const [b, t] = o.shape;
+      // einsum("abcd,cde->abe", o, W_out) + bias
+      let y = tf.reshape(tf.matMul(tf.reshape(o, [b * t, -1]), tf.reshape(this.p.out.read(), [-1, this.outDim])),
+        [b, t, this.outDim]);
+      if (this.useBias) y = tf.add(y, this.p.out_b.read());
+      return y;
+    });
+  }
+
+  computeOutputShape(s) { return [...s[0].slice(0, -1), s[0][s[0].length - 1]]; }
+
+  computeMask() { return null; }
+
+  getConfig() {
+    return {
+      ...baseConfig(this), num_heads: this.numHeads, key_dim: this.keyDim, value_dim: this.valueDim,
+      dropout: 0.0, use_bias: this.useBias, output_shape: null, attention_axes: null,
+      kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } }, bias_initializer: zeros,
+      kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null,
+      kernel_constraint: null, bias_constraint: null,
+    };
+  }
+}
+
 // keras.layers.ActivityRegularization: identity at inference (adds a loss in training).
 export class ActivityRegularization extends tf.layers.Layer {
   static className = 'ActivityRegularization';

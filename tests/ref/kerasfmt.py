@@ -95,6 +95,22 @@ class Model:
         return cfg if isinstance(cfg, list) else cfg['layers']
 
 
+def is_keras_mha(class_name, cfg):
+    """Keras' MultiHeadAttention (num_heads) or keras-multi-head's (head_num)?"""
+    return class_name == 'MultiHeadAttention' and 'num_heads' in cfg
+
+
+KERAS_MHA_PARTS = ('query', 'key', 'value', 'attention_output')
+
+
+def _keras_mha_node(node):
+    """Keras 2 records mha(query, value, key) as one inbound tensor with the
+    others in the call kwargs: [[q, 0, 0, {"value": [v, 0, 0], "key": [...]}]]."""
+    first = list(node[0][:3])
+    kwargs = {name: list(ref[:3]) for name, ref in zip(('value', 'key'), node[1:])}
+    return [first + [kwargs]]
+
+
 def camel(snake):
     return ''.join(p[:1].upper() + p[1:] for p in snake.split('_'))
 
@@ -180,6 +196,8 @@ def keras2_model_config(model, flavor):
     layers = cfg['layers']
     for layer in layers:
         layer['config'] = keras2_layer_config(layer['class_name'], layer['config'], tf_keras)
+        if is_keras_mha(layer['class_name'], layer['config']) and 'inbound_nodes' in layer:
+            layer['inbound_nodes'] = [_keras_mha_node(n) for n in layer['inbound_nodes']]
         if layer['class_name'] in ('Sequential', 'Model') and tf_keras:
             _add_input_layer(layer['config'])
             if layer['class_name'] == 'Model':
@@ -220,15 +238,20 @@ def _k3_layer_entry(model, layer, legacy, seq_input_shape=None):
         entry = {'class_name': cls, 'config': keras2_layer_config(cls, layer['config'], True, k3=True)}
         entry['config'].pop('batch_input_shape', None)
         if not legacy:
-            module = CUSTOM_MODULES.get(cls, 'keras.layers')
+            custom = cls in CUSTOM_MODULES and not is_keras_mha(cls, layer['config'])
+            module = CUSTOM_MODULES[cls] if custom else 'keras.layers'
             entry = {'module': module, 'class_name': cls, 'config': entry['config'],
-                     'registered_name': cls if cls in CUSTOM_MODULES else None}
+                     'registered_name': cls if custom else None}
     if 'inbound_nodes' in layer:
         entry['name'] = layer['name']
         nodes = []
         for node in layer['inbound_nodes']:
             tensors = [_k3_tensor(model, ref) for ref in node]
-            nodes.append({'args': [tensors[0]] if len(tensors) == 1 else [tensors], 'kwargs': {}})
+            if is_keras_mha(cls, layer['config']):
+                args = tensors  # mha(query, value, key): separate positional arguments
+            else:
+                args = [tensors[0]] if len(tensors) == 1 else [tensors]  # merge layers take a list
+            nodes.append({'args': args, 'kwargs': {}})
         entry['inbound_nodes'] = nodes
         if not legacy and nodes:
             shapes = [[None] + list(model.shapes[(r[0], r[1], r[2])]) for r in layer['inbound_nodes'][0]]
@@ -427,6 +450,12 @@ def _k3_layer_group(parent, layer_name, cls, arrays, layer):
                                    ('backward_layer', arrays[half:], 'backward_')):
             g = parent.create_group(attr)
             _k3_layer_group(g, prefix + inner_name, inner_cls, part, layer)
+    elif layer.get('keras_mha'):
+        # EinsumDense sub-layers query_dense, key_dense, value_dense, output_dense
+        _k3_vars(parent, layer_name, [])
+        per = len(arrays) // 4
+        for i, part in enumerate(('query_dense', 'key_dense', 'value_dense', 'output_dense')):
+            _k3_vars(parent.create_group(part), KERAS_MHA_PARTS[i], arrays[i * per:(i + 1) * per])
     elif cls == 'TimeDistributed':
         _k3_vars(parent, layer_name, [])
         g = parent.create_group('layer')

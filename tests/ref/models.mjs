@@ -5,7 +5,7 @@
 // otherwise 'any'.
 import * as tf from '@tensorflow/tfjs';
 import { SeqSelfAttention, SeqWeightedAttention, ScaledDotProductAttention, Attention, AdditiveAttention,
-  MultiHeadAttention, ActivityRegularization, Subtract, Cropping1D, ZeroPadding1D, UpSampling1D, CausalConv1D }
+  MultiHeadAttention, KerasMultiHeadAttention, ActivityRegularization, Subtract, Cropping1D, ZeroPadding1D, UpSampling1D, CausalConv1D }
   from './custom_layers.mjs';
 
 const L = tf.layers;
@@ -295,6 +295,18 @@ export const MODELS = {
     const out = L.dense({ name: 'dense_1', units: 1, activation: 'sigmoid' }).apply(all);
     return { model: tf.model({ inputs: inp, outputs: out, name: 'attention' }), inputs: [f([8, 3])],
       save: { groups: 2, shardBytes: 1024 } };
+  },
+
+  // Keras' own MultiHeadAttention, called as mha(query, value[, key]).
+  keras_mha: () => {
+    const inp = tf.input({ shape: [6, 4], name: 'input_1' });
+    const x = L.dense({ name: 'dense', units: 8 }).apply(inp);
+    const k = L.dense({ name: 'dense_1', units: 5, activation: 'tanh' }).apply(inp);
+    const m1 = new KerasMultiHeadAttention({ name: 'multi_head_attention', num_heads: 2, key_dim: 3 }).apply([x, x]);
+    const m2 = new KerasMultiHeadAttention({ name: 'multi_head_attention_1', num_heads: 3, key_dim: 2, value_dim: 4,
+      use_bias: false }).apply([m1, inp, k]);
+    const out = L.dense({ name: 'dense_2', units: 1 }).apply(L.flatten({ name: 'flatten' }).apply(m2));
+    return { model: tf.model({ inputs: inp, outputs: out, name: 'keras_mha' }), inputs: [f([6, 4])] };
   },
 
   // The seed's model: LSTM -> SeqSelfAttention(return_attention) -> concatenate -> Flatten -> Dense.

@@ -489,6 +489,18 @@ def cross_checks(root):
     y = y.transpose(0, 2, 1, 3).reshape(x.shape[0], x.shape[1], -1)
     _close('keras-multi-head MultiHeadAttention', relu(y @ W['Wo'] + W['bo']),
            np.load(os.path.join(d, 'outputs/%s.0.0.npy' % n)))
+    # Keras' own MultiHeadAttention (keras_mha model, first layer: 2 heads, key_dim 3, self)
+    d = os.path.join(root, 'keras_mha')
+    w = {k: v.astype(np.float64) for k, v in _tfjs_weights(root, 'keras_mha').items()}
+    x = np.load(os.path.join(d, 'outputs/dense.0.0.npy')).astype(np.float64)
+    n = 'multi_head_attention'
+    proj = {p: np.einsum('abc,cde->abde', x, w['%s/%s/kernel' % (n, p)]) + w['%s/%s/bias' % (n, p)]
+            for p in ('query', 'key', 'value')}
+    q = proj['query'] / np.sqrt(3.0)
+    a = softmax(np.einsum('aecd,abcd->acbe', proj['key'], q), -1)
+    o = np.einsum('acbe,aecd->abcd', a, proj['value'])
+    y = np.einsum('abcd,cde->abe', o, w[n + '/attention_output/kernel']) + w[n + '/attention_output/bias']
+    _close('Keras MultiHeadAttention', y, np.load(os.path.join(d, 'outputs/%s.0.0.npy' % n)))
     # NumPy Conv1D against tfjs (and the causal Conv1D written for tfjs)
     d = os.path.join(root, 'conv_pool')
     w = {k: v.astype(np.float64) for k, v in _tfjs_weights(root, 'conv_pool').items()}

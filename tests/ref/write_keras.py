@@ -48,6 +48,7 @@ PLAN = {
     'seed_selfattention': list(FORMATS),
     'seed_weightedattention': ['keras22_h5', 'tfkeras2_h5', 'keras3_zip'],
     'quantized': ['keras22_h5', 'keras3_zip'],
+    'keras_mha': ['tfkeras2_h5', 'keras3_legacy_h5', 'keras3_zip'],
     'stateful_timedistributed': ['keras22_h5', 'tfkeras2_h5', 'keras3_zip'],
     'long_sequence': ['keras22_h5', 'keras3_zip'],
     'wide_units': ['keras22_h5'],
@@ -110,6 +111,7 @@ def describe_layers(config, meta, weights):
         cfg = by_name[entry['name']]
         layer = {'name': entry['name'], 'class_name': entry['class_name'],
                  'weights': [(w['name'], weights[w['name']]) for w in entry['weights']]}
+        layer['keras_mha'] = kerasfmt.is_keras_mha(entry['class_name'], cfg['config'])
         inner = cfg['config'].get('layer')
         if isinstance(inner, dict):
             layer['inner_class'] = inner['class_name']
