@@ -45,4 +45,7 @@ char *rs_shape_format(int rank, const size_t *shape, char *buf, size_t len);
 
 bool rs_shape_equal(const rs_tensor *a, const rs_tensor *b);
 
+/* dst = src with its axes reordered: axis i of dst is axis perm[i] of src (a transpose). */
+int rs_tensor_permute(rs_tensor *dst, const rs_tensor *src, const int *perm, rs_error *err);
+
 #endif

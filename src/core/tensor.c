@@ -129,3 +129,38 @@ bool rs_shape_equal(const rs_tensor *a, const rs_tensor *b)
             return false;
     return true;
 }
+
+int rs_tensor_permute(rs_tensor *dst, const rs_tensor *src, const int *perm, rs_error *err)
+{
+    size_t shape[RS_MAX_RANK], stride[RS_MAX_RANK], src_stride[RS_MAX_RANK];
+    bool seen[RS_MAX_RANK] = {false};
+    int rank = src->rank;
+    for (int i = 0; i < rank; i++) {
+        if (perm[i] < 0 || perm[i] >= rank || seen[perm[i]])
+            return rs_fail(err, NULL, "axes to permute are not a permutation of 0..%d", rank - 1);
+        seen[perm[i]] = true;
+    }
+    size_t s = 1;
+    for (int i = rank - 1; i >= 0; i--) {
+        src_stride[i] = s;
+        s *= src->shape[i];
+    }
+    for (int i = 0; i < rank; i++) {
+        shape[i] = src->shape[perm[i]];
+        stride[i] = src_stride[perm[i]]; /* how far one step along dst axis i moves in src */
+    }
+    if (rs_tensor_alloc(dst, rank, shape, err) < 0)
+        return -1;
+    size_t idx[RS_MAX_RANK] = {0}, from = 0;
+    for (size_t k = 0; k < dst->size; k++) {
+        dst->data[k] = src->data[from];
+        for (int i = rank - 1; i >= 0; i--) { /* odometer over dst's index */
+            from += stride[i];
+            if (++idx[i] < shape[i])
+                break;
+            from -= stride[i] * shape[i];
+            idx[i] = 0;
+        }
+    }
+    return 0;
+}

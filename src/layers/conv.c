@@ -1,7 +1,9 @@
 /* Convolution and friends over time (channels last): Conv1D, MaxPooling1D, AveragePooling1D,
  * global pooling, Cropping1D, ZeroPadding1D, UpSampling1D. */
+#include <math.h>
 #include <string.h>
 
+#include "rnnscope/ops.h"
 #include "layers/common.h"
 #include "layers/families.h"
 
@@ -96,6 +98,8 @@ int rs_pooling1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_err
     p->strides = cfg_int(n, "strides", p->kernel_size);
     if (p->kernel_size <= 0 || p->strides <= 0)
         return rs_fail(err, n->name, "pooling has invalid pool_size/strides");
+    if (p->pad == PAD_CAUSAL)
+        return rs_fail(err, n->name, "pooling has no 'causal' padding");
     if (channels_first(n))
         rs_node_unsupported(n, "pooling with data_format channels_first");
     n->out_shapes[0] = rs_shape_make(2, out_length(in[0].dims[0], p->kernel_size, p->strides,
@@ -169,5 +173,178 @@ int rs_upsampling1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_
         return rs_fail(err, n->name, "invalid 'size'");
     long len = in[0].dims[0];
     n->out_shapes[0] = rs_shape_make(2, len < 0 ? -1 : len * p->size, in[0].dims[1]);
+    return 0;
+}
+
+/* ==== forward pass ==== */
+
+static rs_padding kernel_padding(padding pad)
+{
+    return pad == PAD_SAME ? RS_PAD_SAME : pad == PAD_CAUSAL ? RS_PAD_CAUSAL : RS_PAD_VALID;
+}
+
+/* The input as (batch, steps, channels); channels checked when `want` is not -1. */
+static int sequence_input(const rs_layer_io *io, long want, size_t *B, size_t *T, size_t *C,
+                          rs_error *err)
+{
+    const rs_tensor *x = io->inputs[0];
+    *B = *T = *C = 0;
+    if (x->rank != 3)
+        return rs_fail(err, NULL, "needs an input of rank 3 (batch, steps, channels), got %d",
+                       x->rank);
+    *B = x->shape[0];
+    *T = x->shape[1];
+    *C = x->shape[2];
+    if (want >= 0 && *C != (size_t)want)
+        return rs_fail(err, NULL, "input has %zu channels, the layer expects %ld", *C, want);
+    return 0;
+}
+
+int rs_conv1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    const conv_params *p = n->params;
+    const rs_tensor *kernel = &n->weights[0].value;
+    size_t B, T, C, len, pad_left;
+    if (sequence_input(io, (long)(kernel->shape[1] * (size_t)p->groups), &B, &T, &C, err) < 0)
+        return -1;
+    rs_conv1d c = {
+        .kernel_size = (size_t)p->kernel_size, .in_channels = C, .filters = (size_t)p->filters,
+        .stride = (size_t)p->strides, .dilation = (size_t)p->dilation,
+        .groups = (size_t)p->groups, .padding = kernel_padding(p->pad),
+        .kernel = kernel->data, .bias = p->use_bias ? n->weights[1].value.data : NULL,
+    };
+    rs_window_geometry(T, c.kernel_size, c.stride, c.dilation, c.padding, &len, &pad_left);
+    rs_tensor *y = &io->outputs[0];
+    if (rs_tensor_alloc_dims(y, err, 3, B, len, c.filters) < 0)
+        return -1;
+    for (size_t b = 0; b < B; b++)
+        rs_conv1d_run(&c, T, io->inputs[0]->data + b * T * C, y->data + b * len * c.filters);
+    rs_activate(&p->activation, y->data, y->size, c.filters);
+    return 0; /* Conv1D drops the mask */
+}
+
+int rs_pooling1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    const conv_params *p = n->params;
+    size_t B, T, C, len, pad_left;
+    if (sequence_input(io, -1, &B, &T, &C, err) < 0)
+        return -1;
+    bool average = strstr(n->class_name, "Av") != NULL;
+    size_t pool = (size_t)p->kernel_size, stride = (size_t)p->strides;
+    rs_window_geometry(T, pool, stride, 1, kernel_padding(p->pad), &len, &pad_left);
+    rs_tensor *y = &io->outputs[0];
+    if (rs_tensor_alloc_dims(y, err, 3, B, len, C) < 0)
+        return -1;
+    for (size_t b = 0; b < B; b++)
+        rs_pool1d_run(average, pool, stride, kernel_padding(p->pad), T, C,
+                      io->inputs[0]->data + b * T * C, y->data + b * len * C);
+    return 0;
+}
+
+/* Mean over the unmasked steps (mask NULL: all), as Keras: sum(x * m) / sum(m). */
+static void masked_mean(size_t T, size_t C, const float *x, const float *mask, float *y)
+{
+    float count = 0;
+    for (size_t c = 0; c < C; c++)
+        y[c] = 0;
+    for (size_t t = 0; t < T; t++) {
+        float m = mask ? mask[t] : 1.0f;
+        count += m;
+        for (size_t c = 0; c < C; c++)
+            y[c] += x[t * C + c] * m;
+    }
+    for (size_t c = 0; c < C; c++)
+        y[c] /= count; /* every step masked: 0/0 = NaN, as in Keras */
+}
+
+static void step_max(size_t T, size_t C, const float *x, float *y)
+{
+    for (size_t c = 0; c < C; c++) {
+        float m = -INFINITY;
+        for (size_t t = 0; t < T; t++)
+            m = x[t * C + c] > m || isnan(x[t * C + c]) ? x[t * C + c] : m;
+        y[c] = m;
+    }
+}
+
+int rs_global_pooling1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    const conv_params *p = n->params;
+    size_t B, T, C;
+    if (sequence_input(io, -1, &B, &T, &C, err) < 0)
+        return -1;
+    bool average = strstr(n->class_name, "Av") != NULL;
+    const rs_tensor *mask = average ? io->in_masks[0] : NULL; /* max ignores the mask */
+    if (mask && (mask->rank != 2 || mask->shape[0] != B || mask->shape[1] != T))
+        return rs_fail(err, NULL, "its input mask does not have the shape (%zu, %zu)", B, T);
+    rs_tensor *y = &io->outputs[0];
+    int rc = p->keepdims ? rs_tensor_alloc_dims(y, err, 3, B, (size_t)1, C)
+                         : rs_tensor_alloc_dims(y, err, 2, B, C);
+    if (rc < 0)
+        return -1;
+    for (size_t b = 0; b < B; b++) {
+        const float *x = io->inputs[0]->data + b * T * C;
+        if (average)
+            masked_mean(T, C, x, mask ? mask->data + b * T : NULL, y->data + b * C);
+        else
+            step_max(T, C, x, y->data + b * C);
+    }
+    return 0;
+}
+
+/* y[b, skip_out + t] = x[b, skip_in + t] for t < len: the shared copy of the 1-D resizers. */
+static void copy_steps(size_t B, size_t T_in, size_t T_out, size_t C, size_t skip_in,
+                       size_t skip_out, size_t len, const float *x, float *y)
+{
+    for (size_t b = 0; b < B; b++)
+        memcpy(y + (b * T_out + skip_out) * C, x + (b * T_in + skip_in) * C,
+               len * C * sizeof(float));
+}
+
+int rs_cropping1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    const conv_params *p = n->params;
+    size_t B, T, C;
+    if (sequence_input(io, -1, &B, &T, &C, err) < 0)
+        return -1;
+    size_t before = (size_t)p->crop_or_pad[0], after = (size_t)p->crop_or_pad[1];
+    if (before + after > T)
+        return rs_fail(err, NULL, "crops %zu steps from an input of %zu", before + after, T);
+    size_t len = T - before - after;
+    if (rs_tensor_alloc_dims(&io->outputs[0], err, 3, B, len, C) < 0)
+        return -1;
+    copy_steps(B, T, len, C, before, 0, len, io->inputs[0]->data, io->outputs[0].data);
+    return 0;
+}
+
+int rs_zero_padding1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    const conv_params *p = n->params;
+    size_t B, T, C;
+    if (sequence_input(io, -1, &B, &T, &C, err) < 0)
+        return -1;
+    size_t before = (size_t)p->crop_or_pad[0], len = T + before + (size_t)p->crop_or_pad[1];
+    if (rs_tensor_alloc_dims(&io->outputs[0], err, 3, B, len, C) < 0)
+        return -1;
+    copy_steps(B, T, len, C, 0, before, T, io->inputs[0]->data, io->outputs[0].data);
+    return 0;
+}
+
+int rs_upsampling1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    const conv_params *p = n->params;
+    size_t B, T, C, S = (size_t)p->size, len;
+    if (sequence_input(io, -1, &B, &T, &C, err) < 0)
+        return -1;
+    if (rs_mul_overflows(T, S, &len))
+        return rs_fail(err, NULL, "%zu steps repeated %zu times is too long", T, S);
+    if (rs_tensor_alloc_dims(&io->outputs[0], err, 3, B, len, C) < 0)
+        return -1;
+    const float *x = io->inputs[0]->data;
+    float *y = io->outputs[0].data;
+    for (size_t b = 0; b < B; b++)
+        for (size_t t = 0; t < T; t++)
+            for (size_t s = 0; s < S; s++)
+                memcpy(y + ((b * T + t) * S + s) * C, x + (b * T + t) * C, C * sizeof(float));
     return 0;
 }

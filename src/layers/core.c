@@ -104,6 +104,11 @@ int rs_activation_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_er
     } else if (!strcmp(cls, "LeakyReLU")) {
         a->kind = RS_ACT_RELU;
         a->alpha = (float)cfg_num(n, "negative_slope", cfg_num(n, "alpha", 0.3));
+        a->max_value = INFINITY;
+    } else if (!strcmp(cls, "ThresholdedReLU")) {
+        a->kind = RS_ACT_RELU; /* x where x > theta, else 0 */
+        a->threshold = (float)cfg_num(n, "theta", 1.0);
+        a->max_value = INFINITY;
     } else if (!strcmp(cls, "ELU")) {
         a->kind = RS_ACT_ELU;
         a->alpha = (float)cfg_num(n, "alpha", 1.0);
@@ -265,3 +270,206 @@ int rs_repeat_vector_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs
     return rs_expect_weight_count(n, 0, err);
 }
 
+
+/* ==== forward pass ==== */
+
+/* The input's mask, passed on unchanged (layers Keras marks supports_masking). */
+static int pass_mask(rs_layer_io *io, rs_error *err)
+{
+    if (!io->in_masks[0])
+        return 0;
+    return rs_tensor_copy(&io->out_masks[0], io->in_masks[0], err);
+}
+
+/* Output 0 = a copy of input 0, mask passed on. */
+static int copy_through(rs_layer_io *io, rs_error *err)
+{
+    if (rs_tensor_copy(&io->outputs[0], io->inputs[0], err) < 0)
+        return -1;
+    return pass_mask(io, err);
+}
+
+int rs_input_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    if (io->n_inputs != 1)
+        return rs_fail(err, NULL, "a model input has no layer to run");
+    return copy_through(io, err);
+}
+
+/* Apply an activation to a whole tensor (batch axis first); softmax over its axis. */
+static void activate_tensor(const rs_activation *a, rs_tensor *t)
+{
+    if (a->kind == RS_ACT_SOFTMAX || a->kind == RS_ACT_LOG_SOFTMAX)
+        rs_softmax_axis(t->data, t->rank, t->shape, a->axis, a->kind == RS_ACT_LOG_SOFTMAX);
+    else
+        rs_activate(a, t->data, t->size, t->rank ? t->shape[t->rank - 1] : 1);
+}
+
+int rs_dense_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    const dense_params *p = n->params;
+    const rs_tensor *x = io->inputs[0];
+    const rs_tensor *kernel = &n->weights[0].value;
+    size_t d = kernel->shape[0], units = (size_t)p->units;
+    if (x->rank < 2 || x->shape[x->rank - 1] != d)
+        return rs_fail(err, NULL, "input's last axis should have %zu values", d);
+    size_t shape[RS_MAX_RANK];
+    memcpy(shape, x->shape, sizeof shape);
+    shape[x->rank - 1] = units;
+    rs_tensor *y = &io->outputs[0];
+    if (rs_tensor_alloc(y, x->rank, shape, err) < 0)
+        return -1;
+    size_t rows = d ? x->size / d : 0;
+    rs_gemm(rows, units, d, x->data, d, kernel->data, units, y->data, units, false);
+    if (p->use_bias) {
+        const float *b = n->weights[1].value.data;
+        for (size_t r = 0; r < rows; r++)
+            for (size_t u = 0; u < units; u++)
+                y->data[r * units + u] += b[u];
+    }
+    activate_tensor(&p->activation, y); /* softmax: Keras' default axis, the last */
+    return pass_mask(io, err);
+}
+
+int rs_activation_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    const activation_params *p = n->params;
+    if (copy_through(io, err) < 0)
+        return -1;
+    rs_tensor *y = &io->outputs[0];
+    rs_activation a = p->activation;
+    if (a.kind == RS_ACT_SOFTMAX || a.kind == RS_ACT_LOG_SOFTMAX) {
+        long axis = p->axis < 0 ? p->axis + y->rank : p->axis; /* Keras counts the batch */
+        if (axis < 0 || axis >= y->rank)
+            return rs_fail(err, NULL, "softmax axis %ld is out of range for rank %d", p->axis,
+                           y->rank);
+        a.axis = (int)axis;
+    }
+    activate_tensor(&a, y);
+    return 0;
+}
+
+/* Masking: mask = any(x != mask_value) over the last axis; masked steps become zeros. */
+static int masking_forward(const identity_params *p, rs_layer_io *io, rs_error *err)
+{
+    const rs_tensor *x = io->inputs[0];
+    if (x->rank < 2)
+        return rs_fail(err, NULL, "Masking needs an input of rank 2 or more");
+    rs_tensor *y = &io->outputs[0], *mask = &io->out_masks[0];
+    if (rs_tensor_copy(y, x, err) < 0 || rs_tensor_alloc(mask, x->rank - 1, x->shape, err) < 0)
+        return -1;
+    size_t row = x->shape[x->rank - 1];
+    float mv = (float)p->mask_value;
+    for (size_t r = 0; r < mask->size; r++) {
+        float *v = y->data + r * row;
+        bool keep = false;
+        for (size_t c = 0; c < row && !keep; c++)
+            keep = v[c] != mv;
+        mask->data[r] = keep;
+        if (!keep)
+            memset(v, 0, row * sizeof *v);
+    }
+    return 0;
+}
+
+int rs_identity_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    const identity_params *p = n->params;
+    return p->masks ? masking_forward(p, io, err) : copy_through(io, err);
+}
+
+int rs_embedding_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    const embedding_params *p = n->params;
+    const rs_tensor *ids = io->inputs[0];
+    const rs_tensor *table = &n->weights[0].value;
+    size_t dim = (size_t)p->output_dim, shape[RS_MAX_RANK];
+    if (ids->rank + 1 > RS_MAX_RANK)
+        return rs_fail(err, NULL, "input rank %d is too large", ids->rank);
+    memcpy(shape, ids->shape, sizeof shape);
+    shape[ids->rank] = dim;
+    rs_tensor *y = &io->outputs[0];
+    if (rs_tensor_alloc(y, ids->rank + 1, shape, err) < 0)
+        return -1;
+    for (size_t i = 0; i < ids->size; i++) {
+        float v = ids->data[i];
+        /* Keras casts the ids to int32 (truncating); TF refuses ids outside the table */
+        if (!(v > -1.0f && v < (float)p->input_dim))
+            return rs_fail(err, NULL, "token id %g (at flat position %zu) is outside 0..%ld",
+                           (double)v, i, p->input_dim - 1);
+        memcpy(y->data + i * dim, table->data + (size_t)v * dim, dim * sizeof(float));
+    }
+    if (!p->mask_zero)
+        return 0;
+    rs_tensor *mask = &io->out_masks[0];
+    if (rs_tensor_alloc(mask, ids->rank, ids->shape, err) < 0)
+        return -1;
+    for (size_t i = 0; i < ids->size; i++)
+        mask->data[i] = (long)ids->data[i] != 0;
+    return 0;
+}
+
+/* Copy input 0 into output 0 with the batch axis kept and the rest given by `s`. */
+static int reshape_to(const rs_shape *s, rs_layer_io *io, rs_error *err)
+{
+    const rs_tensor *x = io->inputs[0];
+    size_t shape[RS_MAX_RANK], known = 1;
+    int unknown = -1;
+    if (x->rank < 1 || s->rank + 1 > RS_MAX_RANK)
+        return rs_fail(err, NULL, "cannot reshape an input of rank %d", x->rank);
+    shape[0] = x->shape[0];
+    for (int i = 0; i < s->rank; i++) {
+        if (s->dims[i] < 0)
+            unknown = i;
+        else
+            known *= (size_t)s->dims[i];
+        shape[i + 1] = s->dims[i] < 0 ? 1 : (size_t)s->dims[i];
+    }
+    size_t per_sample = x->shape[0] ? x->size / x->shape[0] : 0;
+    if (unknown >= 0 && known && per_sample % known == 0)
+        shape[unknown + 1] = per_sample / known; /* Reshape's -1, or an unknown length */
+    if (rs_tensor_copy(&io->outputs[0], x, err) < 0 ||
+        rs_tensor_reshape(&io->outputs[0], s->rank + 1, shape, err) < 0)
+        return -1;
+    return 0;
+}
+
+int rs_flatten_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    rs_shape flat = rs_shape_make(1, -1L);
+    return reshape_to(&flat, io, err);
+}
+
+int rs_reshape_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    const reshape_params *p = n->params;
+    return reshape_to(&p->target, io, err);
+}
+
+int rs_permute_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    const reshape_params *p = n->params;
+    const rs_tensor *x = io->inputs[0];
+    int perm[RS_MAX_RANK] = {0}; /* with the batch axis in front */
+    for (int i = 1; i < x->rank; i++)
+        perm[i] = p->perm[i - 1] + 1;
+    if (x->rank != n->out_shapes[0].rank + 1)
+        return rs_fail(err, NULL, "input of rank %d does not fit the permutation", x->rank);
+    return rs_tensor_permute(&io->outputs[0], x, perm, err);
+}
+
+int rs_repeat_vector_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    const reshape_params *p = n->params;
+    const rs_tensor *x = io->inputs[0];
+    if (x->rank != 2)
+        return rs_fail(err, NULL, "RepeatVector needs an input of rank 2");
+    size_t B = x->shape[0], D = x->shape[1], R = (size_t)p->repeat;
+    rs_tensor *y = &io->outputs[0];
+    if (rs_tensor_alloc_dims(y, err, 3, B, R, D) < 0)
+        return -1;
+    for (size_t b = 0; b < B; b++)
+        for (size_t r = 0; r < R; r++)
+            memcpy(y->data + (b * R + r) * D, x->data + b * D, D * sizeof(float));
+    return 0;
+}

@@ -1,4 +1,5 @@
 /* Merge layers: Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum, Dot. */
+#include <math.h>
 #include <string.h>
 
 #include "layers/common.h"
@@ -130,4 +131,286 @@ int rs_merge_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *
     if (p->op == MERGE_DOT)
         return dot_shape(n, p, in, err);
     return elementwise_shape(n, in, err);
+}
+
+/* ==== forward pass ==== */
+
+static int runtime_mismatch(const rs_tensor *a, const rs_tensor *b, rs_error *err)
+{
+    char sa[160], sb[160];
+    return rs_fail(err, NULL, "cannot merge inputs of shapes %s and %s",
+                   rs_shape_format(a->rank, a->shape, sa, sizeof sa),
+                   rs_shape_format(b->rank, b->shape, sb, sizeof sb));
+}
+
+/* Row-major strides of a tensor, with 0 on axes of size 1 that broadcast to `shape`. */
+static void broadcast_strides(const rs_tensor *t, const size_t *shape, size_t *stride)
+{
+    size_t s = 1;
+    for (int i = t->rank - 1; i >= 0; i--) {
+        stride[i] = t->shape[i] == shape[i] ? s : 0;
+        s *= t->shape[i];
+    }
+}
+
+static float combine(merge_op op, float acc, float v)
+{
+    switch (op) {
+    case MERGE_SUBTRACT: return acc - v;
+    case MERGE_MULTIPLY: return acc * v;
+    case MERGE_MAXIMUM: return fmaxf(acc, v);
+    case MERGE_MINIMUM: return fminf(acc, v);
+    default: return acc + v; /* Add, Average */
+    }
+}
+
+/* Add, Subtract, Multiply, Average, Maximum, Minimum: element-wise over the inputs, axes of
+ * size 1 broadcast. */
+static int elementwise_forward(const merge_params *p, rs_layer_io *io, rs_error *err)
+{
+    const rs_tensor *first = io->inputs[0];
+    size_t shape[RS_MAX_RANK];
+    memcpy(shape, first->shape, sizeof shape);
+    for (int k = 1; k < io->n_inputs; k++) {
+        const rs_tensor *t = io->inputs[k];
+        if (t->rank != first->rank)
+            return runtime_mismatch(first, t, err);
+        for (int d = 0; d < t->rank; d++) {
+            if (shape[d] == 1)
+                shape[d] = t->shape[d];
+            else if (t->shape[d] != 1 && t->shape[d] != shape[d])
+                return runtime_mismatch(first, t, err);
+        }
+    }
+    rs_tensor *y = &io->outputs[0];
+    if (rs_tensor_alloc(y, first->rank, shape, err) < 0)
+        return -1;
+    for (int k = 0; k < io->n_inputs; k++) {
+        const rs_tensor *t = io->inputs[k];
+        size_t stride[RS_MAX_RANK], idx[RS_MAX_RANK] = {0}, from = 0;
+        broadcast_strides(t, shape, stride);
+        for (size_t i = 0; i < y->size; i++) {
+            float v = t->data[from];
+            y->data[i] = k == 0 ? v : combine(p->op, y->data[i], v);
+            for (int d = t->rank - 1; d >= 0; d--) { /* odometer over y's index */
+                from += stride[d];
+                if (++idx[d] < shape[d])
+                    break;
+                from -= stride[d] * shape[d];
+                idx[d] = 0;
+            }
+        }
+    }
+    if (p->op == MERGE_AVERAGE)
+        for (size_t i = 0; i < y->size; i++)
+            y->data[i] /= (float)io->n_inputs;
+    return 0;
+}
+
+/* Keras' merge mask: the logical and of the inputs' masks (none when no input has one). */
+static int and_masks(rs_layer_io *io, rs_error *err)
+{
+    rs_tensor *out = &io->out_masks[0];
+    for (int k = 0; k < io->n_inputs; k++) {
+        const rs_tensor *m = io->in_masks[k];
+        if (!m)
+            continue;
+        if (!out->data) {
+            if (rs_tensor_copy(out, m, err) < 0)
+                return -1;
+        } else if (!rs_shape_equal(out, m)) {
+            return rs_fail(err, NULL, "its inputs' masks have different shapes");
+        } else {
+            for (size_t i = 0; i < m->size; i++)
+                out->data[i] = out->data[i] != 0 && m->data[i] != 0;
+        }
+    }
+    return 0;
+}
+
+static int concat_forward(const merge_params *p, rs_layer_io *io, rs_error *err)
+{
+    const rs_tensor *first = io->inputs[0];
+    int axis = p->axis + 1; /* with the batch axis */
+    size_t shape[RS_MAX_RANK], outer = 1, inner = 1;
+    memcpy(shape, first->shape, sizeof shape);
+    if (axis >= first->rank)
+        return rs_fail(err, NULL, "axis %d is out of range for rank %d", axis, first->rank);
+    shape[axis] = 0;
+    for (int k = 0; k < io->n_inputs; k++) {
+        const rs_tensor *t = io->inputs[k];
+        if (t->rank != first->rank)
+            return runtime_mismatch(first, t, err);
+        for (int d = 0; d < t->rank; d++)
+            if (d != axis && t->shape[d] != first->shape[d])
+                return runtime_mismatch(first, t, err);
+        shape[axis] += t->shape[axis];
+    }
+    for (int d = 0; d < axis; d++)
+        outer *= shape[d];
+    for (int d = axis + 1; d < first->rank; d++)
+        inner *= shape[d];
+    rs_tensor *y = &io->outputs[0];
+    if (rs_tensor_alloc(y, first->rank, shape, err) < 0)
+        return -1;
+    size_t row = shape[axis] * inner, at = 0; /* at: where input k starts in an output row */
+    for (int k = 0; k < io->n_inputs; k++) {
+        size_t part = io->inputs[k]->shape[axis] * inner;
+        for (size_t o = 0; o < outer; o++)
+            memcpy(y->data + o * row + at, io->inputs[k]->data + o * part, part * sizeof(float));
+        at += part;
+    }
+    return 0;
+}
+
+/* Concatenate's mask as Keras builds it: each input's mask (all true when it has none)
+ * broadcast over the input's last axis, concatenated along the axis, then all() over the
+ * last axis. The result has the output's shape without its last axis. */
+static int concat_mask(const merge_params *p, rs_layer_io *io, rs_error *err)
+{
+    bool any = false;
+    for (int k = 0; k < io->n_inputs; k++)
+        any = any || io->in_masks[k];
+    if (!any)
+        return 0;
+    const rs_tensor *y = &io->outputs[0];
+    int axis = p->axis + 1, last = y->rank - 1;
+    rs_tensor *out = &io->out_masks[0];
+    if (rs_tensor_alloc(out, last, y->shape, err) < 0)
+        return -1;
+    for (size_t i = 0; i < out->size; i++)
+        out->data[i] = 1;
+    size_t outer = 1, inner = 1, at = 0; /* over the mask's shape: axes before/after `axis` */
+    for (int d = 0; d < axis; d++)
+        outer *= y->shape[d];
+    for (int d = axis + 1; d < last; d++)
+        inner *= y->shape[d];
+    for (int k = 0; k < io->n_inputs; k++) {
+        const rs_tensor *m = io->in_masks[k], *x = io->inputs[k];
+        size_t len = axis == last ? 1 : x->shape[axis]; /* concatenating channels: AND */
+        if (m && m->size * x->shape[last] != x->size)
+            return rs_fail(err, NULL, "the mask of input %d does not fit its shape", k);
+        for (size_t o = 0; m && o < outer; o++)
+            for (size_t j = 0; j < len * inner; j++) {
+                float *dst = &out->data[(o * (axis == last ? 1 : y->shape[axis]) + at) * inner + j];
+                *dst = *dst != 0 && m->data[o * len * inner + j] != 0;
+            }
+        at += axis == last ? 0 : len;
+    }
+    return 0;
+}
+
+/* L2-normalize x along `axis` into a new tensor, as Keras: x / sqrt(max(sum x^2, 1e-12)). */
+static int l2_normalize(const rs_tensor *x, int axis, rs_tensor *y, rs_error *err)
+{
+    if (rs_tensor_copy(y, x, err) < 0)
+        return -1;
+    size_t outer = 1, inner = 1, len = x->shape[axis];
+    for (int d = 0; d < axis; d++)
+        outer *= x->shape[d];
+    for (int d = axis + 1; d < x->rank; d++)
+        inner *= x->shape[d];
+    for (size_t o = 0; o < outer; o++)
+        for (size_t i = 0; i < inner; i++) {
+            float *v = y->data + o * len * inner + i;
+            float ss = 0;
+            for (size_t k = 0; k < len; k++)
+                ss += v[k * inner] * v[k * inner];
+            float inv = 1.0f / sqrtf(fmaxf(ss, 1e-12f));
+            for (size_t k = 0; k < len; k++)
+                v[k * inner] *= inv;
+        }
+    return 0;
+}
+
+/* Row-major strides of t with the axis `skip` left out (the batch axis too). */
+static int free_strides(const rs_tensor *t, int skip, size_t *dims, size_t *strides)
+{
+    size_t s = 1, all[RS_MAX_RANK];
+    for (int d = t->rank - 1; d >= 0; d--) {
+        all[d] = s;
+        s *= t->shape[d];
+    }
+    int k = 0;
+    for (int d = 1; d < t->rank; d++)
+        if (d != skip) {
+            dims[k] = t->shape[d];
+            strides[k++] = all[d];
+        }
+    return k;
+}
+
+/* batch_dot: per sample, contract axis a of x with axis b of y; the result's axes are x's
+ * free axes then y's. */
+static int batch_dot(const rs_tensor *x, int a, const rs_tensor *z, int b, rs_tensor *out,
+                     rs_error *err)
+{
+    size_t dims[2 * RS_MAX_RANK], strides[2 * RS_MAX_RANK], shape[RS_MAX_RANK];
+    int nx = free_strides(x, a, dims, strides);
+    int nz = free_strides(z, b, dims + nx, strides + nx);
+    if (x->shape[0] != z->shape[0] || x->shape[a] != z->shape[b])
+        return runtime_mismatch(x, z, err);
+    int rank = 1 + nx + nz;
+    if (rank > RS_MAX_RANK)
+        return rs_fail(err, NULL, "the result would have rank %d", rank);
+    shape[0] = x->shape[0];
+    for (int i = 0; i < nx + nz; i++)
+        shape[i + 1] = dims[i];
+    if (rank == 1) /* both inputs vectors: Keras keeps a unit axis */
+        shape[rank++] = 1;
+    if (rs_tensor_alloc(out, rank, shape, err) < 0)
+        return -1;
+    size_t len = x->shape[a], xs = x->size / x->shape[0], zs = z->size / z->shape[0];
+    size_t ka = 1, kb = 1, per = shape[0] ? out->size / shape[0] : 0;
+    for (int d = a + 1; d < x->rank; d++)
+        ka *= x->shape[d];
+    for (int d = b + 1; d < z->rank; d++)
+        kb *= z->shape[d];
+    for (size_t s = 0; s < shape[0]; s++)
+        for (size_t i = 0; i < per; i++) {
+            size_t rest = i, ox = s * xs, oz = s * zs;
+            for (int d = nx + nz - 1; d >= 0; d--) { /* split i into x's and z's offsets */
+                size_t c = rest % dims[d];
+                rest /= dims[d];
+                if (d < nx)
+                    ox += c * strides[d];
+                else
+                    oz += c * strides[d];
+            }
+            float acc = 0;
+            for (size_t k = 0; k < len; k++)
+                acc += x->data[ox + k * ka] * z->data[oz + k * kb];
+            out->data[s * per + i] = acc;
+        }
+    return 0;
+}
+
+static int dot_forward(const merge_params *p, rs_layer_io *io, rs_error *err)
+{
+    int a = p->axes[0] + 1, b = p->axes[1] + 1;
+    const rs_tensor *x = io->inputs[0], *z = io->inputs[1];
+    if (a >= x->rank || b >= z->rank)
+        return runtime_mismatch(x, z, err);
+    if (!p->normalize)
+        return batch_dot(x, a, z, b, &io->outputs[0], err);
+    rs_tensor nx = {0}, nz = {0};
+    int rc = -1;
+    if (l2_normalize(x, a, &nx, err) == 0 && l2_normalize(z, b, &nz, err) == 0)
+        rc = batch_dot(&nx, a, &nz, b, &io->outputs[0], err);
+    rs_tensor_free(&nx);
+    rs_tensor_free(&nz);
+    return rc;
+}
+
+int rs_merge_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    const merge_params *p = n->params;
+    switch (p->op) {
+    case MERGE_CONCAT:
+        return concat_forward(p, io, err) < 0 ? -1 : concat_mask(p, io, err);
+    case MERGE_DOT:
+        return dot_forward(p, io, err); /* Dot has no mask */
+    default:
+        return elementwise_forward(p, io, err) < 0 ? -1 : and_masks(io, err);
+    }
 }

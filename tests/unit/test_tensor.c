@@ -85,6 +85,30 @@ static void test_shape_format(void)
     CHECK(strlen(tiny) < sizeof tiny);
 }
 
+static void test_permute(void)
+{
+    rs_error err = {{0}};
+    rs_tensor a = {0}, b = {0};
+    CHECK(rs_tensor_alloc_dims(&a, &err, 3, (size_t)2, (size_t)3, (size_t)4) == 0);
+    for (size_t i = 0; i < a.size; i++)
+        a.data[i] = (float)i;
+    int perm[3] = {2, 0, 1};
+    CHECK(rs_tensor_permute(&b, &a, perm, &err) == 0);
+    CHECK(b.rank == 3 && b.shape[0] == 4 && b.shape[1] == 2 && b.shape[2] == 3);
+    int bad = 0; /* b[k][i][j] == a[i][j][k] */
+    for (size_t k = 0; k < 4; k++)
+        for (size_t i = 0; i < 2; i++)
+            for (size_t j = 0; j < 3; j++)
+                bad += b.data[(k * 2 + i) * 3 + j] != a.data[(i * 3 + j) * 4 + k];
+    CHECK(bad == 0);
+    rs_tensor_free(&b);
+    int twice[3] = {0, 0, 1};
+    CHECK(rs_tensor_permute(&b, &a, twice, &err) < 0);
+    CHECK(strstr(err.msg, "permutation") != NULL);
+    CHECK(b.data == NULL);
+    rs_tensor_free(&a);
+}
+
 static void test_error_prefix(void)
 {
     rs_error err;
@@ -104,5 +128,6 @@ int main(void)
     run_test("copy and move", test_copy_and_move);
     run_test("shape formatting like NumPy", test_shape_format);
     run_test("error messages name where", test_error_prefix);
+    run_test("permute reorders axes, refuses non-permutations", test_permute);
     return check_finish();
 }
