@@ -207,10 +207,15 @@ static int elementwise_forward(const merge_params *p, rs_layer_io *io, rs_error 
     return 0;
 }
 
-/* Keras' merge mask: the logical and of the inputs' masks (none when no input has one). */
-static int and_masks(rs_layer_io *io, rs_error *err)
+/* The element-wise merges' mask. Keras 2: the logical and of the masks the inputs have (none
+ * when none has one). Keras 3 (since 3.4): the logical or, and none unless every input has one. */
+static int merge_masks(rs_layer_io *io, rs_error *err)
 {
     rs_tensor *out = &io->out_masks[0];
+    bool or_rule = io->keras_major >= 3;
+    for (int k = 0; k < io->n_inputs && or_rule; k++)
+        if (!io->in_masks[k])
+            return 0;
     for (int k = 0; k < io->n_inputs; k++) {
         const rs_tensor *m = io->in_masks[k];
         if (!m)
@@ -222,7 +227,8 @@ static int and_masks(rs_layer_io *io, rs_error *err)
             return rs_fail(err, NULL, "its inputs' masks have different shapes");
         } else {
             for (size_t i = 0; i < m->size; i++)
-                out->data[i] = out->data[i] != 0 && m->data[i] != 0;
+                out->data[i] = or_rule ? out->data[i] != 0 || m->data[i] != 0
+                                       : out->data[i] != 0 && m->data[i] != 0;
         }
     }
     return 0;
@@ -264,14 +270,15 @@ static int concat_forward(const merge_params *p, rs_layer_io *io, rs_error *err)
 }
 
 /* Concatenate's mask as Keras builds it: each input's mask (all true when it has none)
- * broadcast over the input's last axis, concatenated along the axis, then all() over the
- * last axis. The result has the output's shape without its last axis. */
+ * broadcast over the input's last axis, concatenated along the axis, then reduced over the last
+ * axis: all() in Keras 2, any() in Keras 3. The result has the output's shape without its last
+ * axis. Only concatenating on the last axis makes the reduction combine inputs. */
 static int concat_mask(const merge_params *p, rs_layer_io *io, rs_error *err)
 {
-    bool any = false;
+    bool masked = false, any_rule = io->keras_major >= 3;
     for (int k = 0; k < io->n_inputs; k++)
-        any = any || io->in_masks[k];
-    if (!any)
+        masked = masked || io->in_masks[k];
+    if (!masked)
         return 0;
     const rs_tensor *y = &io->outputs[0];
     int axis = p->axis + 1, last = y->rank - 1;
@@ -279,21 +286,23 @@ static int concat_mask(const merge_params *p, rs_layer_io *io, rs_error *err)
     if (rs_tensor_alloc(out, last, y->shape, err) < 0)
         return -1;
     for (size_t i = 0; i < out->size; i++)
-        out->data[i] = 1;
+        out->data[i] = !any_rule;
     size_t outer = 1, inner = 1, at = 0; /* over the mask's shape: axes before/after `axis` */
-    for (int d = 0; d < axis; d++)
+    size_t out_len = axis == last ? 1 : y->shape[axis];
+    for (int d = 0; d < axis && d < last; d++)
         outer *= y->shape[d];
     for (int d = axis + 1; d < last; d++)
         inner *= y->shape[d];
     for (int k = 0; k < io->n_inputs; k++) {
         const rs_tensor *m = io->in_masks[k], *x = io->inputs[k];
-        size_t len = axis == last ? 1 : x->shape[axis]; /* concatenating channels: AND */
+        size_t len = axis == last ? 1 : x->shape[axis];
         if (m && m->size * x->shape[last] != x->size)
             return rs_fail(err, NULL, "the mask of input %d does not fit its shape", k);
-        for (size_t o = 0; m && o < outer; o++)
+        for (size_t o = 0; o < outer; o++)
             for (size_t j = 0; j < len * inner; j++) {
-                float *dst = &out->data[(o * (axis == last ? 1 : y->shape[axis]) + at) * inner + j];
-                *dst = *dst != 0 && m->data[o * len * inner + j] != 0;
+                float *dst = &out->data[(o * out_len + at) * inner + j];
+                bool v = !m || m->data[o * len * inner + j] != 0;
+                *dst = any_rule ? (*dst != 0 || v) : (*dst != 0 && v);
             }
         at += axis == last ? 0 : len;
     }
@@ -402,6 +411,58 @@ static int dot_forward(const merge_params *p, rs_layer_io *io, rs_error *err)
     return rc;
 }
 
+/* Input k's mask at flat element i of an input of that shape, or -1 when it has none. */
+static int mask_at(const rs_layer_io *io, int k, size_t i, size_t row)
+{
+    const rs_tensor *m = io->in_masks[k];
+    return m ? m->data[i / row] != 0 : -1;
+}
+
+/* Keras 3 (since 3.4) Multiply, Maximum and Minimum of masked inputs: masked values take no
+ * part. Multiply treats them as 1 (and zeroes what no input covers when every input has a
+ * mask); Maximum and Minimum take the other side's value, pair by pair. */
+static int masked_merge_k3(const merge_params *p, rs_layer_io *io, rs_error *err)
+{
+    const rs_tensor *first = io->inputs[0];
+    size_t row = first->rank ? first->shape[first->rank - 1] : 1;
+    for (int k = 0; k < io->n_inputs; k++) {
+        const rs_tensor *m = io->in_masks[k];
+        if (!rs_shape_equal(io->inputs[k], first))
+            return rs_fail(err, NULL, "masked inputs that broadcast are not supported");
+        if (m && (row == 0 || m->size != first->size / row))
+            return rs_fail(err, NULL, "the mask of input %d does not fit its shape", k);
+    }
+    rs_tensor *y = &io->outputs[0];
+    if (rs_tensor_alloc(y, first->rank, first->shape, err) < 0)
+        return -1;
+    bool all_masked = true;
+    for (int k = 0; k < io->n_inputs; k++)
+        all_masked = all_masked && io->in_masks[k];
+    for (size_t i = 0; i < y->size; i++) {
+        float o = io->inputs[0]->data[i];
+        int om = mask_at(io, 0, i, row); /* the running output's mask; -1: none */
+        if (p->op == MERGE_MULTIPLY && om == 0)
+            o = 1;
+        for (int k = 1; k < io->n_inputs; k++) {
+            float v = io->inputs[k]->data[i];
+            int m = mask_at(io, k, i, row);
+            if (p->op == MERGE_MULTIPLY) {
+                o *= m == 0 ? 1 : v;
+                om = om == 1 || m == 1;
+                continue;
+            }
+            if (m == 0)
+                v = o;
+            if (om == 0)
+                o = v;
+            om = m >= 0 && om >= 0 ? (om == 1 || m == 1) : -1;
+            o = combine(p->op, o, v);
+        }
+        y->data[i] = p->op == MERGE_MULTIPLY && all_masked && !om ? 0 : o;
+    }
+    return 0;
+}
+
 int rs_merge_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
 {
     const merge_params *p = n->params;
@@ -411,6 +472,13 @@ int rs_merge_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
     case MERGE_DOT:
         return dot_forward(p, io, err); /* Dot has no mask */
     default:
-        return elementwise_forward(p, io, err) < 0 ? -1 : and_masks(io, err);
+        break;
     }
+    bool masked = false;
+    for (int k = 0; k < io->n_inputs; k++)
+        masked = masked || io->in_masks[k];
+    bool k3_values = io->keras_major >= 3 && masked &&
+                     (p->op == MERGE_MULTIPLY || p->op == MERGE_MAXIMUM || p->op == MERGE_MINIMUM);
+    int rc = k3_values ? masked_merge_k3(p, io, err) : elementwise_forward(p, io, err);
+    return rc < 0 ? -1 : merge_masks(io, err);
 }

@@ -323,6 +323,45 @@ check("Dot over the steps, normalized", "Dot", {"axes": 1, "normalize": True}, [
 v1, v2 = rand(3, 4), rand(3, 4)
 check("Dot of two vectors keeps a unit axis", "Dot", {"axes": -1}, [v1, v2],
       (v1 * v2).sum(1, keepdims=True))
+
+# Keras 3 (since 3.4) merge masks, with the values of Keras' own merging_test.py: masked
+# values take no part in Multiply/Maximum/Minimum, masks combine with or, Concatenate uses any().
+k1 = np.array([[[0, 0], [1, 2], [0, 0], [3, 4]]])
+k2 = np.array([[[0, 0], [0, 0], [1, 2], [3, 4]]])
+km1, km2 = np.array([[0, 1, 0, 1]]), np.array([[0, 0, 1, 1]])
+K3_CASES = [
+    ("Add", k1, k2, [[[0, 0], [1, 2], [1, 2], [6, 8]]]),
+    ("Subtract", k1, k2, [[[0, 0], [1, 2], [-1, -2], [0, 0]]]),
+    ("Average", k1, k2, [[[0, 0], [0.5, 1], [0.5, 1], [3, 4]]]),
+]
+for cls, u, v, want in K3_CASES:
+    check("Keras 3 %s, one input masked: no mask" % cls, cls, {}, [u, v], want,
+          masks=[km1, None], want_mask=None, keras=3)
+    check("Keras 3 %s, both masked: masks or-ed" % cls, cls, {}, [u, v], want,
+          masks=[km1, km2], want_mask=[[0, 1, 1, 1]], keras=3)
+check("Keras 3 Multiply, one input masked: its masked values count as 1", "Multiply", {},
+      [k1, k2], [[[0, 0], [0, 0], [1, 2], [9, 16]]], masks=[km1, None], want_mask=None, keras=3)
+check("Keras 3 Multiply, both masked", "Multiply", {}, [k1, k2],
+      [[[0, 0], [1, 2], [1, 2], [9, 16]]], masks=[km1, km2], want_mask=[[0, 1, 1, 1]], keras=3)
+check("Keras 3 Maximum, one input masked", "Maximum", {}, [-k1, -k2],
+      [[[0, 0], [0, 0], [-1, -2], [-3, -4]]], masks=[km1, None], want_mask=None, keras=3)
+check("Keras 3 Maximum, both masked", "Maximum", {}, [-k1, -k2],
+      [[[0, 0], [-1, -2], [-1, -2], [-3, -4]]], masks=[km1, km2], want_mask=[[0, 1, 1, 1]],
+      keras=3)
+check("Keras 3 Minimum, one input masked", "Minimum", {}, [k1, k2],
+      [[[0, 0], [0, 0], [1, 2], [3, 4]]], masks=[km1, None], want_mask=None, keras=3)
+check("Keras 3 Minimum, both masked", "Minimum", {}, [k1, k2],
+      [[[0, 0], [1, 2], [1, 2], [3, 4]]], masks=[km1, km2], want_mask=[[0, 1, 1, 1]], keras=3)
+check("Keras 3 Concatenate on the steps axis", "Concatenate", {"axis": 1}, [k1, k2],
+      np.concatenate([k1, k2], 1), masks=[km1, None], want_mask=[[0, 1, 0, 1, 1, 1, 1, 1]],
+      keras=3)
+check("Keras 3 Concatenate on the channels: any()", "Concatenate", {"axis": 2}, [k1, k2],
+      np.concatenate([k1, k2], 2), masks=[km1, None], want_mask=[[1, 1, 1, 1]], keras=3)
+check("Keras 2 Concatenate on the channels: all()", "Concatenate", {"axis": 2}, [k1, k2],
+      np.concatenate([k1, k2], 2), masks=[km1, km2], want_mask=km1 * km2)
+check("Keras 2 Maximum ignores the masks' values", "Maximum", {}, [-k1, -k2],
+      np.maximum(-k1, -k2), masks=[km1, km2], want_mask=km1 * km2)
+
 check_error("merging shapes that do not fit is an error", "Add", {}, [a, rand(2, 4, 4)],
             "cannot merge")
 print("1..%d" % n_tap)
