@@ -15,6 +15,7 @@ typedef struct conv_params {
     rs_activation activation;
     bool use_bias;
     bool keepdims;          /* global pooling */
+    bool channels_first;    /* data_format: input (channels, steps) */
     long crop_or_pad[2];    /* Cropping1D / ZeroPadding1D: before, after */
     long size;              /* UpSampling1D */
 } conv_params;
@@ -54,7 +55,25 @@ static conv_params *begin(rs_node *n, const rs_shape *in, rs_error *err)
     if (!p || rs_expect_inputs(n, 1, 1, err) < 0 || rs_node_outputs(n, 1, 0, err) < 0 ||
         rs_expect_rank(n, &in[0], 2, err) < 0)
         return NULL;
+    p->channels_first = channels_first(n);
     return p;
+}
+
+/* The input's steps and channels, whatever the data_format. */
+static long in_steps(const conv_params *p, const rs_shape *in)
+{
+    return in->dims[p->channels_first ? 1 : 0];
+}
+
+static long in_channels(const conv_params *p, const rs_shape *in)
+{
+    return in->dims[p->channels_first ? 0 : 1];
+}
+
+/* A (steps, channels) output shape in the layer's data_format. */
+static rs_shape steps_shape(const conv_params *p, long steps, long channels)
+{
+    return p->channels_first ? rs_shape_make(2, channels, steps) : rs_shape_make(2, steps, channels);
 }
 
 int rs_conv1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
@@ -73,7 +92,7 @@ int rs_conv1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error 
         return rs_fail(err, n->name, "Conv1D has invalid filters/kernel_size/strides/groups");
     if (cfg_activation(n, "activation", "linear", m, &p->activation, err) < 0)
         return rs_node_unsupported(n, "%s", err->msg);
-    long c = in[0].dims[1];
+    long c = in_channels(p, &in[0]);
     if (c >= 0 && c % p->groups != 0)
         return rs_fail(err, n->name, "%ld input channels do not divide into %ld groups", c,
                        p->groups);
@@ -81,11 +100,9 @@ int rs_conv1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error 
         RS_EXPECT_SHAPE(n, 0, err, p->kernel_size, c < 0 ? -1 : c / p->groups, p->filters) < 0 ||
         (p->use_bias && RS_EXPECT_SHAPE(n, 1, err, p->filters) < 0))
         return -1;
-    if (channels_first(n))
-        rs_node_unsupported(n, "Conv1D with data_format channels_first");
     long span = (p->kernel_size - 1) * p->dilation + 1;
-    n->out_shapes[0] = rs_shape_make(2, out_length(in[0].dims[0], span, p->strides, p->pad),
-                                     p->filters);
+    n->out_shapes[0] = steps_shape(p, out_length(in_steps(p, &in[0]), span, p->strides, p->pad),
+                                   p->filters);
     return 0;
 }
 
@@ -100,10 +117,8 @@ int rs_pooling1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_err
         return rs_fail(err, n->name, "pooling has invalid pool_size/strides");
     if (p->pad == PAD_CAUSAL)
         return rs_fail(err, n->name, "pooling has no 'causal' padding");
-    if (channels_first(n))
-        rs_node_unsupported(n, "pooling with data_format channels_first");
-    n->out_shapes[0] = rs_shape_make(2, out_length(in[0].dims[0], p->kernel_size, p->strides,
-                                                   p->pad), in[0].dims[1]);
+    n->out_shapes[0] = steps_shape(p, out_length(in_steps(p, &in[0]), p->kernel_size,
+                                                 p->strides, p->pad), in_channels(p, &in[0]));
     return 0;
 }
 
@@ -113,10 +128,8 @@ int rs_global_pooling1d_setup(rs_node *n, const rs_shape *in, const rs_model *m,
     if (!p || rs_expect_weight_count(n, 0, err) < 0)
         return -1;
     p->keepdims = cfg_bool(n, "keepdims", false);
-    if (channels_first(n))
-        rs_node_unsupported(n, "pooling with data_format channels_first");
-    n->out_shapes[0] = p->keepdims ? rs_shape_make(2, 1L, in[0].dims[1])
-                                   : rs_shape_make(1, in[0].dims[1]);
+    n->out_shapes[0] = p->keepdims ? steps_shape(p, 1L, in_channels(p, &in[0]))
+                                   : rs_shape_make(1, in_channels(p, &in[0]));
     return 0;
 }
 
@@ -157,9 +170,9 @@ int rs_zero_padding1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, r
     if (!p || pair(n, "padding", 1, p->crop_or_pad, err) < 0 ||
         rs_expect_weight_count(n, 0, err) < 0)
         return -1;
-    long len = in[0].dims[0];
-    n->out_shapes[0] = rs_shape_make(2, len < 0 ? -1 : len + p->crop_or_pad[0] + p->crop_or_pad[1],
-                                     in[0].dims[1]);
+    long len = in_steps(p, &in[0]);
+    n->out_shapes[0] = steps_shape(p, len < 0 ? -1 : len + p->crop_or_pad[0] + p->crop_or_pad[1],
+                                   in_channels(p, &in[0]));
     return 0;
 }
 
@@ -200,7 +213,34 @@ static int sequence_input(const rs_layer_io *io, long want, size_t *B, size_t *T
     return 0;
 }
 
-int rs_conv1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+/* Run a channels-last forward on a channels_first layer: transpose the input to
+ * (batch, steps, channels) and a rank-3 output back. */
+static int channels_last_run(const rs_node *n, rs_layer_io *io, rs_error *err,
+                             int (*forward)(const rs_node *, rs_layer_io *, rs_error *))
+{
+    const conv_params *p = n->params;
+    if (!p->channels_first)
+        return forward(n, io, err);
+    static const int swap[3] = {0, 2, 1};
+    if (io->inputs[0]->rank != 3)
+        return rs_fail(err, NULL, "needs an input of rank 3 (batch, channels, steps), got %d",
+                       io->inputs[0]->rank);
+    rs_tensor x = {0}, y = {0};
+    const rs_tensor *ins[1] = {&x};
+    rs_layer_io inner = *io;
+    inner.inputs = ins;
+    int rc = rs_tensor_permute(&x, io->inputs[0], swap, err);
+    if (rc == 0)
+        rc = forward(n, &inner, err);
+    if (rc == 0 && io->outputs[0].rank == 3) {
+        rc = rs_tensor_permute(&y, &io->outputs[0], swap, err);
+        rs_tensor_move(&io->outputs[0], &y);
+    }
+    rs_tensor_free(&x);
+    return rc;
+}
+
+static int conv1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
 {
     const conv_params *p = n->params;
     const rs_tensor *kernel = &n->weights[0].value;
@@ -223,7 +263,12 @@ int rs_conv1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
     return 0; /* Conv1D drops the mask */
 }
 
-int rs_pooling1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+int rs_conv1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    return channels_last_run(n, io, err, conv1d_forward);
+}
+
+static int pooling1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
 {
     const conv_params *p = n->params;
     size_t B, T, C, len, pad_left;
@@ -267,7 +312,12 @@ static void step_max(size_t T, size_t C, const float *x, float *y)
     }
 }
 
-int rs_global_pooling1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+int rs_pooling1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    return channels_last_run(n, io, err, pooling1d_forward);
+}
+
+static int global_pooling1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
 {
     const conv_params *p = n->params;
     size_t B, T, C;
@@ -290,6 +340,11 @@ int rs_global_pooling1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err
             step_max(T, C, x, y->data + b * C);
     }
     return 0;
+}
+
+int rs_global_pooling1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    return channels_last_run(n, io, err, global_pooling1d_forward);
 }
 
 /* y[b, skip_out + t] = x[b, skip_in + t] for t < len: the shared copy of the 1-D resizers. */
@@ -317,7 +372,7 @@ int rs_cropping1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
     return 0;
 }
 
-int rs_zero_padding1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+static int zero_padding1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
 {
     const conv_params *p = n->params;
     size_t B, T, C;
@@ -328,6 +383,11 @@ int rs_zero_padding1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
         return -1;
     copy_steps(B, T, len, C, 0, before, T, io->inputs[0]->data, io->outputs[0].data);
     return 0;
+}
+
+int rs_zero_padding1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    return channels_last_run(n, io, err, zero_padding1d_forward); /* Keras 3 has data_format */
 }
 
 int rs_upsampling1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)

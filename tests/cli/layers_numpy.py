@@ -295,6 +295,25 @@ check("Cropping1D", "Cropping1D", {"cropping": [2, 3]}, [xc], xc[:, 2:-3])
 check("ZeroPadding1D", "ZeroPadding1D", {"padding": [1, 2]}, [xc],
       np.pad(xc, ((0, 0), (1, 2), (0, 0))))
 check("UpSampling1D", "UpSampling1D", {"size": 3}, [xc], np.repeat(xc, 3, axis=1))
+# channels_first: input (batch, channels, steps)
+xf = xc.transpose(0, 2, 1)
+kc, bc = rand(3, 2, 4), rand(4)
+check("Conv1D channels_first", "Conv1D",
+      {"filters": 4, "kernel_size": 3, "padding": "same", "groups": 2,
+       "data_format": "channels_first"}, [xf],
+      np.stack([conv1d(s, kc, bc, padding="same", groups=2) for s in xc]).transpose(0, 2, 1),
+      [kc, bc])
+check("MaxPooling1D channels_first", "MaxPooling1D",
+      {"pool_size": 3, "strides": 2, "padding": "same", "data_format": "channels_first"}, [xf],
+      np.stack([pool1d(s, 3, 2, "same", False) for s in xc]).transpose(0, 2, 1))
+check("GlobalAveragePooling1D channels_first with a mask", "GlobalAveragePooling1D",
+      {"data_format": "channels_first"}, [xf], (xc * gm[..., None]).sum(1) / gm.sum(1)[:, None],
+      masks=[gm])
+check("GlobalMaxPooling1D channels_first keepdims", "GlobalMaxPooling1D",
+      {"data_format": "channels_first", "keepdims": True}, [xf], xf.max(2, keepdims=True))
+check("ZeroPadding1D channels_first (Keras 3)", "ZeroPadding1D",
+      {"padding": 2, "data_format": "channels_first"}, [xf],
+      np.pad(xf, ((0, 0), (0, 0), (2, 2))), keras=3)
 check_error("pooling refuses causal padding", "MaxPooling1D", {"padding": "causal"}, [xc],
             "causal")
 
