@@ -84,17 +84,17 @@ static const float *next_weight(const rs_node *n, int *i, bool present)
     return present ? n->weights[(*i)++].value.data : NULL;
 }
 
-/* Sizes around the normalized axis (index into the tensor with its batch axis). */
+/* Sizes around the normalized axis (index into the tensor with its batch axis), checked
+ * against the length of the layer's weights (when it has any). */
 static int split_at(const rs_node *n, const rs_tensor *x, int axis, size_t *outer, size_t *C,
                     size_t *inner, rs_error *err)
 {
     if (x->rank != n->out_shapes[0].rank + 1)
         return rs_fail(err, NULL, "input has rank %d, the layer was built for %d", x->rank,
                        n->out_shapes[0].rank + 1);
-    long want = n->out_shapes[0].dims[axis - 1];
-    if (want >= 0 && x->shape[axis] != (size_t)want)
-        return rs_fail(err, NULL, "input has %zu values on axis %d, the weights %ld",
-                       x->shape[axis], axis, want);
+    if (n->n_weights > 0 && x->shape[axis] != n->weights[0].value.size)
+        return rs_fail(err, NULL, "input has %zu values on axis %d, the weights %zu",
+                       x->shape[axis], axis, n->weights[0].value.size);
     *outer = *inner = 1;
     for (int i = 0; i < axis; i++)
         *outer *= x->shape[i];
