@@ -81,7 +81,8 @@ static void draw_header(explorer *ex, rs_canvas *c)
     fill_row(c, 0, 0, c->w, fg, bg);
     char text[512];
     const rs_model *m = ex->m;
-    snprintf(text, sizeof text, " rnnscope  %s  %s%s%s  input: %s, sample %d/%d", m->path,
+    const char *base = strrchr(m->path, '/') ? strrchr(m->path, '/') + 1 : m->path;
+    snprintf(text, sizeof text, " rnnscope  %s  %s%s%s  input: %s, sample %d/%d", base,
              rs_format_name(m->format), m->keras_version && m->keras_version[0] ? " " : "",
              m->keras_version ? m->keras_version : "",
              ex->input->description ? ex->input->description : "?", ex->sample + 1, ex->nsamples);
@@ -90,23 +91,49 @@ static void draw_header(explorer *ex, rs_canvas *c)
 
 /* ---- layers panel ---- */
 
-static void row_text(const explorer *ex, const ex_row *row, char *buf, size_t len, int name_w)
+/* Column widths of the layers panel: name, class, shape. */
+typedef struct row_widths {
+    int name, cls;
+} row_widths;
+
+static row_widths layer_widths(int panel_w)
+{
+    int avail = panel_w - 3; /* selection mark and expansion mark */
+    if (avail >= 52)
+        return (row_widths){24, 14};
+    row_widths w = {avail * 45 / 100, avail * 28 / 100};
+    return w; /* panel_w is at most half a 1000-column screen: names fit their buffers */
+}
+
+/* s cut or padded to exactly w cells; cut names end in an ellipsis. */
+static void fit(char *out, size_t len, const char *s, int w, bool u)
+{
+    int n = rs_utf8_width(s);
+    if (n <= w) {
+        snprintf(out, len, "%s%*s", s, w - n, "");
+        return;
+    }
+    snprintf(out, len, "%.*s%s", w > 1 ? w - 1 : 0, s, w > 0 ? (u ? "…" : "~") : "");
+}
+
+static void row_text(const explorer *ex, const ex_row *row, char *buf, size_t len, row_widths w)
 {
     const rs_node *n = &ex->m->nodes[row->node];
-    char shape[64], oname[32];
+    char shape[64], oname[32], name[256], cls[128];
     bool u = unicode(ex);
     if (row->child) {
         int k = row->output;
         const rs_shape *s = k < n->n_outputs + n->n_internal && n->out_shapes ? &n->out_shapes[k] : NULL;
-        snprintf(buf, len, "   %s %-*s %s", u ? "└" : "`", name_w - 2,
-                 output_name(n, k, oname, sizeof oname), short_shape(s, shape, sizeof shape));
+        fit(name, sizeof name, output_name(n, k, oname, sizeof oname), w.name + w.cls - 2, u);
+        snprintf(buf, len, "  %s %s %s", u ? "└" : "`", name, short_shape(s, shape, sizeof shape));
         return;
     }
     bool more = n->n_outputs + n->n_internal > 1;
     const char *mark = !more ? " " : ex->expanded[row->node] ? (u ? "▾" : "-") : (u ? "▸" : "+");
     const rs_shape *s = n->n_outputs > 0 && n->out_shapes ? &n->out_shapes[0] : NULL;
-    snprintf(buf, len, "%s %-*s %-12.12s %s", mark, name_w, n->name, n->class_name,
-             short_shape(s, shape, sizeof shape));
+    fit(name, sizeof name, n->name, w.name, u);
+    fit(cls, sizeof cls, n->class_name, w.cls, u);
+    snprintf(buf, len, "%s%s %s %s", mark, name, cls, short_shape(s, shape, sizeof shape));
 }
 
 static void draw_layers(explorer *ex, rs_canvas *c, rs_rect box)
@@ -119,15 +146,13 @@ static void draw_layers(explorer *ex, rs_canvas *c, rs_rect box)
         ex->top = ex->sel;
     if (ex->sel >= ex->top + visible)
         ex->top = ex->sel - visible + 1;
-    int name_w = box.w >= 50 ? 24 : box.w / 2 - 2;
-    if (name_w < 6)
-        name_w = 6;
+    row_widths widths = layer_widths(box.w);
     for (int i = 0; i < visible && ex->top + i < ex->nrows; i++) {
         int r = ex->top + i;
         const ex_row *row = &ex->rows[r];
         const rs_node *n = &ex->m->nodes[row->node];
-        char text[256];
-        row_text(ex, row, text, sizeof text, name_w);
+        char text[768];
+        row_text(ex, row, text, sizeof text, widths);
         int y = box.y + 1 + i;
         tui_role role = n->unsupported ? T_DIM : T_TITLE;
         int fg, bg;
