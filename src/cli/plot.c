@@ -16,6 +16,9 @@
 #include "commands.h"
 #include "model_io.h"
 #include "rnnscope/run.h"
+#include "rnnscope/sixel.h"
+#include "rnnscope/term.h"
+#include <fcntl.h>
 #include "rnnscope/csv.h"
 #include "rnnscope/npy.h"
 #include "rnnscope/plot.h"
@@ -33,6 +36,7 @@ typedef struct plot_args {
     rs_tensor w_rec, w_bias; /* model form, weights view: the layer's recurrent kernel, bias */
     view view;
     int graphics; /* -1 auto, else rs_graphics */
+    bool sixel;   /* --graphics sixel */
     color_when color;
     int width, height; /* 0: from the terminal */
     size_t *channels, nchannels;
@@ -57,7 +61,8 @@ static void plot_usage(FILE *f)
           "Plot options:\n"
           "  --data FILE          .npy (or .csv) array to plot\n"
           "  --view V             lines, detail, heatmap, hist, bars or weights\n"
-          "  --graphics G         auto, unicode or ascii (auto: unicode in a UTF-8 locale)\n"
+          "  --graphics G         auto, sixel, unicode or ascii (auto: sixel heatmaps on a terminal\n"
+          "                       that has sixel, else unicode in a UTF-8 locale)\n"
           "  --width W, --height H  size in cells (default: the terminal's, or 80 x 20)\n"
           "  --channels LIST      e.g. 0-15,20 (columns of the array)\n"
           "  --timesteps A:B      rows A..B-1 (A: or :B allowed)\n"
@@ -238,8 +243,8 @@ static int apply_option(plot_args *a, int opt, const char *arg)
         if (strcmp(arg, "auto") == 0) a->graphics = -1;
         else if (strcmp(arg, "unicode") == 0) a->graphics = RS_GFX_UNICODE;
         else if (strcmp(arg, "ascii") == 0) a->graphics = RS_GFX_ASCII;
-        else if (strcmp(arg, "sixel") == 0) return usage_error("--graphics %s is not supported yet (auto, unicode, ascii)", arg);
-        else return usage_error("unknown --graphics '%s' (auto, unicode, ascii)", arg);
+        else if (strcmp(arg, "sixel") == 0) a->sixel = true;
+        else return usage_error("unknown --graphics '%s' (auto, sixel, unicode, ascii)", arg);
         return 0;
     case O_WIDTH: return parse_int(arg, 1, RS_CANVAS_MAX_SIDE, &a->width) ? 0 : usage_error("bad --width '%s' (1..4096)", arg);
     case O_HEIGHT: return parse_int(arg, 1, RS_CANVAS_MAX_SIDE, &a->height) ? 0 : usage_error("bad --height '%s' (1..4096)", arg);
@@ -573,6 +578,70 @@ static int draw_view(const plot_args *a, view v, const slice *s, rs_style st, rs
     }
 }
 
+/* ---- sixel ---- */
+
+#define SIXEL_PROBE_MS 400
+#define SIXEL_MAX_PX 2000
+
+/* Sixel when asked for, or with --graphics auto on a terminal that answers that it has it.
+ * The cell size in pixels comes from the same answers. */
+static bool use_sixel(const plot_args *a, int *cell_w, int *cell_h)
+{
+    rs_term_caps caps = {0};
+    int fd = -1;
+    bool yes = a->sixel;
+    if (!yes && a->graphics < 0 && isatty(STDOUT_FILENO) && (fd = open("/dev/tty", O_RDWR | O_NOCTTY)) >= 0) {
+        rs_error err;
+        rs_term_env env;
+        rs_term_env_from_process(&env);
+        if (rs_term_probe(fd, SIXEL_PROBE_MS, &caps, &err) == 0)
+            yes = rs_graphics_decide(RS_TERM_AUTO, &caps, &env, NULL, 0) == RS_TERM_SIXEL;
+    }
+    rs_term_cell_size(&caps, fd >= 0 ? fd : STDOUT_FILENO, cell_w, cell_h);
+    if (fd >= 0)
+        close(fd);
+    return yes;
+}
+
+/* The heatmap as a sixel image w x (h-1) cells, then its colour bar as a text line. */
+static char *sixel_heatmap(const plot_args *a, const slice *s, rs_style st, int w, int h,
+                           int cell_w, int cell_h, rs_error *err)
+{
+    bool as_is = s->sel.rows == s->sel.cols;
+    if (a->transpose)
+        as_is = !as_is;
+    rs_matrix m = as_is ? s->sel : rs_matrix_transpose(s->sel);
+    double lo, hi;
+    rs_heatmap_range(&m, &a->norm, &lo, &hi);
+    int pw = w * cell_w, ph = (h > 1 ? h - 1 : 1) * cell_h;
+    pw = pw > SIXEL_MAX_PX ? SIXEL_MAX_PX : pw;
+    ph = ph > SIXEL_MAX_PX ? SIXEL_MAX_PX : ph;
+    rs_sixel_image img;
+    if (rs_sixel_heatmap(&m, pw, ph, a->cmap, lo, hi, a->agg, &img, err) < 0)
+        return NULL;
+    rs_canvas bar;
+    char *text = NULL;
+    if (rs_canvas_init(&bar, w, 1, err) == 0) {
+        rs_heatmap_opts o;
+        rs_heatmap_defaults(&o);
+        o.style = st;
+        o.cmap = a->cmap;
+        o.norm = a->norm;
+        rs_colorbar_draw(&bar, rs_canvas_rect(&bar), &o, lo, hi);
+        char *line = rs_canvas_ansi(&bar, st.depth);
+        rs_canvas_free(&bar);
+        size_t n = img.len + (line ? strlen(line) : 0) + 2;
+        text = line ? malloc(n) : NULL;
+        if (text)
+            snprintf(text, n, "%s\n%s", img.bytes, line);
+        else
+            rs_fail(err, "plot", "out of memory");
+        free(line);
+    }
+    rs_sixel_free(&img);
+    return text;
+}
+
 /* Write all of s; false on an error other than a closed pipe (which ends quietly). */
 static bool write_out(const char *s, bool *closed)
 {
@@ -624,17 +693,24 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl
     char line[512];
     size_t shape[2] = {m.rows, m.cols};
     rs_stats_format(&s, t->rank <= 1 ? 1 : 2, shape, line, sizeof line);
-    rs_canvas c;
-    if (rs_canvas_init(&c, w, h, err) < 0)
-        return -1;
-    if (draw_view(a, v, sl, st, &c, err) < 0) {
+    int cell_w, cell_h;
+    char *pic = NULL;
+    if (v == V_HEATMAP && use_sixel(a, &cell_w, &cell_h)) {
+        if (!(pic = sixel_heatmap(a, sl, st, w, h, cell_w, cell_h, err)))
+            return -1;
+    } else {
+        rs_canvas c;
+        if (rs_canvas_init(&c, w, h, err) < 0)
+            return -1;
+        if (draw_view(a, v, sl, st, &c, err) < 0) {
+            rs_canvas_free(&c);
+            return -1;
+        }
+        pic = rs_canvas_ansi(&c, st.depth);
         rs_canvas_free(&c);
-        return -1;
+        if (!pic)
+            return rs_fail(err, "plot", "out of memory");
     }
-    char *pic = rs_canvas_ansi(&c, st.depth);
-    rs_canvas_free(&c);
-    if (!pic)
-        return rs_fail(err, "plot", "out of memory");
     fit_line(line, w);
     bool closed = false, ok = write_out(line, &closed) && (closed || write_out("\n", &closed)) &&
                               (closed || write_out(pic, &closed));
