@@ -1,7 +1,7 @@
 # Sixel in a real terminal: xterm -ti vt340 under Xvfb, a screenshot, and the colours of the
 # heatmap at the expected pixels; plain xterm gets the text picture and no stray bytes.
 . "$top_srcdir/tests/lib.sh"
-for tool in Xvfb xterm import convert; do
+for tool in Xvfb xterm import /usr/bin/convert; do
     command -v $tool >/dev/null || { echo "$tool is not installed (xvfb, xterm, imagemagick)"; exit 77; }
 done
 "$PY" -c 'import numpy' 2>/dev/null || { echo "python3-numpy is not installed"; exit 77; }
@@ -29,7 +29,7 @@ shoot() {
     kill $XT 2>/dev/null; wait $XT 2>/dev/null
 }
 # pixel X Y → "r g b"
-pixel() { convert "$T/shot.png" -format '%[fx:int(255*p{'"$1,$2"'}.r)] %[fx:int(255*p{'"$1,$2"'}.g)] %[fx:int(255*p{'"$1,$2"'}.b)]' info:; }
+pixel() { /usr/bin/convert "$T/shot.png" -format '%[fx:int(255*p{'"$1,$2"'}.r)] %[fx:int(255*p{'"$1,$2"'}.g)] %[fx:int(255*p{'"$1,$2"'}.b)]' info:; }
 is_blue() { set -- $(pixel "$1" "$2"); [ "$1" -lt 60 ] && [ "$2" -lt 60 ] && [ "$3" -gt 200 ]; }
 is_red() { set -- $(pixel "$1" "$2"); [ "$1" -gt 200 ] && [ "$2" -lt 60 ] && [ "$3" -lt 60 ]; }
 
@@ -46,7 +46,7 @@ else not_ok "the sixel image has no text-row gaps"; echo "$(pixel 60 29) $(pixel
 cp "$T/shot.png" "${top_builddir}/tests/logs/xterm_vt340.png" 2>/dev/null
 
 shoot
-white_right=$(convert "$T/shot.png" -crop 200x280+280+2 +repage -format '%[fx:minima.r>0.95 && minima.g>0.95 && minima.b>0.95]' info:)
+white_right=$(/usr/bin/convert "$T/shot.png" -crop 200x280+280+2 +repage -format '%[fx:minima.r>0.95 && minima.g>0.95 && minima.b>0.95]' info:)
 if [ -e "$T/done" ] && [ "$white_right" = 1 ] && ! is_blue 5 60 && is_blue 40 60 && is_red 160 60; then
     ok "plain xterm: the text heatmap, and no stray bytes beside it"
 else not_ok "plain xterm: the text heatmap, and no stray bytes beside it"
