@@ -266,6 +266,18 @@ static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, ex_view v, cons
         rs_matrix hm = square ? m : rs_matrix_transpose(m); /* channels x timesteps */
         if (ex->transpose)
             hm = rs_matrix_transpose(hm);
+        if (ex->mode == RS_TERM_SIXEL && !ex->help && box.h >= 2 && box.w >= 1) {
+            /* true pixels: blank cells under the image, the colour bar as text below it */
+            ex_sixel_request *rq = &ex->sixel;
+            rs_heatmap_range(&hm, &o.norm, &rq->lo, &rq->hi);
+            rq->box = (rs_rect){box.x, box.y, box.w, box.h - 1};
+            rq->m = hm;
+            rq->cmap = o.cmap;
+            rq->agg = o.agg;
+            rq->active = true;
+            rs_colorbar_draw(c, (rs_rect){box.x, box.y + box.h - 1, box.w, 1}, &o, rq->lo, rq->hi);
+            return 0;
+        }
         return rs_heatmap_draw(c, box, &hm, &o, err);
     }
     case EX_VIEW_HIST: {
@@ -416,6 +428,7 @@ void ex_draw(explorer *ex, rs_canvas *c)
         fill_row(c, 0, y, c->w, RS_COLOR_DEFAULT, RS_COLOR_DEFAULT);
     ex->screen_cols = c->w;
     ex->screen_rows = c->h;
+    ex->sixel.active = false;
     if (c->w < MIN_COLS || c->h < MIN_ROWS) {
         char text[64];
         snprintf(text, sizeof text, "%dx%d, need %dx%d", c->w, c->h, MIN_COLS, MIN_ROWS);
