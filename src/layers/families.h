@@ -6,6 +6,7 @@
 
 #define RS_SETUP(name) \
     int name(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+#define RS_FORWARD(name) int name(const rs_node *n, rs_layer_io *io, rs_error *err)
 
 /* core.c */
 RS_SETUP(rs_input_setup);
@@ -17,20 +18,20 @@ RS_SETUP(rs_flatten_setup);
 RS_SETUP(rs_reshape_setup);
 RS_SETUP(rs_permute_setup);
 RS_SETUP(rs_repeat_vector_setup);
-int rs_input_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
-int rs_dense_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
-int rs_activation_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
-int rs_identity_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
-int rs_embedding_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
-int rs_flatten_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
-int rs_reshape_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
-int rs_permute_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
-int rs_repeat_vector_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
+RS_FORWARD(rs_input_forward);
+RS_FORWARD(rs_dense_forward);
+RS_FORWARD(rs_activation_forward);
+RS_FORWARD(rs_identity_forward);
+RS_FORWARD(rs_embedding_forward);
+RS_FORWARD(rs_flatten_forward);
+RS_FORWARD(rs_reshape_forward);
+RS_FORWARD(rs_permute_forward);
+RS_FORWARD(rs_repeat_vector_forward);
 /* norm.c */
 RS_SETUP(rs_batch_norm_setup);
 RS_SETUP(rs_layer_norm_setup);
-int rs_batch_norm_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
-int rs_layer_norm_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
+RS_FORWARD(rs_batch_norm_forward);
+RS_FORWARD(rs_layer_norm_forward);
 /* conv.c */
 RS_SETUP(rs_conv1d_setup);
 RS_SETUP(rs_pooling1d_setup);
@@ -38,15 +39,15 @@ RS_SETUP(rs_global_pooling1d_setup);
 RS_SETUP(rs_cropping1d_setup);
 RS_SETUP(rs_zero_padding1d_setup);
 RS_SETUP(rs_upsampling1d_setup);
-int rs_conv1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
-int rs_pooling1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
-int rs_global_pooling1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
-int rs_cropping1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
-int rs_zero_padding1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
-int rs_upsampling1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
+RS_FORWARD(rs_conv1d_forward);
+RS_FORWARD(rs_pooling1d_forward);
+RS_FORWARD(rs_global_pooling1d_forward);
+RS_FORWARD(rs_cropping1d_forward);
+RS_FORWARD(rs_zero_padding1d_forward);
+RS_FORWARD(rs_upsampling1d_forward);
 /* merge.c */
 RS_SETUP(rs_merge_setup);
-int rs_merge_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
+RS_FORWARD(rs_merge_forward);
 /* recurrent.c */
 RS_SETUP(rs_rnn_setup);
 RS_SETUP(rs_bidirectional_setup);

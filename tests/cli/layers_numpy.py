@@ -28,8 +28,8 @@ def rand(*shape):
     return rng.standard_normal(shape).astype(np.float32)
 
 
-def run(cls, config, inputs, weights=(), masks=None, keras=2):
-    """Run the layer; returns (output, mask or None) or (None, stderr) on failure."""
+def tool_args(cls, config, inputs, weights, masks=None, keras=2):
+    """layertool's arguments, with the arrays written to the scratch directory."""
     args = [TOOL, cls, json.dumps(config), "--keras", str(keras)]
     for i, w in enumerate(weights):
         path = os.path.join(TMP, "w%d.npy" % i)
@@ -43,8 +43,13 @@ def run(cls, config, inputs, weights=(), masks=None, keras=2):
             mpath = os.path.join(TMP, "m%d.npy" % i)
             np.save(mpath, np.asarray(masks[i], np.float32))
             args += ["--mask", mpath]
+    return args
+
+
+def run(cls, config, inputs, weights=(), masks=None, keras=2):
+    """Run the layer; returns (output, mask or None) or (None, stderr) on failure."""
     out, mout = os.path.join(TMP, "out.npy"), os.path.join(TMP, "mask.txt")
-    args += ["-o", out, "--mask-out", mout]
+    args = tool_args(cls, config, inputs, weights, masks, keras) + ["-o", out, "--mask-out", mout]
     r = subprocess.run(args, capture_output=True, text=True)
     if r.returncode != 0:
         return None, r.stderr.strip()
@@ -75,16 +80,7 @@ def check(what, cls, config, inputs, want, weights=(), masks=None, want_mask="an
 
 
 def check_error(what, cls, config, inputs, needle, weights=(), status=1):
-    args = [TOOL, cls, json.dumps(config)]
-    for i, w in enumerate(weights):
-        path = os.path.join(TMP, "w%d.npy" % i)
-        np.save(path, np.asarray(w, np.float32))
-        args += ["--weight", path]
-    for i, x in enumerate(inputs):
-        path = os.path.join(TMP, "x%d.npy" % i)
-        np.save(path, np.asarray(x, np.float32))
-        args += ["--input", path]
-    args += ["-o", os.path.join(TMP, "out.npy")]
+    args = tool_args(cls, config, inputs, weights) + ["-o", os.path.join(TMP, "out.npy")]
     r = subprocess.run(args, capture_output=True, text=True)
     tap(r.returncode == status and needle in r.stderr, what,
         "exit %d, stderr %s" % (r.returncode, r.stderr))
