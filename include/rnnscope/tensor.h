@@ -45,6 +45,22 @@ char *rs_shape_format(int rank, const size_t *shape, char *buf, size_t len);
 
 bool rs_shape_equal(const rs_tensor *a, const rs_tensor *b);
 
+/* Strides (in elements) that read t broadcast to `shape`, NumPy's way: t's axes face the last
+ * ones of shape, an axis of size 1 repeats (stride 0). -1 when t does not broadcast. */
+int rs_broadcast_strides(const rs_tensor *t, int rank, const size_t *shape, size_t *stride);
+
+/* A row-major walk over `shape` that keeps `at`, an offset into another array read with its
+ * own strides (a transposed or broadcast view). */
+typedef struct rs_walk {
+    int rank;
+    size_t shape[RS_MAX_RANK], stride[RS_MAX_RANK], idx[RS_MAX_RANK];
+    size_t at;
+} rs_walk;
+
+void rs_walk_init(rs_walk *w, int rank, const size_t *shape, const size_t *stride);
+/* Step to the next element of shape (wrapping to 0 after the last). */
+void rs_walk_next(rs_walk *w);
+
 /* dst = src with its axes reordered: axis i of dst is axis perm[i] of src (a transpose). */
 int rs_tensor_permute(rs_tensor *dst, const rs_tensor *src, const int *perm, rs_error *err);
 

@@ -130,9 +130,49 @@ bool rs_shape_equal(const rs_tensor *a, const rs_tensor *b)
     return true;
 }
 
+int rs_broadcast_strides(const rs_tensor *t, int rank, const size_t *shape, size_t *stride)
+{
+    if (t->rank > rank)
+        return -1;
+    size_t s = 1;
+    for (int i = rank - 1; i >= 0; i--) {
+        int k = i - (rank - t->rank); /* t's axis facing axis i */
+        if (k < 0) {
+            stride[i] = 0;
+            continue;
+        }
+        if (t->shape[k] != shape[i] && t->shape[k] != 1)
+            return -1;
+        stride[i] = t->shape[k] == 1 ? 0 : s;
+        s *= t->shape[k];
+    }
+    return 0;
+}
+
+void rs_walk_init(rs_walk *w, int rank, const size_t *shape, const size_t *stride)
+{
+    memset(w, 0, sizeof *w);
+    w->rank = rank;
+    for (int i = 0; i < rank; i++) {
+        w->shape[i] = shape[i];
+        w->stride[i] = stride[i];
+    }
+}
+
+void rs_walk_next(rs_walk *w)
+{
+    for (int i = w->rank - 1; i >= 0; i--) { /* an odometer, last axis fastest */
+        w->at += w->stride[i];
+        if (++w->idx[i] < w->shape[i])
+            return;
+        w->at -= w->stride[i] * w->shape[i];
+        w->idx[i] = 0;
+    }
+}
+
 int rs_tensor_permute(rs_tensor *dst, const rs_tensor *src, const int *perm, rs_error *err)
 {
-    size_t shape[RS_MAX_RANK], stride[RS_MAX_RANK], src_stride[RS_MAX_RANK];
+    size_t shape[RS_MAX_RANK] = {0}, stride[RS_MAX_RANK] = {0}, src_stride[RS_MAX_RANK];
     bool seen[RS_MAX_RANK] = {false};
     int rank = src->rank;
     for (int i = 0; i < rank; i++) {
@@ -151,16 +191,9 @@ int rs_tensor_permute(rs_tensor *dst, const rs_tensor *src, const int *perm, rs_
     }
     if (rs_tensor_alloc(dst, rank, shape, err) < 0)
         return -1;
-    size_t idx[RS_MAX_RANK] = {0}, from = 0;
-    for (size_t k = 0; k < dst->size; k++) {
-        dst->data[k] = src->data[from];
-        for (int i = rank - 1; i >= 0; i--) { /* odometer over dst's index */
-            from += stride[i];
-            if (++idx[i] < shape[i])
-                break;
-            from -= stride[i] * shape[i];
-            idx[i] = 0;
-        }
-    }
+    rs_walk w;
+    rs_walk_init(&w, rank, shape, stride);
+    for (size_t k = 0; k < dst->size; k++, rs_walk_next(&w))
+        dst->data[k] = src->data[w.at];
     return 0;
 }

@@ -82,7 +82,17 @@ typedef struct activation_params {
     double max_value;  /* ReLU cap; < 0 = none */
     double threshold;  /* ReLU threshold */
     long axis;         /* Softmax axis (Keras numbering, -1 = last) */
+    bool zero_masked;  /* Softmax with a mask zeroes the masked outputs (Keras >= 3.14) */
 } activation_params;
+
+/* Is the model's Keras version at least major.minor? "" (unknown) counts as keras_major.0. */
+static bool keras_at_least(const rs_model *m, int major, int minor)
+{
+    int a = m ? m->keras_major : 2, b = 0;
+    if (m && m->keras_version && sscanf(m->keras_version, "%d.%d", &a, &b) < 1)
+        a = m->keras_major;
+    return a > major || (a == major && b >= minor);
+}
 
 int rs_activation_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
 {
@@ -114,6 +124,10 @@ int rs_activation_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_er
         a->alpha = (float)cfg_num(n, "alpha", 1.0);
     } else if (!strcmp(cls, "Softmax")) {
         a->kind = RS_ACT_SOFTMAX;
+        const cJSON *axes = cfg_get(n, "axis");
+        if (cJSON_IsArray(axes) && cJSON_GetArraySize(axes) != 1)
+            return rs_node_unsupported(n, "Softmax over several axes");
+        p->zero_masked = keras_at_least(m, 3, 14);
     } else if (cfg_activation(n, "activation", "linear", m, a, err) < 0) {
         return rs_node_unsupported(n, "%s", err->msg);
     }
@@ -331,6 +345,29 @@ int rs_dense_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
     return pass_mask(io, err);
 }
 
+/* The Softmax layer's mask, as Keras applies it: masked inputs get -1e9 added before the
+ * softmax, and (Keras >= 3.14) masked outputs become 0. `after` selects the second step. */
+static int softmax_mask(const activation_params *p, rs_layer_io *io, bool after, rs_error *err)
+{
+    const rs_tensor *m = io->in_masks[0];
+    rs_tensor *y = &io->outputs[0];
+    size_t stride[RS_MAX_RANK];
+    if (!m || (after && !p->zero_masked))
+        return 0;
+    if (rs_broadcast_strides(m, y->rank, y->shape, stride) < 0) {
+        char a[160], b[160];
+        return rs_fail(err, NULL, "its input mask %s does not broadcast to its input %s",
+                       rs_shape_format(m->rank, m->shape, a, sizeof a),
+                       rs_shape_format(y->rank, y->shape, b, sizeof b));
+    }
+    rs_walk w;
+    rs_walk_init(&w, y->rank, y->shape, stride);
+    for (size_t i = 0; i < y->size; i++, rs_walk_next(&w))
+        if (m->data[w.at] == 0)
+            y->data[i] = after ? 0.0f : y->data[i] - 1e9f;
+    return 0;
+}
+
 int rs_activation_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
 {
     const activation_params *p = n->params;
@@ -338,6 +375,7 @@ int rs_activation_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
         return -1;
     rs_tensor *y = &io->outputs[0];
     rs_activation a = p->activation;
+    bool softmax_layer = !strcmp(n->class_name, "Softmax"); /* the one that reads the mask */
     if (a.kind == RS_ACT_SOFTMAX || a.kind == RS_ACT_LOG_SOFTMAX) {
         long axis = p->axis < 0 ? p->axis + y->rank : p->axis; /* Keras counts the batch */
         if (axis < 0 || axis >= y->rank)
@@ -345,8 +383,10 @@ int rs_activation_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
                            y->rank);
         a.axis = (int)axis;
     }
+    if (softmax_layer && softmax_mask(p, io, false, err) < 0)
+        return -1;
     activate_tensor(&a, y);
-    return 0;
+    return softmax_layer ? softmax_mask(p, io, true, err) : 0;
 }
 
 /* Masking: mask = any(x != mask_value) over the last axis; masked steps become zeros. */

@@ -143,16 +143,6 @@ static int runtime_mismatch(const rs_tensor *a, const rs_tensor *b, rs_error *er
                    rs_shape_format(b->rank, b->shape, sb, sizeof sb));
 }
 
-/* Row-major strides of a tensor, with 0 on axes of size 1 that broadcast to `shape`. */
-static void broadcast_strides(const rs_tensor *t, const size_t *shape, size_t *stride)
-{
-    size_t s = 1;
-    for (int i = t->rank - 1; i >= 0; i--) {
-        stride[i] = t->shape[i] == shape[i] ? s : 0;
-        s *= t->shape[i];
-    }
-}
-
 static float combine(merge_op op, float acc, float v)
 {
     switch (op) {
@@ -187,18 +177,13 @@ static int elementwise_forward(const merge_params *p, rs_layer_io *io, rs_error 
         return -1;
     for (int k = 0; k < io->n_inputs; k++) {
         const rs_tensor *t = io->inputs[k];
-        size_t stride[RS_MAX_RANK], idx[RS_MAX_RANK] = {0}, from = 0;
-        broadcast_strides(t, shape, stride);
-        for (size_t i = 0; i < y->size; i++) {
-            float v = t->data[from];
+        size_t stride[RS_MAX_RANK];
+        rs_walk w;
+        rs_broadcast_strides(t, y->rank, shape, stride); /* fits: checked above */
+        rs_walk_init(&w, y->rank, shape, stride);
+        for (size_t i = 0; i < y->size; i++, rs_walk_next(&w)) {
+            float v = t->data[w.at];
             y->data[i] = k == 0 ? v : combine(p->op, y->data[i], v);
-            for (int d = t->rank - 1; d >= 0; d--) { /* odometer over y's index */
-                from += stride[d];
-                if (++idx[d] < shape[d])
-                    break;
-                from -= stride[d] * shape[d];
-                idx[d] = 0;
-            }
         }
     }
     if (p->op == MERGE_AVERAGE)

@@ -79,8 +79,8 @@ def check(what, cls, config, inputs, want, weights=(), masks=None, want_mask="an
     tap(good, what, detail)
 
 
-def check_error(what, cls, config, inputs, needle, weights=(), status=1):
-    args = tool_args(cls, config, inputs, weights) + ["-o", os.path.join(TMP, "out.npy")]
+def check_error(what, cls, config, inputs, needle, weights=(), status=1, masks=None):
+    args = tool_args(cls, config, inputs, weights, masks) + ["-o", os.path.join(TMP, "out.npy")]
     r = subprocess.run(args, capture_output=True, text=True)
     tap(r.returncode == status and needle in r.stderr, what,
         "exit %d, stderr %s" % (r.returncode, r.stderr))
@@ -178,6 +178,16 @@ check("hard_sigmoid in Keras 3: clip(x/6 + 0.5)", "Activation", {"activation": "
       [x * 3], np.clip(x * 3 / 6 + 0.5, 0, 1), keras=3)
 check("Softmax layer on axis 1", "Softmax", {"axis": 1}, [x], softmax(x, 1))
 check("Softmax layer on axis -2", "Softmax", {"axis": -2}, [x], softmax(x, 1))
+xs, ms = rand(2, 5), np.array([[1, 1, 0, 1, 0], [0, 1, 1, 1, 1]])
+check("Softmax layer with a mask: masked inputs get -1e9 (Keras 2)", "Softmax", {}, [xs],
+      softmax(xs + (1 - ms) * -1e9), masks=[ms], want_mask=ms)
+check("Softmax layer with a mask in Keras 3.14: masked outputs are 0", "Softmax", {}, [xs],
+      softmax(xs + (1 - ms) * -1e9) * ms, masks=[ms], want_mask=ms, keras="3.14.0")
+check("Softmax layer with a mask broadcast over the first axes", "Softmax", {"axis": 1}, [x],
+      softmax(x + np.float32(-1e9) * (1 - ms[0]).astype(np.float32), 1),  # float32, as Keras
+      masks=[ms[:1]], keras="3.10")
+check_error("a mask that does not broadcast to the Softmax input is an error", "Softmax", {},
+            [x], "does not broadcast", masks=[ms])
 check("ReLU with max_value, threshold, negative_slope", "ReLU",
       {"max_value": 1.0, "threshold": 0.5, "negative_slope": 0.1}, [x],
       np.where(x >= 1.0, 1.0, np.where(x > 0.5, x, 0.1 * (x - 0.5))))

@@ -1,6 +1,6 @@
 /* Test helper: run one layer of the registry on .npy inputs, outside any model, so that
  * tests can compare its forward pass with NumPy for configurations no reference model has.
- *   layertool CLASS CONFIG_JSON [--keras MAJOR] [--weight W.npy]...
+ *   layertool CLASS CONFIG_JSON [--keras VERSION] [--weight W.npy]...
  *             (--input X.npy [--mask M.npy])... -o OUT.npy [--mask-out M.npy]
  * Exit 0; 1 with the error on stderr; 3 when setup marks the layer unsupported.
  * --mask-out writes "none" to the file when the layer gives no mask. */
@@ -15,6 +15,7 @@
 
 typedef struct job {
     const char *cls, *config, *out, *mask_out;
+    const char *keras_version; /* "3.14": the model's keras_version */
     int keras_major;
     int n_weights, n_inputs;
     const char *weights[MAX_ARGS], *inputs[MAX_ARGS], *masks[MAX_ARGS];
@@ -22,7 +23,7 @@ typedef struct job {
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: layertool CLASS CONFIG_JSON [--keras MAJOR] [--weight W.npy]... "
+    fprintf(stderr, "usage: layertool CLASS CONFIG_JSON [--keras VERSION] [--weight W.npy]... "
                     "(--input X.npy [--mask M.npy])... -o OUT.npy [--mask-out M.npy]\n");
     return 2;
 }
@@ -39,8 +40,10 @@ static int parse_args(int argc, char **argv, job *j)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v)
             return -1;
-        if (!strcmp(a, "--keras"))
+        if (!strcmp(a, "--keras")) {
             j->keras_major = atoi(v);
+            j->keras_version = v;
+        }
         else if (!strcmp(a, "--weight") && j->n_weights < MAX_ARGS)
             j->weights[j->n_weights++] = v;
         else if (!strcmp(a, "--input") && j->n_inputs < MAX_ARGS)
@@ -107,7 +110,8 @@ static int run(const job *j, state *s, rs_error *err)
         for (int d = 1; d < s->inputs[i].rank; d++)
             s->shapes[i].dims[d - 1] = (long)s->inputs[i].shape[d];
     }
-    rs_model model = {.path = "layertool", .keras_major = j->keras_major};
+    rs_model model = {.path = "layertool", .keras_major = j->keras_major,
+                      .keras_version = (char *)(j->keras_version ? j->keras_version : "")};
     if (n->kind->setup(n, s->shapes, &model, err) < 0)
         return -1;
     if (n->unsupported)

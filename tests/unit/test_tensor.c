@@ -109,6 +109,36 @@ static void test_permute(void)
     rs_tensor_free(&a);
 }
 
+static void test_broadcast_walk(void)
+{
+    rs_error err = {{0}};
+    rs_tensor m = {0};
+    CHECK(rs_tensor_alloc_dims(&m, &err, 2, (size_t)3, (size_t)1) == 0);
+    for (size_t i = 0; i < 3; i++)
+        m.data[i] = (float)(i + 1);
+    size_t shape[3] = {2, 3, 4}, stride[3];
+    CHECK(rs_broadcast_strides(&m, 3, shape, stride) == 0);
+    CHECK(stride[0] == 0 && stride[1] == 1 && stride[2] == 0);
+    /* reading m broadcast to (2, 3, 4): element [b][t][c] is m[t] = t + 1 */
+    rs_walk w;
+    rs_walk_init(&w, 3, shape, stride);
+    int bad = 0;
+    for (size_t b = 0; b < 2; b++)
+        for (size_t t = 0; t < 3; t++)
+            for (size_t c = 0; c < 4; c++, rs_walk_next(&w))
+                bad += m.data[w.at] != (float)(t + 1);
+    CHECK(bad == 0);
+    CHECK(w.at == 0); /* wrapped around after the last element */
+    size_t other[2] = {3, 2};
+    CHECK(rs_broadcast_strides(&m, 2, other, stride) == 0); /* same rank, 1 repeats */
+    CHECK(stride[0] == 1 && stride[1] == 0);
+    size_t wrong[2] = {4, 2};
+    CHECK(rs_broadcast_strides(&m, 2, wrong, stride) < 0);
+    size_t low[1] = {3};
+    CHECK(rs_broadcast_strides(&m, 1, low, stride) < 0); /* more axes than the target */
+    rs_tensor_free(&m);
+}
+
 static void test_error_prefix(void)
 {
     rs_error err;
@@ -129,5 +159,6 @@ int main(void)
     run_test("shape formatting like NumPy", test_shape_format);
     run_test("error messages name where", test_error_prefix);
     run_test("permute reorders axes, refuses non-permutations", test_permute);
+    run_test("broadcast strides and the strided walk", test_broadcast_walk);
     return check_finish();
 }
