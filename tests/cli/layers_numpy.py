@@ -265,6 +265,21 @@ check("LayerNormalization on axis [-1] without center", "LayerNormalization",
       (xb - m2) / np.sqrt(v2 + 0.001) * g4, [g4], masks=[np.array([[1, 0, 1], [1, 1, 1]])],
       want_mask=[[1, 0, 1], [1, 1, 1]])
 
+g34, b34 = rand(3, 4), rand(3, 4)
+m12, v12 = xb.mean((1, 2), keepdims=True), xb.var((1, 2), keepdims=True)
+check("LayerNormalization over axes [1, 2]", "LayerNormalization",
+      {"axis": [1, 2], "epsilon": 0.001}, [xb], (xb - m12) / np.sqrt(v12 + 0.001) * g34 + b34,
+      [g34, b34])
+x5 = rand(2, 3, 4, 5)
+g35 = rand(3, 5)
+m13, v13 = x5.mean((1, 3), keepdims=True), x5.var((1, 3), keepdims=True)
+check("LayerNormalization over axes [1, 3] of a rank-4 input", "LayerNormalization",
+      {"axis": [1, -1], "epsilon": 0.01, "center": False}, [x5],
+      (x5 - m13) / np.sqrt(v13 + 0.01) * g35[:, None, :], [g35])
+got_u, err_u = run("LayerNormalization", {"axis": [2, 1]}, [xb], [g34.T, b34.T])
+tap(got_u is None and "increasing" in err_u, "LayerNormalization over unsorted axes is refused",
+    err_u)
+
 # ---- convolution and pooling ----
 xc = rand(2, 9, 4)
 for opts in [dict(padding="valid", strides=2, dilation_rate=1, groups=1),
