@@ -1,4 +1,5 @@
 /* rnnscope: the command-line entry point and subcommand dispatcher. */
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,9 +8,9 @@
 #include "commands.h"
 
 static const command commands[] = {
-    {"summary", NULL, "print the layer table of MODEL: name, class, output shapes, parameters"},
-    {"dump", NULL, "write one layer's output to .npy, .csv or stdout"},
-    {"plot", NULL, "print a layer's output as a picture on stdout"},
+    {"summary", cmd_summary, "print the layer table of MODEL: name, class, output shapes, parameters"},
+    {"dump", cmd_dump, "write one layer's output to .npy, .csv or stdout"},
+    {"plot", cmd_plot, "print a layer's output as a picture on stdout"},
 };
 
 void cli_error(const char *fmt, ...)
@@ -43,6 +44,14 @@ static void print_usage(FILE *f)
           "  --input FILE     .npy of shape (N, ...) or (...), or .csv (rows = timesteps)\n"
           "  --random SEED    uniform [0,1) input of the model's input shape\n"
           "  --sample N       use sample N of the input batch\n"
+          "  --weights FILE   the save_weights HDF5 of a model.to_json() MODEL\n"
+          "\n"
+          "Explorer options:\n"
+          "  --graphics MODE  auto (detect), sixel, unicode or ascii; also RNNSCOPE_GRAPHICS\n"
+          "  --mouse          click to select layers\n"
+          "  --keys FILE      read keys from FILE (key names, as in the config), for scripts;\n"
+          "  --dump-screen F  with --headless: append the screen as text to F\n"
+          "  --headless, --size COLSxROWS  draw into memory only (tests)\n"
           "\n"
           "Exit status: 0 success, 1 failure (message on stderr), 2 command-line misuse.\n",
           f);
@@ -58,6 +67,7 @@ static const command *find_command(const char *name)
 
 int main(int argc, char **argv)
 {
+    setlocale(LC_ALL, "");
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         print_usage(stdout);
         return EXIT_OK;
@@ -76,10 +86,5 @@ int main(int argc, char **argv)
             return cmd->run(argc - 1, argv + 1);
         }
     }
-    if (argc >= 2 && argv[1][0] == '-' && argv[1][1] != '\0') {
-        cli_error("unknown option '%s'; try 'rnnscope --help'", argv[1]);
-        return EXIT_USAGE;
-    }
-    cli_error("the explorer is not implemented yet; try 'rnnscope --help'");
-    return EXIT_USAGE;
+    return cmd_explore(argc, argv);
 }

@@ -1,0 +1,45 @@
+/* The layer registry: one entry per supported Keras class, found by class name.
+ * Adding a layer type = one set of functions in src/layers/<family>.c + one line in
+ * src/layers/registry.c. */
+#ifndef RNNSCOPE_LAYER_H
+#define RNNSCOPE_LAYER_H
+
+#include "rnnscope/model.h"
+#include "rnnscope/progress.h"
+
+/* What a layer's forward pass reads and writes. Tensors have the batch axis first. */
+typedef struct rs_layer_io {
+    int n_inputs;
+    const rs_tensor *const *inputs;
+    const rs_tensor *const *in_masks; /* per input: (batch, steps) of 0/1, or NULL: no mask */
+    rs_tensor *outputs;  /* n_outputs + n_internal empty tensors for the layer to allocate */
+    rs_tensor *out_masks; /* per Keras output: leave empty (data NULL) for no mask */
+    const rs_progress *progress;
+    int keras_major;
+} rs_layer_io;
+
+typedef struct rs_layer_kind {
+    const char *class_name;
+
+    /* Parse node->config into node->params, check the node's weights against it (count and
+     * shapes: a mismatch is an error naming the layer and the weight), and fill
+     * node->n_outputs, n_internal, out_shapes and out_names from the input shapes.
+     * The model gives context such as keras_major. */
+    int (*setup)(rs_node *node, const rs_shape *in_shapes, const rs_model *model, rs_error *err);
+
+    /* Compute all outputs (node->n_outputs + n_internal tensors) and output masks from the
+     * inputs and their masks. NULL while the forward pass of this class is not written. */
+    int (*forward)(const rs_node *node, rs_layer_io *io, rs_error *err);
+
+    void (*free_params)(void *params);
+} rs_layer_kind;
+
+/* The entry for a Keras class name, or NULL. */
+const rs_layer_kind *rs_layer_kind_find(const char *class_name);
+
+/* Run setup for every node in order: unknown classes and nodes downstream of them are
+ * marked unsupported with a reason (the model still loads); a supported layer whose weights
+ * do not fit its config is an error. */
+int rs_model_setup_layers(rs_model *m, rs_error *err);
+
+#endif

@@ -1,0 +1,106 @@
+/* A loaded Keras model: the layer graph with configs and weights, whatever file it came from.
+ *
+ * The graph is a list of nodes in topological order. A node is one call of one Keras layer:
+ * a layer shared between several calls (node_index > 0 in Keras configs) becomes several nodes
+ * that share one weight list; a model nested as a layer is flattened into its nodes with names
+ * prefixed "outer/inner". InputLayer nodes are included (explicit or implied by
+ * batch_input_shape), so every model input is a node with no inputs. */
+#ifndef RNNSCOPE_MODEL_H
+#define RNNSCOPE_MODEL_H
+
+#include <stdbool.h>
+#include <cjson/cJSON.h>
+
+#include "rnnscope/error.h"
+#include "rnnscope/tensor.h"
+
+typedef enum rs_format {
+    RS_FORMAT_H5,          /* Keras full-model HDF5 (Keras 2.x, tf.keras, Keras 3 legacy h5) */
+    RS_FORMAT_JSON_H5,     /* model.to_json() architecture + save_weights HDF5 */
+    RS_FORMAT_KERAS_ZIP,   /* Keras 3 .keras zip archive */
+    RS_FORMAT_TFJS,        /* TensorFlow.js layers model.json + binary shards */
+} rs_format;
+
+/* Static shape of one output without the batch axis; a dim of -1 is unknown (None).
+ * rank -1 means the shape is not known at all (after an unsupported layer). */
+typedef struct rs_shape {
+    int rank;
+    long dims[RS_MAX_RANK];
+} rs_shape;
+
+/* One output of one node. */
+typedef struct rs_ref {
+    int node;
+    int output;
+} rs_ref;
+
+typedef struct rs_weight {
+    char *name;       /* as stored in the file: "lstm_1/kernel:0", "layers/gru/cell/vars/0" ... */
+    rs_tensor value;
+} rs_weight;
+
+struct rs_layer_kind;
+
+typedef struct rs_node {
+    char *name;               /* unique in the model: "lstm_1", "encoder/lstm_1", "dense#1" */
+    char *class_name;         /* Keras class: "LSTM", "SeqSelfAttention", ... */
+    const cJSON *config;      /* the layer's "config" object; owned by rs_model.config_json */
+
+    int n_inputs;
+    rs_ref *inputs;
+
+    int n_weights;            /* in Keras order (layer.weights) */
+    rs_weight *weights;
+    bool owns_weights;        /* false for the second and later calls of a shared layer */
+
+    /* Outputs: the first n_outputs are the layer's Keras outputs; after them come
+     * n_internal read-only internals (LSTM gates, cell state...) the forward pass can expose. */
+    int n_outputs;
+    int n_internal;
+    rs_shape *out_shapes;     /* n_outputs + n_internal */
+    char **out_names;         /* "values", "attention", "gates", "cell"; may be NULL entries */
+
+    const struct rs_layer_kind *kind; /* NULL when the class is not supported */
+    char *unsupported;        /* why this node cannot run (NULL when it can) */
+    void *params;             /* parsed config, owned by kind */
+} rs_node;
+
+typedef struct rs_model {
+    char *path;               /* the file the user named */
+    rs_format format;
+    char *keras_version;      /* "2.1.3", "2.13.1", "3.15.0"; "" when the file does not say */
+    int keras_major;          /* 2 or 3: selects hard_sigmoid's formula */
+    char *model_class;        /* "Sequential", "Functional", "Model" */
+    char *model_name;
+    cJSON *config_json;       /* the parsed model config; nodes' configs point into it */
+    cJSON *synth_json;        /* configs rnnscope made up (InputLayers implied by
+                               * batch_input_shape); some nodes' configs point into it */
+
+    int n_nodes;
+    rs_node *nodes;           /* topological order */
+    int n_inputs;
+    int *inputs;              /* node indices of the model's InputLayer nodes */
+    int n_outputs;
+    rs_ref *outputs;
+} rs_model;
+
+/* Open any supported model file (detected by content, never by name). weights_path is the
+ * save_weights HDF5 for a model.to_json() architecture file, else NULL. */
+int rs_model_load(const char *path, const char *weights_path, rs_model **out, rs_error *err);
+
+void rs_model_free(rs_model *m);
+
+/* Human-readable format name: "Keras HDF5", "Keras 3 .keras", ... */
+const char *rs_format_name(rs_format f);
+
+/* Node index by exact name, or by a substring matching exactly one node.
+ * Returns -1 with err listing the candidates when none or several match. */
+int rs_model_find_node(const rs_model *m, const char *name, rs_error *err);
+
+/* Total number of weight values of a node (0 for shared calls after the first). */
+size_t rs_node_param_count(const rs_node *n);
+
+/* "(None, 240, 60)" with the batch axis first. */
+char *rs_shape_format_batch(const rs_shape *s, char *buf, size_t len);
+
+#endif

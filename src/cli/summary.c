@@ -1,0 +1,165 @@
+/* rnnscope summary MODEL [--weights W.h5]: the layer table, like Keras' model.summary(). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "rnnscope/model.h"
+
+static void usage_error(const char *msg)
+{
+    cli_error("summary: %s; usage: rnnscope summary MODEL [--weights FILE.h5]", msg);
+}
+
+/* "1,234,567" */
+static char *group_digits(size_t v, char *buf, size_t len)
+{
+    char plain[32];
+    int n = snprintf(plain, sizeof plain, "%zu", v);
+    size_t k = 0;
+    for (int i = 0; i < n && k + 2 < len; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            buf[k++] = ',';
+        buf[k++] = plain[i];
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
+/* "lstm_1, dense_2[1]" : producers of the node's inputs (with the output index when not 0). */
+static void format_inbound(const rs_model *m, const rs_node *n, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n->n_inputs && used < len; i++) {
+        const rs_node *src = &m->nodes[n->inputs[i].node];
+        int w = n->inputs[i].output
+                    ? snprintf(buf + used, len - used, "%s%s[%d]", i ? ", " : "", src->name,
+                               n->inputs[i].output)
+                    : snprintf(buf + used, len - used, "%s%s", i ? ", " : "", src->name);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
+static void format_output(const rs_node *n, int k, char *buf, size_t len)
+{
+    char shape[160];
+    rs_shape_format_batch(&n->out_shapes[k], shape, sizeof shape);
+    if (n->n_outputs > 1 && n->out_names && n->out_names[k])
+        snprintf(buf, len, "%s: %s", n->out_names[k], shape);
+    else
+        snprintf(buf, len, "%s", shape);
+}
+
+typedef struct widths {
+    int name, shape, params;
+} widths;
+
+static widths measure(const rs_model *m)
+{
+    widths w = {(int)strlen("Layer (type)"), (int)strlen("Output Shape"), (int)strlen("Param #")};
+    char buf[512];
+    for (int i = 0; i < m->n_nodes; i++) {
+        const rs_node *n = &m->nodes[i];
+        int l = (int)(strlen(n->name) + strlen(n->class_name) + 3);
+        if (l > w.name)
+            w.name = l;
+        for (int k = 0; k < n->n_outputs; k++) {
+            format_output(n, k, buf, sizeof buf);
+            if ((int)strlen(buf) > w.shape)
+                w.shape = (int)strlen(buf);
+        }
+        group_digits(rs_node_param_count(n), buf, sizeof buf);
+        if ((int)strlen(buf) > w.params)
+            w.params = (int)strlen(buf);
+    }
+    return w;
+}
+
+static void print_table(const rs_model *m, bool functional)
+{
+    widths w = measure(m);
+    int idx_w = snprintf(NULL, 0, "%d", m->n_nodes > 0 ? m->n_nodes - 1 : 0);
+    if (idx_w < 1)
+        idx_w = 1;
+    printf("%*s  %-*s  %-*s  %*s%s\n", idx_w, "#", w.name, "Layer (type)", w.shape,
+           "Output Shape", w.params, "Param #", functional ? "  Connected to" : "");
+    char name[512], shape[512], params[64], inbound[1024];
+    for (int i = 0; i < m->n_nodes; i++) {
+        const rs_node *n = &m->nodes[i];
+        snprintf(name, sizeof name, "%s (%s)", n->name, n->class_name);
+        format_inbound(m, n, inbound, sizeof inbound);
+        for (int k = 0; k < (n->n_outputs > 0 ? n->n_outputs : 1); k++) {
+            if (n->n_outputs > 0)
+                format_output(n, k, shape, sizeof shape);
+            else
+                snprintf(shape, sizeof shape, "?");
+            group_digits(rs_node_param_count(n), params, sizeof params);
+            if (k == 0)
+                printf("%*d  %-*s  %-*s  %*s%s%s\n", idx_w, i, w.name, name, w.shape, shape,
+                       w.params, params, functional && *inbound ? "  " : "",
+                       functional ? inbound : "");
+            else
+                printf("%*s  %-*s  %s\n", idx_w, "", w.name, "", shape);
+        }
+        if (n->unsupported)
+            printf("%*s  ! cannot run: %s\n", idx_w, "", n->unsupported);
+    }
+}
+
+int cmd_summary(int argc, char **argv)
+{
+    const char *model = NULL, *weights = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--weights")) {
+            if (++i >= argc) {
+                usage_error("--weights needs a file");
+                return EXIT_USAGE;
+            }
+            weights = argv[i];
+        } else if (!strncmp(argv[i], "--weights=", 10)) {
+            weights = argv[i] + 10;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            puts("Usage: rnnscope summary MODEL [--weights FILE.h5]\n"
+                 "Print the layers of MODEL: name, class, output shapes, parameters.");
+            return EXIT_OK;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            char msg[300];
+            snprintf(msg, sizeof msg, "unknown option '%.200s'", argv[i]);
+            usage_error(msg);
+            return EXIT_USAGE;
+        } else if (model) {
+            usage_error("more than one MODEL given");
+            return EXIT_USAGE;
+        } else {
+            model = argv[i];
+        }
+    }
+    if (!model) {
+        usage_error("no MODEL given");
+        return EXIT_USAGE;
+    }
+    rs_model *m;
+    rs_error err = {{0}};
+    if (rs_model_load(model, weights, &m, &err) < 0) {
+        cli_error("%s", err.msg);
+        return EXIT_FAIL;
+    }
+    bool functional = strcmp(m->model_class, "Sequential") != 0;
+    if (*m->model_name)
+        printf("Model: \"%s\" (%s)\n", m->model_name, m->model_class);
+    else
+        printf("Model: %s\n", m->model_class);
+    printf("Format: %s, Keras %s\n", rs_format_name(m->format),
+           *m->keras_version ? m->keras_version : "version unknown");
+    print_table(m, functional);
+    size_t total = 0;
+    for (int i = 0; i < m->n_nodes; i++)
+        total += rs_node_param_count(&m->nodes[i]);
+    char buf[64];
+    printf("Total params: %s\n", group_digits(total, buf, sizeof buf));
+    rs_model_free(m);
+    return EXIT_OK;
+}

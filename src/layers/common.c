@@ -1,0 +1,260 @@
+/* Helpers for the layer families' setup functions. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layers/common.h"
+
+int rs_parse_activation(const cJSON *v, int keras_major, rs_activation *out, const char *where,
+                        rs_error *err)
+{
+    const char *name = NULL;
+    if (!v || cJSON_IsNull(v))
+        return rs_activation_from_name("linear", keras_major, out) ? 0 : -1;
+    if (cJSON_IsString(v)) {
+        name = v->valuestring;
+    } else if (cJSON_IsObject(v)) {
+        /* {"class_name": "relu"} or Keras 3 {"module": ..., "config": "relu"} */
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(v, "config");
+        const cJSON *cn = cJSON_GetObjectItemCaseSensitive(v, "class_name");
+        if (cJSON_IsString(c))
+            name = c->valuestring;
+        else if (cJSON_IsObject(c) && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(c, "name")))
+            name = cJSON_GetObjectItemCaseSensitive(c, "name")->valuestring;
+        else if (cJSON_IsString(cn))
+            name = cn->valuestring;
+    }
+    if (!name)
+        return rs_fail(err, where, "activation is neither a name nor a serialized function");
+    const char *dot = strrchr(name, '.'); /* "keras.activations.relu" */
+    if (dot)
+        name = dot + 1;
+    if (!rs_activation_from_name(name, keras_major, out))
+        return rs_fail(err, where, "activation '%s' is not supported", name);
+    return 0;
+}
+
+const cJSON *cfg_get(const rs_node *n, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(n->config, key);
+}
+
+bool cfg_bool(const rs_node *n, const char *key, bool dflt)
+{
+    const cJSON *v = cfg_get(n, key);
+    return cJSON_IsBool(v) ? cJSON_IsTrue(v) : cJSON_IsNumber(v) ? v->valuedouble != 0 : dflt;
+}
+
+double cfg_num(const rs_node *n, const char *key, double dflt)
+{
+    const cJSON *v = cfg_get(n, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+long cfg_int(const rs_node *n, const char *key, long dflt)
+{
+    const cJSON *v = cfg_get(n, key);
+    if (cJSON_IsArray(v))
+        v = cJSON_GetArrayItem(v, 0);
+    if (!cJSON_IsNumber(v) || v->valuedouble > 1e15 || v->valuedouble < -1e15)
+        return dflt;
+    return (long)v->valuedouble;
+}
+
+const char *cfg_str(const rs_node *n, const char *key, const char *dflt)
+{
+    const cJSON *v = cfg_get(n, key);
+    return cJSON_IsString(v) ? v->valuestring : dflt;
+}
+
+int cfg_activation(const rs_node *n, const char *key, const char *dflt, const rs_model *m,
+                   rs_activation *out, rs_error *err)
+{
+    int major = m ? m->keras_major : 2;
+    const cJSON *v = cfg_get(n, key);
+    if (!v) {
+        rs_activation_from_name(dflt, major, out);
+        return 0;
+    }
+    return rs_parse_activation(v, major, out, n->name, err);
+}
+
+int rs_node_outputs(rs_node *n, int n_outputs, int n_internal, rs_error *err)
+{
+    int total = n_outputs + n_internal;
+    free(n->out_shapes);
+    if (n->out_names)
+        for (int i = 0; i < n->n_outputs + n->n_internal; i++)
+            free(n->out_names[i]);
+    free(n->out_names);
+    n->out_shapes = calloc((size_t)total, sizeof *n->out_shapes);
+    n->out_names = calloc((size_t)total, sizeof *n->out_names);
+    n->n_outputs = n->n_internal = 0;
+    if (!n->out_shapes || !n->out_names)
+        return rs_fail(err, n->name, "out of memory");
+    for (int i = 0; i < total; i++)
+        n->out_shapes[i].rank = -1;
+    n->n_outputs = n_outputs;
+    n->n_internal = n_internal;
+    return 0;
+}
+
+int rs_node_name_output(rs_node *n, int i, const char *name, rs_error *err)
+{
+    free(n->out_names[i]);
+    n->out_names[i] = strdup(name);
+    return n->out_names[i] ? 0 : rs_fail(err, n->name, "out of memory");
+}
+
+rs_shape rs_shape_make(int rank, ...)
+{
+    rs_shape s = {.rank = rank};
+    va_list ap;
+    va_start(ap, rank);
+    for (int i = 0; i < rank && i < RS_MAX_RANK; i++)
+        s.dims[i] = va_arg(ap, long);
+    va_end(ap);
+    return s;
+}
+
+int rs_expect_inputs(const rs_node *n, int lo, int hi, rs_error *err)
+{
+    if (n->n_inputs >= lo && n->n_inputs <= hi)
+        return 0;
+    if (lo == hi)
+        return rs_fail(err, n->name, "%s takes %d input%s, the model gives it %d",
+                       n->class_name, lo, lo == 1 ? "" : "s", n->n_inputs);
+    return rs_fail(err, n->name, "%s takes %d to %d inputs, the model gives it %d",
+                   n->class_name, lo, hi, n->n_inputs);
+}
+
+int rs_expect_rank(const rs_node *n, const rs_shape *s, int rank, rs_error *err)
+{
+    if (s->rank == rank)
+        return 0;
+    char buf[128];
+    return rs_fail(err, n->name, "%s needs an input of rank %d, got %s", n->class_name, rank + 1,
+                   rs_shape_format_batch(s, buf, sizeof buf));
+}
+
+int rs_expect_weight_count(const rs_node *n, int count, rs_error *err)
+{
+    if (n->n_weights == count)
+        return 0;
+    return rs_fail(err, n->name, "%s with this config has %d weights, the file has %d",
+                   n->class_name, count, n->n_weights);
+}
+
+static void format_dims(char *buf, size_t len, int rank, const long *dims)
+{
+    size_t used = (size_t)snprintf(buf, len, "(");
+    for (int i = 0; i < rank && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, i ? ", %ld" : "%ld", dims[i]);
+    if (used < len)
+        snprintf(buf + used, len - used, rank == 1 ? ",)" : ")");
+}
+
+int rs_expect_weight_shape(const rs_node *n, int i, int rank, const long *dims, rs_error *err)
+{
+    const rs_tensor *t = &n->weights[i].value;
+    bool ok = t->rank == rank;
+    for (int d = 0; ok && d < rank; d++)
+        ok = dims[d] < 0 || (size_t)dims[d] == t->shape[d];
+    if (ok)
+        return 0;
+    char want[128], got[128];
+    format_dims(want, sizeof want, rank, dims);
+    rs_shape_format(t->rank, t->shape, got, sizeof got);
+    return rs_fail(err, n->name, "weight '%s' has shape %s, the config wants %s",
+                   n->weights[i].name, got, want);
+}
+
+int rs_expect_weight_scalar(const rs_node *n, int i, rs_error *err)
+{
+    if (n->weights[i].value.size == 1 && n->weights[i].value.rank <= 1)
+        return 0;
+    char got[128];
+    rs_shape_format(n->weights[i].value.rank, n->weights[i].value.shape, got, sizeof got);
+    return rs_fail(err, n->name, "weight '%s' has shape %s, the config wants a scalar",
+                   n->weights[i].name, got);
+}
+
+int rs_node_unsupported(rs_node *n, const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    free(n->unsupported);
+    n->unsupported = strdup(buf);
+    return 0;
+}
+
+int rs_inner_node_setup(const rs_node *outer, const cJSON *inner_layer, int first_weight,
+                        int n_weights, const rs_shape *in_shape, const rs_model *m,
+                        rs_node **out, rs_error *err)
+{
+    *out = NULL;
+    const cJSON *cls = cJSON_GetObjectItemCaseSensitive(inner_layer, "class_name");
+    const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(inner_layer, "config");
+    if (!cJSON_IsString(cls) || !cJSON_IsObject(cfg))
+        return rs_fail(err, outer->name, "%s has no valid inner layer config", outer->class_name);
+    rs_node *in = calloc(1, sizeof *in);
+    if (!in)
+        return rs_fail(err, outer->name, "out of memory");
+    *out = in;
+    const cJSON *nm = cJSON_GetObjectItemCaseSensitive(cfg, "name");
+    size_t len = strlen(outer->name) + (cJSON_IsString(nm) ? strlen(nm->valuestring) : 5) + 2;
+    in->name = malloc(len);
+    in->class_name = strdup(cls->valuestring);
+    if (!in->name || !in->class_name)
+        return rs_fail(err, outer->name, "out of memory");
+    snprintf(in->name, len, "%s/%s", outer->name, cJSON_IsString(nm) ? nm->valuestring : "inner");
+    in->config = cfg;
+    in->n_inputs = 1; /* the wrapper's input; inputs stays NULL */
+    in->n_weights = n_weights;
+    in->weights = n_weights > 0 ? outer->weights + first_weight : NULL;
+    in->owns_weights = false;
+    in->kind = rs_layer_kind_find(in->class_name);
+    if (!in->kind)
+        return rs_node_unsupported(in, "layer class '%s' is not supported", in->class_name);
+    return in->kind->setup(in, in_shape, m, err);
+}
+
+void rs_inner_node_free(rs_node *in)
+{
+    if (!in)
+        return;
+    if (in->kind && in->kind->free_params)
+        in->kind->free_params(in->params);
+    if (in->out_names)
+        for (int i = 0; i < in->n_outputs + in->n_internal; i++)
+            free(in->out_names[i]);
+    free(in->out_names);
+    free(in->out_shapes);
+    free(in->name);
+    free(in->class_name);
+    free(in->unsupported);
+    free(in);
+}
+
+void *rs_params_alloc(const rs_node *n, size_t size, rs_error *err)
+{
+    void *p = calloc(1, size);
+    if (!p)
+        rs_fail(err, n->name, "out of memory");
+    return p;
+}
+
+void rs_params_free(void *p)
+{
+    free(p);
+}
+
+int rs_axis_index(long axis, int rank)
+{
+    long a = axis < 0 ? axis + rank + 1 : axis; /* Keras counts the batch axis */
+    return a >= 1 && a <= rank ? (int)(a - 1) : -1;
+}

@@ -1,0 +1,64 @@
+/* Helpers shared by the layer families' setup functions: reading a layer's config,
+ * checking its weights, filling its outputs. Not a public interface. */
+#ifndef RNNSCOPE_LAYERS_COMMON_H
+#define RNNSCOPE_LAYERS_COMMON_H
+
+#include <cjson/cJSON.h>
+#include "rnnscope/layer.h"
+
+#include "rnnscope/kernels.h"
+
+/* Parse an activation from a config value (a name, null = linear, or a serialized object).
+ * Returns -1 with err naming the activation when it is unknown. */
+int rs_parse_activation(const cJSON *v, int keras_major, rs_activation *out, const char *where,
+                        rs_error *err);
+
+/* Config getters with Keras' defaults. */
+const cJSON *cfg_get(const rs_node *n, const char *key);
+bool cfg_bool(const rs_node *n, const char *key, bool dflt);
+double cfg_num(const rs_node *n, const char *key, double dflt);
+/* An int, or the first element of a list ("kernel_size": [3]); null/missing → dflt. */
+long cfg_int(const rs_node *n, const char *key, long dflt);
+const char *cfg_str(const rs_node *n, const char *key, const char *dflt);
+/* The activation under key (missing → the activation named dflt). m gives keras_major (NULL: 2). */
+int cfg_activation(const rs_node *n, const char *key, const char *dflt, const rs_model *m,
+                   rs_activation *out, rs_error *err);
+
+/* Allocate n_outputs + n_internal shapes (rank -1) and names (NULL) on the node. */
+int rs_node_outputs(rs_node *n, int n_outputs, int n_internal, rs_error *err);
+int rs_node_name_output(rs_node *n, int i, const char *name, rs_error *err);
+rs_shape rs_shape_make(int rank, ...);
+
+/* The node takes exactly want inputs (a range [lo, hi] with the _range form). */
+int rs_expect_inputs(const rs_node *n, int lo, int hi, rs_error *err);
+/* An input shape of the given rank (batch excluded). */
+int rs_expect_rank(const rs_node *n, const rs_shape *s, int rank, rs_error *err);
+/* The node has exactly count weights. */
+int rs_expect_weight_count(const rs_node *n, int count, rs_error *err);
+/* Weight i has this shape; a wanted dim of -1 matches anything. */
+int rs_expect_weight_shape(const rs_node *n, int i, int rank, const long *dims, rs_error *err);
+#define RS_EXPECT_SHAPE(n, i, err, ...) \
+    rs_expect_weight_shape((n), (i), (int)(sizeof((long[]){__VA_ARGS__}) / sizeof(long)), \
+                           (long[]){__VA_ARGS__}, (err))
+/* Weight i is a scalar or a vector of one value. */
+int rs_expect_weight_scalar(const rs_node *n, int i, rs_error *err);
+
+/* Mark the node unsupported with a reason (it still loads). Returns 0. */
+int rs_node_unsupported(rs_node *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A layer wrapped by another (Bidirectional, TimeDistributed) set up as a node of its own
+ * with a slice of the wrapper's weights (not owned). */
+int rs_inner_node_setup(const rs_node *outer, const cJSON *inner_layer, int first_weight,
+                        int n_weights, const rs_shape *in_shape, const rs_model *m,
+                        rs_node **out, rs_error *err);
+void rs_inner_node_free(rs_node *inner);
+
+/* A per-family params allocation; fails with "out of memory" naming the layer. */
+void *rs_params_alloc(const rs_node *n, size_t size, rs_error *err);
+void rs_params_free(void *p);
+
+/* Normalize a Keras axis (counting the batch axis as 0, negative from the end) to an index
+ * into a shape of rank `rank` without the batch axis; -1 when out of range. */
+int rs_axis_index(long axis, int rank);
+
+#endif

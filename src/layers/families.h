@@ -1,0 +1,46 @@
+/* The setup functions of every layer family, for the table in registry.c. */
+#ifndef RNNSCOPE_LAYERS_FAMILIES_H
+#define RNNSCOPE_LAYERS_FAMILIES_H
+
+#include "rnnscope/layer.h"
+
+#define RS_SETUP(name) \
+    int name(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+
+/* core.c */
+RS_SETUP(rs_input_setup);
+RS_SETUP(rs_dense_setup);
+RS_SETUP(rs_activation_setup);
+RS_SETUP(rs_identity_setup);
+RS_SETUP(rs_embedding_setup);
+RS_SETUP(rs_flatten_setup);
+RS_SETUP(rs_reshape_setup);
+RS_SETUP(rs_permute_setup);
+RS_SETUP(rs_repeat_vector_setup);
+/* norm.c */
+RS_SETUP(rs_batch_norm_setup);
+RS_SETUP(rs_layer_norm_setup);
+/* conv.c */
+RS_SETUP(rs_conv1d_setup);
+RS_SETUP(rs_pooling1d_setup);
+RS_SETUP(rs_global_pooling1d_setup);
+RS_SETUP(rs_cropping1d_setup);
+RS_SETUP(rs_zero_padding1d_setup);
+RS_SETUP(rs_upsampling1d_setup);
+/* merge.c */
+RS_SETUP(rs_merge_setup);
+/* recurrent.c */
+RS_SETUP(rs_rnn_setup);
+RS_SETUP(rs_bidirectional_setup);
+void rs_bidirectional_free(void *params);
+/* wrappers.c */
+RS_SETUP(rs_time_distributed_setup);
+void rs_time_distributed_free(void *params);
+/* attention.c */
+RS_SETUP(rs_seq_self_attention_setup);
+RS_SETUP(rs_seq_weighted_attention_setup);
+RS_SETUP(rs_scaled_dot_attention_setup);
+RS_SETUP(rs_keras_attention_setup);
+RS_SETUP(rs_multi_head_attention_setup);
+
+#endif

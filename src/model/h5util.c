@@ -1,0 +1,327 @@
+/* HDF5 helpers for the loaders: string attributes in every form Keras wrote them, datasets as
+ * float32, files opened from memory. libhdf5's error stack is silenced: errors are ours. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/internal.h"
+
+void rs_h5_quiet(void)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+hid_t rs_h5_open_image(const void *data, size_t len)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0)
+        return -1;
+    hid_t f = -1;
+    /* backing_store off: nothing is ever written; the image is copied by libhdf5. */
+    if (H5Pset_fapl_core(fapl, 64 * 1024, 0) >= 0 &&
+        H5Pset_file_image(fapl, (void *)data, len) >= 0)
+        f = H5Fopen("rnnscope-image.h5", H5F_ACC_RDONLY, fapl);
+    H5Pclose(fapl);
+    return f;
+}
+
+bool rs_h5_has_attr(hid_t obj, const char *name)
+{
+    return H5Aexists(obj, name) > 0;
+}
+
+bool rs_h5_link_exists(hid_t loc, const char *path)
+{
+    /* Check each prefix: H5Lexists fails on a missing intermediate group. */
+    char buf[1024];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf)
+        return false;
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        char c = buf[i];
+        buf[i] = '\0';
+        htri_t e = H5Lexists(loc, buf, H5P_DEFAULT);
+        buf[i] = c;
+        if (e <= 0)
+            return false;
+    }
+    return true;
+}
+
+/* Read every string of an attribute (any rank) into a list of n strings. */
+static int read_attr_strings(hid_t attr, char ***out, int *n_out, const char *what,
+                             const char *where, rs_error *err)
+{
+    int rc = -1;
+    hid_t type = H5Aget_type(attr), space = H5Aget_space(attr), mem = -1;
+    char **list = NULL;
+    void *buf = NULL;
+    if (space >= 0 && H5Sget_simple_extent_npoints(space) == 0) {
+        /* h5py stores an empty list as an empty float array */
+        *out = calloc(1, sizeof **out);
+        *n_out = 0;
+        rc = *out ? 0 : rs_fail(err, where, "out of memory");
+        goto done;
+    }
+    if (type < 0 || space < 0 || H5Tget_class(type) != H5T_STRING) {
+        rs_fail(err, where, "attribute '%s' is not a string", what);
+        goto done;
+    }
+    hssize_t count = H5Sget_simple_extent_npoints(space);
+    if (count < 0 || count > RS_MAX_LAYERS * 16) {
+        rs_fail(err, where, "attribute '%s' has a bad size", what);
+        goto done;
+    }
+    list = calloc((size_t)count + 1, sizeof *list);
+    if (!list) {
+        rs_fail(err, where, "out of memory");
+        goto done;
+    }
+    htri_t vlen = H5Tis_variable_str(type);
+    mem = H5Tcopy(H5T_C_S1);
+    if (vlen > 0) {
+        H5Tset_size(mem, H5T_VARIABLE);
+        buf = calloc((size_t)count + 1, sizeof(char *));
+        if (!buf || H5Aread(attr, mem, buf) < 0) {
+            rs_fail(err, where, "cannot read attribute '%s'", what);
+            goto done;
+        }
+        char **s = buf;
+        for (hssize_t i = 0; i < count; i++)
+            list[i] = rs_strdup(s[i] ? s[i] : "");
+        H5Dvlen_reclaim(mem, space, H5P_DEFAULT, buf);
+    } else if (vlen == 0) {
+        size_t size = H5Tget_size(type);
+        if (size == 0 || size > ((size_t)64 << 20) / ((size_t)count + 1)) {
+            rs_fail(err, where, "attribute '%s' has a bad string size", what);
+            goto done;
+        }
+        H5Tset_size(mem, size);
+        H5Tset_strpad(mem, H5T_STR_NULLPAD);
+        buf = calloc((size_t)count + 1, size);
+        if (!buf || H5Aread(attr, mem, buf) < 0) {
+            rs_fail(err, where, "cannot read attribute '%s'", what);
+            goto done;
+        }
+        for (hssize_t i = 0; i < count; i++)
+            list[i] = rs_strndup((char *)buf + (size_t)i * size, size);
+    } else {
+        rs_fail(err, where, "cannot read attribute '%s'", what);
+        goto done;
+    }
+    for (hssize_t i = 0; i < count; i++)
+        if (!list[i]) {
+            rs_fail(err, where, "out of memory");
+            goto done;
+        }
+    *out = list;
+    *n_out = (int)count;
+    list = NULL;
+    rc = 0;
+done:
+    if (list) {
+        for (hssize_t i = 0; list[i]; i++)
+            free(list[i]);
+        free(list);
+    }
+    free(buf);
+    if (mem >= 0)
+        H5Tclose(mem);
+    if (type >= 0)
+        H5Tclose(type);
+    if (space >= 0)
+        H5Sclose(space);
+    return rc;
+}
+
+static int read_named_attr(hid_t obj, const char *name, char ***out, int *n, const char *where,
+                           rs_error *err)
+{
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0)
+        return rs_fail(err, where, "cannot open attribute '%s'", name);
+    int rc = read_attr_strings(a, out, n, name, where, err);
+    H5Aclose(a);
+    return rc;
+}
+
+void rs_str_list_free(char **list, int n)
+{
+    if (!list)
+        return;
+    for (int i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+}
+
+int rs_h5_read_str_attr(hid_t obj, const char *name, char **out, const char *where,
+                        rs_error *err)
+{
+    char **list;
+    int n;
+    *out = NULL;
+    if (read_named_attr(obj, name, &list, &n, where, err) < 0)
+        return -1;
+    if (n < 1) {
+        rs_str_list_free(list, n);
+        return rs_fail(err, where, "attribute '%s' is empty", name);
+    }
+    *out = list[0];
+    list[0] = NULL;
+    rs_str_list_free(list, n);
+    return 0;
+}
+
+/* Append src's strings to *dst (taking them). */
+static int append_list(char ***dst, int *nd, char **src, int ns, const char *where, rs_error *err)
+{
+    if (*nd + ns > RS_MAX_LAYERS * 16)
+        return rs_fail(err, where, "too many names");
+    char **grown = realloc(*dst, ((size_t)*nd + (size_t)ns + 1) * sizeof *grown);
+    if (!grown)
+        return rs_fail(err, where, "out of memory");
+    memcpy(grown + *nd, src, (size_t)ns * sizeof *src);
+    *nd += ns;
+    grown[*nd] = NULL;
+    *dst = grown;
+    return 0;
+}
+
+int rs_h5_read_str_list(hid_t obj, const char *name, bool optional, char ***out, int *n,
+                        const char *where, rs_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (rs_h5_has_attr(obj, name))
+        return read_named_attr(obj, name, out, n, where, err);
+    /* Keras splits attributes over 64 KiB into name0, name1, ... */
+    char part[256];
+    for (int k = 0;; k++) {
+        snprintf(part, sizeof part, "%s%d", name, k);
+        if (!rs_h5_has_attr(obj, part)) {
+            if (k == 0 && !optional)
+                return rs_fail(err, where, "attribute '%s' is missing", name);
+            return 0;
+        }
+        char **chunk = NULL;
+        int nc = 0;
+        int rc = read_named_attr(obj, part, &chunk, &nc, where, err);
+        if (rc == 0 && append_list(out, n, chunk, nc, where, err) < 0) {
+            rs_str_list_free(chunk, nc);
+            rc = -1;
+        }
+        if (rc < 0) {
+            rs_str_list_free(*out, *n);
+            *out = NULL;
+            *n = 0;
+            return -1;
+        }
+        free(chunk);
+    }
+}
+
+static float bf16_to_float(unsigned short b)
+{
+    unsigned int u = (unsigned int)b << 16;
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+static bool is_bfloat16(hid_t ds)
+{
+    if (!rs_h5_has_attr(ds, "dtype"))
+        return false;
+    char *s = NULL;
+    bool yes = rs_h5_read_str_attr(ds, "dtype", &s, "", NULL) == 0 && strcmp(s, "bfloat16") == 0;
+    free(s);
+    return yes;
+}
+
+static int read_values(hid_t ds, hid_t type, rs_tensor *t, const char *where, rs_error *err)
+{
+    if (t->size == 0)
+        return 0;
+    H5T_class_t cls = H5Tget_class(type);
+    if (cls != H5T_FLOAT && cls != H5T_INTEGER)
+        return rs_fail(err, where, "not numeric");
+    if (cls == H5T_INTEGER && H5Tget_size(type) == 2 && is_bfloat16(ds)) {
+        unsigned short *raw = malloc(t->size * sizeof *raw);
+        if (!raw)
+            return rs_fail(err, where, "out of memory");
+        herr_t r = H5Dread(ds, H5T_NATIVE_USHORT, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw);
+        for (size_t i = 0; r >= 0 && i < t->size; i++)
+            t->data[i] = bf16_to_float(raw[i]);
+        free(raw);
+        return r < 0 ? rs_fail(err, where, "cannot read its data") : 0;
+    }
+    if (H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, t->data) < 0)
+        return rs_fail(err, where, "cannot read its data");
+    return 0;
+}
+
+/* A contiguous dataset whose stored bytes are fewer than its shape needs is corrupt (or its
+ * dimensions absurd): refuse it before allocating. */
+static bool storage_too_small(hid_t ds, hid_t type, int rank, const size_t *shape)
+{
+    size_t count, bytes;
+    if (rs_shape_count(rank, shape, &count, NULL) < 0 ||
+        rs_mul_overflows(count, H5Tget_size(type), &bytes))
+        return true;
+    hid_t dcpl = H5Dget_create_plist(ds);
+    if (dcpl < 0)
+        return true;
+    H5D_layout_t layout = H5Pget_layout(dcpl);
+    H5Pclose(dcpl);
+    if (layout != H5D_CONTIGUOUS && layout != H5D_COMPACT)
+        return count > ((size_t)1 << 32);
+    return H5Dget_storage_size(ds) < bytes;
+}
+
+int rs_h5_read_tensor(hid_t loc, const char *path, rs_tensor *out, const char *where,
+                      rs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!rs_h5_link_exists(loc, path))
+        return rs_fail(err, where, "weight '%s' is missing", path);
+    hid_t ds = H5Dopen2(loc, path, H5P_DEFAULT);
+    if (ds < 0)
+        return rs_fail(err, where, "cannot open weight '%s'", path);
+    int rc = -1;
+    char what[600];
+    snprintf(what, sizeof what, "%s: weight '%s'", where, path);
+    where = what;
+    hid_t space = H5Dget_space(ds), type = H5Dget_type(ds);
+    int rank = space < 0 ? -1 : H5Sget_simple_extent_ndims(space);
+    if (type < 0 || rank < 0 || rank > RS_MAX_RANK) {
+        rs_fail(err, where, "bad shape (rank %d)", rank);
+        goto done;
+    }
+    hsize_t dims[RS_MAX_RANK];
+    size_t shape[RS_MAX_RANK];
+    H5Sget_simple_extent_dims(space, dims, NULL);
+    for (int i = 0; i < rank; i++)
+        shape[i] = (size_t)dims[i];
+    if (storage_too_small(ds, type, rank, shape)) {
+        rs_fail(err, where, "shape does not fit the data stored in the file");
+        goto done;
+    }
+    if (rs_tensor_alloc(out, rank, shape, err) < 0) {
+        rs_error_prefix(err, where);
+        goto done;
+    }
+    if (read_values(ds, type, out, where, err) < 0) {
+        rs_tensor_free(out);
+        goto done;
+    }
+    rc = 0;
+done:
+    if (type >= 0)
+        H5Tclose(type);
+    if (space >= 0)
+        H5Sclose(space);
+    H5Dclose(ds);
+    return rc;
+}

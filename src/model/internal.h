@@ -1,0 +1,108 @@
+/* Shared between the model loaders (load_h5.c, load_keras.c, load_tfjs.c) and the config →
+ * graph builder (config.c, graph.c). Not a public interface. */
+#ifndef RNNSCOPE_MODEL_INTERNAL_H
+#define RNNSCOPE_MODEL_INTERNAL_H
+
+#include <hdf5.h>
+#include "rnnscope/model.h"
+
+/* Largest model file (or embedded file, or JSON) we agree to read into memory. */
+#define RS_MAX_MODEL_BYTES ((size_t)4 << 30)
+#define RS_MAX_JSON_BYTES ((size_t)256 << 20)
+/* Limits on counts read from files, so that a corrupt count cannot exhaust memory. */
+#define RS_MAX_LAYERS 100000
+#define RS_MAX_WEIGHTS_PER_LAYER 4096
+
+/* One Keras layer object: the owner of weights. A layer called several times is one owner
+ * with several nodes; a nested model is an owner (is_model) whose children have it as parent. */
+typedef struct rs_owner {
+    char *name;        /* unique, prefixed: "encoder/lstm_1" */
+    char *short_name;  /* its name inside its own container: "lstm_1" */
+    char *class_name;
+    const cJSON *config;
+    int parent;        /* owner index of the nested model holding it; -1 at the top */
+    bool is_model;
+    int first_node;    /* node of its first call; -1 when never called */
+    int n_weights;
+    rs_weight *weights;
+} rs_owner;
+
+typedef struct rs_graph {
+    rs_owner *owners;
+    int n_owners, cap_owners;
+    int *node_owner;   /* per node of the model */
+    int cap_nodes;
+} rs_graph;
+
+/* Build the nodes of m (topological order), its inputs and outputs, and the owners, from a
+ * {"class_name", "config"} model object inside m->config_json. */
+int rs_graph_build(rs_model *m, const cJSON *model_obj, rs_graph *g, rs_error *err);
+
+/* Owner index of short_name directly inside container parent (-1 = top), or -1. */
+int rs_graph_find_owner(const rs_graph *g, int parent, const char *short_name);
+
+/* Append a weight to an owner (takes the tensor and the name). */
+int rs_graph_add_weight(rs_graph *g, int owner, char *name, rs_tensor *value, rs_error *err);
+
+/* Give a weight to the owner its name points at: the first '/'-separated component naming a
+ * layer inside container (descending into nested models). Takes name and value. */
+int rs_graph_assign_weight(rs_graph *g, int container, char *name, rs_tensor *value,
+                           const char *where, rs_error *err);
+
+/* Reorder each owner's weights into Keras order by their names (for TF.js manifests). */
+void rs_graph_sort_weights(rs_graph *g);
+
+/* Move the owners' weights into their nodes and free g. */
+void rs_graph_finish(rs_model *m, rs_graph *g);
+void rs_graph_free(rs_graph *g);
+
+/* Common tail of every loader: parse config text, build graph, attach weights via fn,
+ * set up the layers. */
+typedef int (*rs_weights_fn)(rs_model *m, rs_graph *g, void *ctx, rs_error *err);
+int rs_model_from_config(rs_model *m, const char *config_text, const char *where,
+                         rs_weights_fn fn, void *ctx, rs_error *err);
+/* Same with an already parsed JSON value (ownership of root passes to m). */
+int rs_model_from_json(rs_model *m, cJSON *root, const cJSON *model_obj, const char *where,
+                       rs_weights_fn fn, void *ctx, rs_error *err);
+
+void rs_model_set_version(rs_model *m, const char *version);
+
+/* ---- loaders ---- */
+int rs_load_h5(rs_model *m, const char *path, rs_error *err);
+int rs_load_json_h5(rs_model *m, const char *json_path, const char *weights_path, rs_error *err);
+int rs_load_keras_zip(rs_model *m, const unsigned char *data, size_t len, rs_error *err);
+int rs_load_tfjs(rs_model *m, cJSON *root, rs_error *err);
+
+/* Keras 3 weights layout (layers/<snake_class>[_k]/…/vars/i) read from an open HDF5 file. */
+int rs_keras3_read_weights(rs_model *m, rs_graph *g, hid_t file, const char *where,
+                           rs_error *err);
+/* Keras 2 weights layout (layer_names, weight_names) under group base ("/" or
+ * "model_weights"). */
+int rs_keras2_read_weights(rs_model *m, rs_graph *g, hid_t file, const char *base,
+                           const char *where, rs_error *err);
+
+/* ---- HDF5 helpers (h5util.c) ---- */
+void rs_h5_quiet(void);
+/* Open an HDF5 image held in memory (not copied: data must outlive the file). */
+hid_t rs_h5_open_image(const void *data, size_t len);
+bool rs_h5_has_attr(hid_t obj, const char *name);
+/* A scalar string attribute (fixed or variable length, also a 1-element array). */
+int rs_h5_read_str_attr(hid_t obj, const char *name, char **out, const char *where,
+                        rs_error *err);
+/* A string-array attribute, or its split form name0, name1, ...; missing → 0 entries when
+ * optional, else an error. */
+int rs_h5_read_str_list(hid_t obj, const char *name, bool optional, char ***out, int *n,
+                        const char *where, rs_error *err);
+void rs_str_list_free(char **list, int n);
+/* A dataset as float32 (libhdf5 converts numeric types; bfloat16 by hand). */
+int rs_h5_read_tensor(hid_t loc, const char *path, rs_tensor *out, const char *where,
+                      rs_error *err);
+bool rs_h5_link_exists(hid_t loc, const char *path);
+
+/* ---- small helpers ---- */
+char *rs_strdup(const char *s);
+char *rs_strndup(const char *s, size_t n);
+/* "CamelCase" → "camel_case" as Keras 3 names weight groups. */
+char *rs_snake_case(const char *s);
+
+#endif

@@ -1,0 +1,314 @@
+/* rs_model: opening any supported file (the format is told by content), the common tail of the
+ * loaders, and small queries. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rnnscope/fileio.h"
+#include "rnnscope/layer.h"
+#include "model/internal.h"
+
+static const unsigned char HDF5_MAGIC[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+
+char *rs_strdup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+char *rs_strndup(const char *s, size_t n)
+{
+    size_t len = strnlen(s, n);
+    char *d = malloc(len + 1);
+    if (d) {
+        memcpy(d, s, len);
+        d[len] = '\0';
+    }
+    return d;
+}
+
+/* Keras' to_snake_case: drop non-word characters, "_" before an uppercase letter that starts a
+ * capitalized word ("GRUCell" → "gru_cell") or follows a lowercase one, then lowercase. */
+char *rs_snake_case(const char *s)
+{
+    size_t n = strlen(s);
+    char *w = malloc(n + 1), *out = malloc(2 * n + 1);
+    if (!w || !out) {
+        free(w);
+        free(out);
+        return NULL;
+    }
+    size_t len = 0, k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isalnum((unsigned char)s[i]) || s[i] == '_')
+            w[len++] = s[i];
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)w[i];
+        bool starts_word = i > 0 && isupper(c) && i + 1 < len && islower((unsigned char)w[i + 1]);
+        bool after_lower = i > 0 && isupper(c) && islower((unsigned char)w[i - 1]);
+        if ((starts_word || after_lower) && out[k - 1] != '_')
+            out[k++] = '_';
+        out[k++] = (char)tolower(c);
+    }
+    out[k] = '\0';
+    free(w);
+    return out;
+}
+
+const char *rs_format_name(rs_format f)
+{
+    switch (f) {
+    case RS_FORMAT_H5: return "Keras HDF5";
+    case RS_FORMAT_JSON_H5: return "Keras JSON + weights HDF5";
+    case RS_FORMAT_KERAS_ZIP: return "Keras 3 .keras";
+    case RS_FORMAT_TFJS: return "TensorFlow.js layers";
+    }
+    return "unknown";
+}
+
+void rs_model_set_version(rs_model *m, const char *version)
+{
+    free(m->keras_version);
+    m->keras_version = rs_strdup(version ? version : "");
+    const char *v = m->keras_version ? m->keras_version : "";
+    /* "3.15.0" → 3; "2.13.1", "2.2.4-tf", "tfjs-layers 4.0" or nothing → 2 */
+    m->keras_major = v[0] >= '3' && v[0] <= '9' && (v[1] == '.' || v[1] == '\0') ? 3 : 2;
+}
+
+/* Detect HDF5 by its signature at 0, 512, 1024, 2048, ... (a user block shifts it). */
+static bool is_hdf5(FILE *f)
+{
+    unsigned char buf[8];
+    for (long off = 0; off <= (1L << 30); off = off ? off * 2 : 512) {
+        if (fseek(f, off, SEEK_SET) != 0 || fread(buf, 1, 8, f) != 8)
+            return false;
+        if (memcmp(buf, HDF5_MAGIC, 8) == 0)
+            return true;
+    }
+    return false;
+}
+
+typedef enum kind { KIND_UNKNOWN, KIND_HDF5, KIND_ZIP, KIND_JSON, KIND_EMPTY } kind;
+
+static kind detect(FILE *f)
+{
+    unsigned char head[64];
+    size_t n = fread(head, 1, sizeof head, f);
+    if (n == 0)
+        return KIND_EMPTY;
+    if (n >= 4 && memcmp(head, "PK\3\4", 4) == 0)
+        return KIND_ZIP;
+    size_t i = 0;
+    if (n >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
+        i = 3; /* a UTF-8 byte order mark */
+    while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\n' || head[i] == '\r'))
+        i++;
+    if (i < n && head[i] == '{')
+        return KIND_JSON;
+    return is_hdf5(f) ? KIND_HDF5 : KIND_UNKNOWN;
+}
+
+static int load_json_file(rs_model *m, const char *path, const char *weights_path,
+                          rs_error *err)
+{
+    unsigned char *data;
+    size_t len;
+    if (rs_read_file(path, RS_MAX_JSON_BYTES, &data, &len, err) < 0)
+        return -1;
+    cJSON *root = cJSON_ParseWithLength((const char *)data, len);
+    free(data);
+    if (!cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        return rs_fail(err, path, "not valid JSON (or not a JSON object)");
+    }
+    if (cJSON_GetObjectItemCaseSensitive(root, "modelTopology") ||
+        cJSON_GetObjectItemCaseSensitive(root, "weightsManifest")) {
+        if (weights_path) {
+            cJSON_Delete(root);
+            return rs_fail(err, path, "a TensorFlow.js model.json takes no --weights file");
+        }
+        m->format = RS_FORMAT_TFJS;
+        return rs_load_tfjs(m, root, err);
+    }
+    cJSON_Delete(root);
+    if (!weights_path)
+        return rs_fail(err, path, "holds only an architecture (model.to_json()); give its "
+                                  "weights with --weights FILE.h5");
+    m->format = RS_FORMAT_JSON_H5;
+    return rs_load_json_h5(m, path, weights_path, err);
+}
+
+static int load_any(rs_model *m, const char *path, const char *weights_path, rs_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return rs_fail(err, path, "cannot open: %s", strerror(errno));
+    kind k = detect(f);
+    fclose(f);
+    if (k == KIND_JSON)
+        return load_json_file(m, path, weights_path, err);
+    if (weights_path)
+        return rs_fail(err, path, "--weights goes with a model.to_json() architecture file, "
+                                  "and this is not JSON");
+    switch (k) {
+    case KIND_HDF5:
+        m->format = RS_FORMAT_H5;
+        return rs_load_h5(m, path, err);
+    case KIND_ZIP: {
+        unsigned char *data;
+        size_t len;
+        if (rs_read_file(path, RS_MAX_MODEL_BYTES, &data, &len, err) < 0)
+            return -1;
+        m->format = RS_FORMAT_KERAS_ZIP;
+        int rc = rs_load_keras_zip(m, data, len, err);
+        free(data);
+        return rc;
+    }
+    case KIND_EMPTY:
+        return rs_fail(err, path, "the file is empty");
+    default:
+        return rs_fail(err, path, "not a Keras model (neither HDF5, .keras zip nor JSON)");
+    }
+}
+
+int rs_model_load(const char *path, const char *weights_path, rs_model **out, rs_error *err)
+{
+    *out = NULL;
+    rs_h5_quiet();
+    rs_model *m = calloc(1, sizeof *m);
+    if (!m || !(m->path = rs_strdup(path))) {
+        free(m);
+        return rs_fail(err, path, "out of memory");
+    }
+    rs_model_set_version(m, "");
+    if (load_any(m, path, weights_path, err) < 0) {
+        rs_model_free(m);
+        return -1;
+    }
+    *out = m;
+    return 0;
+}
+
+int rs_model_from_json(rs_model *m, cJSON *root, const cJSON *model_obj, const char *where,
+                       rs_weights_fn fn, void *ctx, rs_error *err)
+{
+    m->config_json = root;
+    if (!cJSON_IsObject(model_obj))
+        return rs_fail(err, where, "the model config is not a JSON object");
+    rs_graph g = {0};
+    if (rs_graph_build(m, model_obj, &g, err) < 0 || (fn && fn(m, &g, ctx, err) < 0)) {
+        rs_graph_free(&g);
+        return -1;
+    }
+    rs_graph_finish(m, &g);
+    return rs_model_setup_layers(m, err);
+}
+
+int rs_model_from_config(rs_model *m, const char *config_text, const char *where,
+                         rs_weights_fn fn, void *ctx, rs_error *err)
+{
+    cJSON *root = cJSON_Parse(config_text);
+    if (!root)
+        return rs_fail(err, where, "the model config is not valid JSON");
+    return rs_model_from_json(m, root, root, where, fn, ctx, err);
+}
+
+void rs_model_free(rs_model *m)
+{
+    if (!m)
+        return;
+    for (int i = 0; i < m->n_nodes; i++) {
+        rs_node *n = &m->nodes[i];
+        if (n->kind && n->kind->free_params)
+            n->kind->free_params(n->params);
+        if (n->owns_weights) {
+            for (int k = 0; k < n->n_weights; k++) {
+                free(n->weights[k].name);
+                rs_tensor_free(&n->weights[k].value);
+            }
+            free(n->weights);
+        }
+        if (n->out_names)
+            for (int k = 0; k < n->n_outputs + n->n_internal; k++)
+                free(n->out_names[k]);
+        free(n->out_names);
+        free(n->out_shapes);
+        free(n->inputs);
+        free(n->name);
+        free(n->class_name);
+        free(n->unsupported);
+    }
+    free(m->nodes);
+    free(m->inputs);
+    free(m->outputs);
+    cJSON_Delete(m->config_json);
+    cJSON_Delete(m->synth_json);
+    free(m->path);
+    free(m->keras_version);
+    free(m->model_class);
+    free(m->model_name);
+    free(m);
+}
+
+int rs_model_find_node(const rs_model *m, const char *name, rs_error *err)
+{
+    for (int i = 0; i < m->n_nodes; i++)
+        if (strcmp(m->nodes[i].name, name) == 0)
+            return i;
+    int found = -1, count = 0;
+    char list[RS_ERROR_MAX / 2] = "";
+    size_t used = 0;
+    for (int i = 0; i < m->n_nodes; i++)
+        if (strstr(m->nodes[i].name, name)) {
+            found = i;
+            count++;
+            int w = snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "",
+                             m->nodes[i].name);
+            if (w > 0)
+                used = used + (size_t)w < sizeof list ? used + (size_t)w : sizeof list - 1;
+        }
+    if (count == 1)
+        return found;
+    if (count > 1)
+        rs_fail(err, name, "matches %d layers: %s", count, list);
+    else {
+        used = 0;
+        for (int i = 0; i < m->n_nodes && used < sizeof list - 1; i++) {
+            int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+                             m->nodes[i].name);
+            if (w > 0)
+                used = used + (size_t)w < sizeof list ? used + (size_t)w : sizeof list - 1;
+        }
+        rs_fail(err, name, "no such layer; layers are: %s", list);
+    }
+    return -1;
+}
+
+size_t rs_node_param_count(const rs_node *n)
+{
+    if (!n->owns_weights)
+        return 0;
+    size_t total = 0;
+    for (int i = 0; i < n->n_weights; i++)
+        total += n->weights[i].value.size;
+    return total;
+}
+
+char *rs_shape_format_batch(const rs_shape *s, char *buf, size_t len)
+{
+    if (s->rank < 0) {
+        snprintf(buf, len, "?");
+        return buf;
+    }
+    size_t used = (size_t)snprintf(buf, len, "(None");
+    for (int i = 0; i < s->rank && used < len; i++) {
+        if (s->dims[i] < 0)
+            used += (size_t)snprintf(buf + used, len - used, ", None");
+        else
+            used += (size_t)snprintf(buf + used, len - used, ", %ld", s->dims[i]);
+    }
+    if (used < len)
+        snprintf(buf + used, len - used, ")");
+    return buf;
+}

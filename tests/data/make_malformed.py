@@ -1,0 +1,221 @@
+#!/usr/bin/python3
+"""Write tests/data/malformed/: broken model files, each of which rnnscope must refuse with exit
+status 1 and one line naming the file (tests/cli/malformed.sh). Built from the good models of
+make_models.py: truncations, bit flips, wrong magic, bad JSON, missing datasets, shape
+mismatches, absurd sizes, broken zips, and TF.js shards outside the model's directory.
+A TF.js case is a directory holding model.json.
+
+Run: /usr/bin/python3 tests/data/make_malformed.py   (after make_models.py)
+"""
+import io
+import json
+import os
+import shutil
+import sys
+import zipfile
+
+import h5py
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import make_models as mm  # noqa: E402
+
+OUT = os.path.join(HERE, "malformed")
+GOOD = os.path.join(HERE, "models")
+
+
+def out(name):
+    return os.path.join(OUT, name)
+
+
+def raw(name):
+    with open(os.path.join(GOOD, name), "rb") as f:
+        return f.read()
+
+
+def write(name, data):
+    with open(out(name), "wb") as f:
+        f.write(data)
+
+
+def flip(data, offset, bit=0x10):
+    b = bytearray(data)
+    b[offset] ^= bit
+    return bytes(b)
+
+
+def h5_variant(name, model, edit, config=None):
+    """A Keras 2-style h5 of model, then edit(h5py.File) applied."""
+    path = out(name)
+    mm.write_h5(path, model, "k2", config or mm.k2_config(model), "fixed", "2.2.4")
+    with h5py.File(path, "a") as f:
+        edit(f)
+
+
+def zip_of(name, entries, compression=zipfile.ZIP_STORED):
+    with zipfile.ZipFile(out(name), "w", compression) as z:
+        for n, data in entries:
+            info = zipfile.ZipInfo(n, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = compression
+            z.writestr(info, data)
+
+
+def tfjs_variant(name, edit_doc=None, edit_dir=None):
+    d = out(name)
+    shutil.copytree(os.path.join(GOOD, "tfjs_seq_lstm"), d)
+    if edit_doc:
+        p = os.path.join(d, "model.json")
+        with open(p) as f:
+            doc = json.load(f)
+        edit_doc(doc)
+        with open(p, "w") as f:
+            json.dump(doc, f)
+    if edit_dir:
+        edit_dir(d)
+
+
+def main():
+    if os.path.isdir(OUT):
+        shutil.rmtree(OUT)
+    os.makedirs(OUT)
+    h5 = raw("seq_lstm.k2.h5")
+    keras = raw("seq_lstm.keras")
+    model = mm.seq_lstm()
+
+    # --- not a model at all
+    write("empty.h5", b"")
+    write("wrong_magic.h5", b"\x89HDX\r\n\x1a\n" + h5[8:])
+    write("text.keras", b"hello, I am not a model\n")
+    write("zero_bytes_after_magic.h5", h5[:8] + bytes(4096))
+
+    # --- truncated and bit-flipped HDF5
+    for cut in (8, 100, 1000, 2048, 6000, len(h5) - 64):
+        write("truncated_%d.h5" % cut, h5[:cut])
+    for off in (8, 9, 13, 14):  # superblock versions, sizes of offsets and lengths
+        write("bitflip_superblock_%d.h5" % off, flip(h5, off, 0x40))
+
+    # --- broken configs inside valid HDF5
+    h5_variant("bad_json_config.h5", model,
+               lambda f: f.attrs.modify("model_config", '{"class_name": "Sequential", "config": ['))
+    h5_variant("config_not_object.h5", model, lambda f: f.attrs.modify("model_config", "[1, 2]"))
+    h5_variant("no_model_config.h5", model, lambda f: f.attrs.__delitem__("model_config"))
+    h5_variant("empty_sequential.h5", model, lambda f: f.attrs.modify(
+        "model_config", json.dumps({"class_name": "Sequential", "config": {"layers": []}})))
+    fa = mm.func_attn()
+    cfg = mm.k2_config(fa)
+    cfg["config"]["layers"][2]["inbound_nodes"] = [[["no_such_layer", 0, 0, {}]]]
+    h5_variant("missing_inbound_layer.h5", fa, lambda f: None, cfg)
+    cfg = mm.k2_config(fa)
+    cfg["config"]["layers"][1]["inbound_nodes"] = [[["out", 0, 0, {}]]]  # a cycle
+    h5_variant("cycle.h5", fa, lambda f: None, cfg)
+    cfg = mm.k2_config(fa)
+    cfg["config"]["layers"][6]["inbound_nodes"] = [[["cat", 0, 5, {}]]]
+    h5_variant("bad_tensor_index.h5", fa, lambda f: None, cfg)
+
+    # --- weights that do not fit
+    def drop_dataset(f):
+        del f["model_weights/lstm_a/lstm_a/kernel:0"]
+    h5_variant("missing_dataset.h5", model, drop_dataset)
+
+    def wrong_shape(f):
+        g = f["model_weights/lstm_a/lstm_a"]
+        del g["kernel:0"]
+        g.create_dataset("kernel:0", data=np.zeros((3, 12), np.float32))
+    h5_variant("shape_mismatch.h5", model, wrong_shape)
+
+    def wrong_count(f):
+        g = f["model_weights/dense_b"]
+        del g.attrs["weight_names"]
+        mm.str_attr(g, "weight_names", ["dense_b/kernel:0"], "fixed")
+    h5_variant("weight_count_mismatch.h5", model, wrong_count)
+
+    def huge(f):
+        g = f["model_weights/dense_b/dense_b"]
+        del g["kernel:0"]
+        g.create_dataset("kernel:0", shape=(1 << 30, 1 << 30), dtype=np.float32)
+    h5_variant("oversized_dims.h5", model, huge)
+
+    def string_weight(f):
+        g = f["model_weights/dense_b/dense_b"]
+        del g["bias:0"]
+        g.create_dataset("bias:0", data=np.array([b"ab", b"cd"]))
+    h5_variant("string_weight.h5", model, string_weight)
+
+    def extra_layer(f):
+        del f["model_weights"].attrs["layer_names"]
+        mm.str_attr(f["model_weights"], "layer_names", ["lstm_a", "dense_b", "ghost"], "fixed")
+        g = f["model_weights"].create_group("ghost")
+        mm.str_attr(g, "weight_names", ["ghost/kernel:0"], "fixed")
+        g.create_dataset("ghost/kernel:0", data=np.zeros((2, 2), np.float32))
+    h5_variant("weights_for_unknown_layer.h5", model, extra_layer)
+
+    def int_names(f):
+        del f["model_weights"].attrs["layer_names"]
+        f["model_weights"].attrs.create("layer_names", np.array([1, 2]))
+    h5_variant("layer_names_not_strings.h5", model, int_names)
+
+    def bad_units(f):
+        cfg = mm.k2_config(model)
+        cfg["config"]["layers"][1]["config"]["units"] = 7
+        f.attrs.modify("model_config", json.dumps(cfg))
+    h5_variant("dense_units_mismatch.h5", model, bad_units)
+
+    # --- architecture JSON without weights
+    write("architecture_only.json", json.dumps(mm.k2_config(model)).encode())
+    write("bad.json", b'{"class_name": "Sequential", "config": {"layers": [ }')
+
+    # --- broken .keras zips
+    write("truncated_half.keras", keras[: len(keras) // 2])
+    write("truncated_end.keras", keras[:-10])
+    # a flipped byte inside the stored model.weights.h5 (its CRC no longer matches)
+    start = keras.find(b"\x89HDF")
+    write("bad_crc.keras", flip(keras, start + 3000, 0x01))
+    cfg3 = json.dumps(mm.k3_config(model))
+    w3 = mm.keras3_weights_h5(model)
+    zip_of("no_config.keras", [("model.weights.h5", w3)])
+    zip_of("no_weights.keras", [("config.json", cfg3)])
+    zip_of("bad_config_json.keras", [("config.json", cfg3[:40]), ("model.weights.h5", w3)])
+    zip_of("weights_not_hdf5.keras", [("config.json", cfg3), ("model.weights.h5", b"nope" * 100)])
+    zip_of("npz_weights.keras", [("config.json", cfg3), ("model.weights.npz", b"PK")])
+    bio = io.BytesIO(w3)
+    with h5py.File(bio, "a") as f:
+        del f["layers/lstm/cell/vars/1"]
+    zip_of("keras_missing_var.keras", [("config.json", cfg3), ("model.weights.h5", bio.getvalue())])
+
+    # --- TF.js
+    def shard_path(p):
+        def edit(doc):
+            doc["weightsManifest"][0]["paths"][0] = p
+        return edit
+    tfjs_variant("tfjs_dotdot_shard", shard_path("../../etc/passwd"))
+    tfjs_variant("tfjs_absolute_shard", shard_path("/etc/passwd"))
+    tfjs_variant("tfjs_missing_shard", shard_path("group9-shard1of1.bin"))
+    tfjs_variant("tfjs_symlink_escape",
+                 edit_dir=lambda d: (os.remove(os.path.join(d, "group1-shard1of2.bin")),
+                                     os.symlink("../../models/seq_lstm.k2.h5",
+                                                os.path.join(d, "group1-shard1of2.bin"))))
+    tfjs_variant("tfjs_short_shard",
+                 edit_dir=lambda d: open(os.path.join(d, "group2-shard1of1.bin"), "r+b").truncate(100))
+
+    def huge_shape(doc):
+        doc["weightsManifest"][0]["weights"][0]["shape"] = [1e12, 1e12]
+    tfjs_variant("tfjs_oversized_shape", huge_shape)
+
+    def bad_dtype(doc):
+        doc["weightsManifest"][0]["weights"][0]["dtype"] = "complex64"
+    tfjs_variant("tfjs_bad_dtype", bad_dtype)
+
+    def stray_name(doc):
+        doc["weightsManifest"][0]["weights"][0]["name"] = "nobody/kernel"
+    tfjs_variant("tfjs_unknown_weight", stray_name)
+
+    def no_topology(doc):
+        del doc["modelTopology"]
+    tfjs_variant("tfjs_no_topology", no_topology)
+    tfjs_variant("tfjs_bad_json",
+                 edit_dir=lambda d: open(os.path.join(d, "model.json"), "w").write('{"modelTopology": '))
+
+
+if __name__ == "__main__":
+    main()

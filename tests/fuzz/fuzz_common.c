@@ -1,0 +1,48 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rnnscope/model.h"
+#include "fuzz_common.h"
+
+static char dir[256];
+
+const char *fuzz_path(const char *name)
+{
+    static char path[512];
+    if (!dir[0]) {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(dir, sizeof dir, "%s/rs-fuzz-XXXXXX", tmp ? tmp : "/tmp");
+        if (!mkdtemp(dir))
+            abort();
+    }
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return path;
+}
+
+const char *fuzz_write(const char *name, const uint8_t *data, size_t size)
+{
+    const char *p = fuzz_path(name);
+    FILE *f = fopen(p, "wb");
+    if (!f)
+        return NULL;
+    if (size && fwrite(data, 1, size, f) != size) {
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    return p;
+}
+
+void fuzz_load(const char *path, const char *weights)
+{
+    rs_model *m = NULL;
+    rs_error err = {{0}};
+    if (rs_model_load(path, weights, &m, &err) < 0) {
+        if (!err.msg[0])
+            abort(); /* every failure must say what is wrong */
+        return;
+    }
+    rs_model_free(m);
+}
