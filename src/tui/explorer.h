@@ -74,6 +74,7 @@ typedef struct explorer {
     rs_term_graphics mode;
     char mode_why[64];
     rs_keymap keys;
+    int default_view[3];     /* sequence, attention, vector: EX_VIEW_* from the config */
 
     bool help;
     ex_prompt prompt;

@@ -87,6 +87,17 @@ if LC_ALL=C run_keys 120x24 "$MODEL" j Enter && ! LC_ALL=C grep -qP '[^\x00-\x7f
     ok "no UTF-8 locale: plain ASCII screen"
 else not_ok "no UTF-8 locale: plain ASCII screen"; cat "$T/screen.0" | diag; fi
 
+# settings from $XDG_CONFIG_HOME/rnnscope/config: key bindings, colormap, default views
+mkdir -p "$T/cfg/rnnscope"
+printf 'set colormap = viridis\nset view.sequence = hist\nbind J down\n' > "$T/cfg/rnnscope/config"
+if XDG_CONFIG_HOME=$T/cfg run_keys 120x24 "$MODEL" J && grep -q '^▶.*seq_self_attention' "$T/screen.0" &&
+   screen_has 0 "viridis" && screen_has 0 "[hist]"; then
+    ok "the config file sets keys, colormap and default views"
+else not_ok "the config file sets keys, colormap and default views"; cat "$T/screen.0" | diag; fi
+printf 'set colormap = jet\n' > "$T/cfg/rnnscope/config"
+XDG_CONFIG_HOME=$T/cfg expect_fail 1 "config:1: unknown colormap" "a bad config line is named with its file and line" \
+    "$RNNSCOPE" --headless --keys "$T/keys" "$MODEL"
+
 # a script with an unknown key name fails with one line
 printf 'j\nWiggle\n' > "$T/badkeys"
 expect_fail 1 "unknown key 'Wiggle'" "an unknown key in the script is refused" \
