@@ -204,12 +204,16 @@ static int run_script(explorer *ex, rs_canvas *c, const rs_tui_options *o, rs_er
                 rc = dump_screen(ex, c, o->dump_path, err);
             continue;
         }
-        int key = rs_key_from_name(tok);
+        ex_draw(ex, c); /* as on screen: the view sizes of the last draw steer paging */
+        int x, y, key = rs_key_from_name(tok);
+        if (sscanf(tok, "click:%d,%d", &x, &y) == 2) {
+            ex_click(ex, x, y);
+            continue;
+        }
         if (key < 0) {
             rc = rs_fail(err, o->keys_script, "unknown key '%s'", tok);
             break;
         }
-        ex_draw(ex, c); /* as on screen: the view sizes of the last draw steer paging */
         ex_key(ex, key);
     }
     if (rc == 0 && o->dump_path)
@@ -295,7 +299,7 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
     }
     ex->style.depth = detect_depth();
     if (o->mouse)
-        mousemask(BUTTON1_CLICKED, NULL);
+        mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
 
     int rc = 0;
     painter p = {calloc(PAIR_SLOTS, sizeof(short)), 1};
@@ -353,6 +357,12 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
         int key = getch();
         if (key == ERR)
             continue;
+        MEVENT ev;
+        if (key == KEY_MOUSE) {
+            if (getmouse(&ev) == OK && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
+                ex_click(ex, ev.x, ev.y);
+            continue;
+        }
         ex_key(ex, key);
     }
     rs_canvas_free(&c);

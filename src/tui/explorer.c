@@ -529,6 +529,24 @@ static void prompt_key(explorer *ex, int key)
     }
 }
 
+static bool inside(rs_rect r, int x, int y)
+{
+    return x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h;
+}
+
+void ex_click(explorer *ex, int x, int y)
+{
+    ex->message[0] = '\0';
+    if (inside(ex->layers_box, x, y)) {
+        ex->focus = EX_FOCUS_LAYERS;
+        int r = ex->top + (y - ex->layers_box.y - 1); /* the panel's first row is its title */
+        if (y > ex->layers_box.y && r < ex->nrows)
+            ex->sel = r;
+    } else if (inside(ex->view_box, x, y)) {
+        ex->focus = EX_FOCUS_VIEW;
+    }
+}
+
 void ex_key(explorer *ex, int key)
 {
     ex->message[0] = '\0';

@@ -130,6 +130,11 @@ else
     skip "s and S step through the samples" "python3-numpy is not installed"
 fi
 
+# a mouse click (the script's click:X,Y) selects the layer row under it
+if run_keys 120x24 "$MODEL" click:5,7 && grep -q '^▶.*dense_1' "$T/screen.0"; then
+    ok "a click selects the layer under it"
+else not_ok "a click selects the layer under it"; cat "$T/screen.0" | diag; fi
+
 # a script with an unknown key name fails with one line
 printf 'j\nWiggle\n' > "$T/badkeys"
 expect_fail 1 "unknown key 'Wiggle'" "an unknown key in the script is refused" \
