@@ -1,11 +1,13 @@
 /* rnnscope: the command-line entry point and subcommand dispatcher. */
 #include <locale.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config.h"
 #include "commands.h"
+#include "rnnscope/keymap.h"
 
 static const command commands[] = {
     {"summary", cmd_summary, "print the layer table of MODEL: name, class, output shapes, parameters"},
@@ -57,6 +59,27 @@ static void print_usage(FILE *f)
           f);
 }
 
+/* The explorer's keys from the keymap table: plain text, or troff for the man page. */
+static void print_keys(bool man)
+{
+    rs_keymap km;
+    rs_keymap_defaults(&km);
+    size_t n;
+    const rs_action_info *t = rs_action_table(&n);
+    for (size_t i = 1; i < n; i++) {
+        char keys[64];
+        rs_keymap_keys_of(&km, t[i].id, keys, sizeof keys);
+        if (man) {
+            printf(".TP\n.B ");
+            for (const char *p = keys; *p; p++)
+                printf(*p == '-' ? "\\-" : *p == '\\' ? "\\e" : "%c", *p);
+            printf("\n%s (\\fB%s\\fR)\n", t[i].help, t[i].name);
+        } else {
+            printf("  %-16s %-14s %s\n", keys, t[i].name, t[i].help);
+        }
+    }
+}
+
 static const command *find_command(const char *name)
 {
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
@@ -70,6 +93,10 @@ int main(int argc, char **argv)
     setlocale(LC_ALL, "");
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         print_usage(stdout);
+        return EXIT_OK;
+    }
+    if (argc >= 2 && strncmp(argv[1], "--help-keys", 11) == 0) {
+        print_keys(strcmp(argv[1], "--help-keys=man") == 0);
         return EXIT_OK;
     }
     if (argc >= 2 && strcmp(argv[1], "--version") == 0) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "explorer.h"
+#include "rnnscope/config.h"
 #include "rnnscope/fileio.h"
 #include "rnnscope/sixel.h"
 
@@ -203,12 +204,16 @@ static int run_script(explorer *ex, rs_canvas *c, const rs_tui_options *o, rs_er
                 rc = dump_screen(ex, c, o->dump_path, err);
             continue;
         }
-        int key = rs_key_from_name(tok);
+        ex_draw(ex, c); /* as on screen: the view sizes of the last draw steer paging */
+        int x, y, key = rs_key_from_name(tok);
+        if (sscanf(tok, "click:%d,%d", &x, &y) == 2) {
+            ex_click(ex, x, y);
+            continue;
+        }
         if (key < 0) {
             rc = rs_fail(err, o->keys_script, "unknown key '%s'", tok);
             break;
         }
-        ex_draw(ex, c); /* as on screen: the view sizes of the last draw steer paging */
         ex_key(ex, key);
     }
     if (rc == 0 && o->dump_path)
@@ -294,7 +299,7 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
     }
     ex->style.depth = detect_depth();
     if (o->mouse)
-        mousemask(BUTTON1_CLICKED, NULL);
+        mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
 
     int rc = 0;
     painter p = {calloc(PAIR_SLOTS, sizeof(short)), 1};
@@ -352,6 +357,12 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
         int key = getch();
         if (key == ERR)
             continue;
+        MEVENT ev;
+        if (key == KEY_MOUSE) {
+            if (getmouse(&ev) == OK && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
+                ex_click(ex, ev.x, ev.y);
+            continue;
+        }
         ex_key(ex, key);
     }
     rs_canvas_free(&c);
@@ -388,11 +399,35 @@ static int headless(explorer *ex, const rs_tui_options *o, rs_error *err)
     return rc;
 }
 
-int rs_tui_run(rs_model *m, rs_tui_input *input, const rs_tui_options *o, rs_error *err)
+/* Settings from the config file; command-line options and RNNSCOPE_GRAPHICS win over it. */
+static int apply_config(explorer *ex, rs_tui_options *o, rs_error *err)
+{
+    rs_config cfg;
+    rs_config_defaults(&cfg);
+    if (rs_config_load(&cfg, err) < 0)
+        return -1;
+    ex->keys = cfg.keys;
+    ex->cmap = cfg.cmap;
+    o->mouse = o->mouse || cfg.mouse;
+    const char *env = getenv("RNNSCOPE_GRAPHICS");
+    if (o->graphics == RS_TERM_AUTO && !(env && *env))
+        o->graphics = cfg.graphics;
+    ex->default_view[0] = cfg.view_sequence - 1;
+    ex->default_view[1] = cfg.view_attention - 1;
+    ex->default_view[2] = cfg.view_vector - 1;
+    return 0;
+}
+
+int rs_tui_run(rs_model *m, rs_tui_input *input, const rs_tui_options *opts, rs_error *err)
 {
     explorer ex;
+    rs_tui_options copy = *opts, *o = &copy;
     if (ex_init(&ex, m, input, err) < 0)
         return -1;
+    if (apply_config(&ex, o, err) < 0) {
+        ex_free(&ex);
+        return -1;
+    }
     stop_signal = 0;
     int rc = o->headless ? headless(&ex, o, err) : interactive(&ex, o, err);
     ex_free(&ex);

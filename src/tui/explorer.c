@@ -86,6 +86,9 @@ int ex_init(explorer *ex, rs_model *m, rs_tui_input *input, rs_error *err)
     memset(ex->view_of, EX_VIEW_DEFAULT, (size_t)m->n_nodes + 1);
     rs_keymap_defaults(&ex->keys);
     ex->cmap = RS_CMAP_BWR;
+    ex->default_view[0] = EX_VIEW_LINES;
+    ex->default_view[1] = EX_VIEW_HEATMAP;
+    ex->default_view[2] = EX_VIEW_BARS;
     ex->norm.mode = RS_NORM_AUTO;
     ex->style.graphics = RS_GFX_UNICODE;
     ex->style.depth = RS_DEPTH_256;
@@ -176,10 +179,10 @@ ex_view ex_current_view(explorer *ex, const rs_tensor *t)
         return (ex_view)chosen;
     const rs_node *n = &ex->m->nodes[row->node];
     if (looks_like_attention(n, row->output, t))
-        return EX_VIEW_HEATMAP;
+        return (ex_view)ex->default_view[1];
     if (t && t->rank <= 2)
-        return EX_VIEW_BARS;
-    return EX_VIEW_LINES;
+        return (ex_view)ex->default_view[2];
+    return (ex_view)ex->default_view[0];
 }
 
 /* ---- actions ---- */
@@ -523,6 +526,24 @@ static void prompt_key(explorer *ex, int key)
                 ex->sel = r;
                 break;
             }
+    }
+}
+
+static bool inside(rs_rect r, int x, int y)
+{
+    return x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h;
+}
+
+void ex_click(explorer *ex, int x, int y)
+{
+    ex->message[0] = '\0';
+    if (inside(ex->layers_box, x, y)) {
+        ex->focus = EX_FOCUS_LAYERS;
+        int r = ex->top + (y - ex->layers_box.y - 1); /* the panel's first row is its title */
+        if (y > ex->layers_box.y && r < ex->nrows)
+            ex->sel = r;
+    } else if (inside(ex->view_box, x, y)) {
+        ex->focus = EX_FOCUS_VIEW;
     }
 }
 

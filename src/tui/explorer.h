@@ -74,6 +74,7 @@ typedef struct explorer {
     rs_term_graphics mode;
     char mode_why[64];
     rs_keymap keys;
+    int default_view[3];     /* sequence, attention, vector: EX_VIEW_* from the config */
 
     bool help;
     ex_prompt prompt;
@@ -87,6 +88,7 @@ typedef struct explorer {
 
     ex_sixel_request sixel;
 
+    rs_rect layers_box, view_box; /* where the panels were drawn, for mouse clicks */
     int screen_cols, screen_rows;
     int view_rows;           /* rows of the view box at the last draw (for paging) */
 } explorer;
@@ -104,6 +106,9 @@ const rs_tensor *ex_current_output(explorer *ex, int *node_out, int *k_out, rs_e
 
 /* The view drawn for the selected row. */
 ex_view ex_current_view(explorer *ex, const rs_tensor *t);
+
+/* A mouse click at a screen cell: selects the layer row under it, or focuses the view. */
+void ex_click(explorer *ex, int x, int y);
 
 /* Draw the whole screen. */
 void ex_draw(explorer *ex, rs_canvas *c);

@@ -442,6 +442,8 @@ void ex_draw(explorer *ex, rs_canvas *c)
     int left_w = c->w >= 120 ? 58 : c->w * 2 / 5;
     rs_rect layers = {0, 1, left_w, body_h};
     rs_rect view = {left_w + 1, 1, c->w - left_w - 1, body_h};
+    ex->layers_box = layers;
+    ex->view_box = view;
     draw_layers(ex, c, layers);
     int fg, bg;
     role_colors(ex, T_DIM, &fg, &bg);

@@ -87,6 +87,54 @@ if LC_ALL=C run_keys 120x24 "$MODEL" j Enter && ! LC_ALL=C grep -qP '[^\x00-\x7f
     ok "no UTF-8 locale: plain ASCII screen"
 else not_ok "no UTF-8 locale: plain ASCII screen"; cat "$T/screen.0" | diag; fi
 
+# settings from $XDG_CONFIG_HOME/rnnscope/config: key bindings, colormap, default views
+mkdir -p "$T/cfg/rnnscope"
+printf 'set colormap = viridis\nset view.sequence = hist\nbind J down\n' > "$T/cfg/rnnscope/config"
+if XDG_CONFIG_HOME=$T/cfg run_keys 120x24 "$MODEL" J && grep -q '^▶.*seq_self_attention' "$T/screen.0" &&
+   screen_has 0 "viridis" && screen_has 0 "[hist]"; then
+    ok "the config file sets keys, colormap and default views"
+else not_ok "the config file sets keys, colormap and default views"; cat "$T/screen.0" | diag; fi
+printf 'set colormap = jet\n' > "$T/cfg/rnnscope/config"
+XDG_CONFIG_HOME=$T/cfg expect_fail 1 "config:1: unknown colormap" "a bad config line is named with its file and line" \
+    "$RNNSCOPE" --headless --keys "$T/keys" "$MODEL"
+
+# export: x proposes a name, Enter writes it atomically; an existing file asks before overwriting
+if have_numpy; then
+    "$PY" -c 'import numpy as np, sys; np.save(sys.argv[1], np.arange(3*240*4, dtype=np.float32).reshape(3,240,4))' "$T/batch.npy"
+    EXPORT=$T/exported.npy
+    # the prompt starts with a proposed name: clear it first with Backspaces
+    { printf 'g\nx\n'; for i in $(seq 40); do echo Backspace; done
+      for i in $(seq ${#EXPORT}); do c=${EXPORT:$((i-1)):1}; [ "$c" = " " ] && c=Space; printf '%s\n' "$c"; done
+      echo Enter; echo dump; echo s; echo x
+      for i in $(seq 40); do echo Backspace; done
+      for i in $(seq ${#EXPORT}); do c=${EXPORT:$((i-1)):1}; printf '%s\n' "$c"; done
+      echo Enter; echo dump; echo y; } > "$T/keys"
+    rm -f "$T/dump"
+    "$RNNSCOPE" --headless --size 120x24 --keys "$T/keys" --dump-screen "$T/dump" --input "$T/batch.npy" "$MODEL" >"$T/out" 2>&1
+    awk -v dir="$T" 'BEGIN{n=0; f=dir "/screen." n} /^\f$/{n++; f=dir "/screen." n; next} {print > f}' "$T/dump"
+    if screen_has 0 "wrote $EXPORT" && screen_has 1 "exists: overwrite? (y/n)" &&
+       "$PY" -c 'import numpy as np, sys
+a = np.load(sys.argv[1]); want = np.arange(3*240*4, dtype=np.float32).reshape(3,240,4)[1:2]
+assert a.shape == (1, 240, 4) and np.array_equal(a, want), a.shape' "$EXPORT"; then
+        ok "x exports the output on screen (sample 2 after s), asking before overwriting"
+    else not_ok "x exports the output on screen (sample 2 after s), asking before overwriting"; cat "$T/out" "$T/screen."* | diag; fi
+    rm -f "$T/dump"
+    printf 's\ndump\ns\ndump\ns\ndump\nS\n' > "$T/keys"
+    "$RNNSCOPE" --headless --size 120x24 --keys "$T/keys" --dump-screen "$T/dump" --input "$T/batch.npy" "$MODEL" >"$T/out" 2>&1
+    awk -v dir="$T" 'BEGIN{n=0; f=dir "/screen." n} /^\f$/{n++; f=dir "/screen." n; next} {print > f}' "$T/dump"
+    if screen_has 0 "batch.npy, sample 2/3" && screen_has 1 "sample 3/3" && screen_has 2 "sample 1/3" &&
+       screen_has 3 "sample 3/3"; then ok "s and S step through the samples of the input batch, wrapping"
+    else not_ok "s and S step through the samples of the input batch, wrapping"; cat "$T/out" "$T/screen."* | diag; fi
+else
+    skip "x exports the output on screen" "python3-numpy is not installed"
+    skip "s and S step through the samples" "python3-numpy is not installed"
+fi
+
+# a mouse click (the script's click:X,Y) selects the layer row under it
+if run_keys 120x24 "$MODEL" click:5,7 && grep -q '^▶.*dense_1' "$T/screen.0"; then
+    ok "a click selects the layer under it"
+else not_ok "a click selects the layer under it"; cat "$T/screen.0" | diag; fi
+
 # a script with an unknown key name fails with one line
 printf 'j\nWiggle\n' > "$T/badkeys"
 expect_fail 1 "unknown key 'Wiggle'" "an unknown key in the script is refused" \
