@@ -24,6 +24,15 @@ typedef enum rs_act_kind {
     RS_ACT_GELU,            /* exact: 0.5 x (1 + erf(x / sqrt 2)) */
     RS_ACT_GELU_TANH,       /* tanh approximation */
     RS_ACT_MISH,
+    RS_ACT_CELU,            /* Keras 3, alpha 1: max(x,0) + alpha expm1(min(x,0) / alpha) */
+    RS_ACT_SQUAREPLUS,      /* Keras 3, b 4: (x + sqrt(x^2 + b)) / 2 */
+    RS_ACT_SOFT_SHRINK,     /* Keras 3, threshold 0.5 */
+    RS_ACT_HARD_SHRINK,     /* Keras 3, threshold 0.5 */
+    RS_ACT_SPARSE_PLUS,     /* Keras 3: 0, (x+1)^2/4, x */
+    RS_ACT_TANH_SHRINK,     /* Keras 3: x - tanh x */
+    RS_ACT_HARD_TANH,       /* Keras 3: clip(x, -1, 1) */
+    RS_ACT_LOG_SIGMOID,     /* Keras 3: -softplus(-x) */
+    RS_ACT_SPARSE_SIGMOID,  /* Keras 3: 0, (x+1)/2, 1 */
     RS_ACT_SOFTMAX,         /* over one axis (default the last) */
     RS_ACT_LOG_SOFTMAX,
 } rs_act_kind;

@@ -22,6 +22,11 @@ static const act_name act_names[] = {
     {"gelu", RS_ACT_GELU},           {"mish", RS_ACT_MISH},
     {"softmax", RS_ACT_SOFTMAX},     {"log_softmax", RS_ACT_LOG_SOFTMAX},
     {"hard_silu", RS_ACT_HARD_SILU}, {"hard_swish", RS_ACT_HARD_SILU},
+    {"celu", RS_ACT_CELU},           {"squareplus", RS_ACT_SQUAREPLUS},
+    {"soft_shrink", RS_ACT_SOFT_SHRINK}, {"hard_shrink", RS_ACT_HARD_SHRINK},
+    {"sparse_plus", RS_ACT_SPARSE_PLUS}, {"tanh_shrink", RS_ACT_TANH_SHRINK},
+    {"hard_tanh", RS_ACT_HARD_TANH}, {"log_sigmoid", RS_ACT_LOG_SIGMOID},
+    {"sparse_sigmoid", RS_ACT_SPARSE_SIGMOID},
 };
 
 bool rs_activation_from_name(const char *name, int keras_major, rs_activation *out)
@@ -112,6 +117,15 @@ float rs_apply1(const rs_activation *a, float x)
         return 0.5f * x * (1.0f + tanhf(c * (x + 0.044715f * x * x * x)));
     }
     case RS_ACT_MISH: return x * tanhf(softplus(x));
+    case RS_ACT_CELU: return fmaxf(x, 0.0f) + expm1f(fminf(x, 0.0f));
+    case RS_ACT_SQUAREPLUS: return (x + sqrtf(x * x + 4.0f)) / 2.0f;
+    case RS_ACT_SOFT_SHRINK: return x > 0.5f ? x - 0.5f : x < -0.5f ? x + 0.5f : 0.0f;
+    case RS_ACT_HARD_SHRINK: return fabsf(x) > 0.5f ? x : 0.0f;
+    case RS_ACT_SPARSE_PLUS: return x <= -1.0f ? 0.0f : x < 1.0f ? 0.25f * (x + 1) * (x + 1) : x;
+    case RS_ACT_TANH_SHRINK: return x - tanhf(x);
+    case RS_ACT_HARD_TANH: return clampf(x, -1.0f, 1.0f);
+    case RS_ACT_LOG_SIGMOID: return -softplus(-x);
+    case RS_ACT_SPARSE_SIGMOID: return x <= -1.0f ? 0.0f : x >= 1.0f ? 1.0f : 0.5f * (x + 1);
     case RS_ACT_SOFTMAX:
     case RS_ACT_LOG_SOFTMAX: return x; /* not element-wise: see rs_softmax_axis */
     }

@@ -122,6 +122,17 @@ ACTIVATIONS = {
     "mish": lambda x: x * np.tanh(softplus(x)),
     "softmax": softmax,
     "log_softmax": lambda x: np.log(softmax(x)),
+    # Keras 3 only, with their default parameters
+    "celu": lambda x: np.maximum(x, 0) + np.expm1(np.minimum(x, 0)),
+    "squareplus": lambda x: (x + np.sqrt(x * x + 4)) / 2,
+    "soft_shrink": lambda x: np.where(x > 0.5, x - 0.5, np.where(x < -0.5, x + 0.5, 0)),
+    "hard_shrink": lambda x: np.where(np.abs(x) > 0.5, x, 0),
+    "sparse_plus": lambda x: np.where(x <= -1, 0, np.where(x < 1, (x + 1) ** 2 / 4, x)),
+    "tanh_shrink": lambda x: x - np.tanh(x),
+    "hard_tanh": lambda x: np.clip(x, -1, 1),
+    "log_sigmoid": lambda x: -softplus(-x),
+    "sparse_sigmoid": lambda x: np.where(x <= -1, 0, np.where(x >= 1, 1, (x + 1) / 2)),
+    "hard_silu": lambda x: x * np.clip(x / 6 + 0.5, 0, 1),
 }
 
 
