@@ -135,6 +135,30 @@ int rs_activation_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_er
     return rs_expect_weight_count(n, 0, err);
 }
 
+/* ---- PReLU: a learned negative slope per element, shared along shared_axes ---- */
+
+int rs_prelu_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+{
+    n->params = NULL;
+    if (rs_expect_inputs(n, 1, 1, err) < 0 || rs_node_outputs(n, 1, 0, err) < 0)
+        return -1;
+    rs_shape alpha = in[0];
+    const cJSON *shared = cfg_get(n, "shared_axes"), *e;
+    int count = cJSON_IsArray(shared) ? cJSON_GetArraySize(shared) : cJSON_IsNumber(shared);
+    for (int i = 0; i < count; i++) {
+        e = cJSON_IsArray(shared) ? cJSON_GetArrayItem(shared, i) : shared;
+        long k = cJSON_IsNumber(e) ? (long)e->valuedouble : 0;
+        int axis = rs_axis_index(k, in[0].rank);
+        if (axis < 0)
+            return rs_fail(err, n->name, "shared axis %ld is out of range", k);
+        alpha.dims[axis] = 1;
+    }
+    n->out_shapes[0] = in[0];
+    if (rs_expect_weight_count(n, 1, err) < 0)
+        return -1;
+    return rs_expect_weight_shape(n, 0, alpha.rank, alpha.dims, err);
+}
+
 /* ---- identity at inference: Dropout & co, ActivityRegularization, Masking ---- */
 
 typedef struct identity_params {
@@ -387,6 +411,27 @@ int rs_activation_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
         return -1;
     activate_tensor(&a, y);
     return softmax_layer ? softmax_mask(p, io, true, err) : 0;
+}
+
+int rs_prelu_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    const rs_tensor *alpha = &n->weights[0].value;
+    size_t stride[RS_MAX_RANK];
+    if (copy_through(io, err) < 0)
+        return -1;
+    rs_tensor *y = &io->outputs[0];
+    if (alpha->rank >= y->rank || rs_broadcast_strides(alpha, y->rank, y->shape, stride) < 0) {
+        char a[160], b[160];
+        return rs_fail(err, NULL, "its alpha %s does not fit the input %s",
+                       rs_shape_format(alpha->rank, alpha->shape, a, sizeof a),
+                       rs_shape_format(y->rank, y->shape, b, sizeof b));
+    }
+    rs_walk w;
+    rs_walk_init(&w, y->rank, y->shape, stride);
+    for (size_t i = 0; i < y->size; i++, rs_walk_next(&w))
+        if (y->data[i] < 0)
+            y->data[i] *= alpha->data[w.at];
+    return 0;
 }
 
 /* Masking: mask = any(x != mask_value) over the last axis; masked steps become zeros. */

@@ -19,6 +19,8 @@ static const rs_layer_kind KINDS[] = {
     LAYER_F("ELU", rs_activation_setup, rs_activation_forward),
     LAYER_F("ThresholdedReLU", rs_activation_setup, rs_activation_forward),
     LAYER_F("Softmax", rs_activation_setup, rs_activation_forward),
+    LAYER_F("PReLU", rs_prelu_setup, rs_prelu_forward),
+    LAYER_F("Identity", rs_identity_setup, rs_identity_forward),
     LAYER_F("Dropout", rs_identity_setup, rs_identity_forward),
     LAYER_F("SpatialDropout1D", rs_identity_setup, rs_identity_forward),
     LAYER_F("GaussianNoise", rs_identity_setup, rs_identity_forward),

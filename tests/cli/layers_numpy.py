@@ -208,6 +208,16 @@ check("LeakyReLU negative_slope (Keras 3 key)", "LeakyReLU", {"negative_slope": 
 check("ELU alpha", "ELU", {"alpha": 0.7}, [x], np.where(x > 0, x, 0.7 * np.expm1(x)))
 check("ThresholdedReLU theta", "ThresholdedReLU", {"theta": 0.3}, [x], np.where(x > 0.3, x, 0))
 
+al = rand(1, 5)
+check("PReLU with shared_axes [1]", "PReLU", {"shared_axes": [1]}, [x], np.where(x > 0, x, al * x),
+      [al], masks=[np.ones((2, 3))], want_mask=np.ones((2, 3)))
+al = rand(3, 5)
+check("PReLU without shared axes", "PReLU", {"shared_axes": None}, [x],
+      np.where(x > 0, x, al * x), [al])
+check_error("PReLU refuses an alpha of the wrong shape", "PReLU", {"shared_axes": None}, [x],
+            "the config wants", [rand(1, 5)])
+check("Identity (Keras 3)", "Identity", {}, [x], x, keras=3)
+
 # ---- Dense ----
 x4 = rand(2, 2, 3, 4)
 k, b = rand(4, 5), rand(5)
