@@ -369,23 +369,32 @@ int rs_dense_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
     return pass_mask(io, err);
 }
 
+/* Start a walk over y that reads t broadcast to y's shape; fails naming t as `what`. */
+static int broadcast_walk(const rs_tensor *t, const rs_tensor *y, const char *what, rs_walk *w,
+                          rs_error *err)
+{
+    size_t stride[RS_MAX_RANK];
+    if (rs_broadcast_strides(t, y->rank, y->shape, stride) < 0) {
+        char a[160], b[160];
+        return rs_fail(err, NULL, "its %s %s does not broadcast to its input %s", what,
+                       rs_shape_format(t->rank, t->shape, a, sizeof a),
+                       rs_shape_format(y->rank, y->shape, b, sizeof b));
+    }
+    rs_walk_init(w, y->rank, y->shape, stride);
+    return 0;
+}
+
 /* The Softmax layer's mask, as Keras applies it: masked inputs get -1e9 added before the
  * softmax, and (Keras >= 3.14) masked outputs become 0. `after` selects the second step. */
 static int softmax_mask(const activation_params *p, rs_layer_io *io, bool after, rs_error *err)
 {
     const rs_tensor *m = io->in_masks[0];
     rs_tensor *y = &io->outputs[0];
-    size_t stride[RS_MAX_RANK];
+    rs_walk w;
     if (!m || (after && !p->zero_masked))
         return 0;
-    if (rs_broadcast_strides(m, y->rank, y->shape, stride) < 0) {
-        char a[160], b[160];
-        return rs_fail(err, NULL, "its input mask %s does not broadcast to its input %s",
-                       rs_shape_format(m->rank, m->shape, a, sizeof a),
-                       rs_shape_format(y->rank, y->shape, b, sizeof b));
-    }
-    rs_walk w;
-    rs_walk_init(&w, y->rank, y->shape, stride);
+    if (broadcast_walk(m, y, "input mask", &w, err) < 0)
+        return -1;
     for (size_t i = 0; i < y->size; i++, rs_walk_next(&w))
         if (m->data[w.at] == 0)
             y->data[i] = after ? 0.0f : y->data[i] - 1e9f;
@@ -416,18 +425,10 @@ int rs_activation_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
 int rs_prelu_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
 {
     const rs_tensor *alpha = &n->weights[0].value;
-    size_t stride[RS_MAX_RANK];
-    if (copy_through(io, err) < 0)
+    rs_walk w;
+    if (copy_through(io, err) < 0 || broadcast_walk(alpha, &io->outputs[0], "alpha", &w, err) < 0)
         return -1;
     rs_tensor *y = &io->outputs[0];
-    if (alpha->rank >= y->rank || rs_broadcast_strides(alpha, y->rank, y->shape, stride) < 0) {
-        char a[160], b[160];
-        return rs_fail(err, NULL, "its alpha %s does not fit the input %s",
-                       rs_shape_format(alpha->rank, alpha->shape, a, sizeof a),
-                       rs_shape_format(y->rank, y->shape, b, sizeof b));
-    }
-    rs_walk w;
-    rs_walk_init(&w, y->rank, y->shape, stride);
     for (size_t i = 0; i < y->size; i++, rs_walk_next(&w))
         if (y->data[i] < 0)
             y->data[i] *= alpha->data[w.at];

@@ -36,28 +36,27 @@ static int parse_args(int argc, char **argv, job *j)
     j->cls = argv[1];
     j->config = argv[2];
     j->keras_major = 2;
-    for (int i = 3; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!v)
-            return -1;
+    for (int i = 3; i + 1 < argc; i += 2) { /* options come in pairs: name value */
+        const char *a = argv[i], *v = argv[i + 1];
         if (!strcmp(a, "--keras")) {
             j->keras_major = atoi(v);
             j->keras_version = v;
-        }
-        else if (!strcmp(a, "--weight") && j->n_weights < MAX_ARGS)
+        } else if (!strcmp(a, "--weight") && j->n_weights < MAX_ARGS) {
             j->weights[j->n_weights++] = v;
-        else if (!strcmp(a, "--input") && j->n_inputs < MAX_ARGS)
+        } else if (!strcmp(a, "--input") && j->n_inputs < MAX_ARGS) {
             j->inputs[j->n_inputs++] = v;
-        else if (!strcmp(a, "--mask") && j->n_inputs > 0)
+        } else if (!strcmp(a, "--mask") && j->n_inputs > 0) {
             j->masks[j->n_inputs - 1] = v;
-        else if (!strcmp(a, "-o"))
+        } else if (!strcmp(a, "-o")) {
             j->out = v;
-        else if (!strcmp(a, "--mask-out"))
+        } else if (!strcmp(a, "--mask-out")) {
             j->mask_out = v;
-        else
+        } else {
             return -1;
-        i++;
+        }
     }
+    if (argc % 2 == 0) /* an option without its value */
+        return -1;
     return j->out && j->n_inputs ? 0 : -1;
 }
 
