@@ -43,6 +43,23 @@ int rs_input_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *
     return rs_expect_weight_count(n, 0, err);
 }
 
+/* Is the layer quantized by Keras 3 (int8/float8/int4... dtype policies store other weights)? */
+static bool quantized(const rs_node *n)
+{
+    const cJSON *d = cfg_get(n, "dtype");
+    const char *name = cJSON_IsString(d) ? d->valuestring : NULL;
+    if (cJSON_IsObject(d)) {
+        const cJSON *cls = cJSON_GetObjectItemCaseSensitive(d, "class_name");
+        const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(d, "config");
+        const cJSON *nm = cJSON_GetObjectItemCaseSensitive(cfg, "name");
+        if (cJSON_IsString(cls) && strcmp(cls->valuestring, "DTypePolicy") &&
+            strcmp(cls->valuestring, "FloatDTypePolicy") && strcmp(cls->valuestring, "Policy"))
+            return true;
+        name = cJSON_IsString(nm) ? nm->valuestring : NULL;
+    }
+    return name && strstr(name, "_from_");
+}
+
 /* ---- Dense ---- */
 
 typedef struct dense_params {
@@ -58,6 +75,8 @@ int rs_dense_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *
         return -1;
     p->units = cfg_int(n, "units", -1);
     p->use_bias = cfg_bool(n, "use_bias", true);
+    if (quantized(n))
+        return rs_node_unsupported(n, "quantized Dense");
     if (cfg_activation(n, "activation", "linear", m, &p->activation, err) < 0)
         return rs_node_unsupported(n, "%s", err->msg);
     if (p->units <= 0)
@@ -192,6 +211,8 @@ int rs_embedding_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_err
     p->input_dim = cfg_int(n, "input_dim", -1);
     p->output_dim = cfg_int(n, "output_dim", -1);
     p->mask_zero = cfg_bool(n, "mask_zero", false);
+    if (quantized(n))
+        return rs_node_unsupported(n, "quantized Embedding");
     if (p->input_dim <= 0 || p->output_dim <= 0)
         return rs_fail(err, n->name, "Embedding has no valid input_dim/output_dim");
     if (in[0].rank + 1 > RS_MAX_RANK)

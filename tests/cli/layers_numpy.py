@@ -228,6 +228,15 @@ check("Dense without bias passes the mask on", "Dense", {"units": 5, "use_bias":
       x @ kk, [kk],
       masks=[np.array([[1, 1, 0], [0, 1, 1]])], want_mask=[[1, 1, 0], [0, 1, 1]])
 
+q8 = {"module": "keras", "class_name": "QuantizedDTypePolicy",
+      "config": {"name": "int8_from_float32", "source_name": "float32"}}
+check_error("a quantized Dense (Keras 3 int8) is unsupported, not misread", "Dense",
+            {"units": 5, "dtype": q8}, [x], "quantized Dense", [kk, rand(5), rand(5)], status=3)
+check("a Dense with a float DTypePolicy runs", "Dense",
+      {"units": 5, "use_bias": False,
+       "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}}},
+      [x], x @ kk, [kk], keras=3)
+
 # ---- identity layers and Masking ----
 for cls in ["Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "AlphaDropout",
             "ActivityRegularization"]:
