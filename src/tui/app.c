@@ -291,8 +291,11 @@ static int headless(explorer *ex, const rs_tui_options *o, rs_error *err)
     rs_term_caps caps = {0};
     rs_term_env env;
     rs_term_env_from_process(&env);
-    ex->mode = rs_graphics_decide(o->graphics == RS_TERM_AUTO ? RS_TERM_UNICODE : o->graphics,
-                                  &caps, &env, ex->mode_why, sizeof ex->mode_why);
+    ex->mode = rs_graphics_decide(o->graphics, &caps, &env, ex->mode_why, sizeof ex->mode_why);
+    if (o->graphics == RS_TERM_AUTO) { /* no terminal to ask: text as in a UTF-8 terminal */
+        ex->mode = env.utf8 ? RS_TERM_UNICODE : RS_TERM_ASCII;
+        snprintf(ex->mode_why, sizeof ex->mode_why, "headless");
+    }
     ex->style.graphics = ex->mode == RS_TERM_ASCII ? RS_GFX_ASCII : RS_GFX_UNICODE;
     ex->style.depth = RS_DEPTH_NONE;
     int rc = o->keys_script ? run_script(ex, &c, o, err)
