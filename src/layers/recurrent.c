@@ -337,6 +337,8 @@ int rs_rnn_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
         .progress = io->progress,
     };
     initial_states(io, 1, io->n_inputs - 1, &c);
+    if (p->cudnn && c.mask)
+        return rs_fail(err, NULL, "masking is not supported for CuDNN RNNs (Keras refuses it too)");
     if (rnn_compute(n, &c, io->outputs, err) < 0)
         return -1;
     /* The sequence keeps the input's mask; a last output or a state has none. */
