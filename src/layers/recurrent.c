@@ -285,6 +285,8 @@ static int rnn_compute(const rs_node *n, const rnn_call *c, rs_tensor *outs, rs_
     size_t u = (size_t)p->units;
     if (check_call(c, u, err) < 0)
         return -1;
+    if (p->cudnn && c->mask)
+        return rs_fail(err, NULL, "masking is not supported for CuDNN RNNs (Keras refuses it too)");
     size_t batch = c->x->shape[0], steps = c->x->shape[1];
     rnn_weights rw;
     if (rnn_weights_of(n, p, c->x->shape[2], &rw, err) < 0 ||
@@ -337,8 +339,6 @@ int rs_rnn_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
         .progress = io->progress,
     };
     initial_states(io, 1, io->n_inputs - 1, &c);
-    if (p->cudnn && c.mask)
-        return rs_fail(err, NULL, "masking is not supported for CuDNN RNNs (Keras refuses it too)");
     if (rnn_compute(n, &c, io->outputs, err) < 0)
         return -1;
     /* The sequence keeps the input's mask; a last output or a state has none. */
