@@ -14,42 +14,36 @@ dump_to() {
         "$@" -o "$T/$out.npy"
 }
 
-for file in tfjs/model.json keras/k22.h5 keras/k3.keras; do
+# prepare MODEL_DIR FILE LAYER REF NAME=INTERNAL...: the reference output REF of LAYER into
+# $T/ref.npy and each INTERNAL of LAYER into $T/NAME.npy (for rnn_internals.py).
+prepare() {
+    local dir=$1 file=$2 layer=$3 ref=$4 pair; shift 4
     rm -f "$T"/*.npy
-    dump_to gates rnn_options "$file" lstm_state --internal gates &&
-        dump_to cell rnn_options "$file" lstm_state --internal cell &&
-        cp "$F/rnn_options/outputs/lstm_state.0.0.npy" "$T/ref.npy" &&
+    cp "$F/$dir/outputs/$ref" "$T/ref.npy" || return 1
+    for pair in "$@"; do
+        dump_to "${pair%%=*}" "$dir" "$file" "$layer" --internal "${pair#*=}" || return 1
+    done
+}
+
+for file in tfjs/model.json keras/k22.h5 keras/k3.keras; do
+    prepare rnn_options "$file" lstm_state lstm_state.0.0.npy gates=gates cell=cell &&
         cp "$F/rnn_options/outputs/lstm_state.0.2.npy" "$T/ref_c.npy"
     check "$file: LSTM gates i f c~ o and cell rebuild its sequence and c state" \
         "$PY" "$CHECK" lstm "$T"
-
-    rm -f "$T"/*.npy
-    dump_to gates rnn_options "$file" lstm_back --internal gates &&
-        dump_to cell rnn_options "$file" lstm_back --internal cell &&
-        cp "$F/rnn_options/outputs/lstm_back.0.0.npy" "$T/ref.npy"
+    prepare rnn_options "$file" lstm_back lstm_back.0.0.npy gates=gates cell=cell
     check "$file: go_backwards LSTM internals are indexed by input timestep" \
         "$PY" "$CHECK" lstm_back "$T"
-
-    rm -f "$T"/*.npy
-    dump_to gates rnn_options "$file" gru_state --internal gates &&
-        cp "$F/rnn_options/outputs/gru_state.0.0.npy" "$T/ref.npy"
-    # gru_state uses softsign: rebuild with its own candidate, the gates z r are sigmoid
+    prepare rnn_options "$file" gru_state gru_state.0.0.npy gates=gates
     check "$file: GRU gates z r h~ rebuild its sequence" "$PY" "$CHECK" gru "$T"
 done
 
 for file in tfjs/model.json keras/k22.h5 keras/tfk2.h5 keras/k3.keras; do
-    rm -f "$T"/*.npy
-    dump_to fgates bidirectional "$file" bidirectional_1 --internal forward_gates &&
-        dump_to fcell bidirectional "$file" bidirectional_1 --internal forward_cell &&
-        dump_to bgates bidirectional "$file" bidirectional_1 --internal backward_gates &&
-        dump_to bcell bidirectional "$file" bidirectional_1 --internal backward_cell &&
-        cp "$F/bidirectional/outputs/bidirectional_1.0.0.npy" "$T/ref.npy"
+    prepare bidirectional "$file" bidirectional_1 bidirectional_1.0.0.npy fgates=forward_gates \
+        fcell=forward_cell bgates=backward_gates bcell=backward_cell
     check "$file: Bidirectional(LSTM) forward_/backward_ internals rebuild both halves" \
         "$PY" "$CHECK" bilstm "$T"
-    rm -f "$T"/*.npy
-    dump_to fgates bidirectional "$file" bidirectional_2 --internal forward_gates &&
-        dump_to bgates bidirectional "$file" bidirectional_2 --internal backward_gates &&
-        cp "$F/bidirectional/outputs/bidirectional_2.0.0.npy" "$T/ref.npy"
+    prepare bidirectional "$file" bidirectional_2 bidirectional_2.0.0.npy fgates=forward_gates \
+        bgates=backward_gates
     check "$file: Bidirectional(GRU, sum) internals rebuild the summed sequence" \
         "$PY" "$CHECK" bigru "$T"
 done
