@@ -325,27 +325,117 @@ static void test_initial_states(void)
     check_initial_state("srnn_state", 1);
 }
 
-/* A state of the wrong size is an error naming it, not numbers. */
-static void test_bad_initial_state(void)
+/* (B, u) zeros */
+static rs_tensor zeros(size_t batch, size_t units)
+{
+    rs_tensor z;
+    rs_error err;
+    rs_tensor_alloc_dims(&z, &err, 2, batch, units);
+    return z;
+}
+
+/* Columns [from, from+width) of a (B, T, C) tensor, steps [t0, t1). */
+static rs_tensor slice(const rs_tensor *x, size_t t0, size_t t1, size_t from, size_t width)
+{
+    rs_tensor s;
+    rs_error err;
+    size_t b = x->shape[0], t = x->shape[1], c = x->shape[2];
+    rs_tensor_alloc_dims(&s, &err, 3, b, t1 - t0, width);
+    for (size_t i = 0; i < b; i++)
+        for (size_t k = t0; k < t1; k++)
+            memcpy(s.data + (i * (t1 - t0) + k - t0) * width, x->data + (i * t + k) * c + from,
+                   width * sizeof(float));
+    return s;
+}
+
+/* Bidirectional(LSTM, concat, return_state) takes [h_f, c_f, h_b, c_b]: the forward half
+ * continues from the states after the head, the backward half from the states after the tail
+ * (it runs from the end). Outputs: [seq, h_f, c_f, h_b, c_b]. */
+static void test_bidirectional_initial_states(void)
 {
     rs_model *m = load(FIX "rnn_options/keras/k22.h5");
-    const rs_node *n = node(m, "gru_state");
-    rs_tensor x = load_npy(FIX "rnn_options/inputs/input_1.npy"), h0;
-    rs_error err = {""};
-    rs_tensor_alloc_dims(&h0, &err, 2, x.shape[0], (size_t)7);
-    rs_tensor outs[4] = {{0}}, masks[4] = {{0}};
-    const rs_tensor *ins[2] = {&x, &h0}, *in_masks[2] = {NULL, NULL};
-    rs_layer_io io = {.n_inputs = 2, .inputs = ins, .in_masks = in_masks, .outputs = outs,
-                      .out_masks = masks};
-    if (n) {
-        CHECK(n->kind->forward(n, &io, &err) < 0);
-        CHECK_CONTAINS(err.msg, "initial state h has shape (2, 7)");
+    const rs_node *n = node(m, "bidirectional_state");
+    rs_tensor x = load_npy(FIX "rnn_options/inputs/input_1.npy");
+    size_t k = 2, steps = x.shape[1], u = 2;
+    rs_tensor head = prefix_steps(&x, k), tail = suffix_steps(&x, k), z = zeros(x.shape[0], u);
+    layer_run full = {0}, h = {0}, t = {0}, fw = {0}, bw = {0};
+    if (n && run1(n, &x, NULL, &full) == 0 && run1(n, &head, NULL, &h) == 0 &&
+        run1(n, &tail, NULL, &t) == 0) {
+        const rs_tensor *fw_in[5] = {&tail, &h.outs[1], &h.outs[2], &z, &z};
+        const rs_tensor *bw_in[5] = {&head, &z, &z, &t.outs[3], &t.outs[4]};
+        if (run_node(n, fw_in, 5, NULL, &fw) == 0 && run_node(n, bw_in, 5, NULL, &bw) == 0) {
+            rs_tensor want_f = slice(&full.outs[0], k, steps, 0, u);
+            rs_tensor got_f = slice(&fw.outs[0], 0, steps - k, 0, u);
+            rs_tensor want_b = slice(&full.outs[0], 0, k, u, u);
+            rs_tensor got_b = slice(&bw.outs[0], 0, k, u, u);
+            check_tensor(&got_f, &want_f, "forward half after the split");
+            check_tensor(&fw.outs[1], &full.outs[1], "forward final h");
+            check_tensor(&got_b, &want_b, "backward half before the split");
+            check_tensor(&bw.outs[3], &full.outs[3], "backward final h");
+            rs_tensor_free(&want_f);
+            rs_tensor_free(&got_f);
+            rs_tensor_free(&want_b);
+            rs_tensor_free(&got_b);
+        }
     }
-    for (int i = 0; i < 4; i++)
+    layer_run *runs[] = {&full, &h, &t, &fw, &bw};
+    for (size_t i = 0; i < 5; i++)
+        free_run(runs[i]);
+    rs_tensor_free(&x);
+    rs_tensor_free(&head);
+    rs_tensor_free(&tail);
+    rs_tensor_free(&z);
+    rs_model_free(m);
+}
+
+/* Run node on ins (n_ins of them) with mask; the error message, "" when it ran. */
+static const char *forward_error(const rs_node *n, const rs_tensor *const *ins, int n_ins,
+                                 const rs_tensor *mask)
+{
+    static rs_error err;
+    rs_tensor outs[8] = {{0}}, masks[8] = {{0}};
+    const rs_tensor *in_masks[4] = {mask};
+    rs_layer_io io = {.n_inputs = n_ins, .inputs = ins, .in_masks = in_masks, .outputs = outs,
+                      .out_masks = masks};
+    memset(&err, 0, sizeof err);
+    if (n && n->kind->forward(n, &io, &err) == 0)
+        err.msg[0] = '\0';
+    for (int i = 0; i < 8; i++) {
         rs_tensor_free(&outs[i]);
+        rs_tensor_free(&masks[i]);
+    }
+    return err.msg;
+}
+
+/* Inputs that do not fit the layer are errors naming the problem, never numbers. */
+static void test_bad_inputs(void)
+{
+    rs_model *m = load(FIX "rnn_options/keras/k22.h5");
+    const rs_node *gru = node(m, "gru_state"), *lstm = node(m, "lstm_back");
+    const rs_node *bidir = node(m, "bidirectional_state");
+    rs_tensor x = load_npy(FIX "rnn_options/inputs/input_1.npy"), h0, mask;
+    rs_error err;
+    rs_tensor_alloc_dims(&h0, &err, 2, x.shape[0], (size_t)7);
+    rs_tensor_alloc_dims(&mask, &err, 2, x.shape[0], x.shape[1] + 1);
+    const rs_tensor *with_h0[2] = {&x, &h0}, *just_x[1] = {&x};
+    CHECK_CONTAINS(forward_error(gru, with_h0, 2, NULL), "initial state h has shape (2, 7)");
+    CHECK_CONTAINS(forward_error(lstm, just_x, 1, NULL),
+                   "input has 3 features, the kernel expects 5");
+    CHECK_CONTAINS(forward_error(gru, just_x, 1, &mask), "input mask has shape (2, 7)");
+    CHECK_CONTAINS(forward_error(bidir, just_x, 1, &mask), "input mask has shape (2, 7)");
+    CHECK_CONTAINS(forward_error(gru, (const rs_tensor *[]){&h0}, 1, NULL),
+                   "input has shape (2, 7), the layer wants (batch, steps, features)");
+    rs_model_free(m);
+
+    m = load(FIX "stateful_timedistributed/keras/k22.h5");
+    const rs_node *td = node(m, "time_distributed_lstm");
+    CHECK_CONTAINS(forward_error(td, (const rs_tensor *[]){&h0}, 1, NULL),
+                   "TimeDistributed wants (batch, steps, ...)");
+    CHECK_CONTAINS(forward_error(td, just_x, 1, NULL), "LSTM: input has shape (12, 3)");
+    rs_model_free(m);
     rs_tensor_free(&x);
     rs_tensor_free(&h0);
-    rs_model_free(m);
+    rs_tensor_free(&mask);
 }
 
 int main(void)
@@ -355,6 +445,7 @@ int main(void)
     run_test("trailing padding: carried, zeros in Bidirectional, go_backwards order",
              test_trailing_padding);
     run_test("initial states as inputs continue a run", test_initial_states);
-    run_test("an initial state of the wrong size is refused", test_bad_initial_state);
+    run_test("Bidirectional: initial states of both halves", test_bidirectional_initial_states);
+    run_test("inputs that do not fit are refused", test_bad_inputs);
     return check_finish();
 }
