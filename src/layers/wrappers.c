@@ -17,10 +17,24 @@ void rs_time_distributed_free(void *params)
     free(p);
 }
 
+/* (steps, per-step shape...): a per-step shape of the inner layer with the time axis put back.
+ * With the batch axis the tensor must still fit RS_MAX_RANK. */
+static int with_time(const rs_node *n, long steps, const rs_shape *o, rs_shape *out,
+                     rs_error *err)
+{
+    if (o->rank < 0 || o->rank + 2 > RS_MAX_RANK)
+        return rs_fail(err, n->name, "TimeDistributed output rank is too large");
+    out->rank = o->rank + 1;
+    out->dims[0] = steps;
+    for (int i = 0; i < o->rank; i++)
+        out->dims[i + 1] = o->dims[i];
+    return 0;
+}
+
 int rs_time_distributed_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
 {
     time_distributed_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
-    if (!p || rs_expect_inputs(n, 1, 1, err) < 0 || rs_node_outputs(n, 1, 0, err) < 0)
+    if (!p || rs_expect_inputs(n, 1, 1, err) < 0)
         return -1;
     if (in[0].rank < 2)
         return rs_fail(err, n->name, "TimeDistributed needs an input of rank 3 or more");
@@ -30,15 +44,20 @@ int rs_time_distributed_setup(rs_node *n, const rs_shape *in, const rs_model *m,
     if (rs_inner_node_setup(n, cfg_get(n, "layer"), 0, n->n_weights, &step, m, &p->inner, err) <
         0)
         return -1;
-    if (p->inner->unsupported)
-        return rs_node_unsupported(n, "%s", p->inner->unsupported);
-    const rs_shape *o = &p->inner->out_shapes[0];
-    if (o->rank < 0 || o->rank + 1 > RS_MAX_RANK)
-        return rs_fail(err, n->name, "TimeDistributed output rank is too large");
-    n->out_shapes[0].rank = o->rank + 1;
-    n->out_shapes[0].dims[0] = in[0].dims[0];
-    for (int i = 0; i < o->rank; i++)
-        n->out_shapes[0].dims[i + 1] = o->dims[i];
+    const rs_node *inner = p->inner;
+    if (inner->unsupported)
+        return rs_node_unsupported(n, "%s", inner->unsupported);
+    /* The inner layer's internals (an LSTM's gates and cell) per timestep, same names. */
+    if (rs_node_outputs(n, 1, inner->n_internal, err) < 0 ||
+        with_time(n, in[0].dims[0], &inner->out_shapes[0], &n->out_shapes[0], err) < 0)
+        return -1;
+    for (int i = 0; i < inner->n_internal; i++) {
+        int src = inner->n_outputs + i;
+        if (with_time(n, in[0].dims[0], &inner->out_shapes[src], &n->out_shapes[1 + i], err) < 0 ||
+            (inner->out_names[src] &&
+             rs_node_name_output(n, 1 + i, inner->out_names[src], err) < 0))
+            return -1;
+    }
     return 0;
 }
 
@@ -112,6 +131,9 @@ int rs_time_distributed_forward(const rs_node *n, rs_layer_io *io, rs_error *err
         rs_error_prefix(err, inner->class_name);
     else
         rc = split_batch_and_time(&outs[0], x->shape[0], x->shape[1], &io->outputs[0], err);
+    for (int i = 0; rc == 0 && i < inner->n_internal; i++)
+        rc = split_batch_and_time(&outs[inner->n_outputs + i], x->shape[0], x->shape[1],
+                                  &io->outputs[1 + i], err);
     /* The timesteps are kept, and so is the input's mask. */
     const rs_tensor *mask = io->in_masks ? io->in_masks[0] : NULL;
     if (rc == 0 && mask)

@@ -1,7 +1,7 @@
 """Checks rnnscope's recurrent internals (dump --internal) against the layer outputs TF.js
 computed (tests/ref/fixtures): the gates and cell states must rebuild those outputs through the
 cell equations of keras-formats.md §5 (tanh cell activation; sigmoid gates).
-Usage: rnn_internals.py lstm|lstm_back|gru|bilstm|bigru DIR
+Usage: rnn_internals.py lstm|lstm_back|gru|bilstm|bigru|td_lstm DIR
 DIR holds gates.npy [cell.npy] ref.npy (and for Bidirectional fgates/fcell/bgates/bcell)."""
 import sys
 import numpy as np
@@ -68,6 +68,12 @@ def main():
     elif mode == "bigru":
         h = gru_h(load(d, "fgates")) + gru_h(load(d, "bgates"), backwards=True)
         close(h, ref, "forward + backward (merge_mode sum)")
+    elif mode == "td_lstm":
+        # TimeDistributed(LSTM) on (B, T, S, F): internals (B, T, S, 4, u) and (B, T, S, u),
+        # the wrapped LSTM's last output per timestep (B, T, u)
+        g, c = load(d, "gates"), load(d, "cell")
+        h = lstm_check(g.reshape((-1,) + g.shape[2:]), c.reshape((-1,) + c.shape[2:]))
+        close(h[:, -1].reshape(ref.shape), ref, "o*tanh(c) at each timestep's last step")
     else:
         sys.exit(f"unknown mode {mode}")
     print("ok")

@@ -1,7 +1,8 @@
 # Recurrent internals through `dump --internal`: LSTM gates (B,T,4,u) and cell (B,T,u), GRU gates
-# (B,T,3,u), and Bidirectional's forward_/backward_ ones, indexed by input timestep. They must
-# rebuild the layer outputs TF.js computed (tests/ref/fixtures) through the cell equations
-# (tests/cli/rnn_internals.py). Also: the errors of options the forward pass cannot honour.
+# (B,T,3,u), Bidirectional's forward_/backward_ ones, indexed by input timestep, and those of a
+# TimeDistributed(LSTM) per timestep. They must rebuild the layer outputs TF.js computed
+# (tests/ref/fixtures) through the cell equations (tests/cli/rnn_internals.py).
+# Also: the errors of options the forward pass cannot honour.
 . "$top_srcdir/tests/lib.sh"
 if ! have_numpy; then echo "python3-numpy is not installed"; exit 77; fi
 F=$top_srcdir/tests/ref/fixtures
@@ -46,6 +47,13 @@ for file in tfjs/model.json keras/k22.h5 keras/tfk2.h5 keras/k3.keras; do
         bgates=backward_gates
     check "$file: Bidirectional(GRU, sum) internals rebuild the summed sequence" \
         "$PY" "$CHECK" bigru "$T"
+done
+
+for file in tfjs/model.json keras/k22.h5 keras/tfk2.h5 keras/k3.keras; do
+    prepare stateful_timedistributed "$file" time_distributed_lstm time_distributed_lstm.0.0.npy \
+        gates=gates cell=cell
+    check "$file: TimeDistributed(LSTM) exposes the wrapped LSTM's internals per timestep" \
+        "$PY" "$CHECK" td_lstm "$T"
 done
 
 expect_fail 1 "has no internal 'gates'" "SimpleRNN has no gates" \
