@@ -438,6 +438,56 @@ static void test_bad_inputs(void)
     rs_tensor_free(&mask);
 }
 
+typedef struct progress_log {
+    double last;
+    int calls;
+    bool monotonic;
+    double cancel_after; /* return false once past this fraction */
+} progress_log;
+
+static bool log_progress(void *user, double f)
+{
+    progress_log *l = user;
+    l->monotonic = l->monotonic && f >= l->last && f <= 1.0;
+    l->last = f;
+    l->calls++;
+    return f <= l->cancel_after;
+}
+
+/* Bidirectional over 1200 steps: progress runs once from 0 to 1 over both halves, and a
+ * cancel from the callback stops it with an error. */
+static void test_bidirectional_progress(void)
+{
+    rs_model *m = load(FIX "bidirectional/keras/k22.h5");
+    const rs_node *n = node(m, "bidirectional_1");
+    rs_tensor x;
+    rs_error err = {""};
+    rs_tensor_alloc_dims(&x, &err, 3, (size_t)1, (size_t)1200, (size_t)3);
+    for (size_t i = 0; i < x.size; i++)
+        x.data[i] = (float)sin((double)i);
+    progress_log log = {.monotonic = true, .cancel_after = 2};
+    rs_progress prog = {log_progress, &log};
+    rs_tensor outs[8] = {{0}}, masks[8] = {{0}};
+    const rs_tensor *ins[1] = {&x}, *in_masks[1] = {NULL};
+    rs_layer_io io = {.n_inputs = 1, .inputs = ins, .in_masks = in_masks, .outputs = outs,
+                      .out_masks = masks, .progress = &prog};
+    if (n) {
+        CHECK(n->kind->forward(n, &io, &err) == 0);
+        CHECK(log.monotonic && log.calls > 2);
+        CHECK_NEAR(log.last, 1.0, 1e-9);
+        for (int i = 0; i < 8; i++)
+            rs_tensor_free(&outs[i]);
+        log = (progress_log){.monotonic = true, .cancel_after = 0.6};
+        CHECK(n->kind->forward(n, &io, &err) < 0);
+        CHECK_CONTAINS(err.msg, "cancelled");
+        CHECK(log.last < 0.9);
+    }
+    for (int i = 0; i < 8; i++)
+        rs_tensor_free(&outs[i]);
+    rs_tensor_free(&x);
+    rs_model_free(m);
+}
+
 int main(void)
 {
     run_test("Masking → LSTM, Bidirectional(GRU) with the Masking rule's mask", test_masking_model);
@@ -447,5 +497,7 @@ int main(void)
     run_test("initial states as inputs continue a run", test_initial_states);
     run_test("Bidirectional: initial states of both halves", test_bidirectional_initial_states);
     run_test("inputs that do not fit are refused", test_bad_inputs);
+    run_test("Bidirectional reports progress over both halves and can be cancelled",
+             test_bidirectional_progress);
     return check_finish();
 }
