@@ -353,6 +353,7 @@ typedef struct bidir_params {
     merge_mode merge;
     rs_node *forward, *backward; /* inner layers; backward runs with go_backwards flipped */
     bool backward_from_config;   /* a backward_layer config was saved (else: copy of layer) */
+    bool zero_masked_outputs;    /* halves returning sequences output zeros at masked steps */
 } bidir_params;
 
 void rs_bidirectional_free(void *params)
@@ -451,6 +452,18 @@ static int bidir_internals(rs_node *n, const bidir_params *p, int first, rs_erro
     return 0;
 }
 
+/* tf.keras and Keras 3 force zero_output_for_mask on the halves of a Bidirectional returning
+ * sequences. Standalone Keras 1.x-2.3.x (versions without "-tf", which tf.keras appends up to
+ * 2.3.0-tf, then writes >= 2.4) has no such option: a masked step repeats the previous output. */
+static bool standalone_keras(const rs_model *m)
+{
+    int major, minor;
+    const char *v = m ? m->keras_version : NULL;
+    if (!v || sscanf(v, "%d.%d", &major, &minor) != 2 || strstr(v, "-tf"))
+        return false;
+    return major == 1 || (major == 2 && minor < 4);
+}
+
 int rs_bidirectional_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
 {
     bidir_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
@@ -461,6 +474,7 @@ int rs_bidirectional_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs
                        n->n_weights);
     const cJSON *layer = cfg_get(n, "layer"), *back = cfg_get(n, "backward_layer");
     p->backward_from_config = back != NULL;
+    p->zero_masked_outputs = !standalone_keras(m);
     int half = n->n_weights / 2;
     if (rs_inner_node_setup(n, layer, 0, half, &in[0], m, &p->forward, err) < 0 ||
         rs_inner_node_setup(n, back ? back : layer, half, half, &in[0], m, &p->backward, err) < 0)
@@ -556,13 +570,13 @@ static int bidir_directions(const bidir_params *p, rs_layer_io *io, bidir_run *r
     int per_dir = (io->n_inputs - 1) / 2;
     half_progress hp[2] = {{io->progress, 0.0}, {io->progress, 0.5}};
     rs_progress prog[2] = {{half_update, &hp[0]}, {half_update, &hp[1]}};
-    /* Keras forces zero outputs at masked steps when the halves return sequences. */
+    bool zero = p->zero_masked_outputs && fp->return_sequences;
     rnn_call c[2] = {
-        {.x = io->inputs[0], .go_backwards = fp->go_backwards,
-         .zero_output_for_mask = fp->return_sequences, .progress = &prog[0]},
+        {.x = io->inputs[0], .go_backwards = fp->go_backwards, .zero_output_for_mask = zero,
+         .progress = &prog[0]},
         {.x = io->inputs[0], .go_backwards = p->backward_from_config ? bp->go_backwards
                                                                       : !bp->go_backwards,
-         .zero_output_for_mask = bp->return_sequences, .progress = &prog[1]},
+         .zero_output_for_mask = zero, .progress = &prog[1]},
     };
     for (int d = 0; d < 2; d++) {
         c[d].mask = io->in_masks ? io->in_masks[0] : NULL;

@@ -5,8 +5,9 @@
  *   from mask_value; Embedding(mask_zero): token != 0), so masking is checked without the other
  *   families' forward passes;
  * - Keras' masking rules no fixture holds: trailing padding gives the outputs of the shorter
- *   sequence, carried over masked steps by a layer, zeros inside Bidirectional with
- *   return_sequences (zero_output_for_mask), processing order with go_backwards;
+ *   sequence, carried over masked steps by a layer, zeros inside a Bidirectional returning
+ *   sequences (tf.keras and Keras 3 force zero_output_for_mask; standalone Keras 2 does not),
+ *   processing order with go_backwards;
  * - initial states given as inputs: a run split in two, the second half started from the first
  *   half's states, equals the whole run. */
 #include <math.h>
@@ -212,11 +213,13 @@ static rs_tensor prefix_mask(size_t batch, size_t steps, size_t len)
     return m;
 }
 
-typedef enum pad_rule { PAD_CARRY, PAD_ZERO, PAD_BACKWARDS } pad_rule;
+typedef enum pad_rule { PAD_CARRY, PAD_ZERO, PAD_BACKWARDS, PAD_CARRY_THEN_ZERO } pad_rule;
 
 /* A sequence output with trailing padding after len steps, against the run on x[:, :len]:
  * PAD_CARRY: valid steps equal, padded steps repeat the last valid output (a layer);
  * PAD_ZERO: valid steps equal, padded steps are zeros (Bidirectional, zero_output_for_mask);
+ * PAD_CARRY_THEN_ZERO: the forward half (first columns) carried, the backward half zeros: a
+ * Bidirectional(concat) of standalone Keras 2, which has no zero_output_for_mask;
  * PAD_BACKWARDS: go_backwards order: first the padded steps (zeros, nothing seen yet),
  * then the short run's outputs. */
 static bool padded_matches(const rs_tensor *full, const rs_tensor *part, size_t len, pad_rule rule)
@@ -231,18 +234,22 @@ static bool padded_matches(const rs_tensor *full, const rs_tensor *part, size_t 
                                            : part->data[(b * len + t - (steps - len)) * u + j];
                 else if (t < len)
                     want = part->data[(b * len + t) * u + j];
+                else if (rule == PAD_ZERO || (rule == PAD_CARRY_THEN_ZERO && j >= u / 2))
+                    want = 0.0f;
                 else
-                    want = rule == PAD_ZERO ? 0.0f : part->data[(b * len + len - 1) * u + j];
+                    want = part->data[(b * len + len - 1) * u + j];
                 bad += !(fabsf(got - want) <= 1e-6f);
             }
     return bad == 0;
 }
 
-/* layer of model run on `input` (a file of the fixture: its input or a reference output). */
-static void check_padding(const char *model, const char *layer, const char *input, pad_rule rule)
+/* layer of model (from its file `file`) run on `input` (a file of the fixture: its input or a
+ * reference output). */
+static void check_padding(const char *model, const char *file, const char *layer,
+                          const char *input, pad_rule rule)
 {
     char path[256], in[256];
-    snprintf(path, sizeof path, FIX "%s/keras/k22.h5", model);
+    snprintf(path, sizeof path, FIX "%s/%s", model, file);
     snprintf(in, sizeof in, FIX "%s/%s", model, input);
     rs_model *m = load(path);
     const rs_node *n = node(m, layer);
@@ -252,7 +259,7 @@ static void check_padding(const char *model, const char *layer, const char *inpu
     rs_tensor mask = prefix_mask(x.shape[0], x.shape[1], len);
     layer_run full = {0}, part = {0};
     if (n && run1(n, &x, &mask, &full) == 0 && run1(n, &shorter, NULL, &part) == 0) {
-        printf("# %s %s\n", model, layer);
+        printf("# %s %s %s\n", model, file, layer);
         CHECK(padded_matches(&full.outs[0], &part.outs[0], len, rule));
         check_tensor(&full.masks[0], &mask, "the sequence keeps its mask");
     }
@@ -266,16 +273,20 @@ static void check_padding(const char *model, const char *layer, const char *inpu
 
 static void test_trailing_padding(void)
 {
-    const char *x = "inputs/input_1.npy";
-    check_padding("rnn_options", "lstm_state", x, PAD_CARRY);
-    check_padding("rnn_options", "gru_state", x, PAD_CARRY);
-    check_padding("rnn_options", "srnn_state", x, PAD_CARRY);
-    check_padding("rnn_options", "lstm_back", "outputs/lstm_state.0.0.npy", PAD_BACKWARDS);
-    check_padding("rnn_options", "srnn_back", "outputs/srnn_state.0.0.npy", PAD_BACKWARDS);
-    /* Bidirectional of LSTM (concat), GRU (sum), SimpleRNN (mul) */
-    check_padding("bidirectional", "bidirectional_1", x, PAD_ZERO);
-    check_padding("bidirectional", "bidirectional_2", "outputs/bidirectional_1.0.0.npy", PAD_ZERO);
-    check_padding("bidirectional", "bidirectional_3", "outputs/bidirectional_2.0.0.npy", PAD_ZERO);
+    const char *x = "inputs/input_1.npy", *k2 = "keras/k22.h5", *tfk = "keras/tfk2.h5";
+    check_padding("rnn_options", k2, "lstm_state", x, PAD_CARRY);
+    check_padding("rnn_options", k2, "gru_state", x, PAD_CARRY);
+    check_padding("rnn_options", tfk, "srnn_state", x, PAD_CARRY);
+    check_padding("rnn_options", k2, "lstm_back", "outputs/lstm_state.0.0.npy", PAD_BACKWARDS);
+    check_padding("rnn_options", tfk, "srnn_back", "outputs/srnn_state.0.0.npy", PAD_BACKWARDS);
+    /* Bidirectional of LSTM (concat), GRU (sum), SimpleRNN (mul): tf.keras, Keras 3 and
+     * standalone Keras 2 */
+    check_padding("bidirectional", tfk, "bidirectional_1", x, PAD_ZERO);
+    check_padding("bidirectional", tfk, "bidirectional_2", "outputs/bidirectional_1.0.0.npy",
+                  PAD_ZERO);
+    check_padding("bidirectional", "keras/k3.keras", "bidirectional_3",
+                  "outputs/bidirectional_2.0.0.npy", PAD_ZERO);
+    check_padding("bidirectional", k2, "bidirectional_1", x, PAD_CARRY_THEN_ZERO);
 }
 
 /* x[:, from:] */
@@ -492,7 +503,7 @@ int main(void)
 {
     run_test("Masking → LSTM, Bidirectional(GRU) with the Masking rule's mask", test_masking_model);
     run_test("Embedding(mask_zero) mask through LSTM → GRU → SimpleRNN", test_embed_mask_model);
-    run_test("trailing padding: carried, zeros in Bidirectional, go_backwards order",
+    run_test("trailing padding: carried, zeros in Bidirectional (not in Keras 2), go_backwards",
              test_trailing_padding);
     run_test("initial states as inputs continue a run", test_initial_states);
     run_test("Bidirectional: initial states of both halves", test_bidirectional_initial_states);
