@@ -177,6 +177,8 @@ int rs_rnn_run(const rs_rnn_weights *w, const rs_rnn_io *io, const rs_progress *
         /* Keras starts the masked-output carry from zeros whatever the initial state. */
         if (io->h0)
             memcpy(s.h, io->h0 + b * u, u * sizeof(float));
+        if (io->h0 && io->masked_output_is_state)
+            memcpy(s.prev_out, io->h0 + b * u, u * sizeof(float));
         if (io->c0 && s.c)
             memcpy(s.c, io->c0 + b * u, u * sizeof(float));
         for (size_t k0 = 0; k0 < io->steps; k0 += CHUNK_STEPS) {

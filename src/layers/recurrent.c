@@ -22,9 +22,23 @@ typedef struct rnn_params {
     bool use_bias;
     bool return_sequences, return_state, go_backwards, stateful;
     bool zero_output_for_mask; /* masked steps output zeros (forced in Bidirectional) */
+    bool masked_output_is_state; /* Keras <= 2.3: a masked step outputs the state h */
     bool reset_after;       /* GRU: bias (2, 3u), reset gate applied after the matmul */
     bool cudnn;             /* CuDNN weights: double bias, kernels stored as cuDNN lays them */
 } rnn_params;
+
+/* Standalone Keras 1.x-2.3.x (versions without "-tf", which tf.keras appends up to 2.3.0-tf,
+ * then writes >= 2.4) differs at masked steps: it has no zero_output_for_mask (tf.keras and
+ * Keras 3 force it on the halves of a Bidirectional returning sequences), and a masked step
+ * outputs the carried state (h0 before any valid step) rather than the previous output. */
+static bool standalone_keras(const rs_model *m)
+{
+    int major, minor;
+    const char *v = m ? m->keras_version : NULL;
+    if (!v || sscanf(v, "%d.%d", &major, &minor) != 2 || strstr(v, "-tf"))
+        return false;
+    return major == 1 || (major == 2 && minor < 4);
+}
 
 /* The recurrence applies activations element by element: softmax over the units is not. */
 static bool is_softmax(const rs_activation *a)
@@ -48,6 +62,7 @@ static int rnn_parse(rs_node *n, rnn_params *p, const rs_model *m, rs_error *err
     p->go_backwards = cfg_bool(n, "go_backwards", false);
     p->stateful = cfg_bool(n, "stateful", false); /* a viewer starts from the zero state */
     p->zero_output_for_mask = cfg_bool(n, "zero_output_for_mask", false);
+    p->masked_output_is_state = standalone_keras(m);
     p->reset_after = p->cudnn || cfg_bool(n, "reset_after", false);
     if (p->cudnn) {
         rs_activation_from_name("tanh", p->keras_major, &p->activation);
@@ -302,6 +317,7 @@ static int rnn_compute(const rs_node *n, const rnn_call *c, rs_tensor *outs, rs_
         .mask = c->mask ? c->mask->data : NULL,
         .go_backwards = c->go_backwards,
         .zero_output_for_mask = c->zero_output_for_mask,
+        .masked_output_is_state = p->masked_output_is_state,
         .h0 = c->h0 ? c->h0->data : NULL,
         .c0 = c->c0 && lstm ? c->c0->data : NULL,
         .seq = p->return_sequences ? outs[0].data : NULL,
@@ -450,18 +466,6 @@ static int bidir_internals(rs_node *n, const bidir_params *p, int first, rs_erro
                 return -1;
         }
     return 0;
-}
-
-/* tf.keras and Keras 3 force zero_output_for_mask on the halves of a Bidirectional returning
- * sequences. Standalone Keras 1.x-2.3.x (versions without "-tf", which tf.keras appends up to
- * 2.3.0-tf, then writes >= 2.4) has no such option: a masked step repeats the previous output. */
-static bool standalone_keras(const rs_model *m)
-{
-    int major, minor;
-    const char *v = m ? m->keras_version : NULL;
-    if (!v || sscanf(v, "%d.%d", &major, &minor) != 2 || strstr(v, "-tf"))
-        return false;
-    return major == 1 || (major == 2 && minor < 4);
 }
 
 int rs_bidirectional_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)

@@ -399,6 +399,46 @@ static void test_bidirectional_initial_states(void)
     rs_model_free(m);
 }
 
+/* GRU from a nonzero initial state, first step masked: standalone Keras 2 outputs the carried
+ * state h0 there, tf.keras the zeros its previous-output carry starts from. */
+static void check_masked_first_step(const char *file, bool outputs_h0)
+{
+    char path[256];
+    snprintf(path, sizeof path, FIX "rnn_options/%s", file);
+    rs_model *m = load(path);
+    const rs_node *n = node(m, "gru_state");
+    rs_tensor x = load_npy(FIX "rnn_options/inputs/input_1.npy");
+    rs_tensor h0 = zeros(x.shape[0], 4), mask = prefix_mask(x.shape[0], x.shape[1], x.shape[1]);
+    for (size_t i = 0; i < h0.size; i++)
+        h0.data[i] = 0.1f * (float)(i + 1);
+    for (size_t b = 0; b < x.shape[0]; b++)
+        mask.data[b * x.shape[1]] = 0;
+    const rs_tensor *ins[2] = {&x, &h0};
+    layer_run r = {0};
+    if (n && run_node(n, ins, 2, &mask, &r) == 0) {
+        printf("# %s: first output %s\n", file, outputs_h0 ? "h0" : "zeros");
+        rs_tensor first = slice(&r.outs[0], 0, 1, 0, 4), want = zeros(x.shape[0], 4);
+        if (outputs_h0)
+            memcpy(want.data, h0.data, h0.size * sizeof(float));
+        CHECK(first.size == want.size);
+        check_close(first.data, want.data, want.size, TOL, file, __FILE__, __LINE__);
+        rs_tensor_free(&first);
+        rs_tensor_free(&want);
+    }
+    free_run(&r);
+    rs_tensor_free(&x);
+    rs_tensor_free(&h0);
+    rs_tensor_free(&mask);
+    rs_model_free(m);
+}
+
+static void test_masked_first_step(void)
+{
+    check_masked_first_step("keras/k22.h5", true);
+    check_masked_first_step("keras/tfk2.h5", false);
+    check_masked_first_step("keras/k3.keras", false);
+}
+
 /* Run node on ins (n_ins of them) with mask; the error message, "" when it ran. */
 static const char *forward_error(const rs_node *n, const rs_tensor *const *ins, int n_ins,
                                  const rs_tensor *mask)
@@ -507,6 +547,8 @@ int main(void)
              test_trailing_padding);
     run_test("initial states as inputs continue a run", test_initial_states);
     run_test("Bidirectional: initial states of both halves", test_bidirectional_initial_states);
+    run_test("masked first step from an initial state: h0 in Keras 2, zeros later",
+             test_masked_first_step);
     run_test("inputs that do not fit are refused", test_bad_inputs);
     run_test("Bidirectional reports progress over both halves and can be cancelled",
              test_bidirectional_progress);
