@@ -40,8 +40,14 @@ typedef struct rs_rnn_io {
     const float *mask;         /* (batch, steps): nonzero = step is valid; NULL = no mask */
     bool go_backwards;         /* process t = steps-1 .. 0 */
     bool zero_output_for_mask; /* masked steps output zeros instead of the previous output */
+    const float *h0;           /* (batch, units) initial hidden state, or NULL: zeros */
+    const float *c0;           /* (batch, units) initial cell state (LSTM), or NULL: zeros */
+    /* Standalone Keras <= 2.3: a masked step outputs the carried state h, so before any valid
+     * step it outputs h0 (later Keras: the previous output, zeros before any valid step). */
+    bool masked_output_is_state;
     /* Outputs; any may be NULL. */
     float *seq;     /* (batch, steps, units): outputs in processing order, as Keras returns them */
+    float *last;    /* (batch, units) output of the last processing step (Keras' last_output) */
     float *h_last;  /* (batch, units) final hidden state */
     float *c_last;  /* (batch, units) final cell state (LSTM) */
     float *gates;   /* (batch, steps, G*units) activated gates, indexed by input timestep */

@@ -1,5 +1,6 @@
 /* rnnscope: the command-line entry point and subcommand dispatcher. */
 #include <locale.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -91,6 +92,10 @@ static const command *find_command(const char *name)
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    /* A full disk or a file-size limit is an error to report, not a signal to die of, and a
+     * closed pipe (| head) ends output quietly. */
+    signal(SIGXFSZ, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         print_usage(stdout);
         return EXIT_OK;

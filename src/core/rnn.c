@@ -174,6 +174,13 @@ int rs_rnn_run(const rs_rnn_weights *w, const rs_rnn_io *io, const rs_progress *
     size_t total = io->batch * io->steps, done = 0;
     for (size_t b = 0; b < io->batch; b++) {
         memset(buf, 0, 3 * u * sizeof(float)); /* h, c, prev_out = 0 */
+        /* Keras starts the masked-output carry from zeros whatever the initial state. */
+        if (io->h0)
+            memcpy(s.h, io->h0 + b * u, u * sizeof(float));
+        if (io->h0 && io->masked_output_is_state)
+            memcpy(s.prev_out, io->h0 + b * u, u * sizeof(float));
+        if (io->c0 && s.c)
+            memcpy(s.c, io->c0 + b * u, u * sizeof(float));
         for (size_t k0 = 0; k0 < io->steps; k0 += CHUNK_STEPS) {
             size_t k1 = k0 + CHUNK_STEPS < io->steps ? k0 + CHUNK_STEPS : io->steps;
             project_chunk(&s, io, b, k0, k1, xw);
@@ -185,6 +192,8 @@ int rs_rnn_run(const rs_rnn_weights *w, const rs_rnn_io *io, const rs_progress *
                 return rs_fail(err, NULL, "cancelled");
             }
         }
+        if (io->last)
+            memcpy(io->last + b * u, s.prev_out, u * sizeof(float));
         if (io->h_last)
             memcpy(io->h_last + b * u, s.h, u * sizeof(float));
         if (io->c_last && s.c)

@@ -63,7 +63,8 @@ SOCK=rs-test2-$$
 tm new-session -d -s rs -x 100 -y 30 \
     "env LANG=C.UTF-8 TERM=xterm-256color '$RNNSCOPE' '$MODEL'; echo EXITED:\$?; sleep 60"
 if wait_for "Layers" 10; then
-    pkill -TERM -f "rnnscope $MODEL" 2>/dev/null || pkill -TERM -x rnnscope
+    shell=$(tm list-panes -t rs -F '#{pane_pid}' | head -1)
+    pkill -TERM -P "$shell" -x rnnscope
     if wait_for 'EXITED:0' 5 && ! grep -q 'Layers' "$T/pane"; then ok "SIGTERM restores the terminal and exits"
     else not_ok "SIGTERM restores the terminal and exits"; diag < "$T/pane"; fi
 else not_ok "SIGTERM restores the terminal and exits"; diag < "$T/pane"; fi
