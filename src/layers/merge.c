@@ -294,8 +294,9 @@ static int concat_mask(const merge_params *p, rs_layer_io *io, rs_error *err)
     return 0;
 }
 
-/* L2-normalize x along `axis` into a new tensor, as Keras: x / sqrt(max(sum x^2, 1e-12)). */
-static int l2_normalize(const rs_tensor *x, int axis, rs_tensor *y, rs_error *err)
+/* L2-normalize x along `axis` into a new tensor, as Keras: x / sqrt(max(sum x^2, min_sq)). The
+ * floor only matters for vectors of (almost) zero length. */
+static int l2_normalize(const rs_tensor *x, int axis, float min_sq, rs_tensor *y, rs_error *err)
 {
     if (rs_tensor_copy(y, x, err) < 0)
         return -1;
@@ -310,7 +311,7 @@ static int l2_normalize(const rs_tensor *x, int axis, rs_tensor *y, rs_error *er
             float ss = 0;
             for (size_t k = 0; k < len; k++)
                 ss += v[k * inner] * v[k * inner];
-            float inv = 1.0f / sqrtf(fmaxf(ss, 1e-12f));
+            float inv = 1.0f / sqrtf(fmaxf(ss, min_sq));
             for (size_t k = 0; k < len; k++)
                 v[k * inner] *= inv;
         }
@@ -389,7 +390,8 @@ static int dot_forward(const merge_params *p, rs_layer_io *io, rs_error *err)
         return batch_dot(x, a, z, b, &io->outputs[0], err);
     rs_tensor nx = {0}, nz = {0};
     int rc = -1;
-    if (l2_normalize(x, a, &nx, err) == 0 && l2_normalize(z, b, &nz, err) == 0)
+    float min_sq = io->keras_major >= 3 ? 1e-14f : 1e-12f; /* epsilon^2, tf.nn.l2_normalize */
+    if (l2_normalize(x, a, min_sq, &nx, err) == 0 && l2_normalize(z, b, min_sq, &nz, err) == 0)
         rc = batch_dot(&nx, a, &nz, b, &io->outputs[0], err);
     rs_tensor_free(&nx);
     rs_tensor_free(&nz);
