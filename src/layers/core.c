@@ -491,8 +491,8 @@ int rs_embedding_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
     const rs_tensor *ids = io->inputs[0];
     const rs_tensor *table = &n->weights[0].value;
     size_t dim = (size_t)p->output_dim, shape[RS_MAX_RANK];
-    if (ids->rank + 1 > RS_MAX_RANK)
-        return rs_fail(err, NULL, "input rank %d is too large", ids->rank);
+    if (ids->rank < 1 || ids->rank + 1 > RS_MAX_RANK)
+        return rs_fail(err, NULL, "input rank %d is not supported", ids->rank);
     memcpy(shape, ids->shape, sizeof shape);
     shape[ids->rank] = dim;
     rs_tensor *y = &io->outputs[0];
@@ -501,9 +501,11 @@ int rs_embedding_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
     for (size_t i = 0; i < ids->size; i++) {
         float v = ids->data[i];
         /* Keras casts the ids to int32 (truncating); TF refuses ids outside the table */
-        if (!(v > -1.0f && v < (float)p->input_dim))
-            return rs_fail(err, NULL, "token id %g (at flat position %zu) is outside 0..%ld",
-                           (double)v, i, p->input_dim - 1);
+        if (!(v > -1.0f && v < (float)p->input_dim)) {
+            size_t per = ids->size / ids->shape[0]; /* ids per sample */
+            return rs_fail(err, NULL, "token id %g (sample %zu, position %zu) is outside 0..%ld",
+                           (double)v, i / per, i % per, p->input_dim - 1);
+        }
         memcpy(y->data + i * dim, table->data + (size_t)v * dim, dim * sizeof(float));
     }
     if (!p->mask_zero)

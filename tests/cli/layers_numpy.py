@@ -261,7 +261,7 @@ check("Embedding looks up rows, mask_zero masks id 0", "Embedding",
 check("Embedding without mask_zero gives no mask", "Embedding",
       {"input_dim": 6, "output_dim": 3}, [ids], table[ids], [table], want_mask=None)
 check_error("an id outside the table is an error", "Embedding", {"input_dim": 6, "output_dim": 3},
-            [np.array([[1, 6]])], "token id 6", [table])
+            [np.array([[1, 2], [1, 6]])], "token id 6 (sample 1, position 1)", [table])
 check_error("a negative id is an error", "Embedding", {"input_dim": 6, "output_dim": 3},
             [np.array([[-1, 2]])], "outside 0..5", [table])
 
