@@ -2,6 +2,7 @@
  * ScaledDotProductAttention; Keras' Attention, AdditiveAttention and MultiHeadAttention; and
  * keras-multi-head's MultiHeadAttention (same class name, told apart by "head_num"). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,7 @@ typedef struct attention_params {
     /* MultiHeadAttention */
     bool multi_head_package;   /* keras-multi-head */
     long num_heads, key_dim, value_dim, out_dim;
+    bool softmax_zeroes_masked; /* Keras >= 3.10: masked weights are 0 even in a masked row */
     rs_activation activation;  /* keras-multi-head: on q, k, v and the output */
 } attention_params;
 
@@ -134,6 +136,44 @@ int rs_scaled_dot_attention_setup(rs_node *n, const rs_shape *in, const rs_model
                                  rs_shape_make(2, q->dims[0], k->dims[0]), err);
 }
 
+/* The layer object ({"class_name", "config", "inbound_nodes"}) whose config is `config`,
+ * anywhere in the model config (nested models included), or NULL. */
+static const cJSON *layer_object(const cJSON *json, const cJSON *config)
+{
+    if (!json)
+        return NULL;
+    if (cJSON_IsObject(json) && cJSON_GetObjectItemCaseSensitive(json, "config") == config)
+        return json;
+    const cJSON *child;
+    cJSON_ArrayForEach(child, json) {
+        const cJSON *found = layer_object(child, config);
+        if (found)
+            return found;
+    }
+    return NULL;
+}
+
+/* The keyword arguments this call of the layer was made with (use_causal_mask,
+ * return_attention_scores, ...), as the functional config records them: Keras 2 and TF.js in
+ * the 4th element of the call's first input entry, Keras 3 under "kwargs". NULL when not
+ * recorded (Sequential models, no arguments). */
+static const cJSON *call_kwargs(const rs_node *n, const rs_model *m)
+{
+    const cJSON *layer = m ? layer_object(m->config_json, n->config) : NULL;
+    const cJSON *nodes = layer ? cJSON_GetObjectItemCaseSensitive(layer, "inbound_nodes") : NULL;
+    const char *hash = strrchr(n->name, '#'); /* the second call of a shared layer is "name#1" */
+    const cJSON *call = cJSON_GetArrayItem(nodes, hash ? atoi(hash + 1) : 0);
+    if (cJSON_IsObject(call))
+        return cJSON_GetObjectItemCaseSensitive(call, "kwargs");
+    const cJSON *kwargs = cJSON_GetArrayItem(cJSON_GetArrayItem(call, 0), 3);
+    return cJSON_IsObject(kwargs) ? kwargs : NULL;
+}
+
+static bool kwarg_true(const cJSON *kwargs, const char *key)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(kwargs, key));
+}
+
 /* Keras Attention (dot or concat score) and AdditiveAttention: inputs [query, value(, key)]. */
 int rs_keras_attention_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
 {
@@ -143,8 +183,11 @@ int rs_keras_attention_setup(rs_node *n, const rs_shape *in, const rs_model *m, 
     bool additive = !strcmp(n->class_name, "AdditiveAttention");
     p->use_scale = cfg_bool(n, "use_scale", additive);
     p->concat_score = !strcmp(cfg_str(n, "score_mode", "dot"), "concat");
-    p->causal = cfg_bool(n, "causal", false) || cfg_bool(n, "use_causal_mask", false);
-    p->dropout = cfg_num(n, "dropout", 0);
+    const cJSON *kwargs = call_kwargs(n, m);
+    /* causal: a config option up to TF 2.9, then the call argument use_causal_mask */
+    p->causal = cfg_bool(n, "causal", false) || kwarg_true(kwargs, "use_causal_mask");
+    p->return_attention = kwarg_true(kwargs, "return_attention_scores");
+    p->dropout = cfg_num(n, "dropout", 0); /* inference: no dropout */
     int count = p->use_scale + p->concat_score;
     if (rs_expect_weight_count(n, count, err) < 0)
         return -1;
@@ -153,12 +196,31 @@ int rs_keras_attention_setup(rs_node *n, const rs_shape *in, const rs_model *m, 
     for (int i = additive ? 1 : 0; i < count; i++)
         if (rs_expect_weight_scalar(n, i, err) < 0)
             return -1;
-    return set_attention_outputs(n, false, rs_shape_make(2, in[0].dims[0], in[1].dims[1]),
-                                 in[0], err);
+    return set_attention_outputs(n, p->return_attention,
+                                 rs_shape_make(2, in[0].dims[0], in[1].dims[1]),
+                                 rs_shape_make(2, in[0].dims[0], in[1].dims[0]), err);
 }
 
-static int keras_multi_head(rs_node *n, attention_params *p, const rs_shape *in, rs_error *err)
+/* Keras 3.10 (keras commit 2111fbca) made Softmax zero the masked weights, so a padded query
+ * attends to nothing instead of evenly to everything. A file that does not say its version
+ * is taken as the newest of its major. */
+static bool softmax_zeroes_masked(const rs_model *m)
 {
+    int major, minor;
+    if (!m)
+        return false;
+    if (m->keras_version && sscanf(m->keras_version, "%d.%d", &major, &minor) == 2)
+        return major > 3 || (major == 3 && minor >= 10);
+    return m->keras_major >= 3;
+}
+
+static int keras_multi_head(rs_node *n, attention_params *p, const rs_shape *in,
+                            const rs_model *m, rs_error *err)
+{
+    p->softmax_zeroes_masked = softmax_zeroes_masked(m);
+    const cJSON *kwargs = call_kwargs(n, m);
+    p->causal = kwarg_true(kwargs, "use_causal_mask");
+    p->return_attention = kwarg_true(kwargs, "return_attention_scores");
     p->num_heads = cfg_int(n, "num_heads", -1);
     p->key_dim = cfg_int(n, "key_dim", -1);
     p->value_dim = cfg_int(n, "value_dim", p->key_dim);
@@ -188,7 +250,9 @@ static int keras_multi_head(rs_node *n, attention_params *p, const rs_shape *in,
     i += 1 + b;
     if (RS_EXPECT_SHAPE(n, i, err, h, vd, od) < 0 || (b && RS_EXPECT_SHAPE(n, i + 1, err, od) < 0))
         return -1;
-    return set_attention_outputs(n, false, rs_shape_make(2, q->dims[0], od), in[0], err);
+    /* return_attention_scores: (heads, query steps, key steps) */
+    return set_attention_outputs(n, p->return_attention, rs_shape_make(2, q->dims[0], od),
+                                 rs_shape_make(3, h, q->dims[0], v->dims[0]), err);
 }
 
 static int package_multi_head(rs_node *n, attention_params *p, const rs_shape *in,
@@ -227,7 +291,7 @@ int rs_multi_head_attention_setup(rs_node *n, const rs_shape *in, const rs_model
         return -1;
     if (cfg_get(n, "head_num"))
         return qkv_inputs(n, in, 1, 3, err) < 0 ? -1 : package_multi_head(n, p, in, m, err);
-    return qkv_inputs(n, in, 2, 3, err) < 0 ? -1 : keras_multi_head(n, p, in, err);
+    return qkv_inputs(n, in, 2, 3, err) < 0 ? -1 : keras_multi_head(n, p, in, m, err);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -596,7 +660,9 @@ static int keras_multi_head_forward(const rs_node *n, rs_layer_io *io, rs_error 
         n->weights[p->use_bias ? 4 : 2].value.shape[0] != x.dv.dim)
         return rs_fail(err, NULL, "the inputs' features (%zu, %zu, %zu) do not fit the weights",
                        x.dq.dim, x.dv.dim, x.dk.dim);
-    if (rs_tensor_alloc_dims(&io->outputs[0], err, 3, x.dq.batch, tq, od) < 0)
+    if (rs_tensor_alloc_dims(&io->outputs[0], err, 3, x.dq.batch, tq, od) < 0 ||
+        (p->return_attention &&
+         rs_tensor_alloc_dims(&io->outputs[1], err, 4, x.dq.batch, H, tq, tk) < 0))
         return -1;
     heads_scratch s;
     if (heads_scratch_alloc(&s, tq, tk, H * kd, H * vd, err) < 0)
@@ -621,11 +687,13 @@ static int keras_multi_head_forward(const rs_node *n, rs_layer_io *io, rs_error 
         rs_score_mask m = {.query_mask = sample_mask(io, x.q, b, tq),
                            .key_mask = joint_key_mask(io, &x, b, s.key_mask),
                            .causal = p->causal, .penalty = 1e9f,
-                           .zero_masked_rows = io->keras_major >= 3};
+                           .zero_masked_rows = p->softmax_zeroes_masked};
         for (size_t h = 0; h < H; h++) {
-            rs_dot_scores(tq, tk, kd, s.q + h * kd, H * kd, s.k + h * kd, H * kd, 1.0f, s.scores);
-            rs_masked_softmax(tq, tk, s.scores, &m);
-            rs_weighted_values(tq, tk, vd, s.scores, s.v + h * vd, H * vd, s.o + h * vd, H * vd);
+            float *a = p->return_attention ? io->outputs[1].data + (b * H + h) * tq * tk
+                                           : s.scores;
+            rs_dot_scores(tq, tk, kd, s.q + h * kd, H * kd, s.k + h * kd, H * kd, 1.0f, a);
+            rs_masked_softmax(tq, tk, a, &m);
+            rs_weighted_values(tq, tk, vd, a, s.v + h * vd, H * vd, s.o + h * vd, H * vd);
         }
         /* einsum "abcd,cde->abe": heads x value_dim onto the output */
         project(tq, H * vd, s.o, Wo, bo, od, io->outputs[0].data + b * tq * od);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "rnnscope/attention.h"
 #include "rnnscope/fileio.h"
 #include "rnnscope/layer.h"
 #include "rnnscope/npy.h"
@@ -278,6 +279,76 @@ static void test_layers_were_checked(void)
     CHECK(layers_checked >= 4 * 29);
 }
 
+/* ../shared/fixtures-wild/NAME (RNNSCOPE_SHARED overrides ../shared), or NULL when absent. */
+static const char *wild_file(const char *name)
+{
+    static char path[4096];
+    const char *shared = getenv("RNNSCOPE_SHARED"), *src = getenv("srcdir");
+    int n = shared && *shared
+                ? snprintf(path, sizeof path, "%s/fixtures-wild/%s", shared, name)
+                : snprintf(path, sizeof path, "%s/../shared/fixtures-wild/%s",
+                           src && *src ? src : RNNSCOPE_SRCDIR, name);
+    FILE *f = n > 0 && (size_t)n < sizeof path ? fopen(path, "rb") : NULL;
+    if (!f)
+        return NULL;
+    fclose(f);
+    return path;
+}
+
+#define WILD_SSA "k2.3.1_func_conv1d_bilstm_seqselfattention.h5"
+
+/* A real Keras 2.3.1 file: SeqSelfAttention(attention_activation='softmax') without recorded
+ * activations. On random input the layer runs, its weights (the kernel on the same weights)
+ * have rows summing to 1, and its output is those weights times the input. */
+static void test_wild_self_attention(void)
+{
+    rs_model *m = NULL;
+    rs_error err = {{0}};
+    if (rs_model_load(wild_file(WILD_SSA), NULL, &m, &err) < 0) {
+        CHECK_STR(err.msg, "");
+        return;
+    }
+    int idx = rs_model_find_node(m, "seq_self_attention", &err);
+    CHECK(idx >= 0);
+    const rs_node *n = idx >= 0 ? &m->nodes[idx] : NULL;
+    CHECK(n && n->kind && n->n_weights == 5 && !n->unsupported);
+    if (!n || n->n_weights != 5 || n->unsupported) {
+        rs_model_free(m);
+        return;
+    }
+    const size_t B = 2, T = (size_t)n->out_shapes[0].dims[0], D = (size_t)n->out_shapes[0].dims[1];
+    rs_tensor x, out = {0}, out_mask = {0};
+    CHECK(rs_tensor_alloc_dims(&x, &err, 3, B, T, D) == 0);
+    unsigned state = 12345;
+    for (size_t i = 0; i < x.size; i++) {
+        state = state * 1103515245u + 12345u;
+        x.data[i] = (float)((state >> 8) & 0xffff) / 32768.0f - 1.0f;
+    }
+    const rs_tensor *in[1] = {&x}, *masks[1] = {NULL};
+    rs_layer_io io = {.n_inputs = 1, .inputs = in, .in_masks = masks, .outputs = &out,
+                      .out_masks = &out_mask, .keras_major = m->keras_major};
+    CHECK(n->kind->forward(n, &io, &err) == 0);
+    size_t U = n->weights[0].value.shape[1];
+    rs_self_attention s = {.dim = D, .units = U, .Wt = n->weights[0].value.data,
+                           .Wx = n->weights[1].value.data, .bh = n->weights[2].value.data,
+                           .Wa = n->weights[3].value.data, .ba = n->weights[4].value.data};
+    rs_activation_from_name("softmax", 2, &s.activation);
+    float *a = calloc(T * T, sizeof *a), *v = calloc(T * D, sizeof *v);
+    float *scratch = calloc(rs_self_attention_scratch(&s, T), sizeof *scratch);
+    for (size_t b = 0; out.data && b < B; b++) {
+        rs_self_attention_run(&s, T, x.data + b * T * D, NULL, v, a, scratch);
+        rs_tensor at = {.rank = 2, .shape = {T, T}, .size = T * T, .data = a};
+        check_rows_sum_to_one(&at);
+        CHECK_CLOSE(out.data + b * T * D, v, T * D, TOL);
+    }
+    free(a);
+    free(v);
+    free(scratch);
+    rs_tensor_free(&x);
+    rs_tensor_free(&out);
+    rs_model_free(m);
+}
+
 int main(void)
 {
     char path[4096];
@@ -312,6 +383,11 @@ int main(void)
     }
     if (!only)
         run_test("every attention layer was checked", test_layers_were_checked);
+    if (wild_file(WILD_SSA))
+        run_test("real Keras 2.3.1 SeqSelfAttention(softmax) runs, rows sum to 1",
+                 test_wild_self_attention);
+    else
+        skip_test("real Keras 2.3.1 SeqSelfAttention", "../shared/fixtures-wild is absent");
     cJSON_Delete(manifest);
     return check_finish();
 }
