@@ -14,6 +14,11 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "model_io.h"
+#include "rnnscope/run.h"
+#include "rnnscope/sixel.h"
+#include "rnnscope/term.h"
+#include <fcntl.h>
 #include "rnnscope/csv.h"
 #include "rnnscope/npy.h"
 #include "rnnscope/plot.h"
@@ -24,9 +29,14 @@ typedef enum color_when { C_AUTO, C_ALWAYS, C_NEVER } color_when;
 #define MAX_CHANNEL_LIST 100000
 
 typedef struct plot_args {
-    const char *model, *layer, *data, *recurrent, *bias;
+    const char *model, *layer, *data, *recurrent, *bias, *internal;
+    input_opts in;      /* model form: --input, --random, --weights */
+    unsigned long output;
+    char layer_name[256];
+    rs_tensor w_rec, w_bias; /* model form, weights view: the layer's recurrent kernel, bias */
     view view;
     int graphics; /* -1 auto, else rs_graphics */
+    bool sixel;   /* --graphics sixel */
     color_when color;
     int width, height; /* 0: from the terminal */
     size_t *channels, nchannels;
@@ -51,7 +61,8 @@ static void plot_usage(FILE *f)
           "Plot options:\n"
           "  --data FILE          .npy (or .csv) array to plot\n"
           "  --view V             lines, detail, heatmap, hist, bars or weights\n"
-          "  --graphics G         auto, unicode or ascii (auto: unicode in a UTF-8 locale)\n"
+          "  --graphics G         auto, sixel, unicode or ascii (auto: sixel heatmaps on a terminal\n"
+          "                       that has sixel, else unicode in a UTF-8 locale)\n"
           "  --width W, --height H  size in cells (default: the terminal's, or 80 x 20)\n"
           "  --channels LIST      e.g. 0-15,20 (columns of the array)\n"
           "  --timesteps A:B      rows A..B-1 (A: or :B allowed)\n"
@@ -191,7 +202,8 @@ static int parse_gates(const char *s, int *g)
 enum {
     O_DATA = 256, O_VIEW, O_GRAPHICS, O_WIDTH, O_HEIGHT, O_CHANNELS, O_TIMESTEPS, O_EQUAL,
     O_ZERO, O_CMAP, O_NORM, O_COLOR, O_TRANSPOSE, O_SAMPLE, O_LAYER, O_OUTPUT, O_BLOCKS, O_COLS,
-    O_PAGE, O_CURSOR, O_AGG, O_GATES, O_RECURRENT, O_BIAS, O_HELP,
+    O_PAGE, O_CURSOR, O_AGG, O_GATES, O_RECURRENT, O_BIAS, O_HELP, O_INTERNAL,
+    O_INPUT, O_RANDOM, O_WEIGHTS,
 };
 
 static const struct option long_opts[] = {
@@ -207,27 +219,32 @@ static const struct option long_opts[] = {
     {"page", required_argument, 0, O_PAGE}, {"cursor", required_argument, 0, O_CURSOR},
     {"agg", required_argument, 0, O_AGG}, {"gates", required_argument, 0, O_GATES},
     {"recurrent", required_argument, 0, O_RECURRENT}, {"bias", required_argument, 0, O_BIAS},
-    {"help", no_argument, 0, O_HELP}, {0, 0, 0, 0},
+    {"help", no_argument, 0, O_HELP}, {"internal", required_argument, 0, O_INTERNAL},
+    {"input", required_argument, 0, O_INPUT}, {"random", required_argument, 0, O_RANDOM},
+    {"weights", required_argument, 0, O_WEIGHTS}, {0, 0, 0, 0},
 };
 
 /* One option into a; returns 0, or EXIT_USAGE after printing why. */
 static int apply_option(plot_args *a, int opt, const char *arg)
 {
     rs_error err = {""};
-    size_t unused;
     switch (opt) {
     case O_DATA: a->data = arg; return 0;
     case O_RECURRENT: a->recurrent = arg; return 0;
     case O_BIAS: a->bias = arg; return 0;
     case O_LAYER: a->layer = arg; return 0;
-    case O_OUTPUT: return parse_size(arg, &unused) ? 0 : usage_error("bad --output '%s'", arg);
+    case O_OUTPUT: return parse_count(arg, &a->output) ? 0 : usage_error("bad --output '%s'", arg);
+    case O_INTERNAL: a->internal = arg; return 0;
+    case O_INPUT: return input_opts_take(&a->in, "plot", OPT_INPUT, arg) < 0 ? EXIT_USAGE : 0;
+    case O_RANDOM: return input_opts_take(&a->in, "plot", OPT_RANDOM, arg) < 0 ? EXIT_USAGE : 0;
+    case O_WEIGHTS: a->in.weights = arg; return 0;
     case O_VIEW: return parse_view(arg, &a->view) == 0 ? 0 : usage_error("unknown view '%s' (lines, detail, heatmap, hist, bars, weights)", arg);
     case O_GRAPHICS:
         if (strcmp(arg, "auto") == 0) a->graphics = -1;
         else if (strcmp(arg, "unicode") == 0) a->graphics = RS_GFX_UNICODE;
         else if (strcmp(arg, "ascii") == 0) a->graphics = RS_GFX_ASCII;
-        else if (strcmp(arg, "sixel") == 0) return usage_error("--graphics %s is not supported yet (auto, unicode, ascii)", arg);
-        else return usage_error("unknown --graphics '%s' (auto, unicode, ascii)", arg);
+        else if (strcmp(arg, "sixel") == 0) a->sixel = true;
+        else return usage_error("unknown --graphics '%s' (auto, sixel, unicode, ascii)", arg);
         return 0;
     case O_WIDTH: return parse_int(arg, 1, RS_CANVAS_MAX_SIDE, &a->width) ? 0 : usage_error("bad --width '%s' (1..4096)", arg);
     case O_HEIGHT: return parse_int(arg, 1, RS_CANVAS_MAX_SIDE, &a->height) ? 0 : usage_error("bad --height '%s' (1..4096)", arg);
@@ -296,11 +313,10 @@ static int parse_args(int argc, char **argv, plot_args *a)
         return usage_error("unexpected argument '%s'", argv[optind]);
     if (a->model && a->data)
         return usage_error("give either MODEL or --data, not both (%s)", a->model);
-    if (a->model) {
-        cli_error("plot: %s: plotting a model's layer needs the forward pass, which is not built "
-                  "yet; plot an array with --data FILE.npy", a->model);
-        return EXIT_USAGE;
-    }
+    if (a->model && !a->layer)
+        return usage_error("%s", "MODEL needs --layer NAME");
+    if (a->model)
+        return -1;
     if (!a->data)
         return usage_error("%s", "nothing to plot: give --data FILE.npy (or MODEL --layer NAME)");
     return -1;
@@ -431,13 +447,19 @@ static int draw_weights(const plot_args *a, const rs_matrix *kernel, rs_style st
     rs_tensor rt = {0}, bt = {0};
     rs_matrix rm, bm;
     int rc = 0;
-    if (a->recurrent && (read_array(a->recurrent, &rt, err) < 0 ||
-                         rs_matrix_from_tensor(&rt, 0, a->recurrent, &rm, err) < 0))
+    bool have_rec = a->recurrent || a->w_rec.data, have_bias = a->bias || a->w_bias.data;
+    if (a->w_rec.data)
+        rc = rs_matrix_from_tensor(&a->w_rec, 0, a->data, &rm, err);
+    else if (a->recurrent && (read_array(a->recurrent, &rt, err) < 0 ||
+                              rs_matrix_from_tensor(&rt, 0, a->recurrent, &rm, err) < 0))
         rc = -1;
-    if (rc == 0 && a->bias && (read_array(a->bias, &bt, err) < 0 ||
-                               rs_matrix_from_tensor(&bt, 0, a->bias, &bm, err) < 0))
+    const rs_tensor *b = a->w_bias.data ? &a->w_bias : &bt;
+    if (rc == 0 && a->w_bias.data)
+        rc = rs_matrix_from_tensor(b, 0, a->data, &bm, err);
+    else if (rc == 0 && a->bias && (read_array(a->bias, &bt, err) < 0 ||
+                                    rs_matrix_from_tensor(&bt, 0, a->bias, &bm, err) < 0))
         rc = -1;
-    if (rc == 0 && a->bias && bt.rank == 1)
+    if (rc == 0 && have_bias && b->rank == 1)
         bm = rs_matrix_transpose(bm); /* a vector of G*u is one row */
     if (rc == 0) {
         rs_weights_opts o;
@@ -445,8 +467,8 @@ static int draw_weights(const plot_args *a, const rs_matrix *kernel, rs_style st
         o.style = st;
         o.cmap = a->cmap;
         o.gates = a->gates ? a->gates : kernel->cols % 4 == 0 ? 4 : kernel->cols % 3 == 0 ? 3 : 1;
-        rc = rs_weights_draw(c, rs_canvas_rect(c), kernel, a->recurrent ? &rm : NULL,
-                             a->bias ? &bm : NULL, &o, err);
+        rc = rs_weights_draw(c, rs_canvas_rect(c), kernel, have_rec ? &rm : NULL,
+                             have_bias ? &bm : NULL, &o, err);
         if (rc < 0)
             rs_error_prefix(err, a->data);
     }
@@ -556,6 +578,70 @@ static int draw_view(const plot_args *a, view v, const slice *s, rs_style st, rs
     }
 }
 
+/* ---- sixel ---- */
+
+#define SIXEL_PROBE_MS 400
+#define SIXEL_MAX_PX 2000
+
+/* Sixel when asked for, or with --graphics auto on a terminal that answers that it has it.
+ * The cell size in pixels comes from the same answers. */
+static bool use_sixel(const plot_args *a, int *cell_w, int *cell_h)
+{
+    rs_term_caps caps = {0};
+    int fd = -1;
+    bool yes = a->sixel;
+    if (!yes && a->graphics < 0 && isatty(STDOUT_FILENO) && (fd = open("/dev/tty", O_RDWR | O_NOCTTY)) >= 0) {
+        rs_error err;
+        rs_term_env env;
+        rs_term_env_from_process(&env);
+        if (rs_term_probe(fd, SIXEL_PROBE_MS, &caps, &err) == 0)
+            yes = rs_graphics_decide(RS_TERM_AUTO, &caps, &env, NULL, 0) == RS_TERM_SIXEL;
+    }
+    rs_term_cell_size(&caps, fd >= 0 ? fd : STDOUT_FILENO, cell_w, cell_h);
+    if (fd >= 0)
+        close(fd);
+    return yes;
+}
+
+/* The heatmap as a sixel image w x (h-1) cells, then its colour bar as a text line. */
+static char *sixel_heatmap(const plot_args *a, const slice *s, rs_style st, int w, int h,
+                           int cell_w, int cell_h, rs_error *err)
+{
+    bool as_is = s->sel.rows == s->sel.cols;
+    if (a->transpose)
+        as_is = !as_is;
+    rs_matrix m = as_is ? s->sel : rs_matrix_transpose(s->sel);
+    double lo, hi;
+    rs_heatmap_range(&m, &a->norm, &lo, &hi);
+    int pw = w * cell_w, ph = (h > 1 ? h - 1 : 1) * cell_h;
+    pw = pw > SIXEL_MAX_PX ? SIXEL_MAX_PX : pw;
+    ph = ph > SIXEL_MAX_PX ? SIXEL_MAX_PX : ph;
+    rs_sixel_image img;
+    if (rs_sixel_heatmap(&m, pw, ph, a->cmap, lo, hi, a->agg, &img, err) < 0)
+        return NULL;
+    rs_canvas bar;
+    char *text = NULL;
+    if (rs_canvas_init(&bar, w, 1, err) == 0) {
+        rs_heatmap_opts o;
+        rs_heatmap_defaults(&o);
+        o.style = st;
+        o.cmap = a->cmap;
+        o.norm = a->norm;
+        rs_colorbar_draw(&bar, rs_canvas_rect(&bar), &o, lo, hi);
+        char *line = rs_canvas_ansi(&bar, st.depth);
+        rs_canvas_free(&bar);
+        size_t n = img.len + (line ? strlen(line) : 0) + 2;
+        text = line ? malloc(n) : NULL;
+        if (text)
+            snprintf(text, n, "%s\n%s", img.bytes, line);
+        else
+            rs_fail(err, "plot", "out of memory");
+        free(line);
+    }
+    rs_sixel_free(&img);
+    return text;
+}
+
 /* Write all of s; false on an error other than a closed pipe (which ends quietly). */
 static bool write_out(const char *s, bool *closed)
 {
@@ -607,17 +693,24 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl
     char line[512];
     size_t shape[2] = {m.rows, m.cols};
     rs_stats_format(&s, t->rank <= 1 ? 1 : 2, shape, line, sizeof line);
-    rs_canvas c;
-    if (rs_canvas_init(&c, w, h, err) < 0)
-        return -1;
-    if (draw_view(a, v, sl, st, &c, err) < 0) {
+    int cell_w, cell_h;
+    char *pic = NULL;
+    if (v == V_HEATMAP && use_sixel(a, &cell_w, &cell_h)) {
+        if (!(pic = sixel_heatmap(a, sl, st, w, h, cell_w, cell_h, err)))
+            return -1;
+    } else {
+        rs_canvas c;
+        if (rs_canvas_init(&c, w, h, err) < 0)
+            return -1;
+        if (draw_view(a, v, sl, st, &c, err) < 0) {
+            rs_canvas_free(&c);
+            return -1;
+        }
+        pic = rs_canvas_ansi(&c, st.depth);
         rs_canvas_free(&c);
-        return -1;
+        if (!pic)
+            return rs_fail(err, "plot", "out of memory");
     }
-    char *pic = rs_canvas_ansi(&c, st.depth);
-    rs_canvas_free(&c);
-    if (!pic)
-        return rs_fail(err, "plot", "out of memory");
     fit_line(line, w);
     bool closed = false, ok = write_out(line, &closed) && (closed || write_out("\n", &closed)) &&
                               (closed || write_out(pic, &closed));
@@ -625,6 +718,97 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl
     if (!ok)
         return rs_fail(err, "stdout", "%s", strerror(errno));
     return 0;
+}
+
+/* Weights view of a layer: kernel (Keras order: kernel, recurrent kernel, bias) as the array,
+ * the others beside it. */
+static int layer_weights(plot_args *a, const rs_node *n, rs_tensor *kernel)
+{
+    rs_error err = {""};
+    if (n->n_weights == 0 || n->weights[0].value.rank < 2) {
+        cli_error("%s: layer %s (%s) has no weight matrix", a->model, n->name, n->class_name);
+        return EXIT_FAIL;
+    }
+    const rs_tensor *k = &n->weights[0].value;
+    size_t last = k->shape[k->rank - 1], shape[2] = {k->size / last, last};
+    int rc = rs_tensor_copy(kernel, k, &err);
+    if (rc == 0)
+        rc = rs_tensor_reshape(kernel, 2, shape, &err);
+    for (int i = 1; rc == 0 && i < n->n_weights && i < 3; i++) {
+        const rs_tensor *w = &n->weights[i].value;
+        bool is_rec = i == 1 && w->rank == 2 && w->shape[1] == last && n->n_weights >= 3;
+        if (is_rec)
+            rc = rs_tensor_copy(&a->w_rec, w, &err);
+        else if (w->rank >= 1 && w->shape[w->rank - 1] == last && !a->w_bias.data)
+            rc = rs_tensor_copy(&a->w_bias, w, &err);
+    }
+    if (rc < 0) {
+        cli_error("%s", err.msg);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
+/* The model form: run the model and take the layer's output (a copy) as the array to draw.
+ * Prints its errors; returns an exit status. */
+static int layer_output(plot_args *a, rs_tensor *t)
+{
+    rs_model *m = NULL;
+    int rc = cli_open_model(a->model, a->in.weights, &m);
+    if (rc != EXIT_OK)
+        return rc;
+    rs_error err = {""};
+    rs_tensor batch[CLI_MAX_INPUTS] = {0};
+    rs_run *run = NULL;
+    const rs_tensor *out;
+    int node = rs_model_find_node(m, a->layer, &err), k = (int)a->output;
+    if (node < 0) {
+        cli_error("%s: %s", a->model, err.msg);
+        rc = EXIT_FAIL;
+        goto done;
+    }
+    const rs_node *n = &m->nodes[node];
+    if (a->internal) {
+        k = -1;
+        for (int i = n->n_outputs; i < n->n_outputs + n->n_internal; i++)
+            if (n->out_names && n->out_names[i] && strcmp(n->out_names[i], a->internal) == 0)
+                k = i;
+    }
+    if (k < 0 || k >= n->n_outputs + (a->internal ? n->n_internal : 0)) {
+        cli_error("%s: layer %s (%s) has no %s %s", a->model, n->name, n->class_name,
+                  a->internal ? "internal" : "output", a->internal ? a->internal : "of that index");
+        rc = EXIT_FAIL;
+        goto done;
+    }
+    snprintf(a->layer_name, sizeof a->layer_name, "%s", n->name);
+    a->data = a->layer_name; /* the name in messages about the array */
+    if (a->view == V_WEIGHTS) {
+        rc = layer_weights(a, n, t);
+        goto done;
+    }
+    char desc[256];
+    if ((rc = cli_build_inputs(m, &a->in, batch, desc, sizeof desc)) != EXIT_OK)
+        goto done;
+    if (!(run = rs_run_new(m, &err)) || rs_run_set_inputs(run, batch, m->n_inputs, &err) < 0 ||
+        rs_run_output(run, node, k, &out, &err) < 0 || rs_tensor_copy(t, out, &err) < 0) {
+        cli_error("%s", err.msg);
+        rc = EXIT_FAIL;
+        goto done;
+    }
+    /* a batch of one sample: draw the sample, not a batch of one */
+    if (t->rank >= 2 && t->shape[0] == 1 && t->rank != 3) {
+        size_t shape[RS_MAX_RANK];
+        memcpy(shape, t->shape + 1, sizeof(size_t) * (size_t)(t->rank - 1));
+        rs_tensor_reshape(t, t->rank - 1, shape, &err);
+    }
+done:
+    rs_run_free(run);
+    for (int i = 0; i < CLI_MAX_INPUTS; i++)
+        rs_tensor_free(&batch[i]);
+    if (rc != EXIT_OK)
+        rs_tensor_free(t);
+    rs_model_free(m);
+    return rc;
 }
 
 int cmd_plot(int argc, char **argv)
@@ -640,14 +824,17 @@ int cmd_plot(int argc, char **argv)
     rs_error err = {""};
     rs_tensor t = {0};
     slice s = {0};
-    rc = EXIT_OK;
-    if (read_array(a.data, &t, &err) < 0 || select_slice(&a, &t, &s, &err) < 0 ||
-        print_picture(&a, &t, &s, &err) < 0) {
+    rc = a.model ? layer_output(&a, &t) : read_array(a.data, &t, &err) < 0 ? EXIT_FAIL : EXIT_OK;
+    if (rc == EXIT_FAIL && !a.model)
+        cli_error("%s", err.msg);
+    if (rc == EXIT_OK && (select_slice(&a, &t, &s, &err) < 0 || print_picture(&a, &t, &s, &err) < 0)) {
         cli_error("%s", err.msg);
         rc = EXIT_FAIL;
     }
     rs_tensor_free(&s.copy);
     rs_tensor_free(&t);
+    rs_tensor_free(&a.w_rec);
+    rs_tensor_free(&a.w_bias);
     free(a.channels);
     return rc;
 }

@@ -11,6 +11,7 @@
 
 #include "explorer.h"
 #include "rnnscope/fileio.h"
+#include "rnnscope/sixel.h"
 
 #define PROBE_TIMEOUT_MS 500
 #define PAIR_SLOTS 65536
@@ -84,6 +85,57 @@ static void paint(painter *p, const rs_canvas *c)
             setcchar(&cc, wch, A_NORMAL, 0, &pair);
             mvadd_wch(y, x, &cc);
         }
+}
+
+/* ---- sixel images over the painted screen ---- */
+
+typedef struct sixel_overlay {
+    ex_sixel_request key;  /* what the cached image shows */
+    rs_sixel_image img;
+    bool shown;            /* an image is on the screen now */
+    int cell_w, cell_h;
+} sixel_overlay;
+
+static bool same_request(const ex_sixel_request *a, const ex_sixel_request *b)
+{
+    return a->active == b->active && a->m.data == b->m.data && a->m.rows == b->m.rows &&
+           a->m.cols == b->m.cols && a->m.rstride == b->m.rstride && a->m.cstride == b->m.cstride &&
+           a->lo == b->lo && a->hi == b->hi && a->cmap == b->cmap && a->agg == b->agg &&
+           a->box.x == b->box.x && a->box.y == b->box.y && a->box.w == b->box.w &&
+           a->box.h == b->box.h;
+}
+
+/* Before painting: an image that goes away or moves is wiped by a full repaint (ncurses would
+ * only rewrite the cells it thinks changed, and those under the image are blank both times). */
+static void sixel_before_paint(sixel_overlay *so, const explorer *ex)
+{
+    if (so->shown && !same_request(&so->key, &ex->sixel)) {
+        clearok(curscr, TRUE);
+        so->shown = false;
+    }
+}
+
+/* After painting: draw the image at its cells, encoding it only when it changed. Written with
+ * save-cursor / move / restore-cursor so ncurses' idea of the cursor stays right. */
+static void sixel_after_paint(sixel_overlay *so, const explorer *ex, bool repainted)
+{
+    const ex_sixel_request *rq = &ex->sixel;
+    if (!rq->active || (so->shown && !repainted))
+        return;
+    if (!same_request(&so->key, rq) || !so->img.bytes) {
+        rs_sixel_free(&so->img);
+        int pw = rq->box.w * so->cell_w, ph = rq->box.h * so->cell_h / 6 * 6; /* never below the box */
+        rs_error err;
+        if (ph < 6 || rs_sixel_heatmap(&rq->m, pw, ph, rq->cmap, rq->lo, rq->hi, rq->agg, &so->img,
+                                       &err) < 0)
+            return;
+        so->key = *rq;
+    }
+    printf("\0337\033[%d;%dH", rq->box.y + 1, rq->box.x + 1);
+    fwrite(so->img.bytes, 1, so->img.len, stdout);
+    printf("\0338");
+    fflush(stdout);
+    so->shown = true;
 }
 
 /* ---- keys from a script (the test seam) ---- */
@@ -244,29 +296,58 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
     if (o->mouse)
         mousemask(BUTTON1_CLICKED, NULL);
 
+    int rc = 0;
     painter p = {calloc(PAIR_SLOTS, sizeof(short)), 1};
+    sixel_overlay so = {0};
+    script keys = {0};
+    if (o->keys_script && script_open(&keys, o->keys_script, err) < 0)
+        rc = -1;
+    rs_term_cell_size(&caps, STDIN_FILENO, &so.cell_w, &so.cell_h);
+    rs_canvas last = {0};
     progress_state prog;
     rs_progress pr = {show_progress, &prog};
     ex->progress = &pr;
     rs_canvas c = {0};
-    int rc = 0;
-    while (!ex->quit && !stop_signal && p.pair_of) {
-        if (c.w != COLS || c.h != LINES) {
+    while (rc == 0 && !ex->quit && !stop_signal && p.pair_of) {
+        bool resized = c.w != COLS || c.h != LINES;
+        if (resized) {
             rs_canvas_free(&c);
-            if (rs_canvas_init(&c, COLS, LINES, err) < 0) {
+            rs_canvas_free(&last);
+            if (rs_canvas_init(&c, COLS, LINES, err) < 0 || rs_canvas_init(&last, COLS, LINES, err) < 0) {
                 rc = -1;
                 break;
             }
+            rs_term_cell_size(&caps, STDIN_FILENO, &so.cell_w, &so.cell_h);
         }
         clock_gettime(CLOCK_MONOTONIC, &prog.start);
         prog.shown = false;
         ex_draw(ex, &c);
+        bool repainted = resized || ex->redraw_all ||
+                         memcmp(c.cells, last.cells, (size_t)c.w * (size_t)c.h * sizeof *c.cells) != 0;
         if (ex->redraw_all) {
             clearok(curscr, TRUE);
             ex->redraw_all = false;
         }
+        sixel_before_paint(&so, ex);
         paint(&p, &c);
         refresh();
+        sixel_after_paint(&so, ex, repainted);
+        memcpy(last.cells, c.cells, (size_t)c.w * (size_t)c.h * sizeof *c.cells);
+        /* keys from --keys first (a real terminal driven by a script), then the keyboard */
+        const char *tok = keys.text ? script_token(&keys) : NULL;
+        if (tok && strcmp(tok, "dump") == 0) {
+            if (o->dump_path)
+                rc = dump_screen(ex, &c, o->dump_path, err);
+            continue;
+        }
+        if (tok) {
+            int key = rs_key_from_name(tok);
+            if (key < 0)
+                rc = rs_fail(err, o->keys_script, "unknown key '%s'", tok);
+            else
+                ex_key(ex, key);
+            continue;
+        }
         timeout(250); /* wake up now and then to notice signals */
         int key = getch();
         if (key == ERR)
@@ -274,6 +355,9 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
         ex_key(ex, key);
     }
     rs_canvas_free(&c);
+    rs_canvas_free(&last);
+    rs_sixel_free(&so.img);
+    free(keys.text);
     free(p.pair_of);
     endwin();
     delscreen(scr);
@@ -291,8 +375,11 @@ static int headless(explorer *ex, const rs_tui_options *o, rs_error *err)
     rs_term_caps caps = {0};
     rs_term_env env;
     rs_term_env_from_process(&env);
-    ex->mode = rs_graphics_decide(o->graphics == RS_TERM_AUTO ? RS_TERM_UNICODE : o->graphics,
-                                  &caps, &env, ex->mode_why, sizeof ex->mode_why);
+    ex->mode = rs_graphics_decide(o->graphics, &caps, &env, ex->mode_why, sizeof ex->mode_why);
+    if (o->graphics == RS_TERM_AUTO) { /* no terminal to ask: text as in a UTF-8 terminal */
+        ex->mode = env.utf8 ? RS_TERM_UNICODE : RS_TERM_ASCII;
+        snprintf(ex->mode_why, sizeof ex->mode_why, "headless");
+    }
     ex->style.graphics = ex->mode == RS_TERM_ASCII ? RS_GFX_ASCII : RS_GFX_UNICODE;
     ex->style.depth = RS_DEPTH_NONE;
     int rc = o->keys_script ? run_script(ex, &c, o, err)

@@ -9,6 +9,7 @@
 #include "rnnscope/colormap.h"
 #include "rnnscope/keymap.h"
 #include "rnnscope/model.h"
+#include "rnnscope/plot.h"
 #include "rnnscope/run.h"
 #include "rnnscope/tui.h"
 
@@ -38,6 +39,16 @@ typedef enum ex_prompt {
     EX_PROMPT_EXPORT,
     EX_PROMPT_OVERWRITE,
 } ex_prompt;
+
+/* A heatmap to be drawn as a sixel image over blank cells (filled in by ex_draw). */
+typedef struct ex_sixel_request {
+    bool active;
+    rs_rect box;           /* in cells */
+    rs_matrix m;           /* valid until the inputs change */
+    double lo, hi;
+    rs_cmap cmap;
+    rs_agg agg;
+} ex_sixel_request;
 
 typedef struct explorer {
     rs_model *m;
@@ -73,6 +84,8 @@ typedef struct explorer {
     bool message_is_error;
     bool quit;
     bool redraw_all;         /* Ctrl-L: the painter repaints every cell */
+
+    ex_sixel_request sixel;
 
     int screen_cols, screen_rows;
     int view_rows;           /* rows of the view box at the last draw (for paging) */

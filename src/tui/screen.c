@@ -81,7 +81,8 @@ static void draw_header(explorer *ex, rs_canvas *c)
     fill_row(c, 0, 0, c->w, fg, bg);
     char text[512];
     const rs_model *m = ex->m;
-    snprintf(text, sizeof text, " rnnscope  %s  %s%s%s  input: %s, sample %d/%d", m->path,
+    const char *base = strrchr(m->path, '/') ? strrchr(m->path, '/') + 1 : m->path;
+    snprintf(text, sizeof text, " rnnscope  %s  %s%s%s  input: %s, sample %d/%d", base,
              rs_format_name(m->format), m->keras_version && m->keras_version[0] ? " " : "",
              m->keras_version ? m->keras_version : "",
              ex->input->description ? ex->input->description : "?", ex->sample + 1, ex->nsamples);
@@ -90,23 +91,49 @@ static void draw_header(explorer *ex, rs_canvas *c)
 
 /* ---- layers panel ---- */
 
-static void row_text(const explorer *ex, const ex_row *row, char *buf, size_t len, int name_w)
+/* Column widths of the layers panel: name, class, shape. */
+typedef struct row_widths {
+    int name, cls;
+} row_widths;
+
+static row_widths layer_widths(int panel_w)
+{
+    int avail = panel_w - 3; /* selection mark and expansion mark */
+    if (avail >= 55)
+        return (row_widths){24, 17};
+    row_widths w = {avail * 45 / 100, avail * 28 / 100};
+    return w; /* panel_w is at most half a 1000-column screen: names fit their buffers */
+}
+
+/* s cut or padded to exactly w cells; cut names end in an ellipsis. */
+static void fit(char *out, size_t len, const char *s, int w, bool u)
+{
+    int n = rs_utf8_width(s);
+    if (n <= w) {
+        snprintf(out, len, "%s%*s", s, w - n, "");
+        return;
+    }
+    snprintf(out, len, "%.*s%s", w > 1 ? w - 1 : 0, s, w > 0 ? (u ? "…" : "~") : "");
+}
+
+static void row_text(const explorer *ex, const ex_row *row, char *buf, size_t len, row_widths w)
 {
     const rs_node *n = &ex->m->nodes[row->node];
-    char shape[64], oname[32];
+    char shape[64], oname[32], name[256], cls[128];
     bool u = unicode(ex);
     if (row->child) {
         int k = row->output;
         const rs_shape *s = k < n->n_outputs + n->n_internal && n->out_shapes ? &n->out_shapes[k] : NULL;
-        snprintf(buf, len, "   %s %-*s %s", u ? "└" : "`", name_w - 2,
-                 output_name(n, k, oname, sizeof oname), short_shape(s, shape, sizeof shape));
+        fit(name, sizeof name, output_name(n, k, oname, sizeof oname), w.name + w.cls - 2, u);
+        snprintf(buf, len, "  %s %s %s", u ? "└" : "`", name, short_shape(s, shape, sizeof shape));
         return;
     }
     bool more = n->n_outputs + n->n_internal > 1;
     const char *mark = !more ? " " : ex->expanded[row->node] ? (u ? "▾" : "-") : (u ? "▸" : "+");
     const rs_shape *s = n->n_outputs > 0 && n->out_shapes ? &n->out_shapes[0] : NULL;
-    snprintf(buf, len, "%s %-*s %-12.12s %s", mark, name_w, n->name, n->class_name,
-             short_shape(s, shape, sizeof shape));
+    fit(name, sizeof name, n->name, w.name, u);
+    fit(cls, sizeof cls, n->class_name, w.cls, u);
+    snprintf(buf, len, "%s%s %s %s", mark, name, cls, short_shape(s, shape, sizeof shape));
 }
 
 static void draw_layers(explorer *ex, rs_canvas *c, rs_rect box)
@@ -119,15 +146,13 @@ static void draw_layers(explorer *ex, rs_canvas *c, rs_rect box)
         ex->top = ex->sel;
     if (ex->sel >= ex->top + visible)
         ex->top = ex->sel - visible + 1;
-    int name_w = box.w >= 50 ? 24 : box.w / 2 - 2;
-    if (name_w < 6)
-        name_w = 6;
+    row_widths widths = layer_widths(box.w);
     for (int i = 0; i < visible && ex->top + i < ex->nrows; i++) {
         int r = ex->top + i;
         const ex_row *row = &ex->rows[r];
         const rs_node *n = &ex->m->nodes[row->node];
-        char text[256];
-        row_text(ex, row, text, sizeof text, name_w);
+        char text[768];
+        row_text(ex, row, text, sizeof text, widths);
         int y = box.y + 1 + i;
         tui_role role = n->unsupported ? T_DIM : T_TITLE;
         int fg, bg;
@@ -241,6 +266,18 @@ static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, ex_view v, cons
         rs_matrix hm = square ? m : rs_matrix_transpose(m); /* channels x timesteps */
         if (ex->transpose)
             hm = rs_matrix_transpose(hm);
+        if (ex->mode == RS_TERM_SIXEL && !ex->help && box.h >= 2 && box.w >= 1) {
+            /* true pixels: blank cells under the image, the colour bar as text below it */
+            ex_sixel_request *rq = &ex->sixel;
+            rs_heatmap_range(&hm, &o.norm, &rq->lo, &rq->hi);
+            rq->box = (rs_rect){box.x, box.y, box.w, box.h - 1};
+            rq->m = hm;
+            rq->cmap = o.cmap;
+            rq->agg = o.agg;
+            rq->active = true;
+            rs_colorbar_draw(c, (rs_rect){box.x, box.y + box.h - 1, box.w, 1}, &o, rq->lo, rq->hi);
+            return 0;
+        }
         return rs_heatmap_draw(c, box, &hm, &o, err);
     }
     case EX_VIEW_HIST: {
@@ -278,9 +315,9 @@ static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
     ex_view v = ex_current_view(ex, t);
     char title[512], oname[32], shape[64];
     const rs_shape *s = n->out_shapes && k < n->n_outputs + n->n_internal ? &n->out_shapes[k] : NULL;
-    snprintf(title, sizeof title, " %s  %s  %s %s  [%s]", n->name, n->class_name,
+    snprintf(title, sizeof title, " [%s] %s  %s %s  %s", view_names[v], n->name,
              output_name(n, k, oname, sizeof oname), short_shape(s, shape, sizeof shape),
-             view_names[v]);
+             n->class_name);
     put(ex, c, box.x, box.y, box.w, title, ex->focus == EX_FOCUS_VIEW ? T_TITLE : T_DIM);
     ex->view_rows = box.h - 2;
     if (box.h < 3)
@@ -355,23 +392,33 @@ static void draw_keybar(explorer *ex, rs_canvas *c, int y)
     }
 }
 
+/* The help overlay: every action with its keys, in two columns when the screen is wide. */
 static void draw_help(explorer *ex, rs_canvas *c)
 {
     size_t n;
     const rs_action_info *t = rs_action_table(&n);
-    int w = c->w - 4 < 72 ? c->w - 4 : 72, h = c->h - 4 < (int)n + 2 ? c->h - 4 : (int)n + 2;
+    int entries = (int)n - 1, cols = c->w >= 100 ? 2 : 1;
+    int per_col = (entries + cols - 1) / cols, col_w = cols == 2 ? 48 : 60;
+    int w = cols * col_w + 3, h = per_col + 2;
+    if (w > c->w - 2)
+        w = c->w - 2;
+    if (h > c->h - 2)
+        h = c->h - 2;
     int x0 = (c->w - w) / 2, y0 = (c->h - h) / 2;
     int fg, bg;
     role_colors(ex, T_HEADER, &fg, &bg);
     for (int y = 0; y < h; y++)
         fill_row(c, x0, y0 + y, w, fg, bg);
     rs_canvas_print(c, x0 + 2, y0, "rnnscope keys (any key closes)", w - 4, fg, bg);
-    int y = y0 + 1;
-    for (size_t i = 1; i < n && y < y0 + h - 1; i++, y++) {
+    for (int i = 0; i < entries; i++) {
+        int col = i / per_col, row = i % per_col;
+        if (row + 1 >= h - 1)
+            continue; /* a screen too short for the list shows its start */
         char keys[64], line[256];
-        rs_keymap_keys_of(&ex->keys, t[i].id, keys, sizeof keys);
-        snprintf(line, sizeof line, "%-14s %s", keys, t[i].help);
-        rs_canvas_print(c, x0 + 2, y, line, w - 4, fg, bg);
+        rs_keymap_keys_of(&ex->keys, t[i + 1].id, keys, sizeof keys);
+        snprintf(line, sizeof line, "%-10s %s", keys, t[i + 1].help);
+        int x = x0 + 2 + col * (col_w + 1);
+        rs_canvas_print(c, x, y0 + 1 + row, line, col_w < w - 2 - col * (col_w + 1) ? col_w : w - 2 - col * (col_w + 1), fg, bg);
     }
 }
 
@@ -381,16 +428,18 @@ void ex_draw(explorer *ex, rs_canvas *c)
         fill_row(c, 0, y, c->w, RS_COLOR_DEFAULT, RS_COLOR_DEFAULT);
     ex->screen_cols = c->w;
     ex->screen_rows = c->h;
+    ex->sixel.active = false;
     if (c->w < MIN_COLS || c->h < MIN_ROWS) {
         char text[64];
-        snprintf(text, sizeof text, "terminal too small: %dx%d, need %dx%d", c->w, c->h, MIN_COLS,
-                 MIN_ROWS);
+        snprintf(text, sizeof text, "%dx%d, need %dx%d", c->w, c->h, MIN_COLS, MIN_ROWS);
+        rs_canvas_print(c, 0, c->h / 2 - 1, "terminal too small", c->w, RS_COLOR_DEFAULT,
+                        RS_COLOR_DEFAULT);
         rs_canvas_print(c, 0, c->h / 2, text, c->w, RS_COLOR_DEFAULT, RS_COLOR_DEFAULT);
         return;
     }
     draw_header(ex, c);
     int body_h = c->h - 3;
-    int left_w = c->w >= 120 ? 52 : c->w * 2 / 5;
+    int left_w = c->w >= 120 ? 58 : c->w * 2 / 5;
     rs_rect layers = {0, 1, left_w, body_h};
     rs_rect view = {left_w + 1, 1, c->w - left_w - 1, body_h};
     draw_layers(ex, c, layers);

@@ -50,6 +50,13 @@ void run_test(const char *name, void (*fn)(void))
     fflush(stdout);
 }
 
+void run_test_result(const char *name, bool passed)
+{
+    tests_run++;
+    printf("%s %d - %s\n", passed ? "ok" : "not ok", tests_run, name);
+    fflush(stdout);
+}
+
 void skip_test(const char *name, const char *reason)
 {
     tests_run++;

@@ -19,6 +19,9 @@ void check_str(const char *got, const char *want, const char *what, const char *
 /* Run one test case and print its TAP line. */
 void run_test(const char *name, void (*fn)(void));
 
+/* Report a test case whose checks were made by the caller. */
+void run_test_result(const char *name, bool passed);
+
 /* Skip a test case with a reason. */
 void skip_test(const char *name, const char *reason);
 
