@@ -69,14 +69,6 @@ static void check_causal_start(const rs_tensor *out, const rs_tensor *x)
         CHECK_CLOSE(out->data + b * T * D, x->data + b * T * D, D, TOL);
 }
 
-/* Loads that fail for a loader issue outside the attention layers: skipped with the reason. */
-static const char *known_load_failure(const char *model, const char *format)
-{
-    if (!strcmp(model, "keras_mha") && !strcmp(format, "tfkeras2_h5"))
-        return "the loader does not take Keras 2 call kwargs (value=, key=) as inputs yet";
-    return NULL;
-}
-
 static cJSON *manifest;
 static const cJSON *cur_model;  /* the manifest entry being tested */
 static const char *cur_format;  /* its format id */
@@ -374,11 +366,7 @@ int main(void)
             snprintf(test, sizeof test, "%s in %s", name, fmt->string);
             cur_model = model;
             cur_format = fmt->string;
-            const char *why = known_load_failure(name, fmt->string);
-            if (why)
-                skip_test(test, why);
-            else
-                run_test(test, test_model_format);
+            run_test(test, test_model_format);
         }
     }
     if (!only)
