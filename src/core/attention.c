@@ -12,6 +12,14 @@ size_t rs_self_attention_scratch(const rs_self_attention *s, size_t T)
     return s->multiplicative ? T * s->dim : 2 * T * s->units;
 }
 
+/* e += ba (use_attention_bias). */
+static void add_attention_bias(const rs_self_attention *s, size_t T, float *e)
+{
+    if (s->ba)
+        for (size_t i = 0; i < T * T; i++)
+            e[i] += s->ba[0];
+}
+
 /* e[t][t'] = Σ_u tanh(q[t,u] + k[t',u] + bh[u]) Wa[u] + ba, q = x Wt, k = x Wx. */
 static void additive_emission(const rs_self_attention *s, size_t T, const float *x, float *e,
                               float *scratch)
@@ -24,17 +32,8 @@ static void additive_emission(const rs_self_attention *s, size_t T, const float 
         for (size_t t = 0; t < T; t++)
             for (size_t u = 0; u < U; u++)
                 q[t * U + u] += s->bh[u]; /* adding bh once to q is the same sum */
-    float ba = s->ba ? s->ba[0] : 0.0f;
-    for (size_t t = 0; t < T; t++) {
-        const float *qt = q + t * U;
-        for (size_t t2 = 0; t2 < T; t2++) {
-            const float *kt = k + t2 * U;
-            float sum = 0.0f;
-            for (size_t u = 0; u < U; u++)
-                sum += tanhf(qt[u] + kt[u]) * s->Wa[u];
-            e[t * T + t2] = sum + ba;
-        }
-    }
+    rs_additive_scores(T, T, U, q, U, k, U, s->Wa, 1.0f, 1.0f, e);
+    add_attention_bias(s, T, e);
 }
 
 /* e = x Wa xᵀ + ba. */
@@ -44,14 +43,8 @@ static void multiplicative_emission(const rs_self_attention *s, size_t T, const 
     size_t D = s->dim;
     float *xw = scratch;
     rs_gemm(T, D, D, x, D, s->Wa, D, xw, D, false);
-    float ba = s->ba ? s->ba[0] : 0.0f;
-    for (size_t t = 0; t < T; t++)
-        for (size_t t2 = 0; t2 < T; t2++) {
-            float sum = 0.0f;
-            for (size_t d = 0; d < D; d++)
-                sum += xw[t * D + d] * x[t2 * D + d];
-            e[t * T + t2] = sum + ba;
-        }
+    rs_dot_scores(T, T, D, xw, D, x, D, 1.0f, e);
+    add_attention_bias(s, T, e);
 }
 
 /* Subtract 10000 outside the local window (centred, or causal with history_only). */
