@@ -225,13 +225,20 @@ static int keras_multi_head(rs_node *n, attention_params *p, const rs_shape *in,
     p->key_dim = cfg_int(n, "key_dim", -1);
     p->value_dim = cfg_int(n, "value_dim", p->key_dim);
     p->use_bias = cfg_bool(n, "use_bias", true);
+    /* On (batch, steps, features) the default attends over the steps: axis 1, or -2 */
     const cJSON *axes = cfg_get(n, "attention_axes");
-    if (axes && !cJSON_IsNull(axes))
-        rs_node_unsupported(n, "MultiHeadAttention with attention_axes");
+    const cJSON *axis = cJSON_IsArray(axes) && cJSON_GetArraySize(axes) == 1
+                            ? cJSON_GetArrayItem(axes, 0) : axes;
+    bool steps_axis = cJSON_IsNumber(axis) && (axis->valueint == 1 || axis->valueint == -2);
+    if (axes && !cJSON_IsNull(axes) && !steps_axis)
+        return rs_node_unsupported(n, "MultiHeadAttention with attention_axes other than the steps");
     if (p->num_heads <= 0 || p->key_dim <= 0 || p->value_dim <= 0)
         return rs_fail(err, n->name, "MultiHeadAttention has no valid num_heads/key_dim");
     const rs_shape *q = &in[0], *v = &in[1], *k = &in[n->n_inputs == 3 ? 2 : 1];
     p->out_dim = cfg_int(n, "output_shape", q->dims[1]);
+    const cJSON *out_shape = cfg_get(n, "output_shape");
+    if (cJSON_IsArray(out_shape) && cJSON_GetArraySize(out_shape) != 1)
+        return rs_node_unsupported(n, "MultiHeadAttention with a multi-dimensional output_shape");
     long h = p->num_heads, kd = p->key_dim, vd = p->value_dim, od = p->out_dim;
     if (rs_expect_weight_count(n, p->use_bias ? 8 : 4, err) < 0)
         return -1;

@@ -235,6 +235,34 @@ static void attention_axes(cJSON *js)
     cJSON_ReplaceItemInObject(cJSON_GetObjectItem(js, "config"), "attention_axes", axes);
 }
 
+static void output_shape_2d(cJSON *js)
+{
+    cJSON *shape = cJSON_CreateArray();
+    cJSON_AddItemToArray(shape, cJSON_CreateNumber(2));
+    cJSON_AddItemToArray(shape, cJSON_CreateNumber(2));
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(js, "config"), "output_shape", shape);
+}
+
+/* The first Keras MultiHeadAttention case with a change: its setup marks it unsupported. */
+static void check_keras_mha_unsupported(void (*change)(cJSON *), const char *why)
+{
+    const cJSON *js;
+    cJSON_ArrayForEach(js, cJSON_GetObjectItem(cases, "cases")) {
+        if (!cJSON_GetObjectItem(cJSON_GetObjectItem(js, "config"), "num_heads"))
+            continue;
+        cJSON *copy = cJSON_Duplicate(js, true);
+        change(copy);
+        layer_case c;
+        rs_error e = {{0}};
+        CHECK(case_setup(copy, &c, &e) == 0);
+        CHECK(c.node.unsupported && strstr(c.node.unsupported, why));
+        case_free(&c);
+        cJSON_Delete(copy);
+        return;
+    }
+    CHECK(!"no Keras MultiHeadAttention case");
+}
+
 static void test_errors(void)
 {
     rs_error err;
@@ -243,21 +271,8 @@ static void test_errors(void)
     CHECK_CONTAINS(run_changed("ScaledDotProductAttention", key_of_other_width, &err),
                    "query has 3 features but key has 2");
     CHECK_CONTAINS(run_changed("MultiHeadAttention", odd_heads, &err), "head_num");
-    /* the Keras MHA case comes after keras-multi-head's: find it by its config key */
-    const cJSON *js;
-    cJSON_ArrayForEach(js, cJSON_GetObjectItem(cases, "cases")) {
-        if (!cJSON_GetObjectItem(cJSON_GetObjectItem(js, "config"), "num_heads"))
-            continue;
-        cJSON *copy = cJSON_Duplicate(js, true);
-        attention_axes(copy);
-        layer_case c;
-        rs_error e = {{0}};
-        CHECK(case_setup(copy, &c, &e) == 0);
-        CHECK(c.node.unsupported && strstr(c.node.unsupported, "attention_axes"));
-        case_free(&c);
-        cJSON_Delete(copy);
-        break;
-    }
+    check_keras_mha_unsupported(attention_axes, "attention_axes");
+    check_keras_mha_unsupported(output_shape_2d, "output_shape");
 }
 
 /* Cancelling through the progress callback stops the layer with "cancelled". */
