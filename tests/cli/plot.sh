@@ -45,8 +45,11 @@ expect_fail 2 "unknown view 'pie'" "unknown view" $P --data "$T/ramp.csv" --view
 expect_fail 2 "bad norm '2:1'" "norm with vmin > vmax" $P --data "$T/ramp.csv" --norm 2:1
 expect_fail 2 "unknown colormap 'jet'" "unknown colormap" $P --data "$T/ramp.csv" --cmap jet
 expect_fail 2 "unknown --color 'sometimes'" "unknown --color" $P --data "$T/ramp.csv" --color sometimes
-expect_fail 2 "not supported yet" "--graphics sixel is for later" $P --data "$T/ramp.csv" --graphics sixel
-expect_fail 2 "forward pass" "a MODEL needs the forward pass" $P model.h5 --layer lstm
+out=$($P --data "$T/ramp.csv" --view heatmap --graphics sixel --width 20 --height 5 | head -c 2000)
+if printf '%s' "$out" | grep -q "$(printf '\033Pq')"; then ok "--graphics sixel prints the heatmap as sixel"
+else not_ok "--graphics sixel prints the heatmap as sixel"; fi
+expect_fail 2 "needs --layer" "a MODEL needs --layer" $P model.h5
+expect_fail 1 "cannot open" "a missing MODEL file" $P model.h5 --layer lstm
 expect_fail 2 "either MODEL or --data" "MODEL and --data together" $P model.h5 --data "$T/ramp.csv"
 expect_fail 2 "unexpected argument" "two positional arguments" $P a.h5 b.h5
 

@@ -111,6 +111,16 @@ export const MODELS = {
     return { model: tf.model({ inputs: inp, outputs: out, name: 'activations' }), inputs: [f([5, 4])] };
   },
 
+  // Activations that exist in Keras 3 but not in Keras 2 (Keras-3 formats only).
+  activations_k3: () => {
+    const inp = tf.input({ shape: [5, 4], name: 'input_layer' });
+    const d = L.dense({ name: 'dense', units: 6 }).apply(inp);
+    const branches = ['relu6', 'mish', 'swish', 'gelu'].map((a) => L.activation({ name: `activation_${a}`, activation: a }).apply(d));
+    const cat = L.concatenate({ name: 'concatenate' }).apply(branches);
+    return { model: tf.model({ inputs: inp, outputs: cat, name: 'activations_k3' }), inputs: [f([5, 4], { scale: 4 })],
+      weightScale: { dense: 2.0 } };
+  },
+
   // Embedding, BatchNormalization, LayerNormalization.
   embed_norm: () => ({
     model: seq('embed_norm', [8], [

@@ -37,6 +37,7 @@ PLAN = {
     'bidirectional': ['keras22_h5', 'tfkeras2_h5', 'keras3_legacy_h5', 'keras3_zip', 'hdf5_named_keras'],
     # ThresholdedReLU is gone from Keras 3: Keras 2 formats only
     'activations': ['keras22_h5', 'tfkeras2_h5', 'weights_only_h5'],
+    'activations_k3': KERAS3_ONLY,
     'embed_norm': ['keras22_h5', 'weights_only_h5', 'keras3_zip'],
     'embed_mask': ['tfkeras2_h5', 'keras3_legacy_h5', 'keras3_zip'],
     'masking': ['keras22_h5', 'tfkeras2_h5', 'keras3_zip'],

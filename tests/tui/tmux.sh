@@ -5,7 +5,7 @@ command -v tmux >/dev/null || { echo "tmux is not installed"; exit 77; }
 MODEL=$top_srcdir/tests/ref/fixtures/seed_selfattention/keras/k22.h5
 SOCK=rs-test-$$
 tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
-trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
+trap 'tm kill-server 2>/dev/null; tmux -L "rs-test-$$" kill-server 2>/dev/null; rm -rf "$T"' EXIT
 
 # wait_for PATTERN [SECONDS]: poll the pane until an extended regexp matches
 wait_for() {
@@ -57,8 +57,9 @@ if wait_for 'EXITED:0' 5 && ! grep -q 'Layers' "$T/pane"; then
     ok "q quits with status 0 and gives the shell its screen back"
 else not_ok "q quits with status 0 and gives the shell its screen back"; diag < "$T/pane"; fi
 
-# SIGTERM ends it cleanly too
+# SIGTERM ends it cleanly too (a second server: the first may still be shutting down)
 tm kill-server 2>/dev/null
+SOCK=rs-test2-$$
 tm new-session -d -s rs -x 100 -y 30 \
     "env LANG=C.UTF-8 TERM=xterm-256color '$RNNSCOPE' '$MODEL'; echo EXITED:\$?; sleep 60"
 if wait_for "Layers" 10; then
