@@ -34,4 +34,35 @@ size_t rs_self_attention_scratch(const rs_self_attention *s, size_t T);
 void rs_weighted_attention_run(size_t D, const float *W, const float *b, size_t T, const float *x,
                                const float *mask, float *out, float *alpha);
 
+/* The generic parts of query/key/value attention (ScaledDotProductAttention, Keras' Attention,
+ * AdditiveAttention and MultiHeadAttention, keras-multi-head), one sample and one head at a time.
+ * Rows of q, k, v start every ldq, ldk, ldv floats, so that a head can be a column slice. */
+
+/* scores (tq, tk) = scale * q kᵀ; q rows of dk at stride ldq, k rows of dk at stride ldk. */
+void rs_dot_scores(size_t tq, size_t tk, size_t dk, const float *q, size_t ldq, const float *k,
+                   size_t ldk, float scale, float *scores);
+
+/* Additive (Bahdanau) scores: scores[i][j] = post * Σ_d w[d] tanh(pre * (q[i][d] + k[j][d]));
+ * w NULL means all ones. */
+void rs_additive_scores(size_t tq, size_t tk, size_t d, const float *q, size_t ldq, const float *k,
+                        size_t ldk, const float *w, float pre, float post, float *scores);
+
+/* Which (query, key) pairs a softmax over keys leaves out, and how. */
+typedef struct rs_score_mask {
+    const float *query_mask; /* (tq) 0/1 or NULL: a padded query masks its whole row (Keras MHA) */
+    const float *key_mask;   /* (tk) 0/1 or NULL */
+    bool causal;             /* keys after the query are masked */
+    float penalty;           /* subtracted from a masked score: 1e4 (keras-self-attention), 1e9 */
+    bool additive;           /* keras-self-attention: the causal and key penalties add up; Keras:
+                              * a pair is masked or not, once */
+    bool zero_masked_rows;   /* Keras 3 Softmax: weights times the mask afterwards */
+} rs_score_mask;
+
+/* Penalise the masked pairs and softmax every row of scores (tq, tk) in place: the weights. */
+void rs_masked_softmax(size_t tq, size_t tk, float *scores, const rs_score_mask *m);
+
+/* out (tq, dv) at stride ldo = a (tq, tk) v; v rows at stride ldv. */
+void rs_weighted_values(size_t tq, size_t tk, size_t dv, const float *a, const float *v,
+                        size_t ldv, float *out, size_t ldo);
+
 #endif

@@ -12,6 +12,14 @@ size_t rs_self_attention_scratch(const rs_self_attention *s, size_t T)
     return s->multiplicative ? T * s->dim : 2 * T * s->units;
 }
 
+/* e += ba (use_attention_bias). */
+static void add_attention_bias(const rs_self_attention *s, size_t T, float *e)
+{
+    if (s->ba)
+        for (size_t i = 0; i < T * T; i++)
+            e[i] += s->ba[0];
+}
+
 /* e[t][t'] = Σ_u tanh(q[t,u] + k[t',u] + bh[u]) Wa[u] + ba, q = x Wt, k = x Wx. */
 static void additive_emission(const rs_self_attention *s, size_t T, const float *x, float *e,
                               float *scratch)
@@ -24,17 +32,8 @@ static void additive_emission(const rs_self_attention *s, size_t T, const float 
         for (size_t t = 0; t < T; t++)
             for (size_t u = 0; u < U; u++)
                 q[t * U + u] += s->bh[u]; /* adding bh once to q is the same sum */
-    float ba = s->ba ? s->ba[0] : 0.0f;
-    for (size_t t = 0; t < T; t++) {
-        const float *qt = q + t * U;
-        for (size_t t2 = 0; t2 < T; t2++) {
-            const float *kt = k + t2 * U;
-            float sum = 0.0f;
-            for (size_t u = 0; u < U; u++)
-                sum += tanhf(qt[u] + kt[u]) * s->Wa[u];
-            e[t * T + t2] = sum + ba;
-        }
-    }
+    rs_additive_scores(T, T, U, q, U, k, U, s->Wa, 1.0f, 1.0f, e);
+    add_attention_bias(s, T, e);
 }
 
 /* e = x Wa xᵀ + ba. */
@@ -44,14 +43,8 @@ static void multiplicative_emission(const rs_self_attention *s, size_t T, const 
     size_t D = s->dim;
     float *xw = scratch;
     rs_gemm(T, D, D, x, D, s->Wa, D, xw, D, false);
-    float ba = s->ba ? s->ba[0] : 0.0f;
-    for (size_t t = 0; t < T; t++)
-        for (size_t t2 = 0; t2 < T; t2++) {
-            float sum = 0.0f;
-            for (size_t d = 0; d < D; d++)
-                sum += xw[t * D + d] * x[t2 * D + d];
-            e[t * T + t2] = sum + ba;
-        }
+    rs_dot_scores(T, T, D, xw, D, x, D, 1.0f, e);
+    add_attention_bias(s, T, e);
 }
 
 /* Subtract 10000 outside the local window (centred, or causal with history_only). */
@@ -119,4 +112,69 @@ void rs_weighted_attention_run(size_t D, const float *W, const float *b, size_t 
     for (size_t t = 0; t < T; t++)
         for (size_t d = 0; d < D; d++)
             out[d] += alpha[t] * x[t * D + d];
+}
+
+void rs_dot_scores(size_t tq, size_t tk, size_t dk, const float *q, size_t ldq, const float *k,
+                   size_t ldk, float scale, float *scores)
+{
+    for (size_t i = 0; i < tq; i++) {
+        const float *qi = q + i * ldq;
+        for (size_t j = 0; j < tk; j++) {
+            const float *kj = k + j * ldk;
+            float sum = 0.0f;
+            for (size_t d = 0; d < dk; d++)
+                sum += qi[d] * kj[d];
+            scores[i * tk + j] = sum * scale;
+        }
+    }
+}
+
+void rs_additive_scores(size_t tq, size_t tk, size_t d, const float *q, size_t ldq, const float *k,
+                        size_t ldk, const float *w, float pre, float post, float *scores)
+{
+    for (size_t i = 0; i < tq; i++) {
+        const float *qi = q + i * ldq;
+        for (size_t j = 0; j < tk; j++) {
+            const float *kj = k + j * ldk;
+            float sum = 0.0f;
+            for (size_t c = 0; c < d; c++) {
+                float h = tanhf(pre * (qi[c] + kj[c]));
+                sum += w ? w[c] * h : h;
+            }
+            scores[i * tk + j] = post * sum;
+        }
+    }
+}
+
+/* The amount subtracted from score (i, j). */
+static float pair_penalty(const rs_score_mask *m, size_t i, size_t j)
+{
+    bool by_causal = m->causal && j > i;
+    bool by_key = m->key_mask && m->key_mask[j] == 0.0f;
+    bool by_query = m->query_mask && m->query_mask[i] == 0.0f;
+    if (m->additive)
+        return m->penalty * ((float)by_causal + (float)by_key + (float)by_query);
+    return by_causal || by_key || by_query ? m->penalty : 0.0f;
+}
+
+void rs_masked_softmax(size_t tq, size_t tk, float *scores, const rs_score_mask *m)
+{
+    bool any = m->causal || m->key_mask || m->query_mask;
+    if (any)
+        for (size_t i = 0; i < tq; i++)
+            for (size_t j = 0; j < tk; j++)
+                scores[i * tk + j] -= pair_penalty(m, i, j);
+    size_t shape[2] = {tq, tk};
+    rs_softmax_axis(scores, 2, shape, 1, false);
+    if (any && m->zero_masked_rows)
+        for (size_t i = 0; i < tq; i++)
+            for (size_t j = 0; j < tk; j++)
+                if (pair_penalty(m, i, j) != 0.0f)
+                    scores[i * tk + j] = 0.0f;
+}
+
+void rs_weighted_values(size_t tq, size_t tk, size_t dv, const float *a, const float *v,
+                        size_t ldv, float *out, size_t ldo)
+{
+    rs_gemm(tq, dv, tk, a, tk, v, ldv, out, ldo, false);
 }

@@ -66,5 +66,10 @@ RS_SETUP(rs_seq_weighted_attention_setup);
 RS_SETUP(rs_scaled_dot_attention_setup);
 RS_SETUP(rs_keras_attention_setup);
 RS_SETUP(rs_multi_head_attention_setup);
+int rs_seq_self_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
+int rs_seq_weighted_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
+int rs_scaled_dot_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
+int rs_keras_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
+int rs_multi_head_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
 
 #endif

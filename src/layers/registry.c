@@ -64,12 +64,12 @@ static const rs_layer_kind KINDS[] = {
     {"Bidirectional", rs_bidirectional_setup, rs_bidirectional_forward, rs_bidirectional_free},
     {"TimeDistributed", rs_time_distributed_setup, rs_time_distributed_forward,
      rs_time_distributed_free},
-    LAYER("SeqSelfAttention", rs_seq_self_attention_setup),
-    LAYER("SeqWeightedAttention", rs_seq_weighted_attention_setup),
-    LAYER("ScaledDotProductAttention", rs_scaled_dot_attention_setup),
-    LAYER("Attention", rs_keras_attention_setup),
-    LAYER("AdditiveAttention", rs_keras_attention_setup),
-    LAYER("MultiHeadAttention", rs_multi_head_attention_setup),
+    {"SeqSelfAttention", rs_seq_self_attention_setup, rs_seq_self_attention_forward, rs_params_free},
+    {"SeqWeightedAttention", rs_seq_weighted_attention_setup, rs_seq_weighted_attention_forward, rs_params_free},
+    {"ScaledDotProductAttention", rs_scaled_dot_attention_setup, rs_scaled_dot_attention_forward, rs_params_free},
+    {"Attention", rs_keras_attention_setup, rs_keras_attention_forward, rs_params_free},
+    {"AdditiveAttention", rs_keras_attention_setup, rs_keras_attention_forward, rs_params_free},
+    {"MultiHeadAttention", rs_multi_head_attention_setup, rs_multi_head_attention_forward, rs_params_free},
 };
 
 const rs_layer_kind *rs_layer_kind_find(const char *class_name)

@@ -120,9 +120,12 @@ export class SeqSelfAttention extends tf.layers.Layer {
       if (this.attentionWidth !== null) {
         const w = this.attentionWidth;
         const ar = tf.range(0, t, 1, 'int32');
-        let lower = this.historyOnly ? tf.sub(ar, w - 1) : tf.sub(ar, Math.floor(w / 2));
+        // int32 as in Keras (K.arange): in float32, t - (1e9 - 1) + 1e9 rounds and the
+        // causal window of history_only's saved width 1e9 would vanish
+        const int = (v) => tf.scalar(v, 'int32');
+        let lower = this.historyOnly ? tf.sub(ar, int(w - 1)) : tf.sub(ar, int(Math.floor(w / 2)));
         lower = tf.expandDims(lower, -1);
-        const upper = tf.add(lower, w);
+        const upper = tf.add(lower, int(w));
         const indices = tf.expandDims(ar, 0);
         // e -= 10000 * (1 - (lower <= indices) * (indices < upper))
         const inside = tf.mul(tf.cast(tf.lessEqual(lower, indices), 'float32'),
