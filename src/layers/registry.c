@@ -1,14 +1,11 @@
-/* The layer registry: one line per supported Keras class. The forward functions are NULL until
- * the forward pass of each family is written. */
+/* The layer registry: one line per supported Keras class, with its setup and forward pass. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "layers/common.h"
 #include "layers/families.h"
 
-#define LAYER(cls, setup) {cls, setup, NULL, rs_params_free}
 #define LAYER_F(cls, setup, forward) {cls, setup, forward, rs_params_free}
-#define WRAPPER(cls, setup, free_fn) {cls, setup, NULL, free_fn}
 
 static const rs_layer_kind KINDS[] = {
     LAYER_F("InputLayer", rs_input_setup, rs_input_forward),
