@@ -111,6 +111,8 @@ static void read_version(rs_model *m, hid_t file)
 
 static hid_t open_h5(const char *path, rs_error *err)
 {
+    if (rs_h5_check_file(path, err) < 0)
+        return -1;
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0)
         rs_fail(err, path, "cannot be read as HDF5 (truncated or corrupt?)");

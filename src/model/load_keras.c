@@ -266,9 +266,12 @@ static int load_from_zip(rs_model *m, zip_t *z, rs_error *err)
         cJSON_Delete(root);
         return -1;
     }
-    zip_ctx ctx = {rs_h5_open_image(h5, h5_len)};
+    zip_ctx ctx = {-1};
     int rc;
-    if (ctx.file < 0) {
+    if (rs_h5_check_image(h5, h5_len, path, err) < 0) {
+        cJSON_Delete(root);
+        rc = -1;
+    } else if ((ctx.file = rs_h5_open_image(h5, h5_len)) < 0) {
         cJSON_Delete(root);
         rc = rs_fail(err, path, "model.weights.h5 in the archive is not valid HDF5");
     } else {

@@ -95,6 +95,16 @@ def main():
     for off in (8, 9, 13, 14):  # superblock versions, sizes of offsets and lengths
         write("bitflip_superblock_%d.h5" % off, flip(h5, off, 0x40))
 
+    # a global heap whose free-space object has size 0: libhdf5 1.10 would loop forever
+    b = bytearray(h5)
+    g = b.find(b"GCOL")
+    off = g + 16
+    while b[off] or b[off + 1]:  # walk the objects to the free space (index 0)
+        size = int.from_bytes(b[off + 8:off + 16], "little")
+        off += 16 + (size + 7) // 8 * 8
+    b[off + 8:off + 16] = bytes(8)
+    write("heap_zero_free_space.h5", bytes(b))
+
     # --- broken configs inside valid HDF5
     h5_variant("bad_json_config.h5", model,
                lambda f: f.attrs.modify("model_config", '{"class_name": "Sequential", "config": ['))
