@@ -343,11 +343,11 @@ static bool heap_is_sane(const unsigned char *p, size_t avail)
     if (avail < 16 || p[4] != 1)
         return true; /* not a collection libhdf5 would accept */
     memcpy(&size, p + 8, 8);
+    if (size > avail)
+        return false; /* a collection ends inside the file (libhdf5 would allocate it all) */
     for (uint64_t off = 16; off < size;) {
         if (off + 16 > size)
             break; /* a tail too small for a header is free space */
-        if (off + 16 > avail)
-            return true; /* beyond the file: libhdf5 fails to read it */
         uint16_t idx = (uint16_t)(p[off] | p[off + 1] << 8);
         memcpy(&obj, p + off + 8, 8);
         /* idx 0 is free space, whose size counts its header; others add theirs */

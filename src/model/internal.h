@@ -102,6 +102,11 @@ bool rs_h5_link_exists(hid_t loc, const char *path);
 int rs_h5_check_image(const unsigned char *buf, size_t len, const char *where, rs_error *err);
 int rs_h5_check_file(const char *path, rs_error *err);
 
+/* Run fn (a load that makes libhdf5 read a file) first in a child process: when libhdf5
+ * crashes or hangs there, fail with a message naming where; else run fn here. */
+typedef int (*rs_guarded_fn)(void *ctx, rs_error *err);
+int rs_h5_guarded(rs_guarded_fn fn, void *ctx, const char *where, rs_error *err);
+
 /* ---- small helpers ---- */
 char *rs_strdup(const char *s);
 char *rs_strndup(const char *s, size_t n);
