@@ -15,6 +15,7 @@ reproduce the layouts and quirks of real Keras files (see ../shared/docs/keras-f
   tfjs_<m>/          TensorFlow.js: model.json + shards (two groups, manifest in alphabetical
                      order, a tensor split across shards); tfjs_<m>_quant/: uint8, uint16 and
                      float16 quantized weights
+  seq_lambda.k2.h5   a model with a Lambda layer (loads; the Lambda cannot run)
   <m>.expect.npz     the weights in Keras order, keyed "<layer>:<index>" (the quantized
                      variant's dequantized values in <m>_quant.expect.npz)
 
@@ -133,6 +134,24 @@ def nested():
              "head": [[("pool", 0, 0)]]}
     return {"name": "nested", "class": "Functional", "layers": layers, "calls": calls,
             "inputs": [("input_n", 0, 0)], "outputs": [("head", 0, 0)]}
+
+
+def seq_lambda():
+    """A Lambda (Python code) between an LSTM and a Dense: loads, marked unsupported."""
+    rng = np.random.default_rng(4)
+    return {
+        "name": "seq_lambda", "class": "Sequential", "input": ("input_l", [None, 3, 2]),
+        "layers": [
+            layer("lstm_l", "LSTM", {"units": 3, "return_sequences": True,
+                                     "recurrent_activation": "sigmoid"},
+                  rnn_weights(rng, "LSTM", 2, 3, 4)),
+            layer("lambda_l", "Lambda", {"function": ["4wEAAAAAAAAA", None, None],
+                                         "function_type": "lambda", "output_shape": None,
+                                         "arguments": {}}),
+            layer("dense_l", "Dense", {"units": 1, "activation": "linear", "use_bias": True},
+                  [("kernel", rand(rng, 3, 1)), ("bias", rand(rng, 1))]),
+        ],
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -483,6 +502,9 @@ def main():
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
     os.makedirs(OUT)
+    lam = seq_lambda()
+    np.savez(os.path.join(OUT, "seq_lambda.expect.npz"), **expected(lam))
+    write_h5(os.path.join(OUT, "seq_lambda.k2.h5"), lam, "k2", k2_config(lam), "fixed", "2.2.4")
     for model in (seq_lstm(), func_attn(), nested()):
         m = model["name"]
         p = lambda s: os.path.join(OUT, s)
