@@ -23,6 +23,7 @@ for f in seq_lstm.k2.h5 seq_lstm.k21.h5 seq_lstm.tfk2.h5 seq_lstm.k3legacy.h5 se
 done
 weights seq_lstm.json seq_lstm.expect.npz seq_lstm.weights.h5
 weights seq_lambda.k2.h5 seq_lambda.expect.npz
+weights zoo.k2.h5 zoo.expect.npz
 weights tfjs_seq_lstm_quant/model.json seq_lstm_quant.expect.npz "" 1e-6
 for m in func_attn nested; do
     for f in $m.k2.h5 $m.tfk2.h5 $m.keras tfjs_$m/model.json; do
@@ -32,7 +33,8 @@ done
 
 # summary text, checked by hand against the generator's models (see expected/*.summary)
 for f in seq_lstm.k2.h5 seq_lstm.k3legacy.h5 seq_lstm.keras tfjs_seq_lstm_quant/model.json \
-         func_attn.k2.h5 func_attn.keras nested.keras tfjs_nested/model.json seq_lambda.k2.h5; do
+         func_attn.k2.h5 func_attn.keras nested.keras tfjs_nested/model.json seq_lambda.k2.h5 \
+         zoo.k2.h5; do
     name=$(echo "$f" | tr '/' '_')
     (cd "$D" && "$RNNSCOPE" summary "$f") >"$T/s.txt" 2>&1
     check "summary of $f matches expected/$name.summary" diff -u "$E/$name.summary" "$T/s.txt"

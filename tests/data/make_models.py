@@ -15,6 +15,7 @@ reproduce the layouts and quirks of real Keras files (see ../shared/docs/keras-f
   tfjs_<m>/          TensorFlow.js: model.json + shards (two groups, manifest in alphabetical
                      order, a tensor split across shards); tfjs_<m>_quant/: uint8, uint16 and
                      float16 quantized weights
+  zoo.k2.h5          one call of nearly every layer class (shapes and weight checks)
   seq_lambda.k2.h5   a model with a Lambda layer (loads; the Lambda cannot run)
   <m>.expect.npz     the weights in Keras order, keyed "<layer>:<index>" (the quantized
                      variant's dequantized values in <m>_quant.expect.npz)
@@ -152,6 +153,118 @@ def seq_lambda():
                   [("kernel", rand(rng, 3, 1)), ("bias", rand(rng, 1))]),
         ],
     }
+
+
+def zoo():
+    """One call of (nearly) every layer class of the forward-pass issue, to check config
+    parsing, weight checks and output shapes; the expected summary is checked by hand."""
+    rng = np.random.default_rng(5)
+    L = []
+    calls = {}
+
+    def add(name, cls, config, inputs, weights=()):
+        L.append(layer(name, cls, config, [(v, rand(rng, *shape)) for v, shape in weights]))
+        if inputs is not None:
+            calls[name] = [[(i, 0, 0) if isinstance(i, str) else i for i in inputs]]
+
+    rnn = lambda d, u, g, bias: [("kernel", (d, g * u)), ("recurrent_kernel", (u, g * u)),
+                                 ("bias", bias)]
+    add("tok", "InputLayer", {"batch_input_shape": [None, 8], "dtype": "int32"}, None)
+    add("x", "InputLayer", {"batch_input_shape": [None, 10, 3], "dtype": "float32"}, None)
+    add("emb", "Embedding", {"input_dim": 20, "output_dim": 4, "mask_zero": True}, ["tok"],
+        [("embeddings", (20, 4))])
+    add("ssa_mul", "SeqSelfAttention", {"attention_type": "multiplicative", "units": 32,
+                                        "attention_width": 3, "history_only": True,
+                                        "attention_activation": "sigmoid"}, ["emb"],
+        [("Mul_Wa", (4, 4)), ("Mul_ba", (1,))])
+    add("mask", "Masking", {"mask_value": 0.0}, ["x"])
+    add("c_same", "Conv1D", {"filters": 5, "kernel_size": [3], "strides": [2], "padding": "same",
+                             "dilation_rate": [1], "activation": "relu", "use_bias": True},
+        ["mask"], [("kernel", (3, 3, 5)), ("bias", (5,))])
+    add("c_causal", "Conv1D", {"filters": 4, "kernel_size": [2], "strides": [1],
+                               "padding": "causal", "dilation_rate": [2], "activation": "tanh",
+                               "use_bias": False}, ["mask"], [("kernel", (2, 3, 4))])
+    add("c_valid", "Conv1D", {"filters": 6, "kernel_size": 3, "padding": "valid"}, ["mask"],
+        [("kernel", (3, 3, 6)), ("bias", (6,))])
+    add("maxpool", "MaxPooling1D", {"pool_size": [2], "strides": [2], "padding": "valid"},
+        ["c_causal"])
+    add("avgpool", "AveragePooling1D", {"pool_size": [3], "strides": [1], "padding": "same"},
+        ["c_valid"])
+    add("crop", "Cropping1D", {"cropping": [1, 2]}, ["c_causal"])
+    add("zpad", "ZeroPadding1D", {"padding": [2, 2]}, ["maxpool"])
+    add("upsample", "UpSampling1D", {"size": 2}, ["maxpool"])
+    add("gmax", "GlobalMaxPooling1D", {"data_format": "channels_last"}, ["c_valid"])
+    add("gavg", "GlobalAveragePooling1D", {"data_format": "channels_last"}, ["avgpool"])
+    add("repeat", "RepeatVector", {"n": 4}, ["gmax"])
+    add("permute", "Permute", {"dims": [2, 1]}, ["repeat"])
+    add("reshape", "Reshape", {"target_shape": [3, -1]}, ["permute"])
+    add("flat", "Flatten", {}, ["reshape"])
+    add("td", "TimeDistributed", {"layer": {"class_name": "Dense",
+                                            "config": {"name": "td_dense", "units": 3,
+                                                       "activation": "linear", "use_bias": True}}},
+        ["upsample"], [("kernel", (4, 3)), ("bias", (3,))])
+    add("lnorm", "LayerNormalization", {"axis": -1, "epsilon": 0.001}, ["td"],
+        [("gamma", (3,)), ("beta", (3,))])
+    add("bnorm", "BatchNormalization", {"axis": 2, "center": False, "scale": True}, ["lnorm"],
+        [("gamma", (3,)), ("moving_mean", (3,)), ("moving_variance", (3,))])
+    add("lstm_state", "LSTM", {"units": 4, "return_sequences": True, "return_state": True,
+                               "recurrent_activation": "hard_sigmoid"}, ["x"],
+        rnn(3, 4, 4, (16,)))
+    add("rnn_state", "SimpleRNN", {"units": 2, "return_state": True, "activation": "relu"},
+        ["x"], rnn(3, 2, 1, (2,)))
+    add("gru_back", "GRU", {"units": 3, "go_backwards": True, "reset_after": False}, ["x"],
+        rnn(3, 3, 3, (9,)))
+    add("gru_nobias", "GRU", {"units": 2, "use_bias": False, "reset_after": True}, ["x"],
+        [("kernel", (3, 6)), ("recurrent_kernel", (2, 6))])
+    add("bi_none", "Bidirectional", {"merge_mode": None, "layer": {"class_name": "GRU", "config": {
+        "name": "g", "units": 2, "return_sequences": True, "reset_after": True}}}, ["x"],
+        [("forward_g/" + v, sh) for v, sh in rnn(3, 2, 3, (2, 6))] +
+        [("backward_g/" + v, sh) for v, sh in rnn(3, 2, 3, (2, 6))])
+    add("bi_sum", "Bidirectional", {"merge_mode": "sum", "layer": {"class_name": "SimpleRNN",
+        "config": {"name": "s", "units": 2, "return_sequences": True}}}, ["x"],
+        [("forward_s/" + v, sh) for v, sh in rnn(3, 2, 1, (2,))] +
+        [("backward_s/" + v, sh) for v, sh in rnn(3, 2, 1, (2,))])
+    add("swa", "SeqWeightedAttention", {"use_bias": True, "return_attention": True},
+        ["lstm_state"], [("W", (4, 1)), ("b", (1,))])
+    add("sdpa", "ScaledDotProductAttention", {"return_attention": True, "history_only": False},
+        ["lstm_state", "lstm_state", "td"])
+    add("att", "Attention", {"use_scale": True, "score_mode": "dot"}, ["lnorm", "td"],
+        [("scale", ())])
+    add("add_att", "AdditiveAttention", {"use_scale": True}, ["td", "lnorm"], [("scale", (3,))])
+    add("mha", "MultiHeadAttention", {"num_heads": 2, "key_dim": 3, "value_dim": None,
+                                      "use_bias": True, "output_shape": None,
+                                      "attention_axes": None}, ["td", "lstm_state"],
+        [("query/kernel", (3, 2, 3)), ("query/bias", (2, 3)), ("key/kernel", (4, 2, 3)),
+         ("key/bias", (2, 3)), ("value/kernel", (4, 2, 3)), ("value/bias", (2, 3)),
+         ("attention_output/kernel", (2, 3, 3)), ("attention_output/bias", (3,))])
+    add("dot", "Dot", {"axes": 2, "normalize": False}, ["td", "lnorm"])
+    add("sub", "Subtract", {}, ["td", "lnorm"])
+    add("mul", "Multiply", {}, ["td", "lnorm", "att"])
+    add("avg", "Average", {}, ["td", "lnorm"])
+    add("maxi", "Maximum", {}, ["td", "lnorm"])
+    add("mini", "Minimum", {}, ["td", "lnorm"])
+    add("softmax", "Activation", {"activation": "softmax"}, ["mini"])
+    add("relu6", "ReLU", {"max_value": 6.0, "negative_slope": 0.0, "threshold": 0.0}, ["softmax"])
+    add("lrelu", "LeakyReLU", {"alpha": 0.1}, ["relu6"])
+    add("elu", "ELU", {"alpha": 1.0}, ["lrelu"])
+    add("smax", "Softmax", {"axis": -1}, ["elu"])
+    add("drop", "Dropout", {"rate": 0.5}, ["smax"])
+    add("sdrop", "SpatialDropout1D", {"rate": 0.5}, ["drop"])
+    add("noise", "GaussianNoise", {"stddev": 0.1}, ["sdrop"])
+    add("cudnn_lstm", "CuDNNLSTM", {"units": 2}, ["x"], rnn(3, 2, 4, (16,)))
+    add("cudnn_gru", "CuDNNGRU", {"units": 2, "return_sequences": True}, ["x"], rnn(3, 2, 3, (12,)))
+    add("cat", "Concatenate", {"axis": 1}, ["gmax", "gavg", "flat", "rnn_state", "gru_back",
+                                            "swa", "cudnn_lstm", "gru_nobias"])
+    add("dense", "Dense", {"units": 1, "activation": "sigmoid", "use_bias": True}, ["cat"],
+        [("kernel", (49, 1)), ("bias", (1,))])
+    return {"name": "zoo", "class": "Functional", "layers": L, "calls": calls,
+            "inputs": [("tok", 0, 0), ("x", 0, 0)],
+            "outputs": [("dense", 0, 0), ("ssa_mul", 0, 0), ("bi_none", 0, 1), ("swa", 0, 1),
+                        ("sdpa", 0, 1), ("mha", 0, 0), ("lstm_state", 0, 2), ("noise", 0, 0),
+                        ("add_att", 0, 0), ("dot", 0, 0), ("sub", 0, 0), ("mul", 0, 0),
+                        ("avg", 0, 0), ("maxi", 0, 0), ("bnorm", 0, 0), ("crop", 0, 0),
+                        ("zpad", 0, 0), ("c_same", 0, 0), ("bi_sum", 0, 0),
+                        ("cudnn_gru", 0, 0)]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -502,6 +615,9 @@ def main():
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
     os.makedirs(OUT)
+    z = zoo()
+    np.savez(os.path.join(OUT, "zoo.expect.npz"), **expected(z))
+    write_h5(os.path.join(OUT, "zoo.k2.h5"), z, "k2", k2_config(z), "vlen", "2.3.1")
     lam = seq_lambda()
     np.savez(os.path.join(OUT, "seq_lambda.expect.npz"), **expected(lam))
     write_h5(os.path.join(OUT, "seq_lambda.k2.h5"), lam, "k2", k2_config(lam), "fixed", "2.2.4")
