@@ -87,6 +87,7 @@ static int read_attr_strings(hid_t attr, char ***out, int *n_out, const char *wh
     }
     htri_t vlen = H5Tis_variable_str(type);
     mem = H5Tcopy(H5T_C_S1);
+    H5Tset_cset(mem, H5Tget_cset(type)); /* libhdf5 converts no vlen string across csets */
     if (vlen > 0) {
         H5Tset_size(mem, H5T_VARIABLE);
         buf = calloc((size_t)count + 1, sizeof(char *));

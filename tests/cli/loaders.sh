@@ -24,6 +24,7 @@ done
 weights seq_lstm.json seq_lstm.expect.npz seq_lstm.weights.h5
 weights seq_lambda.k2.h5 seq_lambda.expect.npz
 weights zoo.k2.h5 zoo.expect.npz
+weights seq_lstm.bf16.keras seq_lstm_bf16.expect.npz
 weights tfjs_seq_lstm_quant/model.json seq_lstm_quant.expect.npz "" 1e-6
 for m in func_attn nested; do
     for f in $m.k2.h5 $m.tfk2.h5 $m.keras tfjs_$m/model.json; do
@@ -32,7 +33,7 @@ for m in func_attn nested; do
 done
 
 # summary text, checked by hand against the generator's models (see expected/*.summary)
-for f in seq_lstm.k2.h5 seq_lstm.k3legacy.h5 seq_lstm.keras tfjs_seq_lstm_quant/model.json \
+for f in seq_lstm.k2.h5 seq_lstm.tfk2.h5 seq_lstm.k3legacy.h5 seq_lstm.keras tfjs_seq_lstm_quant/model.json \
          func_attn.k2.h5 func_attn.keras nested.keras tfjs_nested/model.json seq_lambda.k2.h5 \
          zoo.k2.h5; do
     name=$(echo "$f" | tr '/' '_')

@@ -11,6 +11,7 @@ reproduce the layouts and quirks of real Keras files (see ../shared/docs/keras-f
   <m>.json + <m>.weights.h5   model.to_json() + save_weights (layer groups at the root)
   <m>.keras          Keras 3 zip (stored): weight groups by class name + counter
   <m>.deflated.keras the same zip re-compressed with deflate
+  <m>.bf16.keras     the weights stored as bfloat16 (uint16 + dtype attribute, as Keras 3)
   <m>.k21.h5         Keras 2.1: Sequential config as a bare list
   tfjs_<m>/          TensorFlow.js: model.json + shards (two groups, manifest in alphabetical
                      order, a tensor split across shards); tfjs_<m>_quant/: uint8, uint16 and
@@ -521,13 +522,33 @@ def keras3_weights_h5(model):
     return bio.getvalue()
 
 
-def write_keras_zip(path, model, compression):
+def bfloat16_weights_h5(model):
+    """model.weights.h5 with every variable stored as Keras 3 stores bfloat16: the upper 16 bits
+    of the float32 as uint16, with a dtype="bfloat16" attribute. Returns (bytes, expected)."""
+    bio = io.BytesIO(keras3_weights_h5(model))
+    with h5py.File(bio, "a") as f:
+        def convert(name, obj):
+            if isinstance(obj, h5py.Dataset) and "/vars/" in "/" + name:
+                bits = (np.asarray(obj).astype("<f4").view("<u4") >> 16).astype("<u2")
+                del f[name]
+                ds = f.create_dataset(name, data=bits)
+                ds.attrs["dtype"] = "bfloat16"
+        names = []
+        f.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+        for n in names:
+            convert(n, f[n])
+    exp = {k: (a.astype("<f4").view("<u4") & 0xFFFF0000).view("<f4")
+           for k, a in expected(model).items()}
+    return bio.getvalue(), exp
+
+
+def write_keras_zip(path, model, compression, weights_h5=None):
     with zipfile.ZipFile(path, "w", compression) as z:
         for name, data in (
                 ("metadata.json", json.dumps({"keras_version": "3.4.1",
                                               "date_saved": "2024-07-23@17:34:40"})),
                 ("config.json", json.dumps(k3_config(model))),
-                ("model.weights.h5", keras3_weights_h5(model))):
+                ("model.weights.h5", weights_h5 or keras3_weights_h5(model))):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = compression
             z.writestr(info, data)
@@ -644,6 +665,9 @@ def main():
                 scalar_attr(f, "backend", "tensorflow", "fixed")
                 write_layer_groups(f, model, "k2", "fixed", [l["name"] for l in model["layers"]])
             write_keras_zip(p(m + ".deflated.keras"), model, zipfile.ZIP_DEFLATED)
+            bf16, exp = bfloat16_weights_h5(model)
+            write_keras_zip(p(m + ".bf16.keras"), model, zipfile.ZIP_STORED, bf16)
+            np.savez(p(m + "_bf16.expect.npz"), **exp)
             by_name = write_tfjs(p("tfjs_" + m + "_quant"), model, quant=True)
             np.savez(p(m + "_quant.expect.npz"), **tfjs_expected(model, by_name))
         else:
