@@ -164,6 +164,8 @@ int rs_load_json_h5(rs_model *m, const char *json_path, const char *weights_path
     read_version(m, f);
     if (cJSON_IsString(v))
         rs_model_set_version(m, v->valuestring);
+    else if (!*m->keras_version && cJSON_GetObjectItemCaseSensitive(root, "module"))
+        m->keras_major = 3; /* Keras 3 serializes "module"; its to_json() has no version */
     h5_ctx ctx = {f, "/", weights_path, false};
     if (rs_h5_has_attr(f, "model_config") || rs_h5_link_exists(f, "model_weights"))
         ctx.base = "model_weights"; /* a full model file used for its weights */

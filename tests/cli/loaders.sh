@@ -22,12 +22,14 @@ for f in seq_lstm.k2.h5 seq_lstm.k21.h5 seq_lstm.tfk2.h5 seq_lstm.k3legacy.h5 se
     weights "$f" seq_lstm.expect.npz
 done
 weights seq_lstm.json seq_lstm.expect.npz seq_lstm.weights.h5
+weights seq_lstm.k3.json seq_lstm.expect.npz seq_lstm.k3.weights.h5
+weights tfjs_seq_lstm_js/model.json seq_lstm.expect.npz
 weights seq_lambda.k2.h5 seq_lambda.expect.npz
 weights zoo.k2.h5 zoo.expect.npz
 weights seq_lstm.bf16.keras seq_lstm_bf16.expect.npz
 weights tfjs_seq_lstm_quant/model.json seq_lstm_quant.expect.npz "" 1e-6
 for m in func_attn nested; do
-    for f in $m.k2.h5 $m.tfk2.h5 $m.keras tfjs_$m/model.json; do
+    for f in $m.k2.h5 $m.k20.h5 $m.tfk2.h5 $m.keras tfjs_$m/model.json; do
         weights "$f" $m.expect.npz
     done
 done
@@ -54,6 +56,8 @@ check "Keras 2 nested-list inbound nodes give the same graph" \
     diff <(sed 's/keras_major=.*//' "$T/g.txt") <(sed 's/keras_major=.*//' "$T/g2.txt")
 check "Keras 2.2.4 file has keras_major 2" grep -q 'keras_major=2$' "$T/g2.txt"
 "$MT" graph "$D/seq_lstm.k3legacy.h5" >"$T/g3.txt"
+"$MT" graph "$D/seq_lstm.k3.json" "$D/seq_lstm.k3.weights.h5" >"$T/g4.txt"
+check "Keras 3 to_json() (no version recorded) has keras_major 3" grep -q 'keras_major=3$' "$T/g4.txt"
 check "Keras 3 legacy h5 has keras_major 3" grep -q 'keras_major=3$' "$T/g3.txt"
 check "LSTM internals: gates (T, 4, units) and cell (T, units)" \
     grep -qx 'lstm_a LSTM in=input_a\[0\] out=(None, 5, 4);(None, 5, 4, 4);(None, 5, 4)' "$T/g3.txt"

@@ -9,13 +9,15 @@ reproduce the layouts and quirks of real Keras files (see ../shared/docs/keras-f
   <m>.k3legacy.h5    Keras 3 legacy h5: "sequential/lstm/lstm_cell/kernel", no ":0", no
                      InputLayer in layer_names, an extra top_level_model_weights group
   <m>.json + <m>.weights.h5   model.to_json() + save_weights (layer groups at the root)
+  <m>.k3.json + <m>.k3.weights.h5   the same from Keras 3 (weights in the .keras layout)
+  <m>.k20.h5         Keras 2.0: inbound node references without kwargs ([name, node, tensor])
   <m>.keras          Keras 3 zip (stored): weight groups by class name + counter
   <m>.deflated.keras the same zip re-compressed with deflate
   <m>.bf16.keras     the weights stored as bfloat16 (uint16 + dtype attribute, as Keras 3)
   <m>.k21.h5         Keras 2.1: Sequential config as a bare list
   tfjs_<m>/          TensorFlow.js: model.json + shards (two groups, manifest in alphabetical
                      order, a tensor split across shards); tfjs_<m>_quant/: uint8, uint16 and
-                     float16 quantized weights
+                     float16 quantized weights; tfjs_<m>_js/: modelTopology is the config itself
   zoo.k2.h5          one call of nearly every layer class (shapes and weight checks)
   seq_lambda.k2.h5   a model with a Lambda layer (loads; the Lambda cannot run)
   <m>.expect.npz     the weights in Keras order, keyed "<layer>:<index>" (the quantized
@@ -271,7 +273,7 @@ def zoo():
 # ---------------------------------------------------------------------------------------------
 # Configs
 
-def k2_layer(l, functional, calls=None):
+def k2_layer(l, functional, calls=None, kwargs=True):
     if "inner" in l:
         cfg = {"class_name": "Sequential",
                "config": {"name": l["name"], "layers": [k2_layer(x, False) for x in l["inner"]]}}
@@ -279,12 +281,13 @@ def k2_layer(l, functional, calls=None):
         cfg = {"class_name": l["class_name"], "config": copy.deepcopy(l["config"])}
     if functional:
         cfg["name"] = l["name"]
-        cfg["inbound_nodes"] = [[[n, ni, ti, {}] for (n, ni, ti) in call]
+        cfg["inbound_nodes"] = [[[n, ni, ti, {}] if kwargs else [n, ni, ti]
+                                 for (n, ni, ti) in call]
                                 for call in (calls or {}).get(l["name"], [])]
     return cfg
 
 
-def k2_config(model, bare_list=False, explicit_input=False):
+def k2_config(model, bare_list=False, explicit_input=False, kwargs=True):
     if model["class"] == "Sequential":
         layers = [k2_layer(l, False) for l in model["layers"]]
         iname, shape = model["input"]
@@ -297,7 +300,7 @@ def k2_config(model, bare_list=False, explicit_input=False):
         if bare_list:
             return {"class_name": "Sequential", "config": layers}
         return {"class_name": "Sequential", "config": {"name": model["name"], "layers": layers}}
-    layers = [k2_layer(l, True, model["calls"]) for l in model["layers"]]
+    layers = [k2_layer(l, True, model["calls"], kwargs) for l in model["layers"]]
     return {"class_name": "Model" if not explicit_input else "Functional",
             "config": {"name": model["name"], "layers": layers,
                        "input_layers": [list(t) for t in model["inputs"]],
@@ -569,7 +572,7 @@ def quantize(a, dtype):
     return q, {"dtype": dtype, "scale": scale, "min": lo, "original_dtype": "float32"}, deq
 
 
-def write_tfjs(dirname, model, quant=None):
+def write_tfjs(dirname, model, quant=None, js=False):
     os.makedirs(dirname, exist_ok=True)
     entries = []
     for _, ws in named_weights("tfjs", model):
@@ -606,7 +609,11 @@ def write_tfjs(dirname, model, quant=None):
             paths.append(fname)
         manifest.append({"paths": paths, "weights": weights})
     topo = {"keras_version": "2.2.5", "backend": "tensorflow", "model_config": k2_config(model)}
-    doc = {"format": "layers-model", "generatedBy": "keras v2.2.5",
+    by = "keras v2.2.5"
+    if js:  # tfjs-layers' own model.save(): modelTopology is the model config itself
+        topo = dict(k2_config(model), keras_version="tfjs-layers 4.22.0", backend="tensor_flow.js")
+        by = "TensorFlow.js tfjs-layers v4.22.0"
+    doc = {"format": "layers-model", "generatedBy": by,
            "convertedBy": "TensorFlow.js Converter v1.4.0", "modelTopology": topo,
            "weightsManifest": manifest}
     with open(os.path.join(dirname, "model.json"), "w") as f:
@@ -668,11 +675,18 @@ def main():
             bf16, exp = bfloat16_weights_h5(model)
             write_keras_zip(p(m + ".bf16.keras"), model, zipfile.ZIP_STORED, bf16)
             np.savez(p(m + "_bf16.expect.npz"), **exp)
+            write_tfjs(p("tfjs_" + m + "_js"), model, js=True)
+            with open(p(m + ".k3.json"), "w") as f:  # Keras 3 to_json() + save_weights
+                json.dump(k3_config(model), f)
+            with open(p(m + ".k3.weights.h5"), "wb") as f:
+                f.write(keras3_weights_h5(model))
             by_name = write_tfjs(p("tfjs_" + m + "_quant"), model, quant=True)
             np.savez(p(m + "_quant.expect.npz"), **tfjs_expected(model, by_name))
         else:
             write_h5(p(m + ".tfk2.h5"), model, "tfk2", k2_config(model, explicit_input=True),
                      "utf8", "2.13.1")
+            write_h5(p(m + ".k20.h5"), model, "k2", k2_config(model, kwargs=False), "fixed",
+                     "2.0.8")
 
 
 if __name__ == "__main__":
