@@ -190,6 +190,9 @@ int rs_bidirectional_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs
     if (f->unsupported || p->backward->unsupported)
         return rs_node_unsupported(n, "%s", f->unsupported ? f->unsupported
                                                            : p->backward->unsupported);
+    if (f->n_outputs < 1 || f->out_shapes[0].rank < 1)
+        return rs_fail(err, n->name, "Bidirectional wraps a %s, which is not a recurrent layer",
+                       f->class_name);
     int n_states = f->n_outputs - 1;
     int n_main = p->merge == MERGE_NONE ? 2 : 1;
     if (rs_node_outputs(n, n_main + 2 * n_states, 0, err) < 0)

@@ -25,6 +25,10 @@ static int read_entry(zip_t *z, const char *name, size_t limit, unsigned char **
     if (!(st.valid & ZIP_STAT_SIZE) || st.size > limit)
         return rs_fail(err, where, "%s is too large (%llu bytes)", name,
                        (unsigned long long)st.size);
+    /* Deflate expands at most ~1032:1: a larger claim is a lie, refuse it before allocating. */
+    if ((st.valid & ZIP_STAT_COMP_SIZE) && st.size / 1100 > st.comp_size)
+        return rs_fail(err, where, "%s claims an impossible size (%llu bytes from %llu)", name,
+                       (unsigned long long)st.size, (unsigned long long)st.comp_size);
     zip_file_t *f = zip_fopen(z, name, 0);
     if (!f)
         return rs_fail(err, where, "cannot read %s from the archive: %s", name,

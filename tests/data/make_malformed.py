@@ -181,6 +181,17 @@ def main():
     # a flipped byte inside the stored model.weights.h5 (its CRC no longer matches)
     start = keras.find(b"\x89HDF")
     write("bad_crc.keras", flip(keras, start + 3000, 0x01))
+    # a deflated entry claiming 3 GB: refused before any allocation
+    b = bytearray(raw("seq_lstm.deflated.keras"))
+    for sig, field in ((b"PK\x01\x02", 24), (b"PK\x03\x04", 22)):
+        i = b.find(sig)
+        while i >= 0:
+            name_len = int.from_bytes(b[i + field + 4:i + field + 6], "little")
+            hdr = 46 if sig == b"PK\x01\x02" else 30
+            if b[i + hdr:i + hdr + name_len] == b"model.weights.h5":
+                b[i + field:i + field + 4] = (3 << 30).to_bytes(4, "little")
+            i = b.find(sig, i + 4)
+    write("zip_bomb_size.keras", bytes(b))
     cfg3 = json.dumps(mm.k3_config(model))
     w3 = mm.keras3_weights_h5(model)
     zip_of("no_config.keras", [("model.weights.h5", w3)])
