@@ -26,6 +26,7 @@ weights seq_lstm.k3.json seq_lstm.expect.npz seq_lstm.k3.weights.h5
 weights tfjs_seq_lstm_js/model.json seq_lstm.expect.npz
 weights seq_lambda.k2.h5 seq_lambda.expect.npz
 weights zoo.k2.h5 zoo.expect.npz
+weights zoo.keras zoo.expect.npz
 weights seq_lstm.bf16.keras seq_lstm_bf16.expect.npz
 weights tfjs_seq_lstm_quant/model.json seq_lstm_quant.expect.npz "" 1e-6
 for m in func_attn nested; do
@@ -44,6 +45,10 @@ for f in seq_lstm.k2.h5 seq_lstm.tfk2.h5 seq_lstm.k3legacy.h5 seq_lstm.keras tfj
 done
 (cd "$D" && "$RNNSCOPE" summary seq_lstm.json --weights seq_lstm.weights.h5) >"$T/s.txt" 2>&1
 check "summary of JSON + weights matches" diff -u "$E/seq_lstm.json.summary" "$T/s.txt"
+
+(cd "$D" && "$RNNSCOPE" summary zoo.keras) | tail -n +3 >"$T/zk.txt"
+check "zoo.keras (Keras 3 config, a tensor in kwargs) has the same table as zoo.k2.h5" \
+    diff -u <(tail -n +3 "$E/zoo.k2.h5.summary") "$T/zk.txt"
 
 # graph: shared layer calls, multi-output references, model outputs, Keras major version
 "$MT" graph "$D/func_attn.keras" >"$T/g.txt"

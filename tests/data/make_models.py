@@ -18,7 +18,7 @@ reproduce the layouts and quirks of real Keras files (see ../shared/docs/keras-f
   tfjs_<m>/          TensorFlow.js: model.json + shards (two groups, manifest in alphabetical
                      order, a tensor split across shards); tfjs_<m>_quant/: uint8, uint16 and
                      float16 quantized weights; tfjs_<m>_js/: modelTopology is the config itself
-  zoo.k2.h5          one call of nearly every layer class (shapes and weight checks)
+  zoo.k2.h5, zoo.keras   one call of nearly every layer class (shapes and weight checks)
   seq_lambda.k2.h5   a model with a Lambda layer (loads; the Lambda cannot run)
   <m>.expect.npz     the weights in Keras order, keyed "<layer>:<index>" (the quantized
                      variant's dequantized values in <m>_quant.expect.npz)
@@ -336,7 +336,10 @@ def k3_layer(l, functional, calls=None):
         nodes = []
         for call in (calls or {}).get(l["name"], []):
             tensors = [k3_tensor(r) for r in call]
-            nodes.append({"args": [tensors] if len(tensors) > 1 else tensors, "kwargs": {}})
+            if l["class_name"] == "MultiHeadAttention":  # call(query, value=...): a kwarg tensor
+                nodes.append({"args": tensors[:1], "kwargs": {"value": tensors[1]}})
+            else:
+                nodes.append({"args": [tensors] if len(tensors) > 1 else tensors, "kwargs": {}})
         out["inbound_nodes"] = nodes
     return out
 
@@ -509,6 +512,15 @@ def keras3_weights_h5(model):
                 elif l["class_name"] in ("LSTM", "GRU", "SimpleRNN"):
                     put(g, [])
                     put(g.create_group("cell"), [a for _, a in l["weights"]])
+                elif l["class_name"] == "MultiHeadAttention":
+                    put(g, [])
+                    ws = [a for _, a in l["weights"]]
+                    for k, sub in enumerate(("query_dense", "key_dense", "value_dense",
+                                             "output_dense")):
+                        put(g.create_group(sub), ws[2 * k:2 * k + 2])
+                elif l["class_name"] == "TimeDistributed":
+                    put(g, [])
+                    put(g.create_group("layer"), [a for _, a in l["weights"]])
                 elif l["class_name"] == "Bidirectional":
                     put(g, [])
                     half = len(l["weights"]) // 2
@@ -646,6 +658,7 @@ def main():
     z = zoo()
     np.savez(os.path.join(OUT, "zoo.expect.npz"), **expected(z))
     write_h5(os.path.join(OUT, "zoo.k2.h5"), z, "k2", k2_config(z), "vlen", "2.3.1")
+    write_keras_zip(os.path.join(OUT, "zoo.keras"), z, zipfile.ZIP_STORED)
     lam = seq_lambda()
     np.savez(os.path.join(OUT, "seq_lambda.expect.npz"), **expected(lam))
     write_h5(os.path.join(OUT, "seq_lambda.k2.h5"), lam, "k2", k2_config(lam), "fixed", "2.2.4")
