@@ -10,7 +10,7 @@
 #define RS_MAX_MODEL_BYTES ((size_t)4 << 30)
 #define RS_MAX_JSON_BYTES ((size_t)256 << 20)
 /* Limits on counts read from files, so that a corrupt count cannot exhaust memory. */
-#define RS_MAX_LAYERS 100000
+#define RS_MAX_LAYERS 20000
 #define RS_MAX_WEIGHTS_PER_LAYER 4096
 
 /* One Keras layer object: the owner of weights. A layer called several times is one owner
