@@ -714,10 +714,9 @@ static int build_functional(builder *b, const cJSON *cfg, int parent, const char
         }
         if (alloc_calls(b, &es[i], n ? n : 1) < 0)
             goto done;
-        int k = 0;
-        const cJSON *node;
-        cJSON_ArrayForEach(node, nodes)
-            es[i].calls[k++].inbound = node;
+        const cJSON *node = n > 0 ? nodes->child : NULL;
+        for (int k = 0; k < n && node; k++, node = node->next)
+            es[i].calls[k].inbound = node;
     }
     if (parse_io_list(b, cJSON_GetObjectItemCaseSensitive(cfg, "input_layers"), &in_list) < 0 ||
         parse_io_list(b, cJSON_GetObjectItemCaseSensitive(cfg, "output_layers"), &out_list) < 0 ||

@@ -117,6 +117,9 @@ def main():
     cfg["config"]["layers"][2]["inbound_nodes"] = [[["no_such_layer", 0, 0, {}]]]
     h5_variant("missing_inbound_layer.h5", fa, lambda f: None, cfg)
     cfg = mm.k2_config(fa)
+    cfg["config"]["layers"][2]["inbound_nodes"] = {"a": [1], "b": [2]}  # (found by fuzzing)
+    h5_variant("inbound_nodes_object.h5", fa, lambda f: None, cfg)
+    cfg = mm.k2_config(fa)
     cfg["config"]["layers"][1]["inbound_nodes"] = [[["out", 0, 0, {}]]]  # a cycle
     h5_variant("cycle.h5", fa, lambda f: None, cfg)
     cfg = mm.k2_config(fa)
