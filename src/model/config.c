@@ -634,6 +634,9 @@ static int link_calls(builder *b, entry *es, int n_es, ready *queue, triples *ts
                 call *src = source_call(b, &ts->t[t]);
                 if (!src)
                     return -1;
+                if (!src->done && !src->inbound)
+                    return rs_fail(b->err, b->where, "layer '%s' takes its input from '%s', "
+                                   "which is never called", es[i].name, ts->t[t].layer);
                 if (!src->done && (c->pending++, add_dependent(b, src, c) < 0))
                     return -1;
             }
