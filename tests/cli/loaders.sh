@@ -18,7 +18,7 @@ weights() {
 }
 
 for f in seq_lstm.k2.h5 seq_lstm.k21.h5 seq_lstm.tfk2.h5 seq_lstm.k3legacy.h5 seq_lstm.keras \
-         seq_lstm.deflated.keras tfjs_seq_lstm/model.json; do
+         seq_lstm.deflated.keras seq_lstm.tfk_v3.keras tfjs_seq_lstm/model.json; do
     weights "$f" seq_lstm.expect.npz
 done
 weights seq_lstm.json seq_lstm.expect.npz seq_lstm.weights.h5

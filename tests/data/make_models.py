@@ -14,6 +14,7 @@ reproduce the layouts and quirks of real Keras files (see ../shared/docs/keras-f
   <m>.keras          Keras 3 zip (stored): weight groups by class name + counter
   <m>.deflated.keras the same zip re-compressed with deflate
   <m>.bf16.keras     the weights stored as bfloat16 (uint16 + dtype attribute, as Keras 3)
+  <m>.tfk_v3.keras   tf.keras 2.13-2.15 "keras_v3" zip: _layer_checkpoint_dependencies groups
   <m>.k21.h5         Keras 2.1: Sequential config as a bare list
   tfjs_<m>/          TensorFlow.js: model.json + shards (two groups, manifest in alphabetical
                      order, a tensor split across shards); tfjs_<m>_quant/: uint8, uint16 and
@@ -483,8 +484,9 @@ def snake(name):
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-def keras3_weights_h5(model):
-    """model.weights.h5 of a Keras 3 zip, as bytes."""
+def keras3_weights_h5(model, layers_key="layers"):
+    """model.weights.h5 of a Keras 3 zip, as bytes (tf.keras 2.13-2.15 "keras_v3" zips name
+    the layers group _layer_checkpoint_dependencies)."""
     bio = io.BytesIO()
     with h5py.File(bio, "w") as f:
         f.create_group("vars")
@@ -505,7 +507,7 @@ def keras3_weights_h5(model):
                     s = "%s_%d" % (s, counts[s])
                 else:
                     counts[s] = 0
-                g = base.require_group("layers").create_group(s)
+                g = base.require_group(layers_key).create_group(s)
                 if "inner" in l:
                     container(g, l["inner"])
                     put(g, [])
@@ -689,6 +691,8 @@ def main():
             write_keras_zip(p(m + ".bf16.keras"), model, zipfile.ZIP_STORED, bf16)
             np.savez(p(m + "_bf16.expect.npz"), **exp)
             write_tfjs(p("tfjs_" + m + "_js"), model, js=True)
+            write_keras_zip(p(m + ".tfk_v3.keras"), model, zipfile.ZIP_STORED,
+                            keras3_weights_h5(model, "_layer_checkpoint_dependencies"))
             with open(p(m + ".k3.json"), "w") as f:  # Keras 3 to_json() + save_weights
                 json.dump(k3_config(model), f)
             with open(p(m + ".k3.weights.h5"), "wb") as f:
