@@ -5,8 +5,18 @@
 #define RNNSCOPE_LAYER_H
 
 #include "rnnscope/model.h"
+#include "rnnscope/progress.h"
 
-struct rs_run;
+/* What a layer's forward pass reads and writes. Tensors have the batch axis first. */
+typedef struct rs_layer_io {
+    int n_inputs;
+    const rs_tensor *const *inputs;
+    const rs_tensor *const *in_masks; /* per input: (batch, steps) of 0/1, or NULL: no mask */
+    rs_tensor *outputs;  /* n_outputs + n_internal empty tensors for the layer to allocate */
+    rs_tensor *out_masks; /* per Keras output: leave empty (data NULL) for no mask */
+    const rs_progress *progress;
+    int keras_major;
+} rs_layer_io;
 
 typedef struct rs_layer_kind {
     const char *class_name;
@@ -17,10 +27,9 @@ typedef struct rs_layer_kind {
      * The model gives context such as keras_major. */
     int (*setup)(rs_node *node, const rs_shape *in_shapes, const rs_model *model, rs_error *err);
 
-    /* Compute all outputs (node->n_outputs + n_internal tensors, batch axis first) from the
-     * inputs (batch axis first). NULL while the forward pass of this class is not written. */
-    int (*forward)(const rs_node *node, const rs_tensor *const *inputs, rs_tensor *outputs,
-                   struct rs_run *run, rs_error *err);
+    /* Compute all outputs (node->n_outputs + n_internal tensors) and output masks from the
+     * inputs and their masks. NULL while the forward pass of this class is not written. */
+    int (*forward)(const rs_node *node, rs_layer_io *io, rs_error *err);
 
     void (*free_params)(void *params);
 } rs_layer_kind;

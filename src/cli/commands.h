@@ -13,10 +13,15 @@ typedef struct command {
     const char *summary;
 } command;
 
+/* rnnscope plot (src/cli/plot.c). */
+int cmd_plot(int argc, char **argv);
+
 /* Print "rnnscope: <msg>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The subcommands. */
 int cmd_summary(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_explore(int argc, char **argv);
 
 #endif

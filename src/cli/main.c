@@ -1,15 +1,19 @@
 /* rnnscope: the command-line entry point and subcommand dispatcher. */
+#include <locale.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config.h"
 #include "commands.h"
+#include "rnnscope/keymap.h"
 
 static const command commands[] = {
     {"summary", cmd_summary, "print the layer table of MODEL: name, class, output shapes, parameters"},
-    {"dump", NULL, "write one layer's output to .npy, .csv or stdout"},
-    {"plot", NULL, "print a layer's output as a picture on stdout"},
+    {"dump", cmd_dump, "write one layer's output to .npy, .csv or stdout"},
+    {"plot", cmd_plot, "print a layer's output as a picture on stdout"},
 };
 
 void cli_error(const char *fmt, ...)
@@ -43,9 +47,38 @@ static void print_usage(FILE *f)
           "  --input FILE     .npy of shape (N, ...) or (...), or .csv (rows = timesteps)\n"
           "  --random SEED    uniform [0,1) input of the model's input shape\n"
           "  --sample N       use sample N of the input batch\n"
+          "  --weights FILE   the save_weights HDF5 of a model.to_json() MODEL\n"
+          "\n"
+          "Explorer options:\n"
+          "  --graphics MODE  auto (detect), sixel, unicode or ascii; also RNNSCOPE_GRAPHICS\n"
+          "  --mouse          click to select layers\n"
+          "  --keys FILE      read keys from FILE (key names, as in the config), for scripts;\n"
+          "  --dump-screen F  with --headless: append the screen as text to F\n"
+          "  --headless, --size COLSxROWS  draw into memory only (tests)\n"
           "\n"
           "Exit status: 0 success, 1 failure (message on stderr), 2 command-line misuse.\n",
           f);
+}
+
+/* The explorer's keys from the keymap table: plain text, or troff for the man page. */
+static void print_keys(bool man)
+{
+    rs_keymap km;
+    rs_keymap_defaults(&km);
+    size_t n;
+    const rs_action_info *t = rs_action_table(&n);
+    for (size_t i = 1; i < n; i++) {
+        char keys[64];
+        rs_keymap_keys_of(&km, t[i].id, keys, sizeof keys);
+        if (man) {
+            printf(".TP\n.B ");
+            for (const char *p = keys; *p; p++)
+                printf(*p == '-' ? "\\-" : *p == '\\' ? "\\e" : "%c", *p);
+            printf("\n%s (\\fB%s\\fR)\n", t[i].help, t[i].name);
+        } else {
+            printf("  %-16s %-14s %s\n", keys, t[i].name, t[i].help);
+        }
+    }
 }
 
 static const command *find_command(const char *name)
@@ -58,8 +91,17 @@ static const command *find_command(const char *name)
 
 int main(int argc, char **argv)
 {
+    setlocale(LC_ALL, "");
+    /* A full disk or a file-size limit is an error to report, not a signal to die of, and a
+     * closed pipe (| head) ends output quietly. */
+    signal(SIGXFSZ, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         print_usage(stdout);
+        return EXIT_OK;
+    }
+    if (argc >= 2 && strncmp(argv[1], "--help-keys", 11) == 0) {
+        print_keys(strcmp(argv[1], "--help-keys=man") == 0);
         return EXIT_OK;
     }
     if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
@@ -76,10 +118,5 @@ int main(int argc, char **argv)
             return cmd->run(argc - 1, argv + 1);
         }
     }
-    if (argc >= 2 && argv[1][0] == '-' && argv[1][1] != '\0') {
-        cli_error("unknown option '%s'; try 'rnnscope --help'", argv[1]);
-        return EXIT_USAGE;
-    }
-    cli_error("the explorer is not implemented yet; try 'rnnscope --help'");
-    return EXIT_USAGE;
+    return cmd_explore(argc, argv);
 }

@@ -64,7 +64,7 @@ int rs_seq_self_attention_setup(rs_node *n, const rs_shape *in, const rs_model *
     long t = in[0].dims[0], d = in[0].dims[1], u = p->units;
     if (set_attention_outputs(n, p->return_attention, in[0], rs_shape_make(2, t, t), err) < 0)
         return -1;
-    if (cfg_activation(n, "attention_activation", RS_ACT_LINEAR, &p->attention_activation,
+    if (cfg_activation(n, "attention_activation", "linear", m, &p->attention_activation,
                        err) < 0)
         rs_node_unsupported(n, "%s", err->msg);
     int k = 0;
@@ -187,13 +187,14 @@ static int keras_multi_head(rs_node *n, attention_params *p, const rs_shape *in,
     return set_attention_outputs(n, false, rs_shape_make(2, q->dims[0], od), in[0], err);
 }
 
-static int package_multi_head(rs_node *n, attention_params *p, const rs_shape *in, rs_error *err)
+static int package_multi_head(rs_node *n, attention_params *p, const rs_shape *in,
+                              const rs_model *m, rs_error *err)
 {
     p->multi_head_package = true;
     p->num_heads = cfg_int(n, "head_num", -1);
     p->use_bias = cfg_bool(n, "use_bias", true);
     p->history_only = cfg_bool(n, "history_only", false);
-    if (cfg_activation(n, "activation", RS_ACT_RELU, &p->activation, err) < 0)
+    if (cfg_activation(n, "activation", "relu", m, &p->activation, err) < 0)
         rs_node_unsupported(n, "%s", err->msg);
     if (n->n_inputs == 2)
         return rs_fail(err, n->name, "MultiHeadAttention takes 1 or 3 inputs, not 2");
@@ -221,6 +222,6 @@ int rs_multi_head_attention_setup(rs_node *n, const rs_shape *in, const rs_model
     if (!p)
         return -1;
     if (cfg_get(n, "head_num"))
-        return qkv_inputs(n, in, 1, 3, err) < 0 ? -1 : package_multi_head(n, p, in, err);
+        return qkv_inputs(n, in, 1, 3, err) < 0 ? -1 : package_multi_head(n, p, in, m, err);
     return qkv_inputs(n, in, 2, 3, err) < 0 ? -1 : keras_multi_head(n, p, in, err);
 }

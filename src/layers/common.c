@@ -6,37 +6,12 @@
 
 #include "layers/common.h"
 
-static const struct {
-    const char *name;
-    rs_activation act;
-} ACTIVATIONS[] = {
-    {"linear", RS_ACT_LINEAR},         {"tanh", RS_ACT_TANH},
-    {"sigmoid", RS_ACT_SIGMOID},       {"hard_sigmoid", RS_ACT_HARD_SIGMOID},
-    {"relu", RS_ACT_RELU},             {"relu6", RS_ACT_RELU6},
-    {"leaky_relu", RS_ACT_LEAKY_RELU}, {"elu", RS_ACT_ELU},
-    {"selu", RS_ACT_SELU},             {"softplus", RS_ACT_SOFTPLUS},
-    {"softsign", RS_ACT_SOFTSIGN},     {"exponential", RS_ACT_EXPONENTIAL},
-    {"swish", RS_ACT_SWISH},           {"silu", RS_ACT_SWISH},
-    {"gelu", RS_ACT_GELU},             {"softmax", RS_ACT_SOFTMAX},
-    {"log_softmax", RS_ACT_LOG_SOFTMAX}, {"mish", RS_ACT_MISH},
-    {"hard_swish", RS_ACT_HARD_SWISH}, {"hard_silu", RS_ACT_HARD_SWISH},
-};
-
-const char *rs_activation_name(rs_activation a)
-{
-    for (size_t i = 0; i < sizeof ACTIVATIONS / sizeof *ACTIVATIONS; i++)
-        if (ACTIVATIONS[i].act == a)
-            return ACTIVATIONS[i].name;
-    return "?";
-}
-
-int rs_parse_activation(const cJSON *v, rs_activation *out, const char *where, rs_error *err)
+int rs_parse_activation(const cJSON *v, int keras_major, rs_activation *out, const char *where,
+                        rs_error *err)
 {
     const char *name = NULL;
-    if (!v || cJSON_IsNull(v)) {
-        *out = RS_ACT_LINEAR;
-        return 0;
-    }
+    if (!v || cJSON_IsNull(v))
+        return rs_activation_from_name("linear", keras_major, out) ? 0 : -1;
     if (cJSON_IsString(v)) {
         name = v->valuestring;
     } else if (cJSON_IsObject(v)) {
@@ -55,12 +30,9 @@ int rs_parse_activation(const cJSON *v, rs_activation *out, const char *where, r
     const char *dot = strrchr(name, '.'); /* "keras.activations.relu" */
     if (dot)
         name = dot + 1;
-    for (size_t i = 0; i < sizeof ACTIVATIONS / sizeof *ACTIVATIONS; i++)
-        if (strcmp(ACTIVATIONS[i].name, name) == 0) {
-            *out = ACTIVATIONS[i].act;
-            return 0;
-        }
-    return rs_fail(err, where, "activation '%s' is not supported", name);
+    if (!rs_activation_from_name(name, keras_major, out))
+        return rs_fail(err, where, "activation '%s' is not supported", name);
+    return 0;
 }
 
 const cJSON *cfg_get(const rs_node *n, const char *key)
@@ -96,15 +68,16 @@ const char *cfg_str(const rs_node *n, const char *key, const char *dflt)
     return cJSON_IsString(v) ? v->valuestring : dflt;
 }
 
-int cfg_activation(const rs_node *n, const char *key, rs_activation dflt, rs_activation *out,
-                   rs_error *err)
+int cfg_activation(const rs_node *n, const char *key, const char *dflt, const rs_model *m,
+                   rs_activation *out, rs_error *err)
 {
+    int major = m ? m->keras_major : 2;
     const cJSON *v = cfg_get(n, key);
     if (!v) {
-        *out = dflt;
+        rs_activation_from_name(dflt, major, out);
         return 0;
     }
-    return rs_parse_activation(v, out, n->name, err);
+    return rs_parse_activation(v, major, out, n->name, err);
 }
 
 int rs_node_outputs(rs_node *n, int n_outputs, int n_internal, rs_error *err)

@@ -6,17 +6,12 @@
 #include <cjson/cJSON.h>
 #include "rnnscope/layer.h"
 
-typedef enum rs_activation {
-    RS_ACT_LINEAR, RS_ACT_TANH, RS_ACT_SIGMOID, RS_ACT_HARD_SIGMOID, RS_ACT_RELU, RS_ACT_RELU6,
-    RS_ACT_LEAKY_RELU, RS_ACT_ELU, RS_ACT_SELU, RS_ACT_SOFTPLUS, RS_ACT_SOFTSIGN,
-    RS_ACT_EXPONENTIAL, RS_ACT_SWISH, RS_ACT_GELU, RS_ACT_SOFTMAX, RS_ACT_LOG_SOFTMAX,
-    RS_ACT_MISH, RS_ACT_HARD_SWISH,
-} rs_activation;
+#include "rnnscope/kernels.h"
 
 /* Parse an activation from a config value (a name, null = linear, or a serialized object).
  * Returns -1 with err naming the activation when it is unknown. */
-int rs_parse_activation(const cJSON *v, rs_activation *out, const char *where, rs_error *err);
-const char *rs_activation_name(rs_activation a);
+int rs_parse_activation(const cJSON *v, int keras_major, rs_activation *out, const char *where,
+                        rs_error *err);
 
 /* Config getters with Keras' defaults. */
 const cJSON *cfg_get(const rs_node *n, const char *key);
@@ -25,9 +20,9 @@ double cfg_num(const rs_node *n, const char *key, double dflt);
 /* An int, or the first element of a list ("kernel_size": [3]); null/missing → dflt. */
 long cfg_int(const rs_node *n, const char *key, long dflt);
 const char *cfg_str(const rs_node *n, const char *key, const char *dflt);
-/* The activation under key (missing → dflt). */
-int cfg_activation(const rs_node *n, const char *key, rs_activation dflt, rs_activation *out,
-                   rs_error *err);
+/* The activation under key (missing → the activation named dflt). m gives keras_major (NULL: 2). */
+int cfg_activation(const rs_node *n, const char *key, const char *dflt, const rs_model *m,
+                   rs_activation *out, rs_error *err);
 
 /* Allocate n_outputs + n_internal shapes (rank -1) and names (NULL) on the node. */
 int rs_node_outputs(rs_node *n, int n_outputs, int n_internal, rs_error *err);

@@ -69,7 +69,7 @@ int rs_conv1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error 
     if (p->filters <= 0 || p->kernel_size <= 0 || p->strides <= 0 || p->dilation <= 0 ||
         p->groups <= 0 || p->filters % p->groups != 0)
         return rs_fail(err, n->name, "Conv1D has invalid filters/kernel_size/strides/groups");
-    if (cfg_activation(n, "activation", RS_ACT_LINEAR, &p->activation, err) < 0)
+    if (cfg_activation(n, "activation", "linear", m, &p->activation, err) < 0)
         return rs_node_unsupported(n, "%s", err->msg);
     long c = in[0].dims[1];
     if (c >= 0 && c % p->groups != 0)

@@ -2,6 +2,7 @@
  * Masking), Embedding, and the shape movers Flatten, Reshape, Permute, RepeatVector. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "layers/common.h"
@@ -57,7 +58,7 @@ int rs_dense_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *
         return -1;
     p->units = cfg_int(n, "units", -1);
     p->use_bias = cfg_bool(n, "use_bias", true);
-    if (cfg_activation(n, "activation", RS_ACT_LINEAR, &p->activation, err) < 0)
+    if (cfg_activation(n, "activation", "linear", m, &p->activation, err) < 0)
         return rs_node_unsupported(n, "%s", err->msg);
     if (p->units <= 0)
         return rs_fail(err, n->name, "Dense has no valid 'units'");
@@ -92,24 +93,26 @@ int rs_activation_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_er
     p->max_value = -1;
     p->axis = cfg_int(n, "axis", -1);
     const char *cls = n->class_name;
+    rs_activation *a = &p->activation;
+    rs_activation_from_name("linear", m ? m->keras_major : 2, a);
     if (!strcmp(cls, "ReLU")) {
-        p->activation = RS_ACT_RELU;
-        p->alpha = cfg_num(n, "negative_slope", 0);
-        p->max_value = cfg_num(n, "max_value", -1);
-        p->threshold = cfg_num(n, "threshold", 0);
+        a->kind = RS_ACT_RELU;
+        a->alpha = (float)cfg_num(n, "negative_slope", 0);
+        double cap = cfg_num(n, "max_value", -1);
+        a->max_value = cap >= 0 ? (float)cap : INFINITY;
+        a->threshold = (float)cfg_num(n, "threshold", 0);
     } else if (!strcmp(cls, "LeakyReLU")) {
-        p->activation = RS_ACT_LEAKY_RELU;
-        p->alpha = cfg_num(n, "negative_slope", cfg_num(n, "alpha", 0.3));
+        a->kind = RS_ACT_RELU;
+        a->alpha = (float)cfg_num(n, "negative_slope", cfg_num(n, "alpha", 0.3));
     } else if (!strcmp(cls, "ELU")) {
-        p->activation = RS_ACT_ELU;
-        p->alpha = cfg_num(n, "alpha", 1.0);
+        a->kind = RS_ACT_ELU;
+        a->alpha = (float)cfg_num(n, "alpha", 1.0);
     } else if (!strcmp(cls, "Softmax")) {
-        p->activation = RS_ACT_SOFTMAX;
-    } else if (cfg_activation(n, "activation", RS_ACT_LINEAR, &p->activation, err) < 0) {
+        a->kind = RS_ACT_SOFTMAX;
+    } else if (cfg_activation(n, "activation", "linear", m, a, err) < 0) {
         return rs_node_unsupported(n, "%s", err->msg);
     }
-    if (p->activation == RS_ACT_LEAKY_RELU && strcmp(cls, "LeakyReLU") != 0)
-        p->alpha = 0.2; /* keras.activations.leaky_relu's default negative_slope */
+    a->axis = (int)p->axis;
     return rs_expect_weight_count(n, 0, err);
 }
 

@@ -33,9 +33,12 @@ RS_SETUP(rs_merge_setup);
 RS_SETUP(rs_rnn_setup);
 RS_SETUP(rs_bidirectional_setup);
 void rs_bidirectional_free(void *params);
+int rs_rnn_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
+int rs_bidirectional_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
 /* wrappers.c */
 RS_SETUP(rs_time_distributed_setup);
 void rs_time_distributed_free(void *params);
+int rs_time_distributed_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
 /* attention.c */
 RS_SETUP(rs_seq_self_attention_setup);
 RS_SETUP(rs_seq_weighted_attention_setup);

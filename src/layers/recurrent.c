@@ -2,8 +2,11 @@
  * Besides their Keras outputs they expose per-timestep internals for the explorer:
  * LSTM "gates" (T, 4, units) in Keras order i, f, c~, o and "cell" (T, units);
  * GRU "gates" (T, 3, units) in order z, r, h~. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "rnnscope/rnn.h"
 
 #include "layers/common.h"
 #include "layers/families.h"
@@ -18,9 +21,30 @@ typedef struct rnn_params {
     int keras_major;        /* hard_sigmoid is 0.2x+0.5 in Keras <= 2, x/6+0.5 in Keras 3 */
     bool use_bias;
     bool return_sequences, return_state, go_backwards, stateful;
+    bool zero_output_for_mask; /* masked steps output zeros (forced in Bidirectional) */
+    bool masked_output_is_state; /* Keras <= 2.3: a masked step outputs the state h */
     bool reset_after;       /* GRU: bias (2, 3u), reset gate applied after the matmul */
     bool cudnn;             /* CuDNN weights: double bias, kernels stored as cuDNN lays them */
 } rnn_params;
+
+/* Standalone Keras 1.x-2.3.x (versions without "-tf", which tf.keras appends up to 2.3.0-tf,
+ * then writes >= 2.4) differs at masked steps: it has no zero_output_for_mask (tf.keras and
+ * Keras 3 force it on the halves of a Bidirectional returning sequences), and a masked step
+ * outputs the carried state (h0 before any valid step) rather than the previous output. */
+static bool standalone_keras(const rs_model *m)
+{
+    int major, minor;
+    const char *v = m ? m->keras_version : NULL;
+    if (!v || sscanf(v, "%d.%d", &major, &minor) != 2 || strstr(v, "-tf"))
+        return false;
+    return major == 1 || (major == 2 && minor < 4);
+}
+
+/* The recurrence applies activations element by element: softmax over the units is not. */
+static bool is_softmax(const rs_activation *a)
+{
+    return a->kind == RS_ACT_SOFTMAX || a->kind == RS_ACT_LOG_SOFTMAX;
+}
 
 static int rnn_parse(rs_node *n, rnn_params *p, const rs_model *m, rs_error *err)
 {
@@ -36,19 +60,23 @@ static int rnn_parse(rs_node *n, rnn_params *p, const rs_model *m, rs_error *err
     p->return_sequences = cfg_bool(n, "return_sequences", false);
     p->return_state = cfg_bool(n, "return_state", false);
     p->go_backwards = cfg_bool(n, "go_backwards", false);
-    p->stateful = cfg_bool(n, "stateful", false);
+    p->stateful = cfg_bool(n, "stateful", false); /* a viewer starts from the zero state */
+    p->zero_output_for_mask = cfg_bool(n, "zero_output_for_mask", false);
+    p->masked_output_is_state = standalone_keras(m);
     p->reset_after = p->cudnn || cfg_bool(n, "reset_after", false);
     if (p->cudnn) {
-        p->activation = RS_ACT_TANH;
-        p->recurrent_activation = RS_ACT_SIGMOID;
+        rs_activation_from_name("tanh", p->keras_major, &p->activation);
+        rs_activation_from_name("sigmoid", p->keras_major, &p->recurrent_activation);
         return 0;
     }
-    rs_activation ra_default = p->keras_major >= 3 ? RS_ACT_SIGMOID : RS_ACT_HARD_SIGMOID;
-    if (cfg_activation(n, "activation", RS_ACT_TANH, &p->activation, err) < 0 ||
-        cfg_activation(n, "recurrent_activation", ra_default, &p->recurrent_activation, err) < 0)
+    const char *ra_default = p->keras_major >= 3 ? "sigmoid" : "hard_sigmoid";
+    if (cfg_activation(n, "activation", "tanh", m, &p->activation, err) < 0 ||
+        cfg_activation(n, "recurrent_activation", ra_default, m, &p->recurrent_activation, err) < 0)
         return 1; /* unsupported, not an error */
     if (cfg_bool(n, "time_major", false))
         return rs_node_unsupported(n, "%s with time_major", cls), 1;
+    if (is_softmax(&p->activation) || is_softmax(&p->recurrent_activation))
+        return rs_node_unsupported(n, "%s with a softmax activation", cls), 1;
     return 0;
 }
 
@@ -71,6 +99,24 @@ static int rnn_check_weights(rs_node *n, rnn_params *p, long d, rs_error *err)
     return RS_EXPECT_SHAPE(n, 2, err, gu);
 }
 
+/* Keras' initial_state arrives as extra inputs: h (and c for an LSTM), each (batch, units). */
+static int check_initial_states(const rs_node *n, const rnn_params *p, const rs_shape *in,
+                                rs_error *err)
+{
+    int want = p->cell == CELL_LSTM ? 2 : 1, given = n->n_inputs - 1;
+    if (given != 0 && given != want)
+        return rs_fail(err, n->name, "%s takes %d initial state%s, %d given", n->class_name, want,
+                       want == 1 ? "" : "s", given);
+    for (int i = 1; i <= given; i++)
+        if (in[i].rank != 1 || (in[i].dims[0] >= 0 && in[i].dims[0] != p->units)) {
+            char got[160];
+            return rs_fail(err, n->name, "initial state %d has shape %s, the layer wants "
+                           "(None, %ld)", i - 1, rs_shape_format_batch(&in[i], got, sizeof got),
+                           p->units);
+        }
+    return 0;
+}
+
 int rs_rnn_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
 {
     rnn_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
@@ -82,6 +128,8 @@ int rs_rnn_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *er
     if (parsed > 0 && !n->unsupported)
         rs_node_unsupported(n, "%s", err->msg);
     if (rnn_check_weights(n, p, in[0].dims[1], err) < 0)
+        return -1;
+    if (check_initial_states(n, p, in, err) < 0)
         return -1;
     int n_states = p->return_state ? (p->cell == CELL_LSTM ? 2 : 1) : 0;
     int n_internal = p->cell == CELL_LSTM ? 2 : p->cell == CELL_GRU ? 1 : 0;
@@ -109,6 +157,210 @@ int rs_rnn_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *er
     return 0;
 }
 
+/* ---- forward of one recurrent layer ---- */
+
+/* The kernel's view of a node's weights. CuDNN weights are converted as Keras converts them on
+ * load (keras-formats.md §1.5) into `owned`, which the caller frees. */
+typedef struct rnn_weights {
+    rs_rnn_weights w;
+    float *owned;
+} rnn_weights;
+
+/* CuDNN input kernel, per gate block B (in, u): flatten B row-major to v, read v as (u, in)
+ * row-major and transpose it. Recurrent blocks (u, u) are plainly transposed. */
+static void cudnn_convert_kernels(const rnn_params *p, size_t in, const float *k, const float *r,
+                                  float *k_out, float *r_out)
+{
+    size_t u = (size_t)p->units, gu = (size_t)p->gates * u;
+    for (size_t g = 0; g < (size_t)p->gates; g++) {
+        size_t col = g * u;
+        for (size_t a = 0; a < in; a++)
+            for (size_t b = 0; b < u; b++) {
+                size_t v = b * in + a;
+                k_out[a * gu + col + b] = k[(v / u) * gu + col + v % u];
+            }
+        for (size_t a = 0; a < u; a++)
+            for (size_t b = 0; b < u; b++)
+                r_out[a * gu + col + b] = r[b * gu + col + a];
+    }
+}
+
+static int cudnn_weights(const rs_node *n, const rnn_params *p, size_t in, rnn_weights *rw,
+                         rs_error *err)
+{
+    size_t u = (size_t)p->units, gu = (size_t)p->gates * u;
+    size_t kn = n->weights[0].value.size, rn = n->weights[1].value.size;
+    rw->owned = malloc((kn + rn + gu) * sizeof(float));
+    if (!rw->owned)
+        return rs_fail(err, NULL, "out of memory converting the CuDNN weights");
+    float *k = rw->owned, *r = k + kn, *b = r + rn;
+    cudnn_convert_kernels(p, in, n->weights[0].value.data, n->weights[1].value.data, k, r);
+    rw->w.kernel = k;
+    rw->w.recurrent = r;
+    if (!p->use_bias)
+        return 0;
+    const float *cb = n->weights[2].value.data;
+    if (p->cell == CELL_LSTM) {
+        /* LSTM: the input and recurrent biases add up. */
+        for (size_t j = 0; j < gu; j++)
+            b[j] = cb[j] + cb[gu + j];
+        rw->w.bias = b;
+    } else {
+        /* GRU: becomes GRU(reset_after=True) with bias rows (input, recurrent). */
+        rw->w.bias = cb;
+        rw->w.recurrent_bias = cb + gu;
+    }
+    return 0;
+}
+
+static int rnn_weights_of(const rs_node *n, const rnn_params *p, size_t in, rnn_weights *rw,
+                          rs_error *err)
+{
+    static const rs_cell cells[] = {[CELL_SIMPLE] = RS_CELL_SIMPLE, [CELL_LSTM] = RS_CELL_LSTM,
+                                    [CELL_GRU] = RS_CELL_GRU};
+    memset(rw, 0, sizeof *rw);
+    rw->w = (rs_rnn_weights){.cell = cells[p->cell], .input_dim = in, .units = (size_t)p->units,
+                             .act = p->activation, .ract = p->recurrent_activation,
+                             .reset_after = p->reset_after};
+    if (n->weights[0].value.shape[0] != in)
+        return rs_fail(err, NULL, "input has %zu features, the kernel expects %zu", in,
+                       n->weights[0].value.shape[0]);
+    if (p->cudnn)
+        return cudnn_weights(n, p, in, rw, err);
+    rw->w.kernel = n->weights[0].value.data;
+    rw->w.recurrent = n->weights[1].value.data;
+    if (p->use_bias) {
+        const float *b = n->weights[2].value.data;
+        rw->w.bias = b;
+        if (p->cell == CELL_GRU && p->reset_after)
+            rw->w.recurrent_bias = b + p->gates * p->units; /* row 1 of the (2, 3u) bias */
+    }
+    return 0;
+}
+
+/* One run of a recurrent node over a batch: what the kernel reads besides the weights. */
+typedef struct rnn_call {
+    const rs_tensor *x;        /* (batch, steps, features) */
+    const rs_tensor *mask;     /* (batch, steps) or NULL */
+    const rs_tensor *h0, *c0;  /* (batch, units) initial states or NULL */
+    bool go_backwards, zero_output_for_mask;
+    const rs_progress *progress;
+} rnn_call;
+
+static int check_state_input(const rs_tensor *s, size_t batch, size_t units, const char *what,
+                             rs_error *err)
+{
+    if (!s || (s->rank == 2 && s->shape[0] == batch && s->shape[1] == units))
+        return 0;
+    char got[160];
+    return rs_fail(err, NULL, "initial %s has shape %s, the layer wants (%zu, %zu)", what,
+                   rs_shape_format(s->rank, s->shape, got, sizeof got), batch, units);
+}
+
+static int check_call(const rnn_call *c, size_t units, rs_error *err)
+{
+    const rs_tensor *x = c->x, *m = c->mask;
+    char got[160];
+    if (x->rank != 3)
+        return rs_fail(err, NULL, "input has shape %s, the layer wants (batch, steps, features)",
+                       rs_shape_format(x->rank, x->shape, got, sizeof got));
+    if (m && (m->rank != 2 || m->shape[0] != x->shape[0] || m->shape[1] != x->shape[1]))
+        return rs_fail(err, NULL, "input mask has shape %s, the input (%zu, %zu, ...)",
+                       rs_shape_format(m->rank, m->shape, got, sizeof got), x->shape[0],
+                       x->shape[1]);
+    if (check_state_input(c->h0, x->shape[0], units, "state h", err) < 0 ||
+        check_state_input(c->c0, x->shape[0], units, "state c", err) < 0)
+        return -1;
+    return 0;
+}
+
+/* Allocate the node's outputs: the Keras output (sequence or last step), its states when
+ * return_state, then the internals (gates (B, T, G, u), LSTM cell (B, T, u)). */
+static int rnn_alloc_outputs(const rs_node *n, const rnn_params *p, size_t batch, size_t steps,
+                             rs_tensor *outs, rs_error *err)
+{
+    size_t u = (size_t)p->units;
+    int rc = p->return_sequences ? rs_tensor_alloc_dims(&outs[0], err, 3, batch, steps, u)
+                                 : rs_tensor_alloc_dims(&outs[0], err, 2, batch, u);
+    for (int i = 1; rc == 0 && i < n->n_outputs; i++)
+        rc = rs_tensor_alloc_dims(&outs[i], err, 2, batch, u);
+    if (rc == 0 && n->n_internal >= 1)
+        rc = rs_tensor_alloc_dims(&outs[n->n_outputs], err, 4, batch, steps,
+                                  (size_t)p->gates, u);
+    if (rc == 0 && n->n_internal >= 2)
+        rc = rs_tensor_alloc_dims(&outs[n->n_outputs + 1], err, 3, batch, steps, u);
+    return rc;
+}
+
+/* Run a recurrent node (a layer, or one direction of a Bidirectional) into outs
+ * (n->n_outputs + n->n_internal tensors, allocated here). */
+static int rnn_compute(const rs_node *n, const rnn_call *c, rs_tensor *outs, rs_error *err)
+{
+    const rnn_params *p = n->params;
+    size_t u = (size_t)p->units;
+    if (check_call(c, u, err) < 0)
+        return -1;
+    if (p->cudnn && c->mask)
+        return rs_fail(err, NULL, "masking is not supported for CuDNN RNNs (Keras refuses it too)");
+    size_t batch = c->x->shape[0], steps = c->x->shape[1];
+    rnn_weights rw;
+    if (rnn_weights_of(n, p, c->x->shape[2], &rw, err) < 0 ||
+        rnn_alloc_outputs(n, p, batch, steps, outs, err) < 0) {
+        free(rw.owned);
+        return -1;
+    }
+    bool lstm = p->cell == CELL_LSTM;
+    rs_rnn_io rio = {
+        .batch = batch,
+        .steps = steps,
+        .x = c->x->data,
+        .mask = c->mask ? c->mask->data : NULL,
+        .go_backwards = c->go_backwards,
+        .zero_output_for_mask = c->zero_output_for_mask,
+        .masked_output_is_state = p->masked_output_is_state,
+        .h0 = c->h0 ? c->h0->data : NULL,
+        .c0 = c->c0 && lstm ? c->c0->data : NULL,
+        .seq = p->return_sequences ? outs[0].data : NULL,
+        .last = p->return_sequences ? NULL : outs[0].data,
+        .h_last = n->n_outputs > 1 ? outs[1].data : NULL,
+        .c_last = n->n_outputs > 2 ? outs[2].data : NULL,
+        .gates = n->n_internal >= 1 ? outs[n->n_outputs].data : NULL,
+        .cells = n->n_internal >= 2 ? outs[n->n_outputs + 1].data : NULL,
+    };
+    int rc = rs_rnn_run(&rw.w, &rio, c->progress, err);
+    free(rw.owned);
+    return rc;
+}
+
+/* The initial states given as extra inputs (Keras' initial_state), from input `first`. */
+static void initial_states(const rs_layer_io *io, int first, int count, rnn_call *c)
+{
+    c->h0 = count >= 1 && io->n_inputs > first ? io->inputs[first] : NULL;
+    c->c0 = count >= 2 && io->n_inputs > first + 1 ? io->inputs[first + 1] : NULL;
+}
+
+static int copy_mask(const rs_tensor *mask, rs_tensor *out, rs_error *err)
+{
+    return mask ? rs_tensor_copy(out, mask, err) : 0;
+}
+
+int rs_rnn_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    const rnn_params *p = n->params;
+    rnn_call c = {
+        .x = io->inputs[0],
+        .mask = io->in_masks ? io->in_masks[0] : NULL,
+        .go_backwards = p->go_backwards,
+        .zero_output_for_mask = p->zero_output_for_mask,
+        .progress = io->progress,
+    };
+    initial_states(io, 1, io->n_inputs - 1, &c);
+    if (rnn_compute(n, &c, io->outputs, err) < 0)
+        return -1;
+    /* The sequence keeps the input's mask; a last output or a state has none. */
+    return p->return_sequences ? copy_mask(c.mask, &io->out_masks[0], err) : 0;
+}
+
 /* ---- Bidirectional ---- */
 
 typedef enum merge_mode { MERGE_CONCAT, MERGE_SUM, MERGE_MUL, MERGE_AVE, MERGE_NONE } merge_mode;
@@ -117,6 +369,7 @@ typedef struct bidir_params {
     merge_mode merge;
     rs_node *forward, *backward; /* inner layers; backward runs with go_backwards flipped */
     bool backward_from_config;   /* a backward_layer config was saved (else: copy of layer) */
+    bool zero_masked_outputs;    /* halves returning sequences output zeros at masked steps */
 } bidir_params;
 
 void rs_bidirectional_free(void *params)
@@ -172,16 +425,60 @@ static int bidir_names(rs_node *n, bidir_params *p, int n_states, rs_error *err)
     return 0;
 }
 
+/* The inner layers must be recurrent layers of this file whose outputs line up. */
+static int bidir_check_inner(rs_node *n, const bidir_params *p, const rs_shape *in, rs_error *err)
+{
+    const rs_node *f = p->forward, *b = p->backward;
+    if (f->kind->setup != rs_rnn_setup || b->kind->setup != rs_rnn_setup)
+        return rs_node_unsupported(n, "Bidirectional of %s is not supported",
+                                   f->kind->setup != rs_rnn_setup ? f->class_name : b->class_name),
+               1;
+    bool same = f->n_outputs == b->n_outputs && f->n_internal == b->n_internal;
+    for (int i = 0; same && i < f->n_outputs; i++)
+        same = !memcmp(&f->out_shapes[i], &b->out_shapes[i], sizeof(rs_shape));
+    if (!same)
+        return rs_fail(err, n->name, "Bidirectional's forward and backward layers differ in "
+                                     "their outputs (units, return_sequences or return_state)");
+    const rnn_params *fp = f->params;
+    int per_dir = fp->cell == CELL_LSTM ? 2 : 1, given = n->n_inputs - 1;
+    if (given != 0 && given != 2 * per_dir)
+        return rs_fail(err, n->name, "Bidirectional(%s) takes %d initial states, %d given",
+                       f->class_name, 2 * per_dir, given);
+    for (int i = 1; i <= given; i++)
+        if (in[i].rank != 1 || (in[i].dims[0] >= 0 && in[i].dims[0] != fp->units))
+            return rs_fail(err, n->name, "initial state %d is not (None, %ld)", i - 1, fp->units);
+    return 0;
+}
+
+/* The inner layers' internals, renamed "forward_gates", "backward_cell", ... */
+static int bidir_internals(rs_node *n, const bidir_params *p, int first, rs_error *err)
+{
+    const rs_node *dirs[2] = {p->forward, p->backward};
+    static const char *const prefix[2] = {"forward", "backward"};
+    int k = first;
+    for (int d = 0; d < 2; d++)
+        for (int i = 0; i < dirs[d]->n_internal; i++, k++) {
+            int src = dirs[d]->n_outputs + i;
+            char name[64];
+            snprintf(name, sizeof name, "%s_%s", prefix[d], dirs[d]->out_names[src]);
+            n->out_shapes[k] = dirs[d]->out_shapes[src];
+            if (rs_node_name_output(n, k, name, err) < 0)
+                return -1;
+        }
+    return 0;
+}
+
 int rs_bidirectional_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
 {
     bidir_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
-    if (!p || rs_expect_inputs(n, 1, 3, err) < 0 || parse_merge(n, &p->merge, err) < 0)
+    if (!p || rs_expect_inputs(n, 1, 5, err) < 0 || parse_merge(n, &p->merge, err) < 0)
         return -1;
     if (n->n_weights % 2 != 0)
         return rs_fail(err, n->name, "Bidirectional has an odd number of weights (%d)",
                        n->n_weights);
     const cJSON *layer = cfg_get(n, "layer"), *back = cfg_get(n, "backward_layer");
     p->backward_from_config = back != NULL;
+    p->zero_masked_outputs = !standalone_keras(m);
     int half = n->n_weights / 2;
     if (rs_inner_node_setup(n, layer, 0, half, &in[0], m, &p->forward, err) < 0 ||
         rs_inner_node_setup(n, back ? back : layer, half, half, &in[0], m, &p->backward, err) < 0)
@@ -190,12 +487,12 @@ int rs_bidirectional_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs
     if (f->unsupported || p->backward->unsupported)
         return rs_node_unsupported(n, "%s", f->unsupported ? f->unsupported
                                                            : p->backward->unsupported);
-    if (f->n_outputs < 1 || f->out_shapes[0].rank < 1)
-        return rs_fail(err, n->name, "Bidirectional wraps a %s, which is not a recurrent layer",
-                       f->class_name);
+    int checked = bidir_check_inner(n, p, in, err);
+    if (checked != 0)
+        return checked < 0 ? -1 : 0;
     int n_states = f->n_outputs - 1;
     int n_main = p->merge == MERGE_NONE ? 2 : 1;
-    if (rs_node_outputs(n, n_main + 2 * n_states, 0, err) < 0)
+    if (rs_node_outputs(n, n_main + 2 * n_states, 2 * f->n_internal, err) < 0)
         return -1;
     rs_shape main = f->out_shapes[0];
     if (p->merge == MERGE_CONCAT)
@@ -204,5 +501,133 @@ int rs_bidirectional_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs
         n->out_shapes[i] = main;
     for (int i = 0; i < 2 * n_states; i++)
         n->out_shapes[n_main + i] = f->out_shapes[1 + i % n_states];
+    if (bidir_internals(n, p, n_main + 2 * n_states, err) < 0)
+        return -1;
     return bidir_names(n, p, n_states, err);
+}
+
+/* ---- Bidirectional forward ---- */
+
+/* Progress of one direction mapped onto half of the layer's. */
+typedef struct half_progress {
+    const rs_progress *parent;
+    double base;
+} half_progress;
+
+static bool half_update(void *user, double fraction)
+{
+    const half_progress *h = user;
+    return rs_progress_report(h->parent, h->base + 0.5 * fraction);
+}
+
+/* Reverse a (batch, steps, units) tensor along time, in place. */
+static void reverse_time(rs_tensor *t)
+{
+    size_t steps = t->shape[1], u = t->shape[2];
+    for (size_t b = 0; b < t->shape[0]; b++) {
+        float *seq = t->data + b * steps * u;
+        for (size_t i = 0, j = steps ? steps - 1 : 0; i < j; i++, j--)
+            for (size_t k = 0; k < u; k++) {
+                float v = seq[i * u + k];
+                seq[i * u + k] = seq[j * u + k];
+                seq[j * u + k] = v;
+            }
+    }
+}
+
+static int merge_outputs(merge_mode mode, rs_tensor *fw, rs_tensor *bw, rs_tensor *out,
+                         rs_error *err)
+{
+    if (mode == MERGE_NONE) {
+        rs_tensor_move(&out[0], fw);
+        rs_tensor_move(&out[1], bw);
+        return 0;
+    }
+    if (mode != MERGE_CONCAT) {
+        for (size_t i = 0; i < fw->size; i++)
+            fw->data[i] = mode == MERGE_SUM ? fw->data[i] + bw->data[i]
+                        : mode == MERGE_MUL ? fw->data[i] * bw->data[i]
+                                            : (fw->data[i] + bw->data[i]) / 2;
+        rs_tensor_move(&out[0], fw);
+        return 0;
+    }
+    size_t shape[RS_MAX_RANK], u = fw->shape[fw->rank - 1];
+    memcpy(shape, fw->shape, sizeof shape);
+    shape[fw->rank - 1] = 2 * u;
+    if (rs_tensor_alloc(&out[0], fw->rank, shape, err) < 0)
+        return -1;
+    for (size_t r = 0; u && r < fw->size / u; r++) {
+        memcpy(out[0].data + 2 * r * u, fw->data + r * u, u * sizeof(float));
+        memcpy(out[0].data + (2 * r + 1) * u, bw->data + r * u, u * sizeof(float));
+    }
+    return 0;
+}
+
+/* Outputs of each direction: Keras outputs (output, states) then internals. */
+typedef struct bidir_run {
+    rs_tensor *fw, *bw;
+} bidir_run;
+
+static int bidir_directions(const bidir_params *p, rs_layer_io *io, bidir_run *r, rs_error *err)
+{
+    const rnn_params *fp = p->forward->params, *bp = p->backward->params;
+    int per_dir = (io->n_inputs - 1) / 2;
+    half_progress hp[2] = {{io->progress, 0.0}, {io->progress, 0.5}};
+    rs_progress prog[2] = {{half_update, &hp[0]}, {half_update, &hp[1]}};
+    bool zero = p->zero_masked_outputs && fp->return_sequences;
+    rnn_call c[2] = {
+        {.x = io->inputs[0], .go_backwards = fp->go_backwards, .zero_output_for_mask = zero,
+         .progress = &prog[0]},
+        {.x = io->inputs[0], .go_backwards = p->backward_from_config ? bp->go_backwards
+                                                                      : !bp->go_backwards,
+         .zero_output_for_mask = zero, .progress = &prog[1]},
+    };
+    for (int d = 0; d < 2; d++) {
+        c[d].mask = io->in_masks ? io->in_masks[0] : NULL;
+        initial_states(io, 1 + d * per_dir, per_dir, &c[d]);
+    }
+    if (rnn_compute(p->forward, &c[0], r->fw, err) < 0 ||
+        rnn_compute(p->backward, &c[1], r->bw, err) < 0)
+        return -1;
+    if (fp->return_sequences)
+        reverse_time(&r->bw[0]); /* back in input order */
+    return 0;
+}
+
+int rs_bidirectional_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    const bidir_params *p = n->params;
+    const rs_node *f = p->forward;
+    int per = f->n_outputs + f->n_internal, n_states = f->n_outputs - 1;
+    int n_main = p->merge == MERGE_NONE ? 2 : 1;
+    bidir_run r = {calloc((size_t)per, sizeof(rs_tensor)), calloc((size_t)per, sizeof(rs_tensor))};
+    int rc = -1;
+    if (!r.fw || !r.bw) {
+        rs_fail(err, NULL, "out of memory");
+        goto done;
+    }
+    if (bidir_directions(p, io, &r, err) < 0 ||
+        merge_outputs(p->merge, &r.fw[0], &r.bw[0], io->outputs, err) < 0)
+        goto done;
+    for (int i = 0; i < n_states; i++) {
+        rs_tensor_move(&io->outputs[n_main + i], &r.fw[1 + i]);
+        rs_tensor_move(&io->outputs[n_main + n_states + i], &r.bw[1 + i]);
+    }
+    for (int i = 0; i < f->n_internal; i++) {
+        rs_tensor_move(&io->outputs[n->n_outputs + i], &r.fw[f->n_outputs + i]);
+        rs_tensor_move(&io->outputs[n->n_outputs + f->n_internal + i], &r.bw[f->n_outputs + i]);
+    }
+    rc = 0;
+    const rs_tensor *mask = io->in_masks ? io->in_masks[0] : NULL;
+    const rnn_params *fp = f->params;
+    for (int i = 0; i < n_main && fp->return_sequences && rc == 0; i++)
+        rc = copy_mask(mask, &io->out_masks[i], err);
+done:
+    for (int i = 0; i < per && r.fw; i++)
+        rs_tensor_free(&r.fw[i]);
+    for (int i = 0; i < per && r.bw; i++)
+        rs_tensor_free(&r.bw[i]);
+    free(r.fw);
+    free(r.bw);
+    return rc;
 }

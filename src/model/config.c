@@ -39,6 +39,7 @@ typedef struct entry {
     const cJSON *layer;   /* the layer object: {"class_name", "config", ...} */
     int owner;
     int n_calls;
+    int node_base;        /* 1 when references count this nested model's calls from 1 */
     call *calls;
 } entry;
 
@@ -231,6 +232,20 @@ static int collect_history(builder *b, triples *ts, const cJSON *v, int depth)
     return 0;
 }
 
+/* tf.keras 2 passes some tensors as keyword arguments: [name, node, tensor, {"value": [...]}]
+ * (MultiHeadAttention, Attention). Take them after the positional one, in call order. */
+static int push_kwargs_tensors(builder *b, triples *ts, const cJSON *kwargs)
+{
+    static const char *const keys[] = {"value", "key"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(kwargs, keys[i]);
+        if (cJSON_IsArray(v) && cJSON_IsString(cJSON_GetArrayItem(v, 0)) &&
+            push_triple(b, ts, v) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int parse_inbound(builder *b, const cJSON *spec, triples *ts)
 {
     if (cJSON_IsObject(spec)) {
@@ -246,7 +261,8 @@ static int parse_inbound(builder *b, const cJSON *spec, triples *ts)
     const cJSON *ref;
     cJSON_ArrayForEach(ref, spec) {
         if (cJSON_IsArray(ref)) {
-            if (push_triple(b, ts, ref) < 0)
+            if (push_triple(b, ts, ref) < 0 ||
+                push_kwargs_tensors(b, ts, cJSON_GetArrayItem(ref, 3)) < 0)
                 return -1;
         } else if (collect_history(b, ts, ref, 0) < 0) {
             return -1;
@@ -294,12 +310,13 @@ static call *source_call(builder *b, const triple *t)
                 t->layer);
         return NULL;
     }
-    if (t->node_index >= e->n_calls) {
+    int k = t->node_index - e->node_base;
+    if (k < 0 || k >= e->n_calls) {
         rs_fail(b->err, b->where, "a layer uses call %d of '%s', which has %d", t->node_index,
                 t->layer, e->n_calls);
         return NULL;
     }
-    return &e->calls[t->node_index];
+    return &e->calls[k];
 }
 
 /* 1: resolved into *out; 0: not yet; -1: error. */
@@ -696,6 +713,27 @@ done:
     return rc;
 }
 
+/* Keras numbers the calls of a nested model from 1 when it kept the model's own first node
+ * (Keras 2 for every nested model, Keras 3 for nested Functional models): a reference one past
+ * its last call shows that numbering. */
+static int find_node_bases(builder *b, entry *es, int n_es, const triples *out_list)
+{
+    triples ts = {0};
+    int rc = 0;
+    for (int i = 0; i < n_es && rc == 0; i++)
+        for (int k = 0; k < es[i].n_calls && rc == 0; k++)
+            if (es[i].calls[k].inbound)
+                rc = parse_inbound(b, es[i].calls[k].inbound, &ts);
+    for (int i = 0; rc == 0 && i < ts.n + out_list->n; i++) {
+        const triple *t = i < ts.n ? &ts.t[i] : &out_list->t[i - ts.n];
+        entry *e = find_entry(b, t->layer);
+        if (e && b->g->owners[e->owner].is_model && t->node_index == e->n_calls)
+            e->node_base = 1;
+    }
+    free(ts.t);
+    return rc;
+}
+
 static int build_functional(builder *b, const cJSON *cfg, int parent, const char *prefix,
                             const rs_ref *ins, int n_ins, rs_ref **outs, int *n_outs, int depth)
 {
@@ -723,6 +761,7 @@ static int build_functional(builder *b, const cJSON *cfg, int parent, const char
     }
     if (parse_io_list(b, cJSON_GetObjectItemCaseSensitive(cfg, "input_layers"), &in_list) < 0 ||
         parse_io_list(b, cJSON_GetObjectItemCaseSensitive(cfg, "output_layers"), &out_list) < 0 ||
+        find_node_bases(b, es, n_es, &out_list) < 0 ||
         place_inputs(b, &in_list, ins, n_ins, prefix, depth) < 0 ||
         make_calls(b, es, n_es, prefix, depth) < 0)
         goto done;

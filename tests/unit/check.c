@@ -50,6 +50,13 @@ void run_test(const char *name, void (*fn)(void))
     fflush(stdout);
 }
 
+void run_test_result(const char *name, bool passed)
+{
+    tests_run++;
+    printf("%s %d - %s\n", passed ? "ok" : "not ok", tests_run, name);
+    fflush(stdout);
+}
+
 void skip_test(const char *name, const char *reason)
 {
     tests_run++;
@@ -88,4 +95,46 @@ const char *tmp_path(const char *name)
     slot = (slot + 1) % 4;
     snprintf(buf[slot], sizeof buf[slot], "%s/%s", dir, name);
     return buf[slot];
+}
+
+#include "rnnscope/npy.h"
+
+rs_tensor load_npy(const char *rel)
+{
+    rs_tensor t;
+    rs_error err = {""};
+    if (rs_npy_read(test_path(rel), &t, &err) < 0) {
+        failures_in_test++;
+        printf("#   cannot load %s: %s\n", rel, err.msg);
+    }
+    return t;
+}
+
+void check_close(const float *got, const float *want, size_t n, double tol, const char *what,
+                 const char *file, int line)
+{
+    double scale = 1.0, worst = 0.0;
+    size_t at = 0;
+    if (!got || !want) {
+        fail_header(file, line);
+        printf("%s: missing data\n", what);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (fabs(want[i]) > scale)
+            scale = fabs(want[i]);
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs((double)got[i] - (double)want[i]);
+        if (isnan(got[i]) != isnan(want[i]))
+            d = INFINITY;
+        if (d > worst || isnan(d)) {
+            worst = d;
+            at = i;
+        }
+    }
+    if (worst <= tol * scale)
+        return;
+    fail_header(file, line);
+    printf("%s: max |diff| %.3g at %zu (got %.9g, want %.9g), tolerance %.3g\n", what, worst, at,
+           (double)got[at], (double)want[at], tol * scale);
 }

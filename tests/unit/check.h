@@ -19,6 +19,9 @@ void check_str(const char *got, const char *want, const char *what, const char *
 /* Run one test case and print its TAP line. */
 void run_test(const char *name, void (*fn)(void));
 
+/* Report a test case whose checks were made by the caller. */
+void run_test_result(const char *name, bool passed);
+
 /* Skip a test case with a reason. */
 void skip_test(const char *name, const char *reason);
 
@@ -30,5 +33,17 @@ const char *test_path(const char *rel);
 
 /* A fresh per-run temporary directory path joined with name. */
 const char *tmp_path(const char *name);
+
+
+#include "rnnscope/tensor.h"
+
+/* Load a committed .npy (path relative to srcdir); a failure is a failed check and an
+ * empty tensor. */
+rs_tensor load_npy(const char *rel);
+
+/* max |got - want| <= tol * max(1, max |want|) over n values; prints the worst on failure. */
+#define CHECK_CLOSE(got, want, n, tol) check_close((got), (want), (n), (tol), #got, __FILE__, __LINE__)
+void check_close(const float *got, const float *want, size_t n, double tol, const char *what,
+                 const char *file, int line);
 
 #endif

@@ -1,0 +1,62 @@
+/* Numeric kernels: matrix products and Keras activations on float32 arrays. */
+#ifndef RNNSCOPE_KERNELS_H
+#define RNNSCOPE_KERNELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Keras activations, by the names Keras writes in configs. */
+typedef enum rs_act_kind {
+    RS_ACT_LINEAR,
+    RS_ACT_TANH,
+    RS_ACT_SIGMOID,
+    RS_ACT_HARD_SIGMOID_K2, /* Keras <= 2: clip(0.2x + 0.5, 0, 1) */
+    RS_ACT_HARD_SIGMOID_K3, /* Keras 3:    clip(x/6 + 0.5, 0, 1) */
+    RS_ACT_HARD_SILU,       /* Keras 3 hard_silu / hard_swish: x * hard_sigmoid_k3(x) */
+    RS_ACT_RELU,            /* with alpha (negative slope), max_value, threshold */
+    RS_ACT_RELU6,
+    RS_ACT_ELU,             /* alpha */
+    RS_ACT_SELU,
+    RS_ACT_SOFTPLUS,
+    RS_ACT_SOFTSIGN,
+    RS_ACT_EXPONENTIAL,
+    RS_ACT_SWISH,           /* swish == silu: x * sigmoid(x) */
+    RS_ACT_GELU,            /* exact: 0.5 x (1 + erf(x / sqrt 2)) */
+    RS_ACT_GELU_TANH,       /* tanh approximation */
+    RS_ACT_MISH,
+    RS_ACT_SOFTMAX,         /* over one axis (default the last) */
+    RS_ACT_LOG_SOFTMAX,
+} rs_act_kind;
+
+typedef struct rs_activation {
+    rs_act_kind kind;
+    float alpha;      /* relu negative slope, elu alpha */
+    float max_value;  /* relu cap; <= 0 or INFINITY when none */
+    float threshold;  /* relu threshold */
+    int axis;         /* softmax axis; -1 = last */
+} rs_activation;
+
+/* The activation a Keras config names ("tanh", "hard_sigmoid", ...). keras_major selects
+ * hard_sigmoid's formula. Returns false for an unknown name. */
+bool rs_activation_from_name(const char *name, int keras_major, rs_activation *out);
+
+/* Apply an element-wise activation in place. Softmax kinds are not element-wise: use
+ * rs_softmax_axis for them (this function treats the array as rows of length `row`). */
+void rs_activate(const rs_activation *a, float *x, size_t n, size_t row);
+
+/* Softmax over `axis` of a tensor of the given shape, in place. log selects log-softmax. */
+void rs_softmax_axis(float *x, int rank, const size_t *shape, int axis, bool log);
+
+/* Scalar activations, for fused loops. */
+float rs_sigmoid(float x);
+float rs_apply1(const rs_activation *a, float x);
+
+/* C[M,N] = (accumulate ? C : 0) + A[M,K] * B[K,N]; row-major with leading dimensions. */
+void rs_gemm(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B, size_t ldb,
+             float *C, size_t ldc, bool accumulate);
+
+/* y[N] = (accumulate ? y : 0) + x[K] * B[K,N]. */
+void rs_gemv_rows(size_t N, size_t K, const float *x, const float *B, size_t ldb, float *y,
+                  bool accumulate);
+
+#endif

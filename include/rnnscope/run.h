@@ -1,0 +1,28 @@
+/* Running a model on demand: asked for one node's output, compute what it needs, and keep
+ * every node's outputs for the current input until the input changes. */
+#ifndef RNNSCOPE_RUN_H
+#define RNNSCOPE_RUN_H
+
+#include "rnnscope/model.h"
+#include "rnnscope/progress.h"
+
+typedef struct rs_run rs_run;
+
+rs_run *rs_run_new(const rs_model *m, rs_error *err);
+void rs_run_free(rs_run *r);
+
+/* Progress and cancellation of long computations; p is copied. NULL to stop reporting. */
+void rs_run_set_progress(rs_run *r, const rs_progress *p);
+
+/* Give the model its inputs: one tensor per model input, batch axis first, with the shape
+ * the model expects. Copies them; clears every cached output. */
+int rs_run_set_inputs(rs_run *r, const rs_tensor *inputs, int n, rs_error *err);
+
+/* Output k of a node (k may index an internal), computing it and what it needs if not cached.
+ * The tensor belongs to the run and stays valid until the inputs change. */
+int rs_run_output(rs_run *r, int node, int k, const rs_tensor **out, rs_error *err);
+
+/* Forget cached outputs (the inputs stay). */
+void rs_run_clear(rs_run *r);
+
+#endif

@@ -1,0 +1,36 @@
+/* The explorer: an ncurses TUI over a model's layers, channels, timesteps and samples. */
+#ifndef RNNSCOPE_TUI_H
+#define RNNSCOPE_TUI_H
+
+#include <stdbool.h>
+
+#include "rnnscope/model.h"
+#include "rnnscope/term.h"
+
+/* Where the model's input comes from, and how to make a new random one. */
+typedef struct rs_tui_input {
+    rs_tensor *batch;          /* one tensor per model input, batch axis first (owned by caller) */
+    int n;
+    const char *description;   /* "inputs.npy", "random (seed 0)", "bundled sample" */
+    bool random;               /* `r` makes a new random input */
+    unsigned long seed;
+    /* Fill batch with a new random input for seed (when random). */
+    int (*regenerate)(void *user, unsigned long seed, rs_tensor *batch, int n, rs_error *err);
+    void *user;
+} rs_tui_input;
+
+typedef struct rs_tui_options {
+    rs_term_graphics graphics;  /* forced mode, or RS_TERM_AUTO to detect */
+    bool mouse;
+    /* Test seam (as in tig): keys from a file instead of the keyboard, and the screen as text
+     * written to a file when the script ends; headless draws nothing on a terminal. */
+    const char *keys_script;
+    const char *dump_path;
+    bool headless;
+    int headless_cols, headless_rows;
+} rs_tui_options;
+
+/* Run the explorer until the user quits. Returns 0, or -1 with err. */
+int rs_tui_run(rs_model *m, rs_tui_input *input, const rs_tui_options *o, rs_error *err);
+
+#endif

@@ -1,0 +1,172 @@
+/* rnnscope dump MODEL --layer NAME [--output K] [--internal gates|cell] [INPUT OPTIONS] -o OUT:
+ * one layer's output for the whole batch (or --sample), batch axis first, as .npy or .csv. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "model_io.h"
+#include "rnnscope/csv.h"
+#include "rnnscope/npy.h"
+#include "rnnscope/run.h"
+
+enum { OPT_LAYER = OPT_FIRST_FREE, OPT_OUTPUT, OPT_INTERNAL, OPT_HELP };
+
+typedef struct dump_args {
+    const char *model, *layer, *out, *internal;
+    unsigned long output;
+    input_opts in;
+} dump_args;
+
+static void dump_usage(FILE *f)
+{
+    fputs("Usage: rnnscope dump MODEL --layer NAME [--output K] [--internal gates|cell]\n"
+          "                     [--input FILE ... | --random SEED] [--sample N] -o OUT\n"
+          "\n"
+          "Write one layer's output, batch axis first, float32: OUT.npy (NumPy), OUT.csv (last\n"
+          "axis = columns, the others flattened into rows) or - (.npy on standard output).\n"
+          "NAME is the layer's name or a part of it that matches one layer only.\n",
+          f);
+}
+
+static int parse_args(int argc, char **argv, dump_args *a)
+{
+    static const struct option opts[] = {
+        INPUT_LONG_OPTIONS,
+        {"layer", required_argument, 0, OPT_LAYER},
+        {"output", required_argument, 0, OPT_OUTPUT},
+        {"internal", required_argument, 0, OPT_INTERNAL},
+        {"help", no_argument, 0, OPT_HELP},
+        {0, 0, 0, 0},
+    };
+    memset(a, 0, sizeof *a);
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
+        int taken = input_opts_take(&a->in, "dump", c, optarg);
+        if (taken < 0)
+            return EXIT_USAGE;
+        if (taken)
+            continue;
+        switch (c) {
+        case OPT_LAYER: a->layer = optarg; break;
+        case 'o': a->out = optarg; break;
+        case OPT_INTERNAL: a->internal = optarg; break;
+        case OPT_OUTPUT:
+            if (!parse_count(optarg, &a->output)) {
+                cli_error("dump: --output needs an output index, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_HELP: dump_usage(stdout); exit(EXIT_OK);
+        case ':': cli_error("dump: %s needs a value", argv[optind - 1]); return EXIT_USAGE;
+        default: cli_error("dump: unknown option '%s'; try 'rnnscope dump --help'", argv[optind - 1]); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc)
+        a->model = argv[optind++];
+    if (optind < argc) {
+        cli_error("dump: unexpected argument '%s'", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (!a->model || !a->layer || !a->out) {
+        cli_error("dump: %s is required; try 'rnnscope dump --help'",
+                  !a->model ? "MODEL" : !a->layer ? "--layer NAME" : "-o OUT");
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+/* Which output of the node: --output K among the Keras outputs, or an internal by name. */
+static int pick_output(const rs_node *n, const dump_args *a, int *k)
+{
+    if (a->internal) {
+        for (int i = n->n_outputs; i < n->n_outputs + n->n_internal; i++)
+            if (n->out_names && n->out_names[i] && strcmp(n->out_names[i], a->internal) == 0) {
+                *k = i;
+                return EXIT_OK;
+            }
+        cli_error("%s: layer %s (%s) has no internal '%s'%s", a->model, n->name, n->class_name,
+                  a->internal, n->n_internal ? "" : " (only recurrent layers have internals)");
+        return EXIT_FAIL;
+    }
+    if (a->output >= (unsigned long)n->n_outputs) {
+        cli_error("%s: layer %s has %d output%s, --output %lu does not exist", a->model, n->name,
+                  n->n_outputs, n->n_outputs == 1 ? "" : "s", a->output);
+        return EXIT_FAIL;
+    }
+    *k = (int)a->output;
+    return EXIT_OK;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static int write_output(const dump_args *a, const rs_tensor *t)
+{
+    rs_error err = {""};
+    int rc;
+    if (strcmp(a->out, "-") == 0) {
+        if (isatty(STDOUT_FILENO)) {
+            cli_error("dump: not writing binary .npy to a terminal; redirect it or use -o FILE");
+            return EXIT_USAGE;
+        }
+        rc = rs_npy_write_stream(stdout, "standard output", t, &err);
+        if (rc == 0 && fflush(stdout) != 0)
+            rc = rs_fail(&err, "standard output", "write failed");
+    } else if (ends_with(a->out, ".csv")) {
+        rc = rs_csv_write(a->out, t, &err);
+    } else {
+        rc = rs_npy_write(a->out, t, &err);
+    }
+    if (rc < 0) {
+        cli_error("%s", err.msg);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
+int cmd_dump(int argc, char **argv)
+{
+    dump_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc != EXIT_OK)
+        return rc;
+    rs_model *m = NULL;
+    if ((rc = cli_open_model(a.model, a.in.weights, &m)) != EXIT_OK)
+        return rc;
+    rs_error err = {""};
+    rs_tensor batch[CLI_MAX_INPUTS] = {0};
+    rs_run *run = NULL;
+    int node = rs_model_find_node(m, a.layer, &err), k = 0;
+    if (node < 0) {
+        cli_error("%s: %s", a.model, err.msg);
+        rc = EXIT_FAIL;
+        goto done;
+    }
+    if ((rc = pick_output(&m->nodes[node], &a, &k)) != EXIT_OK)
+        goto done;
+    char desc[256];
+    if ((rc = cli_build_inputs(m, &a.in, batch, desc, sizeof desc)) != EXIT_OK)
+        goto done;
+    const rs_tensor *out;
+    if (!(run = rs_run_new(m, &err)) || rs_run_set_inputs(run, batch, m->n_inputs, &err) < 0 ||
+        rs_run_output(run, node, k, &out, &err) < 0) {
+        cli_error("%s", err.msg);
+        rc = EXIT_FAIL;
+        goto done;
+    }
+    rc = write_output(&a, out);
+done:
+    rs_run_free(run);
+    for (int i = 0; i < CLI_MAX_INPUTS; i++)
+        rs_tensor_free(&batch[i]);
+    rs_model_free(m);
+    return rc;
+}

@@ -1,0 +1,140 @@
+/* rnnscope [INPUT OPTIONS] [--graphics MODE] [MODEL]: open the explorer (no MODEL: the demo). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "model_io.h"
+#include "rnnscope/input.h"
+#include "rnnscope/tui.h"
+
+#define DEMO_MODEL "demo/demo.h5"
+
+enum { OPT_GRAPHICS = OPT_FIRST_FREE, OPT_MOUSE, OPT_KEYS, OPT_DUMP, OPT_HEADLESS, OPT_SIZE };
+
+typedef struct explore_args {
+    const char *model;
+    input_opts in;
+    rs_tui_options tui;
+} explore_args;
+
+/* The bundled demo: $RNNSCOPE_DATADIR, the source tree we were built from, the installed data. */
+static const char *demo_path(char *buf, size_t len)
+{
+    const char *dirs[] = {getenv("RNNSCOPE_DATADIR"), RNNSCOPE_SRCDIR "/share/rnnscope",
+                          RNNSCOPE_DATADIR};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        if (!dirs[i] || !*dirs[i])
+            continue;
+        snprintf(buf, len, "%s/%s", dirs[i], DEMO_MODEL);
+        if (access(buf, R_OK) == 0)
+            return buf;
+    }
+    return NULL;
+}
+
+static int parse_args(int argc, char **argv, explore_args *a)
+{
+    static const struct option opts[] = {
+        INPUT_LONG_OPTIONS,
+        {"graphics", required_argument, 0, OPT_GRAPHICS},
+        {"mouse", no_argument, 0, OPT_MOUSE},
+        {"keys", required_argument, 0, OPT_KEYS},
+        {"dump-screen", required_argument, 0, OPT_DUMP},
+        {"headless", no_argument, 0, OPT_HEADLESS},
+        {"size", required_argument, 0, OPT_SIZE},
+        {0, 0, 0, 0},
+    };
+    memset(a, 0, sizeof *a);
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        int taken = input_opts_take(&a->in, "rnnscope", c, optarg);
+        if (taken < 0)
+            return EXIT_USAGE;
+        if (taken)
+            continue;
+        switch (c) {
+        case OPT_GRAPHICS:
+            if (!rs_graphics_parse(optarg, &a->tui.graphics)) {
+                cli_error("unknown --graphics '%s' (auto, sixel, unicode, ascii)", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_MOUSE: a->tui.mouse = true; break;
+        case OPT_KEYS: a->tui.keys_script = optarg; break;
+        case OPT_DUMP: a->tui.dump_path = optarg; break;
+        case OPT_HEADLESS: a->tui.headless = true; break;
+        case OPT_SIZE:
+            if (sscanf(optarg, "%dx%d", &a->tui.headless_cols, &a->tui.headless_rows) != 2 ||
+                a->tui.headless_cols < 1 || a->tui.headless_rows < 1 ||
+                a->tui.headless_cols > 1000 || a->tui.headless_rows > 1000) {
+                cli_error("--size needs COLSxROWS, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case ':': cli_error("%s needs a value", argv[optind - 1]); return EXIT_USAGE;
+        default: cli_error("unknown option '%s'; try 'rnnscope --help'", argv[optind - 1]); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc)
+        a->model = argv[optind++];
+    if (optind < argc) {
+        cli_error("unexpected argument '%s'; try 'rnnscope --help'", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (a->tui.keys_script && !a->tui.headless && !isatty(STDIN_FILENO))
+        a->tui.headless = true; /* a script without a terminal runs headless */
+    return EXIT_OK;
+}
+
+typedef struct random_source {
+    const rs_model *m;
+} random_source;
+
+static int regenerate(void *user, unsigned long seed, rs_tensor *batch, int n, rs_error *err)
+{
+    random_source *src = user;
+    for (int i = 0; i < n; i++) {
+        rs_tensor fresh;
+        if (rs_random_input(src->m, i, seed, batch[i].shape[0], &fresh, err) < 0)
+            return -1;
+        rs_tensor_move(&batch[i], &fresh);
+    }
+    return 0;
+}
+
+int cmd_explore(int argc, char **argv)
+{
+    explore_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc != EXIT_OK)
+        return rc;
+    char demo[4096];
+    if (!a.model && !(a.model = demo_path(demo, sizeof demo))) {
+        cli_error("no MODEL given and the bundled demo is not installed; try 'rnnscope --help'");
+        return EXIT_FAIL;
+    }
+    rs_model *m = NULL;
+    if ((rc = cli_open_model(a.model, a.in.weights, &m)) != EXIT_OK)
+        return rc;
+    rs_tensor batch[CLI_MAX_INPUTS] = {0};
+    char desc[256];
+    if ((rc = cli_build_inputs(m, &a.in, batch, desc, sizeof desc)) == EXIT_OK) {
+        random_source src = {m};
+        bool random = !a.in.n_files && strncmp(desc, "random", 6) == 0;
+        rs_tui_input input = {batch, m->n_inputs, desc, random, a.in.seed, regenerate, &src};
+        rs_error err = {""};
+        if (rs_tui_run(m, &input, &a.tui, &err) < 0) {
+            cli_error("%s", err.msg);
+            rc = EXIT_FAIL;
+        }
+    }
+    for (int i = 0; i < CLI_MAX_INPUTS; i++)
+        rs_tensor_free(&batch[i]);
+    rs_model_free(m);
+    return rc;
+}

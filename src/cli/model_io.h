@@ -1,0 +1,52 @@
+/* What the subcommands share: opening the model and building its input from the INPUT OPTIONS
+ * (--input FILE..., --random SEED, --sample N) and --weights. Errors are printed here. */
+#ifndef RNNSCOPE_CLI_MODEL_IO_H
+#define RNNSCOPE_CLI_MODEL_IO_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "rnnscope/model.h"
+
+#define CLI_MAX_INPUTS 16
+
+enum {
+    OPT_INPUT = 1000,
+    OPT_RANDOM,
+    OPT_SAMPLE,
+    OPT_WEIGHTS,
+    OPT_FIRST_FREE, /* commands number their own options from here */
+};
+
+#define INPUT_LONG_OPTIONS                                                                   \
+    {"input", required_argument, 0, OPT_INPUT}, {"random", required_argument, 0, OPT_RANDOM}, \
+        {"sample", required_argument, 0, OPT_SAMPLE},                                         \
+        {"weights", required_argument, 0, OPT_WEIGHTS}
+
+typedef struct input_opts {
+    const char *files[CLI_MAX_INPUTS];
+    int n_files;
+    bool random;
+    unsigned long seed;
+    bool have_sample;
+    size_t sample;
+    const char *weights;
+} input_opts;
+
+/* Take an input option. Returns 1 when taken, 0 when opt is not one, -1 on a bad value (after
+ * printing the problem; the command exits 2). */
+int input_opts_take(input_opts *o, const char *cmd, int opt, const char *arg);
+
+/* Open MODEL (and --weights). Returns 0 or prints the error and returns EXIT_FAIL. */
+int cli_open_model(const char *path, const char *weights, rs_model **m);
+
+/* The model's inputs as batches (one tensor per model input), from the files, a random seed,
+ * the model's bundled sample ("<model>.inputs.npy") or --random 0; then --sample. Prints
+ * errors and returns EXIT_FAIL; desc gets a short description of the input. */
+int cli_build_inputs(const rs_model *m, const input_opts *o, rs_tensor *batch, char *desc,
+                     size_t desc_len);
+
+/* Parse a non-negative integer option value; false if it is not one. */
+bool parse_count(const char *s, unsigned long *out);
+
+#endif

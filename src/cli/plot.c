@@ -1,0 +1,840 @@
+/* rnnscope plot: print a picture of an array (--data FILE.npy) on stdout.
+ * The model form (plot MODEL --layer NAME) needs the forward pass; its options are parsed here
+ * already so that it only has to fill in `load_slice`. */
+#include <errno.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "model_io.h"
+#include "rnnscope/run.h"
+#include "rnnscope/sixel.h"
+#include "rnnscope/term.h"
+#include <fcntl.h>
+#include "rnnscope/csv.h"
+#include "rnnscope/npy.h"
+#include "rnnscope/plot.h"
+
+typedef enum view { V_DEFAULT, V_LINES, V_DETAIL, V_HEATMAP, V_HIST, V_BARS, V_WEIGHTS } view;
+typedef enum color_when { C_AUTO, C_ALWAYS, C_NEVER } color_when;
+
+#define MAX_CHANNEL_LIST 100000
+
+typedef struct plot_args {
+    const char *model, *layer, *data, *recurrent, *bias, *internal;
+    input_opts in;      /* model form: --input, --random, --weights */
+    unsigned long output;
+    char layer_name[256];
+    rs_tensor w_rec, w_bias; /* model form, weights view: the layer's recurrent kernel, bias */
+    view view;
+    int graphics; /* -1 auto, else rs_graphics */
+    bool sixel;   /* --graphics sixel */
+    color_when color;
+    int width, height; /* 0: from the terminal */
+    size_t *channels, nchannels;
+    size_t t0, t1;     /* t1 0: to the end */
+    bool have_window, equal_axes, zero_line, transpose, blocks;
+    rs_cmap cmap;
+    rs_norm norm;
+    rs_agg agg;
+    size_t sample, cursor, page;
+    bool have_cursor;
+    int grid_cols, gates;
+} plot_args;
+
+static void plot_usage(FILE *f)
+{
+    fputs("Usage: rnnscope plot --data FILE.npy [PLOT OPTIONS]\n"
+          "       rnnscope plot MODEL --layer NAME [--output K] [INPUT OPTIONS] [PLOT OPTIONS]\n"
+          "\n"
+          "Print a picture of an array on stdout. Rank 1: bars; rank 2 (timesteps, channels):\n"
+          "lines; rank 3 (N, timesteps, channels): sample --sample N of the batch.\n"
+          "\n"
+          "Plot options:\n"
+          "  --data FILE          .npy (or .csv) array to plot\n"
+          "  --view V             lines, detail, heatmap, hist, bars or weights\n"
+          "  --graphics G         auto, sixel, unicode or ascii (auto: sixel heatmaps on a terminal\n"
+          "                       that has sixel, else unicode in a UTF-8 locale)\n"
+          "  --width W, --height H  size in cells (default: the terminal's, or 80 x 20)\n"
+          "  --channels LIST      e.g. 0-15,20 (columns of the array)\n"
+          "  --timesteps A:B      rows A..B-1 (A: or :B allowed)\n"
+          "  --sample N           sample of a rank-3 batch (default 0)\n"
+          "  --equal-axes         lines: one symmetric range for all channels\n"
+          "  --zero-line          lines, detail: draw y = 0\n"
+          "  --blocks             lines: eighth blocks instead of braille\n"
+          "  --cols N, --page N   lines: panels per row; which page of channels\n"
+          "  --cursor T           detail: timestep whose value is shown\n"
+          "  --cmap NAME          heatmap, weights: bwr (default), viridis, gray\n"
+          "  --norm N             heatmap: auto (+-max|x|), minmax, or VMIN:VMAX\n"
+          "  --agg A              heatmap: mean (default) or max (largest magnitude)\n"
+          "  --transpose          swap the two axes\n"
+          "  --gates G            weights: lstm (4), gru (3), or a number\n"
+          "  --recurrent FILE, --bias FILE  weights: recurrent kernel and bias beside --data\n"
+          "  --color WHEN         auto (a terminal, no NO_COLOR), always, never\n",
+          f);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("rnnscope: plot: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("; try 'rnnscope plot --help'\n", stderr);
+    return EXIT_USAGE;
+}
+
+/* A whole decimal number, or false. */
+static bool parse_size(const char *s, size_t *out)
+{
+    if (!s || *s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v > (unsigned long long)RS_MAX_ELEMS)
+        return false;
+    *out = (size_t)v;
+    return true;
+}
+
+static bool parse_int(const char *s, int lo, int hi, int *out)
+{
+    size_t v;
+    if (!parse_size(s, &v) || v < (size_t)lo || v > (size_t)hi)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+/* "A:B", "A:", ":B" into [t0, t1) (t1 0 = to the end). */
+static bool parse_window(const char *s, size_t *t0, size_t *t1)
+{
+    const char *colon = strchr(s, ':');
+    if (!colon)
+        return false;
+    char a[32];
+    size_t n = (size_t)(colon - s);
+    if (n >= sizeof a)
+        return false;
+    memcpy(a, s, n);
+    a[n] = '\0';
+    *t0 = 0;
+    *t1 = 0;
+    if (n && !parse_size(a, t0))
+        return false;
+    if (colon[1] && !parse_size(colon + 1, t1))
+        return false;
+    return colon[1] == '\0' || *t1 > *t0;
+}
+
+/* "0-15,20" into a list of indices. */
+static bool parse_channels(const char *s, size_t **out, size_t *count)
+{
+    size_t cap = 16, n = 0, *list = malloc(cap * sizeof *list);
+    char *copy = strdup(s);
+    bool ok = list && copy && *s;
+    for (char *save = NULL, *tok = ok ? strtok_r(copy, ",", &save) : NULL; ok && tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        size_t a, b;
+        char *dash = strchr(tok, '-');
+        if (dash)
+            *dash = '\0';
+        ok = parse_size(tok, &a) && (dash ? parse_size(dash + 1, &b) : (b = a, true)) && a <= b &&
+             b - a < MAX_CHANNEL_LIST && n + (b - a + 1) <= MAX_CHANNEL_LIST;
+        for (size_t i = a; ok && i <= b; i++) {
+            if (n == cap) {
+                size_t *grown = realloc(list, 2 * cap * sizeof *list);
+                if (!grown) {
+                    ok = false;
+                    break;
+                }
+                list = grown;
+                cap *= 2;
+            }
+            list[n++] = i;
+        }
+    }
+    free(copy);
+    if (!ok || n == 0) {
+        free(list);
+        return false;
+    }
+    *out = list;
+    *count = n;
+    return true;
+}
+
+static int parse_view(const char *s, view *v)
+{
+    static const char *const names[] = {"", "lines", "detail", "heatmap", "hist", "bars", "weights"};
+    for (int i = 1; i < 7; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *v = (view)i;
+            return 0;
+        }
+    if (strcmp(s, "histogram") == 0) {
+        *v = V_HIST;
+        return 0;
+    }
+    return -1;
+}
+
+static int parse_gates(const char *s, int *g)
+{
+    if (strcmp(s, "lstm") == 0)
+        *g = 4;
+    else if (strcmp(s, "gru") == 0)
+        *g = 3;
+    else if (strcmp(s, "simplernn") == 0 || strcmp(s, "rnn") == 0)
+        *g = 1;
+    else if (!parse_int(s, 1, 64, g))
+        return -1;
+    return 0;
+}
+
+enum {
+    O_DATA = 256, O_VIEW, O_GRAPHICS, O_WIDTH, O_HEIGHT, O_CHANNELS, O_TIMESTEPS, O_EQUAL,
+    O_ZERO, O_CMAP, O_NORM, O_COLOR, O_TRANSPOSE, O_SAMPLE, O_LAYER, O_OUTPUT, O_BLOCKS, O_COLS,
+    O_PAGE, O_CURSOR, O_AGG, O_GATES, O_RECURRENT, O_BIAS, O_HELP, O_INTERNAL,
+    O_INPUT, O_RANDOM, O_WEIGHTS,
+};
+
+static const struct option long_opts[] = {
+    {"data", required_argument, 0, O_DATA}, {"view", required_argument, 0, O_VIEW},
+    {"graphics", required_argument, 0, O_GRAPHICS}, {"width", required_argument, 0, O_WIDTH},
+    {"height", required_argument, 0, O_HEIGHT}, {"channels", required_argument, 0, O_CHANNELS},
+    {"timesteps", required_argument, 0, O_TIMESTEPS}, {"equal-axes", no_argument, 0, O_EQUAL},
+    {"zero-line", no_argument, 0, O_ZERO}, {"cmap", required_argument, 0, O_CMAP},
+    {"norm", required_argument, 0, O_NORM}, {"color", required_argument, 0, O_COLOR},
+    {"transpose", no_argument, 0, O_TRANSPOSE}, {"sample", required_argument, 0, O_SAMPLE},
+    {"layer", required_argument, 0, O_LAYER}, {"output", required_argument, 0, O_OUTPUT},
+    {"blocks", no_argument, 0, O_BLOCKS}, {"cols", required_argument, 0, O_COLS},
+    {"page", required_argument, 0, O_PAGE}, {"cursor", required_argument, 0, O_CURSOR},
+    {"agg", required_argument, 0, O_AGG}, {"gates", required_argument, 0, O_GATES},
+    {"recurrent", required_argument, 0, O_RECURRENT}, {"bias", required_argument, 0, O_BIAS},
+    {"help", no_argument, 0, O_HELP}, {"internal", required_argument, 0, O_INTERNAL},
+    {"input", required_argument, 0, O_INPUT}, {"random", required_argument, 0, O_RANDOM},
+    {"weights", required_argument, 0, O_WEIGHTS}, {0, 0, 0, 0},
+};
+
+/* One option into a; returns 0, or EXIT_USAGE after printing why. */
+static int apply_option(plot_args *a, int opt, const char *arg)
+{
+    rs_error err = {""};
+    switch (opt) {
+    case O_DATA: a->data = arg; return 0;
+    case O_RECURRENT: a->recurrent = arg; return 0;
+    case O_BIAS: a->bias = arg; return 0;
+    case O_LAYER: a->layer = arg; return 0;
+    case O_OUTPUT: return parse_count(arg, &a->output) ? 0 : usage_error("bad --output '%s'", arg);
+    case O_INTERNAL: a->internal = arg; return 0;
+    case O_INPUT: return input_opts_take(&a->in, "plot", OPT_INPUT, arg) < 0 ? EXIT_USAGE : 0;
+    case O_RANDOM: return input_opts_take(&a->in, "plot", OPT_RANDOM, arg) < 0 ? EXIT_USAGE : 0;
+    case O_WEIGHTS: a->in.weights = arg; return 0;
+    case O_VIEW: return parse_view(arg, &a->view) == 0 ? 0 : usage_error("unknown view '%s' (lines, detail, heatmap, hist, bars, weights)", arg);
+    case O_GRAPHICS:
+        if (strcmp(arg, "auto") == 0) a->graphics = -1;
+        else if (strcmp(arg, "unicode") == 0) a->graphics = RS_GFX_UNICODE;
+        else if (strcmp(arg, "ascii") == 0) a->graphics = RS_GFX_ASCII;
+        else if (strcmp(arg, "sixel") == 0) a->sixel = true;
+        else return usage_error("unknown --graphics '%s' (auto, sixel, unicode, ascii)", arg);
+        return 0;
+    case O_WIDTH: return parse_int(arg, 1, RS_CANVAS_MAX_SIDE, &a->width) ? 0 : usage_error("bad --width '%s' (1..4096)", arg);
+    case O_HEIGHT: return parse_int(arg, 1, RS_CANVAS_MAX_SIDE, &a->height) ? 0 : usage_error("bad --height '%s' (1..4096)", arg);
+    case O_CHANNELS:
+        free(a->channels);
+        a->channels = NULL;
+        return parse_channels(arg, &a->channels, &a->nchannels) ? 0 : usage_error("bad --channels '%s' (e.g. 0-15,20)", arg);
+    case O_TIMESTEPS:
+        a->have_window = true;
+        return parse_window(arg, &a->t0, &a->t1) ? 0 : usage_error("bad --timesteps '%s' (A:B with A < B)", arg);
+    case O_EQUAL: a->equal_axes = true; return 0;
+    case O_ZERO: a->zero_line = true; return 0;
+    case O_TRANSPOSE: a->transpose = true; return 0;
+    case O_BLOCKS: a->blocks = true; return 0;
+    case O_CMAP: return rs_cmap_parse(arg, &a->cmap, &err) == 0 ? 0 : usage_error("%s", err.msg);
+    case O_NORM: return rs_norm_parse(arg, &a->norm, &err) == 0 ? 0 : usage_error("%s", err.msg);
+    case O_AGG:
+        if (strcmp(arg, "mean") == 0) a->agg = RS_AGG_MEAN;
+        else if (strcmp(arg, "max") == 0) a->agg = RS_AGG_MAX;
+        else return usage_error("unknown --agg '%s' (mean, max)", arg);
+        return 0;
+    case O_COLOR:
+        if (strcmp(arg, "auto") == 0) a->color = C_AUTO;
+        else if (strcmp(arg, "always") == 0) a->color = C_ALWAYS;
+        else if (strcmp(arg, "never") == 0) a->color = C_NEVER;
+        else return usage_error("unknown --color '%s' (auto, always, never)", arg);
+        return 0;
+    case O_SAMPLE: return parse_size(arg, &a->sample) ? 0 : usage_error("bad --sample '%s'", arg);
+    case O_CURSOR: a->have_cursor = true; return parse_size(arg, &a->cursor) ? 0 : usage_error("bad --cursor '%s'", arg);
+    case O_PAGE: return parse_size(arg, &a->page) ? 0 : usage_error("bad --page '%s'", arg);
+    case O_COLS: return parse_int(arg, 1, 1000, &a->grid_cols) ? 0 : usage_error("bad --cols '%s' (1..1000)", arg);
+    case O_GATES: return parse_gates(arg, &a->gates) == 0 ? 0 : usage_error("bad --gates '%s' (lstm, gru, or 1..64)", arg);
+    default: return EXIT_USAGE;
+    }
+}
+
+/* Parse argv (argv[0] = "plot"). Returns -1 to go on, or an exit status. */
+static int parse_args(int argc, char **argv, plot_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->graphics = -1;
+    a->norm.mode = RS_NORM_AUTO;
+    bool norm_given = false;
+    optind = 1;
+    opterr = 0;
+    int opt;
+    while ((opt = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
+        if (opt == O_HELP) {
+            plot_usage(stdout);
+            return EXIT_OK;
+        }
+        if (opt == '?')
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        if (opt == ':')
+            return usage_error("option '%s' needs a value", argv[optind - 1]);
+        norm_given = norm_given || opt == O_NORM;
+        int rc = apply_option(a, opt, optarg);
+        if (rc)
+            return rc;
+    }
+    if (!norm_given && !rs_cmap_diverging(a->cmap))
+        a->norm.mode = RS_NORM_MINMAX; /* a sequential map has no meaningful centre */
+    if (optind < argc)
+        a->model = argv[optind++];
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    if (a->model && a->data)
+        return usage_error("give either MODEL or --data, not both (%s)", a->model);
+    if (a->model && !a->layer)
+        return usage_error("%s", "MODEL needs --layer NAME");
+    if (a->model)
+        return -1;
+    if (!a->data)
+        return usage_error("%s", "nothing to plot: give --data FILE.npy (or MODEL --layer NAME)");
+    return -1;
+}
+
+/* ---- the terminal ---- */
+
+static int terminal_size(int *cols, int *rows)
+{
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+        *cols = ws.ws_col;
+        *rows = ws.ws_row;
+        return 0;
+    }
+    const char *c = getenv("COLUMNS");
+    size_t v;
+    if (c && parse_size(c, &v) && v > 0 && v <= RS_CANVAS_MAX_SIDE) {
+        *cols = (int)v;
+        *rows = 0;
+        return 0;
+    }
+    return -1;
+}
+
+static rs_style output_style(const plot_args *a)
+{
+    rs_style st = {RS_GFX_ASCII, RS_DEPTH_NONE};
+    if (a->graphics >= 0)
+        st.graphics = (rs_graphics)a->graphics;
+    else {
+        const char *cs = nl_langinfo(CODESET);
+        st.graphics = cs && strcmp(cs, "UTF-8") == 0 ? RS_GFX_UNICODE : RS_GFX_ASCII;
+    }
+    const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+    bool color = a->color == C_ALWAYS ||
+                 (a->color == C_AUTO && isatty(STDOUT_FILENO) && !(no_color && *no_color) &&
+                  !(term && strcmp(term, "dumb") == 0));
+    if (color) {
+        bool basic = term && (strcmp(term, "linux") == 0 || strncmp(term, "vt", 2) == 0 ||
+                              strcmp(term, "ansi") == 0 || strncmp(term, "cons", 4) == 0);
+        st.depth = basic ? RS_DEPTH_8 : RS_DEPTH_256;
+    }
+    return st;
+}
+
+/* ---- the data ---- */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcasecmp(s + n - k, suffix) == 0;
+}
+
+static int read_array(const char *path, rs_tensor *t, rs_error *err)
+{
+    return ends_with(path, ".csv") ? rs_csv_read(path, t, err) : rs_npy_read(path, t, err);
+}
+
+/* What is drawn: the sample's whole matrix (the lines and detail views take the window and
+ * channels as options, so that labels keep the array's indices), and the selected slice (the
+ * timestep window and the channels: a copy when they are not one contiguous run). */
+typedef struct slice {
+    rs_matrix full, sel;
+    size_t ch_base; /* index of the first selected channel when contiguous, else 0 */
+    rs_tensor copy;
+} slice;
+
+static int select_matrix(const plot_args *a, const rs_tensor *t, rs_tensor *copy, rs_matrix *m,
+                         size_t *ch_base, rs_error *err);
+
+static int select_slice(const plot_args *a, const rs_tensor *t, slice *s, rs_error *err)
+{
+    memset(s, 0, sizeof *s);
+    if (t->rank == 0)
+        s->full = rs_matrix_make(t->data, 1, 1);
+    else if (rs_matrix_from_tensor(t, a->sample, a->data, &s->full, err) < 0)
+        return -1;
+    return select_matrix(a, t, &s->copy, &s->sel, &s->ch_base, err);
+}
+
+static int select_matrix(const plot_args *a, const rs_tensor *t, rs_tensor *copy, rs_matrix *m,
+                         size_t *ch_base, rs_error *err)
+{
+    *ch_base = 0;
+    if (t->rank == 0) {
+        *m = rs_matrix_make(t->data, 1, 1);
+        return 0;
+    }
+    if (t->rank != 3 && a->sample != 0)
+        return rs_fail(err, a->data, "--sample %zu needs a batch (an array of rank 3)", a->sample);
+    if (rs_matrix_from_tensor(t, a->sample, a->data, m, err) < 0)
+        return -1;
+    if (a->have_window) {
+        if (a->t0 >= m->rows)
+            return rs_fail(err, a->data, "--timesteps starts at %zu, past the %zu timesteps",
+                           a->t0, m->rows);
+        *m = rs_matrix_window(*m, a->t0, a->t1 ? a->t1 - a->t0 : m->rows, 0, m->cols);
+    }
+    if (!a->channels)
+        return 0;
+    bool contiguous = true;
+    for (size_t i = 0; i < a->nchannels; i++) {
+        if (a->channels[i] >= m->cols)
+            return rs_fail(err, a->data, "channel %zu is outside 0..%zu", a->channels[i],
+                           m->cols ? m->cols - 1 : 0);
+        contiguous = contiguous && (i == 0 || a->channels[i] == a->channels[i - 1] + 1);
+    }
+    if (contiguous) {
+        *m = rs_matrix_window(*m, 0, m->rows, a->channels[0], a->nchannels);
+        *ch_base = a->channels[0];
+        return 0;
+    }
+    if (rs_tensor_alloc_dims(copy, err, 2, m->rows, a->nchannels) < 0)
+        return -1;
+    for (size_t r = 0; r < m->rows; r++)
+        for (size_t i = 0; i < a->nchannels; i++)
+            copy->data[r * a->nchannels + i] = rs_matrix_at(m, r, a->channels[i]);
+    *m = rs_matrix_make(copy->data, m->rows, a->nchannels);
+    return 0;
+}
+
+/* ---- drawing ---- */
+
+static int draw_weights(const plot_args *a, const rs_matrix *kernel, rs_style st, rs_canvas *c,
+                        rs_error *err)
+{
+    rs_tensor rt = {0}, bt = {0};
+    rs_matrix rm, bm;
+    int rc = 0;
+    bool have_rec = a->recurrent || a->w_rec.data, have_bias = a->bias || a->w_bias.data;
+    if (a->w_rec.data)
+        rc = rs_matrix_from_tensor(&a->w_rec, 0, a->data, &rm, err);
+    else if (a->recurrent && (read_array(a->recurrent, &rt, err) < 0 ||
+                              rs_matrix_from_tensor(&rt, 0, a->recurrent, &rm, err) < 0))
+        rc = -1;
+    const rs_tensor *b = a->w_bias.data ? &a->w_bias : &bt;
+    if (rc == 0 && a->w_bias.data)
+        rc = rs_matrix_from_tensor(b, 0, a->data, &bm, err);
+    else if (rc == 0 && a->bias && (read_array(a->bias, &bt, err) < 0 ||
+                                    rs_matrix_from_tensor(&bt, 0, a->bias, &bm, err) < 0))
+        rc = -1;
+    if (rc == 0 && have_bias && b->rank == 1)
+        bm = rs_matrix_transpose(bm); /* a vector of G*u is one row */
+    if (rc == 0) {
+        rs_weights_opts o;
+        rs_weights_defaults(&o);
+        o.style = st;
+        o.cmap = a->cmap;
+        o.gates = a->gates ? a->gates : kernel->cols % 4 == 0 ? 4 : kernel->cols % 3 == 0 ? 3 : 1;
+        rc = rs_weights_draw(c, rs_canvas_rect(c), kernel, have_rec ? &rm : NULL,
+                             have_bias ? &bm : NULL, &o, err);
+        if (rc < 0)
+            rs_error_prefix(err, a->data);
+    }
+    rs_tensor_free(&rt);
+    rs_tensor_free(&bt);
+    return rc;
+}
+
+/* Default cursor of the detail view: the timestep of the channel's largest |value|. */
+static size_t largest_magnitude_row(const rs_matrix *m, size_t ch, size_t t0, size_t t1)
+{
+    size_t best = t0;
+    for (size_t r = t0 + 1; r < t1; r++)
+        if (fabsf(rs_matrix_at(m, r, ch)) > fabsf(rs_matrix_at(m, best, ch)))
+            best = r;
+    return best;
+}
+
+static int draw_lines(const plot_args *a, const slice *s, rs_style st, rs_canvas *c,
+                      rs_error *err)
+{
+    rs_lines_opts o;
+    rs_lines_defaults(&o);
+    o.style = st;
+    o.blocks = a->blocks;
+    o.equal_axes = a->equal_axes;
+    o.zero_line = a->zero_line;
+    o.grid_cols = a->grid_cols;
+    o.page = a->page;
+    if (a->transpose) { /* the selection, transposed: indices count from the selection */
+        rs_matrix m = rs_matrix_transpose(s->sel);
+        return rs_lines_draw(c, rs_canvas_rect(c), &m, &o, err);
+    }
+    o.t0 = a->t0;
+    o.len = a->t1 ? a->t1 - a->t0 : 0;
+    o.channels = a->channels;
+    o.nchannels = a->nchannels;
+    return rs_lines_draw(c, rs_canvas_rect(c), &s->full, &o, err);
+}
+
+static int draw_detail(const plot_args *a, const slice *s, rs_style st, rs_canvas *c,
+                       rs_error *err)
+{
+    rs_detail_opts o;
+    rs_detail_defaults(&o);
+    o.style = st;
+    o.zero_line = a->zero_line;
+    rs_matrix m = s->full;
+    if (a->transpose)
+        m = rs_matrix_transpose(s->sel);
+    else {
+        o.channel = a->channels ? a->channels[0] : 0;
+        o.t0 = a->t0;
+        o.len = a->t1 ? a->t1 - a->t0 : 0;
+    }
+    size_t t1 = o.len ? o.t0 + o.len : m.rows;
+    if (t1 > m.rows)
+        t1 = m.rows;
+    o.cursor = a->have_cursor ? a->cursor
+               : o.channel < m.cols && o.t0 < t1 ? largest_magnitude_row(&m, o.channel, o.t0, t1)
+                                                 : 0;
+    return rs_detail_draw(c, rs_canvas_rect(c), &m, &o, err);
+}
+
+static int draw_heatmap(const plot_args *a, const slice *s, rs_style st, rs_canvas *c,
+                        rs_error *err)
+{
+    rs_heatmap_opts o;
+    rs_heatmap_defaults(&o);
+    o.style = st;
+    o.cmap = a->cmap;
+    o.norm = a->norm;
+    o.agg = a->agg;
+    /* rows = channels, columns = timesteps; a square matrix (attention: row = query) as it is */
+    bool as_is = s->sel.rows == s->sel.cols;
+    if (a->transpose)
+        as_is = !as_is;
+    rs_matrix m = as_is ? s->sel : rs_matrix_transpose(s->sel);
+    o.row_base = as_is ? a->t0 : s->ch_base;
+    o.col_base = as_is ? s->ch_base : a->t0;
+    return rs_heatmap_draw(c, rs_canvas_rect(c), &m, &o, err);
+}
+
+static int draw_view(const plot_args *a, view v, const slice *s, rs_style st, rs_canvas *c,
+                     rs_error *err)
+{
+    rs_matrix m = a->transpose ? rs_matrix_transpose(s->sel) : s->sel;
+    switch (v) {
+    case V_DETAIL:
+        return draw_detail(a, s, st, c, err);
+    case V_HEATMAP:
+        return draw_heatmap(a, s, st, c, err);
+    case V_HIST: {
+        rs_hist_opts o;
+        rs_hist_defaults(&o);
+        o.style = st;
+        return rs_hist_draw(c, rs_canvas_rect(c), &m, &o, err);
+    }
+    case V_BARS: {
+        rs_bars_opts o = {st, m.cols == 1 ? a->t0 : 0};
+        return rs_bars_draw(c, rs_canvas_rect(c), &m, &o, err);
+    }
+    case V_WEIGHTS:
+        return draw_weights(a, &m, st, c, err);
+    default:
+        return draw_lines(a, s, st, c, err);
+    }
+}
+
+/* ---- sixel ---- */
+
+#define SIXEL_PROBE_MS 400
+#define SIXEL_MAX_PX 2000
+
+/* Sixel when asked for, or with --graphics auto on a terminal that answers that it has it.
+ * The cell size in pixels comes from the same answers. */
+static bool use_sixel(const plot_args *a, int *cell_w, int *cell_h)
+{
+    rs_term_caps caps = {0};
+    int fd = -1;
+    bool yes = a->sixel;
+    if (!yes && a->graphics < 0 && isatty(STDOUT_FILENO) && (fd = open("/dev/tty", O_RDWR | O_NOCTTY)) >= 0) {
+        rs_error err;
+        rs_term_env env;
+        rs_term_env_from_process(&env);
+        if (rs_term_probe(fd, SIXEL_PROBE_MS, &caps, &err) == 0)
+            yes = rs_graphics_decide(RS_TERM_AUTO, &caps, &env, NULL, 0) == RS_TERM_SIXEL;
+    }
+    rs_term_cell_size(&caps, fd >= 0 ? fd : STDOUT_FILENO, cell_w, cell_h);
+    if (fd >= 0)
+        close(fd);
+    return yes;
+}
+
+/* The heatmap as a sixel image w x (h-1) cells, then its colour bar as a text line. */
+static char *sixel_heatmap(const plot_args *a, const slice *s, rs_style st, int w, int h,
+                           int cell_w, int cell_h, rs_error *err)
+{
+    bool as_is = s->sel.rows == s->sel.cols;
+    if (a->transpose)
+        as_is = !as_is;
+    rs_matrix m = as_is ? s->sel : rs_matrix_transpose(s->sel);
+    double lo, hi;
+    rs_heatmap_range(&m, &a->norm, &lo, &hi);
+    int pw = w * cell_w, ph = (h > 1 ? h - 1 : 1) * cell_h;
+    pw = pw > SIXEL_MAX_PX ? SIXEL_MAX_PX : pw;
+    ph = ph > SIXEL_MAX_PX ? SIXEL_MAX_PX : ph;
+    rs_sixel_image img;
+    if (rs_sixel_heatmap(&m, pw, ph, a->cmap, lo, hi, a->agg, &img, err) < 0)
+        return NULL;
+    rs_canvas bar;
+    char *text = NULL;
+    if (rs_canvas_init(&bar, w, 1, err) == 0) {
+        rs_heatmap_opts o;
+        rs_heatmap_defaults(&o);
+        o.style = st;
+        o.cmap = a->cmap;
+        o.norm = a->norm;
+        rs_colorbar_draw(&bar, rs_canvas_rect(&bar), &o, lo, hi);
+        char *line = rs_canvas_ansi(&bar, st.depth);
+        rs_canvas_free(&bar);
+        size_t n = img.len + (line ? strlen(line) : 0) + 2;
+        text = line ? malloc(n) : NULL;
+        if (text)
+            snprintf(text, n, "%s\n%s", img.bytes, line);
+        else
+            rs_fail(err, "plot", "out of memory");
+        free(line);
+    }
+    rs_sixel_free(&img);
+    return text;
+}
+
+/* Write all of s; false on an error other than a closed pipe (which ends quietly). */
+static bool write_out(const char *s, bool *closed)
+{
+    size_t n = strlen(s);
+    if (fwrite(s, 1, n, stdout) != n || fflush(stdout) != 0) {
+        if (errno == EPIPE) {
+            *closed = true;
+            return true;
+        }
+        return false;
+    }
+    return true;
+}
+
+/* Cut the stats line to w columns at a field boundary (two spaces), never inside a number. */
+static void fit_line(char *line, int w)
+{
+    while ((int)strlen(line) > w) {
+        char *cut = NULL;
+        for (char *p = strstr(line, "  "); p && p - line <= w; p = strstr(p + 2, "  "))
+            cut = p;
+        if (!cut) {
+            line[w] = '\0';
+            return;
+        }
+        *cut = '\0';
+    }
+}
+
+static int height_for(const plot_args *a, int term_rows)
+{
+    if (a->height)
+        return a->height;
+    int h = term_rows > 4 ? term_rows - 2 : 20; /* the stats line and the prompt */
+    return h > 60 ? 60 : h;
+}
+
+static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl,
+                         rs_error *err)
+{
+    rs_style st = output_style(a);
+    int cols = 80, rows = 0;
+    terminal_size(&cols, &rows);
+    int w = a->width ? a->width : cols, h = height_for(a, rows);
+    rs_matrix m = a->transpose ? rs_matrix_transpose(sl->sel) : sl->sel;
+    view v = a->view != V_DEFAULT ? a->view : t->rank <= 1 ? V_BARS : V_LINES;
+    rs_stats s;
+    rs_stats_matrix(&m, &s);
+    char line[512];
+    size_t shape[2] = {m.rows, m.cols};
+    rs_stats_format(&s, t->rank <= 1 ? 1 : 2, shape, line, sizeof line);
+    int cell_w, cell_h;
+    char *pic = NULL;
+    if (v == V_HEATMAP && use_sixel(a, &cell_w, &cell_h)) {
+        if (!(pic = sixel_heatmap(a, sl, st, w, h, cell_w, cell_h, err)))
+            return -1;
+    } else {
+        rs_canvas c;
+        if (rs_canvas_init(&c, w, h, err) < 0)
+            return -1;
+        if (draw_view(a, v, sl, st, &c, err) < 0) {
+            rs_canvas_free(&c);
+            return -1;
+        }
+        pic = rs_canvas_ansi(&c, st.depth);
+        rs_canvas_free(&c);
+        if (!pic)
+            return rs_fail(err, "plot", "out of memory");
+    }
+    fit_line(line, w);
+    bool closed = false, ok = write_out(line, &closed) && (closed || write_out("\n", &closed)) &&
+                              (closed || write_out(pic, &closed));
+    free(pic);
+    if (!ok)
+        return rs_fail(err, "stdout", "%s", strerror(errno));
+    return 0;
+}
+
+/* Weights view of a layer: kernel (Keras order: kernel, recurrent kernel, bias) as the array,
+ * the others beside it. */
+static int layer_weights(plot_args *a, const rs_node *n, rs_tensor *kernel)
+{
+    rs_error err = {""};
+    if (n->n_weights == 0 || n->weights[0].value.rank < 2) {
+        cli_error("%s: layer %s (%s) has no weight matrix", a->model, n->name, n->class_name);
+        return EXIT_FAIL;
+    }
+    const rs_tensor *k = &n->weights[0].value;
+    size_t last = k->shape[k->rank - 1], shape[2] = {k->size / last, last};
+    int rc = rs_tensor_copy(kernel, k, &err);
+    if (rc == 0)
+        rc = rs_tensor_reshape(kernel, 2, shape, &err);
+    for (int i = 1; rc == 0 && i < n->n_weights && i < 3; i++) {
+        const rs_tensor *w = &n->weights[i].value;
+        bool is_rec = i == 1 && w->rank == 2 && w->shape[1] == last && n->n_weights >= 3;
+        if (is_rec)
+            rc = rs_tensor_copy(&a->w_rec, w, &err);
+        else if (w->rank >= 1 && w->shape[w->rank - 1] == last && !a->w_bias.data)
+            rc = rs_tensor_copy(&a->w_bias, w, &err);
+    }
+    if (rc < 0) {
+        cli_error("%s", err.msg);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
+/* The model form: run the model and take the layer's output (a copy) as the array to draw.
+ * Prints its errors; returns an exit status. */
+static int layer_output(plot_args *a, rs_tensor *t)
+{
+    rs_model *m = NULL;
+    int rc = cli_open_model(a->model, a->in.weights, &m);
+    if (rc != EXIT_OK)
+        return rc;
+    rs_error err = {""};
+    rs_tensor batch[CLI_MAX_INPUTS] = {0};
+    rs_run *run = NULL;
+    const rs_tensor *out;
+    int node = rs_model_find_node(m, a->layer, &err), k = (int)a->output;
+    if (node < 0) {
+        cli_error("%s: %s", a->model, err.msg);
+        rc = EXIT_FAIL;
+        goto done;
+    }
+    const rs_node *n = &m->nodes[node];
+    if (a->internal) {
+        k = -1;
+        for (int i = n->n_outputs; i < n->n_outputs + n->n_internal; i++)
+            if (n->out_names && n->out_names[i] && strcmp(n->out_names[i], a->internal) == 0)
+                k = i;
+    }
+    if (k < 0 || k >= n->n_outputs + (a->internal ? n->n_internal : 0)) {
+        cli_error("%s: layer %s (%s) has no %s %s", a->model, n->name, n->class_name,
+                  a->internal ? "internal" : "output", a->internal ? a->internal : "of that index");
+        rc = EXIT_FAIL;
+        goto done;
+    }
+    snprintf(a->layer_name, sizeof a->layer_name, "%s", n->name);
+    a->data = a->layer_name; /* the name in messages about the array */
+    if (a->view == V_WEIGHTS) {
+        rc = layer_weights(a, n, t);
+        goto done;
+    }
+    char desc[256];
+    if ((rc = cli_build_inputs(m, &a->in, batch, desc, sizeof desc)) != EXIT_OK)
+        goto done;
+    if (!(run = rs_run_new(m, &err)) || rs_run_set_inputs(run, batch, m->n_inputs, &err) < 0 ||
+        rs_run_output(run, node, k, &out, &err) < 0 || rs_tensor_copy(t, out, &err) < 0) {
+        cli_error("%s", err.msg);
+        rc = EXIT_FAIL;
+        goto done;
+    }
+    /* a batch of one sample: draw the sample, not a batch of one */
+    if (t->rank >= 2 && t->shape[0] == 1 && t->rank != 3) {
+        size_t shape[RS_MAX_RANK];
+        memcpy(shape, t->shape + 1, sizeof(size_t) * (size_t)(t->rank - 1));
+        rs_tensor_reshape(t, t->rank - 1, shape, &err);
+    }
+done:
+    rs_run_free(run);
+    for (int i = 0; i < CLI_MAX_INPUTS; i++)
+        rs_tensor_free(&batch[i]);
+    if (rc != EXIT_OK)
+        rs_tensor_free(t);
+    rs_model_free(m);
+    return rc;
+}
+
+int cmd_plot(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    signal(SIGPIPE, SIG_IGN);
+    plot_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0) {
+        free(a.channels);
+        return rc;
+    }
+    rs_error err = {""};
+    rs_tensor t = {0};
+    slice s = {0};
+    rc = a.model ? layer_output(&a, &t) : read_array(a.data, &t, &err) < 0 ? EXIT_FAIL : EXIT_OK;
+    if (rc == EXIT_FAIL && !a.model)
+        cli_error("%s", err.msg);
+    if (rc == EXIT_OK && (select_slice(&a, &t, &s, &err) < 0 || print_picture(&a, &t, &s, &err) < 0)) {
+        cli_error("%s", err.msg);
+        rc = EXIT_FAIL;
+    }
+    rs_tensor_free(&s.copy);
+    rs_tensor_free(&t);
+    rs_tensor_free(&a.w_rec);
+    rs_tensor_free(&a.w_bias);
+    free(a.channels);
+    return rc;
+}

@@ -1,0 +1,231 @@
+/* On-demand forward pass with a per-input cache of every node's outputs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rnnscope/layer.h"
+#include "rnnscope/run.h"
+
+typedef struct node_cache {
+    bool done;
+    int n;              /* outputs + internals */
+    rs_tensor *outs;
+    rs_tensor *masks;   /* per Keras output */
+} node_cache;
+
+struct rs_run {
+    const rs_model *m;
+    rs_progress progress;
+    bool has_progress;
+    rs_tensor *inputs;  /* m->n_inputs */
+    bool have_inputs;
+    node_cache *cache;  /* m->n_nodes */
+};
+
+rs_run *rs_run_new(const rs_model *m, rs_error *err)
+{
+    rs_run *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->m = m;
+    r->inputs = calloc((size_t)(m->n_inputs ? m->n_inputs : 1), sizeof *r->inputs);
+    r->cache = calloc((size_t)(m->n_nodes ? m->n_nodes : 1), sizeof *r->cache);
+    if (!r->inputs || !r->cache) {
+        rs_run_free(r);
+        rs_fail(err, m->path, "out of memory");
+        return NULL;
+    }
+    return r;
+}
+
+static void free_cache_entry(node_cache *c)
+{
+    for (int i = 0; i < c->n; i++)
+        rs_tensor_free(&c->outs[i]);
+    if (c->masks)
+        for (int i = 0; i < c->n; i++)
+            rs_tensor_free(&c->masks[i]);
+    free(c->outs);
+    free(c->masks);
+    memset(c, 0, sizeof *c);
+}
+
+void rs_run_clear(rs_run *r)
+{
+    for (int i = 0; i < r->m->n_nodes; i++)
+        free_cache_entry(&r->cache[i]);
+}
+
+void rs_run_free(rs_run *r)
+{
+    if (!r)
+        return;
+    if (r->cache)
+        rs_run_clear(r);
+    if (r->inputs)
+        for (int i = 0; i < r->m->n_inputs; i++)
+            rs_tensor_free(&r->inputs[i]);
+    free(r->inputs);
+    free(r->cache);
+    free(r);
+}
+
+void rs_run_set_progress(rs_run *r, const rs_progress *p)
+{
+    r->has_progress = p != NULL;
+    if (p)
+        r->progress = *p;
+}
+
+/* Does a tensor with a batch axis fit a static shape without one (-1 dims match anything)? */
+static bool shape_fits(const rs_tensor *t, const rs_shape *s)
+{
+    if (s->rank < 0)
+        return true;
+    if (t->rank != s->rank + 1)
+        return false;
+    for (int i = 0; i < s->rank; i++)
+        if (s->dims[i] >= 0 && (size_t)s->dims[i] != t->shape[i + 1])
+            return false;
+    return true;
+}
+
+int rs_run_set_inputs(rs_run *r, const rs_tensor *inputs, int n, rs_error *err)
+{
+    const rs_model *m = r->m;
+    if (n != m->n_inputs)
+        return rs_fail(err, m->path, "the model has %d input%s, %d given", m->n_inputs,
+                       m->n_inputs == 1 ? "" : "s", n);
+    for (int i = 0; i < n; i++) {
+        const rs_node *in = &m->nodes[m->inputs[i]];
+        if (in->n_outputs > 0 && !shape_fits(&inputs[i], &in->out_shapes[0])) {
+            char want[160], got[160];
+            return rs_fail(err, in->name, "input has shape %s, the model expects %s",
+                           rs_shape_format(inputs[i].rank, inputs[i].shape, got, sizeof got),
+                           rs_shape_format_batch(&in->out_shapes[0], want, sizeof want));
+        }
+    }
+    rs_run_clear(r);
+    for (int i = 0; i < m->n_inputs; i++)
+        rs_tensor_free(&r->inputs[i]);
+    r->have_inputs = false;
+    for (int i = 0; i < n; i++)
+        if (rs_tensor_copy(&r->inputs[i], &inputs[i], err) < 0)
+            return rs_error_prefix(err, m->path);
+    r->have_inputs = true;
+    return 0;
+}
+
+static int input_index(const rs_model *m, int node)
+{
+    for (int i = 0; i < m->n_inputs; i++)
+        if (m->inputs[i] == node)
+            return i;
+    return -1;
+}
+
+static int layer_fail(rs_error *err, const rs_node *node, const char *what)
+{
+    char where[256];
+    snprintf(where, sizeof where, "layer %s (%s)", node->name, node->class_name);
+    return rs_fail(err, where, "%s", what);
+}
+
+static int alloc_cache(node_cache *c, int n, rs_error *err)
+{
+    c->n = n;
+    c->outs = calloc((size_t)(n ? n : 1), sizeof *c->outs);
+    c->masks = calloc((size_t)(n ? n : 1), sizeof *c->masks);
+    if (!c->outs || !c->masks) {
+        free_cache_entry(c);
+        return rs_fail(err, NULL, "out of memory");
+    }
+    return 0;
+}
+
+static int compute(rs_run *r, int idx, rs_error *err);
+
+static int run_layer(rs_run *r, int idx, rs_error *err)
+{
+    const rs_node *node = &r->m->nodes[idx];
+    if (node->unsupported)
+        return layer_fail(err, node, node->unsupported);
+    if (!node->kind || !node->kind->forward)
+        return layer_fail(err, node, "its forward pass is not implemented yet");
+    const rs_tensor **ins = calloc((size_t)node->n_inputs + 1, sizeof *ins);
+    const rs_tensor **masks = calloc((size_t)node->n_inputs + 1, sizeof *masks);
+    int rc = -1;
+    if (!ins || !masks) {
+        rs_fail(err, node->name, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < node->n_inputs; i++) {
+        rs_ref ref = node->inputs[i];
+        if (compute(r, ref.node, err) < 0)
+            goto done;
+        node_cache *src = &r->cache[ref.node];
+        if (ref.output < 0 || ref.output >= src->n) {
+            layer_fail(err, node, "refers to an output its input layer does not have");
+            goto done;
+        }
+        ins[i] = &src->outs[ref.output];
+        masks[i] = src->masks[ref.output].data ? &src->masks[ref.output] : NULL;
+    }
+    node_cache *c = &r->cache[idx];
+    if (alloc_cache(c, node->n_outputs + node->n_internal, err) < 0)
+        goto done;
+    rs_layer_io io = {
+        .n_inputs = node->n_inputs,
+        .inputs = ins,
+        .in_masks = masks,
+        .outputs = c->outs,
+        .out_masks = c->masks,
+        .progress = r->has_progress ? &r->progress : NULL,
+        .keras_major = r->m->keras_major,
+    };
+    if (node->kind->forward(node, &io, err) < 0) {
+        free_cache_entry(c);
+        char where[256];
+        snprintf(where, sizeof where, "layer %s (%s)", node->name, node->class_name);
+        rs_error_prefix(err, where);
+        goto done;
+    }
+    c->done = true;
+    rc = 0;
+done:
+    free(ins);
+    free(masks);
+    return rc;
+}
+
+static int compute(rs_run *r, int idx, rs_error *err)
+{
+    if (idx < 0 || idx >= r->m->n_nodes)
+        return rs_fail(err, r->m->path, "no layer number %d", idx);
+    node_cache *c = &r->cache[idx];
+    if (c->done)
+        return 0;
+    int in = input_index(r->m, idx);
+    if (in < 0)
+        return run_layer(r, idx, err);
+    if (!r->have_inputs)
+        return rs_fail(err, r->m->path, "no input has been given to the model");
+    if (alloc_cache(c, 1, err) < 0 || rs_tensor_copy(&c->outs[0], &r->inputs[in], err) < 0) {
+        free_cache_entry(c);
+        return -1;
+    }
+    c->done = true;
+    return 0;
+}
+
+int rs_run_output(rs_run *r, int node, int k, const rs_tensor **out, rs_error *err)
+{
+    *out = NULL;
+    if (compute(r, node, err) < 0)
+        return -1;
+    node_cache *c = &r->cache[node];
+    if (k < 0 || k >= c->n)
+        return rs_fail(err, r->m->nodes[node].name, "has no output %d (it has %d)", k, c->n);
+    *out = &c->outs[k];
+    return 0;
+}

@@ -1,0 +1,302 @@
+/* Lines: small multiples, one panel per channel, a label row over a plot of the channel's
+ * window. Braille puts 2x4 dots in a cell; eighth blocks give 8 levels in one column per cell;
+ * ASCII marks cells with '*'. Each column spans the min..max of its samples and reaches back to
+ * the previous column's last sample, so the line is continuous however steep. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rnnscope/plot.h"
+#include "render_util.h"
+
+void rs_lines_defaults(rs_lines_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->style = (rs_style){RS_GFX_UNICODE, RS_DEPTH_NONE};
+    o->channel_axis = 1;
+}
+
+void rs_lines_free(rs_lines *L)
+{
+    for (size_t i = 0; i < L->npanels; i++)
+        rs_envelope_free(&L->panels[i].env);
+    free(L->panels);
+    L->panels = NULL;
+    L->npanels = 0;
+}
+
+
+/* Number of panels per row when the caller did not say: panels about three times wider than
+ * tall in cells (a cell is twice as tall as wide), at least 4 cells wide, preferring grids
+ * whose last row is full. When no grid fits every panel at min_ph rows, the widest one. */
+static int auto_cols(size_t n, int w, int h, int min_ph)
+{
+    int maxc = (w + 1) / 5 > 0 ? (w + 1) / 5 : 1;
+    if ((size_t)maxc > n)
+        maxc = (int)n;
+    int best = maxc;
+    double best_cost = INFINITY;
+    for (int c = 1; c <= maxc; c++) {
+        size_t rows = (n + (size_t)c - 1) / (size_t)c;
+        if (rows * (size_t)min_ph > (size_t)h)
+            continue;
+        double ph = (double)h / (double)rows, pw = (double)(w - (c - 1)) / c;
+        double cost = fabs(log(pw / ph / 3.0)) + (rows * (size_t)c > n ? 0.5 : 0);
+        if (cost < best_cost) {
+            best_cost = cost;
+            best = c;
+        }
+    }
+    return best;
+}
+
+/* Grid and page: sets L->cols, rows, first, npanels; returns the rows kept for the note. */
+static int layout(rs_lines *L, size_t total)
+{
+    const rs_lines_opts *o = &L->opts;
+    int W = L->box.w, H = L->box.h;
+    int min_ph = H >= 2 ? 2 : H; /* a label row and one plot row of 4 dots */
+    int cols = o->grid_cols > 0 ? o->grid_cols : auto_cols(total, W, H, min_ph);
+    if ((size_t)cols > total)
+        cols = (int)total;
+    if (cols > (W + 1) / 2)
+        cols = (W + 1) / 2 > 0 ? (W + 1) / 2 : 1;
+    size_t per_page = total;
+    if (o->max_per_page > 0 && (size_t)o->max_per_page < per_page)
+        per_page = (size_t)o->max_per_page;
+    int note = 0;
+    size_t rows = (per_page + (size_t)cols - 1) / (size_t)cols;
+    if (rows * (size_t)min_ph > (size_t)H || per_page < total) {
+        note = H >= 4;
+        size_t fit = (size_t)((H - note) / min_ph);
+        if (fit < 1)
+            fit = 1;
+        if (rows > fit)
+            rows = fit;
+        if (rows * (size_t)cols < per_page)
+            per_page = rows * (size_t)cols;
+    }
+    size_t pages = (total + per_page - 1) / per_page;
+    size_t page = o->page < pages ? o->page : pages - 1;
+    L->first = page * per_page;
+    L->per_page = per_page;
+    L->npanels = total - L->first < per_page ? total - L->first : per_page;
+    L->cols = cols;
+    L->rows = (int)((L->npanels + (size_t)cols - 1) / (size_t)cols);
+    return per_page < total && note ? 1 : 0;
+}
+
+static void panel_range(rs_lines *L)
+{
+    const rs_lines_opts *o = &L->opts;
+    double m = 0;
+    for (size_t i = 0; i < L->npanels; i++) {
+        rs_lines_panel *p = &L->panels[i];
+        double dmin = p->env.min, dmax = p->env.max;
+        if (o->zero_line && dmin <= dmax) {
+            dmin = fmin(dmin, 0);
+            dmax = fmax(dmax, 0);
+        }
+        rs_norm norm = {RS_NORM_MINMAX, 0, 0};
+        rs_norm_range(&norm, dmin, dmax, &p->lo, &p->hi);
+        if (p->env.min <= p->env.max)
+            m = fmax(m, fmax(fabs(p->env.min), fabs(p->env.max)));
+    }
+    if (o->equal_axes)
+        for (size_t i = 0; i < L->npanels; i++) {
+            L->panels[i].lo = m > 0 ? -m : -1;
+            L->panels[i].hi = m > 0 ? m : 1;
+        }
+}
+
+int rs_lines_prepare(rs_lines *L, const rs_matrix *m_in, const rs_lines_opts *o, rs_rect box,
+                     rs_error *err)
+{
+    memset(L, 0, sizeof *L);
+    L->opts = *o;
+    L->box = box;
+    rs_matrix m = o->channel_axis == 0 ? rs_matrix_transpose(*m_in) : *m_in;
+    size_t total = o->channels ? o->nchannels : m.cols;
+    for (size_t i = 0; o->channels && i < o->nchannels; i++)
+        if (o->channels[i] >= m.cols)
+            return rs_fail(err, "lines", "channel %zu is outside 0..%zu", o->channels[i],
+                           m.cols ? m.cols - 1 : 0);
+    L->total = total;
+    if (total == 0 || m.rows == 0 || box.w < 1 || box.h < 1)
+        return 0;
+    int note = layout(L, total);
+    L->panels = calloc(L->npanels, sizeof *L->panels);
+    if (!L->panels) {
+        L->npanels = 0;
+        return rs_fail(err, "lines", "out of memory");
+    }
+    int pw = (box.w - (L->cols - 1)) / L->cols;
+    int ph = (box.h - note) / L->rows;
+    size_t t0 = o->t0 < m.rows ? o->t0 : m.rows;
+    size_t len = o->len == 0 || o->len > m.rows - t0 ? m.rows - t0 : o->len;
+    size_t *chans = malloc(L->npanels * sizeof *chans);
+    rs_envelope *envs = malloc(L->npanels * sizeof *envs);
+    for (size_t i = 0; chans && envs && i < L->npanels; i++) {
+        rs_lines_panel *p = &L->panels[i];
+        size_t k = L->first + i;
+        p->channel = chans[i] = o->channels ? o->channels[k] : k;
+        p->box = (rs_rect){box.x + (int)(i % (size_t)L->cols) * (pw + 1),
+                           box.y + (int)(i / (size_t)L->cols) * ph, pw, ph};
+    }
+    size_t ncols = (size_t)(pw * lines_dots_per_cell(o->blocks, o->style));
+    int rc = chans && envs
+                 ? rs_envelope_build_many(envs, &m, chans, L->npanels, t0, len, ncols, err)
+                 : rs_fail(err, "lines", "out of memory");
+    for (size_t i = 0; rc == 0 && i < L->npanels; i++)
+        L->panels[i].env = envs[i];
+    free(chans);
+    free(envs);
+    if (rc < 0) {
+        free(L->panels);
+        L->panels = NULL;
+        L->npanels = 0;
+        return -1;
+    }
+    panel_range(L);
+    return 0;
+}
+
+/* Span of dot column x in value space, joined to the previous column; false when empty. */
+static bool column_span(const rs_envelope *e, size_t x, double *vlo, double *vhi)
+{
+    if (isnan(e->lo[x]))
+        return false;
+    *vlo = e->lo[x];
+    *vhi = e->hi[x];
+    if (x > 0 && isfinite(e->last[x - 1]) && !isnan(e->lo[x - 1])) {
+        *vlo = fmin(*vlo, e->last[x - 1]);
+        *vhi = fmax(*vhi, e->last[x - 1]);
+    }
+    return true;
+}
+
+static void render_braille(const rs_lines_panel *p, rs_rect plot, bool zero, rs_style st,
+                           rs_canvas *c)
+{
+    static const uint8_t bit[2][4] = {{0x01, 0x02, 0x04, 0x40}, {0x08, 0x10, 0x20, 0x80}};
+    int DH = plot.h * 4;
+    int yz = zero && p->lo <= 0 && 0 <= p->hi ? value_row(0, p->lo, p->hi, DH) : -1;
+    uint8_t bits[RS_CANVAS_MAX_SIDE];
+    for (int cx = 0; cx < plot.w; cx++) {
+        memset(bits, 0, (size_t)plot.h);
+        for (int dx = 0; dx < 2; dx++) {
+            double vlo, vhi;
+            size_t x = (size_t)(cx * 2 + dx);
+            if (x >= p->env.n || !column_span(&p->env, x, &vlo, &vhi))
+                continue;
+            int top = value_row(vhi, p->lo, p->hi, DH), bot = value_row(vlo, p->lo, p->hi, DH);
+            for (int y = top; y <= bot; y++)
+                bits[y / 4] |= bit[dx][y % 4];
+        }
+        for (int cy = 0; cy < plot.h; cy++) {
+            if (bits[cy])
+                rs_canvas_set(c, plot.x + cx, plot.y + cy, 0x2800u + bits[cy],
+                              rs_ui_color(st.depth, RS_UI_DATA), RS_COLOR_DEFAULT);
+            else if (yz >= 0 && yz / 4 == cy)
+                rs_canvas_set(c, plot.x + cx, plot.y + cy,
+                              0x2800u + bit[0][yz % 4] + bit[1][yz % 4],
+                              rs_ui_color(st.depth, RS_UI_ZERO), RS_COLOR_DEFAULT);
+        }
+    }
+}
+
+/* Eighth blocks (unicode) or '*' (ASCII): one sample column per cell. */
+static void render_cells(const rs_lines_panel *p, rs_rect plot, bool zero, rs_style st,
+                         rs_canvas *c)
+{
+    bool ascii = st.graphics == RS_GFX_ASCII;
+    int sub = ascii ? 1 : 8; /* levels per cell */
+    int E = plot.h * sub;
+    int zrow = zero && p->lo <= 0 && 0 <= p->hi ? value_row(0, p->lo, p->hi, E) / sub : -1;
+    for (int cx = 0; cx < plot.w; cx++) {
+        double vlo, vhi;
+        bool any = (size_t)cx < p->env.n && column_span(&p->env, (size_t)cx, &vlo, &vhi);
+        int top = any ? value_row(vhi, p->lo, p->hi, E) : E, bot = any ? value_row(vlo, p->lo, p->hi, E) : -1;
+        for (int cy = 0; cy < plot.h; cy++) {
+            int first = cy * sub, last = cy * sub + sub - 1; /* levels of this cell, from the top */
+            if (any && top <= last && bot >= first) {
+                uint32_t g = '*';
+                if (!ascii)
+                    g = top >= first ? 0x2580u + (uint32_t)(last - top + 1) : 0x2588u;
+                rs_canvas_set(c, plot.x + cx, plot.y + cy, g, rs_ui_color(st.depth, RS_UI_DATA),
+                              RS_COLOR_DEFAULT);
+            } else if (cy == zrow) {
+                rs_canvas_set(c, plot.x + cx, plot.y + cy, ascii ? '-' : 0x2500u,
+                              rs_ui_color(st.depth, RS_UI_ZERO), RS_COLOR_DEFAULT);
+            }
+        }
+    }
+}
+
+void lines_plot(const rs_lines_panel *p, rs_rect plot, bool zero, bool blocks, rs_style st,
+                rs_canvas *c)
+{
+    if (st.graphics == RS_GFX_UNICODE && !blocks)
+        render_braille(p, plot, zero, st, c);
+    else
+        render_cells(p, plot, zero, st, c);
+}
+
+int lines_dots_per_cell(bool blocks, rs_style st)
+{
+    return st.graphics == RS_GFX_UNICODE && !blocks ? 2 : 1;
+}
+
+static void render_label(const rs_lines_panel *p, rs_style st, rs_canvas *c)
+{
+    char name[32], range[48], a[16], b[16];
+    snprintf(name, sizeof name, "%zu", p->channel);
+    int n = rs_canvas_print(c, p->box.x, p->box.y, name, p->box.w, rs_ui_color(st.depth, RS_UI_LABEL),
+                            RS_COLOR_DEFAULT);
+    snprintf(range, sizeof range, "[%s, %s]", rs_format_number(p->lo, 6, a, sizeof a),
+             rs_format_number(p->hi, 6, b, sizeof b));
+    int rw = rs_utf8_width(range);
+    if (n + 1 + rw <= p->box.w)
+        rs_canvas_print(c, p->box.x + p->box.w - rw, p->box.y, range, -1,
+                        rs_ui_color(st.depth, RS_UI_AXIS), RS_COLOR_DEFAULT);
+}
+
+void rs_lines_render(const rs_lines *L, rs_canvas *c)
+{
+    const rs_lines_opts *o = &L->opts;
+    if (L->npanels == 0) {
+        rs_canvas_print(c, L->box.x, L->box.y, "(no data)", L->box.w, RS_COLOR_DEFAULT,
+                        RS_COLOR_DEFAULT);
+        return;
+    }
+    for (size_t i = 0; i < L->npanels; i++) {
+        const rs_lines_panel *p = &L->panels[i];
+        rs_rect plot = p->box;
+        if (plot.h >= 2) {
+            render_label(p, o->style, c);
+            plot.y++;
+            plot.h--;
+        }
+        lines_plot(p, plot, o->zero_line, o->blocks, o->style, c);
+    }
+    if (L->npanels < L->total && L->box.h >= 4) {
+        char note[128];
+        size_t pages = (L->total + L->per_page - 1) / L->per_page;
+        snprintf(note, sizeof note, "%zu of %zu channels shown (page %zu of %zu)", L->npanels,
+                 L->total, L->first / L->per_page + 1, pages);
+        rs_canvas_print(c, L->box.x, L->box.y + L->box.h - 1, note, L->box.w,
+                        rs_ui_color(o->style.depth, RS_UI_AXIS), RS_COLOR_DEFAULT);
+    }
+}
+
+int rs_lines_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_lines_opts *o,
+                  rs_error *err)
+{
+    rs_lines L;
+    if (rs_lines_prepare(&L, m, o, box, err) < 0)
+        return -1;
+    rs_lines_render(&L, c);
+    rs_lines_free(&L);
+    return 0;
+}

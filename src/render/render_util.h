@@ -1,0 +1,30 @@
+/* Helpers shared by the views (internal to src/render). */
+#ifndef RNNSCOPE_RENDER_UTIL_H
+#define RNNSCOPE_RENDER_UTIL_H
+
+#include "rnnscope/plot.h"
+
+/* Row (0 = top) of value v among n rows spanning [lo, hi] (lo < hi), clamped. */
+int value_row(double v, double lo, double hi, int n);
+
+/* Blank a box. */
+void fill_box(rs_canvas *c, rs_rect box);
+
+/* Write text right-aligned so that it ends just before column x_end. */
+void print_right(rs_canvas *c, int x_end, int y, const char *text, int fg);
+
+/* A y-axis gutter: the width needed for the labels, then draws them at the given rows with the
+ * axis glyph ('┤' at a labelled row, '│' elsewhere; ASCII '+' and '|') in the last column. */
+int gutter_width(const char *const *labels, int n);
+void draw_gutter(rs_canvas *c, rs_rect gutter, const char *const *labels, const int *rows, int n,
+                 rs_style st);
+
+/* Draw one channel's line (envelope and range of p) into the box `plot`: braille, eighth
+ * blocks or ASCII by st and blocks; with a zero line when asked and 0 is in range. */
+void lines_plot(const rs_lines_panel *p, rs_rect plot, bool zero, bool blocks, rs_style st,
+                rs_canvas *c);
+
+/* Envelope columns per cell for that choice of glyphs (braille: 2). */
+int lines_dots_per_cell(bool blocks, rs_style st);
+
+#endif

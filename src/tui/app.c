@@ -1,0 +1,435 @@
+/* The explorer's loop: terminal detection, ncurses set-up, painting the screen canvas, keys from
+ * the keyboard or a script, resizes, signals, and restoring the terminal on every way out. */
+#include <curses.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "explorer.h"
+#include "rnnscope/config.h"
+#include "rnnscope/fileio.h"
+#include "rnnscope/sixel.h"
+
+#define PROBE_TIMEOUT_MS 500
+#define PAIR_SLOTS 65536
+#define PROGRESS_DELAY_MS 100
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static void on_crash_signal(int sig)
+{
+    endwin(); /* give the user their terminal back, then die as we would have */
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGQUIT, &sa, NULL);
+    sa.sa_handler = on_crash_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+    sigaction(SIGFPE, &sa, NULL);
+    sigaction(SIGABRT, &sa, NULL);
+    sigaction(SIGILL, &sa, NULL);
+}
+
+/* ---- painting a canvas with ncurses ---- */
+
+typedef struct painter {
+    short *pair_of;   /* (fg+1)*257 + (bg+1) → pair number, 0 = not yet */
+    int next_pair;
+} painter;
+
+static int pair_for(painter *p, int fg, int bg)
+{
+    if (fg == RS_COLOR_DEFAULT && bg == RS_COLOR_DEFAULT)
+        return 0;
+    int slot = (fg + 1) * 257 + (bg + 1);
+    if (slot < 0 || slot >= PAIR_SLOTS)
+        return 0;
+    if (p->pair_of[slot])
+        return p->pair_of[slot];
+    if (p->next_pair >= COLOR_PAIRS || p->next_pair > 32767)
+        return 0; /* out of pairs: default colours rather than wrong ones */
+    if (init_extended_pair(p->next_pair, fg, bg) == ERR)
+        return 0;
+    p->pair_of[slot] = (short)p->next_pair;
+    return p->next_pair++;
+}
+
+static void paint(painter *p, const rs_canvas *c)
+{
+    for (int y = 0; y < c->h && y < LINES; y++)
+        for (int x = 0; x < c->w && x < COLS; x++) {
+            const rs_cell *cell = rs_canvas_cell(c, x, y);
+            wchar_t wch[2] = {(wchar_t)cell->ch, 0};
+            int pair = pair_for(p, cell->fg, cell->bg);
+            cchar_t cc;
+            setcchar(&cc, wch, A_NORMAL, 0, &pair);
+            mvadd_wch(y, x, &cc);
+        }
+}
+
+/* ---- sixel images over the painted screen ---- */
+
+typedef struct sixel_overlay {
+    ex_sixel_request key;  /* what the cached image shows */
+    rs_sixel_image img;
+    bool shown;            /* an image is on the screen now */
+    int cell_w, cell_h;
+} sixel_overlay;
+
+static bool same_request(const ex_sixel_request *a, const ex_sixel_request *b)
+{
+    return a->active == b->active && a->m.data == b->m.data && a->m.rows == b->m.rows &&
+           a->m.cols == b->m.cols && a->m.rstride == b->m.rstride && a->m.cstride == b->m.cstride &&
+           a->lo == b->lo && a->hi == b->hi && a->cmap == b->cmap && a->agg == b->agg &&
+           a->box.x == b->box.x && a->box.y == b->box.y && a->box.w == b->box.w &&
+           a->box.h == b->box.h;
+}
+
+/* Before painting: an image that goes away or moves is wiped by a full repaint (ncurses would
+ * only rewrite the cells it thinks changed, and those under the image are blank both times). */
+static void sixel_before_paint(sixel_overlay *so, const explorer *ex)
+{
+    if (so->shown && !same_request(&so->key, &ex->sixel)) {
+        clearok(curscr, TRUE);
+        so->shown = false;
+    }
+}
+
+/* After painting: draw the image at its cells, encoding it only when it changed. Written with
+ * save-cursor / move / restore-cursor so ncurses' idea of the cursor stays right. */
+static void sixel_after_paint(sixel_overlay *so, const explorer *ex, bool repainted)
+{
+    const ex_sixel_request *rq = &ex->sixel;
+    if (!rq->active || (so->shown && !repainted))
+        return;
+    if (!same_request(&so->key, rq) || !so->img.bytes) {
+        rs_sixel_free(&so->img);
+        int pw = rq->box.w * so->cell_w, ph = rq->box.h * so->cell_h / 6 * 6; /* never below the box */
+        rs_error err;
+        if (ph < 6 || rs_sixel_heatmap(&rq->m, pw, ph, rq->cmap, rq->lo, rq->hi, rq->agg, &so->img,
+                                       &err) < 0)
+            return;
+        so->key = *rq;
+    }
+    printf("\0337\033[%d;%dH", rq->box.y + 1, rq->box.x + 1);
+    fwrite(so->img.bytes, 1, so->img.len, stdout);
+    printf("\0338");
+    fflush(stdout);
+    so->shown = true;
+}
+
+/* ---- keys from a script (the test seam) ---- */
+
+typedef struct script {
+    char *text;
+    char *next;
+} script;
+
+static int script_open(script *s, const char *path, rs_error *err)
+{
+    unsigned char *data;
+    size_t len;
+    if (rs_read_file(path, 1 << 20, &data, &len, err) < 0)
+        return -1;
+    s->text = (char *)data;
+    s->next = s->text;
+    return 0;
+}
+
+/* The next token of the script, or NULL at its end. */
+static const char *script_token(script *s)
+{
+    while (*s->next == ' ' || *s->next == '\n' || *s->next == '\t' || *s->next == '\r')
+        s->next++;
+    if (!*s->next)
+        return NULL;
+    char *tok = s->next;
+    while (*s->next && *s->next != ' ' && *s->next != '\n' && *s->next != '\t' && *s->next != '\r')
+        s->next++;
+    if (*s->next)
+        *s->next++ = '\0';
+    return tok;
+}
+
+static int dump_screen(explorer *ex, rs_canvas *c, const char *path, rs_error *err)
+{
+    ex_draw(ex, c);
+    char *text = rs_canvas_text(c);
+    if (!text)
+        return rs_fail(err, path, "out of memory");
+    FILE *f = fopen(path, "a");
+    if (!f) {
+        free(text);
+        return rs_fail(err, path, "%s", strerror(errno));
+    }
+    fputs(text, f);
+    fputs("\f\n", f); /* screens are separated by a form feed line */
+    free(text);
+    return fclose(f) == 0 ? 0 : rs_fail(err, path, "write failed");
+}
+
+/* Feed the script's keys: key names as for the config ("j", "Enter", "F10"); "dump" appends
+ * the screen to the dump file. */
+static int run_script(explorer *ex, rs_canvas *c, const rs_tui_options *o, rs_error *err)
+{
+    script s;
+    if (script_open(&s, o->keys_script, err) < 0)
+        return -1;
+    int rc = 0;
+    const char *tok;
+    while (rc == 0 && !ex->quit && !stop_signal && (tok = script_token(&s))) {
+        if (strcmp(tok, "dump") == 0) {
+            if (o->dump_path)
+                rc = dump_screen(ex, c, o->dump_path, err);
+            continue;
+        }
+        ex_draw(ex, c); /* as on screen: the view sizes of the last draw steer paging */
+        int x, y, key = rs_key_from_name(tok);
+        if (sscanf(tok, "click:%d,%d", &x, &y) == 2) {
+            ex_click(ex, x, y);
+            continue;
+        }
+        if (key < 0) {
+            rc = rs_fail(err, o->keys_script, "unknown key '%s'", tok);
+            break;
+        }
+        ex_key(ex, key);
+    }
+    if (rc == 0 && o->dump_path)
+        rc = dump_screen(ex, c, o->dump_path, err);
+    free(s.text);
+    return rc;
+}
+
+/* ---- progress of long computations ---- */
+
+typedef struct progress_state {
+    struct timespec start;
+    bool shown;
+} progress_state;
+
+static long elapsed_ms(const struct timespec *since)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+static bool show_progress(void *user, double fraction)
+{
+    progress_state *p = user;
+    if (stop_signal)
+        return false;
+    if (elapsed_ms(&p->start) < PROGRESS_DELAY_MS)
+        return true;
+    int w = COLS > 30 ? COLS - 30 : 10, done = (int)(fraction * w);
+    move(LINES - 2, 0);
+    clrtoeol();
+    printw("computing [%-*.*s] %3d%%  Esc cancels", w, done,
+           "################################################################################"
+           "################################################################################"
+           "################################################################################",
+           (int)(fraction * 100));
+    refresh();
+    p->shown = true;
+    nodelay(stdscr, TRUE);
+    int key = getch();
+    nodelay(stdscr, FALSE);
+    return key != 27 && key != 'q';
+}
+
+/* ---- the interactive loop ---- */
+
+static rs_color_depth detect_depth(void)
+{
+    const char *no_color = getenv("NO_COLOR");
+    if ((no_color && *no_color) || !has_colors())
+        return RS_DEPTH_NONE;
+    return COLORS >= 256 ? RS_DEPTH_256 : COLORS >= 8 ? RS_DEPTH_8 : RS_DEPTH_NONE;
+}
+
+static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
+{
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+        return rs_fail(err, NULL, "the explorer needs a terminal; in scripts use 'rnnscope plot' "
+                                  "or 'rnnscope dump'");
+    rs_term_caps caps;
+    rs_term_env env;
+    rs_term_env_from_process(&env);
+    if (o->graphics == RS_TERM_AUTO && rs_term_probe(STDIN_FILENO, PROBE_TIMEOUT_MS, &caps, err) < 0)
+        return -1;
+    if (o->graphics != RS_TERM_AUTO)
+        memset(&caps, 0, sizeof caps);
+    ex->mode = rs_graphics_decide(o->graphics, &caps, &env, ex->mode_why, sizeof ex->mode_why);
+    ex->style.graphics = ex->mode == RS_TERM_ASCII ? RS_GFX_ASCII : RS_GFX_UNICODE;
+
+    SCREEN *scr = newterm(NULL, stdout, stdin);
+    if (!scr)
+        return rs_fail(err, NULL, "cannot start the screen (TERM=%s)", getenv("TERM") ? getenv("TERM") : "");
+    install_signals();
+    cbreak();
+    noecho();
+    keypad(stdscr, TRUE);
+    set_escdelay(25);
+    curs_set(0);
+    if (has_colors()) {
+        start_color();
+        use_default_colors();
+    }
+    ex->style.depth = detect_depth();
+    if (o->mouse)
+        mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+
+    int rc = 0;
+    painter p = {calloc(PAIR_SLOTS, sizeof(short)), 1};
+    sixel_overlay so = {0};
+    script keys = {0};
+    if (o->keys_script && script_open(&keys, o->keys_script, err) < 0)
+        rc = -1;
+    rs_term_cell_size(&caps, STDIN_FILENO, &so.cell_w, &so.cell_h);
+    rs_canvas last = {0};
+    progress_state prog;
+    rs_progress pr = {show_progress, &prog};
+    ex->progress = &pr;
+    rs_canvas c = {0};
+    while (rc == 0 && !ex->quit && !stop_signal && p.pair_of) {
+        bool resized = c.w != COLS || c.h != LINES;
+        if (resized) {
+            rs_canvas_free(&c);
+            rs_canvas_free(&last);
+            if (rs_canvas_init(&c, COLS, LINES, err) < 0 || rs_canvas_init(&last, COLS, LINES, err) < 0) {
+                rc = -1;
+                break;
+            }
+            rs_term_cell_size(&caps, STDIN_FILENO, &so.cell_w, &so.cell_h);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &prog.start);
+        prog.shown = false;
+        ex_draw(ex, &c);
+        bool repainted = resized || ex->redraw_all ||
+                         memcmp(c.cells, last.cells, (size_t)c.w * (size_t)c.h * sizeof *c.cells) != 0;
+        if (ex->redraw_all) {
+            clearok(curscr, TRUE);
+            ex->redraw_all = false;
+        }
+        sixel_before_paint(&so, ex);
+        paint(&p, &c);
+        refresh();
+        sixel_after_paint(&so, ex, repainted);
+        memcpy(last.cells, c.cells, (size_t)c.w * (size_t)c.h * sizeof *c.cells);
+        /* keys from --keys first (a real terminal driven by a script), then the keyboard */
+        const char *tok = keys.text ? script_token(&keys) : NULL;
+        if (tok && strcmp(tok, "dump") == 0) {
+            if (o->dump_path)
+                rc = dump_screen(ex, &c, o->dump_path, err);
+            continue;
+        }
+        if (tok) {
+            int key = rs_key_from_name(tok);
+            if (key < 0)
+                rc = rs_fail(err, o->keys_script, "unknown key '%s'", tok);
+            else
+                ex_key(ex, key);
+            continue;
+        }
+        timeout(250); /* wake up now and then to notice signals */
+        int key = getch();
+        if (key == ERR)
+            continue;
+        MEVENT ev;
+        if (key == KEY_MOUSE) {
+            if (getmouse(&ev) == OK && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
+                ex_click(ex, ev.x, ev.y);
+            continue;
+        }
+        ex_key(ex, key);
+    }
+    rs_canvas_free(&c);
+    rs_canvas_free(&last);
+    rs_sixel_free(&so.img);
+    free(keys.text);
+    free(p.pair_of);
+    endwin();
+    delscreen(scr);
+    ex->progress = NULL;
+    return rc;
+}
+
+static int headless(explorer *ex, const rs_tui_options *o, rs_error *err)
+{
+    int cols = o->headless_cols > 0 ? o->headless_cols : 80;
+    int rows = o->headless_rows > 0 ? o->headless_rows : 24;
+    rs_canvas c;
+    if (rs_canvas_init(&c, cols, rows, err) < 0)
+        return -1;
+    rs_term_caps caps = {0};
+    rs_term_env env;
+    rs_term_env_from_process(&env);
+    ex->mode = rs_graphics_decide(o->graphics, &caps, &env, ex->mode_why, sizeof ex->mode_why);
+    if (o->graphics == RS_TERM_AUTO) { /* no terminal to ask: text as in a UTF-8 terminal */
+        ex->mode = env.utf8 ? RS_TERM_UNICODE : RS_TERM_ASCII;
+        snprintf(ex->mode_why, sizeof ex->mode_why, "headless");
+    }
+    ex->style.graphics = ex->mode == RS_TERM_ASCII ? RS_GFX_ASCII : RS_GFX_UNICODE;
+    ex->style.depth = RS_DEPTH_NONE;
+    int rc = o->keys_script ? run_script(ex, &c, o, err)
+                            : (o->dump_path ? dump_screen(ex, &c, o->dump_path, err) : 0);
+    rs_canvas_free(&c);
+    return rc;
+}
+
+/* Settings from the config file; command-line options and RNNSCOPE_GRAPHICS win over it. */
+static int apply_config(explorer *ex, rs_tui_options *o, rs_error *err)
+{
+    rs_config cfg;
+    rs_config_defaults(&cfg);
+    if (rs_config_load(&cfg, err) < 0)
+        return -1;
+    ex->keys = cfg.keys;
+    ex->cmap = cfg.cmap;
+    o->mouse = o->mouse || cfg.mouse;
+    const char *env = getenv("RNNSCOPE_GRAPHICS");
+    if (o->graphics == RS_TERM_AUTO && !(env && *env))
+        o->graphics = cfg.graphics;
+    ex->default_view[0] = cfg.view_sequence - 1;
+    ex->default_view[1] = cfg.view_attention - 1;
+    ex->default_view[2] = cfg.view_vector - 1;
+    return 0;
+}
+
+int rs_tui_run(rs_model *m, rs_tui_input *input, const rs_tui_options *opts, rs_error *err)
+{
+    explorer ex;
+    rs_tui_options copy = *opts, *o = &copy;
+    if (ex_init(&ex, m, input, err) < 0)
+        return -1;
+    if (apply_config(&ex, o, err) < 0) {
+        ex_free(&ex);
+        return -1;
+    }
+    stop_signal = 0;
+    int rc = o->headless ? headless(&ex, o, err) : interactive(&ex, o, err);
+    ex_free(&ex);
+    return rc;
+}

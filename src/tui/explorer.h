@@ -1,0 +1,119 @@
+/* The explorer's state and what acts on it. No ncurses here: the state is drawn into a canvas
+ * (screen.c) that app.c paints, so that tests can drive actions and read the screen as text. */
+#ifndef RNNSCOPE_TUI_EXPLORER_H
+#define RNNSCOPE_TUI_EXPLORER_H
+
+#include <stdbool.h>
+
+#include "rnnscope/canvas.h"
+#include "rnnscope/colormap.h"
+#include "rnnscope/keymap.h"
+#include "rnnscope/model.h"
+#include "rnnscope/plot.h"
+#include "rnnscope/run.h"
+#include "rnnscope/tui.h"
+
+typedef enum ex_view {
+    EX_VIEW_DEFAULT = -1,
+    EX_VIEW_LINES,
+    EX_VIEW_DETAIL,
+    EX_VIEW_HEATMAP,
+    EX_VIEW_HIST,
+    EX_VIEW_BARS,
+    EX_VIEW_WEIGHTS,
+    EX_VIEW_COUNT
+} ex_view;
+
+/* One row of the layers panel: a layer, or one of its outputs when it is expanded. */
+typedef struct ex_row {
+    int node;
+    int output;  /* which output the row shows */
+    bool child;  /* an output row under an expanded layer */
+} ex_row;
+
+typedef enum ex_focus { EX_FOCUS_LAYERS, EX_FOCUS_VIEW } ex_focus;
+
+typedef enum ex_prompt {
+    EX_PROMPT_NONE,
+    EX_PROMPT_SEARCH,
+    EX_PROMPT_EXPORT,
+    EX_PROMPT_OVERWRITE,
+} ex_prompt;
+
+/* A heatmap to be drawn as a sixel image over blank cells (filled in by ex_draw). */
+typedef struct ex_sixel_request {
+    bool active;
+    rs_rect box;           /* in cells */
+    rs_matrix m;           /* valid until the inputs change */
+    double lo, hi;
+    rs_cmap cmap;
+    rs_agg agg;
+} ex_sixel_request;
+
+typedef struct explorer {
+    rs_model *m;
+    rs_tui_input *input;
+    int sample, nsamples;
+    rs_run **runs;           /* one per sample, made when first shown */
+    const rs_progress *progress;
+
+    bool *expanded;          /* per node */
+    signed char *view_of;    /* per node: the chosen view, or EX_VIEW_DEFAULT */
+    ex_row *rows;
+    int nrows, sel, top;
+    ex_focus focus;
+
+    size_t channel;          /* selected channel of the view */
+    size_t t0, tlen;         /* timestep window; tlen 0 = every timestep */
+    size_t cursor;           /* timestep cursor */
+    bool equal_axes, zero_line, transpose;
+    rs_cmap cmap;
+    rs_norm norm;
+
+    rs_style style;
+    rs_term_graphics mode;
+    char mode_why[64];
+    rs_keymap keys;
+    int default_view[3];     /* sequence, attention, vector: EX_VIEW_* from the config */
+
+    bool help;
+    ex_prompt prompt;
+    char line[256];
+    char search[256];
+    char pending_path[256];
+    char message[256];
+    bool message_is_error;
+    bool quit;
+    bool redraw_all;         /* Ctrl-L: the painter repaints every cell */
+
+    ex_sixel_request sixel;
+
+    rs_rect layers_box, view_box; /* where the panels were drawn, for mouse clicks */
+    int screen_cols, screen_rows;
+    int view_rows;           /* rows of the view box at the last draw (for paging) */
+} explorer;
+
+int ex_init(explorer *ex, rs_model *m, rs_tui_input *input, rs_error *err);
+void ex_free(explorer *ex);
+
+/* A key from the keyboard or a script: prompt editing, else its bound action. */
+void ex_key(explorer *ex, int key);
+void ex_action(explorer *ex, rs_action a);
+
+/* The output on screen (computed on demand for the current sample). NULL with err when it
+ * cannot be computed; node_out and k_out name it. */
+const rs_tensor *ex_current_output(explorer *ex, int *node_out, int *k_out, rs_error *err);
+
+/* The view drawn for the selected row. */
+ex_view ex_current_view(explorer *ex, const rs_tensor *t);
+
+/* A mouse click at a screen cell: selects the layer row under it, or focuses the view. */
+void ex_click(explorer *ex, int x, int y);
+
+/* Draw the whole screen. */
+void ex_draw(explorer *ex, rs_canvas *c);
+
+/* Set the status message (shown until the next key). */
+void ex_say(explorer *ex, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

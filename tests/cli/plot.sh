@@ -1,0 +1,160 @@
+# rnnscope plot --data: options, errors, defaults by rank, colours, locale, width, a closed pipe.
+# Expected pictures are the small cases worked out by hand in tests/unit/test_render_*.c.
+. "$top_srcdir/tests/lib.sh"
+NPYTOOL=$top_builddir/tests/helpers/npytool
+export LC_ALL=C.UTF-8
+unset NO_COLOR COLUMNS
+
+# same_output "description" file-a file-b
+same_output() { if cmp -s "$2" "$3"; then ok "$1"; else not_ok "$1"; diff "$2" "$3" | head -20 | diag; fi; }
+# contains "description" needle file / lacks ...
+contains() { if grep -qF -- "$2" "$3"; then ok "$1"; else not_ok "$1"; head -20 "$3" | diag; fi; }
+lacks() { if grep -qF -- "$2" "$3"; then not_ok "$1"; head -20 "$3" | diag; else ok "$1"; fi; }
+
+printf '0\n1\n2\n3\n' > "$T/ramp.csv"
+printf '1\n-1\n' > "$T/pm.csv"
+printf '1,2\n3,4\n' > "$T/sq.csv"
+printf '1,3\n2,4\n' > "$T/sqT.csv"
+printf '1,2,3\n4,5,6\n7,8,9\n' > "$T/m3.csv"
+printf '2\n5\n8\n' > "$T/col1.csv"
+printf '1,3\n4,6\n7,9\n' > "$T/col02.csv"
+printf '4,5,6\n7,8,9\n' > "$T/rows12.csv"
+"$NPYTOOL" pattern "$T/r1.npy" 7
+"$NPYTOOL" pattern "$T/r2.npy" 40 5
+"$NPYTOOL" pattern "$T/r3.npy" 3 40 5
+"$NPYTOOL" pattern "$T/r4.npy" 1 2 2 2
+"$NPYTOOL" pattern "$T/k.npy" 3 8
+"$NPYTOOL" pattern "$T/rk.npy" 2 8
+"$NPYTOOL" pattern "$T/b.npy" 8
+"$NPYTOOL" pattern "$T/big.npy" 20000 4
+P="$RNNSCOPE plot"
+
+# ---- help and misuse: exit 2, one line ----
+out=$($P --help); rc=$?
+if [ $rc -eq 0 ] && printf '%s' "$out" | grep -q '^Usage: rnnscope plot --data'; then ok "plot --help"
+else not_ok "plot --help"; fi
+expect_fail 2 "nothing to plot" "no data is misuse" $P
+expect_fail 2 "unknown option '--bogus'" "unknown option" $P --data "$T/ramp.csv" --bogus
+expect_fail 2 "needs a value" "option without its value" $P --data "$T/ramp.csv" --width
+expect_fail 2 "bad --width '0'" "--width 0" $P --data "$T/ramp.csv" --width 0
+expect_fail 2 "bad --height 'x'" "--height x" $P --data "$T/ramp.csv" --height x
+expect_fail 2 "bad --channels '5-2'" "reversed channel range" $P --data "$T/ramp.csv" --channels 5-2
+expect_fail 2 "bad --channels '1,,x'" "bad channel list" $P --data "$T/ramp.csv" --channels 1,,x
+expect_fail 2 "bad --timesteps '5:3'" "empty timestep window" $P --data "$T/ramp.csv" --timesteps 5:3
+expect_fail 2 "unknown view 'pie'" "unknown view" $P --data "$T/ramp.csv" --view pie
+expect_fail 2 "bad norm '2:1'" "norm with vmin > vmax" $P --data "$T/ramp.csv" --norm 2:1
+expect_fail 2 "unknown colormap 'jet'" "unknown colormap" $P --data "$T/ramp.csv" --cmap jet
+expect_fail 2 "unknown --color 'sometimes'" "unknown --color" $P --data "$T/ramp.csv" --color sometimes
+out=$($P --data "$T/ramp.csv" --view heatmap --graphics sixel --width 20 --height 5 | head -c 2000)
+if printf '%s' "$out" | grep -q "$(printf '\033Pq')"; then ok "--graphics sixel prints the heatmap as sixel"
+else not_ok "--graphics sixel prints the heatmap as sixel"; fi
+expect_fail 2 "needs --layer" "a MODEL needs --layer" $P model.h5
+expect_fail 1 "cannot open" "a missing MODEL file" $P model.h5 --layer lstm
+expect_fail 2 "either MODEL or --data" "MODEL and --data together" $P model.h5 --data "$T/ramp.csv"
+expect_fail 2 "unexpected argument" "two positional arguments" $P a.h5 b.h5
+
+# ---- bad data: exit 1, one line naming the file ----
+expect_fail 1 "$T/missing.npy" "a missing file" $P --data "$T/missing.npy"
+expect_fail 1 "rank 1, 2 or 3" "a rank-4 array" $P --data "$T/r4.npy"
+expect_fail 1 "channel 9 is outside 0..0" "a channel out of range" $P --data "$T/ramp.csv" --channels 9
+expect_fail 1 "past the 4 timesteps" "a window past the end" $P --data "$T/ramp.csv" --timesteps 7:9
+expect_fail 1 "needs a batch" "--sample of a rank-2 array" $P --data "$T/ramp.csv" --sample 1
+expect_fail 1 "sample 3 is outside the batch of 3" "--sample past the batch" $P --data "$T/r3.npy" --sample 3
+expect_fail 1 "not a multiple of 3 gates" "weights with a wrong gate count" $P --data "$T/k.npy" --view weights --gates 3
+
+# ---- pictures worked out by hand ----
+$P --data "$T/ramp.csv" --graphics ascii --width 4 --height 3 | tail -n +2 > "$T/got"
+printf '0\n  **\n***\n' > "$T/want"
+same_output "ASCII lines of 0,1,2,3 in 4x3" "$T/want" "$T/got"
+$P --data "$T/ramp.csv" --graphics unicode --width 2 --height 2 | tail -n +2 > "$T/got"
+printf '0\n\342\243\240\342\240\236\n' > "$T/want"  # ⣠⠞
+same_output "braille lines of 0,1,2,3 in 2x2" "$T/want" "$T/got"
+$P --data "$T/pm.csv" --view bars --graphics ascii --width 4 --height 2 | tail -n +2 > "$T/got"
+printf '##\n  ##\n' > "$T/want"
+same_output "ASCII bars of 1,-1 in 4x2" "$T/want" "$T/got"
+$P --data "$T/ramp.csv" --width 80 | head -n 1 > "$T/got"
+printf 'shape (4, 1)  min 0  max 3  mean 1.5  std 1.118  NaN 0  Inf 0\n' > "$T/want"
+same_output "the stats line" "$T/want" "$T/got"
+$P --data "$T/ramp.csv" --width 30 | head -n 1 > "$T/got"
+printf 'shape (4, 1)  min 0  max 3\n' > "$T/want"
+same_output "the stats line is cut between fields" "$T/want" "$T/got"
+
+# ---- defaults by rank, selections ----
+$P --data "$T/r1.npy" --width 40 > "$T/a"; $P --data "$T/r1.npy" --width 40 --view bars > "$T/b"
+same_output "rank 1 is drawn as bars" "$T/a" "$T/b"
+$P --data "$T/r2.npy" --width 40 > "$T/a"; $P --data "$T/r2.npy" --width 40 --view lines > "$T/b"
+same_output "rank 2 is drawn as lines" "$T/a" "$T/b"
+$P --data "$T/r3.npy" --width 40 > "$T/a"; $P --data "$T/r3.npy" --width 40 --sample 0 > "$T/b"
+same_output "rank 3 takes sample 0" "$T/a" "$T/b"
+$P --data "$T/r3.npy" --width 40 --sample 2 > "$T/c"
+if cmp -s "$T/a" "$T/c"; then not_ok "--sample 2 is another picture"; else ok "--sample 2 is another picture"; fi
+$P --data "$T/sq.csv" --view heatmap --graphics ascii --width 20 --height 6 --transpose | tail -n +2 > "$T/a"
+$P --data "$T/sqT.csv" --view heatmap --graphics ascii --width 20 --height 6 | tail -n +2 > "$T/b"
+same_output "--transpose of a square matrix" "$T/a" "$T/b"
+$P --data "$T/m3.csv" --view hist --width 30 --channels 1 > "$T/a"
+$P --data "$T/col1.csv" --view hist --width 30 > "$T/b"
+same_output "--channels 1 (a contiguous window)" "$T/a" "$T/b"
+$P --data "$T/m3.csv" --view hist --width 30 --channels 0,2 > "$T/a"
+$P --data "$T/col02.csv" --view hist --width 30 > "$T/b"
+same_output "--channels 0,2 (a copy)" "$T/a" "$T/b"
+$P --data "$T/m3.csv" --width 30 --timesteps 1: > "$T/a"
+$P --data "$T/rows12.csv" --width 30 > "$T/b"
+same_output "--timesteps 1:" "$T/a" "$T/b"
+$P --data "$T/r2.npy" --view detail --cursor 7 --width 60 > "$T/a"
+contains "detail shows the cursor timestep" "t=7   value" "$T/a"
+$P --data "$T/k.npy" --recurrent "$T/rk.npy" --bias "$T/b.npy" --view weights --gates lstm --width 60 --height 20 > "$T/a"
+contains "weights: kernel panel" "kernel 3x8" "$T/a"
+contains "weights: recurrent panel" "recurrent 2x8" "$T/a"
+contains "weights: bias strip" "bias" "$T/a"
+$P --data "$T/r2.npy" --view heatmap --cmap viridis --norm -1:1 --width 40 > /dev/null
+check "heatmap with --cmap viridis --norm -1:1" test $? -eq 0
+$P --data "$top_srcdir/tests/data/npy/empty_f4.npy" --width 20 > "$T/a"
+contains "an empty array says so" "(no data)" "$T/a"
+check "a rank-0 array is one bar" $P --data "$top_srcdir/tests/data/npy/scalar_f8.npy" --width 20
+
+# ---- colour ----
+esc=$(printf '\033')
+$P --data "$T/r2.npy" --width 40 --color always > "$T/a"
+contains "--color always colours" "$esc[" "$T/a"
+NO_COLOR=1 $P --data "$T/r2.npy" --width 40 --color always > "$T/a"
+contains "--color always wins over NO_COLOR" "$esc[" "$T/a"
+$P --data "$T/r2.npy" --width 40 > "$T/a"
+lacks "no colour into a pipe" "$esc" "$T/a"
+$P --data "$T/r2.npy" --width 40 --color never > "$T/a"
+lacks "--color never" "$esc" "$T/a"
+if script -qec true /dev/null >/dev/null 2>&1; then
+    script -qec "$P --data $T/r2.npy --width 40 --height 10" /dev/null > "$T/a" 2>&1
+    contains "colour on a terminal" "$esc[0;" "$T/a"
+    NO_COLOR=1 script -qec "$P --data $T/r2.npy --width 40 --height 10" /dev/null > "$T/a" 2>&1
+    lacks "NO_COLOR on a terminal" "$esc[0;" "$T/a"
+else
+    skip "colour on a terminal" "no script(1)"; skip "NO_COLOR on a terminal" "no script(1)"
+fi
+
+# ---- locale, width, height ----
+LC_ALL=C $P --data "$T/r2.npy" --width 40 > "$T/a"
+if LC_ALL=C grep -q '[^ -~]' "$T/a"; then not_ok "C locale: ASCII only"; else ok "C locale: ASCII only"; fi
+$P --data "$T/r2.npy" --width 40 > "$T/a"
+contains "UTF-8 locale: braille" "$(printf '\342\242')" "$T/a"
+widths_ok() { # file max_width lines
+    "$PY" -c 'import sys, re
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")[:-1]
+plain = [re.sub("\x1b\\[[0-9;]*m", "", l) for l in lines]
+assert len(lines) == int(sys.argv[3]), (len(lines), sys.argv[3])
+assert all(len(l) <= int(sys.argv[2]) for l in plain), [len(l) for l in plain]' "$@"
+}
+for v in lines detail heatmap hist bars weights; do
+    $P --data "$T/k.npy" --view $v --width 37 --height 12 --color always > "$T/a"
+    check "$v fits 37 columns and 1 + 12 lines" widths_ok "$T/a" 37 13
+    LC_ALL=C $P --data "$T/k.npy" --view $v --width 1 --height 1 > "$T/a"
+    check "$v in a 1x1 box" widths_ok "$T/a" 1 2
+done
+COLUMNS=50 $P --data "$T/r2.npy" > "$T/a"
+check "COLUMNS sets the width off a terminal" widths_ok "$T/a" 50 21
+
+# ---- a closed pipe ends quietly ----
+$P --data "$T/big.npy" --width 200 --height 2000 2> "$T/err" | head -n 1 > /dev/null
+rc=${PIPESTATUS[0]}
+if [ "$rc" -eq 0 ] && [ ! -s "$T/err" ]; then ok "| head -1 ends quietly with status 0"
+else not_ok "| head -1 ends quietly with status 0"; { echo "exit $rc"; cat "$T/err"; } | diag; fi
+done_testing

@@ -1,0 +1,71 @@
+# The explorer in a real terminal: a private tmux server, keys by send-keys, the screen by
+# capture-pane, resizes by resize-window; quitting restores the shell's screen.
+. "$top_srcdir/tests/lib.sh"
+command -v tmux >/dev/null || { echo "tmux is not installed"; exit 77; }
+MODEL=$top_srcdir/tests/ref/fixtures/seed_selfattention/keras/k22.h5
+SOCK=rs-test-$$
+tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
+trap 'tm kill-server 2>/dev/null; tmux -L "rs-test-$$" kill-server 2>/dev/null; rm -rf "$T"' EXIT
+
+# wait_for PATTERN [SECONDS]: poll the pane until an extended regexp matches
+wait_for() {
+    local pat=$1 limit=${2:-10} i=0
+    while [ $i -lt $((limit * 10)) ]; do
+        tm capture-pane -p -t rs > "$T/pane" 2>/dev/null && grep -qE -- "$pat" "$T/pane" && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    return 1
+}
+
+tm new-session -d -s rs -x 120 -y 30 \
+    "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color '$RNNSCOPE' '$MODEL'; echo EXITED:\$?; sleep 60"
+tm set -g window-size manual
+
+if wait_for "Layers" 10 && wait_for "^.?Help" 5; then ok "starts in tmux and draws the layers and key bar"
+else not_ok "starts in tmux and draws the layers and key bar"; diag < "$T/pane"; fi
+
+if grep -qE '\^\[|\[\?1;2c|63;' "$T/pane"; then not_ok "no terminal replies leak onto the screen"; diag < "$T/pane"
+else ok "no terminal replies leak onto the screen"; fi
+
+tm send-keys -t rs j
+if wait_for '^▶.*seq_self_attention_1' 5; then ok "j selects the next layer"
+else not_ok "j selects the next layer"; diag < "$T/pane"; fi
+
+tm send-keys -t rs Enter Down
+if wait_for '^▶ +└ values' 5; then ok "Enter opens the layer's outputs"
+else not_ok "Enter opens the layer's outputs"; diag < "$T/pane"; fi
+
+tm send-keys -t rs '?'
+if wait_for 'rnnscope keys' 5; then ok "? opens the help"
+else not_ok "? opens the help"; diag < "$T/pane"; fi
+tm send-keys -t rs Escape
+wait_for -v 'rnnscope keys' 1 >/dev/null 2>&1
+
+tm resize-window -t rs -x 60 -y 16
+if wait_for 'Layers +│' 5 && [ "$(LC_ALL=C.UTF-8 wc -L < "$T/pane")" -le 60 ] &&
+   [ "$(wc -l < "$T/pane")" -le 16 ]; then
+    ok "a resize relayouts at once"
+else not_ok "a resize relayouts at once"; diag < "$T/pane"; fi
+
+tm resize-window -t rs -x 30 -y 8
+if wait_for 'terminal too small' 5; then ok "a tiny terminal gets the 'too small' screen"
+else not_ok "a tiny terminal gets the 'too small' screen"; diag < "$T/pane"; fi
+tm resize-window -t rs -x 100 -y 30
+
+tm send-keys -t rs q
+if wait_for 'EXITED:0' 5 && ! grep -q 'Layers' "$T/pane"; then
+    ok "q quits with status 0 and gives the shell its screen back"
+else not_ok "q quits with status 0 and gives the shell its screen back"; diag < "$T/pane"; fi
+
+# SIGTERM ends it cleanly too (a second server: the first may still be shutting down)
+tm kill-server 2>/dev/null
+SOCK=rs-test2-$$
+tm new-session -d -s rs -x 100 -y 30 \
+    "env LANG=C.UTF-8 TERM=xterm-256color '$RNNSCOPE' '$MODEL'; echo EXITED:\$?; sleep 60"
+if wait_for "Layers" 10; then
+    shell=$(tm list-panes -t rs -F '#{pane_pid}' | head -1)
+    pkill -TERM -P "$shell" -x rnnscope
+    if wait_for 'EXITED:0' 5 && ! grep -q 'Layers' "$T/pane"; then ok "SIGTERM restores the terminal and exits"
+    else not_ok "SIGTERM restores the terminal and exits"; diag < "$T/pane"; fi
+else not_ok "SIGTERM restores the terminal and exits"; diag < "$T/pane"; fi
+done_testing

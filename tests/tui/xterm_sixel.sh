@@ -1,0 +1,77 @@
+# Sixel in a real terminal: xterm -ti vt340 under Xvfb, a screenshot, and the colours of the
+# heatmap at the expected pixels; plain xterm gets the text picture and no stray bytes.
+. "$top_srcdir/tests/lib.sh"
+for tool in Xvfb xterm import /usr/bin/convert; do
+    command -v $tool >/dev/null || { echo "$tool is not installed (xvfb, xterm, imagemagick)"; exit 77; }
+done
+"$PY" -c 'import numpy' 2>/dev/null || { echo "python3-numpy is not installed"; exit 77; }
+"$PY" -c '
+import numpy as np, sys
+a = np.zeros((8, 8), np.float32); a[:, :4] = -1; a[:, 4:] = 1
+np.save(sys.argv[1], a)' "$T/halves.npy"
+
+DISP=:$((50 + $$ % 200))
+Xvfb "$DISP" -screen 0 800x600x24 -nolisten tcp >"$T/xvfb.log" 2>&1 &
+XVFB=$!
+trap 'kill $XVFB $XT 2>/dev/null; rm -rf "$T"' EXIT
+for i in $(seq 50); do [ -e "/tmp/.X11-unix/X${DISP#:}" ] && break; sleep 0.1; done
+
+# shoot XTERM_ARGS... : run plot in an xterm, screenshot to $T/shot.png after it drew
+shoot() {
+    rm -f "$T/done"
+    DISPLAY=$DISP xterm "$@" -geometry 80x24+0+0 -e sh -c \
+        "LANG=C.UTF-8 '$RNNSCOPE' plot --data '$T/halves.npy' --view heatmap --width 40 --height 12; \
+         touch '$T/done'; sleep 30" >/dev/null 2>&1 &
+    XT=$!
+    for i in $(seq 100); do [ -e "$T/done" ] && break; sleep 0.1; done
+    sleep 0.5
+    DISPLAY=$DISP import -window root "$T/shot.png"
+    kill $XT 2>/dev/null; wait $XT 2>/dev/null
+}
+# pixel X Y → "r g b"
+pixel() { /usr/bin/convert "$T/shot.png" -format '%[fx:int(255*p{'"$1,$2"'}.r)] %[fx:int(255*p{'"$1,$2"'}.g)] %[fx:int(255*p{'"$1,$2"'}.b)]' info:; }
+is_blue() { set -- $(pixel "$1" "$2"); [ "$1" -lt 60 ] && [ "$2" -lt 60 ] && [ "$3" -gt 200 ]; }
+is_red() { set -- $(pixel "$1" "$2"); [ "$1" -gt 200 ] && [ "$2" -lt 60 ] && [ "$3" -lt 60 ]; }
+
+shoot -ti vt340 -xrm 'XTerm*numColorRegisters: 256'
+# the image starts at the left edge (x 3); the text picture leaves room for row labels there
+if [ -e "$T/done" ] && is_blue 5 60 && is_blue 40 60 && is_blue 100 120 && is_red 160 60 && is_red 220 120; then
+    ok "xterm -ti vt340: plot draws the heatmap as sixel, blue left half, red right half"
+else not_ok "xterm -ti vt340: plot draws the heatmap as sixel, blue left half, red right half"
+    echo "pixels: $(pixel 40 60) / $(pixel 160 60)" | diag; fi
+# a sixel image is solid: no gaps between text rows inside it
+if is_blue 60 29 && is_blue 60 30 && is_red 200 42 && is_red 200 43; then
+    ok "the sixel image has no text-row gaps"
+else not_ok "the sixel image has no text-row gaps"; echo "$(pixel 60 29) $(pixel 60 30)" | diag; fi
+cp "$T/shot.png" "${top_builddir}/tests/logs/xterm_vt340.png" 2>/dev/null
+
+shoot
+white_right=$(/usr/bin/convert "$T/shot.png" -crop 200x280+280+2 +repage -format '%[fx:minima.r>0.95 && minima.g>0.95 && minima.b>0.95]' info:)
+if [ -e "$T/done" ] && [ "$white_right" = 1 ] && ! is_blue 5 60 && is_blue 40 60 && is_red 160 60; then
+    ok "plain xterm: the text heatmap, and no stray bytes beside it"
+else not_ok "plain xterm: the text heatmap, and no stray bytes beside it"
+    echo "right side all white: $white_right; pixels $(pixel 40 60) / $(pixel 160 60)" | diag; fi
+cp "$T/shot.png" "${top_builddir}/tests/logs/xterm_plain.png" 2>/dev/null
+# the explorer on a heatmap view: the input layer (uniform [0,1) noise, all red shades in bwr)
+MODEL=$top_srcdir/tests/ref/fixtures/seed_selfattention/keras/k22.h5
+printf 'g\n3\n' > "$T/keys"
+rm -f "$T/done"
+DISPLAY=$DISP xterm -ti vt340 -xrm 'XTerm*numColorRegisters: 256' -geometry 120x36+0+0 -e sh -c \
+    "LANG=C.UTF-8 TERM=xterm-256color '$RNNSCOPE' --keys '$T/keys' '$MODEL'; touch '$T/done'" >/dev/null 2>&1 &
+XT=$!
+# the view starts at column 60 (6 px cells): its picture is one solid image of red shades
+reddish() { set -- $(pixel "$1" "$2"); [ "$1" -gt 200 ] && [ "$3" -lt 235 ] && [ "$2" -lt 235 ]; }
+for try in $(seq 20); do
+    sleep 0.5
+    DISPLAY=$DISP import -window root "$T/shot.png"
+    n_red=0
+    for y in 60 100 140 200 260 300 360; do
+        reddish 370 $y && n_red=$((n_red + 1)); reddish 600 $y && n_red=$((n_red + 1))
+    done
+    [ $n_red -ge 10 ] && break
+done
+cp "$T/shot.png" "${top_builddir}/tests/logs/xterm_explorer.png" 2>/dev/null
+if [ $n_red -ge 10 ]; then ok "the explorer draws the heatmap view as a sixel image"
+else not_ok "the explorer draws the heatmap view as a sixel image"; echo "reddish samples: $n_red of 14" | diag; fi
+kill $XT 2>/dev/null; wait $XT 2>/dev/null
+done_testing
