@@ -152,8 +152,11 @@ int cmd_summary(int argc, char **argv)
         printf("Model: \"%s\" (%s)\n", m->model_name, m->model_class);
     else
         printf("Model: %s\n", m->model_class);
-    printf("Format: %s, Keras %s\n", rs_format_name(m->format),
-           *m->keras_version ? m->keras_version : "version unknown");
+    if (*m->keras_version)
+        printf("Format: %s, Keras %s\n", rs_format_name(m->format), m->keras_version);
+    else
+        printf("Format: %s, Keras %d (version not recorded)\n", rs_format_name(m->format),
+               m->keras_major);
     print_table(m, functional);
     size_t total = 0;
     for (int i = 0; i < m->n_nodes; i++)

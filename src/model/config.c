@@ -26,6 +26,11 @@ typedef struct call {
     int n_refs;      /* node < 0: the outputs (nested model or replaced InputLayer) */
     rs_ref *refs;
     const cJSON *inbound; /* this call's inbound spec; NULL for InputLayer */
+    struct entry *entry;  /* the layer it calls, and which call it is */
+    int index;
+    int pending;          /* inputs not made yet (while ordering the calls) */
+    int n_dependents;     /* calls waiting for this one */
+    struct call **dependents;
 } call;
 
 typedef struct entry {
@@ -43,6 +48,8 @@ typedef struct builder {
     rs_graph *g;
     const char *where;
     rs_error *err;
+    entry **index;  /* the current container's entries sorted by name */
+    int n_index;
 } builder;
 
 static int build_container(builder *b, const cJSON *model_obj, int parent, const char *prefix,
@@ -266,26 +273,58 @@ static int parse_inbound(builder *b, const cJSON *spec, triples *ts)
 
 /* ---- resolving references ---- */
 
-static entry *find_entry(entry *es, int n, const char *name)
+static int by_name(const void *a, const void *b)
 {
+    return strcmp((*(entry *const *)a)->name, (*(entry *const *)b)->name);
+}
+
+/* Index the entries by name (configs can hold thousands of layers); duplicates are an error. */
+static int index_entries(builder *b, entry *es, int n)
+{
+    b->index = malloc(((size_t)n + 1) * sizeof *b->index);
+    if (!b->index)
+        return rs_fail(b->err, b->where, "out of memory");
     for (int i = 0; i < n; i++)
-        if (es[i].name && strcmp(es[i].name, name) == 0)
-            return &es[i];
-    return NULL;
+        b->index[i] = &es[i];
+    b->n_index = n;
+    qsort(b->index, (size_t)n, sizeof *b->index, by_name);
+    for (int i = 1; i < n; i++)
+        if (strcmp(b->index[i - 1]->name, b->index[i]->name) == 0)
+            return rs_fail(b->err, b->where, "two layers are named '%s'", b->index[i]->name);
+    return 0;
+}
+
+static entry *find_entry(const builder *b, const char *name)
+{
+    entry key = {.name = name}, *pk = &key;
+    entry **found = bsearch(&pk, b->index, (size_t)b->n_index, sizeof *b->index, by_name);
+    return found ? *found : NULL;
+}
+
+/* The call a reference points at, or NULL with an error. */
+static call *source_call(builder *b, const triple *t)
+{
+    entry *e = find_entry(b, t->layer);
+    if (!e) {
+        rs_fail(b->err, b->where, "a layer takes its input from '%s', which is not in the model",
+                t->layer);
+        return NULL;
+    }
+    int k = t->node_index - e->node_base;
+    if (k < 0 || k >= e->n_calls) {
+        rs_fail(b->err, b->where, "a layer uses call %d of '%s', which has %d", t->node_index,
+                t->layer, e->n_calls);
+        return NULL;
+    }
+    return &e->calls[k];
 }
 
 /* 1: resolved into *out; 0: not yet; -1: error. */
-static int resolve(builder *b, entry *es, int n_es, const triple *t, rs_ref *out)
+static int resolve(builder *b, const triple *t, rs_ref *out)
 {
-    entry *e = find_entry(es, n_es, t->layer);
-    if (!e)
-        return rs_fail(b->err, b->where, "a layer takes its input from '%s', which is not in "
-                                         "the model", t->layer);
-    int k = t->node_index - e->node_base;
-    if (k < 0 || k >= e->n_calls)
-        return rs_fail(b->err, b->where, "a layer uses call %d of '%s', which has %d",
-                       t->node_index, t->layer, e->n_calls);
-    call *c = &e->calls[k];
+    call *c = source_call(b, t);
+    if (!c)
+        return -1;
     if (!c->done)
         return 0;
     if (c->node >= 0) {
@@ -299,10 +338,10 @@ static int resolve(builder *b, entry *es, int n_es, const triple *t, rs_ref *out
     return 1;
 }
 
-static int resolve_all(builder *b, entry *es, int n_es, const triples *ts, rs_ref *refs)
+static int resolve_all(builder *b, const triples *ts, rs_ref *refs)
 {
     for (int i = 0; i < ts->n; i++) {
-        int r = resolve(b, es, n_es, &ts->t[i], &refs[i]);
+        int r = resolve(b, &ts->t[i], &refs[i]);
         if (r <= 0)
             return r;
     }
@@ -341,8 +380,10 @@ static int make_call(builder *b, entry *e, int k, const rs_ref *ins, int n_ins,
 static void free_entries(entry *es, int n)
 {
     for (int i = 0; i < n; i++) {
-        for (int k = 0; k < es[i].n_calls; k++)
+        for (int k = 0; k < es[i].n_calls; k++) {
             free(es[i].calls[k].refs);
+            free(es[i].calls[k].dependents);
+        }
         free(es[i].calls);
     }
     free(es);
@@ -368,8 +409,6 @@ static int make_entries(builder *b, const cJSON *layers, int parent, entry **out
         e->class_name = json_str(layer, "class_name");
         if (!cJSON_IsObject(layer) || !e->name || !e->class_name)
             return rs_fail(b->err, b->where, "layer %d has no name or class_name", i - 1);
-        if (find_entry(es, i - 1, e->name))
-            return rs_fail(b->err, b->where, "two layers are named '%s'", e->name);
         e->owner = get_owner(b, parent, e->name, e->class_name, layer_config(layer),
                              is_model_class(layer));
         if (e->owner < 0)
@@ -382,7 +421,13 @@ static int alloc_calls(builder *b, entry *e, int n)
 {
     e->n_calls = n;
     e->calls = calloc((size_t)(n ? n : 1), sizeof *e->calls);
-    return e->calls ? 0 : rs_fail(b->err, b->where, "out of memory");
+    if (!e->calls)
+        return rs_fail(b->err, b->where, "out of memory");
+    for (int k = 0; k < n; k++) {
+        e->calls[k].entry = e;
+        e->calls[k].index = k;
+    }
+    return 0;
 }
 
 /* ---- Sequential ---- */
@@ -420,8 +465,8 @@ static int build_sequential(builder *b, const cJSON *layers, int parent, const c
 {
     if (!cJSON_IsArray(layers) || cJSON_GetArraySize(layers) == 0)
         return rs_fail(b->err, b->where, "Sequential model has no layers");
-    entry *es;
-    int n_es, rc = -1;
+    entry *es = NULL;
+    int n_es = 0, rc = -1;
     if (make_entries(b, layers, parent, &es, &n_es) < 0)
         goto done;
     rs_ref cur = {-1, 0};
@@ -496,14 +541,14 @@ static int parse_io_list(builder *b, const cJSON *list, triples *ts)
 }
 
 /* Mark every InputLayer call: a node at the top, the given tensor inside a nested model. */
-static int place_inputs(builder *b, entry *es, int n_es, const triples *in_list,
+static int place_inputs(builder *b, const triples *in_list,
                         const rs_ref *ins, int n_ins, const char *prefix, int depth)
 {
     if (ins && n_ins != in_list->n)
         return rs_fail(b->err, b->where, "nested model takes %d inputs but is given %d",
                        in_list->n, n_ins);
     for (int i = 0; i < in_list->n; i++) {
-        entry *e = find_entry(es, n_es, in_list->t[i].layer);
+        entry *e = find_entry(b, in_list->t[i].layer);
         if (!e)
             return rs_fail(b->err, b->where, "model input '%s' is not one of its layers",
                            in_list->t[i].layer);
@@ -532,38 +577,126 @@ static int place_inputs(builder *b, entry *es, int n_es, const triples *in_list,
     return 0;
 }
 
-/* Create every call whose inputs exist, until all are made or none can be. */
+static int add_dependent(builder *b, call *src, call *c)
+{
+    if (src->n_dependents % 8 == 0) {
+        call **d = realloc(src->dependents, ((size_t)src->n_dependents + 8) * sizeof *d);
+        if (!d)
+            return rs_fail(b->err, b->where, "out of memory");
+        src->dependents = d;
+    }
+    src->dependents[src->n_dependents++] = c;
+    return 0;
+}
+
+/* A min-heap of ready calls ordered by (layer position, call index): among the calls whose
+ * inputs exist, the one listed first is made first, so the nodes keep the config's order
+ * wherever the graph allows (and call 0 of a shared layer is its first node). */
+typedef struct ready {
+    call **v;
+    int n;
+} ready;
+
+static bool before(const call *a, const call *b)
+{
+    return a->entry != b->entry ? a->entry < b->entry : a->index < b->index;
+}
+
+static void ready_push(ready *r, call *c)
+{
+    int i = r->n++;
+    while (i > 0 && before(c, r->v[(i - 1) / 2])) {
+        r->v[i] = r->v[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    r->v[i] = c;
+}
+
+static call *ready_pop(ready *r)
+{
+    call *top = r->v[0], *last = r->v[--r->n];
+    int i = 0;
+    for (;;) {
+        int l = 2 * i + 1, m = l + 1, min = i;
+        const call *best = last;
+        if (l < r->n && before(r->v[l], best)) {
+            min = l;
+            best = r->v[l];
+        }
+        if (m < r->n && before(r->v[m], best))
+            min = m;
+        if (min == i)
+            break;
+        r->v[i] = r->v[min];
+        i = min;
+    }
+    if (r->n > 0)
+        r->v[i] = last;
+    return top;
+}
+
+/* Count each pending call's missing inputs, register it with their sources, and queue the
+ * calls that miss none. */
+static int link_calls(builder *b, entry *es, int n_es, ready *queue, triples *ts)
+{
+    for (int i = 0; i < n_es; i++)
+        for (int k = 0; k < es[i].n_calls; k++) {
+            call *c = &es[i].calls[k];
+            if (c->done || !c->inbound)
+                continue;
+            ts->n = 0;
+            if (parse_inbound(b, c->inbound, ts) < 0)
+                return -1;
+            for (int t = 0; t < ts->n; t++) {
+                call *src = source_call(b, &ts->t[t]);
+                if (!src)
+                    return -1;
+                if (!src->done && !src->inbound)
+                    return rs_fail(b->err, b->where, "layer '%s' takes its input from '%s', "
+                                   "which is never called", es[i].name, ts->t[t].layer);
+                if (!src->done && (c->pending++, add_dependent(b, src, c) < 0))
+                    return -1;
+            }
+            if (c->pending == 0)
+                ready_push(queue, c);
+        }
+    return 0;
+}
+
+/* Create the calls in dependency order (Kahn's algorithm), so that shared layers and layers
+ * listed before their inputs work, in O(calls log calls). */
 static int make_calls(builder *b, entry *es, int n_es, const char *prefix, int depth)
 {
+    size_t total = 0;
+    for (int i = 0; i < n_es; i++)
+        total += (size_t)es[i].n_calls;
     triples ts = {0};
     rs_ref *refs = NULL;
+    ready queue = {malloc((total + 1) * sizeof *queue.v), 0};
     int rc = -1;
-    for (bool progress = true; progress;) {
-        progress = false;
-        for (int i = 0; i < n_es; i++) {
-            for (int k = 0; k < es[i].n_calls; k++) {
-                call *c = &es[i].calls[k];
-                if (c->done || !c->inbound)
-                    continue;
-                ts.n = 0;
-                if (parse_inbound(b, c->inbound, &ts) < 0)
-                    goto done;
-                rs_ref *grown = realloc(refs, ((size_t)ts.n + 1) * sizeof *refs);
-                if (!grown) {
-                    rs_fail(b->err, b->where, "out of memory");
-                    goto done;
-                }
-                refs = grown;
-                int r = resolve_all(b, es, n_es, &ts, refs);
-                if (r < 0)
-                    goto done;
-                if (r == 0)
-                    continue;
-                if (make_call(b, &es[i], k, refs, ts.n, prefix, depth) < 0)
-                    goto done;
-                progress = true;
-            }
+    if (!queue.v) {
+        rs_fail(b->err, b->where, "out of memory");
+        goto done;
+    }
+    if (link_calls(b, es, n_es, &queue, &ts) < 0)
+        goto done;
+    while (queue.n > 0) {
+        call *c = ready_pop(&queue);
+        ts.n = 0;
+        if (parse_inbound(b, c->inbound, &ts) < 0)
+            goto done;
+        rs_ref *grown = realloc(refs, ((size_t)ts.n + 1) * sizeof *refs);
+        if (!grown) {
+            rs_fail(b->err, b->where, "out of memory");
+            goto done;
         }
+        refs = grown;
+        if (resolve_all(b, &ts, refs) <= 0 ||
+            make_call(b, c->entry, c->index, refs, ts.n, prefix, depth) < 0)
+            goto done;
+        for (int d = 0; d < c->n_dependents; d++)
+            if (--c->dependents[d]->pending == 0)
+                ready_push(&queue, c->dependents[d]);
     }
     for (int i = 0; i < n_es; i++)
         for (int k = 0; k < es[i].n_calls; k++)
@@ -574,6 +707,7 @@ static int make_calls(builder *b, entry *es, int n_es, const char *prefix, int d
             }
     rc = 0;
 done:
+    free(queue.v);
     free(ts.t);
     free(refs);
     return rc;
@@ -592,7 +726,7 @@ static int find_node_bases(builder *b, entry *es, int n_es, const triples *out_l
                 rc = parse_inbound(b, es[i].calls[k].inbound, &ts);
     for (int i = 0; rc == 0 && i < ts.n + out_list->n; i++) {
         const triple *t = i < ts.n ? &ts.t[i] : &out_list->t[i - ts.n];
-        entry *e = find_entry(es, n_es, t->layer);
+        entry *e = find_entry(b, t->layer);
         if (e && b->g->owners[e->owner].is_model && t->node_index == e->n_calls)
             e->node_base = 1;
     }
@@ -606,27 +740,29 @@ static int build_functional(builder *b, const cJSON *cfg, int parent, const char
     const cJSON *layers = cJSON_GetObjectItemCaseSensitive(cfg, "layers");
     if (!cJSON_IsArray(layers))
         return rs_fail(b->err, b->where, "model config has no layers");
-    entry *es;
-    int n_es, rc = -1;
+    entry *es = NULL, **outer_index = b->index;
+    int n_es = 0, rc = -1, outer_n = b->n_index;
     triples in_list = {0}, out_list = {0};
-    if (make_entries(b, layers, parent, &es, &n_es) < 0)
+    b->index = NULL; /* this container's names, restored for the outer one at the end */
+    if (make_entries(b, layers, parent, &es, &n_es) < 0 || index_entries(b, es, n_es) < 0)
         goto done;
     for (int i = 0; i < n_es; i++) {
         const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(es[i].layer, "inbound_nodes");
         int n = cJSON_IsArray(nodes) ? cJSON_GetArraySize(nodes) : 0;
-        if (n > 100000) {
+        if (n > RS_MAX_LAYERS) {
             rs_fail(b->err, b->where, "layer '%s' has too many calls", es[i].name);
             goto done;
         }
         if (alloc_calls(b, &es[i], n ? n : 1) < 0)
             goto done;
-        for (int k = 0; k < n; k++)
-            es[i].calls[k].inbound = cJSON_GetArrayItem(nodes, k);
+        const cJSON *node = n > 0 ? nodes->child : NULL;
+        for (int k = 0; k < n && node; k++, node = node->next)
+            es[i].calls[k].inbound = node;
     }
     if (parse_io_list(b, cJSON_GetObjectItemCaseSensitive(cfg, "input_layers"), &in_list) < 0 ||
         parse_io_list(b, cJSON_GetObjectItemCaseSensitive(cfg, "output_layers"), &out_list) < 0 ||
         find_node_bases(b, es, n_es, &out_list) < 0 ||
-        place_inputs(b, es, n_es, &in_list, ins, n_ins, prefix, depth) < 0 ||
+        place_inputs(b, &in_list, ins, n_ins, prefix, depth) < 0 ||
         make_calls(b, es, n_es, prefix, depth) < 0)
         goto done;
     *outs = calloc((size_t)out_list.n + 1, sizeof **outs);
@@ -635,7 +771,7 @@ static int build_functional(builder *b, const cJSON *cfg, int parent, const char
         goto done;
     }
     for (int i = 0; i < out_list.n; i++) {
-        int r = resolve(b, es, n_es, &out_list.t[i], &(*outs)[i]);
+        int r = resolve(b, &out_list.t[i], &(*outs)[i]);
         if (r == 0)
             rs_fail(b->err, b->where, "model output '%s' is never computed", out_list.t[i].layer);
         if (r <= 0) {
@@ -650,6 +786,9 @@ done:
     free(in_list.t);
     free(out_list.t);
     free_entries(es, n_es);
+    free(b->index);
+    b->index = outer_index;
+    b->n_index = outer_n;
     return rc;
 }
 
@@ -672,7 +811,7 @@ static int build_container(builder *b, const cJSON *model_obj, int parent, const
 
 int rs_graph_build(rs_model *m, const cJSON *model_obj, rs_graph *g, rs_error *err)
 {
-    builder b = {m, g, m->path, err};
+    builder b = {m, g, m->path, err, NULL, 0};
     const char *cls = json_str(model_obj, "class_name");
     const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(model_obj, "config");
     if (!cls)

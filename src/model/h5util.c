@@ -1,7 +1,13 @@
 /* HDF5 helpers for the loaders: string attributes in every form Keras wrote them, datasets as
  * float32, files opened from memory. libhdf5's error stack is silenced: errors are ours. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "model/internal.h"
 
@@ -81,6 +87,7 @@ static int read_attr_strings(hid_t attr, char ***out, int *n_out, const char *wh
     }
     htri_t vlen = H5Tis_variable_str(type);
     mem = H5Tcopy(H5T_C_S1);
+    H5Tset_cset(mem, H5Tget_cset(type)); /* libhdf5 converts no vlen string across csets */
     if (vlen > 0) {
         H5Tset_size(mem, H5T_VARIABLE);
         buf = calloc((size_t)count + 1, sizeof(char *));
@@ -323,5 +330,67 @@ done:
     if (space >= 0)
         H5Sclose(space);
     H5Dclose(ds);
+    return rc;
+}
+
+/* libhdf5 1.10 loops forever on a corrupt global heap collection ("GCOL"): it walks the
+ * objects by their sizes, and an object size of 0 (or one that wraps the arithmetic) never
+ * advances (found by fuzzing). Walk each collection the way libhdf5 does and refuse the file
+ * when the walk would stall or leave the collection: real files end it exactly. Assumes the
+ * 8-byte lengths every Keras file uses. */
+static bool heap_is_sane(const unsigned char *p, size_t avail)
+{
+    uint64_t size, obj;
+    if (avail < 16 || p[4] != 1)
+        return true; /* not a collection libhdf5 would accept */
+    memcpy(&size, p + 8, 8);
+    if (size > avail)
+        return false; /* a collection ends inside the file (libhdf5 would allocate it all) */
+    for (uint64_t off = 16; off < size;) {
+        if (off + 16 > size)
+            break; /* a tail too small for a header is free space */
+        uint16_t idx = (uint16_t)(p[off] | p[off + 1] << 8);
+        memcpy(&obj, p + off + 8, 8);
+        /* idx 0 is free space, whose size counts its header; others add theirs */
+        uint64_t need = idx ? 16 + ((obj + 7) & ~(uint64_t)7) : obj;
+        if (need == 0 || (idx && obj > size) || need > size - off)
+            return false;
+        off += need;
+    }
+    return true;
+}
+
+int rs_h5_check_image(const unsigned char *buf, size_t len, const char *where, rs_error *err)
+{
+    const unsigned char *p = buf, *end = buf + len;
+    while ((p = memmem(p, (size_t)(end - p), "GCOL", 4)) != NULL) {
+        if (!heap_is_sane(p, (size_t)(end - p)))
+            return rs_fail(err, where, "corrupt HDF5 global heap at byte %zu", (size_t)(p - buf));
+        p += 4;
+    }
+    return 0;
+}
+
+int rs_h5_check_file(const char *path, rs_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return rs_fail(err, path, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return rs_fail(err, path, "not a regular file");
+    }
+    int rc = 0;
+    if (st.st_size > 0) {
+        void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED) {
+            rc = rs_fail(err, path, "cannot map the file: %s", strerror(errno));
+        } else {
+            rc = rs_h5_check_image(map, (size_t)st.st_size, path, err);
+            munmap(map, (size_t)st.st_size);
+        }
+    }
+    close(fd);
     return rc;
 }

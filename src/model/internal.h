@@ -10,7 +10,7 @@
 #define RS_MAX_MODEL_BYTES ((size_t)4 << 30)
 #define RS_MAX_JSON_BYTES ((size_t)256 << 20)
 /* Limits on counts read from files, so that a corrupt count cannot exhaust memory. */
-#define RS_MAX_LAYERS 100000
+#define RS_MAX_LAYERS 20000
 #define RS_MAX_WEIGHTS_PER_LAYER 4096
 
 /* One Keras layer object: the owner of weights. A layer called several times is one owner
@@ -98,6 +98,14 @@ void rs_str_list_free(char **list, int n);
 int rs_h5_read_tensor(hid_t loc, const char *path, rs_tensor *out, const char *where,
                       rs_error *err);
 bool rs_h5_link_exists(hid_t loc, const char *path);
+/* Refuse HDF5 images that would hang libhdf5 (corrupt global heaps) before opening them. */
+int rs_h5_check_image(const unsigned char *buf, size_t len, const char *where, rs_error *err);
+int rs_h5_check_file(const char *path, rs_error *err);
+
+/* Run fn (a load that makes libhdf5 read a file) first in a child process: when libhdf5
+ * crashes or hangs there, fail with a message naming where; else run fn here. */
+typedef int (*rs_guarded_fn)(void *ctx, rs_error *err);
+int rs_h5_guarded(rs_guarded_fn fn, void *ctx, const char *where, rs_error *err);
 
 /* ---- small helpers ---- */
 char *rs_strdup(const char *s);

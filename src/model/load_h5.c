@@ -111,6 +111,8 @@ static void read_version(rs_model *m, hid_t file)
 
 static hid_t open_h5(const char *path, rs_error *err)
 {
+    if (rs_h5_check_file(path, err) < 0)
+        return -1;
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0)
         rs_fail(err, path, "cannot be read as HDF5 (truncated or corrupt?)");
@@ -162,6 +164,8 @@ int rs_load_json_h5(rs_model *m, const char *json_path, const char *weights_path
     read_version(m, f);
     if (cJSON_IsString(v))
         rs_model_set_version(m, v->valuestring);
+    else if (!*m->keras_version && cJSON_GetObjectItemCaseSensitive(root, "module"))
+        m->keras_major = 3; /* Keras 3 serializes "module"; its to_json() has no version */
     h5_ctx ctx = {f, "/", weights_path, false};
     if (rs_h5_has_attr(f, "model_config") || rs_h5_link_exists(f, "model_weights"))
         ctx.base = "model_weights"; /* a full model file used for its weights */

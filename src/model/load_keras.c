@@ -25,6 +25,10 @@ static int read_entry(zip_t *z, const char *name, size_t limit, unsigned char **
     if (!(st.valid & ZIP_STAT_SIZE) || st.size > limit)
         return rs_fail(err, where, "%s is too large (%llu bytes)", name,
                        (unsigned long long)st.size);
+    /* Deflate expands at most ~1032:1: a larger claim is a lie, refuse it before allocating. */
+    if ((st.valid & ZIP_STAT_COMP_SIZE) && st.size / 1100 > st.comp_size)
+        return rs_fail(err, where, "%s claims an impossible size (%llu bytes from %llu)", name,
+                       (unsigned long long)st.size, (unsigned long long)st.comp_size);
     zip_file_t *f = zip_fopen(z, name, 0);
     if (!f)
         return rs_fail(err, where, "cannot read %s from the archive: %s", name,
@@ -266,9 +270,12 @@ static int load_from_zip(rs_model *m, zip_t *z, rs_error *err)
         cJSON_Delete(root);
         return -1;
     }
-    zip_ctx ctx = {rs_h5_open_image(h5, h5_len)};
+    zip_ctx ctx = {-1};
     int rc;
-    if (ctx.file < 0) {
+    if (rs_h5_check_image(h5, h5_len, path, err) < 0) {
+        cJSON_Delete(root);
+        rc = -1;
+    } else if ((ctx.file = rs_h5_open_image(h5, h5_len)) < 0) {
         cJSON_Delete(root);
         rc = rs_fail(err, path, "model.weights.h5 in the archive is not valid HDF5");
     } else {

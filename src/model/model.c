@@ -172,21 +172,54 @@ static int load_any(rs_model *m, const char *path, const char *weights_path, rs_
     }
 }
 
+typedef struct load_args {
+    const char *path, *weights_path;
+    rs_model *model; /* the loaded model; NULL on failure */
+} load_args;
+
+static int load_new(void *ctx, rs_error *err)
+{
+    load_args *a = ctx;
+    a->model = NULL;
+    rs_model *m = calloc(1, sizeof *m);
+    if (!m || !(m->path = rs_strdup(a->path))) {
+        free(m);
+        return rs_fail(err, a->path, "out of memory");
+    }
+    rs_model_set_version(m, "");
+    if (load_any(m, a->path, a->weights_path, err) < 0) {
+        rs_model_free(m);
+        return -1;
+    }
+    a->model = m;
+    return 0;
+}
+
+/* TF.js files never reach libhdf5; everything else may. */
+static bool reads_hdf5(const char *path, const char *weights_path)
+{
+    if (weights_path)
+        return true;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    kind k = detect(f);
+    fclose(f);
+    return k == KIND_HDF5 || k == KIND_ZIP;
+}
+
 int rs_model_load(const char *path, const char *weights_path, rs_model **out, rs_error *err)
 {
     *out = NULL;
     rs_h5_quiet();
-    rs_model *m = calloc(1, sizeof *m);
-    if (!m || !(m->path = rs_strdup(path))) {
-        free(m);
-        return rs_fail(err, path, "out of memory");
-    }
-    rs_model_set_version(m, "");
-    if (load_any(m, path, weights_path, err) < 0) {
-        rs_model_free(m);
+    load_args a = {path, weights_path, NULL};
+    int rc = reads_hdf5(path, weights_path) ? rs_h5_guarded(load_new, &a, path, err)
+                                            : load_new(&a, err);
+    if (rc < 0) {
+        rs_model_free(a.model);
         return -1;
     }
-    *out = m;
+    *out = a.model;
     return 0;
 }
 

@@ -11,6 +11,19 @@ for entry in "$M"/*; do
         "$RNNSCOPE" summary "$f"
     n=$((n + 1))
 done
+# A shard that is a symlink leading out of the model's directory.
+mkdir -p "$T/esc/model"
+cp "$top_srcdir"/tests/data/models/tfjs_seq_lstm/* "$T/esc/model/"
+cp "$T/esc/model/group1-shard1of2.bin" "$T/esc/outside.bin"
+ln -sf ../outside.bin "$T/esc/model/group1-shard1of2.bin"
+expect_fail 1 "leaves the model's directory" "a shard symlinked out of the model's directory" \
+    "$RNNSCOPE" summary "$T/esc/model/model.json"
+ln -sf "$T/esc/outside.bin" "$T/esc/model/group1-shard1of2.bin"
+expect_fail 1 "leaves the model's directory" "a shard symlinked by absolute path" \
+    "$RNNSCOPE" summary "$T/esc/model/model.json"
+rm "$T/esc/model/group1-shard1of2.bin"
+cp "$T/esc/outside.bin" "$T/esc/model/group1-shard1of2.bin"
+check "the same directory with the shard in place loads" "$RNNSCOPE" summary "$T/esc/model/model.json"
 check "the corpus holds at least 30 files ($n)" test "$n" -ge 30
 expect_fail 1 "text.keras: " "--weights that is not HDF5 is refused" \
     "$RNNSCOPE" summary "$top_srcdir/tests/data/models/seq_lstm.json" --weights "$M/text.keras"

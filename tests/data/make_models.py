@@ -9,12 +9,18 @@ reproduce the layouts and quirks of real Keras files (see ../shared/docs/keras-f
   <m>.k3legacy.h5    Keras 3 legacy h5: "sequential/lstm/lstm_cell/kernel", no ":0", no
                      InputLayer in layer_names, an extra top_level_model_weights group
   <m>.json + <m>.weights.h5   model.to_json() + save_weights (layer groups at the root)
+  <m>.k3.json + <m>.k3.weights.h5   the same from Keras 3 (weights in the .keras layout)
+  <m>.k20.h5         Keras 2.0: inbound node references without kwargs ([name, node, tensor])
   <m>.keras          Keras 3 zip (stored): weight groups by class name + counter
   <m>.deflated.keras the same zip re-compressed with deflate
+  <m>.bf16.keras     the weights stored as bfloat16 (uint16 + dtype attribute, as Keras 3)
+  <m>.tfk_v3.keras   tf.keras 2.13-2.15 "keras_v3" zip: _layer_checkpoint_dependencies groups
   <m>.k21.h5         Keras 2.1: Sequential config as a bare list
   tfjs_<m>/          TensorFlow.js: model.json + shards (two groups, manifest in alphabetical
                      order, a tensor split across shards); tfjs_<m>_quant/: uint8, uint16 and
-                     float16 quantized weights
+                     float16 quantized weights; tfjs_<m>_js/: modelTopology is the config itself
+  zoo.k2.h5, zoo.keras   one call of nearly every layer class (shapes and weight checks)
+  seq_lambda.k2.h5   a model with a Lambda layer (loads; the Lambda cannot run)
   <m>.expect.npz     the weights in Keras order, keyed "<layer>:<index>" (the quantized
                      variant's dequantized values in <m>_quant.expect.npz)
 
@@ -135,10 +141,140 @@ def nested():
             "inputs": [("input_n", 0, 0)], "outputs": [("head", 0, 0)]}
 
 
+def seq_lambda():
+    """A Lambda (Python code) between an LSTM and a Dense: loads, marked unsupported."""
+    rng = np.random.default_rng(4)
+    return {
+        "name": "seq_lambda", "class": "Sequential", "input": ("input_l", [None, 3, 2]),
+        "layers": [
+            layer("lstm_l", "LSTM", {"units": 3, "return_sequences": True,
+                                     "recurrent_activation": "sigmoid"},
+                  rnn_weights(rng, "LSTM", 2, 3, 4)),
+            layer("lambda_l", "Lambda", {"function": ["4wEAAAAAAAAA", None, None],
+                                         "function_type": "lambda", "output_shape": None,
+                                         "arguments": {}}),
+            layer("dense_l", "Dense", {"units": 1, "activation": "linear", "use_bias": True},
+                  [("kernel", rand(rng, 3, 1)), ("bias", rand(rng, 1))]),
+        ],
+    }
+
+
+def zoo():
+    """One call of (nearly) every layer class of the forward-pass issue, to check config
+    parsing, weight checks and output shapes; the expected summary is checked by hand."""
+    rng = np.random.default_rng(5)
+    L = []
+    calls = {}
+
+    def add(name, cls, config, inputs, weights=()):
+        L.append(layer(name, cls, config, [(v, rand(rng, *shape)) for v, shape in weights]))
+        if inputs is not None:
+            calls[name] = [[(i, 0, 0) if isinstance(i, str) else i for i in inputs]]
+
+    rnn = lambda d, u, g, bias: [("kernel", (d, g * u)), ("recurrent_kernel", (u, g * u)),
+                                 ("bias", bias)]
+    add("tok", "InputLayer", {"batch_input_shape": [None, 8], "dtype": "int32"}, None)
+    add("x", "InputLayer", {"batch_input_shape": [None, 10, 3], "dtype": "float32"}, None)
+    add("emb", "Embedding", {"input_dim": 20, "output_dim": 4, "mask_zero": True}, ["tok"],
+        [("embeddings", (20, 4))])
+    add("ssa_mul", "SeqSelfAttention", {"attention_type": "multiplicative", "units": 32,
+                                        "attention_width": 3, "history_only": True,
+                                        "attention_activation": "sigmoid"}, ["emb"],
+        [("Mul_Wa", (4, 4)), ("Mul_ba", (1,))])
+    add("mask", "Masking", {"mask_value": 0.0}, ["x"])
+    add("c_same", "Conv1D", {"filters": 5, "kernel_size": [3], "strides": [2], "padding": "same",
+                             "dilation_rate": [1], "activation": "relu", "use_bias": True},
+        ["mask"], [("kernel", (3, 3, 5)), ("bias", (5,))])
+    add("c_causal", "Conv1D", {"filters": 4, "kernel_size": [2], "strides": [1],
+                               "padding": "causal", "dilation_rate": [2], "activation": "tanh",
+                               "use_bias": False}, ["mask"], [("kernel", (2, 3, 4))])
+    add("c_valid", "Conv1D", {"filters": 6, "kernel_size": 3, "padding": "valid"}, ["mask"],
+        [("kernel", (3, 3, 6)), ("bias", (6,))])
+    add("maxpool", "MaxPooling1D", {"pool_size": [2], "strides": [2], "padding": "valid"},
+        ["c_causal"])
+    add("avgpool", "AveragePooling1D", {"pool_size": [3], "strides": [1], "padding": "same"},
+        ["c_valid"])
+    add("crop", "Cropping1D", {"cropping": [1, 2]}, ["c_causal"])
+    add("zpad", "ZeroPadding1D", {"padding": [2, 2]}, ["maxpool"])
+    add("upsample", "UpSampling1D", {"size": 2}, ["maxpool"])
+    add("gmax", "GlobalMaxPooling1D", {"data_format": "channels_last"}, ["c_valid"])
+    add("gavg", "GlobalAveragePooling1D", {"data_format": "channels_last"}, ["avgpool"])
+    add("repeat", "RepeatVector", {"n": 4}, ["gmax"])
+    add("permute", "Permute", {"dims": [2, 1]}, ["repeat"])
+    add("reshape", "Reshape", {"target_shape": [3, -1]}, ["permute"])
+    add("flat", "Flatten", {}, ["reshape"])
+    add("td", "TimeDistributed", {"layer": {"class_name": "Dense",
+                                            "config": {"name": "td_dense", "units": 3,
+                                                       "activation": "linear", "use_bias": True}}},
+        ["upsample"], [("kernel", (4, 3)), ("bias", (3,))])
+    add("lnorm", "LayerNormalization", {"axis": -1, "epsilon": 0.001}, ["td"],
+        [("gamma", (3,)), ("beta", (3,))])
+    add("bnorm", "BatchNormalization", {"axis": 2, "center": False, "scale": True}, ["lnorm"],
+        [("gamma", (3,)), ("moving_mean", (3,)), ("moving_variance", (3,))])
+    add("lstm_state", "LSTM", {"units": 4, "return_sequences": True, "return_state": True,
+                               "recurrent_activation": "hard_sigmoid"}, ["x"],
+        rnn(3, 4, 4, (16,)))
+    add("rnn_state", "SimpleRNN", {"units": 2, "return_state": True, "activation": "relu"},
+        ["x"], rnn(3, 2, 1, (2,)))
+    add("gru_back", "GRU", {"units": 3, "go_backwards": True, "reset_after": False}, ["x"],
+        rnn(3, 3, 3, (9,)))
+    add("gru_nobias", "GRU", {"units": 2, "use_bias": False, "reset_after": True}, ["x"],
+        [("kernel", (3, 6)), ("recurrent_kernel", (2, 6))])
+    add("bi_none", "Bidirectional", {"merge_mode": None, "layer": {"class_name": "GRU", "config": {
+        "name": "g", "units": 2, "return_sequences": True, "reset_after": True}}}, ["x"],
+        [("forward_g/" + v, sh) for v, sh in rnn(3, 2, 3, (2, 6))] +
+        [("backward_g/" + v, sh) for v, sh in rnn(3, 2, 3, (2, 6))])
+    add("bi_sum", "Bidirectional", {"merge_mode": "sum", "layer": {"class_name": "SimpleRNN",
+        "config": {"name": "s", "units": 2, "return_sequences": True}}}, ["x"],
+        [("forward_s/" + v, sh) for v, sh in rnn(3, 2, 1, (2,))] +
+        [("backward_s/" + v, sh) for v, sh in rnn(3, 2, 1, (2,))])
+    add("swa", "SeqWeightedAttention", {"use_bias": True, "return_attention": True},
+        ["lstm_state"], [("W", (4, 1)), ("b", (1,))])
+    add("sdpa", "ScaledDotProductAttention", {"return_attention": True, "history_only": False},
+        ["lstm_state", "lstm_state", "td"])
+    add("att", "Attention", {"use_scale": True, "score_mode": "dot"}, ["lnorm", "td"],
+        [("scale", ())])
+    add("add_att", "AdditiveAttention", {"use_scale": True}, ["td", "lnorm"], [("scale", (3,))])
+    add("mha", "MultiHeadAttention", {"num_heads": 2, "key_dim": 3, "value_dim": None,
+                                      "use_bias": True, "output_shape": None,
+                                      "attention_axes": None}, ["td", "lstm_state"],
+        [("query/kernel", (3, 2, 3)), ("query/bias", (2, 3)), ("key/kernel", (4, 2, 3)),
+         ("key/bias", (2, 3)), ("value/kernel", (4, 2, 3)), ("value/bias", (2, 3)),
+         ("attention_output/kernel", (2, 3, 3)), ("attention_output/bias", (3,))])
+    add("dot", "Dot", {"axes": 2, "normalize": False}, ["td", "lnorm"])
+    add("sub", "Subtract", {}, ["td", "lnorm"])
+    add("mul", "Multiply", {}, ["td", "lnorm", "att"])
+    add("avg", "Average", {}, ["td", "lnorm"])
+    add("maxi", "Maximum", {}, ["td", "lnorm"])
+    add("mini", "Minimum", {}, ["td", "lnorm"])
+    add("softmax", "Activation", {"activation": "softmax"}, ["mini"])
+    add("relu6", "ReLU", {"max_value": 6.0, "negative_slope": 0.0, "threshold": 0.0}, ["softmax"])
+    add("lrelu", "LeakyReLU", {"alpha": 0.1}, ["relu6"])
+    add("elu", "ELU", {"alpha": 1.0}, ["lrelu"])
+    add("smax", "Softmax", {"axis": -1}, ["elu"])
+    add("drop", "Dropout", {"rate": 0.5}, ["smax"])
+    add("sdrop", "SpatialDropout1D", {"rate": 0.5}, ["drop"])
+    add("noise", "GaussianNoise", {"stddev": 0.1}, ["sdrop"])
+    add("cudnn_lstm", "CuDNNLSTM", {"units": 2}, ["x"], rnn(3, 2, 4, (16,)))
+    add("cudnn_gru", "CuDNNGRU", {"units": 2, "return_sequences": True}, ["x"], rnn(3, 2, 3, (12,)))
+    add("cat", "Concatenate", {"axis": 1}, ["gmax", "gavg", "flat", "rnn_state", "gru_back",
+                                            "swa", "cudnn_lstm", "gru_nobias"])
+    add("dense", "Dense", {"units": 1, "activation": "sigmoid", "use_bias": True}, ["cat"],
+        [("kernel", (49, 1)), ("bias", (1,))])
+    return {"name": "zoo", "class": "Functional", "layers": L, "calls": calls,
+            "inputs": [("tok", 0, 0), ("x", 0, 0)],
+            "outputs": [("dense", 0, 0), ("ssa_mul", 0, 0), ("bi_none", 0, 1), ("swa", 0, 1),
+                        ("sdpa", 0, 1), ("mha", 0, 0), ("lstm_state", 0, 2), ("noise", 0, 0),
+                        ("add_att", 0, 0), ("dot", 0, 0), ("sub", 0, 0), ("mul", 0, 0),
+                        ("avg", 0, 0), ("maxi", 0, 0), ("bnorm", 0, 0), ("crop", 0, 0),
+                        ("zpad", 0, 0), ("c_same", 0, 0), ("bi_sum", 0, 0),
+                        ("cudnn_gru", 0, 0)]}
+
+
 # ---------------------------------------------------------------------------------------------
 # Configs
 
-def k2_layer(l, functional, calls=None):
+def k2_layer(l, functional, calls=None, kwargs=True):
     if "inner" in l:
         cfg = {"class_name": "Sequential",
                "config": {"name": l["name"], "layers": [k2_layer(x, False) for x in l["inner"]]}}
@@ -146,12 +282,13 @@ def k2_layer(l, functional, calls=None):
         cfg = {"class_name": l["class_name"], "config": copy.deepcopy(l["config"])}
     if functional:
         cfg["name"] = l["name"]
-        cfg["inbound_nodes"] = [[[n, ni, ti, {}] for (n, ni, ti) in call]
+        cfg["inbound_nodes"] = [[[n, ni, ti, {}] if kwargs else [n, ni, ti]
+                                 for (n, ni, ti) in call]
                                 for call in (calls or {}).get(l["name"], [])]
     return cfg
 
 
-def k2_config(model, bare_list=False, explicit_input=False):
+def k2_config(model, bare_list=False, explicit_input=False, kwargs=True):
     if model["class"] == "Sequential":
         layers = [k2_layer(l, False) for l in model["layers"]]
         iname, shape = model["input"]
@@ -164,7 +301,7 @@ def k2_config(model, bare_list=False, explicit_input=False):
         if bare_list:
             return {"class_name": "Sequential", "config": layers}
         return {"class_name": "Sequential", "config": {"name": model["name"], "layers": layers}}
-    layers = [k2_layer(l, True, model["calls"]) for l in model["layers"]]
+    layers = [k2_layer(l, True, model["calls"], kwargs) for l in model["layers"]]
     return {"class_name": "Model" if not explicit_input else "Functional",
             "config": {"name": model["name"], "layers": layers,
                        "input_layers": [list(t) for t in model["inputs"]],
@@ -200,7 +337,10 @@ def k3_layer(l, functional, calls=None):
         nodes = []
         for call in (calls or {}).get(l["name"], []):
             tensors = [k3_tensor(r) for r in call]
-            nodes.append({"args": [tensors] if len(tensors) > 1 else tensors, "kwargs": {}})
+            if l["class_name"] == "MultiHeadAttention":  # call(query, value=...): a kwarg tensor
+                nodes.append({"args": tensors[:1], "kwargs": {"value": tensors[1]}})
+            else:
+                nodes.append({"args": [tensors] if len(tensors) > 1 else tensors, "kwargs": {}})
         out["inbound_nodes"] = nodes
     return out
 
@@ -344,8 +484,9 @@ def snake(name):
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-def keras3_weights_h5(model):
-    """model.weights.h5 of a Keras 3 zip, as bytes."""
+def keras3_weights_h5(model, layers_key="layers"):
+    """model.weights.h5 of a Keras 3 zip, as bytes (tf.keras 2.13-2.15 "keras_v3" zips name
+    the layers group _layer_checkpoint_dependencies)."""
     bio = io.BytesIO()
     with h5py.File(bio, "w") as f:
         f.create_group("vars")
@@ -366,13 +507,22 @@ def keras3_weights_h5(model):
                     s = "%s_%d" % (s, counts[s])
                 else:
                     counts[s] = 0
-                g = base.require_group("layers").create_group(s)
+                g = base.require_group(layers_key).create_group(s)
                 if "inner" in l:
                     container(g, l["inner"])
                     put(g, [])
                 elif l["class_name"] in ("LSTM", "GRU", "SimpleRNN"):
                     put(g, [])
                     put(g.create_group("cell"), [a for _, a in l["weights"]])
+                elif l["class_name"] == "MultiHeadAttention":
+                    put(g, [])
+                    ws = [a for _, a in l["weights"]]
+                    for k, sub in enumerate(("query_dense", "key_dense", "value_dense",
+                                             "output_dense")):
+                        put(g.create_group(sub), ws[2 * k:2 * k + 2])
+                elif l["class_name"] == "TimeDistributed":
+                    put(g, [])
+                    put(g.create_group("layer"), [a for _, a in l["weights"]])
                 elif l["class_name"] == "Bidirectional":
                     put(g, [])
                     half = len(l["weights"]) // 2
@@ -389,13 +539,33 @@ def keras3_weights_h5(model):
     return bio.getvalue()
 
 
-def write_keras_zip(path, model, compression):
+def bfloat16_weights_h5(model):
+    """model.weights.h5 with every variable stored as Keras 3 stores bfloat16: the upper 16 bits
+    of the float32 as uint16, with a dtype="bfloat16" attribute. Returns (bytes, expected)."""
+    bio = io.BytesIO(keras3_weights_h5(model))
+    with h5py.File(bio, "a") as f:
+        def convert(name, obj):
+            if isinstance(obj, h5py.Dataset) and "/vars/" in "/" + name:
+                bits = (np.asarray(obj).astype("<f4").view("<u4") >> 16).astype("<u2")
+                del f[name]
+                ds = f.create_dataset(name, data=bits)
+                ds.attrs["dtype"] = "bfloat16"
+        names = []
+        f.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+        for n in names:
+            convert(n, f[n])
+    exp = {k: (a.astype("<f4").view("<u4") & 0xFFFF0000).view("<f4")
+           for k, a in expected(model).items()}
+    return bio.getvalue(), exp
+
+
+def write_keras_zip(path, model, compression, weights_h5=None):
     with zipfile.ZipFile(path, "w", compression) as z:
         for name, data in (
                 ("metadata.json", json.dumps({"keras_version": "3.4.1",
                                               "date_saved": "2024-07-23@17:34:40"})),
                 ("config.json", json.dumps(k3_config(model))),
-                ("model.weights.h5", keras3_weights_h5(model))):
+                ("model.weights.h5", weights_h5 or keras3_weights_h5(model))):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = compression
             z.writestr(info, data)
@@ -416,7 +586,7 @@ def quantize(a, dtype):
     return q, {"dtype": dtype, "scale": scale, "min": lo, "original_dtype": "float32"}, deq
 
 
-def write_tfjs(dirname, model, quant=None):
+def write_tfjs(dirname, model, quant=None, js=False):
     os.makedirs(dirname, exist_ok=True)
     entries = []
     for _, ws in named_weights("tfjs", model):
@@ -453,7 +623,11 @@ def write_tfjs(dirname, model, quant=None):
             paths.append(fname)
         manifest.append({"paths": paths, "weights": weights})
     topo = {"keras_version": "2.2.5", "backend": "tensorflow", "model_config": k2_config(model)}
-    doc = {"format": "layers-model", "generatedBy": "keras v2.2.5",
+    by = "keras v2.2.5"
+    if js:  # tfjs-layers' own model.save(): modelTopology is the model config itself
+        topo = dict(k2_config(model), keras_version="tfjs-layers 4.22.0", backend="tensor_flow.js")
+        by = "TensorFlow.js tfjs-layers v4.22.0"
+    doc = {"format": "layers-model", "generatedBy": by,
            "convertedBy": "TensorFlow.js Converter v1.4.0", "modelTopology": topo,
            "weightsManifest": manifest}
     with open(os.path.join(dirname, "model.json"), "w") as f:
@@ -483,6 +657,13 @@ def main():
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
     os.makedirs(OUT)
+    z = zoo()
+    np.savez(os.path.join(OUT, "zoo.expect.npz"), **expected(z))
+    write_h5(os.path.join(OUT, "zoo.k2.h5"), z, "k2", k2_config(z), "vlen", "2.3.1")
+    write_keras_zip(os.path.join(OUT, "zoo.keras"), z, zipfile.ZIP_STORED)
+    lam = seq_lambda()
+    np.savez(os.path.join(OUT, "seq_lambda.expect.npz"), **expected(lam))
+    write_h5(os.path.join(OUT, "seq_lambda.k2.h5"), lam, "k2", k2_config(lam), "fixed", "2.2.4")
     for model in (seq_lstm(), func_attn(), nested()):
         m = model["name"]
         p = lambda s: os.path.join(OUT, s)
@@ -506,11 +687,23 @@ def main():
                 scalar_attr(f, "backend", "tensorflow", "fixed")
                 write_layer_groups(f, model, "k2", "fixed", [l["name"] for l in model["layers"]])
             write_keras_zip(p(m + ".deflated.keras"), model, zipfile.ZIP_DEFLATED)
+            bf16, exp = bfloat16_weights_h5(model)
+            write_keras_zip(p(m + ".bf16.keras"), model, zipfile.ZIP_STORED, bf16)
+            np.savez(p(m + "_bf16.expect.npz"), **exp)
+            write_tfjs(p("tfjs_" + m + "_js"), model, js=True)
+            write_keras_zip(p(m + ".tfk_v3.keras"), model, zipfile.ZIP_STORED,
+                            keras3_weights_h5(model, "_layer_checkpoint_dependencies"))
+            with open(p(m + ".k3.json"), "w") as f:  # Keras 3 to_json() + save_weights
+                json.dump(k3_config(model), f)
+            with open(p(m + ".k3.weights.h5"), "wb") as f:
+                f.write(keras3_weights_h5(model))
             by_name = write_tfjs(p("tfjs_" + m + "_quant"), model, quant=True)
             np.savez(p(m + "_quant.expect.npz"), **tfjs_expected(model, by_name))
         else:
             write_h5(p(m + ".tfk2.h5"), model, "tfk2", k2_config(model, explicit_input=True),
                      "utf8", "2.13.1")
+            write_h5(p(m + ".k20.h5"), model, "k2", k2_config(model, kwargs=False), "fixed",
+                     "2.0.8")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,20 @@
 
 static char dir[256];
 
+/* Remove the scratch directory and what the targets wrote into it. */
+static void cleanup(void)
+{
+    static const char *const names[] = {"model.h5", "model.keras", "model.json", "shard0.bin",
+                                        "shard1.bin", "shard2.bin", "shard3.bin", "shard4.bin",
+                                        "shard5.bin", "shard6.bin", "shard7.bin"};
+    char path[512];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        remove(path);
+    }
+    rmdir(dir);
+}
+
 const char *fuzz_path(const char *name)
 {
     static char path[512];
@@ -16,6 +30,7 @@ const char *fuzz_path(const char *name)
         snprintf(dir, sizeof dir, "%s/rs-fuzz-XXXXXX", tmp ? tmp : "/tmp");
         if (!mkdtemp(dir))
             abort();
+        atexit(cleanup);
     }
     snprintf(path, sizeof path, "%s/%s", dir, name);
     return path;

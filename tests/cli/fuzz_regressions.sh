@@ -1,0 +1,7 @@
+# Inputs the fuzzers found (tests/fuzz/regressions, kept as they were found): each is refused
+# with exit 1 and one line naming the file — no crash, no hang, no sanitizer report.
+. "$top_srcdir/tests/lib.sh"
+for f in "$top_srcdir"/tests/fuzz/regressions/*; do
+    expect_fail 1 "rnnscope: $f: " "$(basename "$f") is refused cleanly" "$RNNSCOPE" summary "$f"
+done
+done_testing

@@ -1,0 +1,71 @@
+/* The HDF5 guard: a load that crashes in the child process is reported, not repeated here. */
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "model/internal.h"
+
+static pid_t parent;
+static int runs_here;
+
+static int crash_in_child(void *ctx, rs_error *err)
+{
+    (void)ctx;
+    if (getpid() != parent)
+        raise(SIGSEGV);
+    runs_here++;
+    return rs_fail(err, "x", "must not run in the parent");
+}
+
+static int succeed(void *ctx, rs_error *err)
+{
+    (void)ctx;
+    (void)err;
+    if (getpid() == parent)
+        runs_here++;
+    return 0;
+}
+
+static int fail_cleanly(void *ctx, rs_error *err)
+{
+    (void)ctx;
+    if (getpid() == parent)
+        runs_here++;
+    return rs_fail(err, "file.h5", "bad attribute");
+}
+
+static void test_crash_is_contained(void)
+{
+    rs_error err = {{0}};
+    runs_here = 0;
+    CHECK(rs_h5_guarded(crash_in_child, NULL, "bad.h5", &err) == -1);
+    CHECK_CONTAINS(err.msg, "bad.h5: the HDF5 library crashed");
+    CHECK(runs_here == 0);
+}
+
+static void test_success_runs_here(void)
+{
+    rs_error err = {{0}};
+    runs_here = 0;
+    CHECK(rs_h5_guarded(succeed, NULL, "good.h5", &err) == 0);
+    CHECK(runs_here == 1);
+}
+
+static void test_clean_failure_reported_by_the_real_run(void)
+{
+    rs_error err = {{0}};
+    runs_here = 0;
+    CHECK(rs_h5_guarded(fail_cleanly, NULL, "file.h5", &err) == -1);
+    CHECK_STR(err.msg, "file.h5: bad attribute");
+    CHECK(runs_here == 1);
+}
+
+int main(void)
+{
+    parent = getpid();
+    run_test("a crash in libhdf5 is contained in the child", test_crash_is_contained);
+    run_test("a good load runs in the process", test_success_runs_here);
+    run_test("a clean failure gives the real load's message", test_clean_failure_reported_by_the_real_run);
+    return check_finish();
+}
