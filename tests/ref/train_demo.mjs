@@ -27,9 +27,9 @@ const BURST = 10;
 const TASK = {
   steps: T, channels: C, burst_steps: BURST,
   noise: 'Gaussian, standard deviation 0.35, every channel',
-  burst: 'class 1: added over 10 steps at a uniformly random start in [8, 222]: '
-    + 'channel 0 a hump +1.6*sin(pi*(k+0.5)/10), channel 2 a ramp from -1.2 to +1.2 (k = 0..9)',
-  decoy: 'half of class 0: a ramp of the same size on channel 1 instead (same length, wrong channel and shape)',
+  burst: 'a 10-step burst added at a uniformly random start step in [8, 222]: channel 0 a hump '
+    + '+1.6·sin(π(k+0.5)/10), channel 2 a ramp from −1.2 to +1.2 (k = 0..9); channels 1 and 3 noise only',
+  decoy: 'noise only, or (every other class-0 sample) a decoy: the same ramp on channel 1 alone at a random start',
 };
 const TRAIN = Number(process.env.DEMO_TRAIN ?? 512);
 const TEST = 256;
