@@ -72,7 +72,13 @@ def readme(train, accuracy_right, n, rows, preds, labels):
         % train['tfjs_version'],
         '%d training samples (half of each class), batch %d, %d epochs, Adam (learning rate %g),'
         % (train['train_samples'], train['batch'], train['epochs'], train['learning_rate']),
-        'binary cross-entropy.',
+        'binary cross-entropy. Initial weights: glorot-uniform kernels, zero biases, except the LSTM',
+        "forget gate's bias at %g instead of Keras' +1: with a short LSTM memory the model has to look"
+        % train['forget_bias'],
+        'back at the burst through the attention (with +1 the LSTM latches "seen a burst" and the',
+        "attention looks at the steps after the burst, not at it). `tests/ref/fast_attention.mjs`",
+        "computes the attention's emission faster for training; every shipped output is computed by",
+        "`tests/ref/custom_layers.mjs`' SeqSelfAttention and cross-checked with NumPy on `demo.h5`.",
         '',
         '**Test accuracy: %.1f%%** on %d held-out samples (printed by the training script).'
         % (100 * train['test_accuracy'], train['test_samples']),
