@@ -101,8 +101,11 @@ static row_widths layer_widths(int panel_w)
     int avail = panel_w - 3; /* selection mark and expansion mark */
     if (avail >= 55)
         return (row_widths){24, 17};
-    row_widths w = {avail * 45 / 100, avail * 28 / 100};
-    return w; /* panel_w is at most half a 1000-column screen: names fit their buffers */
+    int shape_w = 12, rest = avail - shape_w;
+    if (rest < 30) /* narrow: the class gives way so that names and shapes stay whole */
+        return (row_widths){rest > 4 ? rest - 1 : 4, 0};
+    int cls = rest * 4 / 10 < 17 ? rest * 4 / 10 : 17;
+    return (row_widths){rest - cls - 2, cls};
 }
 
 /* s cut or padded to exactly w cells; cut names end in an ellipsis. */
@@ -124,7 +127,8 @@ static void row_text(const explorer *ex, const ex_row *row, char *buf, size_t le
     if (row->child) {
         int k = row->output;
         const rs_shape *s = k < n->n_outputs + n->n_internal && n->out_shapes ? &n->out_shapes[k] : NULL;
-        fit(name, sizeof name, output_name(n, k, oname, sizeof oname), w.name + w.cls - 2, u);
+        fit(name, sizeof name, output_name(n, k, oname, sizeof oname),
+            w.name + w.cls - (w.cls ? 2 : 3), u);
         snprintf(buf, len, "  %s %s %s", u ? "└" : "`", name, short_shape(s, shape, sizeof shape));
         return;
     }
@@ -133,7 +137,8 @@ static void row_text(const explorer *ex, const ex_row *row, char *buf, size_t le
     const rs_shape *s = n->n_outputs > 0 && n->out_shapes ? &n->out_shapes[0] : NULL;
     fit(name, sizeof name, n->name, w.name, u);
     fit(cls, sizeof cls, n->class_name, w.cls, u);
-    snprintf(buf, len, "%s%s %s %s", mark, name, cls, short_shape(s, shape, sizeof shape));
+    snprintf(buf, len, "%s%s %s%s%s", mark, name, cls, w.cls ? " " : "",
+             short_shape(s, shape, sizeof shape));
 }
 
 static void draw_layers(explorer *ex, rs_canvas *c, rs_rect box)
