@@ -130,6 +130,19 @@ else
     skip "s and S step through the samples" "python3-numpy is not installed"
 fi
 
+# the timestep cursor ([ ] and Shift-arrows), zoom (+ -) and pan (< >) of the timestep window
+DEMO=$top_srcdir/share/rnnscope/demo/demo.h5
+if run_keys 120x24 "$DEMO" 2 ] ] S-Right dump [ dump + dump + dump '>' dump - - - &&
+   screen_has 0 "t=3 ch=0" && screen_has 1 "t=2 ch=0" && screen_has 2 "window 0..119" &&
+   screen_has 3 "window 0..59" && screen_has 4 "window 15..74" && ! screen_has 5 "window"; then
+    ok "the timestep cursor moves, the window zooms and pans, and zooms back out"
+else not_ok "the timestep cursor moves, the window zooms and pans, and zooms back out"; cat "$T/screen."* | diag; fi
+
+# focus on the view: up and down pick the channel shown in detail
+if run_keys 120x24 "$DEMO" 2 Tab j j && screen_has 0 "t=0 ch=2" && screen_has 0 "[detail]"; then
+    ok "Tab moves focus to the view, where j picks the next channel"
+else not_ok "Tab moves focus to the view, where j picks the next channel"; cat "$T/screen.0" | diag; fi
+
 # a mouse click (the script's click:X,Y) selects the layer row under it
 if run_keys 120x24 "$MODEL" click:5,7 && grep -q '^▶.*dense_1' "$T/screen.0"; then
     ok "a click selects the layer under it"
