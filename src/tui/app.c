@@ -227,6 +227,7 @@ static int run_script(explorer *ex, rs_canvas *c, const rs_tui_options *o, rs_er
 typedef struct progress_state {
     struct timespec start;
     bool shown;
+    explorer *ex;
 } progress_state;
 
 static long elapsed_ms(const struct timespec *since)
@@ -256,7 +257,16 @@ static bool show_progress(void *user, double fraction)
     nodelay(stdscr, TRUE);
     int key = getch();
     nodelay(stdscr, FALSE);
-    return key != 27 && key != 'q';
+    if (key == ERR)
+        return true;
+    if (key == 27)
+        return false; /* Esc cancels */
+    if (rs_keymap_lookup(&p->ex->keys, key) == RS_ACTION_QUIT) {
+        p->ex->quit = true;
+        return false;
+    }
+    ungetch(key); /* other keys act when the computation is done */
+    return true;
 }
 
 /* ---- the interactive loop ---- */
@@ -309,7 +319,7 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
         rc = -1;
     rs_term_cell_size(&caps, STDIN_FILENO, &so.cell_w, &so.cell_h);
     rs_canvas last = {0};
-    progress_state prog;
+    progress_state prog = {.ex = ex};
     rs_progress pr = {show_progress, &prog};
     ex->progress = &pr;
     rs_canvas c = {0};

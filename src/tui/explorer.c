@@ -86,6 +86,7 @@ int ex_init(explorer *ex, rs_model *m, rs_tui_input *input, rs_error *err)
     memset(ex->view_of, EX_VIEW_DEFAULT, (size_t)m->n_nodes + 1);
     rs_keymap_defaults(&ex->keys);
     ex->cmap = RS_CMAP_BWR;
+    ex->cancelled_row = ex->cancelled_sample = -1;
     ex->default_view[0] = EX_VIEW_LINES;
     ex->default_view[1] = EX_VIEW_HEATMAP;
     ex->default_view[2] = EX_VIEW_BARS;
@@ -154,13 +155,23 @@ const rs_tensor *ex_current_output(explorer *ex, int *node_out, int *k_out, rs_e
     const ex_row *row = &ex->rows[ex->sel];
     *node_out = row->node;
     *k_out = row->output;
+    if (ex->sel == ex->cancelled_row && ex->sample == ex->cancelled_sample) {
+        rs_fail(err, NULL, "cancelled: press Ctrl-L to compute it again");
+        return NULL;
+    }
     rs_run *r = run_for_sample(ex, err);
     if (!r)
         return NULL;
     rs_run_set_progress(r, ex->progress);
     const rs_tensor *t;
-    if (rs_run_output(r, row->node, row->output, &t, err) < 0)
+    if (rs_run_output(r, row->node, row->output, &t, err) < 0) {
+        size_t n = strlen(err->msg);
+        if (n >= 9 && strcmp(err->msg + n - 9, "cancelled") == 0) { /* not again on its own */
+            ex->cancelled_row = ex->sel;
+            ex->cancelled_sample = ex->sample;
+        }
         return NULL;
+    }
     return t;
 }
 
@@ -375,7 +386,10 @@ void ex_action(explorer *ex, rs_action a)
     case RS_ACTION_NONE: break;
     case RS_ACTION_HELP: ex->help = true; break;
     case RS_ACTION_QUIT: ex->quit = true; break;
-    case RS_ACTION_REDRAW: ex->redraw_all = true; break;
+    case RS_ACTION_REDRAW:
+        ex->redraw_all = true;
+        ex->cancelled_row = -1;
+        break;
     case RS_ACTION_FOCUS_NEXT:
     case RS_ACTION_FOCUS_PREV:
         ex->focus = ex->focus == EX_FOCUS_LAYERS ? EX_FOCUS_VIEW : EX_FOCUS_LAYERS;

@@ -56,6 +56,7 @@ typedef struct explorer {
     int sample, nsamples;
     rs_run **runs;           /* one per sample, made when first shown */
     const rs_progress *progress;
+    int cancelled_row, cancelled_sample; /* a computation the user cancelled (-1: none) */
 
     bool *expanded;          /* per node */
     signed char *view_of;    /* per node: the chosen view, or EX_VIEW_DEFAULT */
