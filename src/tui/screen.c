@@ -309,6 +309,27 @@ static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, ex_view v, cons
     }
 }
 
+/* "lstm_1, attention[1]": where a node's inputs come from, when that is not simply the row
+ * above it (a Functional model's branches and merges). Empty otherwise. */
+static void inbound_names(const explorer *ex, int node, char *buf, size_t len)
+{
+    const rs_node *n = &ex->m->nodes[node];
+    buf[0] = '\0';
+    if (n->n_inputs == 0 || (n->n_inputs == 1 && n->inputs[0].node == node - 1 && n->inputs[0].output == 0))
+        return;
+    size_t used = 0;
+    for (int i = 0; i < n->n_inputs && used < len; i++) {
+        const rs_ref *r = &n->inputs[i];
+        int w = r->output ? snprintf(buf + used, len - used, "%s%s[%d]", i ? ", " : "",
+                                     ex->m->nodes[r->node].name, r->output)
+                          : snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+                                     ex->m->nodes[r->node].name);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
 static const char *const view_names[] = {"lines", "detail", "heatmap", "hist", "bars", "weights"};
 
 static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
@@ -320,9 +341,11 @@ static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
     ex_view v = ex_current_view(ex, t);
     char title[512], oname[32], shape[64];
     const rs_shape *s = n->out_shapes && k < n->n_outputs + n->n_internal ? &n->out_shapes[k] : NULL;
-    snprintf(title, sizeof title, " [%s] %s  %s %s  %s", view_names[v], n->name,
+    char from[256] = "";
+    inbound_names(ex, node, from, sizeof from);
+    snprintf(title, sizeof title, " [%s] %s  %s %s  %s%s%s", view_names[v], n->name,
              output_name(n, k, oname, sizeof oname), short_shape(s, shape, sizeof shape),
-             n->class_name);
+             n->class_name, from[0] ? "  ← " : "", from);
     put(ex, c, box.x, box.y, box.w, title, ex->focus == EX_FOCUS_VIEW ? T_TITLE : T_DIM);
     ex->view_rows = box.h - 2;
     if (box.h < 3)

@@ -57,6 +57,33 @@ if wait_for 'EXITED:0' 5 && ! grep -q 'Layers' "$T/pane"; then
     ok "q quits with status 0 and gives the shell its screen back"
 else not_ok "q quits with status 0 and gives the shell its screen back"; diag < "$T/pane"; fi
 
+# on the demo with its batch of 8: views, search, the timestep cursor, samples, export
+tm kill-server 2>/dev/null
+SOCK=rs-test4-$$
+DEMO=$top_srcdir/share/rnnscope/demo/demo.h5
+cd "$T"
+tm new-session -d -s rs -x 120 -y 30 \
+    "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color '$RNNSCOPE' '$DEMO'; echo EXITED:\$?; sleep 60"
+if wait_for "Layers" 10; then
+    tm send-keys -t rs 3
+    wait_for '\[heatmap\] lstm_1' 5 && ok "3 switches to the heatmap view" || { not_ok "3 switches to the heatmap view"; diag < "$T/pane"; }
+    tm send-keys -t rs / d e n s Enter
+    wait_for '^▶.*dense_1' 5 && ok "/ searches the layers" || { not_ok "/ searches the layers"; diag < "$T/pane"; }
+    tm send-keys -t rs k k k 2 ] ]
+    wait_for '^t=2 ch=0' 5 && ok "] moves the timestep cursor" || { not_ok "] moves the timestep cursor"; diag < "$T/pane"; }
+    tm send-keys -t rs s s
+    wait_for 'sample 3/8' 5 && ok "s steps through the samples" || { not_ok "s steps through the samples"; diag < "$T/pane"; }
+    tm send-keys -t rs x Enter
+    wait_for 'wrote [a-z_0-9]+\.npy' 5 && written=$(grep -oE 'wrote [a-z_0-9]+\.npy' "$T/pane" | cut -d' ' -f2) &&
+        [ -s "$T/$written" ] && ok "x exports the output on screen" ||
+        { not_ok "x exports the output on screen"; diag < "$T/pane"; ls "$T" | diag; }
+    tm send-keys -t rs q
+    wait_for 'EXITED:0' 5 && ok "q quits" || not_ok "q quits"
+else
+    for what in views search cursor samples export quit; do not_ok "demo in tmux: $what"; done
+fi
+cd - >/dev/null
+
 # SIGTERM ends it cleanly too (a second server: the first may still be shutting down)
 tm kill-server 2>/dev/null
 SOCK=rs-test2-$$
