@@ -84,6 +84,26 @@ else
 fi
 cd - >/dev/null
 
+# a storm of 100 resizes in about a second, then SIGHUP (the SSH connection dropped)
+tm kill-server 2>/dev/null
+SOCK=rs-test5-$$
+tm new-session -d -s rs -x 120 -y 30 \
+    "env LANG=C.UTF-8 TERM=xterm-256color '$RNNSCOPE' '$MODEL'; echo EXITED:\$?; sleep 60"
+tm set -g window-size manual
+if wait_for "Layers" 10; then
+    for i in $(seq 50); do tm resize-window -t rs -x $((60 + i)) -y $((15 + i % 10)); tm resize-window -t rs -x 120 -y 30; done
+    tm send-keys -t rs j
+    if wait_for '^▶.*seq_self_attention_1' 5 && [ "$(wc -l < "$T/pane")" -le 30 ]; then
+        ok "100 resizes in a row: still alive, laid out for the last size, still taking keys"
+    else not_ok "100 resizes in a row: still alive, laid out for the last size, still taking keys"; diag < "$T/pane"; fi
+    shell=$(tm list-panes -t rs -F '#{pane_pid}' | head -1)
+    pkill -HUP -P "$shell" -x rnnscope
+    if wait_for 'EXITED:0' 5 && ! grep -q 'Layers' "$T/pane"; then ok "SIGHUP restores the terminal and exits"
+    else not_ok "SIGHUP restores the terminal and exits"; diag < "$T/pane"; fi
+else
+    not_ok "100 resizes in a row"; not_ok "SIGHUP restores the terminal and exits"
+fi
+
 # SIGTERM ends it cleanly too (a second server: the first may still be shutting down)
 tm kill-server 2>/dev/null
 SOCK=rs-test2-$$

@@ -1,0 +1,19 @@
+# One scripted explorer session on the demo under valgrind memcheck: no errors, no definite leaks.
+. "$top_srcdir/tests/lib.sh"
+command -v valgrind >/dev/null || { echo "valgrind is not installed"; exit 77; }
+# valgrind and AddressSanitizer do not mix: the ASan build has its own leak and error checks
+grep -q __asan_init "$RNNSCOPE" && { echo "built with AddressSanitizer (it checks memory itself)"; exit 77; }
+DEMO=$top_srcdir/share/rnnscope/demo/demo.h5
+printf 'j\nEnter\nj\nj\n3\ndump\ns\n4\n1\nk\nk\n2\n]\n+\n<\n?\nq\n' > "$T/keys"
+# the fork guard's child is a second process with its own report; --trace-children checks it too
+RNNSCOPE_NO_HDF5_GUARD=1 valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \
+    --error-exitcode=42 --log-file="$T/vg.log" \
+    "$RNNSCOPE" --headless --size 100x30 --keys "$T/keys" --dump-screen "$T/dump" "$DEMO" >"$T/out" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -q 'ERROR SUMMARY: 0 errors' "$T/vg.log" && grep -q 'seq_self_attention_1' "$T/dump"; then
+    ok "an explorer session under valgrind: no errors, no definite leaks"
+else
+    not_ok "an explorer session under valgrind: no errors, no definite leaks"
+    { echo "exit $rc"; grep -E 'ERROR SUMMARY|definitely lost|Invalid|uninitialised' "$T/vg.log" | head -20; cat "$T/out"; } | diag
+fi
+done_testing
