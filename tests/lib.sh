@@ -36,6 +36,18 @@ expect_fail() {
 
 have_numpy() { "$PY" -c 'import numpy' 2>/dev/null; }
 
+# tmux black-box tests: tm runs tmux on the private server $SOCK; wait_for PATTERN [SECONDS]
+# polls session $PANE's screen (into $T/pane) until an extended regexp matches.
+tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
+wait_for() {
+    local pat=$1 limit=${2:-10} i=0
+    while [ $i -lt $((limit * 20)) ]; do
+        tm capture-pane -p -t "${PANE:-rs}" > "$T/pane" 2>/dev/null && grep -qE -- "$pat" "$T/pane" && return 0
+        sleep 0.05; i=$((i + 1))
+    done
+    return 1
+}
+
 # Per-script scratch directory, removed at exit.
 T=$(mktemp -d "${TMPDIR:-/tmp}/rs-sh-XXXXXX")
 trap 'rm -rf "$T"' EXIT

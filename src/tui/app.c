@@ -189,8 +189,25 @@ static int dump_screen(explorer *ex, rs_canvas *c, const char *path, rs_error *e
     return fclose(f) == 0 ? 0 : rs_fail(err, path, "write failed");
 }
 
-/* Feed the script's keys: key names as for the config ("j", "Enter", "F10"); "dump" appends
- * the screen to the dump file. */
+/* One token of a --keys script: a key name as for the config ("j", "Enter", "F10"), "dump" to
+ * append the screen to the dump file, or "click:X,Y". Shared by headless and terminal runs. */
+static int script_step(explorer *ex, rs_canvas *c, const rs_tui_options *o, const char *tok,
+                       rs_error *err)
+{
+    int x, y, key;
+    if (strcmp(tok, "dump") == 0)
+        return o->dump_path ? dump_screen(ex, c, o->dump_path, err) : 0;
+    if (sscanf(tok, "click:%d,%d", &x, &y) == 2) {
+        ex_click(ex, x, y);
+        return 0;
+    }
+    if ((key = rs_key_from_name(tok)) < 0)
+        return rs_fail(err, o->keys_script, "unknown key '%s'", tok);
+    ex_key(ex, key);
+    return 0;
+}
+
+/* Feed the whole script, then dump the final screen. */
 static int run_script(explorer *ex, rs_canvas *c, const rs_tui_options *o, rs_error *err)
 {
     script s;
@@ -199,22 +216,8 @@ static int run_script(explorer *ex, rs_canvas *c, const rs_tui_options *o, rs_er
     int rc = 0;
     const char *tok;
     while (rc == 0 && !ex->quit && !stop_signal && (tok = script_token(&s))) {
-        if (strcmp(tok, "dump") == 0) {
-            if (o->dump_path)
-                rc = dump_screen(ex, c, o->dump_path, err);
-            continue;
-        }
         ex_draw(ex, c); /* as on screen: the view sizes of the last draw steer paging */
-        int x, y, key = rs_key_from_name(tok);
-        if (sscanf(tok, "click:%d,%d", &x, &y) == 2) {
-            ex_click(ex, x, y);
-            continue;
-        }
-        if (key < 0) {
-            rc = rs_fail(err, o->keys_script, "unknown key '%s'", tok);
-            break;
-        }
-        ex_key(ex, key);
+        rc = script_step(ex, c, o, tok, err);
     }
     if (rc == 0 && o->dump_path)
         rc = dump_screen(ex, c, o->dump_path, err);
@@ -350,17 +353,8 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
         memcpy(last.cells, c.cells, (size_t)c.w * (size_t)c.h * sizeof *c.cells);
         /* keys from --keys first (a real terminal driven by a script), then the keyboard */
         const char *tok = keys.text ? script_token(&keys) : NULL;
-        if (tok && strcmp(tok, "dump") == 0) {
-            if (o->dump_path)
-                rc = dump_screen(ex, &c, o->dump_path, err);
-            continue;
-        }
         if (tok) {
-            int key = rs_key_from_name(tok);
-            if (key < 0)
-                rc = rs_fail(err, o->keys_script, "unknown key '%s'", tok);
-            else
-                ex_key(ex, key);
+            rc = script_step(ex, &c, o, tok, err);
             continue;
         }
         timeout(250); /* wake up now and then to notice signals */

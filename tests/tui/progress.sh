@@ -20,17 +20,8 @@ with h5py.File(d + "/slow.h5", "w") as f:
         g.create_dataset("slow_lstm/%s:0" % w, data=(rng.standard_normal(shape) * 0.03).astype(np.float32))
 np.save(d + "/long.npy", rng.random((1, 6000, 8), dtype=np.float32))
 PY
-SOCK=rs-progress-$$
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
+SOCK=rs-progress-$$ PANE=p
 trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
-wait_for() {
-    local pat=$1 limit=${2:-10} i=0
-    while [ $i -lt $((limit * 20)) ]; do
-        tm capture-pane -p -t p > "$T/pane" 2>/dev/null && grep -qE -- "$pat" "$T/pane" && return 0
-        sleep 0.05; i=$((i + 1))
-    done
-    return 1
-}
 tm new-session -d -s p -x 120 -y 30 \
     "env LANG=C.UTF-8 TERM=xterm-256color '$RNNSCOPE' --input '$T/long.npy' '$T/slow.h5'; echo EXITED:\$?; sleep 60"
 if wait_for 'computing \[#* *\] +[0-9]+%  Esc cancels' 10; then ok "a long computation shows a progress bar"

@@ -4,18 +4,7 @@
 command -v tmux >/dev/null || { echo "tmux is not installed"; exit 77; }
 MODEL=$top_srcdir/tests/ref/fixtures/seed_selfattention/keras/k22.h5
 SOCK=rs-test-$$
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null; tmux -L "rs-test-$$" kill-server 2>/dev/null; rm -rf "$T"' EXIT
-
-# wait_for PATTERN [SECONDS]: poll the pane until an extended regexp matches
-wait_for() {
-    local pat=$1 limit=${2:-10} i=0
-    while [ $i -lt $((limit * 10)) ]; do
-        tm capture-pane -p -t rs > "$T/pane" 2>/dev/null && grep -qE -- "$pat" "$T/pane" && return 0
-        sleep 0.1; i=$((i + 1))
-    done
-    return 1
-}
 
 tm new-session -d -s rs -x 120 -y 30 \
     "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color '$RNNSCOPE' '$MODEL'; echo EXITED:\$?; sleep 60"

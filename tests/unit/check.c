@@ -97,7 +97,26 @@ const char *tmp_path(const char *name)
     return buf[slot];
 }
 
+#include <cjson/cJSON.h>
+
+#include "rnnscope/fileio.h"
 #include "rnnscope/npy.h"
+
+cJSON *load_json(const char *rel)
+{
+    unsigned char *text;
+    size_t len;
+    rs_error err = {""};
+    if (rs_read_file(test_path(rel), 1 << 26, &text, &len, &err) < 0) {
+        printf("# %s\n", err.msg);
+        return NULL;
+    }
+    cJSON *json = cJSON_ParseWithLength((const char *)text, len);
+    free(text);
+    if (!json)
+        printf("# %s: not valid JSON\n", rel);
+    return json;
+}
 
 rs_tensor load_npy(const char *rel)
 {

@@ -41,6 +41,10 @@ const char *tmp_path(const char *name);
  * empty tensor. */
 rs_tensor load_npy(const char *rel);
 
+/* Parse a committed JSON file (path relative to srcdir); NULL with a "# ..." line when it cannot
+ * be read or parsed. The caller frees it with cJSON_Delete. */
+struct cJSON *load_json(const char *rel);
+
 /* max |got - want| <= tol * max(1, max |want|) over n values; prints the worst on failure. */
 #define CHECK_CLOSE(got, want, n, tol) check_close((got), (want), (n), (tol), #got, __FILE__, __LINE__)
 void check_close(const float *got, const float *want, size_t n, double tol, const char *what,

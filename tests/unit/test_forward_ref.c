@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "check.h"
-#include "rnnscope/fileio.h"
 #include "rnnscope/layer.h"
 #include "rnnscope/npy.h"
 #include "rnnscope/run.h"
@@ -188,15 +187,9 @@ done:
 
 int main(void)
 {
-    unsigned char *text;
-    size_t len;
-    rs_error err;
-    if (rs_read_file(test_path(FIXTURES "/manifest.json"), 1 << 24, &text, &len, &err) < 0) {
-        printf("# %s\n", err.msg);
+    cJSON *manifest = load_json(FIXTURES "/manifest.json");
+    if (!manifest)
         return 1;
-    }
-    cJSON *manifest = cJSON_Parse((const char *)text);
-    free(text);
     const char *only = getenv("RS_REF_MODEL");
     const cJSON *model, *fmt;
     cJSON_ArrayForEach(model, item(manifest, "models"))

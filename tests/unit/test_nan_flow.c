@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "check.h"
-#include "rnnscope/fileio.h"
 #include "rnnscope/run.h"
 
 #define FIXTURES "tests/ref/fixtures"
@@ -83,15 +82,9 @@ static void check_model(const cJSON *model)
 
 int main(void)
 {
-    unsigned char *text;
-    size_t len;
-    rs_error err;
-    if (rs_read_file(test_path(FIXTURES "/manifest.json"), 1 << 24, &text, &len, &err) < 0) {
-        printf("# %s\n", err.msg);
+    cJSON *manifest = load_json(FIXTURES "/manifest.json");
+    if (!manifest)
         return 1;
-    }
-    cJSON *manifest = cJSON_Parse((const char *)text);
-    free(text);
     const cJSON *model;
     cJSON_ArrayForEach(model, cJSON_GetObjectItemCaseSensitive(manifest, "models"))
         check_model(model);
