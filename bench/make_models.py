@@ -145,10 +145,10 @@ def main():
     os.makedirs(out, exist_ok=True)
     cases = []
 
-    def add_case(name, model_path, x, layers, kind):
+    def add_case(name, model_path, x, layers, kind, last_layer):
         cases.append({'name': name, 'model': model_path, 'input': save_input(out, name, x),
                       'kind': kind, 'batch': int(x.shape[0]), 'T': int(x.shape[1]),
-                      'layers': layers})
+                      'layers': layers, 'last_layer': last_layer})
 
     for cell, u, T, batch in recurrent_cases(quick):
         key = '%s%d_t%d' % (cell.lower(), u, T)
@@ -157,7 +157,7 @@ def main():
         path = save_model(out, sequential(key, [T, FEATURES], [(cell, cfg, w)]))
         x = np.random.default_rng(7 + batch).uniform(-1, 1, (batch, T, FEATURES)).astype(np.float32)
         add_case('%s b%d' % (key, batch), path, x,
-                 [{'cell': cell, 'in': FEATURES, 'units': u, 'dirs': 1}], 'rnn')
+                 [{'cell': cell, 'in': FEATURES, 'units': u, 'dirs': 1}], 'rnn', cell.lower() + '_1')
 
     rng = np.random.default_rng(31)
     c1, w1 = bidir_layer(rng, 'bidir_1', FEATURES, 128)
@@ -168,21 +168,21 @@ def main():
               {'cell': 'LSTM', 'in': 256, 'units': 128, 'dirs': 2}]
     for batch in (1, 32):
         x = np.random.default_rng(40 + batch).uniform(-1, 1, (batch, 256, FEATURES)).astype(np.float32)
-        add_case('bilstm2x128_t256 b%d' % batch, path, x, layers, 'bilstm')
+        add_case('bilstm2x128_t256 b%d' % batch, path, x, layers, 'bilstm', 'bidir_2')
 
     demo = os.path.join(HERE, '..', 'share', 'rnnscope', 'demo', 'demo.h5')
     demo_in = np.load(os.path.join(HERE, '..', 'share', 'rnnscope', 'demo', 'demo.inputs.npy'))
     for x in (demo_in[:1], demo_in):
         add_case('seed lstm60+att t240 b%d' % x.shape[0], os.path.abspath(demo),
                  np.ascontiguousarray(x, dtype=np.float32),
-                 [{'cell': 'LSTM', 'in': 4, 'units': 60, 'dirs': 1}], 'seed')
+                 [{'cell': 'LSTM', 'in': 4, 'units': 60, 'dirs': 1}], 'seed', 'dense_1')
 
     rng = np.random.default_rng(51)
     cfg, w = attention_layer(rng, 'att_1', ATT_FEATURES, ATT_UNITS)
     path = save_model(out, sequential('attention_t%d' % ATT_T, [ATT_T, ATT_FEATURES],
                                       [('SeqSelfAttention', cfg, w)]))
     x = np.random.default_rng(52).uniform(-1, 1, (1, ATT_T, ATT_FEATURES)).astype(np.float32)
-    add_case('attention t%d b1' % ATT_T, path, x, [], 'attention')
+    add_case('attention t%d b1' % ATT_T, path, x, [], 'attention', 'att_1')
 
     # ~200 MB of weights for the load time: LSTM(2048) on 32 features, then LSTM(2048)
     rng = np.random.default_rng(61)
