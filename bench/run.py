@@ -241,30 +241,38 @@ def output_bytes(case):
 
 
 def peak_memory(rnnscope, work, case):
-    """max RSS of `rnnscope dump` of the case's last layer (os.wait4's rusage of the child)."""
+    """max RSS of `rnnscope dump` of the case's last layer, and the bytes it must hold."""
     out = os.path.join(work, 'dump.npy')
-    t0 = time.perf_counter()
-    proc = subprocess.Popen([rnnscope, 'dump', case['model'], '--layer', case['last_layer'],
-                             '--input', case['input'], '-o', out],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    secs = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode()
-    proc.stderr.close()
-    if proc.returncode != 0:
-        raise RuntimeError('dump: ' + err.strip())
+    rss, secs = max_rss([rnnscope, 'dump', case['model'], '--layer', case['last_layer'],
+                         '--input', case['input'], '-o', out])
+    os.remove(out)
     held = weight_bytes(case) + os.path.getsize(case['input']) + output_bytes(case)
-    return usage.ru_maxrss * 1024, held, secs
+    return rss, held, secs
 
 
-def baseline_rss(rnnscope, demo):
-    """max RSS of `rnnscope summary` of the demo: what the program costs before any data."""
-    proc = subprocess.Popen([rnnscope, 'summary', demo], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    _, _, usage = os.wait4(proc.pid, 0)
-    proc.returncode = 0
-    return usage.ru_maxrss * 1024
+# A fresh, small Python (no site, no NumPy) forks and execs the command: Linux keeps a process's
+# peak RSS across exec, so a child forked from this process (NumPy, the outputs just compared)
+# would report our peak; this parent's ~5 MB stay below any rnnscope run.
+RSS_SPAWNER = """import os, sys, time
+t0 = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status), time.perf_counter() - t0)
+"""
+
+
+def max_rss(cmd):
+    """(peak RSS in bytes, seconds) of a command: os.wait4's rusage of the child."""
+    r = subprocess.run(['/usr/bin/python3', '-S', '-c', RSS_SPAWNER] + cmd, capture_output=True,
+                       text=True)
+    rss, code, secs = r.stdout.split()
+    if int(code) != 0:
+        raise RuntimeError('%s: %s' % (' '.join(cmd[:2]), r.stderr.strip()))
+    return int(rss), float(secs)
 
 
 def extras(rnnscope, work, cases, big, demo, peer):
@@ -273,14 +281,13 @@ def extras(rnnscope, work, cases, big, demo, peer):
     try:
         largest = max(rnn, key=lambda c: weight_bytes(c) + output_bytes(c))
         rss, held, secs = peak_memory(rnnscope, work, largest)
-        base = baseline_rss(rnnscope, demo)
+        base, _ = max_rss([rnnscope, 'summary', demo])
         lines.append(('peak memory of `rnnscope dump` (%s, layer %s)' % (largest['name'], largest['last_layer']),
                       '%.1f MB max RSS, %.1f MB above the program alone (%.1f MB: summary of the demo); '
                       'weights + input + output %.1f MB; ratio %.2f, above the program alone %.2f '
                       '(goal <= 1.5); %.2f s'
                       % (rss / 1e6, (rss - base) / 1e6, base / 1e6, held / 1e6, rss / held,
                          (rss - base) / held, secs)))
-        os.remove(os.path.join(work, 'dump.npy'))
     except (RuntimeError, OSError, ValueError) as e:
         lines.append(('peak memory of `rnnscope dump`', 'failed: %s' % e))
     # load time of the ~200 MB file: page cache warmed by one read of each side first
