@@ -145,7 +145,7 @@ def bound(case, bw, rates, l3):
             where = 'L3' if weight_bytes <= l3 else 'DRAM'
             kinds.add(where)
             secs += layer['dirs'] * weight_bytes * case['T'] / bw[where]
-        return secs, '+'.join(sorted(kinds)) + ' bw'
+        return secs, ' + '.join('%s bw %.0f GB/s' % (k, bw[k] * 1e-9) for k in sorted(kinds))
     secs = sum(flops / (rates[shape] * 1e9) for shape, flops in gemm_shapes(case))
     return secs, 'sgemm %.0f GF/s' % (case_flops(case) / secs * 1e-9)
 
@@ -385,8 +385,10 @@ def main():
             for t in thread_counts:
                 try:
                     res = measure(builddir, work, case, t, peers[t], max_reps)
-                except RuntimeError as e:
+                except RuntimeError as e:  # a row that says so: a failing side must not vanish
                     log('bench: %s, %d threads: %s' % (case['name'], t, e))
+                    rows.append([case['name'], str(t), '**error**', '', '', str(e)[:120].replace('|', '/'),
+                                 '', '', '', ''])
                     continue
                 rows.append(row(case, t, res, best_bw, best_rates, l3))
                 log('  ' + ' | '.join(rows[-1]))
