@@ -180,7 +180,7 @@ def ours(builddir, case, threads, out=None):
         cmd.append(out)
     r = subprocess.run(cmd, capture_output=True, text=True, env=thread_env(threads))
     if r.returncode != 0:
-        raise RuntimeError('forward: ' + r.stderr.strip())
+        raise RuntimeError(r.stderr.strip() or 'bench/forward exited with %d' % r.returncode)
     return float(r.stdout.split()[0])
 
 
