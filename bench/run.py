@@ -74,14 +74,21 @@ def l3_bytes():
     return best or 32 << 20
 
 
-def machine(builddir, srcdir, peer_hello, openblas, loadavg):
+def source_commit(srcdir):
+    """The commit measured (at the start: the tree may change during a long run)."""
+    commit = first_line(['git', '-C', srcdir, 'log', '-1', '--format=%h %s'])
+    dirty = subprocess.run(['git', '-C', srcdir, 'status', '--porcelain', '--untracked-files=no'],
+                           capture_output=True, text=True).stdout.strip()
+    return commit + (' (with uncommitted changes)' if dirty and commit != '?' else '')
+
+
+def machine(builddir, peer_hello, openblas, loadavg, commit):
     cpu = re.search(r'model name\s*:\s*(.*)', read('/proc/cpuinfo'))
     caches = [l.strip() for l in subprocess.run(['lscpu'], capture_output=True, text=True).stdout.splitlines()
               if re.match(r'\s*L[123]\w* cache', l)] if os.path.exists('/usr/bin/lscpu') else []
     mem = re.search(r'MemTotal:\s*(\d+)', read('/proc/meminfo'))
     cflags = re.search(r'^CFLAGS = (.*)$', read(os.path.join(builddir, 'Makefile')), re.M)
     cc = re.search(r'^CC = (.*)$', read(os.path.join(builddir, 'Makefile')), re.M)
-    commit = first_line(['git', '-C', srcdir, 'log', '-1', '--format=%h %s'])
     return [
         ('CPU', cpu.group(1) if cpu else platform.processor()),
         ('cores', '%d online (%d usable by this process)' % (os.cpu_count(), len(os.sched_getaffinity(0)))),
@@ -356,6 +363,7 @@ def main():
     rnnscope = os.path.join(builddir, 'rnnscope')
     started = time.time()
     loadavg = read('/proc/loadavg')
+    commit = source_commit(srcdir)
 
     log('bench: writing the models into %s' % work)
     subprocess.run(['/usr/bin/python3', os.path.join(srcdir, 'bench', 'make_models.py'), work]
@@ -395,7 +403,7 @@ def main():
         log('bench: memory, load time, start-up')
         demo = os.path.join(srcdir, 'share', 'rnnscope', 'demo', 'demo.h5')
         extra = extras(rnnscope, work, cases, spec['big_model'], demo, peers[thread_counts[-1]])
-        desc = machine(builddir, srcdir, peers[1].hello, openblas, loadavg)
+        desc = machine(builddir, peers[1].hello, openblas, loadavg, commit)
     finally:
         for p in peers.values():
             p.close()
