@@ -21,6 +21,7 @@ import numpy as np
 
 TRIAD_DRAM_MIB = 128   # per array: 3 x 128 MiB, far beyond the last-level cache
 TRIAD_CACHE_MIB = 4    # per array: 3 x 4 MiB, fits the last-level cache
+OURS_TIMEOUT = 900     # seconds for one forward pass before the case counts as failed
 TOLERANCE = 1e-4       # flag |ours - peer| > TOLERANCE * max(1, |peer|)
 
 
@@ -163,15 +164,27 @@ class Peer:
     """A bench/peer.py worker with its thread count fixed at start."""
 
     def __init__(self, srcdir, threads):
-        self.proc = subprocess.Popen(['/usr/bin/python3', os.path.join(srcdir, 'bench', 'peer.py'),
-                                      str(threads)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     text=True, env=thread_env(threads))
+        self.cmd = ['/usr/bin/python3', os.path.join(srcdir, 'bench', 'peer.py'), str(threads)]
+        self.env = thread_env(threads)
+        self.start()
+
+    def start(self):
+        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, env=self.env)
         self.hello = json.loads(self.proc.stdout.readline())
 
     def ask(self, **req):
-        self.proc.stdin.write(json.dumps(req) + '\n')
-        self.proc.stdin.flush()
-        reply = json.loads(self.proc.stdout.readline())
+        try:
+            self.proc.stdin.write(json.dumps(req) + '\n')
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        except BrokenPipeError:
+            line = ''
+        if not line:  # the worker died (out of memory, a crash): a new one for the next cases
+            code = self.proc.wait()
+            self.start()
+            raise RuntimeError('peer: the worker exited with %d' % code)
+        reply = json.loads(line)
         if 'error' in reply:
             raise RuntimeError('peer: ' + reply['error'])
         return reply['secs']
@@ -185,7 +198,11 @@ def ours(builddir, case, threads, out=None):
     cmd = [os.path.join(builddir, 'bench', 'forward'), case['model'], case['input'], str(threads), '1']
     if out:
         cmd.append(out)
-    r = subprocess.run(cmd, capture_output=True, text=True, env=thread_env(threads))
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, env=thread_env(threads),
+                           timeout=OURS_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError('bench/forward took over %d s' % OURS_TIMEOUT) from None
     if r.returncode != 0:
         raise RuntimeError(r.stderr.strip() or 'bench/forward exited with %d' % r.returncode)
     return float(r.stdout.split()[0])
