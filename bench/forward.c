@@ -1,0 +1,75 @@
+/* Timing (not a test): our side of the forward-pass benchmark (bench/run.py).
+ * Loads a model and one input .npy, then runs the whole model REPS times, each time on a fresh
+ * rs_run (nothing cached), and prints the seconds of each forward pass on its own line. Only
+ * rs_run_output is timed: not the load, not the copy of the input.
+ * Run: bench/forward MODEL INPUT.npy THREADS REPS [OUT.npy]
+ * OUT.npy receives the model's first output of the last repetition. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "rnnscope/model.h"
+#include "rnnscope/npy.h"
+#include "rnnscope/run.h"
+#include "rnnscope/threads.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* One forward pass of the model's first output on a fresh run; its seconds into *secs and, when
+ * out_path is given, the output written there. */
+static int forward_once(const rs_model *m, const rs_tensor *input, const char *out_path,
+                        double *secs, rs_error *err)
+{
+    rs_run *r = rs_run_new(m, err);
+    if (!r)
+        return -1;
+    int rc = rs_run_set_inputs(r, input, 1, err);
+    const rs_tensor *out = NULL;
+    if (rc == 0) {
+        double t0 = now();
+        rc = rs_run_output(r, m->outputs[0].node, m->outputs[0].output, &out, err);
+        *secs = now() - t0;
+    }
+    if (rc == 0 && out_path)
+        rc = rs_npy_write(out_path, out, err);
+    rs_run_free(r);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 5 || argc > 6) {
+        fputs("usage: forward MODEL INPUT.npy THREADS REPS [OUT.npy]\n", stderr);
+        return 2;
+    }
+    int threads = atoi(argv[3]), reps = atoi(argv[4]);
+    if (threads < 1 || reps < 1) {
+        fputs("forward: THREADS and REPS must be positive\n", stderr);
+        return 2;
+    }
+    rs_set_threads(threads);
+    rs_error err = {""};
+    rs_model *m = NULL;
+    rs_tensor input = {0};
+    int rc = rs_model_load(argv[1], NULL, &m, &err);
+    if (rc == 0 && (m->n_inputs != 1 || m->n_outputs < 1))
+        rc = rs_fail(&err, argv[1], "the benchmark needs one input and an output");
+    if (rc == 0)
+        rc = rs_npy_read(argv[2], &input, &err);
+    for (int i = 0; rc == 0 && i < reps; i++) {
+        double secs = 0;
+        rc = forward_once(m, &input, i == reps - 1 && argc == 6 ? argv[5] : NULL, &secs, &err);
+        if (rc == 0)
+            printf("%.6f\n", secs);
+    }
+    if (rc != 0)
+        fprintf(stderr, "forward: %s\n", err.msg);
+    rs_tensor_free(&input);
+    rs_model_free(m);
+    return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,459 @@
+#!/usr/bin/python3
+"""The forward-pass benchmark of issue 10 (make bench): rnnscope against PyTorch on the same
+models, alternating, with the machine's limits. See bench/README.md for what each number means.
+
+    run.py --srcdir DIR --builddir DIR --work DIR --out RESULTS.md [--quick]
+    (QUICK=1 in the environment is the same as --quick)
+
+Needs the programs `make bench` builds: rnnscope, bench/forward, bench/triad, bench/sgemm_bound.
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+TRIAD_DRAM_MIB = 128   # per array: 3 x 128 MiB, far beyond the last-level cache
+TRIAD_CACHE_MIB = 4    # per array: 3 x 4 MiB, fits the last-level cache
+OURS_TIMEOUT = 900     # seconds for one forward pass before the case counts as failed
+TOLERANCE = 1e-4       # flag |ours - peer| > TOLERANCE * max(1, |peer|)
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def gates(cell):
+    return 4 if cell == 'LSTM' else 3
+
+
+def thread_env(n):
+    """The same thread limits for both sides (OpenMP and OpenBLAS pools, if either uses them)."""
+    env = dict(os.environ)
+    for var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
+        env[var] = str(n)
+    env['RNNSCOPE_THREADS'] = str(n)
+    # libgomp's threads spin after each parallel region; on a machine with few cores they fight
+    # OpenBLAS' own threads and Debian's PyTorch (OpenMP + OpenBLAS) runs up to 10x slower with
+    # 2 threads than with 1. Passive waiting gives it its best times; an explicit setting wins.
+    env.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+    return env
+
+
+# -------------------------------------------------------------------- machine ---
+
+def read(path, default=''):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return default
+
+
+def first_line(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True).stdout.splitlines()[0]
+    except (OSError, IndexError):
+        return '?'
+
+
+def l3_bytes():
+    """Size of the last-level cache seen by CPU 0 (sysfs), 32 MiB if unknown."""
+    base = '/sys/devices/system/cpu/cpu0/cache'
+    best = 0
+    for idx in sorted(os.listdir(base)) if os.path.isdir(base) else []:
+        size = read(os.path.join(base, idx, 'size')).strip()
+        m = re.match(r'(\d+)([KMG]?)', size)
+        if m:
+            best = max(best, int(m.group(1)) * {'': 1, 'K': 1 << 10, 'M': 1 << 20, 'G': 1 << 30}[m.group(2)])
+    return best or 32 << 20
+
+
+def source_commit(srcdir):
+    """The commit measured (at the start: the tree may change during a long run)."""
+    commit = first_line(['git', '-C', srcdir, 'log', '-1', '--format=%h %s'])
+    dirty = subprocess.run(['git', '-C', srcdir, 'status', '--porcelain', '--untracked-files=no'],
+                           capture_output=True, text=True).stdout.strip()
+    return commit + (' (with uncommitted changes)' if dirty and commit != '?' else '')
+
+
+def machine(builddir, peer_hello, openblas, loadavg, commit):
+    cpu = re.search(r'model name\s*:\s*(.*)', read('/proc/cpuinfo'))
+    caches = [l.strip() for l in subprocess.run(['lscpu'], capture_output=True, text=True).stdout.splitlines()
+              if re.match(r'\s*L[123]\w* cache', l)] if os.path.exists('/usr/bin/lscpu') else []
+    mem = re.search(r'MemTotal:\s*(\d+)', read('/proc/meminfo'))
+    cflags = re.search(r'^CFLAGS = (.*)$', read(os.path.join(builddir, 'Makefile')), re.M)
+    cc = re.search(r'^CC = (.*)$', read(os.path.join(builddir, 'Makefile')), re.M)
+    return [
+        ('CPU', cpu.group(1) if cpu else platform.processor()),
+        ('cores', '%d online (%d usable by this process)' % (os.cpu_count(), len(os.sched_getaffinity(0)))),
+        ('caches', '; '.join(re.sub(r'\s+', ' ', c) for c in caches) or '?'),
+        ('RAM', '%.1f GiB' % (int(mem.group(1)) / 1048576) if mem else '?'),
+        ('kernel', platform.release()),
+        ('compiler', '%s (%s), CFLAGS %s' % (first_line([cc.group(1).split()[0], '--version']) if cc else '?',
+                                            cc.group(1) if cc else '?', cflags.group(1) if cflags else '?')),
+        ('PyTorch', '%s (NumPy %s)' % (peer_hello['torch'], peer_hello['numpy'])),
+        ('OpenBLAS', openblas),
+        ('load average (1, 5, 15 min) at start', ' '.join(loadavg.split()[:3])),
+        ('rnnscope commit', commit),
+    ]
+
+
+# --------------------------------------------------------------------- limits ---
+
+def triad(builddir, mib, threads):
+    out = subprocess.run([os.path.join(builddir, 'bench', 'triad'), str(mib), str(threads)],
+                         capture_output=True, text=True, check=True).stdout
+    return float(out) * 1e9
+
+
+def sgemm(builddir, threads, shapes):
+    """{(M, N, K): GFLOP/s} of OpenBLAS sgemm on each shape."""
+    if not shapes:
+        return {}
+    args = [str(v) for s in sorted(shapes) for v in s]
+    out = subprocess.run([os.path.join(builddir, 'bench', 'sgemm_bound'), str(threads)] + args,
+                         capture_output=True, text=True, check=True).stdout
+    rates = {}
+    for line in out.splitlines():
+        m, n, k, g = line.split()
+        rates[(int(m), int(n), int(k))] = float(g)
+    return rates
+
+
+def gemm_shapes(case):
+    """The products a batch>1 layer does: per step [b x u] x [u x G*u], and the input
+    projection of all steps [T*b x in] x [in x G*u]; with their FLOPs over the sequence."""
+    T, b = case['T'], case['batch']
+    for layer in case['layers']:
+        g, u, d = gates(layer['cell']), layer['units'], layer['in']
+        for _ in range(layer['dirs']):
+            yield (b, g * u, u), 2.0 * T * b * u * g * u
+            yield (T * b, g * u, d), 2.0 * T * b * d * g * u
+
+
+def case_flops(case):
+    return sum(f for _, f in gemm_shapes(case))
+
+
+def bound(case, bw, rates, l3):
+    """(seconds the machine needs at least, which limit): None when no bound applies."""
+    if case['kind'] in ('seed', 'attention') or not case['layers']:
+        return None
+    if case['batch'] == 1:
+        secs, kinds = 0.0, set()
+        for layer in case['layers']:
+            weight_bytes = 4.0 * layer['units'] * gates(layer['cell']) * layer['units']
+            where = 'L3' if weight_bytes <= l3 else 'DRAM'
+            kinds.add(where)
+            secs += layer['dirs'] * weight_bytes * case['T'] / bw[where]
+        return secs, ' + '.join('%s bw %.0f GB/s' % (k, bw[k] * 1e-9) for k in sorted(kinds))
+    secs = sum(flops / (rates[shape] * 1e9) for shape, flops in gemm_shapes(case))
+    return secs, 'sgemm %.0f GF/s' % (case_flops(case) / secs * 1e-9)
+
+
+# ----------------------------------------------------------------- the runs ---
+
+class Peer:
+    """A bench/peer.py worker with its thread count fixed at start."""
+
+    def __init__(self, srcdir, threads):
+        self.cmd = ['/usr/bin/python3', os.path.join(srcdir, 'bench', 'peer.py'), str(threads)]
+        self.env = thread_env(threads)
+        self.start()
+
+    def start(self):
+        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, env=self.env)
+        self.hello = json.loads(self.proc.stdout.readline())
+
+    def ask(self, **req):
+        try:
+            self.proc.stdin.write(json.dumps(req) + '\n')
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        except BrokenPipeError:
+            line = ''
+        if not line:  # the worker died (out of memory, a crash): a new one for the next cases
+            code = self.proc.wait()
+            self.start()
+            raise RuntimeError('peer: the worker exited with %d' % code)
+        reply = json.loads(line)
+        if 'error' in reply:
+            raise RuntimeError('peer: ' + reply['error'])
+        return reply['secs']
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def ours(builddir, case, threads, out=None):
+    cmd = [os.path.join(builddir, 'bench', 'forward'), case['model'], case['input'], str(threads), '1']
+    if out:
+        cmd.append(out)
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, env=thread_env(threads),
+                           timeout=OURS_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError('bench/forward took over %d s' % OURS_TIMEOUT) from None
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr.strip() or 'bench/forward exited with %d' % r.returncode)
+    return float(r.stdout.split()[0])
+
+
+def compare(ours_path, peer_path):
+    """(max |ours - peer|, whether every element is within the tolerance)."""
+    a, b = np.load(ours_path).astype(np.float64), np.load(peer_path).astype(np.float64)
+    if a.shape != b.shape:
+        return float('inf'), False
+    diff = np.abs(a - b)
+    diff[np.isnan(a) & np.isnan(b)] = 0
+    ok = bool(np.all(diff <= TOLERANCE * np.maximum(1.0, np.abs(b))))
+    return float(np.nanmax(diff)) if diff.size else 0.0, ok
+
+
+def measure(builddir, work, case, threads, peer, max_reps):
+    """Alternate the two sides (who goes first swaps every repetition); fewer repetitions when
+    one pair takes long. Both first runs write their outputs for the check."""
+    o_path, p_path = os.path.join(work, 'out.ours.npy'), os.path.join(work, 'out.peer.npy')
+    ours_t, peer_t = [], []
+    reps = max_reps
+    i = 0
+    while i < reps:
+        first = i == 0
+        if i % 2 == 0:
+            ours_t.append(ours(builddir, case, threads, o_path if first else None))
+            peer_t.append(peer.ask(op='forward', case=case, out=p_path if first else None))
+        else:
+            peer_t.append(peer.ask(op='forward', case=case, out=None))
+            ours_t.append(ours(builddir, case, threads))
+        if first:
+            pair = ours_t[0] + peer_t[0]
+            reps = max_reps if pair < 2 else min(max_reps, 3)
+        i += 1
+    diff, ok = compare(o_path, p_path)
+    return statistics.median(ours_t), statistics.median(peer_t), len(ours_t), diff, ok
+
+
+# --------------------------------------------------------------------- extras ---
+
+def wall(cmd, env=None):
+    t0 = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
+    return time.perf_counter() - t0
+
+
+def weight_bytes(case):
+    total = 0
+    for layer in case['layers']:
+        g, u = gates(layer['cell']), layer['units']
+        bias = g * u * (2 if layer['cell'] == 'GRU' else 1)
+        total += layer['dirs'] * 4 * (layer['in'] * g * u + u * g * u + bias)
+    return total
+
+
+def output_bytes(case):
+    last = case['layers'][-1]
+    return 4 * case['batch'] * case['T'] * last['units'] * last['dirs']
+
+
+def peak_memory(rnnscope, work, case):
+    """max RSS of `rnnscope dump` of the case's last layer, and the bytes it must hold."""
+    out = os.path.join(work, 'dump.npy')
+    rss, secs = max_rss([rnnscope, 'dump', case['model'], '--layer', case['last_layer'],
+                         '--input', case['input'], '-o', out])
+    os.remove(out)
+    held = weight_bytes(case) + os.path.getsize(case['input']) + output_bytes(case)
+    return rss, held, secs
+
+
+# A fresh, small Python (no site, no NumPy) forks and execs the command: Linux keeps a process's
+# peak RSS across exec, so a child forked from this process (NumPy, the outputs just compared)
+# would report our peak; this parent's ~5 MB stay below any rnnscope run.
+RSS_SPAWNER = """import os, sys, time
+t0 = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status), time.perf_counter() - t0)
+"""
+
+
+def max_rss(cmd):
+    """(peak RSS in bytes, seconds) of a command: os.wait4's rusage of the child."""
+    r = subprocess.run(['/usr/bin/python3', '-S', '-c', RSS_SPAWNER] + cmd, capture_output=True,
+                       text=True)
+    rss, code, secs = r.stdout.split()
+    if int(code) != 0:
+        raise RuntimeError('%s: %s' % (' '.join(cmd[:2]), r.stderr.strip()))
+    return int(rss), float(secs)
+
+
+def extras(rnnscope, work, cases, big, demo, peer):
+    lines = []
+    rnn = [c for c in cases if c['kind'] in ('rnn', 'bilstm')]
+    try:
+        largest = max(rnn, key=lambda c: weight_bytes(c) + output_bytes(c))
+        rss, held, secs = peak_memory(rnnscope, work, largest)
+        base, _ = max_rss([rnnscope, 'summary', demo])
+        lines.append(('peak memory of `rnnscope dump` (%s, layer %s)' % (largest['name'], largest['last_layer']),
+                      '%.1f MB max RSS, %.1f MB above the program alone (%.1f MB: summary of the demo); '
+                      'weights + input + output %.1f MB; ratio %.2f, above the program alone %.2f '
+                      '(goal <= 1.5); %.2f s'
+                      % (rss / 1e6, (rss - base) / 1e6, base / 1e6, held / 1e6, rss / held,
+                         (rss - base) / held, secs)))
+    except (RuntimeError, OSError, ValueError) as e:
+        lines.append(('peak memory of `rnnscope dump`', 'failed: %s' % e))
+    # load time of the ~200 MB file: page cache warmed by one read of each side first
+    size = os.path.getsize(big)
+    ours_t, peer_t = [], []
+    try:
+        for i in range(4):
+            o = wall([rnnscope, 'summary', big])
+            p = peer.ask(op='load', path=big)
+            if i:
+                ours_t.append(o)
+                peer_t.append(p)
+        lines.append(('load of a %.0f MB .h5 (two LSTM(2048))' % (size / 1e6),
+                      '`rnnscope summary` %.3f s (whole process); h5py reading every weight %.3f s'
+                      % (statistics.median(ours_t), statistics.median(peer_t))))
+    except (subprocess.CalledProcessError, RuntimeError) as e:
+        lines.append(('load of a 200 MB .h5', 'failed: %s' % e))
+    try:
+        starts = [wall([rnnscope, 'summary', demo]) for _ in range(6)][1:]
+        lines.append(('`rnnscope summary` of the demo (start-up)', '%.1f ms (median of 5, whole process)'
+                      % (statistics.median(starts) * 1e3)))
+    except subprocess.CalledProcessError as e:
+        lines.append(('`rnnscope summary` of the demo', 'failed: %s' % e))
+    return lines
+
+
+# ---------------------------------------------------------------------- table ---
+
+def fmt_secs(s):
+    return '%.4f' % s if s < 1 else '%.3f' % s
+
+
+def table(rows):
+    head = ['case', 'thr', 'ours s', 'peer s', 'ours/peer', 'max diff', 'reps', 'ours GF/s',
+            'bound', 'of bound']
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for r in rows:
+        lines.append('| ' + ' | '.join(r) + ' |')
+    return lines
+
+
+def row(case, threads, res, bw, rates, l3):
+    o, p, n, diff, ok = res
+    flops = case_flops(case) if case['layers'] and case['kind'] != 'seed' else 0
+    b = bound(case, bw[threads], rates[threads], l3)
+    return [case['name'], str(threads), fmt_secs(o), fmt_secs(p), '%.2f' % (o / p),
+            '%.1e%s' % (diff, '' if ok else ' **FAIL**'), str(n),
+            '%.1f' % (flops / o * 1e-9) if flops else '—',
+            b[1] if b else '—', '%.2f' % (b[0] / o) if b else '—']
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--srcdir', default='.')
+    ap.add_argument('--builddir', default='.')
+    ap.add_argument('--work', default='bench/work')
+    ap.add_argument('--out', default='bench/results.md')
+    ap.add_argument('--quick', action='store_true')
+    ap.add_argument('--reps', type=int, default=0, help='repetitions per case (default 5, quick 3)')
+    ap.add_argument('--only', default='', help='run only the cases whose name matches this regex')
+    args = ap.parse_args()
+    quick = args.quick or os.environ.get('QUICK', '') not in ('', '0')
+    max_reps = args.reps or (3 if quick else 5)
+    srcdir, builddir = os.path.abspath(args.srcdir), os.path.abspath(args.builddir)
+    work = os.path.abspath(args.work)
+    rnnscope = os.path.join(builddir, 'rnnscope')
+    started = time.time()
+    loadavg = read('/proc/loadavg')
+    commit = source_commit(srcdir)
+
+    log('bench: writing the models into %s' % work)
+    subprocess.run(['/usr/bin/python3', os.path.join(srcdir, 'bench', 'make_models.py'), work]
+                   + (['--quick'] if quick else []), check=True)
+    with open(os.path.join(work, 'cases.json')) as f:
+        spec = json.load(f)
+    cases = [c for c in spec['cases'] if re.search(args.only, c['name'])]
+    ncores = len(os.sched_getaffinity(0))
+    thread_counts = sorted({1, ncores})
+
+    log('bench: limits (STREAM triad, OpenBLAS sgemm)')
+    l3 = l3_bytes()
+    bw = {t: {'DRAM': triad(builddir, TRIAD_DRAM_MIB, t), 'L3': triad(builddir, TRIAD_CACHE_MIB, t)}
+          for t in thread_counts}
+    shapes = {s for c in cases if c['batch'] > 1 and c['kind'] in ('rnn', 'bilstm') for s, _ in gemm_shapes(c)}
+    rates = {t: sgemm(builddir, t, shapes) for t in thread_counts}
+    # n threads can always do what fewer do: the limit at n threads is the best at up to n
+    best_bw = {t: {k: max(bw[s][k] for s in thread_counts if s <= t) for k in bw[t]} for t in thread_counts}
+    best_rates = {t: {k: max(rates[s][k] for s in thread_counts if s <= t) for k in rates[t]}
+                  for t in thread_counts}
+    openblas = first_line([os.path.join(builddir, 'bench', 'sgemm_bound'), '1'])
+
+    peers = {t: Peer(srcdir, t) for t in thread_counts}
+    rows = []
+    try:
+        for case in cases:
+            for t in thread_counts:
+                try:
+                    res = measure(builddir, work, case, t, peers[t], max_reps)
+                except RuntimeError as e:  # a row that says so: a failing side must not vanish
+                    log('bench: %s, %d threads: %s' % (case['name'], t, e))
+                    rows.append([case['name'], str(t), '**error**', '', '', str(e)[:120].replace('|', '/'),
+                                 '', '', '', ''])
+                    continue
+                rows.append(row(case, t, res, best_bw, best_rates, l3))
+                log('  ' + ' | '.join(rows[-1]))
+        log('bench: memory, load time, start-up')
+        demo = os.path.join(srcdir, 'share', 'rnnscope', 'demo', 'demo.h5')
+        extra = extras(rnnscope, work, cases, spec['big_model'], demo, peers[thread_counts[-1]])
+        desc = machine(builddir, peers[1].hello, openblas, loadavg, commit)
+    finally:
+        for p in peers.values():
+            p.close()
+
+    limits = []
+    for t in thread_counts:
+        limits.append(('triad, %d thread%s' % (t, 's' if t > 1 else ''),
+                       '%.1f GB/s over 3 x %d MiB (beyond L3), %.1f GB/s over 3 x %d MiB (in L3)'
+                       % (bw[t]['DRAM'] / 1e9, TRIAD_DRAM_MIB, bw[t]['L3'] / 1e9, TRIAD_CACHE_MIB)))
+        if rates[t]:
+            limits.append(('sgemm, %d thread%s' % (t, 's' if t > 1 else ''),
+                           ', '.join('[%d×%d]·[%d×%d] %.0f GF/s' % (s[0], s[2], s[2], s[1], g)
+                                     for s, g in sorted(rates[t].items()))))
+    limits.append(('last-level cache', '%.0f MiB (weights up to this size count as in cache)' % (l3 / 2**20)))
+
+    out = ['# rnnscope vs PyTorch, forward pass (make bench%s)' % (' QUICK=1' if quick else ''), '',
+           'Run %s UTC, %.0f s in all.' % (time.strftime('%Y-%m-%d %H:%M', time.gmtime(started)),
+                                           time.time() - started), '',
+           '| machine | |', '| --- | --- |'] + ['| %s | %s |' % kv for kv in desc] + ['']
+    out += table(rows) + ['']
+    out += ['Times are medians of `reps` alternating runs of the forward pass alone; max diff is the '
+            'largest |ours - peer| over the output (**FAIL** when above 1e-4·max(1, |peer|)). '
+            'Bound: the time the machine needs at least (batch 1: recurrent weights × T / bandwidth; '
+            'batch > 1: the layer\'s products at OpenBLAS sgemm speed); "of bound" = that time / ours.', '']
+    out += ['| limit | measured |', '| --- | --- |'] + ['| %s | %s |' % kv for kv in limits] + ['']
+    out += ['| also | result |', '| --- | --- |'] + ['| %s | %s |' % kv for kv in extra]
+    text = '\n'.join(out) + '\n'
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, 'w') as f:
+        f.write(text)
+    print(text)
+    log('bench: written to %s' % args.out)
+
+
+if __name__ == '__main__':
+    main()
