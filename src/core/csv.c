@@ -7,6 +7,7 @@
 
 #include "rnnscope/csv.h"
 #include "rnnscope/fileio.h"
+#include "rnnscope/memcap.h"
 
 #define CSV_MAX_FILE ((size_t)1 << 32)
 
@@ -164,6 +165,9 @@ int rs_csv_parse(const char *text, size_t len, const char *name, rs_tensor *out,
         rs_fail(err, name, "no data rows after the header");
         goto done;
     }
+    if (rs_memcap_check(0, rs_size_mul(rs_size_mul(rows, cols), sizeof(float)), name,
+                        "the input needs", err) < 0)
+        goto done;
     if (rs_tensor_alloc_dims(out, err, 2, rows, cols) < 0) {
         rs_error_prefix(err, name);
         goto done;

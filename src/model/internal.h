@@ -98,6 +98,9 @@ void rs_str_list_free(char **list, int n);
 int rs_h5_read_tensor(hid_t loc, const char *path, rs_tensor *out, const char *where,
                       rs_error *err);
 bool rs_h5_link_exists(hid_t loc, const char *path);
+/* The datasets under group (every weight the file declares) as float32 must fit the memory
+ * cap: checked from their dataspaces before any is read. A missing group passes. */
+int rs_h5_check_weights_fit(hid_t loc, const char *group, const char *where, rs_error *err);
 /* Refuse HDF5 images that would hang libhdf5 (corrupt global heaps) before opening them. */
 int rs_h5_check_image(const unsigned char *buf, size_t len, const char *where, rs_error *err);
 int rs_h5_check_file(const char *path, rs_error *err);

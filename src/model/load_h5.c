@@ -65,6 +65,8 @@ int rs_keras2_read_weights(rs_model *m, rs_graph *g, hid_t file, const char *bas
                            const char *where, rs_error *err)
 {
     (void)m;
+    if (rs_h5_check_weights_fit(file, base, where, err) < 0)
+        return -1;
     hid_t grp = H5Gopen2(file, base, H5P_DEFAULT);
     if (grp < 0)
         return rs_fail(err, where, "group '%s' is missing", base);

@@ -5,8 +5,11 @@
  * (cell/vars/N, forward_layer/cell/vars/N, ...). */
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <zip.h>
 
+#include "rnnscope/memcap.h"
 #include "model/internal.h"
 
 #define MAX_SUBGROUPS 256
@@ -22,13 +25,24 @@ static int read_entry(zip_t *z, const char *name, size_t limit, unsigned char **
     zip_stat_init(&st);
     if (zip_stat(z, name, 0, &st) < 0)
         return rs_fail(err, where, "the archive has no %s", name);
-    if (!(st.valid & ZIP_STAT_SIZE) || st.size > limit)
+    if (!(st.valid & ZIP_STAT_SIZE))
+        return rs_fail(err, where, "%s has no size in the archive", name);
+    /* Before inflating anything: the uncompressed size must fit the memory cap (a zip bomb
+     * is refused here from its declared size) and our limit. */
+    char what[160];
+    snprintf(what, sizeof what, "%s needs", name);
+    if (rs_memcap_check(0, st.size > SIZE_MAX ? SIZE_MAX : (size_t)st.size, where, what,
+                        err) < 0)
+        return -1;
+    if (st.size > limit)
         return rs_fail(err, where, "%s is too large (%llu bytes)", name,
                        (unsigned long long)st.size);
-    /* Deflate expands at most ~1032:1: a larger claim is a lie, refuse it before allocating. */
+    /* Deflate expands at most ~1032:1 and Keras weights far less: a larger ratio is a lie or a
+     * zip bomb; refuse it before allocating. */
     if ((st.valid & ZIP_STAT_COMP_SIZE) && st.size / 1100 > st.comp_size)
-        return rs_fail(err, where, "%s claims an impossible size (%llu bytes from %llu)", name,
-                       (unsigned long long)st.size, (unsigned long long)st.comp_size);
+        return rs_fail(err, where, "%s would expand %llu bytes to %llu: a zip bomb, not Keras "
+                                   "weights", name, (unsigned long long)st.comp_size,
+                       (unsigned long long)st.size);
     zip_file_t *f = zip_fopen(z, name, 0);
     if (!f)
         return rs_fail(err, where, "cannot read %s from the archive: %s", name,
@@ -221,6 +235,9 @@ int rs_keras3_read_weights(rs_model *m, rs_graph *g, hid_t file, const char *whe
                            rs_error *err)
 {
     (void)m;
+    if (rs_h5_check_weights_fit(file, "layers", where, err) < 0 ||
+        rs_h5_check_weights_fit(file, "_layer_checkpoint_dependencies", where, err) < 0)
+        return -1;
     return read_container(g, -1, file, "", 0, where, err);
 }
 

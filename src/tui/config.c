@@ -9,6 +9,7 @@
 
 #include "rnnscope/config.h"
 #include "rnnscope/fileio.h"
+#include "rnnscope/memcap.h"
 
 #define CONFIG_MAX_BYTES (1 << 20)
 
@@ -51,6 +52,10 @@ static int apply_setting(rs_config *c, const char *name, const char *value, cons
     rs_error inner;
     if (!strcmp(name, "colormap"))
         return rs_cmap_parse(value, &c->cmap, &inner) == 0 ? 0 : rs_fail(err, where, "%s", inner.msg);
+    if (!strcmp(name, "max-memory"))
+        return rs_memcap_parse(value, &c->max_memory) ? 0
+               : rs_fail(err, where, "max-memory is a size such as 512M, 2G or 1.5GiB (or "
+                                     "none), not '%s'", value);
     if (!strcmp(name, "mouse"))
         return parse_bool(value, &c->mouse) == 0 ? 0 : rs_fail(err, where, "mouse is yes or no, not '%s'", value);
     if (!strcmp(name, "graphics"))

@@ -373,6 +373,7 @@ static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
 static void draw_status(explorer *ex, rs_canvas *c, int y)
 {
     char text[512];
+    bool error = ex->message_is_error && ex->message[0];
     if (ex->prompt == EX_PROMPT_SEARCH)
         snprintf(text, sizeof text, "search layers: %s_", ex->line);
     else if (ex->prompt == EX_PROMPT_EXPORT)
@@ -382,9 +383,14 @@ static void draw_status(explorer *ex, rs_canvas *c, int y)
     else if (ex->message[0])
         snprintf(text, sizeof text, "%s", ex->message);
     else {
-        rs_error err;
+        rs_error err = {""};
         int node, k;
         const rs_tensor *t = ex_current_output(ex, &node, &k, &err);
+        if (!t && err.msg[0]) {
+            /* why the layer on screen has no output (the memory cap...), in full */
+            put(ex, c, 0, y, c->w, err.msg, T_ERROR);
+            return;
+        }
         char value[96] = "";
         if (t && t->rank >= 3 && ex->cursor < t->shape[1]) {
             size_t C = t->shape[t->rank - 1], ch = ex->channel < C ? ex->channel : 0;
@@ -398,7 +404,7 @@ static void draw_status(explorer *ex, rs_canvas *c, int y)
                  ex->equal_axes ? "equal-axes " : "", ex->zero_line ? "zero-line " : "",
                  rs_cmap_name(ex->cmap), rs_graphics_name(ex->mode), ex->mode_why);
     }
-    put(ex, c, 0, y, c->w, text, ex->message_is_error && ex->message[0] ? T_ERROR : T_DIM);
+    put(ex, c, 0, y, c->w, text, error ? T_ERROR : T_DIM);
 }
 
 static void draw_keybar(explorer *ex, rs_canvas *c, int y)
