@@ -205,7 +205,7 @@ size_t rs_node_need_bytes(const rs_model *m, const rs_node *n, const rs_tensor *
     tmp.unsupported = NULL;
     rs_error ignored;
     size_t bytes = 0;
-    if (n->kind->setup(&tmp, shapes, m, &ignored) == 0 && !tmp.unsupported)
+    if (n->kind->setup && n->kind->setup(&tmp, shapes, m, &ignored) == 0 && !tmp.unsupported)
         for (int k = 0; k < tmp.n_outputs + tmp.n_internal; k++) {
             const rs_shape *s = &tmp.out_shapes[k];
             size_t one = rs_size_mul(batch, sizeof(float));
