@@ -694,6 +694,10 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl
     view v = a->view != V_DEFAULT ? a->view : t->rank <= 1 ? V_BARS : V_LINES;
     rs_stats s;
     rs_stats_matrix(&m, &s);
+    if (v == V_WEIGHTS) { /* NaN and Inf anywhere in the layer's weights shown */
+        rs_stats_add_nonfinite(&s, a->w_rec.data, a->w_rec.data ? a->w_rec.size : 0);
+        rs_stats_add_nonfinite(&s, a->w_bias.data, a->w_bias.data ? a->w_bias.size : 0);
+    }
     char line[512];
     size_t shape[2] = {m.rows, m.cols};
     rs_stats_format(&s, t->rank <= 1 ? 1 : 2, shape, line, sizeof line);

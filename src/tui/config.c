@@ -52,10 +52,15 @@ static int apply_setting(rs_config *c, const char *name, const char *value, cons
     rs_error inner;
     if (!strcmp(name, "colormap"))
         return rs_cmap_parse(value, &c->cmap, &inner) == 0 ? 0 : rs_fail(err, where, "%s", inner.msg);
-    if (!strcmp(name, "max-memory"))
+    if (!strcmp(name, "max-memory")) {
+        if (!strcmp(value, "auto")) {
+            c->max_memory = 0; /* the default: half of the physical memory */
+            return 0;
+        }
         return rs_memcap_parse(value, &c->max_memory) ? 0
-               : rs_fail(err, where, "max-memory is a size such as 512M, 2G or 1.5GiB (or "
-                                     "none), not '%s'", value);
+               : rs_fail(err, where, "max-memory is a size such as 512M, 2G or 1.5GiB, none "
+                                     "or auto, not '%s'", value);
+    }
     if (!strcmp(name, "mouse"))
         return parse_bool(value, &c->mouse) == 0 ? 0 : rs_fail(err, where, "mouse is yes or no, not '%s'", value);
     if (!strcmp(name, "graphics"))
