@@ -100,8 +100,11 @@ int rs_config_parse(rs_config *c, const char *text, const char *name, rs_error *
     if (!copy)
         return rs_fail(err, name, "out of memory");
     int lineno = 0, rc = 0;
-    for (char *save, *line = strtok_r(copy, "\n", &save); line && rc == 0;
-         line = strtok_r(NULL, "\n", &save)) {
+    /* line by line, blank ones too (strtok would skip them and misnumber the next) */
+    for (char *next, *line = copy; line && rc == 0; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
         lineno++;
         char where[512];
         snprintf(where, sizeof where, "%s:%d", name, lineno);
