@@ -22,8 +22,19 @@ struct rs_run {
     bool have_inputs;
     node_cache *cache;  /* m->n_nodes */
     size_t weight_bytes; /* the model's weights */
-    size_t held;         /* inputs and cached outputs: what the memory cap adds to weights */
+    size_t held;         /* its inputs and cached outputs (counted in all_held) */
 };
+
+/* What every run holds (the explorer keeps one per sample it has shown): the memory cap is
+ * checked against the model's weights plus all of it. */
+static _Atomic size_t all_held;
+
+static void set_held(rs_run *r, size_t bytes)
+{
+    all_held -= r->held; /* modular: exact even for saturated sizes */
+    all_held += bytes;
+    r->held = bytes;
+}
 
 static size_t tensor_bytes(const rs_tensor *t)
 {
@@ -83,9 +94,10 @@ void rs_run_clear(rs_run *r)
 {
     for (int i = 0; i < r->m->n_nodes; i++)
         free_cache_entry(&r->cache[i]);
-    r->held = 0;
+    size_t inputs = 0;
     for (int i = 0; r->inputs && i < r->m->n_inputs; i++)
-        r->held = rs_size_add(r->held, tensor_bytes(&r->inputs[i]));
+        inputs = rs_size_add(inputs, tensor_bytes(&r->inputs[i]));
+    set_held(r, inputs);
 }
 
 void rs_run_free(rs_run *r)
@@ -97,6 +109,7 @@ void rs_run_free(rs_run *r)
     if (r->inputs)
         for (int i = 0; i < r->m->n_inputs; i++)
             rs_tensor_free(&r->inputs[i]);
+    set_held(r, 0);
     free(r->inputs);
     free(r->cache);
     free(r);
@@ -141,15 +154,17 @@ int rs_run_set_inputs(rs_run *r, const rs_tensor *inputs, int n, rs_error *err)
     for (int i = 0; i < m->n_inputs; i++)
         rs_tensor_free(&r->inputs[i]);
     r->have_inputs = false;
+    set_held(r, 0);
     size_t need = 0;
     for (int i = 0; i < n; i++)
         need = rs_size_add(need, tensor_bytes(&inputs[i]));
-    if (rs_memcap_check(r->weight_bytes, need, m->path, "the inputs need", err) < 0)
+    if (rs_memcap_check(rs_size_add(r->weight_bytes, all_held), need, m->path, "the inputs need",
+                        err) < 0)
         return -1;
     for (int i = 0; i < n; i++)
         if (rs_tensor_copy(&r->inputs[i], &inputs[i], err) < 0)
             return rs_error_prefix(err, m->path);
-    r->held = need;
+    set_held(r, need);
     r->have_inputs = true;
     return 0;
 }
@@ -212,7 +227,7 @@ static int run_layer(rs_run *r, int idx, rs_error *err)
     /* what this layer will allocate, on top of the weights, inputs and outputs held */
     char where[256];
     snprintf(where, sizeof where, "layer %s (%s)", node->name, node->class_name);
-    if (rs_memcap_check(rs_size_add(r->weight_bytes, r->held),
+    if (rs_memcap_check(rs_size_add(r->weight_bytes, all_held),
                         rs_node_need_bytes(r->m, node, ins), where, "computing it needs", err) < 0)
         goto done;
     node_cache *c = &r->cache[idx];
@@ -232,7 +247,7 @@ static int run_layer(rs_run *r, int idx, rs_error *err)
         rs_error_prefix(err, where);
         goto done;
     }
-    r->held = rs_size_add(r->held, entry_bytes(c));
+    set_held(r, rs_size_add(r->held, entry_bytes(c)));
     c->done = true;
     rc = 0;
 done:
@@ -257,7 +272,7 @@ static int compute(rs_run *r, int idx, rs_error *err)
         free_cache_entry(c);
         return -1;
     }
-    r->held = rs_size_add(r->held, entry_bytes(c));
+    set_held(r, rs_size_add(r->held, entry_bytes(c)));
     c->done = true;
     return 0;
 }

@@ -132,8 +132,19 @@ static void test_runner(void)
     rs_memcap_set(552 + 6000 - 1);
     CHECK(rs_run_set_inputs(r, &in, 1, &err) == -1);
     CHECK_CONTAINS(err.msg, "the inputs need 5.86 KiB on top of the 552 bytes held");
+    /* a second run (the explorer keeps one per sample) counts what the first holds */
     rs_memcap_set(RS_MEMCAP_NONE);
+    CHECK(rs_run_set_inputs(r, &in, 1, &err) == 0);
+    CHECK(rs_run_output(r, lstm, 0, &t, &err) == 0); /* holds 6000 + 6000 + 48000 */
+    rs_run *r2 = rs_run_new(m, &err);
+    CHECK(rs_run_set_inputs(r2, &in, 1, &err) == 0);
+    rs_memcap_set(552 + 2 * 60000 - 1);
+    CHECK(rs_run_output(r2, lstm, 0, &t, &err) == -1);
+    CHECK_CONTAINS(err.msg, "computing it needs 46.9 KiB on top of the 70.9 KiB held");
     rs_run_free(r);
+    CHECK(rs_run_output(r2, lstm, 0, &t, &err) == 0); /* freeing the first run released it */
+    rs_memcap_set(RS_MEMCAP_NONE);
+    rs_run_free(r2);
     rs_tensor_free(&in);
     rs_model_free(m);
 }
