@@ -110,6 +110,18 @@ if have_numpy; then
     check "one sample of it (--sample) fits" \
         "$RNNSCOPE" dump "$H5" --layer seq_self_attention_1 --input "$T/batch.npy" --sample 3 \
         --max-memory 32M -o "$T/b.npy"
+    # a long input (4,000 timesteps) of a model with an open time axis: the weights (636 bytes)
+    # and the LSTM fit, the attention layer's T x T matrix (61 MiB of scratch) does not
+    LONG=$top_srcdir/tests/data/models/long_attn.k2.h5
+    "$PY" -c "import numpy as np; np.save('$T/long.npy', np.random.default_rng(0).random((1, 4000, 3), np.float32))"
+    expect_fail 1 "layer self_att (SeqSelfAttention): computing it needs 61.2 MiB on top of the 469 KiB held, more than the memory cap of 32 MiB" \
+        "a long input: the attention layer is refused before its T x T matrix is allocated" \
+        "$RNNSCOPE" dump "$LONG" --layer self_att --input "$T/long.npy" --max-memory 32M -o "$T/l.npy"
+    check "the LSTM before it runs under the same cap" \
+        "$RNNSCOPE" dump "$LONG" --layer lstm_a --input "$T/long.npy" --max-memory 32M -o "$T/l.npy"
+    "$PY" -c "import numpy as np; np.save('$T/short.npy', np.load('$T/long.npy')[:, :1000])"
+    check "a quarter of that input (a sixteenth of the matrix) fits" \
+        "$RNNSCOPE" dump "$LONG" --layer self_att --input "$T/short.npy" --max-memory 32M -o "$T/l.npy"
 else
     skip "a batch: every sample's outputs are counted" "no numpy"
 fi
