@@ -2,12 +2,15 @@
  * references make H5HG_read read through NULL, corrupt heaps stall it (found by fuzzing).
  * Such faults cannot be caught in-process, so a file that libhdf5 will read is first loaded in
  * a child process with its output discarded; only when the child survives is the file loaded
- * here. The child's verdict is only about crashing: errors are reported by the real load. */
+ * here. The child's verdict is only about crashing: errors are reported by the real load.
+ * The guard costs little: the child skips the bulk of the data (h5util.c: plain_copy), and a
+ * load here after the child's success skips the checks the child already made. */
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "model/internal.h"
@@ -15,8 +18,22 @@
 #define GUARD_TIMEOUT_MS (300 * 1000)
 #define GUARD_FAILED_CLEANLY 42
 
+static bool in_child;
+static bool vouched; /* the load running here is one the child completed */
+
+bool rs_h5_in_guard_child(void)
+{
+    return in_child;
+}
+
+bool rs_h5_vouched_by_guard(void)
+{
+    return vouched;
+}
+
 static void child_run(rs_guarded_fn fn, void *ctx)
 {
+    in_child = true;
     int devnull = open("/dev/null", O_WRONLY);
     if (devnull >= 0) {
         dup2(devnull, STDOUT_FILENO);
@@ -28,27 +45,42 @@ static void child_run(rs_guarded_fn fn, void *ctx)
     _exit(fn(ctx, &err) == 0 ? 0 : GUARD_FAILED_CLEANLY);
 }
 
-/* Wait for the child, polling with a growing sleep; -1 on timeout (the child is killed). */
-static int wait_child(pid_t pid, int *status)
+/* Wait for the child: the read end of a pipe whose write end only the child holds reports
+ * end-of-file the moment the child exits. -1 on timeout (the child is killed). */
+static int wait_child(pid_t pid, int exit_fd, int *status)
 {
-    long waited_ms = 0, step_ms = 1;
-    for (;;) {
-        pid_t r = waitpid(pid, status, WNOHANG);
-        if (r == pid)
-            return 0;
-        if (r < 0)
-            return 1; /* lost the child (reaped elsewhere): no verdict */
-        if (waited_ms >= GUARD_TIMEOUT_MS) {
-            kill(pid, SIGKILL);
-            waitpid(pid, status, 0);
-            return -1;
-        }
-        struct timespec ts = {step_ms / 1000, (step_ms % 1000) * 1000000L};
-        nanosleep(&ts, NULL);
-        waited_ms += step_ms;
-        if (step_ms < 50)
-            step_ms *= 2;
+    struct pollfd p = {.fd = exit_fd, .events = POLLIN};
+    int r;
+    do
+        r = poll(&p, 1, GUARD_TIMEOUT_MS);
+    while (r < 0 && errno == EINTR);
+    if (r == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, status, 0);
+        return -1;
     }
+    while (waitpid(pid, status, 0) < 0)
+        if (errno != EINTR)
+            return 1; /* lost the child (reaped elsewhere): no verdict */
+    return 0;
+}
+
+/* Fork the child; returns its pid (or -1 when it cannot) and the pipe's read end. */
+static pid_t start_child(rs_guarded_fn fn, void *ctx, int *exit_fd)
+{
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC) < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(pfd[0]);
+        child_run(fn, ctx);
+    }
+    close(pfd[1]);
+    if (pid < 0)
+        close(pfd[0]);
+    *exit_fd = pfd[0];
+    return pid;
 }
 
 int rs_h5_guarded(rs_guarded_fn fn, void *ctx, const char *where, rs_error *err)
@@ -56,12 +88,12 @@ int rs_h5_guarded(rs_guarded_fn fn, void *ctx, const char *where, rs_error *err)
     const char *off = getenv("RNNSCOPE_NO_HDF5_GUARD");
     if (off && *off && *off != '0')
         return fn(ctx, err);
-    pid_t pid = fork();
-    if (pid == 0)
-        child_run(fn, ctx);
+    int exit_fd = -1;
+    pid_t pid = start_child(fn, ctx, &exit_fd);
     if (pid > 0) {
         int status = 0;
-        int w = wait_child(pid, &status);
+        int w = wait_child(pid, exit_fd, &status);
+        close(exit_fd);
         if (w < 0)
             return rs_fail(err, where, "the HDF5 library got stuck reading this file (it is "
                                        "corrupt)");
@@ -70,6 +102,9 @@ int rs_h5_guarded(rs_guarded_fn fn, void *ctx, const char *where, rs_error *err)
         if (w == 0 && !clean)
             return rs_fail(err, where, "the HDF5 library crashed reading this file (it is "
                                        "corrupt)");
+        vouched = w == 0 && WEXITSTATUS(status) == 0;
     }
-    return fn(ctx, err); /* also when fork failed: load without the guard */
+    int rc = fn(ctx, err); /* also when fork failed: load without the guard */
+    vouched = false;
+    return rc;
 }

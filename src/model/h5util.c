@@ -248,9 +248,24 @@ static bool is_bfloat16(hid_t ds)
     return yes;
 }
 
+/* A contiguous float32 dataset is read by copying its bytes, whose extent storage_too_small
+ * has checked against the file: nothing in that can crash libhdf5. The guard's child skips
+ * such reads (the tensor stays zero there) and the file's weights are read once, here. */
+static bool plain_copy(hid_t ds, hid_t type)
+{
+    if (H5Tequal(type, H5T_NATIVE_FLOAT) <= 0)
+        return false;
+    hid_t dcpl = H5Dget_create_plist(ds);
+    if (dcpl < 0)
+        return false;
+    H5D_layout_t layout = H5Pget_layout(dcpl);
+    H5Pclose(dcpl);
+    return layout == H5D_CONTIGUOUS;
+}
+
 static int read_values(hid_t ds, hid_t type, rs_tensor *t, const char *where, rs_error *err)
 {
-    if (t->size == 0)
+    if (t->size == 0 || (rs_h5_in_guard_child() && plain_copy(ds, type)))
         return 0;
     H5T_class_t cls = H5Tget_class(type);
     if (cls != H5T_FLOAT && cls != H5T_INTEGER)
@@ -363,6 +378,8 @@ static bool heap_is_sane(const unsigned char *p, size_t avail)
 
 int rs_h5_check_image(const unsigned char *buf, size_t len, const char *where, rs_error *err)
 {
+    if (rs_h5_vouched_by_guard())
+        return 0;
     const unsigned char *p = buf, *end = buf + len;
     while ((p = memmem(p, (size_t)(end - p), "GCOL", 4)) != NULL) {
         if (!heap_is_sane(p, (size_t)(end - p)))
@@ -374,6 +391,8 @@ int rs_h5_check_image(const unsigned char *buf, size_t len, const char *where, r
 
 int rs_h5_check_file(const char *path, rs_error *err)
 {
+    if (rs_h5_vouched_by_guard())
+        return 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return rs_fail(err, path, "cannot open: %s", strerror(errno));

@@ -109,6 +109,10 @@ int rs_h5_check_file(const char *path, rs_error *err);
  * crashes or hangs there, fail with a message naming where; else run fn here. */
 typedef int (*rs_guarded_fn)(void *ctx, rs_error *err);
 int rs_h5_guarded(rs_guarded_fn fn, void *ctx, const char *where, rs_error *err);
+/* True in the guard's child process: reads that cannot make libhdf5 crash are skipped there. */
+bool rs_h5_in_guard_child(void);
+/* True while a load runs that the guard's child completed: its checks need not be repeated. */
+bool rs_h5_vouched_by_guard(void);
 
 /* ---- small helpers ---- */
 char *rs_strdup(const char *s);

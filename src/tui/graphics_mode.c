@@ -40,12 +40,26 @@ void rs_term_env_from_process(rs_term_env *env)
     env->utf8 = cs && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0);
 }
 
+/* Digits at *p as a number clamped to 99 (no version part is larger), advancing *p. The text
+ * comes from the terminal's reply: it may be any length. */
+static int version_part(const char **p)
+{
+    int n = 0;
+    for (; **p >= '0' && **p <= '9'; (*p)++)
+        n = n >= 10 ? 99 : n * 10 + (**p - '0');
+    return n > 99 ? 99 : n;
+}
+
 /* "3.3a" → 303, "3.4" → 304; 0 when unreadable. */
 static int tmux_version(const char *v)
 {
-    int major = 0, minor = 0;
-    if (!v || sscanf(v, "%d.%d", &major, &minor) < 1)
+    if (!v || *v < '0' || *v > '9')
         return 0;
+    int major = version_part(&v), minor = 0;
+    if (*v == '.') {
+        v++;
+        minor = version_part(&v);
+    }
     return major * 100 + minor;
 }
 

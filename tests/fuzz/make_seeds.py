@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Write the committed seed corpora of the fuzz targets that need their own input form:
 seeds/tfjs (model.json + "\\n--shard--\\n" + shard bytes, paths renamed shardK.bin) and
-seeds/config (model configs, Keras 2 and 3 styles). The HDF5, zip and npy targets take their
+seeds/config (model configs, Keras 2 and 3 styles), seeds/csv (input tables) and seeds/term
+(replies of real terminals to the start-up queries, as recorded from xterm, tmux and others). The HDF5, zip and npy targets take their
 seeds straight from tests/data (see tests/fuzz/run).
 Run: /usr/bin/python3 tests/fuzz/make_seeds.py  (after tests/data/make_models.py)"""
 import glob
@@ -58,5 +59,37 @@ def config_seeds(out):
             o.write(z.read("config.json"))
 
 
+def csv_seeds(out):
+    tables = {
+        "plain.csv": "0.1,0.2,0.3\n0.4,0.5,0.6\n",
+        "header.csv": "a,b,c\n1,2,3\n4,5,6\n",
+        "crlf_quoted.csv": '"x","y"\r\n1e-3,-2.5E+2\r\n nan , inf\r\n',
+        "single.csv": "42",
+        "blank_lines.csv": "1;2\n\n3;4\n",
+        "wide.csv": ",".join(str(i) for i in range(64)) + "\n",
+    }
+    for name, text in tables.items():
+        with open(os.path.join(out, name), "w", newline="") as f:
+            f.write(text)
+
+
+def term_seeds(out):
+    replies = {
+        "xterm_vt340": b"\033[?1;0;256S\033[?2;0;480;312S\033P>|XTerm(379)\033\\"
+                       b"\033[6;20;10t\033[?63;1;2;4;6;9;15;16;22;28c",
+        "xterm_plain": b"\033[?1;3S\033[?2;3S\033P>|XTerm(379)\033\\"
+                       b"\033[?64;1;2;6;9;15;16;17;18;21;22;28c",
+        "tmux_33a": b"\033P>|tmux 3.3a\033\\\033[?1;2c",
+        "foot": b"\033[?1;0;1024S\033P>|foot(1.13.1)\033\\\033[?62;4;22c",
+        "silent": b"",
+        "da1_only": b"\033[?62;c",
+    }
+    for name, data in replies.items():
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(data)
+
+
 tfjs_seeds(fresh(os.path.join(HERE, "seeds", "tfjs")))
 config_seeds(fresh(os.path.join(HERE, "seeds", "config")))
+csv_seeds(fresh(os.path.join(HERE, "seeds", "csv")))
+term_seeds(fresh(os.path.join(HERE, "seeds", "term")))

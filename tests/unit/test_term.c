@@ -1,6 +1,8 @@
 /* Terminal detection: the reply parser on recorded replies, the graphics-mode choice, and the
  * probe against a pseudo-terminal that answers like xterm, answers nothing, or answers garbage. */
+#include <dirent.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <pty.h>
 #include <string.h>
 #include <time.h>
@@ -66,6 +68,54 @@ static rs_term_env env_utf8(void)
 {
     rs_term_env e = {.term = "xterm-256color", .utf8 = true};
     return e;
+}
+
+/* Replies the fuzzer found harmful (tests/fuzz/regressions/term), e.g. a tmux version with more
+ * digits than an int holds: parsed and decided on without overflow (the ASan/UBSan build of
+ * this test fails on any undefined behaviour). */
+static void test_fuzz_found_replies(void)
+{
+    const char *dir = test_path("tests/fuzz/regressions/term");
+    DIR *d = opendir(dir);
+    CHECK(d != NULL);
+    if (!d)
+        return;
+    int files = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unsigned char buf[65536];
+        FILE *f = fopen(path, "rb");
+        CHECK(f != NULL);
+        if (!f)
+            continue;
+        size_t n = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        rs_term_caps c;
+        memset(&c, 0, sizeof c);
+        rs_term_parse(buf, n, &c);
+        rs_term_env env = env_utf8();
+        char why[64];
+        CHECK(rs_graphics_decide(RS_TERM_AUTO, &c, &env, why, sizeof why) != RS_TERM_AUTO);
+        files++;
+    }
+    closedir(d);
+    CHECK(files > 0);
+    /* A tmux that says it is a huge version is at least 3.4: sixel passes through. */
+    rs_term_caps vt340;
+    parse(XTERM_VT340, &vt340);
+    rs_term_env e = env_utf8();
+    e.tmux = "/tmp/tmux-0/default,1,0";
+    e.term_program = "tmux";
+    e.term_program_version = "99999999999999999999.99999999999";
+    char why[64];
+    CHECK(rs_graphics_decide(RS_TERM_AUTO, &vt340, &e, why, sizeof why) == RS_TERM_SIXEL);
+    e.term_program_version = "3.10";
+    CHECK(rs_graphics_decide(RS_TERM_AUTO, &vt340, &e, why, sizeof why) == RS_TERM_SIXEL);
+    e.term_program_version = "next-3.4";
+    CHECK(rs_graphics_decide(RS_TERM_AUTO, &vt340, &e, why, sizeof why) == RS_TERM_UNICODE);
 }
 
 static void test_mode_choice(void)
@@ -175,6 +225,7 @@ int main(void)
     run_test("plain xterm and tmux 3.3a replies: no sixel", test_plain_xterm_and_tmux);
     run_test("no reply, garbage, truncated replies", test_nothing_and_garbage);
     run_test("graphics mode from replies, multiplexers, locale, overrides", test_mode_choice);
+    run_test("replies the fuzzer found: no overflow", test_fuzz_found_replies);
     run_test("probe on a pty: answers, silence, garbage, within a bounded wait",
              test_probe_on_a_pty);
     return check_finish();
