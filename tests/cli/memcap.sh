@@ -77,7 +77,7 @@ quick "a TF.js manifest whose shapes claim 3.6 TiB" \
     "model.json: the weights need 3.64 TiB, more than the memory cap" \
     "$RNNSCOPE" summary "$M/memcap_tfjs_terabytes/model.json"
 quick "an input .npy whose header declares 256 GiB" \
-    "memcap_input_256gib.npy: the array (1048576, 65536) needs 256 GiB, more than the memory cap of 1 GiB" \
+    "memcap_input_256gib.npy: reading the array (1048576, 65536) needs 256 GiB, more than the memory cap of 1 GiB" \
     "$RNNSCOPE" dump "$top_srcdir/tests/data/models/seq_lstm.k2.h5" --layer lstm_a \
     --input "$M/memcap_input_256gib.npy" --max-memory 1G -o "$T/o.npy"
 quick "plot --data of that .npy" "needs 256 GiB" \
@@ -85,8 +85,12 @@ quick "plot --data of that .npy" "needs 256 GiB" \
 printf '1,2,3\n4,5,6\n7,8,9\n' > "$T/in.csv"
 expect_fail 1 "in.csv: the file is 18 bytes, more than the memory cap of 16 bytes" \
     "a .csv larger than the cap" "$RNNSCOPE" plot --data "$T/in.csv" --max-memory 16
-expect_fail 1 "in.csv: the input needs 36 bytes, more than the memory cap of 32 bytes" \
-    "a .csv whose values need more than the cap" "$RNNSCOPE" plot --data "$T/in.csv" --max-memory 32
+# 18 bytes of text, an index of at most 4 lines (96 bytes), 9 values (36 bytes)
+expect_fail 1 "in.csv: reading the input needs 114 bytes, more than the memory cap of 100 bytes" \
+    "a .csv whose line index would pass the cap" "$RNNSCOPE" plot --data "$T/in.csv" --max-memory 100
+expect_fail 1 "in.csv: reading the input needs 150 bytes, more than the memory cap of 149 bytes" \
+    "a .csv whose values would pass the cap" "$RNNSCOPE" plot --data "$T/in.csv" --max-memory 149
+check "the .csv fits 150 bytes" "$RNNSCOPE" plot --data "$T/in.csv" --max-memory 150 --width 20 --height 4
 
 # ---- activations: weights (357 KiB), input and lstm_1 (702 KiB held) fit 800 KiB, the
 # attention layer's outputs do not
