@@ -17,7 +17,7 @@ quick() {
 }
 
 # ---- weights of a small model, every format
-expect_fail 1 "more than the memory cap of 1 KiB (--max-memory)" "--max-memory 1K refuses a small model" \
+expect_fail 1 "KiB, more than the memory cap of 1 KiB (--max-memory)" "--max-memory 1K refuses a small model, saying how much it needs" \
     "$RNNSCOPE" summary --max-memory 1K "$H5"
 expect_fail 1 "k22.h5: the weights need 357 KiB, more than the memory cap of 100 KiB (--max-memory)" \
     "the message names the file and what its weights need" "$RNNSCOPE" summary --max-memory 100K "$H5"
