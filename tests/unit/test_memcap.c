@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "rnnscope/input.h"
+#include "rnnscope/layer.h"
 #include "rnnscope/memcap.h"
 #include "rnnscope/run.h"
 
@@ -149,6 +150,45 @@ static void test_runner(void)
     rs_model_free(m);
 }
 
+/* What running a node will allocate, from the actual input shapes: outputs, internals and
+ * scratch, counted by hand from the layers' definitions. */
+static size_t need_of(const rs_model *m, const char *layer, const rs_tensor *const *ins)
+{
+    rs_error err = {""};
+    int i = rs_model_find_node(m, layer, &err);
+    return i < 0 ? 0 : rs_node_need_bytes(m, &m->nodes[i], ins);
+}
+
+static void test_need_bytes(void)
+{
+    rs_error err = {""};
+    rs_model *m = NULL;
+    rs_tensor x = {0};
+    if (rs_model_load(test_path("tests/data/models/func_attn.k2.h5"), NULL, &m, &err) < 0 ||
+        rs_tensor_alloc_dims(&x, &err, 3, (size_t)2, (size_t)6, (size_t)8) < 0) {
+        CHECK_STR(err.msg, "");
+        rs_model_free(m);
+        return;
+    }
+    const rs_tensor *ins[1] = {&x};
+    /* Bidirectional(GRU(4)), concat, batch 2 x 6 steps: output (2, 6, 8), the gates of both
+     * directions (2, 6, 3, 4) each, and each direction's (2, 6, 4) before the merge */
+    x.shape[2] = 3;
+    CHECK(need_of(m, "bidir", ins) == 4 * (2 * 6 * 8 + 2 * (2 * 6 * 3 * 4) + 2 * (2 * 6 * 4)));
+    /* SeqSelfAttention(units 5, return_attention): values (2, 6, 8), attention (2, 6, 6), the
+     * additive projections of one sample (2 x 6 x 5) */
+    x.shape[2] = 8;
+    CHECK(need_of(m, "self_att", ins) == 4 * (2 * 6 * 8 + 2 * 6 * 6 + 2 * 6 * 5));
+    rs_tensor_free(&x);
+    rs_model_free(m);
+    /* without return_attention, the T x T matrix of a sample is scratch: 4000 steps */
+    CHECK(rs_model_load(test_path("tests/data/models/long_attn.k2.h5"), NULL, &m, &err) == 0);
+    CHECK(rs_tensor_alloc_dims(&x, &err, 3, (size_t)1, (size_t)4000, (size_t)4) == 0);
+    CHECK(need_of(m, "self_att", ins) == (size_t)4 * (4000 * 4 + 4000 * 4000 + 2 * 4000 * 3));
+    rs_tensor_free(&x);
+    rs_model_free(m);
+}
+
 int main(void)
 {
     run_test("sizes: K M G T = KiB..., KB MB GB TB = powers of 1000, none; bad ones refused", test_parse);
@@ -156,5 +196,6 @@ int main(void)
     run_test("the check names what needs how much, and what is held", test_check);
     run_test("loaders refuse weights over the cap before reading them", test_loader);
     run_test("the runner refuses a layer whose outputs exceed the cap, naming it", test_runner);
+    run_test("a layer's need: outputs, internals and scratch for the actual shapes", test_need_bytes);
     return check_finish();
 }
