@@ -438,7 +438,8 @@ static herr_t add_dataset_bytes(hid_t obj, const char *name, const H5O_info_t *i
     return 0;
 }
 
-int rs_h5_check_weights_fit(hid_t loc, const char *group, const char *where, rs_error *err)
+int rs_h5_check_weights_fit(hid_t loc, const char *group, size_t held, const char *where,
+                            rs_error *err)
 {
     if (strcmp(group, "/") != 0 && !rs_h5_link_exists(loc, group))
         return 0;
@@ -448,5 +449,5 @@ int rs_h5_check_weights_fit(hid_t loc, const char *group, const char *where, rs_
     size_t bytes = 0;
     H5Ovisit(g, H5_INDEX_NAME, H5_ITER_INC, add_dataset_bytes, &bytes);
     H5Oclose(g);
-    return rs_memcap_check(0, bytes, where, "the weights need", err);
+    return rs_memcap_check(held, bytes, where, "the weights need", err);
 }

@@ -32,6 +32,10 @@ expect_fail 1 "k3.keras: the file is 386 KiB" "a .keras archive larger than the 
     "$RNNSCOPE" summary --max-memory 100K "$SEED/keras/k3.keras"
 expect_fail 1 "k3_deflated.keras: model.weights.h5 needs" "a deflated .keras whose weights entry exceeds the cap" \
     "$RNNSCOPE" summary --max-memory 340K "$SEED/keras/k3_deflated.keras"
+expect_fail 1 "k3.keras: the weights need 357 KiB on top of the 767 KiB held, more than the memory cap of 1.07 MiB" \
+    "a .keras: its weights count on top of the archive and the HDF5 image held" \
+    "$RNNSCOPE" summary --max-memory 1100K "$SEED/keras/k3.keras"
+check "and it loads when all of that fits (1200K)" "$RNNSCOPE" summary --max-memory 1200K "$SEED/keras/k3.keras"
 expect_fail 1 "model.json: the weights need 357 KiB" "TF.js manifest checked before the shards" \
     "$RNNSCOPE" summary --max-memory 100K "$SEED/tfjs/model.json"
 for f in keras/k22.h5 keras/tfk2.h5 keras/k3.keras keras/k3_deflated.keras tfjs/model.json; do
@@ -69,7 +73,7 @@ quick "an HDF5 dataset of (2^20, 2^14) with nothing stored" \
     "memcap_unwritten_64gib.h5: the weights need 64 GiB, more than the memory cap of 1 GiB" \
     "$RNNSCOPE" summary --max-memory 1G "$M/memcap_unwritten_64gib.h5"
 quick "a .keras whose weights entry is a zip bomb (3 GiB of zeros in 3 KB)" \
-    "memcap_zip_bomb_3gib.keras: model.weights.h5 needs 3 GiB, more than the memory cap of 1 GiB" \
+    "memcap_zip_bomb_3gib.keras: model.weights.h5 needs 3 GiB on top of the 3.14 KiB held, more than the memory cap of 1 GiB" \
     "$RNNSCOPE" summary --max-memory 1G "$M/memcap_zip_bomb_3gib.keras"
 quick "the zip bomb under no cap: refused from its ratio, not inflated" "a zip bomb" \
     "$RNNSCOPE" summary --max-memory none "$M/memcap_zip_bomb_3gib.keras"
