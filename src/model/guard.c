@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,7 +32,9 @@ bool rs_h5_vouched_by_guard(void)
     return vouched;
 }
 
-static void child_run(rs_guarded_fn fn, void *ctx)
+/* The child's error goes back through the pipe, so that a file which fails cleanly is not
+ * loaded a second time just to say why (some corrupt files make libhdf5 churn for seconds). */
+static void child_run(rs_guarded_fn fn, void *ctx, int report_fd)
 {
     in_child = true;
     int devnull = open("/dev/null", O_WRONLY);
@@ -42,7 +45,23 @@ static void child_run(rs_guarded_fn fn, void *ctx)
     rs_error err = {{0}};
     /* _exit: no atexit handlers, no sanitizer leak pass. A distinct status for "failed
      * cleanly", so that a crash turned into an exit status (by a sanitizer) is told apart. */
-    _exit(fn(ctx, &err) == 0 ? 0 : GUARD_FAILED_CLEANLY);
+    if (fn(ctx, &err) == 0)
+        _exit(0);
+    size_t len = strnlen(err.msg, sizeof err.msg - 1);
+    _exit(write(report_fd, err.msg, len) == (ssize_t)len ? GUARD_FAILED_CLEANLY
+                                                          : GUARD_FAILED_CLEANLY + 1);
+}
+
+/* The message the child wrote before exiting; false when there is none. */
+static bool read_report(int fd, rs_error *err)
+{
+    char msg[RS_ERROR_MAX];
+    ssize_t n = read(fd, msg, sizeof msg - 1);
+    if (n <= 0)
+        return false;
+    msg[n] = '\0';
+    rs_fail(err, NULL, "%s", msg);
+    return true;
 }
 
 /* Wait for the child: the read end of a pipe whose write end only the child holds reports
@@ -74,7 +93,7 @@ static pid_t start_child(rs_guarded_fn fn, void *ctx, int *exit_fd)
     pid_t pid = fork();
     if (pid == 0) {
         close(pfd[0]);
-        child_run(fn, ctx);
+        child_run(fn, ctx, pfd[1]);
     }
     close(pfd[1]);
     if (pid < 0)
@@ -93,12 +112,18 @@ int rs_h5_guarded(rs_guarded_fn fn, void *ctx, const char *where, rs_error *err)
     if (pid > 0) {
         int status = 0;
         int w = wait_child(pid, exit_fd, &status);
+        bool reported = w == 0 && WIFEXITED(status) &&
+                        WEXITSTATUS(status) == GUARD_FAILED_CLEANLY && read_report(exit_fd, err);
         close(exit_fd);
+        if (reported)
+            return -1;
         if (w < 0)
             return rs_fail(err, where, "the HDF5 library got stuck reading this file (it is "
                                        "corrupt)");
+        /* A clean failure without a report (none written): the load here says why. */
         bool clean = WIFEXITED(status) && (WEXITSTATUS(status) == 0 ||
-                                           WEXITSTATUS(status) == GUARD_FAILED_CLEANLY);
+                                           WEXITSTATUS(status) == GUARD_FAILED_CLEANLY ||
+                                           WEXITSTATUS(status) == GUARD_FAILED_CLEANLY + 1);
         if (w == 0 && !clean)
             return rs_fail(err, where, "the HDF5 library crashed reading this file (it is "
                                        "corrupt)");
