@@ -18,6 +18,7 @@ typedef struct rs_config {
     int view_attention;
     int view_vector;
     rs_keymap keys;
+    size_t max_memory;   /* "set max-memory = SIZE" (rnnscope/memcap.h); 0: not set, or auto */
 } rs_config;
 
 void rs_config_defaults(rs_config *c);

@@ -32,6 +32,10 @@ typedef struct rs_layer_kind {
     int (*forward)(const rs_node *node, rs_layer_io *io, rs_error *err);
 
     void (*free_params)(void *params);
+
+    /* Bytes of scratch the forward pass allocates beyond its outputs for these inputs (the
+     * attention matrix of a sample...); NULL when that is small. For the memory cap. */
+    size_t (*scratch)(const rs_node *node, const rs_tensor *const *inputs);
 } rs_layer_kind;
 
 /* The entry for a Keras class name, or NULL. */
@@ -41,5 +45,10 @@ const rs_layer_kind *rs_layer_kind_find(const char *class_name);
  * marked unsupported with a reason (the model still loads); a supported layer whose weights
  * do not fit its config is an error. */
 int rs_model_setup_layers(rs_model *m, rs_error *err);
+
+/* Bytes running a node on these inputs (batch axis first) will allocate: its outputs and
+ * internals, whose shapes come from its setup run again on the inputs' actual shapes, and its
+ * scratch. Saturates at SIZE_MAX; an output whose size cannot be told counts 0. */
+size_t rs_node_need_bytes(const rs_model *m, const rs_node *n, const rs_tensor *const *inputs);
 
 #endif

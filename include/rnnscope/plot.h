@@ -28,6 +28,10 @@ typedef struct rs_stats {
 
 void rs_stats_matrix(const rs_matrix *m, rs_stats *s);
 
+/* Add the NaN and Inf among n more values to s (the weights view: a kernel's stats counting
+ * the recurrent kernel's and the bias's too). */
+void rs_stats_add_nonfinite(rs_stats *s, const float *x, size_t n);
+
 /* "shape (240, 60)  min -0.93  max 0.97  mean 0.0123  std 0.456  NaN 0  Inf 0" into buf. */
 char *rs_stats_format(const rs_stats *s, int rank, const size_t *shape, char *buf, size_t len);
 

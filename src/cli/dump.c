@@ -23,7 +23,8 @@ typedef struct dump_args {
 static void dump_usage(FILE *f)
 {
     fputs("Usage: rnnscope dump MODEL --layer NAME [--output K] [--internal gates|cell]\n"
-          "                     [--input FILE ... | --random SEED] [--sample N] -o OUT\n"
+          "                     [--input FILE ... | --random SEED] [--sample N]\n"
+          "                     [--max-memory SIZE] -o OUT\n"
           "\n"
           "Write one layer's output, batch axis first, float32: OUT.npy (NumPy), OUT.csv (last\n"
           "axis = columns, the others flattened into rows) or - (.npy on standard output).\n"
@@ -139,7 +140,7 @@ int cmd_dump(int argc, char **argv)
     if (rc != EXIT_OK)
         return rc;
     rs_model *m = NULL;
-    if ((rc = cli_open_model(a.model, a.in.weights, &m)) != EXIT_OK)
+    if ((rc = cli_open_model(a.model, &a.in, &m)) != EXIT_OK)
         return rc;
     rs_error err = {""};
     rs_tensor batch[CLI_MAX_INPUTS] = {0};

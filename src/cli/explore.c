@@ -119,7 +119,7 @@ int cmd_explore(int argc, char **argv)
         return EXIT_FAIL;
     }
     rs_model *m = NULL;
-    if ((rc = cli_open_model(a.model, a.in.weights, &m)) != EXIT_OK)
+    if ((rc = cli_open_model(a.model, &a.in, &m)) != EXIT_OK)
         return rc;
     rs_tensor batch[CLI_MAX_INPUTS] = {0};
     char desc[256];

@@ -6,7 +6,9 @@
 
 #include "commands.h"
 #include "model_io.h"
+#include "rnnscope/config.h"
 #include "rnnscope/csv.h"
+#include "rnnscope/memcap.h"
 #include "rnnscope/input.h"
 #include "rnnscope/npy.h"
 
@@ -53,15 +55,52 @@ int input_opts_take(input_opts *o, const char *cmd, int opt, const char *arg)
     case OPT_WEIGHTS:
         o->weights = arg;
         return 1;
+    case OPT_MAX_MEMORY: {
+        size_t bytes;
+        if (!rs_memcap_parse(arg, &bytes)) {
+            cli_error("%s: --max-memory needs a size such as 512M, 2G or 1.5GiB (or none), "
+                      "not '%s'", cmd, arg);
+            return -1;
+        }
+        o->max_memory = arg;
+        return 1;
+    }
     default:
         return 0;
     }
 }
 
-int cli_open_model(const char *path, const char *weights, rs_model **m)
+int cli_apply_memcap(const input_opts *o)
+{
+    const char *env = getenv("RNNSCOPE_MAX_MEMORY");
+    size_t bytes = rs_memcap_default();
+    if (o->max_memory) {
+        rs_memcap_parse(o->max_memory, &bytes); /* checked when the option was taken */
+    } else if (env && *env) {
+        if (!rs_memcap_parse(env, &bytes)) {
+            cli_error("RNNSCOPE_MAX_MEMORY needs a size such as 512M, 2G or 1.5GiB (or none), "
+                      "not '%s'", env);
+            return EXIT_USAGE;
+        }
+    } else {
+        /* A broken settings file is the explorer's to report: here it only gives no cap. */
+        rs_config cfg;
+        rs_error ignored;
+        rs_config_defaults(&cfg);
+        if (rs_config_load(&cfg, &ignored) == 0 && cfg.max_memory)
+            bytes = cfg.max_memory;
+    }
+    rs_memcap_set(bytes);
+    return EXIT_OK;
+}
+
+int cli_open_model(const char *path, const input_opts *o, rs_model **m)
 {
     rs_error err = {""};
-    if (rs_model_load(path, weights, m, &err) < 0) {
+    int rc = cli_apply_memcap(o);
+    if (rc != EXIT_OK)
+        return rc;
+    if (rs_model_load(path, o->weights, m, &err) < 0) {
         cli_error("%s", err.msg);
         return EXIT_FAIL;
     }

@@ -15,13 +15,15 @@ enum {
     OPT_RANDOM,
     OPT_SAMPLE,
     OPT_WEIGHTS,
+    OPT_MAX_MEMORY,
     OPT_FIRST_FREE, /* commands number their own options from here */
 };
 
 #define INPUT_LONG_OPTIONS                                                                   \
     {"input", required_argument, 0, OPT_INPUT}, {"random", required_argument, 0, OPT_RANDOM}, \
         {"sample", required_argument, 0, OPT_SAMPLE},                                         \
-        {"weights", required_argument, 0, OPT_WEIGHTS}
+        {"weights", required_argument, 0, OPT_WEIGHTS},                                       \
+        {"max-memory", required_argument, 0, OPT_MAX_MEMORY}
 
 typedef struct input_opts {
     const char *files[CLI_MAX_INPUTS];
@@ -31,14 +33,21 @@ typedef struct input_opts {
     bool have_sample;
     size_t sample;
     const char *weights;
+    const char *max_memory; /* --max-memory as given (checked when taken) */
 } input_opts;
 
 /* Take an input option. Returns 1 when taken, 0 when opt is not one, -1 on a bad value (after
  * printing the problem; the command exits 2). */
 int input_opts_take(input_opts *o, const char *cmd, int opt, const char *arg);
 
-/* Open MODEL (and --weights). Returns 0 or prints the error and returns EXIT_FAIL. */
-int cli_open_model(const char *path, const char *weights, rs_model **m);
+/* Set the memory cap from --max-memory, else RNNSCOPE_MAX_MEMORY, else the settings file's
+ * "set max-memory", else half of the physical memory. Returns 0, or EXIT_USAGE after printing
+ * why a value is bad. */
+int cli_apply_memcap(const input_opts *o);
+
+/* Set the memory cap, then open MODEL (and --weights). Returns 0 or prints the error and
+ * returns EXIT_FAIL (EXIT_USAGE for a bad memory cap). */
+int cli_open_model(const char *path, const input_opts *o, rs_model **m);
 
 /* The model's inputs as batches (one tensor per model input), from the files, a random seed,
  * the model's bundled sample ("<model>.inputs.npy") or --random 0; then --sample. Prints

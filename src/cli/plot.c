@@ -78,7 +78,8 @@ static void plot_usage(FILE *f)
           "  --transpose          swap the two axes\n"
           "  --gates G            weights: lstm (4), gru (3), or a number\n"
           "  --recurrent FILE, --bias FILE  weights: recurrent kernel and bias beside --data\n"
-          "  --color WHEN         auto (a terminal, no NO_COLOR), always, never\n",
+          "  --color WHEN         auto (a terminal, no NO_COLOR), always, never\n"
+          "  --max-memory SIZE    memory cap for the model, inputs and outputs (see rnnscope --help)\n",
           f);
 }
 
@@ -203,7 +204,7 @@ enum {
     O_DATA = 256, O_VIEW, O_GRAPHICS, O_WIDTH, O_HEIGHT, O_CHANNELS, O_TIMESTEPS, O_EQUAL,
     O_ZERO, O_CMAP, O_NORM, O_COLOR, O_TRANSPOSE, O_SAMPLE, O_LAYER, O_OUTPUT, O_BLOCKS, O_COLS,
     O_PAGE, O_CURSOR, O_AGG, O_GATES, O_RECURRENT, O_BIAS, O_HELP, O_INTERNAL,
-    O_INPUT, O_RANDOM, O_WEIGHTS,
+    O_INPUT, O_RANDOM, O_WEIGHTS, O_MAX_MEMORY,
 };
 
 static const struct option long_opts[] = {
@@ -221,7 +222,8 @@ static const struct option long_opts[] = {
     {"recurrent", required_argument, 0, O_RECURRENT}, {"bias", required_argument, 0, O_BIAS},
     {"help", no_argument, 0, O_HELP}, {"internal", required_argument, 0, O_INTERNAL},
     {"input", required_argument, 0, O_INPUT}, {"random", required_argument, 0, O_RANDOM},
-    {"weights", required_argument, 0, O_WEIGHTS}, {0, 0, 0, 0},
+    {"weights", required_argument, 0, O_WEIGHTS},
+    {"max-memory", required_argument, 0, O_MAX_MEMORY}, {0, 0, 0, 0},
 };
 
 /* One option into a; returns 0, or EXIT_USAGE after printing why. */
@@ -238,6 +240,8 @@ static int apply_option(plot_args *a, int opt, const char *arg)
     case O_INPUT: return input_opts_take(&a->in, "plot", OPT_INPUT, arg) < 0 ? EXIT_USAGE : 0;
     case O_RANDOM: return input_opts_take(&a->in, "plot", OPT_RANDOM, arg) < 0 ? EXIT_USAGE : 0;
     case O_WEIGHTS: a->in.weights = arg; return 0;
+    case O_MAX_MEMORY:
+        return input_opts_take(&a->in, "plot", OPT_MAX_MEMORY, arg) < 0 ? EXIT_USAGE : 0;
     case O_VIEW: return parse_view(arg, &a->view) == 0 ? 0 : usage_error("unknown view '%s' (lines, detail, heatmap, hist, bars, weights)", arg);
     case O_GRAPHICS:
         if (strcmp(arg, "auto") == 0) a->graphics = -1;
@@ -690,6 +694,10 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl
     view v = a->view != V_DEFAULT ? a->view : t->rank <= 1 ? V_BARS : V_LINES;
     rs_stats s;
     rs_stats_matrix(&m, &s);
+    if (v == V_WEIGHTS) { /* NaN and Inf anywhere in the layer's weights shown */
+        rs_stats_add_nonfinite(&s, a->w_rec.data, a->w_rec.data ? a->w_rec.size : 0);
+        rs_stats_add_nonfinite(&s, a->w_bias.data, a->w_bias.data ? a->w_bias.size : 0);
+    }
     char line[512];
     size_t shape[2] = {m.rows, m.cols};
     rs_stats_format(&s, t->rank <= 1 ? 1 : 2, shape, line, sizeof line);
@@ -754,7 +762,7 @@ static int layer_weights(plot_args *a, const rs_node *n, rs_tensor *kernel)
 static int layer_output(plot_args *a, rs_tensor *t)
 {
     rs_model *m = NULL;
-    int rc = cli_open_model(a->model, a->in.weights, &m);
+    int rc = cli_open_model(a->model, &a->in, &m);
     if (rc != EXIT_OK)
         return rc;
     rs_error err = {""};
@@ -824,9 +832,12 @@ int cmd_plot(int argc, char **argv)
     rs_error err = {""};
     rs_tensor t = {0};
     slice s = {0};
-    rc = a.model ? layer_output(&a, &t) : read_array(a.data, &t, &err) < 0 ? EXIT_FAIL : EXIT_OK;
-    if (rc == EXIT_FAIL && !a.model)
+    if (a.model) {
+        rc = layer_output(&a, &t);
+    } else if ((rc = cli_apply_memcap(&a.in)) == EXIT_OK && read_array(a.data, &t, &err) < 0) {
         cli_error("%s", err.msg);
+        rc = EXIT_FAIL;
+    }
     if (rc == EXIT_OK && (select_slice(&a, &t, &s, &err) < 0 || print_picture(&a, &t, &s, &err) < 0)) {
         cli_error("%s", err.msg);
         rc = EXIT_FAIL;

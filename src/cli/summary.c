@@ -4,11 +4,13 @@
 #include <string.h>
 
 #include "commands.h"
+#include "model_io.h"
 #include "rnnscope/model.h"
 
 static void usage_error(const char *msg)
 {
-    cli_error("summary: %s; usage: rnnscope summary MODEL [--weights FILE.h5]", msg);
+    cli_error("summary: %s; usage: rnnscope summary MODEL [--weights FILE.h5] "
+              "[--max-memory SIZE]", msg);
 }
 
 /* "1,234,567" */
@@ -111,18 +113,25 @@ static void print_table(const rs_model *m, bool functional)
 
 int cmd_summary(int argc, char **argv)
 {
-    const char *model = NULL, *weights = NULL;
+    const char *model = NULL;
+    input_opts in = {0};
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--weights")) {
-            if (++i >= argc) {
-                usage_error("--weights needs a file");
+        int opt = !strncmp(argv[i], "--weights", 9) ? OPT_WEIGHTS
+                  : !strncmp(argv[i], "--max-memory", 12) ? OPT_MAX_MEMORY : 0;
+        size_t len = opt == OPT_WEIGHTS ? 9 : 12;
+        if (opt && (argv[i][len] == '\0' || argv[i][len] == '=')) {
+            const char *value = argv[i][len] == '=' ? argv[i] + len + 1 : argv[i + 1];
+            if (!value) {
+                usage_error(opt == OPT_WEIGHTS ? "--weights needs a file"
+                                               : "--max-memory needs a size");
                 return EXIT_USAGE;
             }
-            weights = argv[i];
-        } else if (!strncmp(argv[i], "--weights=", 10)) {
-            weights = argv[i] + 10;
+            if (argv[i][len] == '\0')
+                i++;
+            if (input_opts_take(&in, "summary", opt, value) < 0)
+                return EXIT_USAGE;
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            puts("Usage: rnnscope summary MODEL [--weights FILE.h5]\n"
+            puts("Usage: rnnscope summary MODEL [--weights FILE.h5] [--max-memory SIZE]\n"
                  "Print the layers of MODEL: name, class, output shapes, parameters.");
             return EXIT_OK;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -142,11 +151,9 @@ int cmd_summary(int argc, char **argv)
         return EXIT_USAGE;
     }
     rs_model *m;
-    rs_error err = {{0}};
-    if (rs_model_load(model, weights, &m, &err) < 0) {
-        cli_error("%s", err.msg);
-        return EXIT_FAIL;
-    }
+    int rc = cli_open_model(model, &in, &m);
+    if (rc != EXIT_OK)
+        return rc;
     bool functional = strcmp(m->model_class, "Sequential") != 0;
     if (*m->model_name)
         printf("Model: \"%s\" (%s)\n", m->model_name, m->model_class);

@@ -7,6 +7,7 @@
 
 #include "rnnscope/csv.h"
 #include "rnnscope/fileio.h"
+#include "rnnscope/memcap.h"
 
 #define CSV_MAX_FILE ((size_t)1 << 32)
 
@@ -99,11 +100,21 @@ static bool row_is_numeric(csv_line l, size_t cols)
     return true;
 }
 
-/* Split text into non-blank lines, remembering their 1-based line numbers. */
-static int split_lines(const char *text, size_t len, csv_line **lines, size_t **linenos,
-                       size_t *count)
+/* At most how many lines text has (the size of the line index to allocate). */
+static size_t max_lines(const char *text, size_t len)
 {
-    size_t cap = 16, n = 0, lineno = 0;
+    size_t n = 1;
+    for (const char *p = text, *end = text + len; (p = memchr(p, '\n', (size_t)(end - p)));
+         p++)
+        n++;
+    return n;
+}
+
+/* Split text into its non-blank lines (at most cap), remembering their 1-based numbers. */
+static int split_lines(const char *text, size_t len, size_t cap, csv_line **lines,
+                       size_t **linenos, size_t *count)
+{
+    size_t n = 0, lineno = 0;
     csv_line *ls = malloc(cap * sizeof *ls);
     size_t *nos = malloc(cap * sizeof *nos);
     if (!ls || !nos)
@@ -117,18 +128,7 @@ static int split_lines(const char *text, size_t len, csv_line **lines, size_t **
         if (l.len && l.start[l.len - 1] == '\r')
             l.len--;
         lineno++;
-        if (!line_is_blank(l)) {
-            if (n == cap) {
-                cap *= 2;
-                csv_line *nl = realloc(ls, cap * sizeof *ls);
-                if (!nl)
-                    goto oom;
-                ls = nl;
-                size_t *nn = realloc(nos, cap * sizeof *nos);
-                if (!nn)
-                    goto oom;
-                nos = nn;
-            }
+        if (!line_is_blank(l) && n < cap) {
             ls[n] = l;
             nos[n] = lineno;
             n++;
@@ -149,8 +149,12 @@ int rs_csv_parse(const char *text, size_t len, const char *name, rs_tensor *out,
 {
     memset(out, 0, sizeof *out);
     csv_line *lines;
-    size_t *linenos, nlines;
-    if (split_lines(text, len, &lines, &linenos, &nlines) < 0)
+    size_t *linenos, nlines, cap = max_lines(text, len);
+    /* the text, its line index and then the values are held at once: all within the cap */
+    size_t held = rs_size_add(len, rs_size_mul(cap, sizeof *lines + sizeof *linenos));
+    if (rs_memcap_check(0, held, name, "reading the input needs", err) < 0)
+        return -1;
+    if (split_lines(text, len, cap, &lines, &linenos, &nlines) < 0)
         return rs_fail(err, name, "out of memory");
     int rc = -1;
     if (nlines == 0) {
@@ -164,6 +168,9 @@ int rs_csv_parse(const char *text, size_t len, const char *name, rs_tensor *out,
         rs_fail(err, name, "no data rows after the header");
         goto done;
     }
+    if (rs_memcap_check(0, rs_size_add(held, rs_size_mul(rs_size_mul(rows, cols), sizeof(float))),
+                        name, "reading the input needs", err) < 0)
+        goto done;
     if (rs_tensor_alloc_dims(out, err, 2, rows, cols) < 0) {
         rs_error_prefix(err, name);
         goto done;

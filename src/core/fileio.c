@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "rnnscope/fileio.h"
+#include "rnnscope/memcap.h"
 
 int rs_read_file(const char *path, size_t max_bytes, unsigned char **data, size_t *len,
                  rs_error *err)
@@ -20,6 +21,11 @@ int rs_read_file(const char *path, size_t max_bytes, unsigned char **data, size_
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         close(fd);
         return rs_fail(err, path, "not a regular file");
+    }
+    /* the whole file is held in memory: it must fit the memory cap */
+    if (rs_memcap_check(0, (size_t)st.st_size, path, "the file is", err) < 0) {
+        close(fd);
+        return -1;
     }
     if ((unsigned long long)st.st_size > max_bytes) {
         close(fd);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rnnscope/fileio.h"
+#include "rnnscope/memcap.h"
 #include "rnnscope/npy.h"
 
 #define NPY_MAGIC "\x93NUMPY"
@@ -291,6 +292,14 @@ int rs_npy_parse(const unsigned char *buf, size_t len, const char *name, rs_tens
     size_t count, bytes;
     if (rs_shape_count(h.rank, h.shape, &count, err) < 0)
         return rs_error_prefix(err, name);
+    /* what the header declares, as float32 beside the file's bytes, must fit the memory cap
+     * before its size is believed */
+    char what[RS_MAX_RANK * 24 + 48], shape[RS_MAX_RANK * 24 + 8];
+    snprintf(what, sizeof what, "reading the array %s needs",
+             rs_shape_format(h.rank, h.shape, shape, sizeof shape));
+    if (rs_memcap_check(0, rs_size_add(len, rs_size_mul(count, sizeof(float))), name, what,
+                        err) < 0)
+        return -1;
     if (rs_mul_overflows(count, (size_t)h.itemsize, &bytes) || bytes > len - data_start)
         return rs_fail(err, name, "truncated data: shape needs %zu elements of %d bytes, file has %zu bytes",
                        count, h.itemsize, len - data_start);

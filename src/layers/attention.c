@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rnnscope/attention.h"
+#include "rnnscope/memcap.h"
 
 #include "layers/common.h"
 #include "layers/families.h"
@@ -762,6 +763,37 @@ static int package_multi_head_forward(const rs_node *n, rs_layer_io *io, rs_erro
     free(s.q);
     /* compute_mask: the query's mask */
     return rc < 0 ? -1 : pass_mask(io, 0, 0, err);
+}
+
+/* What the forward passes above allocate besides their outputs, per sample (buffers are
+ * reused across the batch): the attention weights when they are not an output, and the
+ * projections. Saturating; steps of the query (input 0) and of the key/value (input 1). */
+size_t rs_attention_scratch(const rs_node *n, const rs_tensor *const *inputs)
+{
+    const attention_params *p = n->params;
+    const rs_tensor *q = inputs[0], *kv = n->n_inputs > 1 ? inputs[1] : inputs[0];
+    if (!p || q->rank != 3 || kv->rank != 3)
+        return 0;
+    size_t tq = q->shape[1], tk = kv->shape[1], dim = q->shape[2], floats;
+    size_t tt = rs_size_mul(tq, tk);
+    if (!strcmp(n->class_name, "SeqWeightedAttention")) {
+        floats = tq;
+    } else if (!strcmp(n->class_name, "SeqSelfAttention")) {
+        size_t proj = p->multiplicative ? rs_size_mul(tq, dim) : rs_size_mul(2 * tq, (size_t)p->units);
+        floats = rs_size_add(p->return_attention ? 0 : tt, proj);
+    } else if (!strcmp(n->class_name, "MultiHeadAttention")) {
+        /* heads_scratch_alloc: q, k, v, o, one head's scores, the key mask */
+        size_t wq = p->multi_head_package && n->n_weights > 0 && n->weights[0].value.rank == 2
+                        ? n->weights[0].value.shape[1]
+                        : rs_size_mul((size_t)p->num_heads, (size_t)p->key_dim);
+        size_t wv = p->multi_head_package ? wq : rs_size_mul((size_t)p->num_heads,
+                                                             (size_t)p->value_dim);
+        floats = rs_size_add(rs_size_mul(rs_size_add(tq, tk), rs_size_add(wq, wv)),
+                             rs_size_add(tt, tk));
+    } else {
+        floats = p->return_attention ? 0 : tt;
+    }
+    return rs_size_mul(floats, sizeof(float));
 }
 
 int rs_multi_head_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *err)

@@ -54,6 +54,7 @@ RS_FORWARD(rs_merge_forward);
 RS_SETUP(rs_rnn_setup);
 RS_SETUP(rs_bidirectional_setup);
 void rs_bidirectional_free(void *params);
+size_t rs_bidirectional_scratch(const rs_node *n, const rs_tensor *const *inputs);
 int rs_rnn_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
 int rs_bidirectional_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
 /* wrappers.c */
@@ -70,6 +71,8 @@ int rs_seq_self_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *e
 int rs_seq_weighted_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
 int rs_scaled_dot_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
 int rs_keras_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
+/* Scratch bytes of the attention layers' forward passes (one T x T matrix per sample...). */
+size_t rs_attention_scratch(const rs_node *n, const rs_tensor *const *inputs);
 int rs_multi_head_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
 
 #endif

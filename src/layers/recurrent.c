@@ -8,6 +8,7 @@
 
 #include "rnnscope/rnn.h"
 
+#include "rnnscope/memcap.h"
 #include "layers/common.h"
 #include "layers/families.h"
 
@@ -592,6 +593,20 @@ static int bidir_directions(const bidir_params *p, rs_layer_io *io, bidir_run *r
     if (fp->return_sequences)
         reverse_time(&r->bw[0]); /* back in input order */
     return 0;
+}
+
+/* Each direction's main output is made whole before the merge copies it: two of them. */
+size_t rs_bidirectional_scratch(const rs_node *n, const rs_tensor *const *inputs)
+{
+    const bidir_params *p = n->params;
+    const rs_tensor *x = inputs[0];
+    if (!p || !p->forward || !p->forward->out_shapes || p->forward->n_outputs < 1 || x->rank < 2)
+        return 0;
+    const rs_shape *s = &p->forward->out_shapes[0];
+    size_t bytes = rs_size_mul(x->shape[0], 2 * sizeof(float));
+    for (int i = 0; i < s->rank; i++) /* an open dimension is the input's time axis */
+        bytes = rs_size_mul(bytes, s->dims[i] >= 0 ? (size_t)s->dims[i] : x->shape[1]);
+    return bytes;
 }
 
 int rs_bidirectional_forward(const rs_node *n, rs_layer_io *io, rs_error *err)

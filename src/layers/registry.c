@@ -2,10 +2,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rnnscope/memcap.h"
 #include "layers/common.h"
 #include "layers/families.h"
 
-#define LAYER_F(cls, setup, forward) {cls, setup, forward, rs_params_free}
+#define LAYER_F(cls, setup, forward) {cls, setup, forward, rs_params_free, NULL}
+/* An attention layer: its scratch holds a T x T matrix per sample. */
+#define LAYER_A(cls, setup, forward) {cls, setup, forward, rs_params_free, rs_attention_scratch}
 
 static const rs_layer_kind KINDS[] = {
     LAYER_F("InputLayer", rs_input_setup, rs_input_forward),
@@ -53,20 +56,21 @@ static const rs_layer_kind KINDS[] = {
     LAYER_F("Maximum", rs_merge_setup, rs_merge_forward),
     LAYER_F("Minimum", rs_merge_setup, rs_merge_forward),
     LAYER_F("Dot", rs_merge_setup, rs_merge_forward),
-    {"SimpleRNN", rs_rnn_setup, rs_rnn_forward, rs_params_free},
-    {"LSTM", rs_rnn_setup, rs_rnn_forward, rs_params_free},
-    {"GRU", rs_rnn_setup, rs_rnn_forward, rs_params_free},
-    {"CuDNNLSTM", rs_rnn_setup, rs_rnn_forward, rs_params_free},
-    {"CuDNNGRU", rs_rnn_setup, rs_rnn_forward, rs_params_free},
-    {"Bidirectional", rs_bidirectional_setup, rs_bidirectional_forward, rs_bidirectional_free},
+    LAYER_F("SimpleRNN", rs_rnn_setup, rs_rnn_forward),
+    LAYER_F("LSTM", rs_rnn_setup, rs_rnn_forward),
+    LAYER_F("GRU", rs_rnn_setup, rs_rnn_forward),
+    LAYER_F("CuDNNLSTM", rs_rnn_setup, rs_rnn_forward),
+    LAYER_F("CuDNNGRU", rs_rnn_setup, rs_rnn_forward),
+    {"Bidirectional", rs_bidirectional_setup, rs_bidirectional_forward, rs_bidirectional_free,
+     rs_bidirectional_scratch},
     {"TimeDistributed", rs_time_distributed_setup, rs_time_distributed_forward,
-     rs_time_distributed_free},
-    {"SeqSelfAttention", rs_seq_self_attention_setup, rs_seq_self_attention_forward, rs_params_free},
-    {"SeqWeightedAttention", rs_seq_weighted_attention_setup, rs_seq_weighted_attention_forward, rs_params_free},
-    {"ScaledDotProductAttention", rs_scaled_dot_attention_setup, rs_scaled_dot_attention_forward, rs_params_free},
-    {"Attention", rs_keras_attention_setup, rs_keras_attention_forward, rs_params_free},
-    {"AdditiveAttention", rs_keras_attention_setup, rs_keras_attention_forward, rs_params_free},
-    {"MultiHeadAttention", rs_multi_head_attention_setup, rs_multi_head_attention_forward, rs_params_free},
+     rs_time_distributed_free, NULL},
+    LAYER_A("SeqSelfAttention", rs_seq_self_attention_setup, rs_seq_self_attention_forward),
+    LAYER_A("SeqWeightedAttention", rs_seq_weighted_attention_setup, rs_seq_weighted_attention_forward),
+    LAYER_A("ScaledDotProductAttention", rs_scaled_dot_attention_setup, rs_scaled_dot_attention_forward),
+    LAYER_A("Attention", rs_keras_attention_setup, rs_keras_attention_forward),
+    LAYER_A("AdditiveAttention", rs_keras_attention_setup, rs_keras_attention_forward),
+    LAYER_A("MultiHeadAttention", rs_multi_head_attention_setup, rs_multi_head_attention_forward),
 };
 
 const rs_layer_kind *rs_layer_kind_find(const char *class_name)
@@ -178,4 +182,48 @@ int rs_model_setup_layers(rs_model *m, rs_error *err)
     if (rc < 0)
         rs_error_prefix(err, m->path);
     return rc;
+}
+
+size_t rs_node_need_bytes(const rs_model *m, const rs_node *n, const rs_tensor *const *inputs)
+{
+    if (!n->kind)
+        return 0;
+    rs_shape *shapes = calloc((size_t)n->n_inputs + 1, sizeof *shapes);
+    if (!shapes)
+        return 0;
+    size_t batch = n->n_inputs > 0 && inputs[0]->rank > 0 ? inputs[0]->shape[0] : 1;
+    for (int k = 0; k < n->n_inputs; k++) {
+        shapes[k].rank = inputs[k]->rank - 1;
+        for (int i = 1; i < inputs[k]->rank; i++)
+            shapes[k].dims[i - 1] = (long)inputs[k]->shape[i];
+    }
+    /* a scratch copy of the node set up again: the real one stays as the model has it */
+    rs_node tmp = *n;
+    tmp.params = NULL;
+    tmp.out_shapes = NULL;
+    tmp.out_names = NULL;
+    tmp.n_outputs = tmp.n_internal = 0;
+    tmp.unsupported = NULL;
+    rs_error ignored;
+    size_t bytes = 0;
+    if (n->kind->setup && n->kind->setup(&tmp, shapes, m, &ignored) == 0 && !tmp.unsupported)
+        for (int k = 0; k < tmp.n_outputs + tmp.n_internal; k++) {
+            const rs_shape *s = &tmp.out_shapes[k];
+            size_t one = rs_size_mul(batch, sizeof(float));
+            for (int i = 0; i < s->rank; i++)
+                one = s->dims[i] >= 0 ? rs_size_mul(one, (size_t)s->dims[i]) : 0;
+            bytes = rs_size_add(bytes, s->rank >= 0 ? one : 0);
+        }
+    if (n->kind->free_params)
+        n->kind->free_params(tmp.params);
+    if (tmp.out_names)
+        for (int k = 0; k < tmp.n_outputs + tmp.n_internal; k++)
+            free(tmp.out_names[k]);
+    free(tmp.out_names);
+    free(tmp.out_shapes);
+    free(tmp.unsupported);
+    free(shapes);
+    if (n->kind->scratch)
+        bytes = rs_size_add(bytes, n->kind->scratch(n, inputs));
+    return bytes;
 }

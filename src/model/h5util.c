@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rnnscope/memcap.h"
 #include "model/internal.h"
 
 void rs_h5_quiet(void)
@@ -412,4 +413,41 @@ int rs_h5_check_file(const char *path, rs_error *err)
     }
     close(fd);
     return rc;
+}
+
+/* Sum of the float32 bytes of every dataset under a group, from their dataspaces only. */
+static herr_t add_dataset_bytes(hid_t obj, const char *name, const H5O_info_t *info, void *data)
+{
+    size_t *sum = data;
+    if (info->type != H5O_TYPE_DATASET)
+        return 0;
+    hid_t ds = H5Dopen2(obj, name, H5P_DEFAULT);
+    hid_t space = ds < 0 ? -1 : H5Dget_space(ds);
+    int rank = space < 0 ? -1 : H5Sget_simple_extent_ndims(space);
+    hsize_t dims[H5S_MAX_RANK];
+    if (rank >= 0 && H5Sget_simple_extent_dims(space, dims, NULL) >= 0) {
+        size_t bytes = sizeof(float);
+        for (int i = 0; i < rank; i++)
+            bytes = rs_size_mul(bytes, dims[i] > SIZE_MAX ? SIZE_MAX : (size_t)dims[i]);
+        *sum = rs_size_add(*sum, bytes);
+    }
+    if (space >= 0)
+        H5Sclose(space);
+    if (ds >= 0)
+        H5Dclose(ds);
+    return 0;
+}
+
+int rs_h5_check_weights_fit(hid_t loc, const char *group, size_t held, const char *where,
+                            rs_error *err)
+{
+    if (strcmp(group, "/") != 0 && !rs_h5_link_exists(loc, group))
+        return 0;
+    hid_t g = H5Oopen(loc, group, H5P_DEFAULT);
+    if (g < 0)
+        return 0; /* the reader reports what cannot be opened */
+    size_t bytes = 0;
+    H5Ovisit(g, H5_INDEX_NAME, H5_ITER_INC, add_dataset_bytes, &bytes);
+    H5Oclose(g);
+    return rs_memcap_check(held, bytes, where, "the weights need", err);
 }

@@ -73,9 +73,10 @@ int rs_load_json_h5(rs_model *m, const char *json_path, const char *weights_path
 int rs_load_keras_zip(rs_model *m, const unsigned char *data, size_t len, rs_error *err);
 int rs_load_tfjs(rs_model *m, cJSON *root, rs_error *err);
 
-/* Keras 3 weights layout (layers/<snake_class>[_k]/…/vars/i) read from an open HDF5 file. */
-int rs_keras3_read_weights(rs_model *m, rs_graph *g, hid_t file, const char *where,
-                           rs_error *err);
+/* Keras 3 weights layout (layers/<snake_class>[_k]/…/vars/i) read from an open HDF5 file;
+ * held: what the loader holds meanwhile (an archive...), for the memory cap. */
+int rs_keras3_read_weights(rs_model *m, rs_graph *g, hid_t file, size_t held,
+                           const char *where, rs_error *err);
 /* Keras 2 weights layout (layer_names, weight_names) under group base ("/" or
  * "model_weights"). */
 int rs_keras2_read_weights(rs_model *m, rs_graph *g, hid_t file, const char *base,
@@ -98,6 +99,11 @@ void rs_str_list_free(char **list, int n);
 int rs_h5_read_tensor(hid_t loc, const char *path, rs_tensor *out, const char *where,
                       rs_error *err);
 bool rs_h5_link_exists(hid_t loc, const char *path);
+/* The datasets under group (every weight the file declares) as float32, on top of held bytes,
+ * must fit the memory cap: checked from their dataspaces before any is read. A missing group
+ * passes. */
+int rs_h5_check_weights_fit(hid_t loc, const char *group, size_t held, const char *where,
+                            rs_error *err);
 /* Refuse HDF5 images that would hang libhdf5 (corrupt global heaps) before opening them. */
 int rs_h5_check_image(const unsigned char *buf, size_t len, const char *where, rs_error *err);
 int rs_h5_check_file(const char *path, rs_error *err);

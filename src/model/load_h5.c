@@ -65,6 +65,8 @@ int rs_keras2_read_weights(rs_model *m, rs_graph *g, hid_t file, const char *bas
                            const char *where, rs_error *err)
 {
     (void)m;
+    if (rs_h5_check_weights_fit(file, base, 0, where, err) < 0)
+        return -1;
     hid_t grp = H5Gopen2(file, base, H5P_DEFAULT);
     if (grp < 0)
         return rs_fail(err, where, "group '%s' is missing", base);
@@ -86,7 +88,7 @@ static int read_weights_cb(rs_model *m, rs_graph *g, void *ctx, rs_error *err)
 {
     h5_ctx *c = ctx;
     if (c->keras3_layout)
-        return rs_keras3_read_weights(m, g, c->file, c->where, err);
+        return rs_keras3_read_weights(m, g, c->file, 0, c->where, err);
     return rs_keras2_read_weights(m, g, c->file, c->base, c->where, err);
 }
 

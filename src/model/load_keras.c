@@ -5,16 +5,20 @@
  * (cell/vars/N, forward_layer/cell/vars/N, ...). */
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <zip.h>
 
+#include "rnnscope/memcap.h"
 #include "model/internal.h"
 
 #define MAX_SUBGROUPS 256
 
 /* ---- the zip ---- */
 
-static int read_entry(zip_t *z, const char *name, size_t limit, unsigned char **out, size_t *len,
-                      const char *where, rs_error *err)
+/* Entry name inflated into *out; held: the bytes the loader holds already (the archive). */
+static int read_entry(zip_t *z, const char *name, size_t limit, size_t held, unsigned char **out,
+                      size_t *len, const char *where, rs_error *err)
 {
     *out = NULL;
     *len = 0;
@@ -22,13 +26,24 @@ static int read_entry(zip_t *z, const char *name, size_t limit, unsigned char **
     zip_stat_init(&st);
     if (zip_stat(z, name, 0, &st) < 0)
         return rs_fail(err, where, "the archive has no %s", name);
-    if (!(st.valid & ZIP_STAT_SIZE) || st.size > limit)
+    if (!(st.valid & ZIP_STAT_SIZE))
+        return rs_fail(err, where, "%s has no size in the archive", name);
+    /* Before inflating anything: the uncompressed size must fit the memory cap (a zip bomb
+     * is refused here from its declared size) and our limit. */
+    char what[160];
+    snprintf(what, sizeof what, "%s needs", name);
+    if (rs_memcap_check(held, st.size > SIZE_MAX ? SIZE_MAX : (size_t)st.size, where, what,
+                        err) < 0)
+        return -1;
+    if (st.size > limit)
         return rs_fail(err, where, "%s is too large (%llu bytes)", name,
                        (unsigned long long)st.size);
-    /* Deflate expands at most ~1032:1: a larger claim is a lie, refuse it before allocating. */
+    /* Deflate expands at most ~1032:1 and Keras weights far less: a larger ratio is a lie or a
+     * zip bomb; refuse it before allocating. */
     if ((st.valid & ZIP_STAT_COMP_SIZE) && st.size / 1100 > st.comp_size)
-        return rs_fail(err, where, "%s claims an impossible size (%llu bytes from %llu)", name,
-                       (unsigned long long)st.size, (unsigned long long)st.comp_size);
+        return rs_fail(err, where, "%s would expand %llu bytes to %llu: a zip bomb, not Keras "
+                                   "weights", name, (unsigned long long)st.comp_size,
+                       (unsigned long long)st.size);
     zip_file_t *f = zip_fopen(z, name, 0);
     if (!f)
         return rs_fail(err, where, "cannot read %s from the archive: %s", name,
@@ -217,10 +232,13 @@ static int read_container(rs_graph *g, int container, hid_t file, const char *ba
     return rc;
 }
 
-int rs_keras3_read_weights(rs_model *m, rs_graph *g, hid_t file, const char *where,
-                           rs_error *err)
+int rs_keras3_read_weights(rs_model *m, rs_graph *g, hid_t file, size_t held,
+                           const char *where, rs_error *err)
 {
     (void)m;
+    if (rs_h5_check_weights_fit(file, "layers", held, where, err) < 0 ||
+        rs_h5_check_weights_fit(file, "_layer_checkpoint_dependencies", held, where, err) < 0)
+        return -1;
     return read_container(g, -1, file, "", 0, where, err);
 }
 
@@ -228,18 +246,20 @@ int rs_keras3_read_weights(rs_model *m, rs_graph *g, hid_t file, const char *whe
 
 typedef struct zip_ctx {
     hid_t file;
+    size_t held; /* the archive and libhdf5's copy of model.weights.h5 */
 } zip_ctx;
 
 static int weights_cb(rs_model *m, rs_graph *g, void *ctx, rs_error *err)
 {
-    return rs_keras3_read_weights(m, g, ((zip_ctx *)ctx)->file, m->path, err);
+    const zip_ctx *c = ctx;
+    return rs_keras3_read_weights(m, g, c->file, c->held, m->path, err);
 }
 
 static void read_metadata(rs_model *m, zip_t *z)
 {
     unsigned char *text;
     size_t len;
-    if (read_entry(z, "metadata.json", RS_MAX_JSON_BYTES, &text, &len, "", NULL) < 0)
+    if (read_entry(z, "metadata.json", RS_MAX_JSON_BYTES, 0, &text, &len, "", NULL) < 0)
         return;
     cJSON *meta = cJSON_ParseWithLength((const char *)text, len);
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(meta, "keras_version");
@@ -249,7 +269,7 @@ static void read_metadata(rs_model *m, zip_t *z)
     free(text);
 }
 
-static int load_from_zip(rs_model *m, zip_t *z, rs_error *err)
+static int load_from_zip(rs_model *m, zip_t *z, size_t archive_len, rs_error *err)
 {
     const char *path = m->path;
     if (zip_name_locate(z, "model.weights.npz", 0) >= 0 &&
@@ -257,7 +277,8 @@ static int load_from_zip(rs_model *m, zip_t *z, rs_error *err)
         return rs_fail(err, path, "weights saved as .npz are not supported; save as .h5");
     unsigned char *text = NULL, *h5 = NULL;
     size_t text_len, h5_len;
-    if (read_entry(z, "config.json", RS_MAX_JSON_BYTES, &text, &text_len, path, err) < 0)
+    if (read_entry(z, "config.json", RS_MAX_JSON_BYTES, archive_len, &text, &text_len, path,
+                   err) < 0)
         return -1;
     cJSON *root = cJSON_ParseWithLength((const char *)text, text_len);
     free(text);
@@ -266,23 +287,25 @@ static int load_from_zip(rs_model *m, zip_t *z, rs_error *err)
         return rs_fail(err, path, "config.json in the archive is not a valid JSON object");
     }
     read_metadata(m, z);
-    if (read_entry(z, "model.weights.h5", RS_MAX_MODEL_BYTES, &h5, &h5_len, path, err) < 0) {
+    if (read_entry(z, "model.weights.h5", RS_MAX_MODEL_BYTES, archive_len, &h5, &h5_len, path,
+                   err) < 0) {
         cJSON_Delete(root);
         return -1;
     }
-    zip_ctx ctx = {-1};
-    int rc;
-    if (rs_h5_check_image(h5, h5_len, path, err) < 0) {
+    zip_ctx ctx = {-1, rs_size_add(archive_len, h5_len)};
+    int rc = rs_h5_check_image(h5, h5_len, path, err);
+    if (rc == 0)
+        ctx.file = rs_h5_open_image(h5, h5_len);
+    free(h5); /* libhdf5 holds its own copy */
+    if (rc < 0) {
         cJSON_Delete(root);
-        rc = -1;
-    } else if ((ctx.file = rs_h5_open_image(h5, h5_len)) < 0) {
+    } else if (ctx.file < 0) {
         cJSON_Delete(root);
         rc = rs_fail(err, path, "model.weights.h5 in the archive is not valid HDF5");
     } else {
         rc = rs_model_from_json(m, root, root, path, weights_cb, &ctx, err);
         H5Fclose(ctx.file);
     }
-    free(h5);
     return rc;
 }
 
@@ -300,7 +323,7 @@ int rs_load_keras_zip(rs_model *m, const unsigned char *data, size_t len, rs_err
         return -1;
     }
     zip_error_fini(&zerr);
-    int rc = load_from_zip(m, z, err);
+    int rc = load_from_zip(m, z, len, err);
     zip_discard(z); /* read-only: also frees the source */
     return rc;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rnnscope/fileio.h"
+#include "rnnscope/memcap.h"
 #include "model/internal.h"
 
 #define MAX_SHARDS 100000
@@ -245,6 +246,25 @@ static int read_weight(rs_graph *g, const cJSON *w, const unsigned char *buf, si
     return rs_graph_assign_weight(g, -1, copy, &t, where, err);
 }
 
+/* The weights the manifest declares, as float32, must fit the memory cap before any shard is
+ * read. Entries without a valid shape are left for read_weight to report. */
+static int check_manifest_fits(const cJSON *manifest, const char *where, rs_error *err)
+{
+    size_t bytes = 0;
+    const cJSON *group, *w, *d;
+    cJSON_ArrayForEach(group, manifest) {
+        cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(group, "weights")) {
+            size_t one = sizeof(float);
+            cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(w, "shape")) {
+                double v = cJSON_IsNumber(d) ? d->valuedouble : 0;
+                one = rs_size_mul(one, v >= 0x1p63 ? SIZE_MAX : v >= 1 ? (size_t)v : 0);
+            }
+            bytes = rs_size_add(bytes, one);
+        }
+    }
+    return rs_memcap_check(0, bytes, where, "the weights need", err);
+}
+
 static int read_weights(rs_model *m, rs_graph *g, void *ctx, rs_error *err)
 {
     tfjs_ctx *c = ctx;
@@ -253,6 +273,8 @@ static int read_weights(rs_model *m, rs_graph *g, void *ctx, rs_error *err)
         return 0;
     if (!cJSON_IsArray(c->manifest))
         return rs_fail(err, m->path, "weightsManifest is not a list");
+    if (check_manifest_fits(c->manifest, m->path, err) < 0)
+        return -1;
     cJSON_ArrayForEach(group, c->manifest) {
         unsigned char *buf;
         size_t len, offset = 0;

@@ -8,6 +8,7 @@
 
 #include "rnnscope/fileio.h"
 #include "rnnscope/layer.h"
+#include "rnnscope/memcap.h"
 #include "model/internal.h"
 
 static const unsigned char HDF5_MAGIC[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
@@ -241,6 +242,8 @@ int rs_model_from_json(rs_model *m, cJSON *root, const cJSON *model_obj, const c
 int rs_model_from_config(rs_model *m, const char *config_text, const char *where,
                          rs_weights_fn fn, void *ctx, rs_error *err)
 {
+    if (rs_memcap_check(0, strlen(config_text), where, "the model config needs", err) < 0)
+        return -1;
     cJSON *root = cJSON_Parse(config_text);
     if (!root)
         return rs_fail(err, where, "the model config is not valid JSON");

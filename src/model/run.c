@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rnnscope/layer.h"
+#include "rnnscope/memcap.h"
 #include "rnnscope/run.h"
 
 typedef struct node_cache {
@@ -20,7 +21,35 @@ struct rs_run {
     rs_tensor *inputs;  /* m->n_inputs */
     bool have_inputs;
     node_cache *cache;  /* m->n_nodes */
+    size_t weight_bytes; /* the model's weights */
+    size_t held;         /* its inputs and cached outputs (counted in all_held) */
 };
+
+/* What every run holds (the explorer keeps one per sample it has shown): the memory cap is
+ * checked against the model's weights plus all of it. */
+static _Atomic size_t all_held;
+
+static void set_held(rs_run *r, size_t bytes)
+{
+    all_held -= r->held; /* modular: exact even for saturated sizes */
+    all_held += bytes;
+    r->held = bytes;
+}
+
+static size_t tensor_bytes(const rs_tensor *t)
+{
+    return t->data ? rs_size_mul(t->size, sizeof(float)) : 0;
+}
+
+static size_t model_weight_bytes(const rs_model *m)
+{
+    size_t bytes = 0;
+    for (int i = 0; i < m->n_nodes; i++)
+        if (m->nodes[i].owns_weights)
+            for (int k = 0; k < m->nodes[i].n_weights; k++)
+                bytes = rs_size_add(bytes, tensor_bytes(&m->nodes[i].weights[k].value));
+    return bytes;
+}
 
 rs_run *rs_run_new(const rs_model *m, rs_error *err)
 {
@@ -28,6 +57,7 @@ rs_run *rs_run_new(const rs_model *m, rs_error *err)
     if (!r)
         return NULL;
     r->m = m;
+    r->weight_bytes = model_weight_bytes(m);
     r->inputs = calloc((size_t)(m->n_inputs ? m->n_inputs : 1), sizeof *r->inputs);
     r->cache = calloc((size_t)(m->n_nodes ? m->n_nodes : 1), sizeof *r->cache);
     if (!r->inputs || !r->cache) {
@@ -36,6 +66,16 @@ rs_run *rs_run_new(const rs_model *m, rs_error *err)
         return NULL;
     }
     return r;
+}
+
+/* The bytes a cache entry holds. */
+static size_t entry_bytes(const node_cache *c)
+{
+    size_t bytes = 0;
+    for (int i = 0; i < c->n; i++)
+        bytes = rs_size_add(bytes, rs_size_add(tensor_bytes(&c->outs[i]),
+                                               c->masks ? tensor_bytes(&c->masks[i]) : 0));
+    return bytes;
 }
 
 static void free_cache_entry(node_cache *c)
@@ -54,6 +94,10 @@ void rs_run_clear(rs_run *r)
 {
     for (int i = 0; i < r->m->n_nodes; i++)
         free_cache_entry(&r->cache[i]);
+    size_t inputs = 0;
+    for (int i = 0; r->inputs && i < r->m->n_inputs; i++)
+        inputs = rs_size_add(inputs, tensor_bytes(&r->inputs[i]));
+    set_held(r, inputs);
 }
 
 void rs_run_free(rs_run *r)
@@ -65,6 +109,7 @@ void rs_run_free(rs_run *r)
     if (r->inputs)
         for (int i = 0; i < r->m->n_inputs; i++)
             rs_tensor_free(&r->inputs[i]);
+    set_held(r, 0);
     free(r->inputs);
     free(r->cache);
     free(r);
@@ -109,9 +154,17 @@ int rs_run_set_inputs(rs_run *r, const rs_tensor *inputs, int n, rs_error *err)
     for (int i = 0; i < m->n_inputs; i++)
         rs_tensor_free(&r->inputs[i]);
     r->have_inputs = false;
+    set_held(r, 0);
+    size_t need = 0;
+    for (int i = 0; i < n; i++)
+        need = rs_size_add(need, tensor_bytes(&inputs[i]));
+    if (rs_memcap_check(rs_size_add(r->weight_bytes, all_held), need, m->path, "the inputs need",
+                        err) < 0)
+        return -1;
     for (int i = 0; i < n; i++)
         if (rs_tensor_copy(&r->inputs[i], &inputs[i], err) < 0)
             return rs_error_prefix(err, m->path);
+    set_held(r, need);
     r->have_inputs = true;
     return 0;
 }
@@ -171,6 +224,12 @@ static int run_layer(rs_run *r, int idx, rs_error *err)
         ins[i] = &src->outs[ref.output];
         masks[i] = src->masks[ref.output].data ? &src->masks[ref.output] : NULL;
     }
+    /* what this layer will allocate, on top of the weights, inputs and outputs held */
+    char where[256];
+    snprintf(where, sizeof where, "layer %s (%s)", node->name, node->class_name);
+    if (rs_memcap_check(rs_size_add(r->weight_bytes, all_held),
+                        rs_node_need_bytes(r->m, node, ins), where, "computing it needs", err) < 0)
+        goto done;
     node_cache *c = &r->cache[idx];
     if (alloc_cache(c, node->n_outputs + node->n_internal, err) < 0)
         goto done;
@@ -185,11 +244,10 @@ static int run_layer(rs_run *r, int idx, rs_error *err)
     };
     if (node->kind->forward(node, &io, err) < 0) {
         free_cache_entry(c);
-        char where[256];
-        snprintf(where, sizeof where, "layer %s (%s)", node->name, node->class_name);
         rs_error_prefix(err, where);
         goto done;
     }
+    set_held(r, rs_size_add(r->held, entry_bytes(c)));
     c->done = true;
     rc = 0;
 done:
@@ -214,6 +272,7 @@ static int compute(rs_run *r, int idx, rs_error *err)
         free_cache_entry(c);
         return -1;
     }
+    set_held(r, rs_size_add(r->held, entry_bytes(c)));
     c->done = true;
     return 0;
 }

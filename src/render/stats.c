@@ -53,6 +53,15 @@ char *rs_format_number(double v, int width, char *buf, size_t len)
     return buf; /* the shortest form, even if wider */
 }
 
+void rs_stats_add_nonfinite(rs_stats *s, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        s->nan += isnan(x[i]) != 0;
+        s->posinf += isinf(x[i]) && x[i] > 0;
+        s->neginf += isinf(x[i]) && x[i] < 0;
+    }
+}
+
 char *rs_stats_format(const rs_stats *s, int rank, const size_t *shape, char *buf, size_t len)
 {
     char sh[160], a[16], b[16], c[16], d[16];

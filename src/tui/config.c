@@ -9,6 +9,7 @@
 
 #include "rnnscope/config.h"
 #include "rnnscope/fileio.h"
+#include "rnnscope/memcap.h"
 
 #define CONFIG_MAX_BYTES (1 << 20)
 
@@ -51,6 +52,15 @@ static int apply_setting(rs_config *c, const char *name, const char *value, cons
     rs_error inner;
     if (!strcmp(name, "colormap"))
         return rs_cmap_parse(value, &c->cmap, &inner) == 0 ? 0 : rs_fail(err, where, "%s", inner.msg);
+    if (!strcmp(name, "max-memory")) {
+        if (!strcmp(value, "auto")) {
+            c->max_memory = 0; /* the default: half of the physical memory */
+            return 0;
+        }
+        return rs_memcap_parse(value, &c->max_memory) ? 0
+               : rs_fail(err, where, "max-memory is a size such as 512M, 2G or 1.5GiB, none "
+                                     "or auto, not '%s'", value);
+    }
     if (!strcmp(name, "mouse"))
         return parse_bool(value, &c->mouse) == 0 ? 0 : rs_fail(err, where, "mouse is yes or no, not '%s'", value);
     if (!strcmp(name, "graphics"))
@@ -90,8 +100,11 @@ int rs_config_parse(rs_config *c, const char *text, const char *name, rs_error *
     if (!copy)
         return rs_fail(err, name, "out of memory");
     int lineno = 0, rc = 0;
-    for (char *save, *line = strtok_r(copy, "\n", &save); line && rc == 0;
-         line = strtok_r(NULL, "\n", &save)) {
+    /* line by line, blank ones too (strtok would skip them and misnumber the next) */
+    for (char *next, *line = copy; line && rc == 0; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
         lineno++;
         char where[512];
         snprintf(where, sizeof where, "%s:%d", name, lineno);

@@ -332,6 +332,22 @@ static void inbound_names(const explorer *ex, int node, char *buf, size_t len)
 
 static const char *const view_names[] = {"lines", "detail", "heatmap", "hist", "bars", "weights"};
 
+/* The weights view's numbers: the first weight's stats, NaN and Inf counted over all of them. */
+static void weights_stats_line(explorer *ex, rs_canvas *c, const rs_node *n, int x, int y, int w)
+{
+    const rs_tensor *first = &n->weights[0].value;
+    rs_matrix k = weight_matrix(first);
+    rs_stats st;
+    rs_stats_matrix(&k, &st);
+    for (int i = 1; i < n->n_weights; i++)
+        rs_stats_add_nonfinite(&st, n->weights[i].value.data, n->weights[i].value.size);
+    char line[256], what[300];
+    size_t shp[2] = {k.rows, k.cols};
+    rs_stats_format(&st, 2, shp, line, sizeof line);
+    snprintf(what, sizeof what, "weights: %s", line);
+    put(ex, c, x, y, w, what, T_DIM);
+}
+
 static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
 {
     rs_error err = {""};
@@ -356,7 +372,9 @@ static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
         put(ex, c, pic.x, box.y + 1, pic.w, t ? "(empty output)" : err.msg, T_ERROR);
         return;
     }
-    if (t) {
+    if (v == EX_VIEW_WEIGHTS && n->n_weights > 0) {
+        weights_stats_line(ex, c, n, pic.x, box.y + 1, pic.w);
+    } else if (t) {
         rs_stats st;
         rs_stats_matrix(&m, &st);
         char line[256];
@@ -373,6 +391,7 @@ static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
 static void draw_status(explorer *ex, rs_canvas *c, int y)
 {
     char text[512];
+    bool error = ex->message_is_error && ex->message[0];
     if (ex->prompt == EX_PROMPT_SEARCH)
         snprintf(text, sizeof text, "search layers: %s_", ex->line);
     else if (ex->prompt == EX_PROMPT_EXPORT)
@@ -382,9 +401,14 @@ static void draw_status(explorer *ex, rs_canvas *c, int y)
     else if (ex->message[0])
         snprintf(text, sizeof text, "%s", ex->message);
     else {
-        rs_error err;
+        rs_error err = {""};
         int node, k;
         const rs_tensor *t = ex_current_output(ex, &node, &k, &err);
+        if (!t && err.msg[0]) {
+            /* why the layer on screen has no output (the memory cap...), in full */
+            put(ex, c, 0, y, c->w, err.msg, T_ERROR);
+            return;
+        }
         char value[96] = "";
         if (t && t->rank >= 3 && ex->cursor < t->shape[1]) {
             size_t C = t->shape[t->rank - 1], ch = ex->channel < C ? ex->channel : 0;
@@ -398,7 +422,7 @@ static void draw_status(explorer *ex, rs_canvas *c, int y)
                  ex->equal_axes ? "equal-axes " : "", ex->zero_line ? "zero-line " : "",
                  rs_cmap_name(ex->cmap), rs_graphics_name(ex->mode), ex->mode_why);
     }
-    put(ex, c, 0, y, c->w, text, ex->message_is_error && ex->message[0] ? T_ERROR : T_DIM);
+    put(ex, c, 0, y, c->w, text, error ? T_ERROR : T_DIM);
 }
 
 static void draw_keybar(explorer *ex, rs_canvas *c, int y)

@@ -17,4 +17,15 @@ got=$(complete_words rnnscope plot "$DEMO" --view h)
 [ "$got" = "heatmap hist " ] && ok "--view completes the views" || { not_ok "--view completes the views"; echo "$got" | diag; }
 got=$(complete_words rnnscope dump "$DEMO" --int)
 [ "$got" = "--internal " ] && ok "options complete per subcommand" || { not_ok "options complete per subcommand"; echo "$got" | diag; }
+for c in "" summary dump plot; do
+    got=$(complete_words rnnscope $c --max-m)
+    [ "$got" = "--max-memory " ] && ok "--max-memory completes (${c:-explorer})" ||
+        { not_ok "--max-memory completes (${c:-explorer})"; echo "$got" | diag; }
+done
+got=$(complete_words rnnscope summary --max-memory "")
+[ "$got" = "1G 2G 4G 512M 8G none " ] && ok "--max-memory suggests sizes" ||
+    { not_ok "--max-memory suggests sizes"; echo "$got" | diag; }
+got=$(complete_words rnnscope dump --max-memory 2G "$DEMO" --layer lstm)
+[ "$got" = "lstm_1 " ] && ok "the model after --max-memory SIZE is still found" ||
+    { not_ok "the model after --max-memory SIZE is still found"; echo "$got" | diag; }
 done_testing

@@ -2,7 +2,8 @@
 """Write tests/data/malformed/: broken model files, each of which rnnscope must refuse with exit
 status 1 and one line naming the file (tests/cli/malformed.sh). Built from the good models of
 make_models.py: truncations, bit flips, wrong magic, bad JSON, missing datasets, shape
-mismatches, absurd sizes, broken zips, and TF.js shards outside the model's directory.
+mismatches, absurd sizes, broken zips, and TF.js shards outside the model's directory; the
+memcap_* files declare far more memory than they hold (tests/cli/memcap.sh).
 A TF.js case is a directory holding model.json.
 
 Run: /usr/bin/python3 tests/data/make_malformed.py   (after make_models.py)
@@ -149,6 +150,12 @@ def main():
         g.create_dataset("kernel:0", shape=(1 << 30, 1 << 30), dtype=np.float32)
     h5_variant("oversized_dims.h5", model, huge)
 
+    def unwritten(f):  # 64 GiB declared, nothing stored: the file stays small
+        g = f["model_weights/dense_b/dense_b"]
+        del g["kernel:0"]
+        g.create_dataset("kernel:0", shape=(1 << 20, 1 << 14), dtype=np.float32)
+    h5_variant("memcap_unwritten_64gib.h5", model, unwritten)
+
     def string_weight(f):
         g = f["model_weights/dense_b/dense_b"]
         del g["bias:0"]
@@ -196,6 +203,17 @@ def main():
             i = b.find(sig, i + 4)
     write("zip_bomb_size.keras", bytes(b))
     cfg3 = json.dumps(mm.k3_config(model))
+    # a real zip bomb: model.weights.h5 is 3 GiB of zeros, bzip2-compressed to ~2 KB (deflate
+    # cannot go past ~1:1032); refused from its declared size, never inflated
+    with zipfile.ZipFile(out("memcap_zip_bomb_3gib.keras"), "w") as z:
+        info = zipfile.ZipInfo("config.json", date_time=(1980, 1, 1, 0, 0, 0))
+        z.writestr(info, cfg3)
+        info = zipfile.ZipInfo("model.weights.h5", date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_BZIP2
+        zeros = bytes(1 << 24)
+        with z.open(info, "w", force_zip64=True) as w:
+            for _ in range(3 << 6):
+                w.write(zeros)
     w3 = mm.keras3_weights_h5(model)
     zip_of("no_config.keras", [("model.weights.h5", w3)])
     zip_of("no_weights.keras", [("config.json", cfg3)])
@@ -224,6 +242,10 @@ def main():
         doc["weightsManifest"][0]["weights"][0]["shape"] = [1e12, 1e12]
     tfjs_variant("tfjs_oversized_shape", huge_shape)
 
+    def terabytes(doc):  # each dimension plausible, together 3.6 TiB
+        doc["weightsManifest"][0]["weights"][0]["shape"] = [1000000, 1000000]
+    tfjs_variant("memcap_tfjs_terabytes", terabytes)
+
     def bad_dtype(doc):
         doc["weightsManifest"][0]["weights"][0]["dtype"] = "complex64"
     tfjs_variant("tfjs_bad_dtype", bad_dtype)
@@ -235,6 +257,11 @@ def main():
     def no_topology(doc):
         del doc["modelTopology"]
     tfjs_variant("tfjs_no_topology", no_topology)
+    # --- an input (not a model): an .npy header declaring 256 GiB, and no data
+    header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1048576, 65536), }"
+    header += " " * (63 - (10 + len(header)) % 64) + "\n"
+    write("memcap_input_256gib.npy", b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little")
+          + header.encode())
     tfjs_variant("tfjs_bad_json",
                  edit_dir=lambda d: open(os.path.join(d, "model.json"), "w").write('{"modelTopology": '))
 

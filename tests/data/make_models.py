@@ -21,6 +21,7 @@ reproduce the layouts and quirks of real Keras files (see ../shared/docs/keras-f
                      float16 quantized weights; tfjs_<m>_js/: modelTopology is the config itself
   zoo.k2.h5, zoo.keras   one call of nearly every layer class (shapes and weight checks)
   seq_lambda.k2.h5   a model with a Lambda layer (loads; the Lambda cannot run)
+  long_attn.k2.h5    LSTM → SeqSelfAttention with an open time axis (the memory cap's tests)
   <m>.expect.npz     the weights in Keras order, keyed "<layer>:<index>" (the quantized
                      variant's dequantized values in <m>_quant.expect.npz)
 
@@ -68,6 +69,28 @@ def seq_lstm():
                   rnn_weights(rng, "LSTM", 3, 4, 4)),
             layer("dense_b", "Dense", {"units": 2, "activation": "tanh", "use_bias": True},
                   [("kernel", rand(rng, 4, 2)), ("bias", rand(rng, 2))]),
+        ],
+    }
+
+
+def long_attn():
+    """LSTM → SeqSelfAttention without return_attention, the time axis open: any length of
+    input runs, and the T x T attention matrix is scratch (tests/cli/memcap.sh)."""
+    rng = np.random.default_rng(3)
+    d, u = 4, 3
+    return {
+        "name": "long_attn", "class": "Sequential", "input": ("input_a", [None, None, 3]),
+        "layers": [
+            layer("lstm_a", "LSTM", {"units": d, "return_sequences": True, "activation": "tanh",
+                                     "recurrent_activation": "sigmoid", "use_bias": True},
+                  rnn_weights(rng, "LSTM", 3, d, 4)),
+            layer("self_att", "SeqSelfAttention",
+                  {"units": u, "attention_width": None, "attention_type": "additive",
+                   "return_attention": False, "history_only": False, "use_additive_bias": True,
+                   "use_attention_bias": True, "attention_activation": "linear",
+                   "attention_regularizer_weight": 0.0},
+                  [("Add_Wt", rand(rng, d, u)), ("Add_Wx", rand(rng, d, u)),
+                   ("Add_bh", rand(rng, u)), ("Add_Wa", rand(rng, u, 1)), ("Add_ba", rand(rng, 1))]),
         ],
     }
 
@@ -661,6 +684,8 @@ def main():
     np.savez(os.path.join(OUT, "zoo.expect.npz"), **expected(z))
     write_h5(os.path.join(OUT, "zoo.k2.h5"), z, "k2", k2_config(z), "vlen", "2.3.1")
     write_keras_zip(os.path.join(OUT, "zoo.keras"), z, zipfile.ZIP_STORED)
+    la = long_attn()
+    write_h5(os.path.join(OUT, "long_attn.k2.h5"), la, "k2", k2_config(la), "fixed", "2.2.4")
     lam = seq_lambda()
     np.savez(os.path.join(OUT, "seq_lambda.expect.npz"), **expected(lam))
     write_h5(os.path.join(OUT, "seq_lambda.k2.h5"), lam, "k2", k2_config(lam), "fixed", "2.2.4")

@@ -44,6 +44,13 @@ static void test_errors_name_line(void)
     CHECK_CONTAINS(err.msg, "expected 'set NAME = VALUE'");
     CHECK(rs_config_parse(&c, "set view.vector = pie\n", "my.cfg", &err) < 0);
     CHECK_STR(err.msg, "my.cfg:1: unknown view 'pie'");
+    CHECK(rs_config_parse(&c, "\nset max-memory = lots\n", "my.cfg", &err) < 0);
+    CHECK_STR(err.msg, "my.cfg:2: max-memory is a size such as 512M, 2G or 1.5GiB, none or "
+                       "auto, not 'lots'");
+    CHECK(rs_config_parse(&c, "set max-memory = 1.5G\n", "my.cfg", &err) == 0);
+    CHECK(c.max_memory == (size_t)3 << 29);
+    CHECK(rs_config_parse(&c, "set max-memory = auto\n", "my.cfg", &err) == 0);
+    CHECK(c.max_memory == 0);
 }
 
 static void test_shipped_defaults(void)
