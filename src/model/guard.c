@@ -11,10 +11,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "model/internal.h"
+#include "rnnscope/memcap.h"
 
 #define GUARD_TIMEOUT_MS (300 * 1000)
 #define GUARD_FAILED_CLEANLY 42
@@ -32,11 +34,43 @@ bool rs_h5_vouched_by_guard(void)
     return vouched;
 }
 
+/* Room for the program itself (code, libraries, libhdf5's caches) beside the capped data. */
+#define CHILD_ROOM ((size_t)512 << 20)
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#endif
+
+/* libhdf5 allocates whatever corrupt metadata asks for (fuzzing found files that make it fill
+ * gigabytes for tens of seconds) before rnnscope can check anything, so the child runs under an
+ * address-space limit of the memory cap plus room for the program. Not under AddressSanitizer,
+ * whose shadow memory is address space too. */
+static void limit_child_memory(void)
+{
+#ifndef UNDER_ASAN
+    size_t cap = rs_memcap_get();
+    struct rlimit r;
+    if (cap == RS_MEMCAP_NONE || getrlimit(RLIMIT_AS, &r) < 0)
+        return;
+    rlim_t want = (rlim_t)rs_size_add(cap, CHILD_ROOM);
+    if (r.rlim_cur == RLIM_INFINITY || want < r.rlim_cur) {
+        r.rlim_cur = want;
+        setrlimit(RLIMIT_AS, &r);
+    }
+#endif
+}
+
 /* The child's error goes back through the pipe, so that a file which fails cleanly is not
  * loaded a second time just to say why (some corrupt files make libhdf5 churn for seconds). */
 static void child_run(rs_guarded_fn fn, void *ctx, int report_fd)
 {
     in_child = true;
+    limit_child_memory();
     int devnull = open("/dev/null", O_WRONLY);
     if (devnull >= 0) {
         dup2(devnull, STDOUT_FILENO);
