@@ -129,23 +129,6 @@ void rs_dot_scores(size_t tq, size_t tk, size_t dk, const float *q, size_t ldq, 
     }
 }
 
-void rs_additive_scores(size_t tq, size_t tk, size_t d, const float *q, size_t ldq, const float *k,
-                        size_t ldk, const float *w, float pre, float post, float *scores)
-{
-    for (size_t i = 0; i < tq; i++) {
-        const float *qi = q + i * ldq;
-        for (size_t j = 0; j < tk; j++) {
-            const float *kj = k + j * ldk;
-            float sum = 0.0f;
-            for (size_t c = 0; c < d; c++) {
-                float h = tanhf(pre * (qi[c] + kj[c]));
-                sum += w ? w[c] * h : h;
-            }
-            scores[i * tk + j] = post * sum;
-        }
-    }
-}
-
 /* The amount subtracted from score (i, j). */
 static float pair_penalty(const rs_score_mask *m, size_t i, size_t j)
 {
