@@ -14,12 +14,10 @@
 #define RS_AVX2 __attribute__((target("avx2,fma")))
 #define RS_AVX2_INLINE static inline __attribute__((target("avx2,fma"), always_inline))
 
-/* exp: x = n ln2 + r (Cody–Waite), e^r by a degree-5 polynomial, times 2^n in two halves so
- * that subnormal results are rounded once and 2^128 · (e^r < 1) stays finite. NaN stays NaN. */
-RS_AVX2_INLINE __m256 rs_exp8(__m256 x)
+/* e^r for x = n ln2 + r (Cody–Waite split of ln 2, |r| <= ln2/2) by a degree-5 polynomial;
+ * n returned as integers. x must be finite (or NaN, which gives NaN). */
+RS_AVX2_INLINE __m256 rs_exp8_reduced(__m256 x, __m256i *n_out)
 {
-    /* min/max return their second operand when one is NaN: NaN passes through */
-    x = _mm256_max_ps(_mm256_set1_ps(RS_EXP_LO), _mm256_min_ps(_mm256_set1_ps(RS_EXP_HI), x));
     __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(RS_LOG2E)),
                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(RS_LN2_HI), x);
@@ -31,13 +29,26 @@ RS_AVX2_INLINE __m256 rs_exp8(__m256 x)
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(RS_EXP_P4));
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(RS_EXP_P5));
     __m256 y = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r);
-    y = _mm256_add_ps(y, _mm256_set1_ps(1.0f));
-    __m256i ni = _mm256_cvtps_epi32(n);
-    __m256i n1 = _mm256_srai_epi32(ni, 1), n2 = _mm256_sub_epi32(ni, n1);
-    __m256i bias = _mm256_set1_epi32(127);
-    __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, bias), 23));
-    __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, bias), 23));
-    return _mm256_mul_ps(_mm256_mul_ps(y, s1), s2);
+    *n_out = _mm256_cvtps_epi32(n);
+    return _mm256_add_ps(y, _mm256_set1_ps(1.0f));
+}
+
+/* 2^n as a float, for n in [-126, 127]. */
+RS_AVX2_INLINE __m256 rs_pow2i8(__m256i n)
+{
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(127)), 23));
+}
+
+/* exp: e^r · 2^n, the 2^n applied in two halves so that subnormal results are rounded once and
+ * 2^128 · (e^r < 1) stays finite. NaN stays NaN. */
+RS_AVX2_INLINE __m256 rs_exp8(__m256 x)
+{
+    /* min/max return their second operand when one is NaN: NaN passes through */
+    x = _mm256_max_ps(_mm256_set1_ps(RS_EXP_LO), _mm256_min_ps(_mm256_set1_ps(RS_EXP_HI), x));
+    __m256i n;
+    __m256 y = rs_exp8_reduced(x, &n);
+    __m256i n1 = _mm256_srai_epi32(n, 1), n2 = _mm256_sub_epi32(n, n1);
+    return _mm256_mul_ps(_mm256_mul_ps(y, rs_pow2i8(n1)), rs_pow2i8(n2));
 }
 
 /* 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below: never exponentiates a large positive number, and
@@ -66,7 +77,9 @@ RS_AVX2_INLINE __m256 rs_tanh8(__m256 x)
     p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(RS_TANH_P4));
     __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(p, z), ax, ax);
     __m256 two_ax = _mm256_min_ps(_mm256_set1_ps(2.0f * RS_TANH_SATURATE), _mm256_add_ps(ax, ax));
-    __m256 e = rs_exp8(two_ax);
+    __m256i n; /* 2|x| <= 20: n <= 29, one scaling suffices */
+    __m256 e = rs_exp8_reduced(two_ax, &n);
+    e = _mm256_mul_ps(e, rs_pow2i8(n));
     __m256 big = _mm256_sub_ps(_mm256_set1_ps(1.0f),
                                _mm256_div_ps(_mm256_set1_ps(2.0f),
                                              _mm256_add_ps(e, _mm256_set1_ps(1.0f))));
