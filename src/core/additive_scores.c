@@ -1,8 +1,13 @@
 /* Additive (Bahdanau) attention scores, the T×T×units tanh that dominates SeqSelfAttention and
- * AdditiveAttention at long sequences. Two kernels over rows of queries:
- *  - AVX2+FMA: keys transposed and padded so that 8 keys sit in one vector; for each query and
- *    8 keys the units are walked with tanh8 and an FMA into one accumulator (no tanh leaves
- *    registers);
+ * AdditiveAttention at long sequences. Kernels over rows of queries:
+ *  - AVX2+FMA, exp products: tanh(y) = 1 - 2/(1 + e^{2y}) and e^{2 pre (q+k)} = e^{2 pre q} ·
+ *    e^{2 pre k}, so with the exps of queries and keys computed once (T·units each) every one of
+ *    the T·T·units terms costs a multiply, an add and a divide. Absolute error per tanh about
+ *    2e-7 (it loses tanh's relative accuracy near 0, which a weighted sum does not need). Used
+ *    when every |pre·q|, |pre·k| <= 20, so that no product overflows or underflows;
+ *  - AVX2+FMA, tanh8: keys transposed and padded so that 8 keys sit in one vector; for each
+ *    query and 8 keys the units are walked with tanh8 and an FMA into one accumulator (any
+ *    input, NaN and Inf included);
  *  - portable: the pre-activations of a block of keys go through one rs_vtanh call, then the
  *    weighted sums.
  * Rows are split across rs_threads() threads when the work is large. If scratch memory cannot be
@@ -22,6 +27,7 @@
 
 #define KEY_BLOCK 64            /* keys per rs_vtanh call on the portable path */
 #define MIN_WORK_PER_THREAD (1u << 20) /* tanh evaluations below which a thread is not worth it */
+#define PRODUCT_RANGE 20.0f     /* |pre·q|, |pre·k| up to this: e^{±80} products stay normal */
 
 typedef struct score_rows {
     size_t lo, hi;              /* the query rows of this job */
@@ -30,6 +36,7 @@ typedef struct score_rows {
     size_t ldq, ldk;
     const float *kt;            /* AVX2: k transposed, d rows of ldkt floats (ldkt % 8 == 0) */
     size_t ldkt;
+    const float *eq;            /* exp products: e^{2 pre q} (tq, d); kt then holds e^{2 pre k} */
     const float *w;             /* NULL: all ones */
     float pre, post;
     float *scores;              /* (tq, tk) */
@@ -108,6 +115,34 @@ RS_AVX2_INLINE void score16(const score_rows *r, const float *qi, const float *k
     _mm256_storeu_ps(out + 8, _mm256_mul_ps(acc1, post));
 }
 
+/* Σ_c w_c (1 - 2/(1 + eq_c·ek_c)) for 8 keys (the exp-products kernel). */
+RS_AVX2_INLINE __m256 product8(const score_rows *r, const float *eqi, const float *ekt)
+{
+    __m256 acc = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f);
+    for (size_t c = 0; c < r->d; c++) {
+        __m256 p = _mm256_mul_ps(_mm256_set1_ps(eqi[c]), _mm256_loadu_ps(ekt + c * r->ldkt));
+        __m256 h = _mm256_sub_ps(one, _mm256_div_ps(two, _mm256_add_ps(one, p)));
+        acc = r->w ? _mm256_fmadd_ps(_mm256_set1_ps(r->w[c]), h, acc) : _mm256_add_ps(acc, h);
+    }
+    return _mm256_mul_ps(acc, _mm256_set1_ps(r->post));
+}
+
+static RS_AVX2 void rows_products_avx2(const score_rows *r)
+{
+    for (size_t i = r->lo; i < r->hi; i++) {
+        const float *eqi = r->eq + i * r->d;
+        float *row = r->scores + i * r->tk;
+        size_t j = 0;
+        for (; j + 8 <= r->tk; j += 8)
+            _mm256_storeu_ps(row + j, product8(r, eqi, r->kt + j));
+        if (j < r->tk) {
+            float tail[8];
+            _mm256_storeu_ps(tail, product8(r, eqi, r->kt + j));
+            memcpy(row + j, tail, (r->tk - j) * sizeof *row);
+        }
+    }
+}
+
 static RS_AVX2 void rows_avx2(const score_rows *r)
 {
     bool pairs = r->pre == 1.0f && r->w;
@@ -134,7 +169,10 @@ static void *rows_job(void *arg)
     const score_rows *r = arg;
 #ifdef RS_VMATH_X86
     if (r->kt) {
-        rows_avx2(r);
+        if (r->eq)
+            rows_products_avx2(r);
+        else
+            rows_avx2(r);
         return NULL;
     }
 #endif
@@ -157,6 +195,36 @@ static float *transpose_keys(size_t tk, size_t d, const float *k, size_t ldk, si
             for (size_t c = 0; c < d; c++)
                 kt[c * *ldkt + j] = k[j * ldk + c];
     return kt;
+}
+
+static bool within_product_range(const float *x, size_t rows, size_t cols, size_t ld, float pre)
+{
+    for (size_t i = 0; i < rows; i++)
+        for (size_t c = 0; c < cols; c++)
+            if (!(fabsf(pre * x[i * ld + c]) <= PRODUCT_RANGE)) /* NaN fails too */
+                return false;
+    return true;
+}
+
+/* e^{2 pre q} (tq, d), and kt turned into e^{2 pre k} in place; NULL (kt untouched) when an
+ * input is out of range or memory is short. */
+static float *exp_products(size_t tq, size_t d, const float *q, size_t ldq, float pre, float *kt,
+                           size_t tk, size_t ldkt)
+{
+    if (!within_product_range(q, tq, d, ldq, pre) || !within_product_range(kt, d, tk, ldkt, pre) ||
+        d > SIZE_MAX / sizeof(float) / tq)
+        return NULL;
+    float *eq = malloc(tq * d * sizeof *eq);
+    if (!eq)
+        return NULL;
+    for (size_t i = 0; i < tq; i++)
+        for (size_t c = 0; c < d; c++)
+            eq[i * d + c] = 2.0f * pre * q[i * ldq + c];
+    rs_vexp(eq, tq * d);
+    for (size_t i = 0; i < d * ldkt; i++)
+        kt[i] *= 2.0f * pre;
+    rs_vexp(kt, d * ldkt);
+    return eq;
 }
 
 static size_t thread_count(size_t tq, size_t tk, size_t d)
@@ -195,8 +263,11 @@ void rs_additive_scores(size_t tq, size_t tk, size_t d, const float *q, size_t l
     if (tq == 0 || tk == 0)
         return;
     float *kt = NULL;
+    float *eq = NULL;
     if (rs_vmath_avx2())
         base.kt = kt = transpose_keys(tk, d, k, ldk, &base.ldkt);
+    if (kt)
+        base.eq = eq = exp_products(tq, d, q, ldq, pre, kt, tk, base.ldkt);
     size_t n = thread_count(tq, tk, d);
     score_rows jobs[n];
     float *bufs = NULL;
@@ -210,5 +281,6 @@ void rs_additive_scores(size_t tq, size_t tk, size_t d, const float *q, size_t l
     }
     run_jobs(jobs, n);
     free(bufs);
+    free(eq);
     free(kt);
 }

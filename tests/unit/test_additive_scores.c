@@ -1,7 +1,8 @@
 /* rs_additive_scores (the T×T×units tanh of additive attention) on the AVX2 and the portable
  * path, one thread and several, against the formula evaluated in double precision here:
  * shapes that are not multiples of 8, strided q/k (a head as a column slice), w NULL,
- * pre/post scales, NaN/Inf inputs. */
+ * pre/post scales, NaN/Inf inputs. Inputs within ±20 take the AVX2 exp-products kernel,
+ * larger ones (range 30) the tanh8 kernel. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@ typedef struct scores_case {
     size_t tq, tk, d, ld; /* ld >= d: the row stride of q and k */
     bool weighted;
     float pre, post;
+    float range; /* q and k uniform in [-range, range] */
 } scores_case;
 
 static float uniform(unsigned *state, float lo, float hi)
@@ -41,9 +43,9 @@ static double run_case(const scores_case *c, unsigned seed)
     float *q = malloc(c->tq * c->ld * sizeof *q), *k = malloc(c->tk * c->ld * sizeof *k);
     float *w = malloc(c->d * sizeof *w), *s = malloc(c->tq * c->tk * sizeof *s);
     for (size_t i = 0; i < c->tq * c->ld; i++)
-        q[i] = uniform(&seed, -3, 3);
+        q[i] = uniform(&seed, -c->range, c->range);
     for (size_t i = 0; i < c->tk * c->ld; i++)
-        k[i] = uniform(&seed, -3, 3);
+        k[i] = uniform(&seed, -c->range, c->range);
     for (size_t i = 0; i < c->d; i++)
         w[i] = uniform(&seed, -1, 1);
     const float *wp = c->weighted ? w : NULL;
@@ -63,12 +65,18 @@ static double run_case(const scores_case *c, unsigned seed)
 }
 
 static const scores_case cases[] = {
-    {1, 1, 1, 1, true, 1.0f, 1.0f},
-    {7, 13, 5, 5, true, 1.0f, 1.0f},
-    {9, 17, 32, 40, true, 1.0f, 1.0f},  /* a column slice of wider rows */
-    {16, 24, 8, 8, false, 1.0f, 1.0f},  /* AdditiveAttention without scale */
-    {5, 31, 6, 6, false, 0.7f, -1.3f},  /* concat score: scale inside, weight outside */
-    {300, 301, 24, 24, true, 1.0f, 1.0f}, /* large enough for several threads */
+    {1, 1, 1, 1, true, 1.0f, 1.0f, 3},
+    {7, 13, 5, 5, true, 1.0f, 1.0f, 3},
+    {9, 17, 32, 40, true, 1.0f, 1.0f, 3},   /* a column slice of wider rows */
+    {16, 24, 8, 8, false, 1.0f, 1.0f, 3},   /* AdditiveAttention without scale */
+    {5, 31, 6, 6, false, 0.7f, -1.3f, 3},   /* concat score: scale inside, weight outside */
+    {300, 301, 24, 24, true, 1.0f, 1.0f, 3}, /* large enough for several threads */
+    {7, 13, 5, 5, true, 1.0f, 1.0f, 30},
+    {9, 17, 32, 40, true, 1.0f, 1.0f, 30},
+    {16, 24, 8, 8, false, 1.0f, 1.0f, 30},
+    {5, 31, 6, 6, false, 0.7f, -1.3f, 30},
+    {300, 301, 24, 24, true, 1.0f, 1.0f, 30},
+    {40, 50, 16, 16, true, 1.0f, 1.0f, 0.001f}, /* tanh near 0 */
 };
 
 static void check_all(const char *path)
@@ -76,8 +84,8 @@ static void check_all(const char *path)
     for (size_t n = 0; n < sizeof cases / sizeof cases[0]; n++) {
         const scores_case *c = &cases[n];
         double err = run_case(c, 7u + (unsigned)n);
-        printf("# %s threads %d: %zux%zu d=%zu: max rel error %.3g\n", path, rs_threads(), c->tq,
-               c->tk, c->d, err);
+        printf("# %s threads %d: %zux%zu d=%zu range %g: max rel error %.3g\n", path,
+               rs_threads(), c->tq, c->tk, c->d, c->range, err);
         CHECK(err <= 4e-6); /* float sums of up to 32 terms; Keras allows 1e-5 */
     }
 }
