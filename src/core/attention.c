@@ -1,5 +1,7 @@
 /* SeqSelfAttention / SeqWeightedAttention, line by line after keras-self-attention 0.51. */
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rnnscope/attention.h"
@@ -114,8 +116,9 @@ void rs_weighted_attention_run(size_t D, const float *W, const float *b, size_t 
             out[d] += alpha[t] * x[t * D + d];
 }
 
-void rs_dot_scores(size_t tq, size_t tk, size_t dk, const float *q, size_t ldq, const float *k,
-                   size_t ldk, float scale, float *scores)
+/* The loops: the definition, and the fallback when memory for the transpose is short. */
+static void dot_scores_plain(size_t tq, size_t tk, size_t dk, const float *q, size_t ldq,
+                             const float *k, size_t ldk, float scale, float *scores)
 {
     for (size_t i = 0; i < tq; i++) {
         const float *qi = q + i * ldq;
@@ -127,6 +130,25 @@ void rs_dot_scores(size_t tq, size_t tk, size_t dk, const float *q, size_t ldq, 
             scores[i * tk + j] = sum * scale;
         }
     }
+}
+
+/* q kᵀ as one rs_gemm on k transposed, so that dot-product attention runs at GEMM speed. */
+void rs_dot_scores(size_t tq, size_t tk, size_t dk, const float *q, size_t ldq, const float *k,
+                   size_t ldk, float scale, float *scores)
+{
+    float *kt = tk && dk && dk <= SIZE_MAX / sizeof(float) / tk ? malloc(dk * tk * sizeof *kt) : NULL;
+    if (!kt) {
+        dot_scores_plain(tq, tk, dk, q, ldq, k, ldk, scale, scores);
+        return;
+    }
+    for (size_t j = 0; j < tk; j++)
+        for (size_t d = 0; d < dk; d++)
+            kt[d * tk + j] = k[j * ldk + d];
+    rs_gemm(tq, tk, dk, q, ldq, kt, tk, scores, tk, false);
+    if (scale != 1.0f)
+        for (size_t i = 0; i < tq * tk; i++)
+            scores[i] *= scale;
+    free(kt);
 }
 
 /* The amount subtracted from score (i, j). */
