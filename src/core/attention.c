@@ -136,7 +136,8 @@ static void dot_scores_plain(size_t tq, size_t tk, size_t dk, const float *q, si
 void rs_dot_scores(size_t tq, size_t tk, size_t dk, const float *q, size_t ldq, const float *k,
                    size_t ldk, float scale, float *scores)
 {
-    float *kt = tk && dk && dk <= SIZE_MAX / sizeof(float) / tk ? malloc(dk * tk * sizeof *kt) : NULL;
+    bool fits = tk && dk && dk <= SIZE_MAX / sizeof(float) / tk;
+    float *kt = fits ? malloc(dk * tk * sizeof *kt) : NULL;
     if (!kt) {
         dot_scores_plain(tq, tk, dk, q, ldq, k, ldk, scale, scores);
         return;
