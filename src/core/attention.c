@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "rnnscope/attention.h"
+#include "rnnscope/vmath.h"
 
 #define KERAS_EPSILON 1e-7f
 #define PENALTY 10000.0f
@@ -103,11 +104,12 @@ void rs_weighted_attention_run(size_t D, const float *W, const float *b, size_t 
         alpha[t] = l;
         max = fmaxf(max, l);
     }
+    for (size_t t = 0; t < T; t++)
+        alpha[t] -= max;
+    rs_vexp(alpha, T);
     float sum = 0.0f;
-    for (size_t t = 0; t < T; t++) {
-        alpha[t] = expf(alpha[t] - max);
+    for (size_t t = 0; t < T; t++)
         sum += alpha[t];
-    }
     for (size_t t = 0; t < T; t++)
         alpha[t] /= sum + KERAS_EPSILON;
     memset(out, 0, D * sizeof(float));
