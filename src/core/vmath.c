@@ -2,6 +2,7 @@
  * it, else portable C with the same algorithm. The portable loops are written branch-free on
  * plain floats so that compilers can vectorise them for the baseline ISA. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "rnnscope/vmath.h"
@@ -34,21 +35,37 @@ bool rs_vmath_avx2(void)
     return forced == RS_VMATH_AUTO ? cpu_has_avx2() : forced == RS_VMATH_AVX2;
 }
 
-/* ---- portable ------------------------------------------------------------------------------ */
+/* ---- portable ------------------------------------------------------------------------------
+ * GCC vectorises these loops only at -O3 and when float compares may be if-converted (no FP
+ * trap semantics, which nothing here relies on); clang does at -O2 already. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC push_options
+#pragma GCC optimize("O3", "no-trapping-math")
+#endif
 
-static float from_bits(unsigned u)
+static float from_bits(uint32_t u)
 {
     float f;
     memcpy(&f, &u, sizeof f);
     return f;
 }
 
+static uint32_t to_bits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+/* Branch-free (selects only) so that compilers can vectorise the loops; NaN flows through the
+ * arithmetic: the clamps below keep NaN, and no float is converted to int. */
 static float exp_portable(float x)
 {
-    bool nan = x != x;
-    float xc = nan ? 0.0f : x < RS_EXP_LO ? RS_EXP_LO : x > RS_EXP_HI ? RS_EXP_HI : x;
-    /* round to nearest: adding 1.5·2^23 leaves the integer part in the low mantissa bits */
-    float n = (xc * RS_LOG2E + 12582912.0f) - 12582912.0f;
+    float xc = x > RS_EXP_HI ? RS_EXP_HI : x;
+    xc = xc < RS_EXP_LO ? RS_EXP_LO : xc;
+    /* round to nearest by adding 1.5·2^23: t's low mantissa bits then hold 2^22 + n */
+    float t = xc * RS_LOG2E + 12582912.0f, n = t - 12582912.0f;
+    int32_t ni = (int32_t)(to_bits(t) & 0x7fffff) - 0x400000;
     float r = xc - n * RS_LN2_HI;
     r = r - n * RS_LN2_LO;
     float p = RS_EXP_P0;
@@ -58,10 +75,9 @@ static float exp_portable(float x)
     p = p * r + RS_EXP_P4;
     p = p * r + RS_EXP_P5;
     float y = p * (r * r) + r + 1.0f;
-    int ni = (int)n, n1 = ni / 2, n2 = ni - n1; /* both in [-75, 64] */
-    float s1 = from_bits((unsigned)(n1 + 127) << 23), s2 = from_bits((unsigned)(n2 + 127) << 23);
-    float e = y * s1 * s2;
-    return nan ? x : e;
+    int32_t n1 = ni / 2, n2 = ni - n1; /* both in [-75, 64] */
+    float s1 = from_bits((uint32_t)(n1 + 127) << 23), s2 = from_bits((uint32_t)(n2 + 127) << 23);
+    return y * s1 * s2;
 }
 
 static float sigmoid_portable(float x)
@@ -79,11 +95,33 @@ static float tanh_portable(float x)
     p = p * z + RS_TANH_P3;
     p = p * z + RS_TANH_P4;
     float small = p * z * ax + ax;
-    float e = exp_portable(ax < RS_TANH_SATURATE ? 2.0f * ax : 2.0f * RS_TANH_SATURATE);
-    float big = 1.0f - 2.0f / (e + 1.0f);
+    float two_ax = 2.0f * ax > 2.0f * RS_TANH_SATURATE ? 2.0f * RS_TANH_SATURATE : 2.0f * ax;
+    float big = 1.0f - 2.0f / (exp_portable(two_ax) + 1.0f);
     float t = copysignf(ax < RS_TANH_SMALL ? small : big, x);
     return x != x ? x : t;
 }
+
+static void exp_array_portable(float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = exp_portable(x[i]);
+}
+
+static void sigmoid_array_portable(float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = sigmoid_portable(x[i]);
+}
+
+static void tanh_array_portable(float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = tanh_portable(x[i]);
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC pop_options
+#endif
 
 /* ---- AVX2+FMA -------------------------------------------------------------------------------
  * 8 lanes at a time; the tail goes through a small buffer so that every element gets the same
@@ -118,20 +156,17 @@ AVX2_LOOP(tanh_avx2, rs_tanh8)
 void rs_vexp(float *x, size_t n)
 {
     USE_AVX2(exp_avx2, x, n)
-    for (size_t i = 0; i < n; i++)
-        x[i] = exp_portable(x[i]);
+    exp_array_portable(x, n);
 }
 
 void rs_vsigmoid(float *x, size_t n)
 {
     USE_AVX2(sigmoid_avx2, x, n)
-    for (size_t i = 0; i < n; i++)
-        x[i] = sigmoid_portable(x[i]);
+    sigmoid_array_portable(x, n);
 }
 
 void rs_vtanh(float *x, size_t n)
 {
     USE_AVX2(tanh_avx2, x, n)
-    for (size_t i = 0; i < n; i++)
-        x[i] = tanh_portable(x[i]);
+    tanh_array_portable(x, n);
 }
