@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "rnnscope/kernels.h"
+#include "rnnscope/vmath.h"
 
 #define SELU_ALPHA 1.6732632423543772f
 #define SELU_SCALE 1.0507009873554805f
@@ -143,13 +144,38 @@ void rs_activate(const rs_activation *a, float *x, size_t n, size_t row)
         rs_softmax_axis(x, 2, shape, 1, a->kind == RS_ACT_LOG_SOFTMAX);
         return;
     }
-    if (a->kind == RS_ACT_TANH) {
-        for (size_t i = 0; i < n; i++)
-            x[i] = tanhf(x[i]);
+    /* the vector versions (rnnscope/vmath.h) of the common element-wise ones */
+    if (a->kind == RS_ACT_TANH || a->kind == RS_ACT_SIGMOID || a->kind == RS_ACT_EXPONENTIAL) {
+        void (*vec)(float *, size_t) = a->kind == RS_ACT_TANH      ? rs_vtanh
+                                       : a->kind == RS_ACT_SIGMOID ? rs_vsigmoid
+                                                                   : rs_vexp;
+        vec(x, n);
         return;
     }
     for (size_t i = 0; i < n; i++)
         x[i] = rs_apply1(a, x[i]);
+}
+
+/* Softmax of one contiguous row: the same formula as the strided loop of rs_softmax_axis
+ * (exp(x - max) / Σ, the sum in double), with the exps done once by rs_vexp. */
+static void softmax_row(float *p, size_t len)
+{
+    float max = -INFINITY;
+    for (size_t k = 0; k < len; k++)
+        max = p[k] > max ? p[k] : max; /* NaN skipped, as fmaxf does */
+    for (size_t k = 0; k < len; k++)
+        p[k] -= max;
+    rs_vexp(p, len);
+    double part[4] = {0, 0, 0, 0};
+    size_t k = 0;
+    for (; k + 4 <= len; k += 4)
+        for (int l = 0; l < 4; l++)
+            part[l] += p[k + l];
+    for (; k < len; k++)
+        part[0] += p[k];
+    float sum = (float)((part[0] + part[1]) + (part[2] + part[3]));
+    for (k = 0; k < len; k++)
+        p[k] /= sum;
 }
 
 void rs_softmax_axis(float *x, int rank, const size_t *shape, int axis, bool log)
@@ -163,6 +189,11 @@ void rs_softmax_axis(float *x, int rank, const size_t *shape, int axis, bool log
         outer *= shape[i];
     for (int i = axis + 1; i < rank; i++)
         inner *= shape[i];
+    if (inner == 1 && !log) {
+        for (size_t o = 0; o < outer; o++)
+            softmax_row(x + o * len, len);
+        return;
+    }
     for (size_t o = 0; o < outer; o++) {
         for (size_t in = 0; in < inner; in++) {
             float *p = x + o * len * inner + in;

@@ -1,8 +1,11 @@
 /* SeqSelfAttention / SeqWeightedAttention, line by line after keras-self-attention 0.51. */
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rnnscope/attention.h"
+#include "rnnscope/vmath.h"
 
 #define KERAS_EPSILON 1e-7f
 #define PENALTY 10000.0f
@@ -101,11 +104,12 @@ void rs_weighted_attention_run(size_t D, const float *W, const float *b, size_t 
         alpha[t] = l;
         max = fmaxf(max, l);
     }
+    for (size_t t = 0; t < T; t++)
+        alpha[t] -= max;
+    rs_vexp(alpha, T);
     float sum = 0.0f;
-    for (size_t t = 0; t < T; t++) {
-        alpha[t] = expf(alpha[t] - max);
+    for (size_t t = 0; t < T; t++)
         sum += alpha[t];
-    }
     for (size_t t = 0; t < T; t++)
         alpha[t] /= sum + KERAS_EPSILON;
     memset(out, 0, D * sizeof(float));
@@ -114,8 +118,9 @@ void rs_weighted_attention_run(size_t D, const float *W, const float *b, size_t 
             out[d] += alpha[t] * x[t * D + d];
 }
 
-void rs_dot_scores(size_t tq, size_t tk, size_t dk, const float *q, size_t ldq, const float *k,
-                   size_t ldk, float scale, float *scores)
+/* The loops: the definition, and the fallback when memory for the transpose is short. */
+static void dot_scores_plain(size_t tq, size_t tk, size_t dk, const float *q, size_t ldq,
+                             const float *k, size_t ldk, float scale, float *scores)
 {
     for (size_t i = 0; i < tq; i++) {
         const float *qi = q + i * ldq;
@@ -129,21 +134,24 @@ void rs_dot_scores(size_t tq, size_t tk, size_t dk, const float *q, size_t ldq, 
     }
 }
 
-void rs_additive_scores(size_t tq, size_t tk, size_t d, const float *q, size_t ldq, const float *k,
-                        size_t ldk, const float *w, float pre, float post, float *scores)
+/* q kᵀ as one rs_gemm on k transposed, so that dot-product attention runs at GEMM speed. */
+void rs_dot_scores(size_t tq, size_t tk, size_t dk, const float *q, size_t ldq, const float *k,
+                   size_t ldk, float scale, float *scores)
 {
-    for (size_t i = 0; i < tq; i++) {
-        const float *qi = q + i * ldq;
-        for (size_t j = 0; j < tk; j++) {
-            const float *kj = k + j * ldk;
-            float sum = 0.0f;
-            for (size_t c = 0; c < d; c++) {
-                float h = tanhf(pre * (qi[c] + kj[c]));
-                sum += w ? w[c] * h : h;
-            }
-            scores[i * tk + j] = post * sum;
-        }
+    bool fits = tk && dk && dk <= SIZE_MAX / sizeof(float) / tk;
+    float *kt = fits ? malloc(dk * tk * sizeof *kt) : NULL;
+    if (!kt) {
+        dot_scores_plain(tq, tk, dk, q, ldq, k, ldk, scale, scores);
+        return;
     }
+    for (size_t j = 0; j < tk; j++)
+        for (size_t d = 0; d < dk; d++)
+            kt[d * tk + j] = k[j * ldk + d];
+    rs_gemm(tq, tk, dk, q, ldq, kt, tk, scores, tk, false);
+    if (scale != 1.0f)
+        for (size_t i = 0; i < tq * tk; i++)
+            scores[i] *= scale;
+    free(kt);
 }
 
 /* The amount subtracted from score (i, j). */
