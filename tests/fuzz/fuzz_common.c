@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rnnscope/memcap.h"
 #include "rnnscope/model.h"
 #include "fuzz_common.h"
 
@@ -52,6 +53,9 @@ const char *fuzz_write(const char *name, const uint8_t *data, size_t size)
 
 void fuzz_load(const char *path, const char *weights)
 {
+    /* A cap well under libFuzzer's RSS limit: files that declare more are refused, as the
+     * program refuses them under its cap. */
+    rs_memcap_set((size_t)512 << 20);
     rs_model *m = NULL;
     rs_error err = {{0}};
     if (rs_model_load(path, weights, &m, &err) < 0) {
