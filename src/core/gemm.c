@@ -154,36 +154,58 @@ __attribute__((target("avx2,fma"))) static void micro_6x16(size_t mr, size_t kc,
 
 #undef ROW_FMA
 
-/* Blocking: B in blocks of KC x 256 columns (L2), packed; A in blocks of MC x KC. Returns false
- * when the packing buffer cannot be allocated. */
-static bool gemm_avx2(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B,
-                      size_t ldb, float *C, size_t ldc, bool accumulate)
+static size_t round_nr(size_t n)
 {
-    size_t ncb_max = N < NCB ? (N + NR - 1) / NR * NR : NCB;
-    size_t kc_max = K < KC ? K : KC;
-    float *buf = aligned_alloc(32, kc_max * ncb_max * sizeof *buf);
-    if (!buf)
-        return false;
+    return (n + NR - 1) / NR * NR;
+}
+
+/* C[M, ncb] (+)= A[M, kc] x one packed block of B (panels of [kc][16]). */
+static void multiply_block(size_t M, size_t kc, size_t ncb, const float *A, size_t lda,
+                           const float *block, float *C, size_t ldc, bool add)
+{
+    for (size_t ic = 0; ic < M; ic += MC) {
+        size_t mc = M - ic < MC ? M - ic : MC;
+        for (size_t j = 0; j < ncb; j += NR) {
+            size_t nc = ncb - j < NR ? ncb - j : NR;
+            const float *panel = block + j * kc;
+            for (size_t ir = 0; ir < mc; ir += MR) {
+                size_t mr = mc - ir < MR ? mc - ir : MR;
+                micro_6x16(mr, kc, A + (ic + ir) * lda, lda, panel, C + (ic + ir) * ldc + j, ldc,
+                           nc, add);
+            }
+        }
+    }
+}
+
+/* Blocking: B in blocks of KC x 256 columns (L2), packed into buf (or already packed, in the
+ * same order, in packed); A in blocks of MC x KC. */
+static void gemm_blocks(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B,
+                        size_t ldb, const float *packed, float *buf, float *C, size_t ldc,
+                        bool accumulate)
+{
     for (size_t jc = 0; jc < N; jc += NCB) {
         size_t ncb = N - jc < NCB ? N - jc : NCB;
         for (size_t pc = 0; pc < K; pc += KC) {
             size_t kc = K - pc < KC ? K - pc : KC;
-            bool add = accumulate || pc > 0;
-            pack_block(buf, B + pc * ldb + jc, ldb, kc, ncb);
-            for (size_t ic = 0; ic < M; ic += MC) {
-                size_t mc = M - ic < MC ? M - ic : MC;
-                for (size_t j = 0; j < ncb; j += NR) {
-                    size_t nc = ncb - j < NR ? ncb - j : NR;
-                    const float *panel = buf + j * kc;
-                    for (size_t ir = 0; ir < mc; ir += MR) {
-                        size_t mr = mc - ir < MR ? mc - ir : MR;
-                        micro_6x16(mr, kc, A + (ic + ir) * lda + pc, lda, panel,
-                                   C + (ic + ir) * ldc + jc + j, ldc, nc, add);
-                    }
-                }
-            }
+            const float *block = packed ? packed : buf;
+            if (packed)
+                packed += kc * round_nr(ncb);
+            else
+                pack_block(buf, B + pc * ldb + jc, ldb, kc, ncb);
+            multiply_block(M, kc, ncb, A + pc, lda, block, C + jc, ldc, accumulate || pc > 0);
         }
     }
+}
+
+/* Returns false when the packing buffer cannot be allocated. */
+static bool gemm_avx2(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B,
+                      size_t ldb, float *C, size_t ldc, bool accumulate)
+{
+    size_t kc_max = K < KC ? K : KC, ncb_max = N < NCB ? round_nr(N) : NCB;
+    float *buf = aligned_alloc(32, kc_max * ncb_max * sizeof *buf);
+    if (!buf)
+        return false;
+    gemm_blocks(M, N, K, A, lda, B, ldb, NULL, buf, C, ldc, accumulate);
     free(buf);
     return true;
 }
@@ -214,4 +236,46 @@ void rs_gemm(size_t M, size_t N, size_t K, const float *A, size_t lda, const flo
 #endif
     for (size_t i = 0; i < M; i++)
         rs_gemv_rows(N, K, A + i * lda, B, ldb, C + i * ldc, accumulate);
+}
+
+/* Packed once, B serves many products: the recurrent weights, multiplied at every step. */
+int rs_pack_b(rs_packed_b *p, size_t K, size_t N, const float *B, size_t ldb)
+{
+    *p = (rs_packed_b){.K = K, .N = N, .B = B, .ldb = ldb};
+#ifdef RS_HAVE_X86
+    if (!use_avx2() || K == 0 || N == 0)
+        return 0;
+    size_t size = K * (N + (N + NCB - 1) / NCB * NR) * sizeof(float);
+    p->panels = aligned_alloc(32, (size + 31) / 32 * 32);
+    if (!p->panels)
+        return -1;
+    float *dst = p->panels;
+    for (size_t jc = 0; jc < N; jc += NCB) {
+        size_t ncb = N - jc < NCB ? N - jc : NCB;
+        for (size_t pc = 0; pc < K; pc += KC) {
+            size_t kc = K - pc < KC ? K - pc : KC;
+            pack_block(dst, B + pc * ldb + jc, ldb, kc, ncb);
+            dst += kc * round_nr(ncb);
+        }
+    }
+#endif
+    return 0;
+}
+
+void rs_packed_b_free(rs_packed_b *p)
+{
+    free(p->panels);
+    p->panels = NULL;
+}
+
+void rs_gemm_packed(size_t M, const float *A, size_t lda, const rs_packed_b *B, float *C,
+                    size_t ldc, bool accumulate)
+{
+#ifdef RS_HAVE_X86
+    if (B->panels && M >= 4) {
+        gemm_blocks(M, B->N, B->K, A, lda, NULL, 0, B->panels, NULL, C, ldc, accumulate);
+        return;
+    }
+#endif
+    rs_gemm(M, B->N, B->K, A, lda, B->B, B->ldb, C, ldc, accumulate);
 }

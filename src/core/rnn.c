@@ -41,6 +41,9 @@ typedef struct rnn_shared {
     float *c;         /* (batch, u) LSTM cell state */
     float *out;       /* (batch, u) previous output, for masked steps */
     float *rh;        /* (batch, u) r ⊙ h (GRU reset_before) */
+    /* the recurrent weights packed for the batch's products (GRU reset_before: z|r, then h) */
+    rs_packed_b pack[2];
+    bool packed;
     rs_barrier barrier;
     bool split_units; /* the parts share samples and split units: they meet at the barrier */
     atomic_size_t done; /* sample-steps finished */
@@ -245,6 +248,10 @@ static cell_args args_of(const rnn_part *p, size_t b, size_t k, size_t k0, size_
 static void recurrent_product(const rnn_part *p, size_t k, size_t g1, const float *h)
 {
     const rnn_shared *sh = p->sh;
+    if (sh->packed) {
+        rs_gemm_packed(p->b1 - p->b0, h + p->b0 * sh->u, sh->u, &sh->pack[0], p->rec, sh->Gu, false);
+        return;
+    }
     product_cols(p, 0, g1, p->b1 - p->b0, sh->u, h + p->b0 * sh->u, sh->w->recurrent, p->rec, false);
 }
 
@@ -264,8 +271,12 @@ static void gru_step(rnn_part *p, size_t k, size_t k0, size_t k1)
     if (!w->reset_after) {
         if (sh->split_units)
             rs_barrier_wait(&sh->barrier);
-        rs_gemm(p->b1 - p->b0, n, u, sh->rh + p->b0 * u, u, w->recurrent + 2 * u + a, sh->Gu,
-                p->rec + 2 * u + a, sh->Gu, false);
+        if (sh->packed)
+            rs_gemm_packed(p->b1 - p->b0, sh->rh + p->b0 * u, u, &sh->pack[1], p->rec + 2 * u,
+                           sh->Gu, false);
+        else
+            rs_gemm(p->b1 - p->b0, n, u, sh->rh + p->b0 * u, u, w->recurrent + 2 * u + a, sh->Gu,
+                    p->rec + 2 * u + a, sh->Gu, false);
     }
     for (size_t b = p->b0; b < p->b1; b++) {
         cell_args s = args_of(p, b, k, k0, k1);
@@ -463,6 +474,25 @@ static int run_planned(rnn_shared *sh, size_t n)
     }
 }
 
+/* Packing the recurrent weights pays when each step multiplies them by several samples at once
+ * (with fewer, rs_gemm streams them row by row). */
+static int pack_recurrent(rnn_shared *sh, size_t parts)
+{
+    const rs_rnn_weights *w = sh->w;
+    size_t u = sh->u, Gu = sh->Gu;
+    if (sh->split_units || sh->io->batch / parts < 4)
+        return 0;
+    bool two = w->cell == RS_CELL_GRU && !w->reset_after;
+    if (rs_pack_b(&sh->pack[0], u, two ? 2 * u : Gu, w->recurrent, Gu) < 0)
+        return -1;
+    if (two && rs_pack_b(&sh->pack[1], u, u, w->recurrent + 2 * u, Gu) < 0) {
+        rs_packed_b_free(&sh->pack[0]);
+        return -1;
+    }
+    sh->packed = true;
+    return 0;
+}
+
 static void init_state(rnn_shared *sh)
 {
     const rs_rnn_io *io = sh->io;
@@ -497,7 +527,12 @@ int rs_rnn_run(const rs_rnn_weights *w, const rs_rnn_io *io, const rs_progress *
     init_state(&sh);
 
     size_t n = plan_parts(w, io, &sh.split_units);
-    if (run_planned(&sh, n) < 0) {
+    int rc = pack_recurrent(&sh, n);
+    if (rc == 0)
+        rc = run_planned(&sh, n);
+    rs_packed_b_free(&sh.pack[0]);
+    rs_packed_b_free(&sh.pack[1]);
+    if (rc < 0) {
         free(state);
         return rs_fail(err, NULL, "out of memory in the recurrence");
     }
