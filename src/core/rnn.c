@@ -373,22 +373,31 @@ static int part_alloc(rnn_part *p)
 
 /* ---- planning the parts ---- */
 
+static atomic_bool always_thread;
+
+void rs_rnn_set_always_thread(bool on)
+{
+    atomic_store(&always_thread, on);
+}
+
 static size_t plan_parts(const rs_rnn_weights *w, const rs_rnn_io *io, bool *split_units)
 {
     size_t threads = (size_t)rs_threads(), u = w->units;
     size_t flops = u * rs_cell_gates(w->cell) * u * io->steps;
+    bool always = atomic_load(&always_thread);
     *split_units = false;
     if (threads < 2 || io->batch == 0)
         return 1;
     if (io->batch >= 2) {
         size_t parts = threads < io->batch ? threads : io->batch;
-        while (parts > 1 && flops * (io->batch / parts) < BATCH_SPLIT_MIN_FLOPS)
+        while (!always && parts > 1 && flops * (io->batch / parts) < BATCH_SPLIT_MIN_FLOPS)
             parts--;
         return parts;
     }
-    if (u < SPLIT_MIN_UNITS)
+    if (!always && u < SPLIT_MIN_UNITS)
         return 1;
-    size_t parts = u / SPLIT_MIN_SLICE < threads ? u / SPLIT_MIN_SLICE : threads;
+    size_t min_slice = always ? 8 : SPLIT_MIN_SLICE;
+    size_t parts = u / min_slice < threads ? u / min_slice : threads;
     *split_units = parts > 1;
     return parts;
 }
