@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "model_io.h"
+#include "rnnscope/threads.h"
 #include "rnnscope/csv.h"
 #include "rnnscope/input.h"
 #include "rnnscope/npy.h"
@@ -52,6 +53,14 @@ int input_opts_take(input_opts *o, const char *cmd, int opt, const char *arg)
         return 1;
     case OPT_WEIGHTS:
         o->weights = arg;
+        return 1;
+    case OPT_THREADS:
+        if (!parse_count(arg, &v) || v < 1 || v > CLI_MAX_THREADS) {
+            cli_error("%s: --threads needs a number of threads (1..%d), not '%s'", cmd,
+                      CLI_MAX_THREADS, arg);
+            return -1;
+        }
+        rs_set_threads((int)v);
         return 1;
     default:
         return 0;

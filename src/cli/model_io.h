@@ -1,5 +1,6 @@
 /* What the subcommands share: opening the model and building its input from the INPUT OPTIONS
- * (--input FILE..., --random SEED, --sample N) and --weights. Errors are printed here. */
+ * (--input FILE..., --random SEED, --sample N), --weights and --threads N (how many threads the
+ * forward pass may use). Errors are printed here. */
 #ifndef RNNSCOPE_CLI_MODEL_IO_H
 #define RNNSCOPE_CLI_MODEL_IO_H
 
@@ -9,19 +10,22 @@
 #include "rnnscope/model.h"
 
 #define CLI_MAX_INPUTS 16
+#define CLI_MAX_THREADS 256
 
 enum {
     OPT_INPUT = 1000,
     OPT_RANDOM,
     OPT_SAMPLE,
     OPT_WEIGHTS,
+    OPT_THREADS,
     OPT_FIRST_FREE, /* commands number their own options from here */
 };
 
 #define INPUT_LONG_OPTIONS                                                                   \
     {"input", required_argument, 0, OPT_INPUT}, {"random", required_argument, 0, OPT_RANDOM}, \
         {"sample", required_argument, 0, OPT_SAMPLE},                                         \
-        {"weights", required_argument, 0, OPT_WEIGHTS}
+        {"weights", required_argument, 0, OPT_WEIGHTS},                                       \
+        {"threads", required_argument, 0, OPT_THREADS}
 
 typedef struct input_opts {
     const char *files[CLI_MAX_INPUTS];
