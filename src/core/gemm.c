@@ -123,6 +123,8 @@ __attribute__((target("avx2,fma"))) static void micro_6x16(size_t mr, size_t kc,
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
            c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     for (size_t k = 0; k < kc; k++) {
+        /* the panel's first pass streams it from memory: fetch ahead */
+        _mm_prefetch((const char *)(panel + (k + 24) * NR), _MM_HINT_T0);
         __m256 b0 = _mm256_load_ps(panel + k * NR), b1 = _mm256_load_ps(panel + k * NR + 8);
         ROW_FMA(0);
         ROW_FMA(1);
