@@ -31,6 +31,7 @@
 #define SPLIT_MIN_SLICE 64
 /* Splitting the batch pays when a thread gets at least this many multiply-adds. */
 #define BATCH_SPLIT_MIN_FLOPS ((size_t)1 << 22)
+#define PACK_MAX_FLOATS ((size_t)16 << 20) /* 64 MiB of recurrent weights: LSTM up to 2048 units */
 
 enum { START_WAIT, START_GO, START_ABORT };
 
@@ -502,12 +503,13 @@ static int run_planned(rnn_shared *sh, size_t n)
 }
 
 /* Packing the recurrent weights pays when each step multiplies them by several samples at once
- * (with fewer, rs_gemm streams them row by row). */
+ * (with fewer, rs_gemm streams them row by row). The copy is skipped for very large layers, whose
+ * weights would dominate the peak memory twice over; rs_gemm packs blocks per step for them. */
 static int pack_recurrent(rnn_shared *sh, size_t parts)
 {
     const rs_rnn_weights *w = sh->w;
     size_t u = sh->u, Gu = sh->Gu;
-    if (sh->split_units || sh->io->batch / parts < 4)
+    if (sh->split_units || sh->io->batch / parts < 4 || u * Gu > PACK_MAX_FLOATS)
         return 0;
     bool two = w->cell == RS_CELL_GRU && !w->reset_after;
     if (rs_pack_b(&sh->pack[0], u, two ? 2 * u : Gu, w->recurrent, Gu) < 0)
