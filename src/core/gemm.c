@@ -84,7 +84,7 @@ __attribute__((target("avx2,fma"))) static void gemv_rows_avx2(size_t N, size_t 
     }
 }
 
-enum { MR = 6, NR = 16, KC = 256, MC = 96, NCB = 256 };
+enum { NR = 16, KC = 256, MC = 96, NCB = 256 }; /* MC: a multiple of the kernels' 6 rows */
 
 /* B[kc, nc] into panels of [kc][16] (the last zero-padded on the right), reading B a row at a
  * time so that its rows stream. */
@@ -110,30 +110,10 @@ static void pack_block(float *buf, const float *B, size_t ldb, size_t kc, size_t
         c##r##1 = _mm256_fmadd_ps(a_, b1, c##r##1);                                              \
     } while (0)
 
-/* C[mr, nc] (+)= A[mr, kc] panel[kc, 16] for mr <= 6 rows. Rows past mr repeat row 0 (their
- * results are dropped) so that the loop has no branches. */
-__attribute__((target("avx2,fma"))) static void micro_6x16(size_t mr, size_t kc, const float *A,
-                                                            size_t lda, const float *panel,
-                                                            float *C, size_t ldc, size_t nc,
-                                                            bool add)
+/* C[mr, nc] (+)= the accumulators of a kernel's rows. */
+__attribute__((target("avx2,fma"))) static void store_rows(__m256 acc[][2], size_t mr, float *C,
+                                                            size_t ldc, size_t nc, bool add)
 {
-    const float *a0 = A, *a1 = A + (mr > 1 ? lda : 0), *a2 = A + (mr > 2 ? 2 * lda : 0),
-                *a3 = A + (mr > 3 ? 3 * lda : 0), *a4 = A + (mr > 4 ? 4 * lda : 0),
-                *a5 = A + (mr > 5 ? 5 * lda : 0);
-    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
-           c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    for (size_t k = 0; k < kc; k++) {
-        /* the panel's first pass streams it from memory: fetch ahead */
-        _mm_prefetch((const char *)(panel + (k + 24) * NR), _MM_HINT_T0);
-        __m256 b0 = _mm256_load_ps(panel + k * NR), b1 = _mm256_load_ps(panel + k * NR + 8);
-        ROW_FMA(0);
-        ROW_FMA(1);
-        ROW_FMA(2);
-        ROW_FMA(3);
-        ROW_FMA(4);
-        ROW_FMA(5);
-    }
-    __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
     for (size_t r = 0; r < mr; r++) {
         float *c = C + r * ldc;
         if (nc == NR) {
@@ -154,6 +134,59 @@ __attribute__((target("avx2,fma"))) static void micro_6x16(size_t mr, size_t kc,
     }
 }
 
+/* The panel's first pass streams it from memory: fetch ahead. */
+#define PANEL_ROW(k)                                                                             \
+    _mm_prefetch((const char *)(panel + ((k) + 24) * NR), _MM_HINT_T0);                          \
+    __m256 b0 = _mm256_load_ps(panel + (k) * NR), b1 = _mm256_load_ps(panel + (k) * NR + 8)
+
+/* C[mr, nc] (+)= A[mr, kc] panel[kc, 16] for mr <= 6 rows. Rows past mr repeat row 0 (their
+ * results are dropped) so that the loop has no branches. */
+__attribute__((target("avx2,fma"))) static void micro_6x16(size_t mr, size_t kc, const float *A,
+                                                            size_t lda, const float *panel,
+                                                            float *C, size_t ldc, size_t nc,
+                                                            bool add)
+{
+    const float *a0 = A, *a1 = A + (mr > 1 ? lda : 0), *a2 = A + (mr > 2 ? 2 * lda : 0),
+                *a3 = A + (mr > 3 ? 3 * lda : 0), *a4 = A + (mr > 4 ? 4 * lda : 0),
+                *a5 = A + (mr > 5 ? 5 * lda : 0);
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+           c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    for (size_t k = 0; k < kc; k++) {
+        PANEL_ROW(k);
+        ROW_FMA(0);
+        ROW_FMA(1);
+        ROW_FMA(2);
+        ROW_FMA(3);
+        ROW_FMA(4);
+        ROW_FMA(5);
+    }
+    __m256 acc[6][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    store_rows(acc, mr, C, ldc, nc, add);
+}
+
+/* The same for mr <= 4 rows: the tail of a row count that 6 does not divide (32 = 4 x 6 + 2 x 4
+ * instead of 6 x 6, of which 4 rows would be thrown away). */
+__attribute__((target("avx2,fma"))) static void micro_4x16(size_t mr, size_t kc, const float *A,
+                                                            size_t lda, const float *panel,
+                                                            float *C, size_t ldc, size_t nc,
+                                                            bool add)
+{
+    const float *a0 = A, *a1 = A + (mr > 1 ? lda : 0), *a2 = A + (mr > 2 ? 2 * lda : 0),
+                *a3 = A + (mr > 3 ? 3 * lda : 0);
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+           c30 = c00, c31 = c00;
+    for (size_t k = 0; k < kc; k++) {
+        PANEL_ROW(k);
+        ROW_FMA(0);
+        ROW_FMA(1);
+        ROW_FMA(2);
+        ROW_FMA(3);
+    }
+    __m256 acc[4][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
+    store_rows(acc, mr, C, ldc, nc, add);
+}
+
+#undef PANEL_ROW
 #undef ROW_FMA
 
 static size_t round_nr(size_t n)
@@ -170,10 +203,16 @@ static void multiply_block(size_t M, size_t kc, size_t ncb, const float *A, size
         for (size_t j = 0; j < ncb; j += NR) {
             size_t nc = ncb - j < NR ? ncb - j : NR;
             const float *panel = block + j * kc;
-            for (size_t ir = 0; ir < mc; ir += MR) {
-                size_t mr = mc - ir < MR ? mc - ir : MR;
-                micro_6x16(mr, kc, A + (ic + ir) * lda, lda, panel, C + (ic + ir) * ldc + j, ldc,
-                           nc, add);
+            for (size_t ir = 0, mr; ir < mc; ir += mr) {
+                size_t rest = mc - ir;
+                /* 6 rows at a time; a rest of 1-4, 7 or 8 rows in blocks of 4 */
+                mr = rest > 8 || rest == 5 || rest == 6 ? 6 : rest < 4 ? rest : 4;
+                if (mr > 4)
+                    micro_6x16(mr, kc, A + (ic + ir) * lda, lda, panel, C + (ic + ir) * ldc + j,
+                               ldc, nc, add);
+                else
+                    micro_4x16(mr, kc, A + (ic + ir) * lda, lda, panel, C + (ic + ir) * ldc + j,
+                               ldc, nc, add);
             }
         }
     }
