@@ -206,7 +206,7 @@ static void multiply_block(size_t M, size_t kc, size_t ncb, const float *A, size
             for (size_t ir = 0, mr; ir < mc; ir += mr) {
                 size_t rest = mc - ir;
                 /* 6 rows at a time; a rest of 1-4, 7 or 8 rows in blocks of 4 */
-                mr = rest > 8 || rest == 5 || rest == 6 ? 6 : rest < 4 ? rest : 4;
+                mr = rest > 8 ? 6 : rest == 5 || rest == 6 || rest < 4 ? rest : 4;
                 if (mr > 4)
                     micro_6x16(mr, kc, A + (ic + ir) * lda, lda, panel, C + (ic + ir) * ldc + j,
                                ldc, nc, add);
