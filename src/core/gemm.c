@@ -139,24 +139,31 @@ __attribute__((target("avx2,fma"))) static void store_rows(__m256 acc[][2], size
     _mm_prefetch((const char *)(panel + ((k) + 24) * NR), _MM_HINT_T0);                          \
     __m256 b0 = _mm256_load_ps(panel + (k) * NR), b1 = _mm256_load_ps(panel + (k) * NR + 8)
 
-/* C[mr, nc] (+)= A[mr, kc] panel[kc, 16] for mr <= 6 rows. Rows past mr repeat row 0 (their
- * results are dropped) so that the loop has no branches. */
+/* Rows 0-3 of a kernel: their rows of A (rows past mr repeat row 0, their results are dropped,
+ * so that the loop has no branches) and their accumulators. */
+#define FOUR_ROWS_DECL                                                                           \
+    const float *a0 = A, *a1 = A + (mr > 1 ? lda : 0), *a2 = A + (mr > 2 ? 2 * lda : 0),         \
+                *a3 = A + (mr > 3 ? 3 * lda : 0);                                                \
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,     \
+           c30 = c00, c31 = c00
+#define FOUR_ROWS_FMA                                                                            \
+    ROW_FMA(0);                                                                                  \
+    ROW_FMA(1);                                                                                  \
+    ROW_FMA(2);                                                                                  \
+    ROW_FMA(3)
+
+/* C[mr, nc] (+)= A[mr, kc] panel[kc, 16] for mr <= 6 rows. */
 __attribute__((target("avx2,fma"))) static void micro_6x16(size_t mr, size_t kc, const float *A,
                                                             size_t lda, const float *panel,
                                                             float *C, size_t ldc, size_t nc,
                                                             bool add)
 {
-    const float *a0 = A, *a1 = A + (mr > 1 ? lda : 0), *a2 = A + (mr > 2 ? 2 * lda : 0),
-                *a3 = A + (mr > 3 ? 3 * lda : 0), *a4 = A + (mr > 4 ? 4 * lda : 0),
-                *a5 = A + (mr > 5 ? 5 * lda : 0);
-    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
-           c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    const float *a4 = A + (mr > 4 ? 4 * lda : 0), *a5 = A + (mr > 5 ? 5 * lda : 0);
+    FOUR_ROWS_DECL;
+    __m256 c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     for (size_t k = 0; k < kc; k++) {
         PANEL_ROW(k);
-        ROW_FMA(0);
-        ROW_FMA(1);
-        ROW_FMA(2);
-        ROW_FMA(3);
+        FOUR_ROWS_FMA;
         ROW_FMA(4);
         ROW_FMA(5);
     }
@@ -171,21 +178,17 @@ __attribute__((target("avx2,fma"))) static void micro_4x16(size_t mr, size_t kc,
                                                             float *C, size_t ldc, size_t nc,
                                                             bool add)
 {
-    const float *a0 = A, *a1 = A + (mr > 1 ? lda : 0), *a2 = A + (mr > 2 ? 2 * lda : 0),
-                *a3 = A + (mr > 3 ? 3 * lda : 0);
-    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
-           c30 = c00, c31 = c00;
+    FOUR_ROWS_DECL;
     for (size_t k = 0; k < kc; k++) {
         PANEL_ROW(k);
-        ROW_FMA(0);
-        ROW_FMA(1);
-        ROW_FMA(2);
-        ROW_FMA(3);
+        FOUR_ROWS_FMA;
     }
     __m256 acc[4][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
     store_rows(acc, mr, C, ldc, nc, add);
 }
 
+#undef FOUR_ROWS_FMA
+#undef FOUR_ROWS_DECL
 #undef PANEL_ROW
 #undef ROW_FMA
 
