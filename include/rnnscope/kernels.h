@@ -68,4 +68,20 @@ void rs_gemm(size_t M, size_t N, size_t K, const float *A, size_t lda, const flo
 void rs_gemv_rows(size_t N, size_t K, const float *x, const float *B, size_t ldb, float *y,
                   bool accumulate);
 
+/* A right-hand side B[K,N] laid out once for many products (the recurrent weights, used at every
+ * step). It refers to B (which must outlive it) and may hold a packed copy. */
+typedef struct rs_packed_b {
+    size_t K, N, ldb;
+    const float *B;
+    float *panels; /* packed copy, or NULL: products read B */
+} rs_packed_b;
+
+/* Returns -1 when out of memory. */
+int rs_pack_b(rs_packed_b *p, size_t K, size_t N, const float *B, size_t ldb);
+void rs_packed_b_free(rs_packed_b *p);
+
+/* C[M,N] = (accumulate ? C : 0) + A[M,K] * B. */
+void rs_gemm_packed(size_t M, const float *A, size_t lda, const rs_packed_b *B, float *C,
+                    size_t ldc, bool accumulate);
+
 #endif

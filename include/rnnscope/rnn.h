@@ -58,4 +58,8 @@ typedef struct rs_rnn_io {
 int rs_rnn_run(const rs_rnn_weights *w, const rs_rnn_io *io, const rs_progress *progress,
                rs_error *err);
 
+/* For tests: use rs_threads() threads on layers of any size (normally a small layer runs on one
+ * thread, where threads would cost more than they save). */
+void rs_rnn_set_always_thread(bool on);
+
 #endif

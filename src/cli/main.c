@@ -48,6 +48,8 @@ static void print_usage(FILE *f)
           "  --random SEED    uniform [0,1) input of the model's input shape\n"
           "  --sample N       use sample N of the input batch\n"
           "  --weights FILE   the save_weights HDF5 of a model.to_json() MODEL\n"
+          "  --threads N      compute on at most N threads (default: the CPUs, or\n"
+          "                   RNNSCOPE_THREADS)\n"
           "\n"
           "Memory (explorer, summary, dump, plot):\n"
           "  --max-memory SIZE  refuse models, inputs and layer outputs that need more: bytes,\n"

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "model_io.h"
 #include "rnnscope/config.h"
+#include "rnnscope/threads.h"
 #include "rnnscope/csv.h"
 #include "rnnscope/memcap.h"
 #include "rnnscope/input.h"
@@ -65,6 +66,14 @@ int input_opts_take(input_opts *o, const char *cmd, int opt, const char *arg)
         o->max_memory = arg;
         return 1;
     }
+    case OPT_THREADS:
+        if (!parse_count(arg, &v) || v < 1 || v > CLI_MAX_THREADS) {
+            cli_error("%s: --threads needs a number of threads (1..%d), not '%s'", cmd,
+                      CLI_MAX_THREADS, arg);
+            return -1;
+        }
+        rs_set_threads((int)v);
+        return 1;
     default:
         return 0;
     }

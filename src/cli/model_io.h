@@ -1,5 +1,6 @@
 /* What the subcommands share: opening the model and building its input from the INPUT OPTIONS
- * (--input FILE..., --random SEED, --sample N) and --weights. Errors are printed here. */
+ * (--input FILE..., --random SEED, --sample N), --weights and --threads N (how many threads the
+ * forward pass may use). Errors are printed here. */
 #ifndef RNNSCOPE_CLI_MODEL_IO_H
 #define RNNSCOPE_CLI_MODEL_IO_H
 
@@ -9,6 +10,7 @@
 #include "rnnscope/model.h"
 
 #define CLI_MAX_INPUTS 16
+#define CLI_MAX_THREADS 256
 
 enum {
     OPT_INPUT = 1000,
@@ -16,6 +18,7 @@ enum {
     OPT_SAMPLE,
     OPT_WEIGHTS,
     OPT_MAX_MEMORY,
+    OPT_THREADS,
     OPT_FIRST_FREE, /* commands number their own options from here */
 };
 
@@ -23,7 +26,8 @@ enum {
     {"input", required_argument, 0, OPT_INPUT}, {"random", required_argument, 0, OPT_RANDOM}, \
         {"sample", required_argument, 0, OPT_SAMPLE},                                         \
         {"weights", required_argument, 0, OPT_WEIGHTS},                                       \
-        {"max-memory", required_argument, 0, OPT_MAX_MEMORY}
+        {"max-memory", required_argument, 0, OPT_MAX_MEMORY},                                 \
+        {"threads", required_argument, 0, OPT_THREADS}
 
 typedef struct input_opts {
     const char *files[CLI_MAX_INPUTS];

@@ -204,7 +204,7 @@ enum {
     O_DATA = 256, O_VIEW, O_GRAPHICS, O_WIDTH, O_HEIGHT, O_CHANNELS, O_TIMESTEPS, O_EQUAL,
     O_ZERO, O_CMAP, O_NORM, O_COLOR, O_TRANSPOSE, O_SAMPLE, O_LAYER, O_OUTPUT, O_BLOCKS, O_COLS,
     O_PAGE, O_CURSOR, O_AGG, O_GATES, O_RECURRENT, O_BIAS, O_HELP, O_INTERNAL,
-    O_INPUT, O_RANDOM, O_WEIGHTS, O_MAX_MEMORY,
+    O_INPUT, O_RANDOM, O_WEIGHTS, O_MAX_MEMORY, O_THREADS,
 };
 
 static const struct option long_opts[] = {
@@ -222,7 +222,7 @@ static const struct option long_opts[] = {
     {"recurrent", required_argument, 0, O_RECURRENT}, {"bias", required_argument, 0, O_BIAS},
     {"help", no_argument, 0, O_HELP}, {"internal", required_argument, 0, O_INTERNAL},
     {"input", required_argument, 0, O_INPUT}, {"random", required_argument, 0, O_RANDOM},
-    {"weights", required_argument, 0, O_WEIGHTS},
+    {"weights", required_argument, 0, O_WEIGHTS}, {"threads", required_argument, 0, O_THREADS},
     {"max-memory", required_argument, 0, O_MAX_MEMORY}, {0, 0, 0, 0},
 };
 
@@ -239,6 +239,7 @@ static int apply_option(plot_args *a, int opt, const char *arg)
     case O_INTERNAL: a->internal = arg; return 0;
     case O_INPUT: return input_opts_take(&a->in, "plot", OPT_INPUT, arg) < 0 ? EXIT_USAGE : 0;
     case O_RANDOM: return input_opts_take(&a->in, "plot", OPT_RANDOM, arg) < 0 ? EXIT_USAGE : 0;
+    case O_THREADS: return input_opts_take(&a->in, "plot", OPT_THREADS, arg) < 0 ? EXIT_USAGE : 0;
     case O_WEIGHTS: a->in.weights = arg; return 0;
     case O_MAX_MEMORY:
         return input_opts_take(&a->in, "plot", OPT_MAX_MEMORY, arg) < 0 ? EXIT_USAGE : 0;

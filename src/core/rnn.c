@@ -1,204 +1,581 @@
 /* The recurrence of SimpleRNN, LSTM and GRU.
- * The input projection x_t W + b of a chunk of timesteps is one matrix product; then each step
- * adds h_{t-1} U and applies the cell. Masked steps keep the state (Keras' K.rnn semantics). */
+ *
+ * All sequences of the batch advance in lockstep: per step, one small matrix product
+ * H[batch, u] x U[u, G*u] reads the recurrent weights once for the whole batch (a matrix-vector
+ * product at batch 1). The input projection x_t W + b of a chunk of timesteps is one matrix
+ * product for all samples; chunks are sized so that memory stays bounded for long sequences.
+ * Masked steps are computed and thrown away: the sample keeps its state (Keras' K.rnn).
+ *
+ * Threads (at most rs_threads()): with several samples, each thread runs its own slice of the
+ * batch, independently. At batch 1 each thread owns a range of units (its columns of every gate
+ * block: its slice of h U, the gates, c and h) and the threads meet at a spinning barrier after
+ * each step; h is double-buffered so that one barrier per step suffices (two for GRU with the
+ * reset gate applied before the product, which needs all of r ⊙ h). */
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "rnnscope/barrier.h"
 #include "rnnscope/rnn.h"
+#include "rnnscope/threads.h"
+#include "rnnscope/vmath.h"
 
-#define CHUNK_STEPS 64
+#define MAX_CHUNK_STEPS 64
+#define CHUNK_FLOATS ((size_t)1 << 19) /* input projections held at once, per thread */
+/* Splitting the units of a batch-1 layer pays when a step's product is large enough to hide
+ * the barrier (measured: ~1 µs per barrier on 2 cores; u = 128 LSTM steps take ~4 µs). */
+#define SPLIT_MIN_UNITS 128
+#define SPLIT_MIN_SLICE 64
+/* Splitting the batch pays when a thread gets at least this many multiply-adds. */
+#define BATCH_SPLIT_MIN_FLOPS ((size_t)1 << 22)
+#define PACK_MAX_FLOATS ((size_t)16 << 20) /* 64 MiB of recurrent weights: LSTM up to 2048 units */
 
-typedef struct rnn_state {
+enum { START_WAIT, START_GO, START_ABORT };
+
+typedef struct rnn_shared {
     const rs_rnn_weights *w;
+    const rs_rnn_io *io;
     size_t G, u, Gu;
-    float *h, *c;       /* (u) state of the current sequence */
-    float *prev_out;    /* (u) previous output, for masked steps */
-    float *rec;         /* (Gu) h U (+ recurrent bias) */
-    float *rh;          /* (u) r ⊙ h for GRU reset_before */
-    float *save_h;      /* (u) state saved across a masked step */
-    float *save_c;      /* (u) */
-    float *z;           /* (Gu) gate pre-activations of one step */
-} rnn_state;
+    float *h[2];      /* (batch, u) hidden state: step k reads h[k & 1] and writes the other */
+    float *c;         /* (batch, u) LSTM cell state */
+    float *out;       /* (batch, u) previous output, for masked steps */
+    float *rh;        /* (batch, u) r ⊙ h (GRU reset_before) */
+    /* the recurrent weights packed for the batch's products (GRU reset_before: z|r, then h) */
+    rs_packed_b pack[2];
+    bool packed;
+    rs_barrier barrier;
+    bool split_units; /* the parts share samples and split units: they meet at the barrier */
+    atomic_size_t done; /* sample-steps finished */
+    atomic_bool cancel;
+    atomic_int start;   /* START_*: the threads wait until all have started */
+    const rs_progress *progress;
+} rnn_shared;
 
-/* ---- one step of each cell: xw = x_t W + b (G*u), updates s->h (and s->c), fills gates ---- */
+typedef struct rnn_part {
+    rnn_shared *sh;
+    size_t b0, b1;  /* samples [b0, b1) */
+    size_t a, e;    /* units [a, e) */
+    bool lead;      /* reports progress */
+    size_t chunk;   /* timesteps per input projection */
+    float *rec;     /* (b1-b0, Gu) h U, then the gates */
+    float *xw;      /* (b1-b0, chunk, Gu) x W + b */
+    float *xg;      /* (b1-b0, chunk, input_dim) gathered inputs */
+    float *tmp;     /* (2u) scratch: new c, tanh c */
+} rnn_part;
 
-static void step_simple(rnn_state *s, const float *xw, float *gates)
+/* ---- helpers ---- */
+
+static void activate(const rs_activation *a, float *x, size_t n)
 {
-    const rs_rnn_weights *w = s->w;
-    rs_gemv_rows(s->u, s->u, s->h, w->recurrent, s->Gu, s->rec, false);
-    for (size_t j = 0; j < s->u; j++)
-        s->h[j] = rs_apply1(&w->act, xw[j] + s->rec[j]);
-    if (gates)
-        memcpy(gates, s->h, s->u * sizeof(float));
-}
-
-static void step_lstm(rnn_state *s, const float *xw, float *gates)
-{
-    const rs_rnn_weights *w = s->w;
-    size_t u = s->u;
-    rs_gemv_rows(s->Gu, u, s->h, w->recurrent, s->Gu, s->rec, false);
-    float *z = s->z;
-    for (size_t j = 0; j < s->Gu; j++)
-        z[j] = xw[j] + s->rec[j];
-    for (size_t j = 0; j < u; j++) {
-        float i = rs_apply1(&w->ract, z[j]);
-        float f = rs_apply1(&w->ract, z[u + j]);
-        float g = rs_apply1(&w->act, z[2 * u + j]);
-        float o = rs_apply1(&w->ract, z[3 * u + j]);
-        s->c[j] = f * s->c[j] + i * g;
-        s->h[j] = o * rs_apply1(&w->act, s->c[j]);
-        if (gates) {
-            gates[j] = i;
-            gates[u + j] = f;
-            gates[2 * u + j] = g;
-            gates[3 * u + j] = o;
-        }
-    }
-}
-
-static void step_gru(rnn_state *s, const float *xw, float *gates)
-{
-    const rs_rnn_weights *w = s->w;
-    size_t u = s->u, Gu = s->Gu;
-    float *rec = s->rec;
-    if (w->reset_after) {
-        /* rec = h U + rb; candidate uses r ⊙ (h U_h + rb_h) */
-        rs_gemv_rows(Gu, u, s->h, w->recurrent, Gu, rec, false);
-        if (w->recurrent_bias)
-            for (size_t j = 0; j < Gu; j++)
-                rec[j] += w->recurrent_bias[j];
-    } else {
-        /* z and r from h U; the candidate from (r ⊙ h) U_h, computed below */
-        rs_gemv_rows(2 * u, u, s->h, w->recurrent, Gu, rec, false);
-    }
-    float *zr = s->z;
-    for (size_t j = 0; j < 2 * u; j++)
-        zr[j] = rs_apply1(&w->ract, xw[j] + rec[j]);
-    const float *zg = zr, *rg = zr + u;
-    if (!w->reset_after) {
-        for (size_t j = 0; j < u; j++)
-            s->rh[j] = rg[j] * s->h[j];
-        rs_gemv_rows(u, u, s->rh, w->recurrent + 2 * u, Gu, rec + 2 * u, false);
-    }
-    for (size_t j = 0; j < u; j++) {
-        float hh_in = w->reset_after ? xw[2 * u + j] + rg[j] * rec[2 * u + j]
-                                     : xw[2 * u + j] + rec[2 * u + j];
-        float hh = rs_apply1(&w->act, hh_in);
-        if (gates) {
-            gates[j] = zg[j];
-            gates[u + j] = rg[j];
-            gates[2 * u + j] = hh;
-        }
-        s->h[j] = zg[j] * s->h[j] + (1.0f - zg[j]) * hh;
+    switch (a->kind) {
+    case RS_ACT_SIGMOID: rs_vsigmoid(x, n); break;
+    case RS_ACT_TANH: rs_vtanh(x, n); break;
+    case RS_ACT_SOFTMAX:
+    case RS_ACT_LOG_SOFTMAX: /* not element-wise: as a cell activation, applied per element */
+        for (size_t i = 0; i < n; i++)
+            x[i] = rs_apply1(a, x[i]);
+        break;
+    default: rs_activate(a, x, n, n); break;
     }
 }
 
-static void cell_step(rnn_state *s, const float *xw, float *gates)
+static void add_to(float *y, const float *x, size_t n)
 {
-    switch (s->w->cell) {
-    case RS_CELL_SIMPLE: step_simple(s, xw, gates); break;
-    case RS_CELL_LSTM: step_lstm(s, xw, gates); break;
-    case RS_CELL_GRU: step_gru(s, xw, gates); break;
-    }
+    for (size_t i = 0; i < n; i++)
+        y[i] += x[i];
 }
 
-/* ---- the recurrence over one sequence ---- */
-
-/* Timestep consumed at processing step k. */
 static size_t time_of(const rs_rnn_io *io, size_t k)
 {
     return io->go_backwards ? io->steps - 1 - k : k;
 }
 
-/* x_t W + b for the timesteps of processing steps [k0, k1) of sequence b, into xw rows k-k0. */
-static void project_chunk(const rnn_state *s, const rs_rnn_io *io, size_t b, size_t k0, size_t k1,
-                          float *xw)
+/* C[rows, gate blocks g0..g1 of units a..e] (+)= A[rows, K] B[K, same columns]. One product
+ * when the part owns all units, else one per gate block. */
+static void product_cols(const rnn_part *p, size_t g0, size_t g1, size_t rows, size_t K,
+                         const float *A, const float *B, float *C, bool accumulate)
 {
-    const rs_rnn_weights *w = s->w;
-    size_t in = w->input_dim;
-    for (size_t k = k0; k < k1; k++) {
-        const float *x = io->x + (b * io->steps + time_of(io, k)) * in;
-        float *row = xw + (k - k0) * s->Gu;
-        if (w->bias)
-            memcpy(row, w->bias, s->Gu * sizeof(float));
-        rs_gemv_rows(s->Gu, in, x, w->kernel, s->Gu, row, w->bias != NULL);
+    const rnn_shared *sh = p->sh;
+    size_t u = sh->u, Gu = sh->Gu;
+    if (p->a == 0 && p->e == u) {
+        rs_gemm(rows, (g1 - g0) * u, K, A, K, B + g0 * u, Gu, C + g0 * u, Gu, accumulate);
+        return;
+    }
+    for (size_t g = g0; g < g1; g++)
+        rs_gemm(rows, p->e - p->a, K, A, K, B + g * u + p->a, Gu, C + g * u + p->a, Gu, accumulate);
+}
+
+/* ---- input projection of processing steps [k0, k1): rows (sample, time - tlo) of xw ---- */
+
+static size_t chunk_first_time(const rs_rnn_io *io, size_t k0, size_t k1)
+{
+    return io->go_backwards ? io->steps - k1 : k0;
+}
+
+static void project_chunk(rnn_part *p, size_t k0, size_t k1)
+{
+    const rnn_shared *sh = p->sh;
+    const rs_rnn_weights *w = sh->w;
+    const rs_rnn_io *io = sh->io;
+    size_t in = w->input_dim, n = k1 - k0, nb = p->b1 - p->b0, Gu = sh->Gu;
+    size_t tlo = chunk_first_time(io, k0, k1);
+    const float *A = io->x + (p->b0 * io->steps + tlo) * in;
+    if (nb > 1) {
+        /* the rows of each sample are contiguous in x: gather them into one matrix */
+        for (size_t b = 0; b < nb; b++)
+            memcpy(p->xg + b * n * in, io->x + ((p->b0 + b) * io->steps + tlo) * in,
+                   n * in * sizeof(float));
+        A = p->xg;
+    }
+    size_t rows = nb * n;
+    if (w->bias)
+        for (size_t r = 0; r < rows; r++)
+            for (size_t g = 0; g < sh->G; g++)
+                memcpy(p->xw + r * Gu + g * sh->u + p->a, w->bias + g * sh->u + p->a,
+                       (p->e - p->a) * sizeof(float));
+    product_cols(p, 0, sh->G, rows, in, A, w->kernel, p->xw, w->bias != NULL);
+}
+
+/* ---- one step of each cell for one sample, units [a, e) ----
+ * z: h U for this sample (G*u, own columns), turned into the gates in place; xw: x_t W + b;
+ * hp: h_{t-1}; hn: h_t (written); valid: commit the new state. */
+
+typedef struct cell_args {
+    float *z;
+    const float *xw, *hp;
+    float *hn, *c;
+    bool valid;
+} cell_args;
+
+static void cell_simple(const rnn_part *p, const cell_args *s)
+{
+    const rs_rnn_weights *w = p->sh->w;
+    size_t a = p->a, n = p->e - p->a;
+    add_to(s->z + a, s->xw + a, n);
+    activate(&w->act, s->z + a, n);
+    memcpy(s->hn + a, s->valid ? s->z + a : s->hp + a, n * sizeof(float));
+}
+
+static void cell_lstm(const rnn_part *p, const cell_args *s)
+{
+    const rs_rnn_weights *w = p->sh->w;
+    size_t u = p->sh->u, a = p->a, n = p->e - p->a;
+    for (size_t g = 0; g < 4; g++)
+        add_to(s->z + g * u + a, s->xw + g * u + a, n);
+    activate(&w->ract, s->z + a, n);
+    activate(&w->ract, s->z + u + a, n);
+    activate(&w->act, s->z + 2 * u + a, n);
+    activate(&w->ract, s->z + 3 * u + a, n);
+    const float *i = s->z + a, *f = s->z + u + a, *g = s->z + 2 * u + a, *o = s->z + 3 * u + a;
+    float *c = s->c + a, *cn = p->tmp, *th = p->tmp + n;
+    for (size_t j = 0; j < n; j++)
+        cn[j] = f[j] * c[j] + i[j] * g[j];
+    memcpy(th, cn, n * sizeof(float));
+    activate(&w->act, th, n);
+    float *hn = s->hn + a;
+    if (s->valid) {
+        for (size_t j = 0; j < n; j++)
+            hn[j] = o[j] * th[j];
+        memcpy(c, cn, n * sizeof(float));
+    } else {
+        memcpy(hn, s->hp + a, n * sizeof(float));
     }
 }
 
-static void run_step(rnn_state *s, const rs_rnn_io *io, size_t b, size_t k, const float *xw)
+/* z and r from h U (+ recurrent bias when reset_after). */
+static void gru_gates_zr(const rnn_part *p, const cell_args *s)
 {
-    size_t u = s->u, t = time_of(io, k);
-    bool valid = !io->mask || io->mask[b * io->steps + t] != 0.0f;
-    float *gates = io->gates ? io->gates + (b * io->steps + t) * s->Gu : NULL;
-    float *out = io->seq ? io->seq + (b * io->steps + k) * u : NULL;
-    if (valid) {
-        cell_step(s, xw, gates);
-        memcpy(s->prev_out, s->h, u * sizeof(float));
-    } else {
-        /* Keras computes the step and throws it away: the state is carried over. */
-        memcpy(s->save_h, s->h, u * sizeof(float));
-        if (s->c)
-            memcpy(s->save_c, s->c, u * sizeof(float));
-        cell_step(s, xw, gates);
-        memcpy(s->h, s->save_h, u * sizeof(float));
-        if (s->c)
-            memcpy(s->c, s->save_c, u * sizeof(float));
-        if (io->zero_output_for_mask)
-            memset(s->prev_out, 0, u * sizeof(float));
+    const rs_rnn_weights *w = p->sh->w;
+    size_t u = p->sh->u, a = p->a, n = p->e - p->a;
+    for (size_t g = 0; g < 2; g++) {
+        float *z = s->z + g * u + a;
+        add_to(z, s->xw + g * u + a, n);
+        if (w->reset_after && w->recurrent_bias)
+            add_to(z, w->recurrent_bias + g * u + a, n);
+        activate(&w->ract, z, n);
     }
-    if (out)
-        memcpy(out, s->prev_out, u * sizeof(float));
-    if (io->cells && s->c)
-        memcpy(io->cells + (b * io->steps + t) * u, s->c, u * sizeof(float));
+}
+
+/* The rest of the GRU step once z, r and the recurrent product of the candidate are known. */
+static void gru_finish(const rnn_part *p, const cell_args *s)
+{
+    const rs_rnn_weights *w = p->sh->w;
+    size_t u = p->sh->u, a = p->a, n = p->e - p->a;
+    const float *zg = s->z + a, *rg = s->z + u + a, *xh = s->xw + 2 * u + a;
+    float *hh = s->z + 2 * u + a;
+    if (w->reset_after) {
+        const float *rb = w->recurrent_bias ? w->recurrent_bias + 2 * u + a : NULL;
+        for (size_t j = 0; j < n; j++)
+            hh[j] = xh[j] + rg[j] * (hh[j] + (rb ? rb[j] : 0.0f));
+    } else {
+        add_to(hh, xh, n);
+    }
+    activate(&w->act, hh, n);
+    const float *hp = s->hp + a;
+    float *hn = s->hn + a;
+    if (s->valid)
+        for (size_t j = 0; j < n; j++)
+            hn[j] = zg[j] * hp[j] + (1.0f - zg[j]) * hh[j];
+    else
+        memcpy(hn, hp, n * sizeof(float));
+}
+
+/* ---- one processing step k for the part's samples ---- */
+
+static bool step_valid(const rs_rnn_io *io, size_t b, size_t t)
+{
+    return !io->mask || io->mask[b * io->steps + t] != 0.0f;
+}
+
+static cell_args args_of(const rnn_part *p, size_t b, size_t k, size_t k0, size_t k1)
+{
+    rnn_shared *sh = p->sh;
+    const rs_rnn_io *io = sh->io;
+    size_t t = time_of(io, k), n = k1 - k0, bi = b - p->b0, u = sh->u;
+    cell_args s = {
+        .z = p->rec + bi * sh->Gu,
+        .xw = p->xw + (bi * n + t - chunk_first_time(io, k0, k1)) * sh->Gu,
+        .hp = sh->h[k & 1] + b * u,
+        .hn = sh->h[(k + 1) & 1] + b * u,
+        .c = sh->c ? sh->c + b * u : NULL,
+        .valid = step_valid(io, b, t),
+    };
+    return s;
+}
+
+/* The part's units of h_{t-1} U for all its samples, into rec. */
+static void recurrent_product(const rnn_part *p, size_t k, size_t g1, const float *h)
+{
+    const rnn_shared *sh = p->sh;
+    if (sh->packed) {
+        rs_gemm_packed(p->b1 - p->b0, h + p->b0 * sh->u, sh->u, &sh->pack[0], p->rec, sh->Gu, false);
+        return;
+    }
+    product_cols(p, 0, g1, p->b1 - p->b0, sh->u, h + p->b0 * sh->u, sh->w->recurrent, p->rec, false);
+}
+
+static void gru_step(rnn_part *p, size_t k, size_t k0, size_t k1)
+{
+    rnn_shared *sh = p->sh;
+    const rs_rnn_weights *w = sh->w;
+    size_t u = sh->u, a = p->a, n = p->e - p->a;
+    recurrent_product(p, k, w->reset_after ? 3 : 2, sh->h[k & 1]);
+    for (size_t b = p->b0; b < p->b1; b++) {
+        cell_args s = args_of(p, b, k, k0, k1);
+        gru_gates_zr(p, &s);
+        if (!w->reset_after)
+            for (size_t j = a; j < p->e; j++)
+                sh->rh[b * u + j] = s.z[u + j] * s.hp[j];
+    }
+    if (!w->reset_after) {
+        if (sh->split_units)
+            rs_barrier_wait(&sh->barrier);
+        if (sh->packed)
+            rs_gemm_packed(p->b1 - p->b0, sh->rh + p->b0 * u, u, &sh->pack[1], p->rec + 2 * u,
+                           sh->Gu, false);
+        else
+            rs_gemm(p->b1 - p->b0, n, u, sh->rh + p->b0 * u, u, w->recurrent + 2 * u + a, sh->Gu,
+                    p->rec + 2 * u + a, sh->Gu, false);
+    }
+    for (size_t b = p->b0; b < p->b1; b++) {
+        cell_args s = args_of(p, b, k, k0, k1);
+        gru_finish(p, &s);
+    }
+}
+
+static void emit_outputs(rnn_part *p, size_t b, size_t k, const cell_args *s)
+{
+    rnn_shared *sh = p->sh;
+    const rs_rnn_io *io = sh->io;
+    size_t u = sh->u, a = p->a, n = p->e - p->a, t = time_of(io, k);
+    float *out = sh->out + b * u + a;
+    if (s->valid)
+        memcpy(out, s->hn + a, n * sizeof(float));
+    else if (io->zero_output_for_mask)
+        memset(out, 0, n * sizeof(float));
+    if (io->seq)
+        memcpy(io->seq + (b * io->steps + k) * u + a, out, n * sizeof(float));
+    if (io->gates)
+        for (size_t g = 0; g < sh->G; g++)
+            memcpy(io->gates + (b * io->steps + t) * sh->Gu + g * u + a, s->z + g * u + a,
+                   n * sizeof(float));
+    if (io->cells && sh->c)
+        memcpy(io->cells + (b * io->steps + t) * u + a, s->c + a, n * sizeof(float));
+}
+
+static void run_step(rnn_part *p, size_t k, size_t k0, size_t k1)
+{
+    rnn_shared *sh = p->sh;
+    if (sh->w->cell == RS_CELL_GRU)
+        gru_step(p, k, k0, k1);
+    else
+        recurrent_product(p, k, sh->G, sh->h[k & 1]);
+    for (size_t b = p->b0; b < p->b1; b++) {
+        cell_args s = args_of(p, b, k, k0, k1);
+        if (sh->w->cell == RS_CELL_LSTM)
+            cell_lstm(p, &s);
+        else if (sh->w->cell == RS_CELL_SIMPLE)
+            cell_simple(p, &s);
+        emit_outputs(p, b, k, &s);
+    }
+    if (sh->split_units)
+        rs_barrier_wait(&sh->barrier);
+}
+
+/* ---- a part's whole run ---- */
+
+/* Progress and cancellation at a chunk boundary; all parts of a unit split agree. */
+static bool keep_going(rnn_part *p, size_t finished)
+{
+    rnn_shared *sh = p->sh;
+    const rs_rnn_io *io = sh->io;
+    size_t done = atomic_fetch_add(&sh->done, finished) + finished;
+    if (p->lead && finished > 0 &&
+        !rs_progress_report(sh->progress, (double)done / (double)(io->batch * io->steps)))
+        atomic_store(&sh->cancel, true);
+    if (sh->split_units)
+        rs_barrier_wait(&sh->barrier);
+    return !atomic_load(&sh->cancel);
+}
+
+static void run_part(rnn_part *p)
+{
+    const rs_rnn_io *io = p->sh->io;
+    size_t nb = p->b1 - p->b0, counted = p->sh->split_units ? (p->lead ? nb : 0) : nb;
+    if (nb == 0)
+        return; /* an empty batch */
+    for (size_t k0 = 0; k0 < io->steps; k0 += p->chunk) {
+        size_t k1 = k0 + p->chunk < io->steps ? k0 + p->chunk : io->steps;
+        project_chunk(p, k0, k1);
+        for (size_t k = k0; k < k1; k++)
+            run_step(p, k, k0, k1);
+        if (!keep_going(p, counted * (k1 - k0)))
+            return;
+    }
+}
+
+static int part_alloc(rnn_part *p)
+{
+    const rnn_shared *sh = p->sh;
+    size_t nb = p->b1 - p->b0, per_step = nb * sh->Gu;
+    size_t chunk = CHUNK_FLOATS / (per_step ? per_step : 1);
+    p->chunk = chunk < 1 ? 1 : chunk > MAX_CHUNK_STEPS ? MAX_CHUNK_STEPS : chunk;
+    size_t in = sh->w->input_dim;
+    float *buf = malloc((per_step + p->chunk * per_step + p->chunk * nb * in + 2 * sh->u + 1) *
+                        sizeof(float));
+    if (!buf)
+        return -1;
+    p->rec = buf;
+    p->xw = p->rec + per_step;
+    p->xg = p->xw + p->chunk * per_step;
+    p->tmp = p->xg + p->chunk * nb * in;
+    return 0;
+}
+
+/* ---- planning the parts ---- */
+
+static atomic_bool always_thread;
+
+void rs_rnn_set_always_thread(bool on)
+{
+    atomic_store(&always_thread, on);
+}
+
+/* The thread budget, less the CPUs that other processes keep busy (load average): on a busy
+ * machine an extra thread waits for a core, and at batch 1 every step waits for the slowest
+ * thread (measured here: a 2-thread LSTM of 128 units took 0.5 s instead of 1 ms at load 6). */
+static size_t usable_threads(void)
+{
+    size_t threads = (size_t)rs_threads();
+    double load;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads < 2 || cpus < 1 || getloadavg(&load, 1) != 1)
+        return threads;
+    double idle = (double)cpus - load + 0.5;
+    size_t free_cpus = idle < 1.0 ? 1 : (size_t)idle;
+    return free_cpus < threads ? free_cpus : threads;
+}
+
+static size_t plan_parts(const rs_rnn_weights *w, const rs_rnn_io *io, bool *split_units)
+{
+    bool always = atomic_load(&always_thread);
+    size_t threads = always ? (size_t)rs_threads() : usable_threads(), u = w->units;
+    size_t flops = u * rs_cell_gates(w->cell) * u * io->steps;
+    *split_units = false;
+    if (threads < 2 || io->batch == 0)
+        return 1;
+    if (io->batch >= 2) {
+        size_t parts = threads < io->batch ? threads : io->batch;
+        while (!always && parts > 1 && flops * (io->batch / parts) < BATCH_SPLIT_MIN_FLOPS)
+            parts--;
+        return parts;
+    }
+    if (!always && u < SPLIT_MIN_UNITS)
+        return 1;
+    size_t min_slice = always ? 8 : SPLIT_MIN_SLICE;
+    size_t parts = u / min_slice < threads ? u / min_slice : threads;
+    *split_units = parts > 1;
+    return parts;
+}
+
+static void assign(rnn_part *p, rnn_shared *sh, size_t i, size_t parts, size_t batch)
+{
+    size_t u = sh->u;
+    p->sh = sh;
+    p->lead = i == 0;
+    if (sh->split_units) {
+        p->b0 = 0;
+        p->b1 = batch;
+        /* unit boundaries on multiples of 8 keep the vector loops whole */
+        p->a = i == 0 ? 0 : (u * i / parts) / 8 * 8;
+        p->e = i + 1 == parts ? u : (u * (i + 1) / parts) / 8 * 8;
+    } else {
+        p->b0 = batch * i / parts;
+        p->b1 = batch * (i + 1) / parts;
+        p->a = 0;
+        p->e = u;
+    }
+}
+
+static void *part_thread(void *arg)
+{
+    rnn_part *p = arg;
+    int gate;
+    while ((gate = atomic_load(&p->sh->start)) == START_WAIT)
+        sched_yield();
+    if (gate == START_GO)
+        run_part(p);
+    return NULL;
+}
+
+/* Runs the parts, parts[0] on this thread. Returns false, having run nothing, when a thread
+ * cannot be started. */
+static bool run_parts(rnn_part *parts, size_t n)
+{
+    rnn_shared *sh = parts[0].sh;
+    pthread_t tid[n > 1 ? n - 1 : 1];
+    size_t started = 0;
+    for (; started + 1 < n; started++)
+        if (pthread_create(&tid[started], NULL, part_thread, &parts[started + 1]) != 0)
+            break;
+    bool all = started + 1 == n;
+    atomic_store(&sh->start, all ? START_GO : START_ABORT);
+    if (all)
+        run_part(&parts[0]);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+    return all;
+}
+
+static void free_parts(rnn_part *parts, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(parts[i].rec);
+    free(parts);
+}
+
+/* Plans, allocates and runs the parts; -1 when out of memory. */
+static int run_planned(rnn_shared *sh, size_t n)
+{
+    for (;;) {
+        rnn_part *parts = calloc(n, sizeof *parts);
+        if (!parts)
+            return -1;
+        for (size_t i = 0; i < n; i++) {
+            assign(&parts[i], sh, i, n, sh->io->batch);
+            if (part_alloc(&parts[i]) < 0) {
+                free_parts(parts, n);
+                return -1;
+            }
+        }
+        rs_barrier_init(&sh->barrier, (unsigned)n);
+        atomic_store(&sh->start, START_WAIT);
+        bool ran = run_parts(parts, n);
+        free_parts(parts, n);
+        if (ran)
+            return 0;
+        n = 1; /* no threads to be had: all on this one */
+        sh->split_units = false;
+    }
+}
+
+/* Packing the recurrent weights pays when each step multiplies them by several samples at once
+ * (with fewer, rs_gemm streams them row by row). The copy is skipped for very large layers, whose
+ * weights would dominate the peak memory twice over; rs_gemm packs blocks per step for them. */
+static int pack_recurrent(rnn_shared *sh, size_t parts)
+{
+    const rs_rnn_weights *w = sh->w;
+    size_t u = sh->u, Gu = sh->Gu;
+    if (sh->split_units || sh->io->batch / parts < 4 || u * Gu > PACK_MAX_FLOATS)
+        return 0;
+    bool two = w->cell == RS_CELL_GRU && !w->reset_after;
+    if (rs_pack_b(&sh->pack[0], u, two ? 2 * u : Gu, w->recurrent, Gu) < 0)
+        return -1;
+    if (two && rs_pack_b(&sh->pack[1], u, u, w->recurrent + 2 * u, Gu) < 0) {
+        rs_packed_b_free(&sh->pack[0]);
+        return -1;
+    }
+    sh->packed = true;
+    return 0;
+}
+
+static void init_state(rnn_shared *sh)
+{
+    const rs_rnn_io *io = sh->io;
+    size_t bu = io->batch * sh->u;
+    if (io->h0)
+        memcpy(sh->h[0], io->h0, bu * sizeof(float));
+    /* Keras starts the masked-output carry from zeros whatever the initial state. */
+    if (io->h0 && io->masked_output_is_state)
+        memcpy(sh->out, io->h0, bu * sizeof(float));
+    if (io->c0 && sh->c)
+        memcpy(sh->c, io->c0, bu * sizeof(float));
 }
 
 int rs_rnn_run(const rs_rnn_weights *w, const rs_rnn_io *io, const rs_progress *progress,
                rs_error *err)
 {
-    rnn_state s = {.w = w, .G = rs_cell_gates(w->cell), .u = w->units};
-    s.Gu = s.G * s.u;
-    size_t u = s.u;
-    float *buf = calloc(6 * u + 2 * s.Gu + (size_t)CHUNK_STEPS * s.Gu, sizeof(float));
-    if (!buf)
+    rnn_shared sh = {.w = w, .io = io, .G = rs_cell_gates(w->cell), .u = w->units,
+                     .progress = progress};
+    sh.Gu = sh.G * sh.u;
+    size_t bu = io->batch * sh.u;
+    float *state = calloc(5 * bu + 1, sizeof(float));
+    if (!state)
         return rs_fail(err, NULL, "out of memory in the recurrence");
-    s.h = buf;
-    s.c = w->cell == RS_CELL_LSTM ? buf + u : NULL;
-    s.prev_out = buf + 2 * u;
-    s.rh = buf + 3 * u;
-    s.save_h = buf + 4 * u;
-    s.save_c = buf + 5 * u;
-    s.rec = buf + 6 * u;
-    s.z = s.rec + s.Gu;
-    float *xw = s.z + s.Gu;
+    sh.h[0] = state;
+    sh.h[1] = state + bu;
+    sh.out = state + 2 * bu;
+    sh.rh = state + 3 * bu;
+    sh.c = w->cell == RS_CELL_LSTM ? state + 4 * bu : NULL;
+    atomic_init(&sh.done, 0);
+    atomic_init(&sh.cancel, false);
+    atomic_init(&sh.start, START_WAIT);
+    init_state(&sh);
 
-    size_t total = io->batch * io->steps, done = 0;
-    for (size_t b = 0; b < io->batch; b++) {
-        memset(buf, 0, 3 * u * sizeof(float)); /* h, c, prev_out = 0 */
-        /* Keras starts the masked-output carry from zeros whatever the initial state. */
-        if (io->h0)
-            memcpy(s.h, io->h0 + b * u, u * sizeof(float));
-        if (io->h0 && io->masked_output_is_state)
-            memcpy(s.prev_out, io->h0 + b * u, u * sizeof(float));
-        if (io->c0 && s.c)
-            memcpy(s.c, io->c0 + b * u, u * sizeof(float));
-        for (size_t k0 = 0; k0 < io->steps; k0 += CHUNK_STEPS) {
-            size_t k1 = k0 + CHUNK_STEPS < io->steps ? k0 + CHUNK_STEPS : io->steps;
-            project_chunk(&s, io, b, k0, k1, xw);
-            for (size_t k = k0; k < k1; k++)
-                run_step(&s, io, b, k, xw + (k - k0) * s.Gu);
-            done += k1 - k0;
-            if (!rs_progress_report(progress, (double)done / (double)total)) {
-                free(buf);
-                return rs_fail(err, NULL, "cancelled");
-            }
-        }
-        if (io->last)
-            memcpy(io->last + b * u, s.prev_out, u * sizeof(float));
-        if (io->h_last)
-            memcpy(io->h_last + b * u, s.h, u * sizeof(float));
-        if (io->c_last && s.c)
-            memcpy(io->c_last + b * u, s.c, u * sizeof(float));
+    size_t n = plan_parts(w, io, &sh.split_units);
+    int rc = pack_recurrent(&sh, n);
+    if (rc == 0)
+        rc = run_planned(&sh, n);
+    rs_packed_b_free(&sh.pack[0]);
+    rs_packed_b_free(&sh.pack[1]);
+    if (rc < 0) {
+        free(state);
+        return rs_fail(err, NULL, "out of memory in the recurrence");
     }
-    free(buf);
+    if (atomic_load(&sh.cancel)) {
+        free(state);
+        return rs_fail(err, NULL, "cancelled");
+    }
+    const float *h = sh.h[io->steps & 1];
+    if (io->last)
+        memcpy(io->last, sh.out, bu * sizeof(float));
+    if (io->h_last)
+        memcpy(io->h_last, h, bu * sizeof(float));
+    if (io->c_last && sh.c)
+        memcpy(io->c_last, sh.c, bu * sizeof(float));
+    free(state);
     return 0;
 }

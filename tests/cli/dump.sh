@@ -16,6 +16,8 @@ expect_fail 2 "-o OUT is required" "-o is required" "$RNNSCOPE" dump "$M" --laye
 expect_fail 2 "--layer NAME is required" "--layer is required" "$RNNSCOPE" dump "$M" -o "$T/x.npy"
 expect_fail 2 "--output needs an output index" "a bad --output" \
     "$RNNSCOPE" dump "$M" --layer lstm --output x -o "$T/x.npy"
+expect_fail 2 "--threads needs a number of threads (1..256), not '0'" "a bad --threads" \
+    "$RNNSCOPE" dump "$M" --layer lstm --threads 0 -o "$T/x.npy"
 
 if have_numpy; then
     "$PY" -c 'import numpy as np, sys; np.save(sys.argv[1], np.zeros((2, 100, 4), np.float32))' "$T/short.npy"
@@ -36,6 +38,14 @@ assert got.dtype == np.float32 and got.shape == want.shape, (got.shape, want.sha
 assert np.max(np.abs(got - want)) <= 1e-5 * max(1, np.max(np.abs(want))), np.max(np.abs(got - want))' \
                "$T/$3.npy" "$FIX/outputs/$3.npy"; then ok "dump $1[$2] equals the reference (NumPy reads it)"
         else not_ok "dump $1[$2] equals the reference (NumPy reads it)"; fi
+    done
+    for n in 1 2; do
+        if "$RNNSCOPE" dump "$M" --layer lstm_1 --threads $n --input "$FIX/inputs/input_1.npy" -o "$T/t$n.npy" &&
+           "$PY" -c 'import numpy as np, sys
+got, want = np.load(sys.argv[1]), np.load(sys.argv[2])
+assert np.max(np.abs(got - want)) <= 1e-5 * max(1, np.max(np.abs(want))), np.max(np.abs(got - want))' \
+               "$T/t$n.npy" "$FIX/outputs/lstm_1.0.0.npy"; then ok "dump --threads $n equals the reference"
+        else not_ok "dump --threads $n equals the reference"; fi
     done
     if "$RNNSCOPE" dump "$M" --layer lstm --input "$FIX/inputs/input_1.npy" -o "$T/lstm.csv" &&
        "$PY" -c 'import numpy as np, sys

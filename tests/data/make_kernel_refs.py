@@ -229,3 +229,96 @@ gamma, beta, mean, var = rand(4), rand(4), rand(4), np.abs(rand(4)) + 0.1
 save("bn_gamma", gamma); save("bn_beta", beta); save("bn_mean", mean); save("bn_var", var)
 save("bn_y", torch.nn.functional.batch_norm(t(xc), t(mean), t(var), t(gamma), t(beta), False, 0.0, 1e-3).numpy())
 save("ln_y", torch.nn.functional.layer_norm(t(xc), (4,), t(gamma), t(beta), 1e-3).numpy())
+
+# ---- the batched, masked and threaded recurrence (test_rnn_batch.c) ----
+# Weights follow a formula that the C test evaluates too (only inputs and outputs are stored):
+# w[i, j] = scale * sin(0.0131 (i j) + 1.3 i + 0.7 j + phase), in double, rounded to float32.
+# References by torch cells stepped by hand with Keras' mask rule: a masked step keeps the state
+# and repeats the previous output (zeros before any valid step).
+RB, RT, RIN = 8, 7, 3
+
+
+def wave(rows, cols, phase, scale):
+    i = np.arange(rows, dtype=np.int64)[:, None]
+    j = np.arange(cols, dtype=np.int64)[None, :]
+    return (scale * np.sin(0.0131 * (i * j) + 1.3 * i + 0.7 * j + phase)).astype(np.float32)
+
+
+rng_b = np.random.default_rng(77)
+xb = (rng_b.standard_normal((RB, RT, RIN))).astype(np.float32)
+mb = (rng_b.random((RB, RT)) > 0.3).astype(np.float32)
+mb[0, :] = 1; mb[1, 0] = 0; mb[2, RT - 1] = 0; mb[3, :3] = 0
+save("rb_x", xb); save("rb_mask", mb)
+
+
+def rb_weights(u, G, phase):
+    s = 1.0 / np.sqrt(u)
+    return wave(RIN, G * u, phase, 0.8), wave(u, G * u, phase + 1.0, s), wave(1, G * u, phase + 2.0, 0.3)[0]
+
+
+def run_masked(step, u, with_c, backwards):
+    """step(x_t, h, c) -> (h, c); returns seq in processing order, final h, final c."""
+    seq = np.zeros((RB, RT, u), np.float32)
+    hs, cs = np.zeros((RB, u), np.float32), np.zeros((RB, u), np.float32)
+    for b in range(RB):
+        h = torch.zeros(1, u); c = torch.zeros(1, u); out = torch.zeros(1, u)
+        for k in range(RT):
+            tt = RT - 1 - k if backwards else k
+            h2, c2 = step(t(xb[b, tt])[None], h, c)
+            if mb[b, tt]:
+                h, c, out = h2, c2, h2
+            seq[b, k] = out[0].numpy()
+        hs[b] = h[0].numpy()
+        if with_c:
+            cs[b] = c[0].numpy()
+    return seq, hs, cs
+
+
+with torch.no_grad():
+    U_ = 67
+    W, R, bias = rb_weights(U_, 4, 0.0)
+    cell = torch.nn.LSTMCell(RIN, U_)
+    cell.weight_ih.copy_(t(W.T)); cell.weight_hh.copy_(t(R.T)); cell.bias_ih.copy_(t(bias)); cell.bias_hh.zero_()
+    for name, back in (("rb_lstm", False), ("rb_lstm_back", True)):
+        seq, hs, cs = run_masked(lambda x_, h, c: cell(x_, (h, c)), U_, True, back)
+        save(name + "_seq", seq); save(name + "_h", hs); save(name + "_c", cs)
+
+    W, R, bias = rb_weights(U_, 3, 3.0)
+    rbias = wave(1, 3 * U_, 7.0, 0.3)[0]
+    gcell = torch.nn.GRUCell(RIN, U_)
+    gcell.weight_ih.copy_(t(keras_to_torch_gru(W).T)); gcell.weight_hh.copy_(t(keras_to_torch_gru(R).T))
+    gcell.bias_ih.copy_(t(keras_to_torch_gru(bias))); gcell.bias_hh.copy_(t(keras_to_torch_gru(rbias)))
+    seq, hs, _ = run_masked(lambda x_, h, c: (gcell(x_, h), c), U_, False, False)
+    save("rb_gru_ra_seq", seq); save("rb_gru_ra_h", hs)
+
+    def gru_reset_before_step(x_, h, c):  # Keras GRUCell(reset_after=False), in torch ops
+        xw = x_ @ t(W) + t(bias)
+        z = torch.sigmoid(xw[:, :U_] + h @ t(R[:, :U_]))
+        r = torch.sigmoid(xw[:, U_:2 * U_] + h @ t(R[:, U_:2 * U_]))
+        hh = torch.tanh(xw[:, 2 * U_:] + (r * h) @ t(R[:, 2 * U_:]))
+        return z * h + (1 - z) * hh, c
+    seq, hs, _ = run_masked(gru_reset_before_step, U_, False, True)
+    save("rb_gru_rb_back_seq", seq); save("rb_gru_rb_back_h", hs)
+
+    U_ = 13
+    W, R, bias = rb_weights(U_, 1, 5.0)
+    scell = torch.nn.RNNCell(RIN, U_)
+    scell.weight_ih.copy_(t(W.T)); scell.weight_hh.copy_(t(R.T)); scell.bias_ih.copy_(t(bias)); scell.bias_hh.zero_()
+    seq, hs, _ = run_masked(lambda x_, h, c: (scell(x_, h), c), U_, False, False)
+    save("rb_rnn_seq", seq); save("rb_rnn_h", hs)
+
+    # more steps than one input-projection chunk (64), backwards, masked: SimpleRNN u=13
+    LB, LT = 2, 150
+    xl = (rng_b.standard_normal((LB, LT, RIN))).astype(np.float32)
+    ml = (rng_b.random((LB, LT)) > 0.2).astype(np.float32)
+    save("rb_long_x", xl); save("rb_long_mask", ml)
+    seq = np.zeros((LB, LT, U_), np.float32)
+    for b in range(LB):
+        h = torch.zeros(1, U_); out = torch.zeros(1, U_)
+        for k in range(LT):
+            tt = LT - 1 - k
+            h2 = scell(t(xl[b, tt])[None], h)
+            if ml[b, tt]:
+                h, out = h2, h2
+            seq[b, k] = out[0].numpy()
+    save("rb_long_back_seq", seq)

@@ -80,6 +80,55 @@ static void test_gemm(void)
     CHECK_CLOSE(C, want2, 4, 0);
 }
 
+/* Every row count the vector kernels split differently (blocks of 6 and 4 rows, tails), columns
+ * past a 16-wide panel, depths past one 256-row block; plain and packed B, against a
+ * double-precision triple loop. */
+static double gemm_error(size_t M, size_t N, size_t K, bool packed, bool accumulate)
+{
+    float *A = malloc(M * K * sizeof *A), *Bm = malloc(K * N * sizeof *Bm),
+          *C = malloc(M * N * sizeof *C);
+    for (size_t i = 0; i < M * K; i++)
+        A[i] = (float)sin(0.7 * (double)i);
+    for (size_t i = 0; i < K * N; i++)
+        Bm[i] = (float)cos(0.3 * (double)i);
+    for (size_t i = 0; i < M * N; i++)
+        C[i] = (float)(i % 5);
+    rs_packed_b P;
+    if (packed) {
+        CHECK(rs_pack_b(&P, K, N, Bm, N) == 0);
+        rs_gemm_packed(M, A, K, &P, C, N, accumulate);
+        rs_packed_b_free(&P);
+    } else {
+        rs_gemm(M, N, K, A, K, Bm, N, C, N, accumulate);
+    }
+    double worst = 0;
+    for (size_t i = 0; i < M; i++)
+        for (size_t j = 0; j < N; j++) {
+            double want = accumulate ? (double)((i * N + j) % 5) : 0.0;
+            for (size_t k = 0; k < K; k++)
+                want += (double)A[i * K + k] * (double)Bm[k * N + j];
+            worst = fmax(worst, fabs(C[i * N + j] - want) / fmax(1.0, fabs(want)));
+        }
+    free(A);
+    free(Bm);
+    free(C);
+    return worst;
+}
+
+static void test_gemm_shapes(void)
+{
+    static const size_t rows[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 16, 17, 31, 32, 33, 97, 101};
+    static const size_t cols_depth[][2] = {{37, 29}, {16, 1}, {300, 270}};
+    double worst = 0;
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++)
+        for (size_t c = 0; c < 3; c++)
+            for (int mode = 0; mode < 4; mode++)
+                worst = fmax(worst, gemm_error(rows[r], cols_depth[c][0], cols_depth[c][1],
+                                               mode & 1, mode & 2));
+    printf("# worst relative error %g\n", worst);
+    CHECK(worst < 1e-5);
+}
+
 typedef struct rnn_case {
     rs_tensor kernel, recurrent, bias, bias2;
 } rnn_case;
@@ -292,6 +341,7 @@ int main(void)
     run_test("hard_sigmoid follows the Keras major version", test_hard_sigmoid_by_version);
     run_test("relu with alpha, max_value and threshold", test_relu_options);
     run_test("gemm on a worked example", test_gemm);
+    run_test("gemm: row counts, tails, packed B, accumulate", test_gemm_shapes);
     run_test("LSTM equals torch.nn.LSTM, forwards and go_backwards", test_lstm);
     run_test("LSTM with hard_sigmoid and a mask carries state over masked steps",
              test_lstm_mask_hard_sigmoid);

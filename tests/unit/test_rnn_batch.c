@@ -1,0 +1,188 @@
+/* The recurrence on a batch in lockstep, with a mask per sample, units that are not a multiple of
+ * the vector width, go_backwards and both GRU reset modes, on one thread and on two (batch slices,
+ * and unit slices at batch 1), against torch cells (tests/data/make_kernel_refs.py, "batched"). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "rnnscope/rnn.h"
+#include "rnnscope/threads.h"
+
+#define TOL 1e-5
+#define K(name) "tests/data/kernels/" name ".npy"
+
+enum { RB = 8, RT = 7, RIN = 3 };
+
+/* The weights' formula of make_kernel_refs.py. */
+static float *wave(size_t rows, size_t cols, double phase, double scale)
+{
+    float *w = malloc(rows * cols * sizeof *w);
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++)
+            w[i * cols + j] = (float)(scale * sin(0.0131 * (double)(i * j) + 1.3 * (double)i +
+                                                  0.7 * (double)j + phase));
+    return w;
+}
+
+typedef struct rb_case {
+    const char *ref; /* file prefix */
+    rs_cell cell;
+    size_t units;
+    double phase;
+    bool reset_after, backwards;
+} rb_case;
+
+typedef struct rb_weights {
+    rs_rnn_weights w;
+    float *kernel, *recurrent, *bias, *rbias;
+} rb_weights;
+
+static rb_weights make_weights(const rb_case *c)
+{
+    size_t G = rs_cell_gates(c->cell), u = c->units;
+    rb_weights r = {.kernel = wave(RIN, G * u, c->phase, 0.8),
+                    .recurrent = wave(u, G * u, c->phase + 1.0, 1.0 / sqrt((double)u)),
+                    .bias = wave(1, G * u, c->phase + 2.0, 0.3)};
+    if (c->cell == RS_CELL_GRU && c->reset_after)
+        r.rbias = wave(1, G * u, 7.0, 0.3);
+    r.w = (rs_rnn_weights){.cell = c->cell, .input_dim = RIN, .units = u, .kernel = r.kernel,
+                           .recurrent = r.recurrent, .bias = r.bias, .recurrent_bias = r.rbias,
+                           .reset_after = c->reset_after};
+    rs_activation_from_name("tanh", 3, &r.w.act);
+    rs_activation_from_name("sigmoid", 3, &r.w.ract);
+    return r;
+}
+
+static void free_weights(rb_weights *r)
+{
+    free(r->kernel);
+    free(r->recurrent);
+    free(r->bias);
+    free(r->rbias);
+}
+
+static rs_tensor load_ref(const char *prefix, const char *what)
+{
+    char rel[128];
+    snprintf(rel, sizeof rel, "tests/data/kernels/%s_%s.npy", prefix, what);
+    return load_npy(rel);
+}
+
+/* Samples [b0, b0 + nb) of the batch, compared with the same rows of the references. */
+static void run_and_compare(const rb_case *c, const rs_rnn_weights *w, size_t b0, size_t nb)
+{
+    size_t u = c->units;
+    rs_tensor x = load_npy(K("rb_x")), mask = load_npy(K("rb_mask"));
+    rs_tensor seq = load_ref(c->ref, "seq"), h = load_ref(c->ref, "h");
+    float *out = calloc(nb * RT * u, sizeof *out), *hl = calloc(nb * u, sizeof *hl),
+          *cl = calloc(nb * u, sizeof *cl), *last = calloc(nb * u, sizeof *last);
+    rs_rnn_io io = {.batch = nb, .steps = RT, .x = x.data + b0 * RT * RIN,
+                    .mask = mask.data + b0 * RT, .go_backwards = c->backwards, .seq = out,
+                    .h_last = hl, .c_last = cl, .last = last};
+    rs_error err;
+    CHECK(rs_rnn_run(w, &io, NULL, &err) == 0);
+    CHECK_CLOSE(out, seq.data + b0 * RT * u, nb * RT * u, TOL);
+    CHECK_CLOSE(hl, h.data + b0 * u, nb * u, TOL);
+    int bad = 0; /* the last output is the sequence's last row */
+    for (size_t b = 0; b < nb; b++)
+        bad += memcmp(last + b * u, out + (b * RT + RT - 1) * u, u * sizeof *last) != 0;
+    CHECK(bad == 0);
+    if (c->cell == RS_CELL_LSTM) {
+        rs_tensor cc = load_ref(c->ref, "c");
+        CHECK_CLOSE(cl, cc.data + b0 * u, nb * u, TOL);
+        rs_tensor_free(&cc);
+    }
+    free(out);
+    free(hl);
+    free(cl);
+    free(last);
+    rs_tensor_free(&x);
+    rs_tensor_free(&mask);
+    rs_tensor_free(&seq);
+    rs_tensor_free(&h);
+}
+
+static const rb_case cases[] = {
+    {"rb_lstm", RS_CELL_LSTM, 67, 0.0, false, false},
+    {"rb_lstm_back", RS_CELL_LSTM, 67, 0.0, false, true},
+    {"rb_gru_ra", RS_CELL_GRU, 67, 3.0, true, false},
+    {"rb_gru_rb_back", RS_CELL_GRU, 67, 3.0, false, true},
+    {"rb_rnn", RS_CELL_SIMPLE, 13, 5.0, false, false},
+};
+
+/* Every case on the whole batch, on 3 samples and on sample 3 alone (masked at its start). */
+static void run_all(int threads, bool always)
+{
+    rs_set_threads(threads);
+    rs_rnn_set_always_thread(always);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rb_weights r = make_weights(&cases[i]);
+        printf("# %s, %d thread(s)%s\n", cases[i].ref, threads, always ? ", always" : "");
+        run_and_compare(&cases[i], &r.w, 0, RB);
+        run_and_compare(&cases[i], &r.w, 5, 3);
+        run_and_compare(&cases[i], &r.w, 3, 1);
+        free_weights(&r);
+    }
+    rs_rnn_set_always_thread(false);
+    rs_set_threads(0);
+}
+
+static void test_one_thread(void)
+{
+    run_all(1, false);
+}
+
+static void test_two_threads(void)
+{
+    run_all(2, true);
+}
+
+static void test_three_threads(void)
+{
+    run_all(3, true);
+}
+
+static void test_default_threads(void)
+{
+    run_all(0, false);
+}
+
+/* 150 steps backwards: three input-projection chunks, the last one short. */
+static void test_long_backwards(void)
+{
+    enum { LB = 2, LT = 150, LU = 13 };
+    rb_case c = {"rb_rnn", RS_CELL_SIMPLE, LU, 5.0, false, true};
+    rb_weights r = make_weights(&c);
+    rs_tensor x = load_npy(K("rb_long_x")), mask = load_npy(K("rb_long_mask")),
+              seq = load_npy(K("rb_long_back_seq"));
+    float *out = calloc(LB * LT * LU, sizeof *out);
+    rs_rnn_io io = {.batch = LB, .steps = LT, .x = x.data, .mask = mask.data, .go_backwards = true,
+                    .seq = out};
+    rs_error err;
+    for (int threads = 1; threads <= 2; threads++) {
+        rs_set_threads(threads);
+        rs_rnn_set_always_thread(true);
+        memset(out, 0, LB * LT * LU * sizeof *out);
+        CHECK(rs_rnn_run(&r.w, &io, NULL, &err) == 0);
+        CHECK_CLOSE(out, seq.data, LB * LT * LU, TOL);
+    }
+    rs_rnn_set_always_thread(false);
+    rs_set_threads(0);
+    free(out);
+    rs_tensor_free(&x);
+    rs_tensor_free(&mask);
+    rs_tensor_free(&seq);
+    free_weights(&r);
+}
+
+int main(void)
+{
+    run_test("batch, masks, odd units, backwards, GRU resets: 1 thread", test_one_thread);
+    run_test("same on 2 threads (batch slices; unit slices at batch 1)", test_two_threads);
+    run_test("same on 3 threads", test_three_threads);
+    run_test("same with the default thread budget", test_default_threads);
+    run_test("150 steps backwards, masked (several input chunks)", test_long_backwards);
+    return check_finish();
+}
