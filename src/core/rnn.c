@@ -384,15 +384,16 @@ void rs_rnn_set_always_thread(bool on)
     atomic_store(&always_thread, on);
 }
 
-/* The thread budget, less the CPUs that other processes keep busy (load average): on a busy
- * machine an extra thread waits for a core, and at batch 1 every step waits for the slowest
- * thread (measured here: a 2-thread LSTM of 128 units took 0.5 s instead of 1 ms at load 6). */
+/* The default thread budget, less the CPUs that other processes keep busy (load average): on
+ * a busy machine an extra thread waits for a core, and at batch 1 every step waits for the
+ * slowest thread (measured here: a 2-thread LSTM of 128 units took 0.5 s instead of 1 ms at
+ * load 6). A count the user chose (--threads, RNNSCOPE_THREADS) is used as given. */
 static size_t usable_threads(void)
 {
     size_t threads = (size_t)rs_threads();
     double load;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    if (threads < 2 || cpus < 1 || getloadavg(&load, 1) != 1)
+    if (threads < 2 || rs_threads_explicit() || cpus < 1 || getloadavg(&load, 1) != 1)
         return threads;
     double idle = (double)cpus - load + 0.5;
     size_t free_cpus = idle < 1.0 ? 1 : (size_t)idle;

@@ -8,15 +8,24 @@
 
 static int chosen; /* 0: not set, use the default */
 
-static int default_threads(void)
+/* RNNSCOPE_THREADS as a count, or 0 when unset or not a positive number. */
+static int env_threads(void)
 {
     const char *env = getenv("RNNSCOPE_THREADS");
-    if (env && *env) {
-        char *end;
-        long n = strtol(env, &end, 10);
-        if (*end == '\0' && n > 0)
-            return n > MAX_THREADS ? MAX_THREADS : (int)n;
-    }
+    if (!env || !*env)
+        return 0;
+    char *end;
+    long n = strtol(env, &end, 10);
+    if (*end != '\0' || n <= 0)
+        return 0;
+    return n > MAX_THREADS ? MAX_THREADS : (int)n;
+}
+
+static int default_threads(void)
+{
+    int env = env_threads();
+    if (env > 0)
+        return env;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     if (cpus < 1)
         return 1;
@@ -31,4 +40,9 @@ int rs_threads(void)
 void rs_set_threads(int n)
 {
     chosen = n <= 0 ? 0 : n > MAX_THREADS ? MAX_THREADS : n;
+}
+
+bool rs_threads_explicit(void)
+{
+    return chosen > 0 || env_threads() > 0;
 }
