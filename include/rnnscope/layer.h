@@ -16,6 +16,9 @@ typedef struct rs_layer_io {
     rs_tensor *out_masks; /* per Keras output: leave empty (data NULL) for no mask */
     const rs_progress *progress;
     int keras_major;
+    /* Leave the internal tensors (an RNN's gates and cell) empty: nobody asked for them, and
+     * they are several times the size of the output. Layers may ignore it. */
+    bool skip_internals;
 } rs_layer_io;
 
 typedef struct rs_layer_kind {
@@ -46,9 +49,10 @@ const rs_layer_kind *rs_layer_kind_find(const char *class_name);
  * do not fit its config is an error. */
 int rs_model_setup_layers(rs_model *m, rs_error *err);
 
-/* Bytes running a node on these inputs (batch axis first) will allocate: its outputs and
- * internals, whose shapes come from its setup run again on the inputs' actual shapes, and its
+/* Bytes running a node on these inputs (batch axis first) will allocate: its outputs (and
+ * internals when asked for), whose shapes come from its setup run again on the inputs' actual shapes, and its
  * scratch. Saturates at SIZE_MAX; an output whose size cannot be told counts 0. */
-size_t rs_node_need_bytes(const rs_model *m, const rs_node *n, const rs_tensor *const *inputs);
+size_t rs_node_need_bytes(const rs_model *m, const rs_node *n, const rs_tensor *const *inputs,
+                          bool internals);
 
 #endif

@@ -245,6 +245,7 @@ typedef struct rnn_call {
     const rs_tensor *mask;     /* (batch, steps) or NULL */
     const rs_tensor *h0, *c0;  /* (batch, units) initial states or NULL */
     bool go_backwards, zero_output_for_mask;
+    bool skip_internals;       /* leave the gates and cell tensors empty */
     const rs_progress *progress;
 } rnn_call;
 
@@ -278,13 +279,15 @@ static int check_call(const rnn_call *c, size_t units, rs_error *err)
 /* Allocate the node's outputs: the Keras output (sequence or last step), its states when
  * return_state, then the internals (gates (B, T, G, u), LSTM cell (B, T, u)). */
 static int rnn_alloc_outputs(const rs_node *n, const rnn_params *p, size_t batch, size_t steps,
-                             rs_tensor *outs, rs_error *err)
+                             bool internals, rs_tensor *outs, rs_error *err)
 {
     size_t u = (size_t)p->units;
     int rc = p->return_sequences ? rs_tensor_alloc_dims(&outs[0], err, 3, batch, steps, u)
                                  : rs_tensor_alloc_dims(&outs[0], err, 2, batch, u);
     for (int i = 1; rc == 0 && i < n->n_outputs; i++)
         rc = rs_tensor_alloc_dims(&outs[i], err, 2, batch, u);
+    if (!internals)
+        return rc;
     if (rc == 0 && n->n_internal >= 1)
         rc = rs_tensor_alloc_dims(&outs[n->n_outputs], err, 4, batch, steps,
                                   (size_t)p->gates, u);
@@ -306,7 +309,7 @@ static int rnn_compute(const rs_node *n, const rnn_call *c, rs_tensor *outs, rs_
     size_t batch = c->x->shape[0], steps = c->x->shape[1];
     rnn_weights rw;
     if (rnn_weights_of(n, p, c->x->shape[2], &rw, err) < 0 ||
-        rnn_alloc_outputs(n, p, batch, steps, outs, err) < 0) {
+        rnn_alloc_outputs(n, p, batch, steps, !c->skip_internals, outs, err) < 0) {
         free(rw.owned);
         return -1;
     }
@@ -325,7 +328,7 @@ static int rnn_compute(const rs_node *n, const rnn_call *c, rs_tensor *outs, rs_
         .last = p->return_sequences ? NULL : outs[0].data,
         .h_last = n->n_outputs > 1 ? outs[1].data : NULL,
         .c_last = n->n_outputs > 2 ? outs[2].data : NULL,
-        .gates = n->n_internal >= 1 ? outs[n->n_outputs].data : NULL,
+        .gates = n->n_internal >= 1 ? outs[n->n_outputs].data : NULL, /* NULL when skipped */
         .cells = n->n_internal >= 2 ? outs[n->n_outputs + 1].data : NULL,
     };
     int rc = rs_rnn_run(&rw.w, &rio, c->progress, err);
@@ -353,6 +356,7 @@ int rs_rnn_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
         .mask = io->in_masks ? io->in_masks[0] : NULL,
         .go_backwards = p->go_backwards,
         .zero_output_for_mask = p->zero_output_for_mask,
+        .skip_internals = io->skip_internals,
         .progress = io->progress,
     };
     initial_states(io, 1, io->n_inputs - 1, &c);
@@ -585,6 +589,7 @@ static int bidir_directions(const bidir_params *p, rs_layer_io *io, bidir_run *r
     };
     for (int d = 0; d < 2; d++) {
         c[d].mask = io->in_masks ? io->in_masks[0] : NULL;
+        c[d].skip_internals = io->skip_internals;
         initial_states(io, 1 + d * per_dir, per_dir, &c[d]);
     }
     if (rnn_compute(p->forward, &c[0], r->fw, err) < 0 ||

@@ -184,7 +184,8 @@ int rs_model_setup_layers(rs_model *m, rs_error *err)
     return rc;
 }
 
-size_t rs_node_need_bytes(const rs_model *m, const rs_node *n, const rs_tensor *const *inputs)
+size_t rs_node_need_bytes(const rs_model *m, const rs_node *n, const rs_tensor *const *inputs,
+                          bool internals)
 {
     if (!n->kind)
         return 0;
@@ -207,7 +208,7 @@ size_t rs_node_need_bytes(const rs_model *m, const rs_node *n, const rs_tensor *
     rs_error ignored;
     size_t bytes = 0;
     if (n->kind->setup && n->kind->setup(&tmp, shapes, m, &ignored) == 0 && !tmp.unsupported)
-        for (int k = 0; k < tmp.n_outputs + tmp.n_internal; k++) {
+        for (int k = 0; k < tmp.n_outputs + (internals ? tmp.n_internal : 0); k++) {
             const rs_shape *s = &tmp.out_shapes[k];
             size_t one = rs_size_mul(batch, sizeof(float));
             for (int i = 0; i < s->rank; i++)

@@ -125,13 +125,13 @@ int rs_time_distributed_forward(const rs_node *n, rs_layer_io *io, rs_error *err
     const rs_tensor *ins[1] = {&view}, *in_masks[1] = {NULL};
     rs_layer_io sub = {.n_inputs = 1, .inputs = ins, .in_masks = in_masks, .outputs = outs,
                        .out_masks = masks, .progress = io->progress,
-                       .keras_major = io->keras_major};
+                       .keras_major = io->keras_major, .skip_internals = io->skip_internals};
     int rc = inner->kind->forward(inner, &sub, err);
     if (rc < 0)
         rs_error_prefix(err, inner->class_name);
     else
         rc = split_batch_and_time(&outs[0], x->shape[0], x->shape[1], &io->outputs[0], err);
-    for (int i = 0; rc == 0 && i < inner->n_internal; i++)
+    for (int i = 0; rc == 0 && !io->skip_internals && i < inner->n_internal; i++)
         rc = split_batch_and_time(&outs[inner->n_outputs + i], x->shape[0], x->shape[1],
                                   &io->outputs[1 + i], err);
     /* The timesteps are kept, and so is the input's mask. */

@@ -9,6 +9,7 @@
 
 typedef struct node_cache {
     bool done;
+    bool internals;     /* the internal tensors are filled (they are made only when asked for) */
     int n;              /* outputs + internals */
     rs_tensor *outs;
     rs_tensor *masks;   /* per Keras output */
@@ -198,7 +199,20 @@ static int alloc_cache(node_cache *c, int n, rs_error *err)
 
 static int compute(rs_run *r, int idx, rs_error *err);
 
-static int run_layer(rs_run *r, int idx, rs_error *err)
+/* Move the internals (entries from first on) of a recomputed node into its cache entry and
+ * free the rest of the recomputation. */
+static void take_internals(rs_run *r, node_cache *c, node_cache *fresh, int first)
+{
+    size_t before = entry_bytes(c);
+    for (int i = first; i < c->n && i < fresh->n; i++) {
+        rs_tensor_free(&c->outs[i]);
+        rs_tensor_move(&c->outs[i], &fresh->outs[i]);
+    }
+    free_cache_entry(fresh);
+    set_held(r, rs_size_add(r->held - before, entry_bytes(c)));
+}
+
+static int run_layer(rs_run *r, int idx, bool internals, rs_error *err)
 {
     const rs_node *node = &r->m->nodes[idx];
     if (node->unsupported)
@@ -228,9 +242,11 @@ static int run_layer(rs_run *r, int idx, rs_error *err)
     char where[256];
     snprintf(where, sizeof where, "layer %s (%s)", node->name, node->class_name);
     if (rs_memcap_check(rs_size_add(r->weight_bytes, all_held),
-                        rs_node_need_bytes(r->m, node, ins), where, "computing it needs", err) < 0)
+                        rs_node_need_bytes(r->m, node, ins, internals), where, "computing it needs", err) < 0)
         goto done;
-    node_cache *c = &r->cache[idx];
+    /* Asked for the internals of a node already computed: run it again into a fresh entry
+     * and keep only the internals, so that the outputs others point to stay where they are. */
+    node_cache fresh = {0}, *c = internals && r->cache[idx].done ? &fresh : &r->cache[idx];
     if (alloc_cache(c, node->n_outputs + node->n_internal, err) < 0)
         goto done;
     rs_layer_io io = {
@@ -241,14 +257,20 @@ static int run_layer(rs_run *r, int idx, rs_error *err)
         .out_masks = c->masks,
         .progress = r->has_progress ? &r->progress : NULL,
         .keras_major = r->m->keras_major,
+        .skip_internals = !internals,
     };
     if (node->kind->forward(node, &io, err) < 0) {
         free_cache_entry(c);
         rs_error_prefix(err, where);
         goto done;
     }
-    set_held(r, rs_size_add(r->held, entry_bytes(c)));
+    if (c == &fresh)
+        take_internals(r, &r->cache[idx], &fresh, node->n_outputs);
+    else
+        set_held(r, rs_size_add(r->held, entry_bytes(c)));
+    c = &r->cache[idx];
     c->done = true;
+    c->internals = internals || node->n_internal == 0;
     rc = 0;
 done:
     free(ins);
@@ -265,7 +287,7 @@ static int compute(rs_run *r, int idx, rs_error *err)
         return 0;
     int in = input_index(r->m, idx);
     if (in < 0)
-        return run_layer(r, idx, err);
+        return run_layer(r, idx, false, err);
     if (!r->have_inputs)
         return rs_fail(err, r->m->path, "no input has been given to the model");
     if (alloc_cache(c, 1, err) < 0 || rs_tensor_copy(&c->outs[0], &r->inputs[in], err) < 0) {
@@ -283,6 +305,9 @@ int rs_run_output(rs_run *r, int node, int k, const rs_tensor **out, rs_error *e
     if (compute(r, node, err) < 0)
         return -1;
     node_cache *c = &r->cache[node];
+    if (k >= r->m->nodes[node].n_outputs && k < c->n && !c->internals &&
+        run_layer(r, node, true, err) < 0)
+        return -1;
     if (k < 0 || k >= c->n)
         return rs_fail(err, r->m->nodes[node].name, "has no output %d (it has %d)", k, c->n);
     *out = &c->outs[k];

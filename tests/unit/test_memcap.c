@@ -115,19 +115,28 @@ static void test_runner(void)
     int lstm = rs_model_find_node(m, "lstm_a", &err);
     int dense = rs_model_find_node(m, "dense_b", &err);
     const rs_tensor *t;
-    /* weights 552 + input 6000 + its cached copy 6000 = 12552 held; lstm_a: output (100, 5, 4),
-     * gates (100, 5, 4, 4), cell (100, 5, 4) = 8000 + 32000 + 8000 = 48000 bytes */
-    rs_memcap_set(552 + 12000 + 48000 - 1);
+    /* weights 552 + input 6000 + its cached copy 6000 = 12552 held; lstm_a's output (100, 5, 4)
+     * = 8000 bytes; its gates (100, 5, 4, 4) and cell (100, 5, 4), 40000 bytes more, are made
+     * only when asked for (the layer runs again then: 48000 bytes) */
+    rs_memcap_set(552 + 12000 + 8000 - 1);
     CHECK(rs_run_set_inputs(r, &in, 1, &err) == 0);
     CHECK(rs_run_output(r, lstm, 0, &t, &err) == -1);
-    CHECK_STR(err.msg, "layer lstm_a (LSTM): computing it needs 46.9 KiB on top of the 12.3 KiB "
-                       "held, more than the memory cap of 59.1 KiB (--max-memory)");
-    rs_memcap_set(552 + 12000 + 48000);
+    CHECK_STR(err.msg, "layer lstm_a (LSTM): computing it needs 7.81 KiB on top of the 12.3 KiB "
+                       "held, more than the memory cap of 20.1 KiB (--max-memory)");
+    rs_memcap_set(552 + 12000 + 8000);
     CHECK(rs_run_output(r, lstm, 0, &t, &err) == 0);
-    /* dense_b: (100, 5, 2) = 4000 bytes more */
+    const rs_tensor *output = t;
+    CHECK(rs_run_output(r, lstm, 1, &t, &err) == -1);
+    CHECK_CONTAINS(err.msg, "computing it needs 46.9 KiB on top of the 20.1 KiB held");
+    rs_memcap_set(552 + 12000 + 8000 + 48000);
+    CHECK(rs_run_output(r, lstm, 1, &t, &err) == 0);
+    CHECK(t->rank == 4 && t->shape[2] == 4);
+    CHECK(rs_run_output(r, lstm, 0, &t, &err) == 0 && t == output); /* the output stayed put */
+    /* held now: 12000 + 8000 + 40000; dense_b: (100, 5, 2) = 4000 bytes more */
+    rs_memcap_set(552 + 60000 + 4000 - 1);
     CHECK(rs_run_output(r, dense, 0, &t, &err) == -1);
     CHECK_CONTAINS(err.msg, "layer dense_b (Dense): computing it needs 3.91 KiB on top of");
-    rs_memcap_set(552 + 12000 + 48000 + 4000);
+    rs_memcap_set(552 + 60000 + 4000);
     CHECK(rs_run_output(r, dense, 0, &t, &err) == 0);
     /* new inputs release the outputs held */
     rs_memcap_set(552 + 6000 - 1);
@@ -136,12 +145,12 @@ static void test_runner(void)
     /* a second run (the explorer keeps one per sample) counts what the first holds */
     rs_memcap_set(RS_MEMCAP_NONE);
     CHECK(rs_run_set_inputs(r, &in, 1, &err) == 0);
-    CHECK(rs_run_output(r, lstm, 0, &t, &err) == 0); /* holds 6000 + 6000 + 48000 */
+    CHECK(rs_run_output(r, lstm, 0, &t, &err) == 0); /* holds 6000 + 6000 + 8000 */
     rs_run *r2 = rs_run_new(m, &err);
     CHECK(rs_run_set_inputs(r2, &in, 1, &err) == 0);
-    rs_memcap_set(552 + 2 * 60000 - 1);
+    rs_memcap_set(552 + 2 * 20000 - 1);
     CHECK(rs_run_output(r2, lstm, 0, &t, &err) == -1);
-    CHECK_CONTAINS(err.msg, "computing it needs 46.9 KiB on top of the 70.9 KiB held");
+    CHECK_CONTAINS(err.msg, "computing it needs 7.81 KiB on top of the 31.8 KiB held");
     rs_run_free(r);
     CHECK(rs_run_output(r2, lstm, 0, &t, &err) == 0); /* freeing the first run released it */
     rs_memcap_set(RS_MEMCAP_NONE);
@@ -152,11 +161,12 @@ static void test_runner(void)
 
 /* What running a node will allocate, from the actual input shapes: outputs, internals and
  * scratch, counted by hand from the layers' definitions. */
-static size_t need_of(const rs_model *m, const char *layer, const rs_tensor *const *ins)
+static size_t need_of(const rs_model *m, const char *layer, const rs_tensor *const *ins,
+                      bool internals)
 {
     rs_error err = {""};
     int i = rs_model_find_node(m, layer, &err);
-    return i < 0 ? 0 : rs_node_need_bytes(m, &m->nodes[i], ins);
+    return i < 0 ? 0 : rs_node_need_bytes(m, &m->nodes[i], ins, internals);
 }
 
 static void test_need_bytes(void)
@@ -174,17 +184,20 @@ static void test_need_bytes(void)
     /* Bidirectional(GRU(4)), concat, batch 2 x 6 steps: output (2, 6, 8), the gates of both
      * directions (2, 6, 3, 4) each, and each direction's (2, 6, 4) before the merge */
     x.shape[2] = 3;
-    CHECK(need_of(m, "bidir", ins) == 4 * (2 * 6 * 8 + 2 * (2 * 6 * 3 * 4) + 2 * (2 * 6 * 4)));
+    CHECK(need_of(m, "bidir", ins, true) ==
+          4 * (2 * 6 * 8 + 2 * (2 * 6 * 3 * 4) + 2 * (2 * 6 * 4)));
+    /* the gates are made only when asked for */
+    CHECK(need_of(m, "bidir", ins, false) == 4 * (2 * 6 * 8 + 2 * (2 * 6 * 4)));
     /* SeqSelfAttention(units 5, return_attention): values (2, 6, 8), attention (2, 6, 6), the
      * additive projections of one sample (2 x 6 x 5) */
     x.shape[2] = 8;
-    CHECK(need_of(m, "self_att", ins) == 4 * (2 * 6 * 8 + 2 * 6 * 6 + 2 * 6 * 5));
+    CHECK(need_of(m, "self_att", ins, false) == 4 * (2 * 6 * 8 + 2 * 6 * 6 + 2 * 6 * 5));
     rs_tensor_free(&x);
     rs_model_free(m);
     /* without return_attention, the T x T matrix of a sample is scratch: 4000 steps */
     CHECK(rs_model_load(test_path("tests/data/models/long_attn.k2.h5"), NULL, &m, &err) == 0);
     CHECK(rs_tensor_alloc_dims(&x, &err, 3, (size_t)1, (size_t)4000, (size_t)4) == 0);
-    CHECK(need_of(m, "self_att", ins) == (size_t)4 * (4000 * 4 + 4000 * 4000 + 2 * 4000 * 3));
+    CHECK(need_of(m, "self_att", ins, false) == (size_t)4 * (4000 * 4 + 4000 * 4000 + 2 * 4000 * 3));
     rs_tensor_free(&x);
     rs_model_free(m);
 }
