@@ -219,6 +219,14 @@ def compare(ours_path, peer_path):
     return float(np.nanmax(diff)) if diff.size else 0.0, ok
 
 
+def settle():
+    """A pause before each timed call: after a call OpenBLAS keeps its threads spinning for a
+    while (the peer's worker outlives its call), and they would take the cores the other side's
+    threads need. Measured: a 2-thread batch-1 LSTM(256) of ours took 31 ms right after a peer
+    call instead of 2.8 ms."""
+    time.sleep(0.3)
+
+
 def measure(builddir, work, case, threads, peer, max_reps):
     """Alternate the two sides (who goes first swaps every repetition); fewer repetitions when
     one pair takes long. Both first runs write their outputs for the check."""
@@ -229,10 +237,14 @@ def measure(builddir, work, case, threads, peer, max_reps):
     while i < reps:
         first = i == 0
         if i % 2 == 0:
+            settle()
             ours_t.append(ours(builddir, case, threads, o_path if first else None))
+            settle()
             peer_t.append(peer.ask(op='forward', case=case, out=p_path if first else None))
         else:
+            settle()
             peer_t.append(peer.ask(op='forward', case=case, out=None))
+            settle()
             ours_t.append(ours(builddir, case, threads))
         if first:
             pair = ours_t[0] + peer_t[0]

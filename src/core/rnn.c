@@ -26,8 +26,11 @@
 #define MAX_CHUNK_STEPS 64
 #define CHUNK_FLOATS ((size_t)1 << 19) /* input projections held at once, per thread */
 /* Splitting the units of a batch-1 layer pays when a step's product is large enough to hide
- * the barrier (measured: ~1 µs per barrier on 2 cores; u = 128 LSTM steps take ~4 µs). */
-#define SPLIT_MIN_UNITS 128
+ * the barrier and the stalls of a thread that is not running (on virtual CPUs the host may
+ * pause one for a while). Measured in bench/ on a 2-vCPU VM: LSTM 1024 units, 2 threads 0.040 s
+ * against 0.055 s on one; LSTM 256 and BiLSTM 128 lost (0.003 s on one thread, 0.01-0.09 s
+ * on two, varying with the host's load). */
+#define SPLIT_MIN_UNITS 512
 #define SPLIT_MIN_SLICE 64
 /* Splitting the batch pays when a thread gets at least this many multiply-adds. */
 #define BATCH_SPLIT_MIN_FLOPS ((size_t)1 << 22)
