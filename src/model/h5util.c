@@ -248,19 +248,23 @@ static bool is_bfloat16(hid_t ds)
     return yes;
 }
 
+/* How the dataset's bytes are stored; H5D_LAYOUT_ERROR when libhdf5 cannot say. */
+static H5D_layout_t layout_of(hid_t ds)
+{
+    hid_t dcpl = H5Dget_create_plist(ds);
+    if (dcpl < 0)
+        return H5D_LAYOUT_ERROR;
+    H5D_layout_t layout = H5Pget_layout(dcpl);
+    H5Pclose(dcpl);
+    return layout;
+}
+
 /* A contiguous float32 dataset is read by copying its bytes, whose extent storage_too_small
  * has checked against the file: nothing in that can crash libhdf5. The guard's child skips
  * such reads (the tensor stays zero there) and the file's weights are read once, here. */
 static bool plain_copy(hid_t ds, hid_t type)
 {
-    if (H5Tequal(type, H5T_NATIVE_FLOAT) <= 0)
-        return false;
-    hid_t dcpl = H5Dget_create_plist(ds);
-    if (dcpl < 0)
-        return false;
-    H5D_layout_t layout = H5Pget_layout(dcpl);
-    H5Pclose(dcpl);
-    return layout == H5D_CONTIGUOUS;
+    return H5Tequal(type, H5T_NATIVE_FLOAT) > 0 && layout_of(ds) == H5D_CONTIGUOUS;
 }
 
 static int read_values(hid_t ds, hid_t type, rs_tensor *t, const char *where, rs_error *err)
@@ -293,11 +297,9 @@ static bool storage_too_small(hid_t ds, hid_t type, int rank, const size_t *shap
     if (rs_shape_count(rank, shape, &count, NULL) < 0 ||
         rs_mul_overflows(count, H5Tget_size(type), &bytes))
         return true;
-    hid_t dcpl = H5Dget_create_plist(ds);
-    if (dcpl < 0)
+    H5D_layout_t layout = layout_of(ds);
+    if (layout == H5D_LAYOUT_ERROR)
         return true;
-    H5D_layout_t layout = H5Pget_layout(dcpl);
-    H5Pclose(dcpl);
     if (layout != H5D_CONTIGUOUS && layout != H5D_COMPACT)
         return count > ((size_t)1 << 32);
     return H5Dget_storage_size(ds) < bytes;
