@@ -69,15 +69,34 @@ void rs_gemv_rows(size_t N, size_t K, const float *x, const float *B, size_t ldb
                   bool accumulate);
 
 /* A right-hand side B[K,N] laid out once for many products (the recurrent weights, used at every
- * step). It refers to B (which must outlive it) and may hold a packed copy. */
+ * step): bands of rows cut into 16-column panels, either copied (rs_pack_b) or rearranged in
+ * B's own memory (rs_pack_b_in_place: the weights are then held once). */
 typedef struct rs_packed_b {
     size_t K, N, ldb;
-    const float *B;
-    float *panels; /* packed copy, or NULL: products read B */
+    const float *B;       /* B in rows, or NULL while B is rearranged in place */
+    float *panels;        /* the packed B, or NULL: products read B */
+    size_t width;         /* columns of a band in panels (N rounded up to 16 when copied) */
+    size_t col0;          /* this product's first column in panels (rs_packed_b_columns) */
+    bool owned;           /* panels is a copy, freed by rs_packed_b_free */
+    unsigned char *seen;  /* in place: scratch to put B back, allocated up front */
 } rs_packed_b;
 
-/* Returns -1 when out of memory. */
+/* Packs a copy of B (ldb: B's row stride). Returns -1 when out of memory; without AVX2 nothing is
+ * copied and products read B. */
 int rs_pack_b(rs_packed_b *p, size_t K, size_t N, const float *B, size_t ldb);
+
+/* Rearranges B (K x N, rows contiguous) into panels in its own memory. Until rs_unpack_b_in_place
+ * B holds no rows: nothing else may read it. Returns 0 when done, 1 when this machine or shape
+ * cannot (no AVX2, N not a multiple of 16: use rs_pack_b), -1 when out of memory. */
+int rs_pack_b_in_place(rs_packed_b *p, size_t K, size_t N, float *B);
+
+/* Puts B back in rows, exactly as it was (a no-op unless packed in place). */
+void rs_unpack_b_in_place(rs_packed_b *p);
+
+/* The columns [col0, col0 + n) of a packed B as a B of their own; col0 a multiple of 16. It
+ * refers to p's panels and is not freed. */
+rs_packed_b rs_packed_b_columns(const rs_packed_b *p, size_t col0, size_t n);
+
 void rs_packed_b_free(rs_packed_b *p);
 
 /* C[M,N] = (accumulate ? C : 0) + A[M,K] * B. */

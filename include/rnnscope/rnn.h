@@ -29,6 +29,10 @@ typedef struct rs_rnn_weights {
     rs_activation ract;           /* gate activation ("recurrent_activation") */
     const float *kernel;          /* (input_dim, G*units) */
     const float *recurrent;       /* (units, G*units) */
+    /* NULL, or `recurrent` itself, which rs_rnn_run may then rearrange in place for the run
+     * instead of copying it (weights held once); it is put back bit for bit before rs_rnn_run
+     * returns. Nothing may read the array during the run. */
+    float *recurrent_in_place;
     const float *bias;            /* (G*units) input-side bias, or NULL when use_bias=False */
     const float *recurrent_bias;  /* (G*units) GRU reset_after recurrent bias, or NULL */
     bool reset_after;             /* GRU: apply the reset gate after the recurrent product */

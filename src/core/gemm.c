@@ -12,6 +12,8 @@
 
 #include "rnnscope/kernels.h"
 
+enum { NR = 16, KC = 256, MC = 96, NCB = 256 }; /* MC: a multiple of the kernels' 6 rows */
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define RS_HAVE_X86 1
 #include <immintrin.h>
@@ -84,8 +86,6 @@ __attribute__((target("avx2,fma"))) static void gemv_rows_avx2(size_t N, size_t 
     }
 }
 
-enum { NR = 16, KC = 256, MC = 96, NCB = 256 }; /* MC: a multiple of the kernels' 6 rows */
-
 /* B[kc, nc] into panels of [kc][16] (the last zero-padded on the right), reading B a row at a
  * time so that its rows stream. */
 static void pack_block(float *buf, const float *B, size_t ldb, size_t kc, size_t nc)
@@ -137,7 +137,7 @@ __attribute__((target("avx2,fma"))) static void store_rows(__m256 acc[][2], size
 /* The panel's first pass streams it from memory: fetch ahead. */
 #define PANEL_ROW(k)                                                                             \
     _mm_prefetch((const char *)(panel + ((k) + 24) * NR), _MM_HINT_T0);                          \
-    __m256 b0 = _mm256_load_ps(panel + (k) * NR), b1 = _mm256_load_ps(panel + (k) * NR + 8)
+    __m256 b0 = _mm256_loadu_ps(panel + (k) * NR), b1 = _mm256_loadu_ps(panel + (k) * NR + 8)
 
 /* Rows 0-3 of a kernel: their rows of A (rows past mr repeat row 0, their results are dropped,
  * so that the loop has no branches) and their accumulators. */
@@ -221,19 +221,27 @@ static void multiply_block(size_t M, size_t kc, size_t ncb, const float *A, size
     }
 }
 
-/* Blocking: B in blocks of KC x 256 columns (L2), packed into buf (or already packed, in the
- * same order, in packed); A in blocks of MC x KC. */
+/* Packed B (rs_pack_b, rs_pack_b_in_place) is kept in bands of KC rows, each band a row of
+ * 16-column panels [kc][16] over all the columns: the band of rows pc.. starts at pc * width,
+ * and the panels of columns jc.. of that band at jc * kc within it. */
+static const float *packed_block(const rs_packed_b *p, size_t pc, size_t jc, size_t kc)
+{
+    return p->panels + pc * p->width + (p->col0 + jc) * kc;
+}
+
+/* Blocking: B in blocks of KC x 256 columns (L2), packed into buf (or already packed, in
+ * packed); A in blocks of MC x KC. */
 static void gemm_blocks(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B,
-                        size_t ldb, const float *packed, float *buf, float *C, size_t ldc,
+                        size_t ldb, const rs_packed_b *packed, float *buf, float *C, size_t ldc,
                         bool accumulate)
 {
     for (size_t jc = 0; jc < N; jc += NCB) {
         size_t ncb = N - jc < NCB ? N - jc : NCB;
         for (size_t pc = 0; pc < K; pc += KC) {
             size_t kc = K - pc < KC ? K - pc : KC;
-            const float *block = packed ? packed : buf;
+            const float *block = buf;
             if (packed)
-                packed += kc * round_nr(ncb);
+                block = packed_block(packed, pc, jc, kc);
             else
                 pack_block(buf, B + pc * ldb + jc, ldb, kc, ncb);
             multiply_block(M, kc, ncb, A + pc, lda, block, C + jc, ldc, accumulate || pc > 0);
@@ -289,35 +297,114 @@ int rs_pack_b(rs_packed_b *p, size_t K, size_t N, const float *B, size_t ldb)
 #ifdef RS_HAVE_X86
     if (!use_avx2() || K == 0 || N == 0)
         return 0;
-    size_t size = K * (N + (N + NCB - 1) / NCB * NR) * sizeof(float);
-    p->panels = aligned_alloc(32, (size + 31) / 32 * 32);
+    p->width = round_nr(N);
+    p->panels = aligned_alloc(32, K * p->width * sizeof(float));
     if (!p->panels)
         return -1;
-    float *dst = p->panels;
-    for (size_t jc = 0; jc < N; jc += NCB) {
-        size_t ncb = N - jc < NCB ? N - jc : NCB;
-        for (size_t pc = 0; pc < K; pc += KC) {
-            size_t kc = K - pc < KC ? K - pc : KC;
-            pack_block(dst, B + pc * ldb + jc, ldb, kc, ncb);
-            dst += kc * round_nr(ncb);
-        }
-    }
+    p->owned = true;
+    for (size_t pc = 0; pc < K; pc += KC)
+        pack_block(p->panels + pc * p->width, B + pc * ldb, ldb, K - pc < KC ? K - pc : KC, N);
 #endif
     return 0;
 }
 
+/* In place, a band of rows is a matrix of 16-float pieces, `rows` x `cols`; its panels are the
+ * same pieces transposed. The transposition follows each cycle of the permutation (the piece at
+ * i goes to (i mod cols) * rows + i / cols), marking in `seen` the places filled. */
+static void transpose_pieces(float *a, size_t rows, size_t cols, unsigned char *seen)
+{
+    size_t n = rows * cols;
+    memset(seen, 0, (n + 7) / 8);
+    float carry[NR], next[NR];
+    for (size_t start = 0; start < n; start++) {
+        if (seen[start / 8] & (1u << start % 8))
+            continue;
+        memcpy(carry, a + start * NR, sizeof carry);
+        size_t i = start;
+        do {
+            size_t j = (i % cols) * rows + i / cols;
+            memcpy(next, a + j * NR, sizeof next);
+            memcpy(a + j * NR, carry, sizeof carry);
+            memcpy(carry, next, sizeof carry);
+            seen[j / 8] |= (unsigned char)(1u << j % 8);
+            i = j;
+        } while (i != start);
+    }
+}
+
+/* Transposes every band of B: rows into panels (to_panels) or back. */
+static void transpose_bands(rs_packed_b *p, bool to_panels)
+{
+    size_t pieces = p->N / NR;
+    for (size_t pc = 0; pc < p->K; pc += KC) {
+        size_t kc = p->K - pc < KC ? p->K - pc : KC;
+        float *band = p->panels + pc * p->width;
+        if (to_panels)
+            transpose_pieces(band, kc, pieces, p->seen);
+        else
+            transpose_pieces(band, pieces, kc, p->seen);
+    }
+}
+
+int rs_pack_b_in_place(rs_packed_b *p, size_t K, size_t N, float *B)
+{
+    *p = (rs_packed_b){.K = K, .N = N, .B = B, .ldb = N};
+#ifdef RS_HAVE_X86
+    if (!use_avx2() || K == 0 || N == 0 || N % NR != 0)
+        return 1;
+    size_t band_pieces = (K < KC ? K : KC) * (N / NR);
+    /* allocated now, so that putting B back cannot fail */
+    p->seen = malloc((band_pieces + 7) / 8);
+    if (!p->seen)
+        return -1;
+    p->panels = B;
+    p->width = N;
+    p->B = NULL; /* its rows are no longer rows */
+    transpose_bands(p, true);
+    return 0;
+#else
+    return 1;
+#endif
+}
+
+void rs_unpack_b_in_place(rs_packed_b *p)
+{
+    if (!p->seen)
+        return;
+    transpose_bands(p, false);
+    free(p->seen);
+    p->seen = NULL;
+    p->B = p->panels;
+    p->panels = NULL;
+}
+
+rs_packed_b rs_packed_b_columns(const rs_packed_b *p, size_t col0, size_t n)
+{
+    rs_packed_b v = *p;
+    v.N = n;
+    v.col0 = p->col0 + col0;
+    v.B = p->B ? p->B + col0 : NULL;
+    v.owned = false;
+    v.seen = NULL;
+    return v;
+}
+
 void rs_packed_b_free(rs_packed_b *p)
 {
-    free(p->panels);
+    if (p->owned)
+        free(p->panels);
     p->panels = NULL;
+    p->owned = false;
 }
 
 void rs_gemm_packed(size_t M, const float *A, size_t lda, const rs_packed_b *B, float *C,
                     size_t ldc, bool accumulate)
 {
 #ifdef RS_HAVE_X86
-    if (B->panels && M >= 4) {
-        gemm_blocks(M, B->N, B->K, A, lda, NULL, 0, B->panels, NULL, C, ldc, accumulate);
+    /* B in rows is faster for a few rows of A (rs_gemm streams it), but in place it is only
+     * panels */
+    if (B->panels && (M >= 4 || !B->B)) {
+        gemm_blocks(M, B->N, B->K, A, lda, NULL, 0, B, NULL, C, ldc, accumulate);
         return;
     }
 #endif

@@ -46,8 +46,9 @@ typedef struct rnn_shared {
     float *c;         /* (batch, u) LSTM cell state */
     float *out;       /* (batch, u) previous output, for masked steps */
     float *rh;        /* (batch, u) r ⊙ h (GRU reset_before) */
-    /* the recurrent weights packed for the batch's products (GRU reset_before: z|r, then h) */
-    rs_packed_b pack[2];
+    /* the recurrent weights packed for the batch's products: all of them in `store`, and the
+     * columns each product reads (GRU reset_before: z|r, then h) */
+    rs_packed_b store, pack[2];
     bool packed;
     rs_barrier barrier;
     bool split_units; /* the parts share samples and split units: they meet at the barrier */
@@ -506,22 +507,43 @@ static int run_planned(rnn_shared *sh, size_t n)
     }
 }
 
+/* Copies of z|r and h of a GRU with the reset gate before the product, packed apart. */
+static int pack_apart(rnn_shared *sh)
+{
+    size_t u = sh->u;
+    if (rs_pack_b(&sh->pack[0], u, 2 * u, sh->w->recurrent, sh->Gu) < 0 ||
+        rs_pack_b(&sh->pack[1], u, u, sh->w->recurrent + 2 * u, sh->Gu) < 0)
+        return -1;
+    sh->packed = true;
+    return 0;
+}
+
 /* Packing the recurrent weights pays when each step multiplies them by several samples at once
- * (with fewer, rs_gemm streams them row by row). The copy is skipped for very large layers, whose
- * weights would dominate the peak memory twice over; rs_gemm packs blocks per step for them. */
+ * (with fewer, rs_gemm streams them row by row). They are rearranged in their own memory when
+ * the caller allows it, so that they are held once; otherwise copied, except for very large
+ * layers, whose weights would dominate the peak memory twice over (rs_gemm packs blocks per step
+ * for them). */
 static int pack_recurrent(rnn_shared *sh, size_t parts)
 {
     const rs_rnn_weights *w = sh->w;
     size_t u = sh->u, Gu = sh->Gu;
-    if (sh->split_units || sh->io->batch / parts < 4 || u * Gu > PACK_MAX_FLOATS)
+    if (sh->split_units || sh->io->batch / parts < 4)
         return 0;
     bool two = w->cell == RS_CELL_GRU && !w->reset_after;
-    if (rs_pack_b(&sh->pack[0], u, two ? 2 * u : Gu, w->recurrent, Gu) < 0)
-        return -1;
-    if (two && rs_pack_b(&sh->pack[1], u, u, w->recurrent + 2 * u, Gu) < 0) {
-        rs_packed_b_free(&sh->pack[0]);
-        return -1;
+    /* the product of h must start on a 16-column panel of the whole */
+    bool whole = !two || (2 * u) % 16 == 0;
+    int rc = 1;
+    if (w->recurrent_in_place && whole)
+        rc = rs_pack_b_in_place(&sh->store, u, Gu, w->recurrent_in_place);
+    if (rc == 1 && u * Gu <= PACK_MAX_FLOATS) { /* in place cannot: a copy */
+        if (!whole)
+            return pack_apart(sh);
+        rc = rs_pack_b(&sh->store, u, Gu, w->recurrent, Gu);
     }
+    if (rc != 0 || !sh->store.panels)
+        return rc < 0 ? -1 : 0;
+    sh->pack[0] = rs_packed_b_columns(&sh->store, 0, two ? 2 * u : Gu);
+    sh->pack[1] = rs_packed_b_columns(&sh->store, 2 * u, u);
     sh->packed = true;
     return 0;
 }
@@ -563,6 +585,8 @@ int rs_rnn_run(const rs_rnn_weights *w, const rs_rnn_io *io, const rs_progress *
     int rc = pack_recurrent(&sh, n);
     if (rc == 0)
         rc = run_planned(&sh, n);
+    rs_unpack_b_in_place(&sh.store);
+    rs_packed_b_free(&sh.store);
     rs_packed_b_free(&sh.pack[0]);
     rs_packed_b_free(&sh.pack[1]);
     if (rc < 0) {

@@ -198,6 +198,7 @@ static int cudnn_weights(const rs_node *n, const rnn_params *p, size_t in, rnn_w
     cudnn_convert_kernels(p, in, n->weights[0].value.data, n->weights[1].value.data, k, r);
     rw->w.kernel = k;
     rw->w.recurrent = r;
+    rw->w.recurrent_in_place = r;
     if (!p->use_bias)
         return 0;
     const float *cb = n->weights[2].value.data;
@@ -229,7 +230,8 @@ static int rnn_weights_of(const rs_node *n, const rnn_params *p, size_t in, rnn_
     if (p->cudnn)
         return cudnn_weights(n, p, in, rw, err);
     rw->w.kernel = n->weights[0].value.data;
-    rw->w.recurrent = n->weights[1].value.data;
+    /* the forward pass runs alone: nothing reads the weights meanwhile */
+    rw->w.recurrent = rw->w.recurrent_in_place = n->weights[1].value.data;
     if (p->use_bias) {
         const float *b = n->weights[2].value.data;
         rw->w.bias = b;

@@ -274,22 +274,23 @@ def run_masked(step, u, with_c, backwards):
     return seq, hs, cs
 
 
-with torch.no_grad():
-    U_ = 67
+def rb_recurrent_refs(U_, prefix, backs):
+    """LSTM and both GRUs of U_ units, saved as prefix + lstm, gru_ra, gru_rb (+ "_back")."""
     W, R, bias = rb_weights(U_, 4, 0.0)
     cell = torch.nn.LSTMCell(RIN, U_)
     cell.weight_ih.copy_(t(W.T)); cell.weight_hh.copy_(t(R.T)); cell.bias_ih.copy_(t(bias)); cell.bias_hh.zero_()
-    for name, back in (("rb_lstm", False), ("rb_lstm_back", True)):
+    for name, back in backs["lstm"]:
         seq, hs, cs = run_masked(lambda x_, h, c: cell(x_, (h, c)), U_, True, back)
-        save(name + "_seq", seq); save(name + "_h", hs); save(name + "_c", cs)
+        save(prefix + name + "_seq", seq); save(prefix + name + "_h", hs); save(prefix + name + "_c", cs)
 
     W, R, bias = rb_weights(U_, 3, 3.0)
     rbias = wave(1, 3 * U_, 7.0, 0.3)[0]
     gcell = torch.nn.GRUCell(RIN, U_)
     gcell.weight_ih.copy_(t(keras_to_torch_gru(W).T)); gcell.weight_hh.copy_(t(keras_to_torch_gru(R).T))
     gcell.bias_ih.copy_(t(keras_to_torch_gru(bias))); gcell.bias_hh.copy_(t(keras_to_torch_gru(rbias)))
-    seq, hs, _ = run_masked(lambda x_, h, c: (gcell(x_, h), c), U_, False, False)
-    save("rb_gru_ra_seq", seq); save("rb_gru_ra_h", hs)
+    for name, back in backs["gru_ra"]:
+        seq, hs, _ = run_masked(lambda x_, h, c: (gcell(x_, h), c), U_, False, back)
+        save(prefix + name + "_seq", seq); save(prefix + name + "_h", hs)
 
     def gru_reset_before_step(x_, h, c):  # Keras GRUCell(reset_after=False), in torch ops
         xw = x_ @ t(W) + t(bias)
@@ -297,8 +298,17 @@ with torch.no_grad():
         r = torch.sigmoid(xw[:, U_:2 * U_] + h @ t(R[:, U_:2 * U_]))
         hh = torch.tanh(xw[:, 2 * U_:] + (r * h) @ t(R[:, 2 * U_:]))
         return z * h + (1 - z) * hh, c
-    seq, hs, _ = run_masked(gru_reset_before_step, U_, False, True)
-    save("rb_gru_rb_back_seq", seq); save("rb_gru_rb_back_h", hs)
+    for name, back in backs["gru_rb"]:
+        seq, hs, _ = run_masked(gru_reset_before_step, U_, False, back)
+        save(prefix + name + "_seq", seq); save(prefix + name + "_h", hs)
+
+
+with torch.no_grad():
+    rb_recurrent_refs(67, "rb_", {"lstm": (("lstm", False), ("lstm_back", True)),
+                                  "gru_ra": (("gru_ra", False),), "gru_rb": (("gru_rb_back", True),)})
+    # 32 units: every gate block on whole 16-column panels (the recurrent weights packed in place)
+    rb_recurrent_refs(32, "rb32_", {"lstm": (("lstm", False),), "gru_ra": (("gru_ra", False),),
+                                    "gru_rb": (("gru_rb", False),)})
 
     U_ = 13
     W, R, bias = rb_weights(U_, 1, 5.0)

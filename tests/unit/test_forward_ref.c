@@ -138,6 +138,46 @@ static int load_inputs(const rs_model *m, const cJSON *model, rs_tensor *in, int
     return n == m->n_inputs ? n : -1;
 }
 
+/* A copy of every weight, to check that the forward pass leaves them as loaded (the recurrent
+ * kernels are rearranged in place while a batch runs). */
+typedef struct weights_copy {
+    float **data;
+    int n;
+} weights_copy;
+
+static weights_copy copy_weights(const rs_model *m)
+{
+    weights_copy c = {0};
+    for (int i = 0; i < m->n_nodes; i++)
+        c.n += m->nodes[i].n_weights;
+    c.data = calloc((size_t)c.n + 1, sizeof *c.data);
+    int k = 0;
+    for (int i = 0; i < m->n_nodes; i++)
+        for (int j = 0; j < m->nodes[i].n_weights; j++, k++) {
+            const rs_tensor *w = &m->nodes[i].weights[j].value;
+            c.data[k] = malloc(w->size * sizeof(float) + 1);
+            memcpy(c.data[k], w->data, w->size * sizeof(float));
+        }
+    return c;
+}
+
+/* The weights that differ from the copy, counted and named; frees the copy. */
+static int weights_changed(const rs_model *m, weights_copy *c)
+{
+    int changed = 0, k = 0;
+    for (int i = 0; i < m->n_nodes; i++)
+        for (int j = 0; j < m->nodes[i].n_weights; j++, k++) {
+            const rs_tensor *w = &m->nodes[i].weights[j].value;
+            if (memcmp(c->data[k], w->data, w->size * sizeof(float)) != 0) {
+                printf("#   %s changed in the forward pass\n", m->nodes[i].weights[j].name);
+                changed++;
+            }
+            free(c->data[k]);
+        }
+    free(c->data);
+    return changed;
+}
+
 static void check_format(const cJSON *model, const char *fmt_name, const cJSON *fmt)
 {
     const char *name = str(model, "name");
@@ -166,9 +206,11 @@ static void check_format(const cJSON *model, const char *fmt_name, const cJSON *
         goto done;
     }
     const cJSON *layer, *out;
+    weights_copy loaded = copy_weights(m);
     cJSON_ArrayForEach(layer, item(model, "layers"))
         cJSON_ArrayForEach(out, item(layer, "outputs"))
             compare_output(run, m, name, layer, out, &t);
+    t.failed += weights_changed(m, &loaded);
 done:
     rs_run_free(run);
     for (int i = 0; i < 8; i++)

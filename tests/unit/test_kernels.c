@@ -115,6 +115,58 @@ static double gemm_error(size_t M, size_t N, size_t K, bool packed, bool accumul
     return worst;
 }
 
+/* Packed in place, B's own memory serves the products: whole, and a view of its columns
+ * [16, N); then it is put back bit for bit. Bands of 256 rows, square and not, a short last one. */
+static void test_gemm_in_place(void)
+{
+    static const size_t shapes[][3] = {{1, 16, 1}, {5, 48, 300}, {32, 256, 256}, {13, 96, 520},
+                                       {6, 4096, 40}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        size_t M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+        float *A = malloc(M * K * sizeof *A), *Bm = malloc(K * N * sizeof *Bm),
+              *orig = malloc(K * N * sizeof *orig), *C = calloc(M * N, sizeof *C);
+        for (size_t i = 0; i < M * K; i++)
+            A[i] = (float)sin(0.7 * (double)i);
+        for (size_t i = 0; i < K * N; i++)
+            orig[i] = Bm[i] = (float)cos(0.3 * (double)i);
+        rs_packed_b P, cols;
+        int rc = rs_pack_b_in_place(&P, K, N, Bm);
+        if (rc == 1) { /* a machine without AVX2: B stays as it is */
+            CHECK(memcmp(Bm, orig, K * N * sizeof *Bm) == 0);
+            printf("# in place not supported here\n");
+        } else {
+            CHECK(rc == 0);
+            CHECK(memcmp(Bm, orig, K * N * sizeof *Bm) != 0 || K == 1);
+            double worst = 0;
+            for (int view = 0; view <= 1; view++) {
+                size_t c0 = view ? 16 : 0, n = N - c0;
+                cols = rs_packed_b_columns(&P, c0, n);
+                rs_gemm_packed(M, A, K, &cols, C, n, false);
+                for (size_t i = 0; i < M; i++)
+                    for (size_t j = 0; j < n; j++) {
+                        double want = 0;
+                        for (size_t k = 0; k < K; k++)
+                            want += (double)A[i * K + k] * (double)orig[k * N + c0 + j];
+                        worst = fmax(worst, fabs(C[i * n + j] - want) / fmax(1.0, fabs(want)));
+                    }
+            }
+            rs_unpack_b_in_place(&P);
+            rs_packed_b_free(&P);
+            printf("# %zux%zux%zu: worst relative error %g\n", M, N, K, worst);
+            CHECK(worst < 1e-5);
+            CHECK(memcmp(Bm, orig, K * N * sizeof *Bm) == 0);
+        }
+        free(A);
+        free(Bm);
+        free(orig);
+        free(C);
+    }
+    /* columns that are not whole panels: refused, B untouched */
+    float narrow[3 * 20] = {0};
+    rs_packed_b P;
+    CHECK(rs_pack_b_in_place(&P, 3, 20, narrow) == 1);
+}
+
 static void test_gemm_shapes(void)
 {
     static const size_t rows[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 16, 17, 31, 32, 33, 97, 101};
@@ -342,6 +394,7 @@ int main(void)
     run_test("relu with alpha, max_value and threshold", test_relu_options);
     run_test("gemm on a worked example", test_gemm);
     run_test("gemm: row counts, tails, packed B, accumulate", test_gemm_shapes);
+    run_test("gemm: B packed in its own memory, views of its columns, put back", test_gemm_in_place);
     run_test("LSTM equals torch.nn.LSTM, forwards and go_backwards", test_lstm);
     run_test("LSTM with hard_sigmoid and a mask carries state over masked steps",
              test_lstm_mask_hard_sigmoid);

@@ -48,7 +48,8 @@ static rb_weights make_weights(const rb_case *c)
     if (c->cell == RS_CELL_GRU && c->reset_after)
         r.rbias = wave(1, G * u, 7.0, 0.3);
     r.w = (rs_rnn_weights){.cell = c->cell, .input_dim = RIN, .units = u, .kernel = r.kernel,
-                           .recurrent = r.recurrent, .bias = r.bias, .recurrent_bias = r.rbias,
+                           .recurrent = r.recurrent, .recurrent_in_place = r.recurrent,
+                           .bias = r.bias, .recurrent_bias = r.rbias,
                            .reset_after = c->reset_after};
     rs_activation_from_name("tanh", 3, &r.w.act);
     rs_activation_from_name("sigmoid", 3, &r.w.ract);
@@ -82,7 +83,12 @@ static void run_and_compare(const rb_case *c, const rs_rnn_weights *w, size_t b0
                     .mask = mask.data + b0 * RT, .go_backwards = c->backwards, .seq = out,
                     .h_last = hl, .c_last = cl, .last = last};
     rs_error err;
+    size_t rec_bytes = u * rs_cell_gates(c->cell) * u * sizeof(float);
+    float *rec_before = malloc(rec_bytes);
+    memcpy(rec_before, w->recurrent, rec_bytes);
     CHECK(rs_rnn_run(w, &io, NULL, &err) == 0);
+    CHECK(memcmp(rec_before, w->recurrent, rec_bytes) == 0); /* put back if packed in place */
+    free(rec_before);
     CHECK_CLOSE(out, seq.data + b0 * RT * u, nb * RT * u, TOL);
     CHECK_CLOSE(hl, h.data + b0 * u, nb * u, TOL);
     int bad = 0; /* the last output is the sequence's last row */
@@ -110,6 +116,10 @@ static const rb_case cases[] = {
     {"rb_gru_ra", RS_CELL_GRU, 67, 3.0, true, false},
     {"rb_gru_rb_back", RS_CELL_GRU, 67, 3.0, false, true},
     {"rb_rnn", RS_CELL_SIMPLE, 13, 5.0, false, false},
+    /* gate blocks on whole 16-column panels: from 4 samples a part, packed in place */
+    {"rb32_lstm", RS_CELL_LSTM, 32, 0.0, false, false},
+    {"rb32_gru_ra", RS_CELL_GRU, 32, 3.0, true, false},
+    {"rb32_gru_rb", RS_CELL_GRU, 32, 3.0, false, false},
 };
 
 /* Every case on the whole batch, on 3 samples and on sample 3 alone (masked at its start). */
@@ -177,6 +187,61 @@ static void test_long_backwards(void)
     free_weights(&r);
 }
 
+/* During a run of 8 samples on one thread the recurrent weights are packed in their own memory
+ * (seen from the progress report); after it, cancelled or not, they are exactly as before. */
+typedef struct watch {
+    const float *rec, *before;
+    size_t bytes;
+    int reports, rearranged;
+    bool cancel;
+} watch;
+
+static bool watch_progress(void *user, double fraction)
+{
+    (void)fraction;
+    watch *wt = user;
+    wt->reports++;
+    wt->rearranged += memcmp(wt->rec, wt->before, wt->bytes) != 0;
+    return !wt->cancel;
+}
+
+static void test_packed_in_place(void)
+{
+    rs_set_threads(1);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (cases[i].units != 32)
+            continue;
+        rb_weights r = make_weights(&cases[i]);
+        size_t u = cases[i].units, bytes = u * rs_cell_gates(cases[i].cell) * u * sizeof(float);
+        float *before = malloc(bytes);
+        memcpy(before, r.recurrent, bytes);
+        rs_tensor x = load_npy(K("rb_x"));
+        float *out = calloc(RB * RT * u, sizeof *out);
+        rs_rnn_io io = {.batch = RB, .steps = RT, .x = x.data, .seq = out};
+        for (int cancel = 0; cancel <= 1; cancel++) {
+            watch wt = {.rec = r.recurrent, .before = before, .bytes = bytes, .cancel = cancel};
+            rs_progress pr = {watch_progress, &wt};
+            rs_error err;
+            printf("# %s%s\n", cases[i].ref, cancel ? ", cancelled" : "");
+            CHECK((rs_rnn_run(&r.w, &io, &pr, &err) == 0) == !cancel);
+            CHECK(wt.reports > 0 && wt.rearranged == wt.reports);
+            CHECK(memcmp(before, r.recurrent, bytes) == 0);
+        }
+        /* without leave to rearrange them, they stay in place throughout */
+        r.w.recurrent_in_place = NULL;
+        watch wt = {.rec = r.recurrent, .before = before, .bytes = bytes};
+        rs_progress pr = {watch_progress, &wt};
+        rs_error err;
+        CHECK(rs_rnn_run(&r.w, &io, &pr, &err) == 0);
+        CHECK(wt.reports > 0 && wt.rearranged == 0);
+        free(out);
+        free(before);
+        rs_tensor_free(&x);
+        free_weights(&r);
+    }
+    rs_set_threads(0);
+}
+
 int main(void)
 {
     run_test("batch, masks, odd units, backwards, GRU resets: 1 thread", test_one_thread);
@@ -184,5 +249,6 @@ int main(void)
     run_test("same on 3 threads", test_three_threads);
     run_test("same with the default thread budget", test_default_threads);
     run_test("150 steps backwards, masked (several input chunks)", test_long_backwards);
+    run_test("recurrent weights packed in place during a run, then put back", test_packed_in_place);
     return check_finish();
 }
