@@ -12,6 +12,8 @@
 
 #include "rnnscope/kernels.h"
 
+#include "core/vmath_path.h"
+
 enum { NR = 16, KC = 256, MC = 96, NCB = 256 }; /* MC: a multiple of the kernels' 6 rows */
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -33,12 +35,10 @@ static void gemv_rows_c(size_t N, size_t K, const float *x, const float *B, size
 
 #ifdef RS_HAVE_X86
 
+/* The process-wide choice of vector code (tests force either path). */
 static bool use_avx2(void)
 {
-    static int cached = -1; /* a benign race: every thread computes the same value */
-    if (cached < 0)
-        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    return cached;
+    return rs_vmath_avx2();
 }
 
 /* y[N] += x[K] B[K,N], 8 rows of B per pass over y. */

@@ -1,5 +1,6 @@
-/* Which implementation rs_vexp/rs_vsigmoid/rs_vtanh use (internal: for the kernels that inline
- * the 8-wide versions, and for tests that check both paths). */
+/* Which implementation the vector kernels use: rs_vexp/rs_vsigmoid/rs_vtanh, the kernels that
+ * inline their 8-wide versions, and the matrix products (src/core/gemm.c). Internal: for those
+ * kernels, and for tests that check both paths. */
 #ifndef RNNSCOPE_CORE_VMATH_PATH_H
 #define RNNSCOPE_CORE_VMATH_PATH_H
 

@@ -9,6 +9,8 @@
 #include "rnnscope/kernels.h"
 #include "rnnscope/rnn.h"
 
+#include "core/vmath_path.h"
+
 #define TOL 1e-5
 #define K(name) "tests/data/kernels/" name ".npy"
 
@@ -404,5 +406,16 @@ int main(void)
     run_test("SeqSelfAttention: additive, windows, history_only, activations, mask, multiplicative",
              test_seq_self_attention);
     run_test("SeqWeightedAttention with a mask", test_seq_weighted_attention);
+    /* the same on the portable code, which machines without AVX2 and FMA run */
+    CHECK(rs_vmath_force(RS_VMATH_PORTABLE));
+    run_test("portable code: gemm on a worked example", test_gemm);
+    run_test("portable code: gemm row counts, tails, packed B, accumulate", test_gemm_shapes);
+    run_test("portable code: no packing in place", test_gemm_in_place);
+    run_test("portable code: LSTM equals torch.nn.LSTM", test_lstm);
+    run_test("portable code: LSTM, hard_sigmoid, mask", test_lstm_mask_hard_sigmoid);
+    run_test("portable code: GRU both resets", test_gru_both_resets);
+    run_test("portable code: SimpleRNN", test_simple_rnn);
+    run_test("portable code: SeqSelfAttention", test_seq_self_attention);
+    rs_vmath_force(RS_VMATH_AUTO);
     return check_finish();
 }
