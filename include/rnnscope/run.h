@@ -18,6 +18,10 @@ void rs_run_set_progress(rs_run *r, const rs_progress *p);
  * the model expects. Copies them; clears every cached output. */
 int rs_run_set_inputs(rs_run *r, const rs_tensor *inputs, int n, rs_error *err);
 
+/* The same, taking the tensors instead of copying them (they are held once): on success the
+ * caller's tensors are left empty (freeing them is harmless); on failure they stay the caller's. */
+int rs_run_take_inputs(rs_run *r, rs_tensor *inputs, int n, rs_error *err);
+
 /* Output k of a node (k may index an internal), computing it and what it needs if not cached.
  * The tensor belongs to the run and stays valid until the inputs change. */
 int rs_run_output(rs_run *r, int node, int k, const rs_tensor **out, rs_error *err);

@@ -157,7 +157,7 @@ int cmd_dump(int argc, char **argv)
     if ((rc = cli_build_inputs(m, &a.in, batch, desc, sizeof desc)) != EXIT_OK)
         goto done;
     const rs_tensor *out;
-    if (!(run = rs_run_new(m, &err)) || rs_run_set_inputs(run, batch, m->n_inputs, &err) < 0 ||
+    if (!(run = rs_run_new(m, &err)) || rs_run_take_inputs(run, batch, m->n_inputs, &err) < 0 ||
         rs_run_output(run, node, k, &out, &err) < 0) {
         cli_error("%s", err.msg);
         rc = EXIT_FAIL;

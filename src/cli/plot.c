@@ -798,7 +798,7 @@ static int layer_output(plot_args *a, rs_tensor *t)
     char desc[256];
     if ((rc = cli_build_inputs(m, &a->in, batch, desc, sizeof desc)) != EXIT_OK)
         goto done;
-    if (!(run = rs_run_new(m, &err)) || rs_run_set_inputs(run, batch, m->n_inputs, &err) < 0 ||
+    if (!(run = rs_run_new(m, &err)) || rs_run_take_inputs(run, batch, m->n_inputs, &err) < 0 ||
         rs_run_output(run, node, k, &out, &err) < 0 || rs_tensor_copy(t, out, &err) < 0) {
         cli_error("%s", err.msg);
         rc = EXIT_FAIL;

@@ -10,6 +10,7 @@
 typedef struct node_cache {
     bool done;
     bool internals;     /* the internal tensors are filled (they are made only when asked for) */
+    bool borrowed;      /* an input layer's: outs[0] is the run's input, not a copy */
     int n;              /* outputs + internals */
     rs_tensor *outs;
     rs_tensor *masks;   /* per Keras output */
@@ -73,6 +74,8 @@ rs_run *rs_run_new(const rs_model *m, rs_error *err)
 static size_t entry_bytes(const node_cache *c)
 {
     size_t bytes = 0;
+    if (c->borrowed)
+        return 0; /* counted with the inputs */
     for (int i = 0; i < c->n; i++)
         bytes = rs_size_add(bytes, rs_size_add(tensor_bytes(&c->outs[i]),
                                                c->masks ? tensor_bytes(&c->masks[i]) : 0));
@@ -81,7 +84,7 @@ static size_t entry_bytes(const node_cache *c)
 
 static void free_cache_entry(node_cache *c)
 {
-    for (int i = 0; i < c->n; i++)
+    for (int i = 0; i < c->n && !c->borrowed; i++)
         rs_tensor_free(&c->outs[i]);
     if (c->masks)
         for (int i = 0; i < c->n; i++)
@@ -136,7 +139,9 @@ static bool shape_fits(const rs_tensor *t, const rs_shape *s)
     return true;
 }
 
-int rs_run_set_inputs(rs_run *r, const rs_tensor *inputs, int n, rs_error *err)
+/* Checks new inputs against the model, drops the old ones and what was computed from them, and
+ * checks that the new ones fit the memory cap; the caller then fills r->inputs. */
+static int make_room_for_inputs(rs_run *r, const rs_tensor *inputs, int n, rs_error *err)
 {
     const rs_model *m = r->m;
     if (n != m->n_inputs)
@@ -162,10 +167,33 @@ int rs_run_set_inputs(rs_run *r, const rs_tensor *inputs, int n, rs_error *err)
     if (rs_memcap_check(rs_size_add(r->weight_bytes, all_held), need, m->path, "the inputs need",
                         err) < 0)
         return -1;
-    for (int i = 0; i < n; i++)
-        if (rs_tensor_copy(&r->inputs[i], &inputs[i], err) < 0)
-            return rs_error_prefix(err, m->path);
     set_held(r, need);
+    return 0;
+}
+
+int rs_run_set_inputs(rs_run *r, const rs_tensor *inputs, int n, rs_error *err)
+{
+    if (make_room_for_inputs(r, inputs, n, err) < 0)
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (rs_tensor_copy(&r->inputs[i], &inputs[i], err) < 0) {
+            for (int j = 0; j < i; j++)
+                rs_tensor_free(&r->inputs[j]);
+            set_held(r, 0);
+            return rs_error_prefix(err, r->m->path);
+        }
+    r->have_inputs = true;
+    return 0;
+}
+
+int rs_run_take_inputs(rs_run *r, rs_tensor *inputs, int n, rs_error *err)
+{
+    if (make_room_for_inputs(r, inputs, n, err) < 0)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        r->inputs[i] = inputs[i];
+        memset(&inputs[i], 0, sizeof inputs[i]);
+    }
     r->have_inputs = true;
     return 0;
 }
@@ -290,11 +318,10 @@ static int compute(rs_run *r, int idx, rs_error *err)
         return run_layer(r, idx, false, err);
     if (!r->have_inputs)
         return rs_fail(err, r->m->path, "no input has been given to the model");
-    if (alloc_cache(c, 1, err) < 0 || rs_tensor_copy(&c->outs[0], &r->inputs[in], err) < 0) {
-        free_cache_entry(c);
+    if (alloc_cache(c, 1, err) < 0)
         return -1;
-    }
-    set_held(r, rs_size_add(r->held, entry_bytes(c)));
+    c->outs[0] = r->inputs[in]; /* the input layer's output is the input itself */
+    c->borrowed = true;
     c->done = true;
     return 0;
 }

@@ -138,7 +138,7 @@ static rs_run *run_for_sample(explorer *ex, rs_error *err)
     rs_tensor *ins = calloc((size_t)ex->input->n + 1, sizeof *ins);
     int rc = ins ? sample_inputs(ex, ins, err) : rs_fail(err, NULL, "out of memory");
     if (rc == 0)
-        rc = rs_run_set_inputs(r, ins, ex->input->n, err);
+        rc = rs_run_take_inputs(r, ins, ex->input->n, err);
     for (int i = 0; ins && i < ex->input->n; i++)
         rs_tensor_free(&ins[i]);
     free(ins);

@@ -11,7 +11,7 @@ else
 fi
 awk -v dir="$T" 'BEGIN{n=0; f=dir "/screen." n} /^\f$/{n++; f=dir "/screen." n; next} {print > f}' "$T/dump"
 status_line() { tail -n 2 "$T/screen.$1" | head -n 1; }
-msg="layer seq_self_attention_1 (SeqSelfAttention): computing it needs 341 KiB on top of the 421 KiB held, more than the memory cap of 700 KiB (--max-memory)"
+msg="layer seq_self_attention_1 (SeqSelfAttention): computing it needs 341 KiB on top of the 417 KiB held, more than the memory cap of 700 KiB (--max-memory)"
 if status_line 0 | grep -q "graphics:" && grep -q "NaN 0" "$T/screen.0"; then
     ok "lstm_1 fits: its picture and the usual status line"
 else not_ok "lstm_1 fits: its picture and the usual status line"; diag < "$T/screen.0"; fi

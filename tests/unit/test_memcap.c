@@ -115,28 +115,29 @@ static void test_runner(void)
     int lstm = rs_model_find_node(m, "lstm_a", &err);
     int dense = rs_model_find_node(m, "dense_b", &err);
     const rs_tensor *t;
-    /* weights 552 + input 6000 + its cached copy 6000 = 12552 held; lstm_a's output (100, 5, 4)
-     * = 8000 bytes; its gates (100, 5, 4, 4) and cell (100, 5, 4), 40000 bytes more, are made
-     * only when asked for (the layer runs again then: 48000 bytes) */
-    rs_memcap_set(552 + 12000 + 8000 - 1);
+    /* weights 552 + input 6000 (the input layer's output is the input, not a copy) = 6552
+     * held; lstm_a's output (100, 5, 4) = 8000 bytes; its gates (100, 5, 4, 4) and cell
+     * (100, 5, 4), 40000 bytes more, are made only when asked for (the layer runs again then:
+     * 48000 bytes) */
+    rs_memcap_set(552 + 6000 + 8000 - 1);
     CHECK(rs_run_set_inputs(r, &in, 1, &err) == 0);
     CHECK(rs_run_output(r, lstm, 0, &t, &err) == -1);
-    CHECK_STR(err.msg, "layer lstm_a (LSTM): computing it needs 7.81 KiB on top of the 12.3 KiB "
-                       "held, more than the memory cap of 20.1 KiB (--max-memory)");
-    rs_memcap_set(552 + 12000 + 8000);
+    CHECK_STR(err.msg, "layer lstm_a (LSTM): computing it needs 7.81 KiB on top of the 6.4 KiB "
+                       "held, more than the memory cap of 14.2 KiB (--max-memory)");
+    rs_memcap_set(552 + 6000 + 8000);
     CHECK(rs_run_output(r, lstm, 0, &t, &err) == 0);
     const rs_tensor *output = t;
     CHECK(rs_run_output(r, lstm, 1, &t, &err) == -1);
-    CHECK_CONTAINS(err.msg, "computing it needs 46.9 KiB on top of the 20.1 KiB held");
-    rs_memcap_set(552 + 12000 + 8000 + 48000);
+    CHECK_CONTAINS(err.msg, "computing it needs 46.9 KiB on top of the 14.2 KiB held");
+    rs_memcap_set(552 + 6000 + 8000 + 48000);
     CHECK(rs_run_output(r, lstm, 1, &t, &err) == 0);
     CHECK(t->rank == 4 && t->shape[2] == 4);
     CHECK(rs_run_output(r, lstm, 0, &t, &err) == 0 && t == output); /* the output stayed put */
-    /* held now: 12000 + 8000 + 40000; dense_b: (100, 5, 2) = 4000 bytes more */
-    rs_memcap_set(552 + 60000 + 4000 - 1);
+    /* held now: 6000 + 8000 + 40000; dense_b: (100, 5, 2) = 4000 bytes more */
+    rs_memcap_set(552 + 54000 + 4000 - 1);
     CHECK(rs_run_output(r, dense, 0, &t, &err) == -1);
     CHECK_CONTAINS(err.msg, "layer dense_b (Dense): computing it needs 3.91 KiB on top of");
-    rs_memcap_set(552 + 60000 + 4000);
+    rs_memcap_set(552 + 54000 + 4000);
     CHECK(rs_run_output(r, dense, 0, &t, &err) == 0);
     /* new inputs release the outputs held */
     rs_memcap_set(552 + 6000 - 1);
@@ -145,12 +146,12 @@ static void test_runner(void)
     /* a second run (the explorer keeps one per sample) counts what the first holds */
     rs_memcap_set(RS_MEMCAP_NONE);
     CHECK(rs_run_set_inputs(r, &in, 1, &err) == 0);
-    CHECK(rs_run_output(r, lstm, 0, &t, &err) == 0); /* holds 6000 + 6000 + 8000 */
+    CHECK(rs_run_output(r, lstm, 0, &t, &err) == 0); /* holds 6000 + 8000 */
     rs_run *r2 = rs_run_new(m, &err);
     CHECK(rs_run_set_inputs(r2, &in, 1, &err) == 0);
-    rs_memcap_set(552 + 2 * 20000 - 1);
+    rs_memcap_set(552 + 14000 + 6000 + 8000 - 1); /* r holds 14000, r2 6000 */
     CHECK(rs_run_output(r2, lstm, 0, &t, &err) == -1);
-    CHECK_CONTAINS(err.msg, "computing it needs 7.81 KiB on top of the 31.8 KiB held");
+    CHECK_CONTAINS(err.msg, "computing it needs 7.81 KiB on top of the 20.1 KiB held");
     rs_run_free(r);
     CHECK(rs_run_output(r2, lstm, 0, &t, &err) == 0); /* freeing the first run released it */
     rs_memcap_set(RS_MEMCAP_NONE);

@@ -135,6 +135,34 @@ static void test_errors_name_the_layer(void)
     rs_run_free(r);
 }
 
+/* Taken inputs are held once: the input layer's output is the very tensor given. A refused
+ * input stays the caller's. */
+static void test_inputs_taken(void)
+{
+    graph g;
+    make_graph(&g);
+    rs_error err = {""};
+    rs_run *r = rs_run_new(&g.m, &err);
+    rs_tensor in, wrong;
+    rs_tensor_alloc_dims(&in, &err, 2, (size_t)1, (size_t)2);
+    rs_tensor_alloc_dims(&wrong, &err, 2, (size_t)1, (size_t)3);
+    in.data[0] = 5;
+    const float *given = in.data;
+    CHECK(rs_run_take_inputs(r, &wrong, 1, &err) < 0);
+    CHECK(wrong.data != NULL && wrong.size == 3);
+    CHECK(rs_run_take_inputs(r, &in, 1, &err) == 0);
+    CHECK(in.data == NULL && in.size == 0);
+    const rs_tensor *out;
+    CHECK(rs_run_output(r, 0, 0, &out, &err) == 0);
+    CHECK(out->data == given && out->data[0] == 5);
+    CHECK(rs_run_output(r, 1, 0, &out, &err) == 0 && out->data[0] == 6);
+    rs_run_clear(r); /* forgetting the outputs keeps the input */
+    CHECK(rs_run_output(r, 1, 0, &out, &err) == 0 && out->data[0] == 6);
+    rs_tensor_free(&in);
+    rs_tensor_free(&wrong);
+    rs_run_free(r);
+}
+
 static void test_input_shape_checked(void)
 {
     graph g;
@@ -153,6 +181,7 @@ static void test_input_shape_checked(void)
 
 int main(void)
 {
+    run_test("taken inputs are held once; refused ones stay the caller's", test_inputs_taken);
     run_test("computes on demand and caches per input", test_computes_on_demand_and_caches);
     run_test("errors name the layer and its class; earlier layers still run",
              test_errors_name_the_layer);
