@@ -232,11 +232,47 @@ static int collect_history(builder *b, triples *ts, const cJSON *v, int depth)
     return 0;
 }
 
+/* A tensor anywhere in a keyword argument: a tf.keras 2 [name, node, tensor] list or a Keras 3
+ * {"keras_history": ...}. */
+static bool holds_tensor(const cJSON *v, int depth)
+{
+    if (depth > 64)
+        return false;
+    if (cJSON_IsArray(v) && cJSON_IsString(cJSON_GetArrayItem(v, 0)))
+        return true;
+    if (cJSON_IsObject(v) && cJSON_GetObjectItemCaseSensitive(v, "keras_history"))
+        return true;
+    const cJSON *c;
+    if (cJSON_IsObject(v) || cJSON_IsArray(v))
+        cJSON_ArrayForEach(c, v)
+            if (holds_tensor(c, depth + 1))
+                return true;
+    return false;
+}
+
+/* A mask given to a call as a tensor (mask=, attention_mask=, ...) would be taken for one more
+ * input, or dropped: refused by name. Masks come from the layers that make them (Masking,
+ * Embedding with mask_zero) and flow along the graph. */
+static int refuse_mask_kwargs(builder *b, const char *layer, const cJSON *kwargs)
+{
+    const cJSON *kw;
+    cJSON_ArrayForEach(kw, kwargs) {
+        size_t n = kw->string ? strlen(kw->string) : 0;
+        if (n >= 4 && strcmp(kw->string + n - 4, "mask") == 0 && holds_tensor(kw, 0))
+            return rs_fail(b->err, b->where, "layer '%s' is called with a tensor as %s=, which "
+                           "rnnscope does not support (masks come from Masking and Embedding "
+                           "layers)", layer, kw->string);
+    }
+    return 0;
+}
+
 /* tf.keras 2 passes some tensors as keyword arguments: [name, node, tensor, {"value": [...]}]
  * (MultiHeadAttention, Attention). Take them after the positional one, in call order. */
-static int push_kwargs_tensors(builder *b, triples *ts, const cJSON *kwargs)
+static int push_kwargs_tensors(builder *b, const char *layer, triples *ts, const cJSON *kwargs)
 {
     static const char *const keys[] = {"value", "key"};
+    if (refuse_mask_kwargs(b, layer, kwargs) < 0)
+        return -1;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(kwargs, keys[i]);
         if (cJSON_IsArray(v) && cJSON_IsString(cJSON_GetArrayItem(v, 0)) &&
@@ -246,11 +282,13 @@ static int push_kwargs_tensors(builder *b, triples *ts, const cJSON *kwargs)
     return 0;
 }
 
-static int parse_inbound(builder *b, const cJSON *spec, triples *ts)
+/* The tensors of one call of `layer`, in order, into ts. */
+static int parse_inbound(builder *b, const char *layer, const cJSON *spec, triples *ts)
 {
     if (cJSON_IsObject(spec)) {
+        const cJSON *kwargs = cJSON_GetObjectItemCaseSensitive(spec, "kwargs");
         if (collect_history(b, ts, cJSON_GetObjectItemCaseSensitive(spec, "args"), 0) < 0 ||
-            collect_history(b, ts, cJSON_GetObjectItemCaseSensitive(spec, "kwargs"), 0) < 0)
+            refuse_mask_kwargs(b, layer, kwargs) < 0 || collect_history(b, ts, kwargs, 0) < 0)
             return -1;
         return 0;
     }
@@ -262,7 +300,7 @@ static int parse_inbound(builder *b, const cJSON *spec, triples *ts)
     cJSON_ArrayForEach(ref, spec) {
         if (cJSON_IsArray(ref)) {
             if (push_triple(b, ts, ref) < 0 ||
-                push_kwargs_tensors(b, ts, cJSON_GetArrayItem(ref, 3)) < 0)
+                push_kwargs_tensors(b, layer, ts, cJSON_GetArrayItem(ref, 3)) < 0)
                 return -1;
         } else if (collect_history(b, ts, ref, 0) < 0) {
             return -1;
@@ -645,7 +683,7 @@ static int link_calls(builder *b, entry *es, int n_es, ready *queue, triples *ts
             if (c->done || !c->inbound)
                 continue;
             ts->n = 0;
-            if (parse_inbound(b, c->inbound, ts) < 0)
+            if (parse_inbound(b, es[i].name, c->inbound, ts) < 0)
                 return -1;
             for (int t = 0; t < ts->n; t++) {
                 call *src = source_call(b, &ts->t[t]);
@@ -683,7 +721,7 @@ static int make_calls(builder *b, entry *es, int n_es, const char *prefix, int d
     while (queue.n > 0) {
         call *c = ready_pop(&queue);
         ts.n = 0;
-        if (parse_inbound(b, c->inbound, &ts) < 0)
+        if (parse_inbound(b, c->entry->name, c->inbound, &ts) < 0)
             goto done;
         rs_ref *grown = realloc(refs, ((size_t)ts.n + 1) * sizeof *refs);
         if (!grown) {
@@ -723,7 +761,7 @@ static int find_node_bases(builder *b, entry *es, int n_es, const triples *out_l
     for (int i = 0; i < n_es && rc == 0; i++)
         for (int k = 0; k < es[i].n_calls && rc == 0; k++)
             if (es[i].calls[k].inbound)
-                rc = parse_inbound(b, es[i].calls[k].inbound, &ts);
+                rc = parse_inbound(b, es[i].name, es[i].calls[k].inbound, &ts);
     for (int i = 0; rc == 0 && i < ts.n + out_list->n; i++) {
         const triple *t = i < ts.n ? &ts.t[i] : &out_list->t[i - ts.n];
         entry *e = find_entry(b, t->layer);

@@ -25,6 +25,11 @@ rm "$T/esc/model/group1-shard1of2.bin"
 cp "$T/esc/outside.bin" "$T/esc/model/group1-shard1of2.bin"
 check "the same directory with the shard in place loads" "$RNNSCOPE" summary "$T/esc/model/model.json"
 check "the corpus holds at least 30 files ($n)" test "$n" -ge 30
+# A tensor passed as mask= would be one input too many (Keras 3) or dropped (tf.keras 2).
+for f in mask_kwarg.k2.h5 mask_kwarg.keras; do
+    expect_fail 1 "$f: layer 'self_att' is called with a tensor as mask=, which rnnscope does not support" \
+        "$f: a mask passed to a call as a tensor is refused by name" "$RNNSCOPE" summary "$M/$f"
+done
 expect_fail 1 "text.keras: " "--weights that is not HDF5 is refused" \
     "$RNNSCOPE" summary "$top_srcdir/tests/data/models/seq_lstm.json" --weights "$M/text.keras"
 expect_fail 1 "text.keras" "--weights with a non-JSON model is refused" \

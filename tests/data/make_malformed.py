@@ -225,6 +225,20 @@ def main():
         del f["layers/lstm/cell/vars/1"]
     zip_of("keras_missing_var.keras", [("config.json", cfg3), ("model.weights.h5", bio.getvalue())])
 
+    # --- a mask passed to a call as a tensor (mask=...): refused, not taken for an input
+    fa = mm.func_attn()
+    cfg2 = mm.k2_config(fa)
+    for lay in cfg2["config"]["layers"]:
+        if lay["name"] == "self_att":
+            lay["inbound_nodes"][0][0][3] = {"mask": ["input_x", 0, 0]}
+    h5_variant("mask_kwarg.k2.h5", fa, lambda f: None, cfg2)
+    cfg3m = mm.k3_config(fa)
+    for lay in cfg3m["config"]["layers"]:
+        if lay["name"] == "self_att":
+            lay["inbound_nodes"][0]["kwargs"] = {"mask": mm.k3_tensor(("input_x", 0, 0))}
+    zip_of("mask_kwarg.keras", [("config.json", json.dumps(cfg3m)),
+                                ("model.weights.h5", mm.keras3_weights_h5(fa))])
+
     # --- TF.js
     def shard_path(p):
         def edit(doc):
