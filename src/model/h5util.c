@@ -378,12 +378,24 @@ static bool heap_is_sane(const unsigned char *p, size_t avail)
     return true;
 }
 
+/* The next "GCOL" signature from p: memchr for its first letter runs several times faster than
+ * memmem over a file of weights (a 200 MB file is scanned on every load). */
+static const unsigned char *next_collection(const unsigned char *p, const unsigned char *end)
+{
+    while (p < end && (p = memchr(p, 'G', (size_t)(end - p))) != NULL) {
+        if (end - p >= 4 && memcmp(p, "GCOL", 4) == 0)
+            return p;
+        p++;
+    }
+    return NULL;
+}
+
 int rs_h5_check_image(const unsigned char *buf, size_t len, const char *where, rs_error *err)
 {
     if (rs_h5_vouched_by_guard())
         return 0;
     const unsigned char *p = buf, *end = buf + len;
-    while ((p = memmem(p, (size_t)(end - p), "GCOL", 4)) != NULL) {
+    while ((p = next_collection(p, end)) != NULL) {
         if (!heap_is_sane(p, (size_t)(end - p)))
             return rs_fail(err, where, "corrupt HDF5 global heap at byte %zu", (size_t)(p - buf));
         p += 4;

@@ -25,6 +25,12 @@ rm "$T/esc/model/group1-shard1of2.bin"
 cp "$T/esc/outside.bin" "$T/esc/model/group1-shard1of2.bin"
 check "the same directory with the shard in place loads" "$RNNSCOPE" summary "$T/esc/model/model.json"
 check "the corpus holds at least 30 files ($n)" test "$n" -ge 30
+# A global heap that libhdf5 would walk forever: found by the scan before libhdf5 reads it, in the
+# guard's child and without the guard.
+expect_fail 1 "heap_zero_free_space.h5: corrupt HDF5 global heap at byte 2048" \
+    "a global heap libhdf5 would loop on is refused" "$RNNSCOPE" summary "$M/heap_zero_free_space.h5"
+expect_fail 1 "heap_zero_free_space.h5: corrupt HDF5 global heap at byte 2048" \
+    "the same without the guard" env RNNSCOPE_NO_HDF5_GUARD=1 "$RNNSCOPE" summary "$M/heap_zero_free_space.h5"
 # A tensor passed as mask= would be one input too many (Keras 3) or dropped (tf.keras 2).
 for f in mask_kwarg.k2.h5 mask_kwarg.keras; do
     expect_fail 1 "$f: layer 'self_att' is called with a tensor as mask=, which rnnscope does not support" \

@@ -1,6 +1,7 @@
 /* The HDF5 guard: a load that crashes in the child process is reported, not repeated here; a
  * clean failure is reported from the child's message; a success runs here, vouched for. */
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -71,8 +72,34 @@ static void test_clean_failure_reported_from_the_child(void)
     CHECK(runs_here == 0); /* not loaded twice */
 }
 
+/* The scan for global heap collections finds one wherever it starts, among letters that begin
+ * like it, up to the last bytes of the image. */
+static void test_heap_scan(void)
+{
+    enum { LEN = 4096 };
+    unsigned char *img = calloc(LEN, 1);
+    rs_error err = {""};
+    for (size_t i = 0; i < LEN; i += 7)
+        img[i] = 'G';
+    memcpy(img + 100, "GCO", 3);
+    memcpy(img + LEN - 4, "GCOL", 4); /* too short to be a collection: passes */
+    img[LEN - 5] = 'G';
+    CHECK(rs_h5_check_image(img, LEN, "img", &err) == 0);
+    /* a collection (version 1, 64 bytes) whose first entry is free space of size 0: libhdf5's
+     * walk never advances */
+    unsigned char *c = img + 1001;
+    memset(c, 0, 64);
+    memcpy(c, "GCOL", 4);
+    c[4] = 1;
+    c[8] = 64;
+    CHECK(rs_h5_check_image(img, LEN, "img", &err) < 0);
+    CHECK_STR(err.msg, "img: corrupt HDF5 global heap at byte 1001");
+    free(img);
+}
+
 int main(void)
 {
+    run_test("the scan for corrupt global heaps finds them anywhere", test_heap_scan);
     parent = getpid();
     run_test("a crash in libhdf5 is contained in the child", test_crash_is_contained);
     run_test("a good load runs in the process", test_success_runs_here);
