@@ -83,7 +83,42 @@ def source_commit(srcdir):
     return commit + (' (with uncommitted changes)' if dirty and commit != '?' else '')
 
 
-def machine(builddir, peer_hello, openblas, loadavg, commit):
+def cpu_times():
+    """{pid: (command, clock ticks of CPU used)} of every process we may read."""
+    out = {}
+    for pid in os.listdir('/proc'):
+        if not pid.isdigit():
+            continue
+        stat = read('/proc/%s/stat' % pid)
+        if ')' not in stat:
+            continue
+        comm = stat[stat.index('(') + 1:stat.rindex(')')]
+        fields = stat[stat.rindex(')') + 2:].split()
+        try:
+            out[int(pid)] = (comm, int(fields[11]) + int(fields[12]))  # utime + stime
+        except (IndexError, ValueError):
+            continue
+    return out
+
+
+def busy_processes(seconds=1.0):
+    """Other processes that used over 5 % of a CPU during `seconds`: "name 99%" strings. Whatever
+    runs beside the benchmark takes cores from both sides (and nice does not hold it back against
+    another session's processes while the kernel groups them by session: sched_autogroup)."""
+    before = cpu_times()
+    time.sleep(seconds)
+    after = cpu_times()
+    hz = os.sysconf('SC_CLK_TCK')
+    busy = []
+    for pid, (comm, ticks) in after.items():
+        if pid != os.getpid() and pid in before:
+            share = (ticks - before[pid][1]) / hz / seconds
+            if share > 0.05:
+                busy.append((share, '%s %d%%' % (comm, round(100 * share))))
+    return [b for _, b in sorted(busy, reverse=True)]
+
+
+def machine(builddir, peer_hello, openblas, loadavg, busy, commit):
     cpu = re.search(r'model name\s*:\s*(.*)', read('/proc/cpuinfo'))
     caches = [l.strip() for l in subprocess.run(['lscpu'], capture_output=True, text=True).stdout.splitlines()
               if re.match(r'\s*L[123]\w* cache', l)] if os.path.exists('/usr/bin/lscpu') else []
@@ -101,6 +136,7 @@ def machine(builddir, peer_hello, openblas, loadavg, commit):
         ('PyTorch', '%s (NumPy %s)' % (peer_hello['torch'], peer_hello['numpy'])),
         ('OpenBLAS', openblas),
         ('load average (1, 5, 15 min) at start', ' '.join(loadavg.split()[:3])),
+        ('other processes using the CPU at start', ', '.join(busy) or 'none'),
         ('rnnscope commit', commit),
     ]
 
@@ -392,6 +428,10 @@ def main():
     rnnscope = os.path.join(builddir, 'rnnscope')
     started = time.time()
     loadavg = read('/proc/loadavg')
+    busy = busy_processes()
+    if busy:
+        log('bench: warning: other processes are using the CPU (%s): both sides lose cores to '
+            'them and the ratios get noisy' % ', '.join(busy))
     commit = source_commit(srcdir)
 
     log('bench: writing the models into %s' % work)
@@ -432,7 +472,7 @@ def main():
         log('bench: memory, load time, start-up')
         demo = os.path.join(srcdir, 'share', 'rnnscope', 'demo', 'demo.h5')
         extra = extras(rnnscope, work, cases, spec['big_model'], demo, peers[thread_counts[-1]])
-        desc = machine(builddir, peers[1].hello, openblas, loadavg, commit)
+        desc = machine(builddir, peers[1].hello, openblas, loadavg, busy, commit)
     finally:
         for p in peers.values():
             p.close()
