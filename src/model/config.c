@@ -83,6 +83,8 @@ static bool is_model_class(const cJSON *layer)
         return false;
     if (!strcmp(cls, "Sequential") || !strcmp(cls, "Model") || !strcmp(cls, "Functional"))
         return true;
+    if (!strcmp(cls, "InputLayer"))
+        return false; /* whatever its config holds */
     return cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(cfg, "layers")) &&
            cJSON_GetObjectItemCaseSensitive(cfg, "input_layers") != NULL;
 }
