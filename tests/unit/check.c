@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,35 @@ const char *test_path(const char *rel)
     slot = (slot + 1) % 4;
     snprintf(buf[slot], sizeof buf[slot], "%s/%s", srcdir && *srcdir ? srcdir : ".", rel);
     return buf[slot];
+}
+
+int for_each_file(const char *rel_dir,
+                  void (*fn)(const char *name, const unsigned char *data, size_t n, void *user),
+                  void *user)
+{
+    const char *dir = test_path(rel_dir);
+    DIR *d = opendir(dir);
+    CHECK(d != NULL);
+    if (!d)
+        return 0;
+    int files = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        char path[8192];
+        static unsigned char buf[65537];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *f = e->d_name[0] == '.' ? NULL : fopen(path, "rb");
+        if (!f) {
+            CHECK(e->d_name[0] == '.');
+            continue;
+        }
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        fn(e->d_name, buf, n, user);
+        files++;
+    }
+    closedir(d);
+    return files;
 }
 
 const char *tmp_path(const char *name)

@@ -34,6 +34,13 @@ const char *test_path(const char *rel);
 /* A fresh per-run temporary directory path joined with name. */
 const char *tmp_path(const char *name);
 
+/* Calls fn with the name and contents (NUL-terminated, at most 64 KiB) of every file in a
+ * committed directory (path relative to srcdir); returns how many. A missing directory or an
+ * unreadable file is a failed check. */
+int for_each_file(const char *rel_dir,
+                  void (*fn)(const char *name, const unsigned char *data, size_t n, void *user),
+                  void *user);
+
 
 #include "rnnscope/tensor.h"
 

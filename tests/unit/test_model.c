@@ -1,5 +1,4 @@
 /* rs_model queries on a generated model, and Keras' snake_case for weight group names. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,38 +71,23 @@ static void test_snake_case(void)
 
 /* Configs the fuzzer found (tests/fuzz/regressions/config), e.g. an InputLayer whose config
  * holds a whole Functional model: each builds, or fails with a message (the fuzz target's rule). */
+static void build_config(const char *name, const unsigned char *data, size_t n, void *user)
+{
+    (void)n;
+    (void)user;
+    rs_model *m = calloc(1, sizeof *m);
+    m->path = strdup("config.json");
+    rs_model_set_version(m, "");
+    rs_error err = {{0}};
+    int rc = rs_model_from_config(m, (const char *)data, m->path, NULL, NULL, &err);
+    printf("# %s: %s\n", name, rc == 0 ? "builds" : err.msg);
+    CHECK(rc == 0 || err.msg[0] != '\0');
+    rs_model_free(m);
+}
+
 static void test_fuzz_found_configs(void)
 {
-    const char *dir = test_path("tests/fuzz/regressions/config");
-    DIR *d = opendir(dir);
-    CHECK(d != NULL);
-    if (!d)
-        return;
-    int files = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        static char text[1 << 20];
-        FILE *f = fopen(path, "rb");
-        CHECK(f != NULL);
-        if (!f)
-            continue;
-        text[fread(text, 1, sizeof text - 1, f)] = '\0';
-        fclose(f);
-        rs_model *m = calloc(1, sizeof *m);
-        m->path = strdup("config.json");
-        rs_model_set_version(m, "");
-        rs_error err = {{0}};
-        int rc = rs_model_from_config(m, text, m->path, NULL, NULL, &err);
-        printf("# %s: %s\n", e->d_name, rc == 0 ? "builds" : err.msg);
-        CHECK(rc == 0 || err.msg[0] != '\0');
-        rs_model_free(m);
-        files++;
-    }
-    closedir(d);
-    CHECK(files >= 2);
+    CHECK(for_each_file("tests/fuzz/regressions/config", build_config, NULL) >= 2);
 }
 
 int main(void)

@@ -1,6 +1,5 @@
 /* Terminal detection: the reply parser on recorded replies, the graphics-mode choice, and the
  * probe against a pseudo-terminal that answers like xterm, answers nothing, or answers garbage. */
-#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <pty.h>
@@ -73,36 +72,21 @@ static rs_term_env env_utf8(void)
 /* Replies the fuzzer found harmful (tests/fuzz/regressions/term), e.g. a tmux version with more
  * digits than an int holds: parsed and decided on without overflow (the ASan/UBSan build of
  * this test fails on any undefined behaviour). */
+static void decide_on_reply(const char *name, const unsigned char *data, size_t n, void *user)
+{
+    (void)name;
+    (void)user;
+    rs_term_caps c;
+    memset(&c, 0, sizeof c);
+    rs_term_parse(data, n, &c);
+    rs_term_env env = env_utf8();
+    char why[64];
+    CHECK(rs_graphics_decide(RS_TERM_AUTO, &c, &env, why, sizeof why) != RS_TERM_AUTO);
+}
+
 static void test_fuzz_found_replies(void)
 {
-    const char *dir = test_path("tests/fuzz/regressions/term");
-    DIR *d = opendir(dir);
-    CHECK(d != NULL);
-    if (!d)
-        return;
-    int files = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unsigned char buf[65536];
-        FILE *f = fopen(path, "rb");
-        CHECK(f != NULL);
-        if (!f)
-            continue;
-        size_t n = fread(buf, 1, sizeof buf, f);
-        fclose(f);
-        rs_term_caps c;
-        memset(&c, 0, sizeof c);
-        rs_term_parse(buf, n, &c);
-        rs_term_env env = env_utf8();
-        char why[64];
-        CHECK(rs_graphics_decide(RS_TERM_AUTO, &c, &env, why, sizeof why) != RS_TERM_AUTO);
-        files++;
-    }
-    closedir(d);
-    CHECK(files > 0);
+    CHECK(for_each_file("tests/fuzz/regressions/term", decide_on_reply, NULL) > 0);
     /* A tmux that says it is a huge version is at least 3.4: sixel passes through. */
     rs_term_caps vt340;
     parse(XTERM_VT340, &vt340);
