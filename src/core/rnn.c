@@ -20,11 +20,12 @@
 
 #include "rnnscope/barrier.h"
 #include "rnnscope/rnn.h"
+#include "rnnscope/rnn_cells.h"
 #include "rnnscope/threads.h"
 #include "rnnscope/vmath.h"
 
 #define MAX_CHUNK_STEPS 64
-#define CHUNK_FLOATS ((size_t)1 << 19) /* input projections held at once, per thread */
+#define CHUNK_FLOATS ((size_t)1 << 16) /* input projections held at once, per thread */
 /* Splitting the units of a batch-1 layer pays when a step's product is large enough to hide
  * the barrier and the stalls of a thread that is not running (on virtual CPUs the host may
  * pause one for a while). Measured in bench/ on a 2-vCPU VM: LSTM 1024 units, 2 threads 0.040 s
@@ -52,6 +53,7 @@ typedef struct rnn_shared {
     bool packed;
     rs_barrier barrier;
     bool split_units; /* the parts share samples and split units: they meet at the barrier */
+    bool fused;       /* valid steps run the fused cells (rnnscope/rnn_cells.h) */
     atomic_size_t done; /* sample-steps finished */
     atomic_bool cancel;
     atomic_int start;   /* START_*: the threads wait until all have started */
@@ -151,8 +153,29 @@ typedef struct cell_args {
     float *z;
     const float *xw, *hp;
     float *hn, *c;
+    float *out, *seq, *rh; /* the carried output; the output sequence's row or NULL; r ⊙ h */
     bool valid;
 } cell_args;
+
+/* The part's units of a sample's rows, for the fused cells. */
+static rs_cell_rows rows_of(const rnn_part *p, const cell_args *s)
+{
+    const rs_rnn_weights *w = p->sh->w;
+    size_t a = p->a;
+    return (rs_cell_rows){
+        .n = p->e - a,
+        .u = p->sh->u,
+        .z = s->z + a,
+        .xw = s->xw + a,
+        .rbias = w->reset_after && w->recurrent_bias ? w->recurrent_bias + a : NULL,
+        .hp = s->hp + a,
+        .hn = s->hn + a,
+        .c = s->c ? s->c + a : NULL,
+        .out = s->out + a,
+        .seq = s->seq ? s->seq + a : NULL,
+        .rh = s->rh + a,
+    };
+}
 
 static void cell_simple(const rnn_part *p, const cell_args *s)
 {
@@ -245,6 +268,9 @@ static cell_args args_of(const rnn_part *p, size_t b, size_t k, size_t k0, size_
         .hp = sh->h[k & 1] + b * u,
         .hn = sh->h[(k + 1) & 1] + b * u,
         .c = sh->c ? sh->c + b * u : NULL,
+        .out = sh->out + b * u,
+        .seq = io->seq ? io->seq + (b * io->steps + k) * u : NULL,
+        .rh = sh->rh + b * u,
         .valid = step_valid(io, b, t),
     };
     return s;
@@ -261,6 +287,27 @@ static void recurrent_product(const rnn_part *p, size_t k, size_t g1, const floa
     product_cols(p, 0, g1, p->b1 - p->b0, sh->u, h + p->b0 * sh->u, sh->w->recurrent, p->rec, false);
 }
 
+/* One sample's GRU gates: all of the step with reset_after; z, r and r ⊙ h_{t-1} without. */
+static void gru_first_half(const rnn_part *p, const cell_args *s)
+{
+    const rs_rnn_weights *w = p->sh->w;
+    size_t u = p->sh->u;
+    if (p->sh->fused && s->valid) {
+        rs_cell_rows r = rows_of(p, s);
+        if (w->reset_after)
+            rs_cell_gru_after_fused(&r, w->act.kind, w->ract.kind);
+        else
+            rs_cell_gru_zr_fused(&r, w->ract.kind);
+        return;
+    }
+    gru_gates_zr(p, s);
+    if (w->reset_after)
+        gru_finish(p, s);
+    else
+        for (size_t j = p->a; j < p->e; j++)
+            s->rh[j] = s->z[u + j] * s->hp[j];
+}
+
 static void gru_step(rnn_part *p, size_t k, size_t k0, size_t k1)
 {
     rnn_shared *sh = p->sh;
@@ -269,39 +316,35 @@ static void gru_step(rnn_part *p, size_t k, size_t k0, size_t k1)
     recurrent_product(p, k, w->reset_after ? 3 : 2, sh->h[k & 1]);
     for (size_t b = p->b0; b < p->b1; b++) {
         cell_args s = args_of(p, b, k, k0, k1);
-        gru_gates_zr(p, &s);
-        if (!w->reset_after)
-            for (size_t j = a; j < p->e; j++)
-                sh->rh[b * u + j] = s.z[u + j] * s.hp[j];
+        gru_first_half(p, &s);
     }
-    if (!w->reset_after) {
-        if (sh->split_units)
-            rs_barrier_wait(&sh->barrier);
-        if (sh->packed)
-            rs_gemm_packed(p->b1 - p->b0, sh->rh + p->b0 * u, u, &sh->pack[1], p->rec + 2 * u,
-                           sh->Gu, false);
-        else
-            rs_gemm(p->b1 - p->b0, n, u, sh->rh + p->b0 * u, u, w->recurrent + 2 * u + a, sh->Gu,
-                    p->rec + 2 * u + a, sh->Gu, false);
-    }
+    if (w->reset_after)
+        return;
+    if (sh->split_units)
+        rs_barrier_wait(&sh->barrier);
+    if (sh->packed)
+        rs_gemm_packed(p->b1 - p->b0, sh->rh + p->b0 * u, u, &sh->pack[1], p->rec + 2 * u,
+                       sh->Gu, false);
+    else
+        rs_gemm(p->b1 - p->b0, n, u, sh->rh + p->b0 * u, u, w->recurrent + 2 * u + a, sh->Gu,
+                p->rec + 2 * u + a, sh->Gu, false);
     for (size_t b = p->b0; b < p->b1; b++) {
         cell_args s = args_of(p, b, k, k0, k1);
-        gru_finish(p, &s);
+        if (sh->fused && s.valid) {
+            rs_cell_rows r = rows_of(p, &s);
+            rs_cell_gru_before_fused(&r, w->act.kind);
+        } else {
+            gru_finish(p, &s);
+        }
     }
 }
 
-static void emit_outputs(rnn_part *p, size_t b, size_t k, const cell_args *s)
+/* The gates and cell state a caller asked for (io->gates, io->cells). */
+static void emit_probes(rnn_part *p, size_t b, size_t k, const cell_args *s)
 {
     rnn_shared *sh = p->sh;
     const rs_rnn_io *io = sh->io;
     size_t u = sh->u, a = p->a, n = p->e - p->a, t = time_of(io, k);
-    float *out = sh->out + b * u + a;
-    if (s->valid)
-        memcpy(out, s->hn + a, n * sizeof(float));
-    else if (io->zero_output_for_mask)
-        memset(out, 0, n * sizeof(float));
-    if (io->seq)
-        memcpy(io->seq + (b * io->steps + k) * u + a, out, n * sizeof(float));
     if (io->gates)
         for (size_t g = 0; g < sh->G; g++)
             memcpy(io->gates + (b * io->steps + t) * sh->Gu + g * u + a, s->z + g * u + a,
@@ -310,15 +353,49 @@ static void emit_outputs(rnn_part *p, size_t b, size_t k, const cell_args *s)
         memcpy(io->cells + (b * io->steps + t) * u + a, s->c + a, n * sizeof(float));
 }
 
+/* The outputs of the generic cells (the fused ones write h_t to out and seq themselves). */
+static void emit_outputs(rnn_part *p, size_t b, size_t k, const cell_args *s)
+{
+    const rs_rnn_io *io = p->sh->io;
+    size_t a = p->a, n = p->e - p->a;
+    float *out = s->out + a;
+    if (s->valid)
+        memcpy(out, s->hn + a, n * sizeof(float));
+    else if (io->zero_output_for_mask)
+        memset(out, 0, n * sizeof(float));
+    if (s->seq)
+        memcpy(s->seq + a, out, n * sizeof(float));
+    emit_probes(p, b, k, s);
+}
+
+/* A valid step of one sample on the fused cells (GRU's ran in gru_step). */
+static void fused_cell(const rnn_part *p, const cell_args *s)
+{
+    const rs_rnn_weights *w = p->sh->w;
+    rs_cell_rows r = rows_of(p, s);
+    if (w->cell == RS_CELL_LSTM)
+        rs_cell_lstm_fused(&r, w->act.kind, w->ract.kind);
+    else if (w->cell == RS_CELL_SIMPLE)
+        rs_cell_simple_fused(&r, w->act.kind);
+}
+
 static void run_step(rnn_part *p, size_t k, size_t k0, size_t k1)
 {
     rnn_shared *sh = p->sh;
+    const rs_rnn_io *io = sh->io;
+    bool probes = io->gates || (io->cells && sh->c);
     if (sh->w->cell == RS_CELL_GRU)
         gru_step(p, k, k0, k1);
     else
         recurrent_product(p, k, sh->G, sh->h[k & 1]);
     for (size_t b = p->b0; b < p->b1; b++) {
         cell_args s = args_of(p, b, k, k0, k1);
+        if (sh->fused && s.valid) {
+            fused_cell(p, &s);
+            if (probes)
+                emit_probes(p, b, k, &s);
+            continue;
+        }
         if (sh->w->cell == RS_CELL_LSTM)
             cell_lstm(p, &s);
         else if (sh->w->cell == RS_CELL_SIMPLE)
@@ -395,9 +472,11 @@ void rs_rnn_set_always_thread(bool on)
 static size_t usable_threads(void)
 {
     size_t threads = (size_t)rs_threads();
+    if (threads < 2 || rs_threads_explicit())
+        return threads; /* before reading /sys and /proc: a run of a small layer is microseconds */
     double load;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    if (threads < 2 || rs_threads_explicit() || cpus < 1 || getloadavg(&load, 1) != 1)
+    if (cpus < 1 || getloadavg(&load, 1) != 1)
         return threads;
     double idle = (double)cpus - load + 0.5;
     size_t free_cpus = idle < 1.0 ? 1 : (size_t)idle;
@@ -576,6 +655,7 @@ int rs_rnn_run(const rs_rnn_weights *w, const rs_rnn_io *io, const rs_progress *
     sh.out = state + 2 * bu;
     sh.rh = state + 3 * bu;
     sh.c = w->cell == RS_CELL_LSTM ? state + 4 * bu : NULL;
+    sh.fused = rs_cells_fusable(&w->act, &w->ract);
     atomic_init(&sh.done, 0);
     atomic_init(&sh.cancel, false);
     atomic_init(&sh.start, START_WAIT);
