@@ -501,7 +501,9 @@ static size_t plan_parts(const rs_rnn_weights *w, const rs_rnn_io *io, bool *spl
         return 1;
     size_t min_slice = always ? 8 : SPLIT_MIN_SLICE;
     size_t parts = u / min_slice < threads ? u / min_slice : threads;
-    *split_units = parts > 1;
+    if (parts < 2)
+        return 1; /* fewer units than a slice (was 0 parts below 8 units: a division by zero) */
+    *split_units = true;
     return parts;
 }
 
