@@ -28,6 +28,12 @@ typedef struct rs_cell_rows {
     float *out;         /* the output carried for masked steps: h_t, written */
     float *seq;         /* this step's row of the output sequence, or NULL */
     float *rh;          /* GRU with the reset gate before the product: r ⊙ h_{t-1}, written */
+    /* NULL, or the next step's recurrent product h_t U (G*u floats), computed here 8 units of h_t
+     * at a time as they are ready, so that its loads overlap the gates' arithmetic; the sums are
+     * those of rs_gemv_rows, in the same order. Only for a whole layer: n == u, u % 8 == 0. */
+    float *next;
+    const float *U;     /* with next: the recurrent weights (u, gu) */
+    size_t gu;          /* with next: G*u */
 } rs_cell_rows;
 
 /* True when the fused cells can run this layer's activations on this CPU and vector path. */
