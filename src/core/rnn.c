@@ -6,6 +6,11 @@
  * product for all samples; chunks are sized so that memory stays bounded for long sequences.
  * Masked steps are computed and thrown away: the sample keeps its state (Keras' K.rnn).
  *
+ * The gate arithmetic of a valid step is one pass per sample (rnnscope/rnn_cells.h: AVX2+FMA,
+ * the usual activations) that also writes the outputs; other activations, masked steps and the
+ * portable path run the generic cells below. A single small sample also computes the next
+ * step's product inside that pass (pipelined_step).
+ *
  * Threads (at most rs_threads()): with several samples, each thread runs its own slice of the
  * batch, independently. At batch 1 each thread owns a range of units (its columns of every gate
  * block: its slice of h U, the gates, c and h) and the threads meet at a spinning barrier after

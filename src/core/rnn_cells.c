@@ -15,12 +15,11 @@ static bool act_fusable(rs_act_kind k)
 bool rs_cells_fusable(const rs_activation *act, const rs_activation *ract)
 {
 #ifdef RS_VMATH_X86
-    return rs_vmath_avx2() && act_fusable(act->kind) && act_fusable(ract->kind);
+    bool cpu = rs_vmath_avx2();
 #else
-    (void)act;
-    (void)ract;
-    return false;
+    bool cpu = false;
 #endif
+    return cpu && act_fusable(act->kind) && act_fusable(ract->kind);
 }
 
 #ifdef RS_VMATH_X86
