@@ -12,6 +12,7 @@
 
 #include "rnnscope/kernels.h"
 
+#include "core/gemv_x86.h"
 #include "core/vmath_path.h"
 
 enum { NR = 16, KC = 256, MC = 96, NCB = 256 }; /* MC: a multiple of the kernels' 6 rows */
@@ -49,24 +50,10 @@ __attribute__((target("avx2,fma"))) static void gemv_rows_avx2(size_t N, size_t 
     size_t k = 0;
     for (; k + 8 <= K; k += 8) {
         const float *b0 = B + k * ldb;
-        __m256 x0 = _mm256_set1_ps(x[k]), x1 = _mm256_set1_ps(x[k + 1]),
-               x2 = _mm256_set1_ps(x[k + 2]), x3 = _mm256_set1_ps(x[k + 3]),
-               x4 = _mm256_set1_ps(x[k + 4]), x5 = _mm256_set1_ps(x[k + 5]),
-               x6 = _mm256_set1_ps(x[k + 6]), x7 = _mm256_set1_ps(x[k + 7]);
+        rs_x8 xs = rs_broadcast_8(x + k);
         size_t j = 0;
-        for (; j + 8 <= N; j += 8) {
-            const float *b = b0 + j;
-            __m256 s0 = _mm256_loadu_ps(y + j);
-            __m256 s1 = _mm256_mul_ps(x1, _mm256_loadu_ps(b + ldb));
-            s0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(b), s0);
-            s1 = _mm256_fmadd_ps(x3, _mm256_loadu_ps(b + 3 * ldb), s1);
-            s0 = _mm256_fmadd_ps(x2, _mm256_loadu_ps(b + 2 * ldb), s0);
-            s1 = _mm256_fmadd_ps(x5, _mm256_loadu_ps(b + 5 * ldb), s1);
-            s0 = _mm256_fmadd_ps(x4, _mm256_loadu_ps(b + 4 * ldb), s0);
-            s1 = _mm256_fmadd_ps(x7, _mm256_loadu_ps(b + 7 * ldb), s1);
-            s0 = _mm256_fmadd_ps(x6, _mm256_loadu_ps(b + 6 * ldb), s0);
-            _mm256_storeu_ps(y + j, _mm256_add_ps(s0, s1));
-        }
+        for (; j + 8 <= N; j += 8)
+            _mm256_storeu_ps(y + j, rs_fma_8_rows(xs, b0 + j, ldb, _mm256_loadu_ps(y + j)));
         for (; j < N; j++) {
             const float *b = b0 + j;
             float s = 0;

@@ -4,6 +4,7 @@
 #include "rnnscope/rnn_cells.h"
 
 #include "core/vmath_path.h"
+#include "core/gemv_x86.h"
 #include "core/vmath_x86.h"
 
 static bool act_fusable(rs_act_kind k)
@@ -79,23 +80,11 @@ RS_AVX2_INLINE __m256 pre(const rs_cell_rows *r, size_t g, size_t j, __m256i kee
 RS_AVX2_INLINE void next_rows(const rs_cell_rows *r, size_t j)
 {
     size_t gu = r->gu;
-    const float *b0 = r->U + j * gu, *h = r->hn + j;
-    __m256 x0 = _mm256_broadcast_ss(h), x1 = _mm256_broadcast_ss(h + 1),
-           x2 = _mm256_broadcast_ss(h + 2), x3 = _mm256_broadcast_ss(h + 3),
-           x4 = _mm256_broadcast_ss(h + 4), x5 = _mm256_broadcast_ss(h + 5),
-           x6 = _mm256_broadcast_ss(h + 6), x7 = _mm256_broadcast_ss(h + 7);
+    const float *b0 = r->U + j * gu;
+    rs_x8 x = rs_broadcast_8(r->hn + j);
     for (size_t c = 0; c < gu; c += 8) {
-        const float *b = b0 + c;
-        __m256 s0 = j == 0 ? _mm256_setzero_ps() : _mm256_loadu_ps(r->next + c);
-        __m256 s1 = _mm256_mul_ps(x1, _mm256_loadu_ps(b + gu));
-        s0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(b), s0);
-        s1 = _mm256_fmadd_ps(x3, _mm256_loadu_ps(b + 3 * gu), s1);
-        s0 = _mm256_fmadd_ps(x2, _mm256_loadu_ps(b + 2 * gu), s0);
-        s1 = _mm256_fmadd_ps(x5, _mm256_loadu_ps(b + 5 * gu), s1);
-        s0 = _mm256_fmadd_ps(x4, _mm256_loadu_ps(b + 4 * gu), s0);
-        s1 = _mm256_fmadd_ps(x7, _mm256_loadu_ps(b + 7 * gu), s1);
-        s0 = _mm256_fmadd_ps(x6, _mm256_loadu_ps(b + 6 * gu), s0);
-        _mm256_storeu_ps(r->next + c, _mm256_add_ps(s0, s1));
+        __m256 s = j == 0 ? _mm256_setzero_ps() : _mm256_loadu_ps(r->next + c);
+        _mm256_storeu_ps(r->next + c, rs_fma_8_rows(x, b0 + c, gu, s));
     }
 }
 
