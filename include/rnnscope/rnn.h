@@ -49,6 +49,7 @@ typedef struct rs_rnn_io {
     /* Standalone Keras <= 2.3: a masked step outputs the carried state h, so before any valid
      * step it outputs h0 (later Keras: the previous output, zeros before any valid step). */
     bool masked_output_is_state;
+    size_t max_threads;        /* at most this many threads; 0: as many as rs_rnn_usable_threads */
     /* Outputs; any may be NULL. */
     float *seq;     /* (batch, steps, units): outputs in processing order, as Keras returns them */
     float *last;    /* (batch, units) output of the last processing step (Keras' last_output) */
@@ -61,6 +62,13 @@ typedef struct rs_rnn_io {
 /* Run the recurrence. Fails only when cancelled through progress or out of memory. */
 int rs_rnn_run(const rs_rnn_weights *w, const rs_rnn_io *io, const rs_progress *progress,
                rs_error *err);
+
+/* The threads a recurrence may use now: rs_threads(), less the CPUs other processes keep busy
+ * unless the count was chosen (--threads, RNNSCOPE_THREADS); rs_threads() when always-thread. */
+size_t rs_rnn_usable_threads(void);
+
+/* True when rs_rnn_set_always_thread is on. */
+bool rs_rnn_always_thread(void);
 
 /* For tests: use rs_threads() threads on layers of any size (normally a small layer runs on one
  * thread, where threads would cost more than they save). */

@@ -512,6 +512,11 @@ void rs_rnn_set_always_thread(bool on)
     atomic_store(&always_thread, on);
 }
 
+bool rs_rnn_always_thread(void)
+{
+    return atomic_load(&always_thread);
+}
+
 /* The default thread budget, less the CPUs that other processes keep busy (load average): on
  * a busy machine an extra thread waits for a core, and at batch 1 every step waits for the
  * slowest thread (measured here: a 2-thread LSTM of 128 units took 0.5 s instead of 1 ms at
@@ -530,10 +535,17 @@ static size_t usable_threads(void)
     return free_cpus < threads ? free_cpus : threads;
 }
 
+size_t rs_rnn_usable_threads(void)
+{
+    return atomic_load(&always_thread) ? (size_t)rs_threads() : usable_threads();
+}
+
 static size_t plan_parts(const rs_rnn_weights *w, const rs_rnn_io *io, bool *split_units)
 {
     bool always = atomic_load(&always_thread);
-    size_t threads = always ? (size_t)rs_threads() : usable_threads(), u = w->units;
+    size_t threads = rs_rnn_usable_threads(), u = w->units;
+    if (io->max_threads && threads > io->max_threads)
+        threads = io->max_threads;
     size_t flops = u * rs_cell_gates(w->cell) * u * io->steps;
     *split_units = false;
     if (threads < 2 || io->batch == 0)

@@ -3,6 +3,8 @@
  * LSTM "gates" (T, 4, units) in Keras order i, f, c~, o and "cell" (T, units);
  * GRU "gates" (T, 3, units) in order z, r, h~. */
 #include <stdio.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -249,6 +251,7 @@ typedef struct rnn_call {
     bool go_backwards, zero_output_for_mask;
     bool skip_internals;       /* leave the gates and cell tensors empty */
     const rs_progress *progress;
+    size_t max_threads;        /* 0: the usual budget */
 } rnn_call;
 
 static int check_state_input(const rs_tensor *s, size_t batch, size_t units, const char *what,
@@ -324,6 +327,7 @@ static int rnn_compute(const rs_node *n, const rnn_call *c, rs_tensor *outs, rs_
         .go_backwards = c->go_backwards,
         .zero_output_for_mask = c->zero_output_for_mask,
         .masked_output_is_state = p->masked_output_is_state,
+        .max_threads = c->max_threads,
         .h0 = c->h0 ? c->h0->data : NULL,
         .c0 = c->c0 && lstm ? c->c0->data : NULL,
         .seq = p->return_sequences ? outs[0].data : NULL,
@@ -515,16 +519,32 @@ int rs_bidirectional_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs
 
 /* ---- Bidirectional forward ---- */
 
-/* Progress of one direction mapped onto half of the layer's. */
-typedef struct half_progress {
+/* Progress of the two directions: each records its own fraction; only the direction on the
+ * caller's thread reports to the caller (whose callback may draw on the terminal), the sum of
+ * both halves, and a cancel from there stops both. */
+typedef struct pair_progress {
     const rs_progress *parent;
-    double base;
-} half_progress;
+    atomic_uint millionths[2];
+    atomic_bool cancel;
+    bool together; /* the directions run at once: the second only records */
+} pair_progress;
 
-static bool half_update(void *user, double fraction)
+typedef struct dir_progress {
+    pair_progress *pair;
+    int d;
+} dir_progress;
+
+static bool dir_update(void *user, double fraction)
 {
-    const half_progress *h = user;
-    return rs_progress_report(h->parent, h->base + 0.5 * fraction);
+    dir_progress *dp = user;
+    pair_progress *pp = dp->pair;
+    atomic_store(&pp->millionths[dp->d], (unsigned)(fraction * 1e6));
+    if (dp->d == 0 || !pp->together) {
+        double both = (atomic_load(&pp->millionths[0]) + atomic_load(&pp->millionths[1])) / 2e6;
+        if (!rs_progress_report(pp->parent, both))
+            atomic_store(&pp->cancel, true);
+    }
+    return !atomic_load(&pp->cancel);
 }
 
 /* Reverse a (batch, steps, units) tensor along time, in place. */
@@ -575,12 +595,71 @@ typedef struct bidir_run {
     rs_tensor *fw, *bw;
 } bidir_run;
 
+/* One direction's run, on a thread of its own. */
+typedef struct dir_job {
+    const rs_node *node;
+    const rnn_call *call;
+    rs_tensor *outs;
+    rs_error err;
+    int rc;
+} dir_job;
+
+static void *dir_thread(void *arg)
+{
+    dir_job *j = arg;
+    j->rc = rnn_compute(j->node, j->call, j->outs, &j->err);
+    return NULL;
+}
+
+/* The two directions are independent: with two CPUs to spare and enough work to cover starting
+ * a thread, they run at once, each with half the threads (measured: a Bidirectional LSTM of
+ * 128 units, T 256, batch 1: 2.8 ms instead of 4.4 ms on one thread). */
+#define TOGETHER_MIN_FLOPS ((size_t)1 << 20)
+
+static size_t threads_apart(const rnn_params *fp, const rs_tensor *x)
+{
+    size_t threads = rs_rnn_usable_threads(), u = (size_t)fp->units;
+    if (x->rank != 3)
+        return 0; /* rnn_compute says what is wrong */
+    size_t flops = x->shape[0] * x->shape[1] * (size_t)fp->gates * u * (u + x->shape[2]);
+    return threads >= 2 && (flops >= TOGETHER_MIN_FLOPS || rs_rnn_always_thread()) ? threads : 0;
+}
+
+static int run_directions(const bidir_params *p, rnn_call c[2], bidir_run *r, pair_progress *pp,
+                          rs_error *err)
+{
+    size_t threads = threads_apart(p->forward->params, c[0].x);
+    dir_job back = {p->backward, &c[1], r->bw, {""}, -1};
+    pthread_t tid;
+    pp->together = threads > 0;
+    if (pp->together) {
+        c[0].max_threads = threads / 2;
+        c[1].max_threads = threads - threads / 2;
+        pp->together = pthread_create(&tid, NULL, dir_thread, &back) == 0;
+    }
+    int rc = rnn_compute(p->forward, &c[0], r->fw, err);
+    if (pp->together) {
+        if (rc < 0)
+            atomic_store(&pp->cancel, true);
+        pthread_join(tid, NULL);
+        if (rc == 0 && back.rc == 0) /* the backward half may have ended last, unreported */
+            rs_progress_report(pp->parent, 1.0);
+    } else if (rc == 0) {
+        c[1].max_threads = 0;
+        dir_thread(&back);
+    }
+    if (rc == 0 && back.rc < 0)
+        *err = back.err;
+    return rc < 0 || back.rc < 0 ? -1 : 0;
+}
+
 static int bidir_directions(const bidir_params *p, rs_layer_io *io, bidir_run *r, rs_error *err)
 {
     const rnn_params *fp = p->forward->params, *bp = p->backward->params;
     int per_dir = (io->n_inputs - 1) / 2;
-    half_progress hp[2] = {{io->progress, 0.0}, {io->progress, 0.5}};
-    rs_progress prog[2] = {{half_update, &hp[0]}, {half_update, &hp[1]}};
+    pair_progress pp = {.parent = io->progress};
+    dir_progress dp[2] = {{&pp, 0}, {&pp, 1}};
+    rs_progress prog[2] = {{dir_update, &dp[0]}, {dir_update, &dp[1]}};
     bool zero = p->zero_masked_outputs && fp->return_sequences;
     rnn_call c[2] = {
         {.x = io->inputs[0], .go_backwards = fp->go_backwards, .zero_output_for_mask = zero,
@@ -594,8 +673,7 @@ static int bidir_directions(const bidir_params *p, rs_layer_io *io, bidir_run *r
         c[d].skip_internals = io->skip_internals;
         initial_states(io, 1 + d * per_dir, per_dir, &c[d]);
     }
-    if (rnn_compute(p->forward, &c[0], r->fw, err) < 0 ||
-        rnn_compute(p->backward, &c[1], r->bw, err) < 0)
+    if (run_directions(p, c, r, &pp, err) < 0)
         return -1;
     if (fp->return_sequences)
         reverse_time(&r->bw[0]); /* back in input order */

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "rnnscope/threads.h"
+#include "rnnscope/rnn.h"
 #include "rnnscope/layer.h"
 #include "rnnscope/npy.h"
 #include "rnnscope/run.h"
@@ -178,11 +180,13 @@ static int weights_changed(const rs_model *m, weights_copy *c)
     return changed;
 }
 
+static const char *pass_name = ""; /* the second pass says so in its case names */
+
 static void check_format(const cJSON *model, const char *fmt_name, const cJSON *fmt)
 {
     const char *name = str(model, "name");
     char case_name[256];
-    snprintf(case_name, sizeof case_name, "%s in %s", name, fmt_name);
+    snprintf(case_name, sizeof case_name, "%s in %s%s", name, fmt_name, pass_name);
     rs_error err = {""};
     rs_model *m = NULL;
     const char *arch = str(fmt, "architecture");
@@ -227,11 +231,9 @@ done:
     run_test_result(case_name, t.failed == 0);
 }
 
-int main(void)
+/* Every format of every model (or of RS_REF_MODEL alone). */
+static void check_models(const cJSON *manifest, bool first_format_only)
 {
-    cJSON *manifest = load_json(FIXTURES "/manifest.json");
-    if (!manifest)
-        return 1;
     const char *only = getenv("RS_REF_MODEL");
     const cJSON *model, *fmt;
     cJSON_ArrayForEach(model, item(manifest, "models"))
@@ -239,8 +241,28 @@ int main(void)
         if (only && *only && strcmp(only, str(model, "name")) != 0)
             continue;
         cJSON_ArrayForEach(fmt, item(model, "formats"))
+        {
             check_format(model, fmt->string, fmt);
+            if (first_format_only)
+                break;
+        }
     }
+}
+
+int main(void)
+{
+    cJSON *manifest = load_json(FIXTURES "/manifest.json");
+    if (!manifest)
+        return 1;
+    check_models(manifest, false);
+    /* Again with every recurrence threaded however small: batch and unit slices on 2 threads,
+     * Bidirectional's directions at once. */
+    rs_set_threads(2);
+    rs_rnn_set_always_thread(true);
+    pass_name = ", 2 threads always";
+    check_models(manifest, true);
+    rs_rnn_set_always_thread(false);
+    rs_set_threads(0);
     cJSON_Delete(manifest);
     return check_finish();
 }

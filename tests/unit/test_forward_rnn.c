@@ -11,11 +11,14 @@
  * - initial states given as inputs: a run split in two, the second half started from the first
  *   half's states, equals the whole run. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "rnnscope/threads.h"
+#include "rnnscope/rnn.h"
 #include "rnnscope/layer.h"
 
 #define FIX "tests/ref/fixtures/"
@@ -494,20 +497,24 @@ typedef struct progress_log {
     int calls;
     bool monotonic;
     double cancel_after; /* return false once past this fraction */
+    pthread_t caller;    /* the callback may draw on the terminal: only the caller's thread */
+    bool other_thread;
 } progress_log;
 
 static bool log_progress(void *user, double f)
 {
     progress_log *l = user;
+    l->other_thread = l->other_thread || !pthread_equal(pthread_self(), l->caller);
     l->monotonic = l->monotonic && f >= l->last && f <= 1.0;
     l->last = f;
     l->calls++;
     return f <= l->cancel_after;
 }
 
-/* Bidirectional over 1200 steps: progress runs once from 0 to 1 over both halves, and a
- * cancel from the callback stops it with an error. */
-static void test_bidirectional_progress(void)
+/* Bidirectional over 1200 steps: progress runs once from 0 to 1 over both halves, always on
+ * the caller's thread, and a cancel from the callback stops it with an error; with the two
+ * directions one after the other, and at once on two threads. */
+static void bidirectional_progress(bool together)
 {
     rs_model *m = load(FIX "bidirectional/keras/k22.h5");
     const rs_node *n = node(m, "bidirectional_1");
@@ -516,7 +523,9 @@ static void test_bidirectional_progress(void)
     rs_tensor_alloc_dims(&x, &err, 3, (size_t)1, (size_t)1200, (size_t)3);
     for (size_t i = 0; i < x.size; i++)
         x.data[i] = (float)sin((double)i);
-    progress_log log = {.monotonic = true, .cancel_after = 2};
+    rs_set_threads(together ? 2 : 1);
+    rs_rnn_set_always_thread(together);
+    progress_log log = {.monotonic = true, .cancel_after = 2, .caller = pthread_self()};
     rs_progress prog = {log_progress, &log};
     rs_tensor outs[8] = {{0}}, masks[8] = {{0}};
     const rs_tensor *ins[1] = {&x}, *in_masks[1] = {NULL};
@@ -524,19 +533,31 @@ static void test_bidirectional_progress(void)
                       .out_masks = masks, .progress = &prog};
     if (n) {
         CHECK(n->kind->forward(n, &io, &err) == 0);
-        CHECK(log.monotonic && log.calls > 2);
+        CHECK(log.monotonic && log.calls > 2 && !log.other_thread);
         CHECK_NEAR(log.last, 1.0, 1e-9);
         for (int i = 0; i < 8; i++)
             rs_tensor_free(&outs[i]);
-        log = (progress_log){.monotonic = true, .cancel_after = 0.6};
+        log = (progress_log){.monotonic = true, .cancel_after = 0.6, .caller = pthread_self()};
         CHECK(n->kind->forward(n, &io, &err) < 0);
         CHECK_CONTAINS(err.msg, "cancelled");
-        CHECK(log.last < 0.9);
+        CHECK(log.last < 0.9 && !log.other_thread);
     }
+    rs_rnn_set_always_thread(false);
+    rs_set_threads(0);
     for (int i = 0; i < 8; i++)
         rs_tensor_free(&outs[i]);
     rs_tensor_free(&x);
     rs_model_free(m);
+}
+
+static void test_bidirectional_progress(void)
+{
+    bidirectional_progress(false);
+}
+
+static void test_bidirectional_progress_together(void)
+{
+    bidirectional_progress(true);
 }
 
 int main(void)
@@ -552,5 +573,7 @@ int main(void)
     run_test("inputs that do not fit are refused", test_bad_inputs);
     run_test("Bidirectional reports progress over both halves and can be cancelled",
              test_bidirectional_progress);
+    run_test("the same with the two directions at once on two threads",
+             test_bidirectional_progress_together);
     return check_finish();
 }
