@@ -37,22 +37,23 @@ bool rs_h5_vouched_by_guard(void)
 /* Room for the program itself (code, libraries, libhdf5's caches) beside the capped data. */
 #define CHILD_ROOM ((size_t)512 << 20)
 
+/* AddressSanitizer and ThreadSanitizer reserve terabytes of shadow memory. */
 #if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define UNDER_SHADOW_SANITIZER 1
 #endif
 #endif
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define UNDER_SHADOW_SANITIZER 1
 #endif
 
 /* libhdf5 allocates whatever corrupt metadata asks for (fuzzing found files that make it fill
  * gigabytes for tens of seconds) before rnnscope can check anything, so the child runs under an
- * address-space limit of the memory cap plus room for the program. Not under AddressSanitizer,
- * whose shadow memory is address space too. */
+ * address-space limit of the memory cap plus room for the program. Not under AddressSanitizer
+ * or ThreadSanitizer, whose shadow memory is address space too. */
 static void limit_child_memory(void)
 {
-#ifndef UNDER_ASAN
+#ifndef UNDER_SHADOW_SANITIZER
     size_t cap = rs_memcap_get();
     struct rlimit r;
     if (cap == RS_MEMCAP_NONE || getrlimit(RLIMIT_AS, &r) < 0)
