@@ -1,7 +1,8 @@
 /* Timing (not a test): our side of the forward-pass benchmark (bench/run.py).
- * Loads a model and one input .npy, then runs the whole model REPS times, each time on a fresh
- * rs_run (nothing cached), and prints the seconds of each forward pass on its own line. Only
- * rs_run_output is timed: not the load, not the copy of the input.
+ * Loads a model and one input .npy, warms up (untimed forward passes for at least WARM_SECONDS,
+ * as the peer does), then runs the whole model REPS times, each time on a fresh rs_run (nothing
+ * cached), and prints the seconds of each forward pass on its own line. Only rs_run_output is
+ * timed: not the load, not the copy of the input.
  * Run: bench/forward MODEL INPUT.npy THREADS REPS [OUT.npy]
  * OUT.npy receives the model's first output of the last repetition. */
 #include <stdio.h>
@@ -41,6 +42,11 @@ static int forward_once(const rs_model *m, const rs_tensor *input, const char *o
     return rc;
 }
 
+/* Long enough for what a first call pays once (lazy symbol binding, a fresh heap's pages) and
+ * for an idle CPU to be running at speed again (on this project's VM a second vCPU idle for a
+ * while runs a 2-thread call of a few milliseconds 1.5x slower for the first ~20 ms). */
+#define WARM_SECONDS 0.05
+
 int main(int argc, char **argv)
 {
     if (argc < 5 || argc > 6) {
@@ -61,6 +67,9 @@ int main(int argc, char **argv)
         rc = rs_fail(&err, argv[1], "the benchmark needs one input and an output");
     if (rc == 0)
         rc = rs_npy_read(argv[2], &input, &err);
+    double warm = 0;
+    for (double t0 = now(); rc == 0 && (warm == 0 || now() - t0 < WARM_SECONDS);)
+        rc = forward_once(m, &input, NULL, &warm, &err);
     for (int i = 0; rc == 0 && i < reps; i++) {
         double secs = 0;
         rc = forward_once(m, &input, i == reps - 1 && argc == 6 ? argv[5] : NULL, &secs, &err);

@@ -231,10 +231,9 @@ class Peer:
 
 
 def ours(builddir, case, threads, out=None):
-    """One timed forward pass after an untimed one in the same process: the peer's worker is warm
-    too, so neither side pays a process's first-call costs (lazy symbol binding, first page
-    faults of a fresh heap) inside the timed call."""
-    cmd = [os.path.join(builddir, 'bench', 'forward'), case['model'], case['input'], str(threads), '2']
+    """One timed forward pass after bench/forward's warm-up (untimed passes for 50 ms, as the
+    peer does before each timed call)."""
+    cmd = [os.path.join(builddir, 'bench', 'forward'), case['model'], case['input'], str(threads), '1']
     if out:
         cmd.append(out)
     try:
