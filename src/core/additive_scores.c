@@ -245,7 +245,7 @@ static void run_jobs(score_rows *jobs, size_t n)
     pthread_t tid[n];
     bool started[n];
     for (size_t t = 1; t < n; t++)
-        started[t] = pthread_create(&tid[t], NULL, rows_job, &jobs[t]) == 0;
+        started[t] = rs_thread_start(&tid[t], rows_job, &jobs[t]) == 0;
     rows_job(&jobs[0]);
     for (size_t t = 1; t < n; t++) {
         if (started[t])

@@ -617,7 +617,7 @@ static bool run_parts(rnn_part *parts, size_t n)
     pthread_t tid[n > 1 ? n - 1 : 1];
     size_t started = 0;
     for (; started + 1 < n; started++)
-        if (pthread_create(&tid[started], NULL, part_thread, &parts[started + 1]) != 0)
+        if (rs_thread_start(&tid[started], part_thread, &parts[started + 1]) != 0)
             break;
     bool all = started + 1 == n;
     atomic_store(&sh->start, all ? START_GO : START_ABORT);

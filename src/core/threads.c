@@ -1,4 +1,6 @@
-/* The kernels' thread budget. */
+/* The kernels' thread budget, and starting a kernel's threads. */
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -45,4 +47,44 @@ void rs_set_threads(int n)
 bool rs_threads_explicit(void)
 {
     return chosen > 0 || env_threads() > 0;
+}
+
+typedef struct start_elsewhere {
+    void *(*fn)(void *);
+    void *arg;
+    cpu_set_t allowed;
+} start_elsewhere;
+
+/* On its CPU now: free to move again, then the work. */
+static void *run_elsewhere(void *p)
+{
+    start_elsewhere s = *(start_elsewhere *)p;
+    free(p);
+    pthread_setaffinity_np(pthread_self(), sizeof s.allowed, &s.allowed);
+    return s.fn(s.arg);
+}
+
+int rs_thread_start(pthread_t *tid, void *(*fn)(void *), void *arg)
+{
+    start_elsewhere *s = malloc(sizeof *s);
+    int here = sched_getcpu();
+    if (!s || here < 0 || sched_getaffinity(0, sizeof s->allowed, &s->allowed) != 0 ||
+        CPU_COUNT(&s->allowed) < 2 || !CPU_ISSET(here, &s->allowed)) {
+        free(s);
+        return pthread_create(tid, NULL, fn, arg);
+    }
+    s->fn = fn;
+    s->arg = arg;
+    cpu_set_t others = s->allowed;
+    CPU_CLR(here, &others);
+    pthread_attr_t attr;
+    int rc = pthread_attr_init(&attr);
+    if (rc == 0 && pthread_attr_setaffinity_np(&attr, sizeof others, &others) == 0)
+        rc = pthread_create(tid, &attr, run_elsewhere, s);
+    else
+        rc = pthread_create(tid, NULL, run_elsewhere, s);
+    pthread_attr_destroy(&attr);
+    if (rc != 0)
+        free(s);
+    return rc;
 }

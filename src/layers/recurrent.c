@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rnnscope/rnn.h"
+#include "rnnscope/threads.h"
 
 #include "rnnscope/memcap.h"
 #include "layers/common.h"
@@ -635,7 +636,7 @@ static int run_directions(const bidir_params *p, rnn_call c[2], bidir_run *r, pa
     if (pp->together) {
         c[0].max_threads = threads / 2;
         c[1].max_threads = threads - threads / 2;
-        pp->together = pthread_create(&tid, NULL, dir_thread, &back) == 0;
+        pp->together = rs_thread_start(&tid, dir_thread, &back) == 0;
     }
     int rc = rnn_compute(p->forward, &c[0], r->fw, err);
     if (pp->together) {

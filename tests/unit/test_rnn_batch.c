@@ -2,6 +2,8 @@
  * the vector width, go_backwards and both GRU reset modes, on one thread and on two (batch slices,
  * and unit slices at batch 1), against torch cells (tests/data/make_kernel_refs.py, "batched"). */
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,6 +247,34 @@ static void test_packed_in_place(void)
     rs_set_threads(0);
 }
 
+/* rs_thread_start runs the function, whose result pthread_join returns, and the thread may run
+ * on every CPU the process may (it starts away from its creator's only for a moment). */
+typedef struct started {
+    cpu_set_t allowed;
+    int calls;
+} started;
+
+static void *note_affinity(void *arg)
+{
+    started *s = arg;
+    s->calls++;
+    sched_getaffinity(0, sizeof s->allowed, &s->allowed);
+    return s;
+}
+
+static void test_thread_start(void)
+{
+    started s = {.calls = 0};
+    cpu_set_t mine;
+    CHECK(sched_getaffinity(0, sizeof mine, &mine) == 0);
+    pthread_t tid;
+    void *ret = NULL;
+    CHECK(rs_thread_start(&tid, note_affinity, &s) == 0);
+    CHECK(pthread_join(tid, &ret) == 0);
+    CHECK(ret == &s && s.calls == 1);
+    CHECK(CPU_EQUAL(&s.allowed, &mine));
+}
+
 int main(void)
 {
     run_test("batch, masks, odd units, backwards, GRU resets: 1 thread", test_one_thread);
@@ -253,6 +283,7 @@ int main(void)
     run_test("same with the default thread budget", test_default_threads);
     run_test("150 steps backwards, masked (several input chunks)", test_long_backwards);
     run_test("recurrent weights packed in place during a run, then put back", test_packed_in_place);
+    run_test("a kernel's thread runs its function, then anywhere allowed", test_thread_start);
     CHECK(rs_vmath_force(RS_VMATH_PORTABLE)); /* what machines without AVX2 and FMA run */
     run_test("portable code: 1 thread", test_one_thread);
     run_test("portable code: 2 threads", test_two_threads);
