@@ -10,11 +10,14 @@ import numpy as np, sys
 a = np.zeros((8, 8), np.float32); a[:, :4] = -1; a[:, 4:] = 1
 np.save(sys.argv[1], a)' "$T/halves.npy"
 
-DISP=:$((50 + $$ % 200))
-Xvfb "$DISP" -screen 0 800x600x24 -nolisten tcp >"$T/xvfb.log" 2>&1 &
+# Xvfb picks a free display and writes its number once it accepts connections (a fixed number
+# could meet another server, or a dead one's lock, and leave xterm without a display).
+Xvfb -displayfd 9 -screen 0 800x600x24 -nolisten tcp 9>"$T/display" >"$T/xvfb.log" 2>&1 &
 XVFB=$!
 trap 'kill $XVFB $XT 2>/dev/null; rm -rf "$T"' EXIT
-for i in $(seq 50); do [ -e "/tmp/.X11-unix/X${DISP#:}" ] && break; sleep 0.1; done
+for i in $(seq 100); do [ -s "$T/display" ] && break; sleep 0.1; done
+[ -s "$T/display" ] || { echo "Xvfb did not start:"; cat "$T/xvfb.log"; exit 77; }
+DISP=:$(head -n 1 "$T/display")
 
 # shoot XTERM_ARGS... : run plot in an xterm, screenshot to $T/shot.png after it drew
 shoot() {
@@ -23,7 +26,7 @@ shoot() {
         "LANG=C.UTF-8 '$RNNSCOPE' plot --data '$T/halves.npy' --view heatmap --width 40 --height 12; \
          touch '$T/done'; sleep 30" >/dev/null 2>&1 &
     XT=$!
-    for i in $(seq 100); do [ -e "$T/done" ] && break; sleep 0.1; done
+    for i in $(seq 300); do [ -e "$T/done" ] && break; sleep 0.1; done  # up to 30 s on a busy machine
     sleep 0.5
     DISPLAY=$DISP import -window root "$T/shot.png"
     kill $XT 2>/dev/null; wait $XT 2>/dev/null
@@ -38,7 +41,7 @@ shoot -ti vt340 -xrm 'XTerm*numColorRegisters: 256'
 if [ -e "$T/done" ] && is_blue 5 60 && is_blue 40 60 && is_blue 100 120 && is_red 160 60 && is_red 220 120; then
     ok "xterm -ti vt340: plot draws the heatmap as sixel, blue left half, red right half"
 else not_ok "xterm -ti vt340: plot draws the heatmap as sixel, blue left half, red right half"
-    echo "pixels: $(pixel 40 60) / $(pixel 160 60)" | diag; fi
+    echo "pixels: $(pixel 40 60) / $(pixel 160 60); plot finished: $([ -e "$T/done" ] && echo yes || echo no)" | diag; fi
 # a sixel image is solid: no gaps between text rows inside it
 if is_blue 60 29 && is_blue 60 30 && is_red 200 42 && is_red 200 43; then
     ok "the sixel image has no text-row gaps"
