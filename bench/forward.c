@@ -67,8 +67,8 @@ int main(int argc, char **argv)
         rc = rs_fail(&err, argv[1], "the benchmark needs one input and an output");
     if (rc == 0)
         rc = rs_npy_read(argv[2], &input, &err);
-    double warm = 0;
-    for (double t0 = now(); rc == 0 && (warm == 0 || now() - t0 < WARM_SECONDS);)
+    double t0 = now(), warm;
+    for (int n = 0; rc == 0 && (n == 0 || now() - t0 < WARM_SECONDS); n++)
         rc = forward_once(m, &input, NULL, &warm, &err);
     for (int i = 0; rc == 0 && i < reps; i++) {
         double secs = 0;

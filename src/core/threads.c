@@ -78,12 +78,14 @@ int rs_thread_start(pthread_t *tid, void *(*fn)(void *), void *arg)
     cpu_set_t others = s->allowed;
     CPU_CLR(here, &others);
     pthread_attr_t attr;
-    int rc = pthread_attr_init(&attr);
-    if (rc == 0 && pthread_attr_setaffinity_np(&attr, sizeof others, &others) == 0)
-        rc = pthread_create(tid, &attr, run_elsewhere, s);
-    else
+    int rc;
+    if (pthread_attr_init(&attr) != 0) {
         rc = pthread_create(tid, NULL, run_elsewhere, s);
-    pthread_attr_destroy(&attr);
+    } else {
+        bool placed = pthread_attr_setaffinity_np(&attr, sizeof others, &others) == 0;
+        rc = pthread_create(tid, placed ? &attr : NULL, run_elsewhere, s);
+        pthread_attr_destroy(&attr);
+    }
     if (rc != 0)
         free(s);
     return rc;

@@ -2,9 +2,9 @@
  * Besides their Keras outputs they expose per-timestep internals for the explorer:
  * LSTM "gates" (T, 4, units) in Keras order i, f, c~, o and "cell" (T, units);
  * GRU "gates" (T, 3, units) in order z, r, h~. */
-#include <stdio.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -16,7 +16,9 @@ Xvfb -displayfd 9 -screen 0 800x600x24 -nolisten tcp 9>"$T/display" >"$T/xvfb.lo
 XVFB=$!
 trap 'kill $XVFB $XT 2>/dev/null; rm -rf "$T"' EXIT
 for i in $(seq 100); do [ -s "$T/display" ] && break; sleep 0.1; done
-[ -s "$T/display" ] || { echo "Xvfb did not start:"; cat "$T/xvfb.log"; exit 77; }
+if [ ! -s "$T/display" ]; then
+    not_ok "Xvfb starts"; diag < "$T/xvfb.log"; done_testing; exit 1
+fi
 DISP=:$(head -n 1 "$T/display")
 
 # shoot XTERM_ARGS... : run plot in an xterm, screenshot to $T/shot.png after it drew
