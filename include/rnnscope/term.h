@@ -31,6 +31,19 @@ const char *rs_term_queries(void);
 /* Parse whatever replies are in buf (other bytes are ignored) into caps. */
 void rs_term_parse(const unsigned char *buf, size_t len, rs_term_caps *caps);
 
+/* Replies to our queries that arrive after the probe gave up (a slow link) reach the keyboard
+ * reader; they have a fixed grammar and are recognised so that they are dropped, never run as
+ * keys: CSI ? params c (DA1), CSI > params c (DA2), CSI ? params S (XTSMGRAPHICS),
+ * CSI 6 ; H ; W t (cell size), DCS > | text ST (XTVERSION). */
+typedef enum rs_term_reply {
+    RS_REPLY_NO,   /* not a reply: the bytes are keys */
+    RS_REPLY_MORE, /* a prefix of a reply: more bytes decide */
+    RS_REPLY_YES,  /* a whole reply of *used bytes */
+} rs_term_reply;
+
+/* Match buf (which starts with ESC) against the reply grammar. */
+rs_term_reply rs_term_reply_match(const unsigned char *buf, size_t len, size_t *used);
+
 /* Query the terminal on fd (a tty) and wait at most timeout_ms for the DA1 reply.
  * The terminal modes are restored before returning. A terminal that never answers gives
  * caps->answered = false, not an error; errors are only for a fd that is not a terminal. */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "explorer.h"
+#include "key_reader.h"
 #include "rnnscope/config.h"
 #include "rnnscope/fileio.h"
 #include "rnnscope/sixel.h"
@@ -190,11 +191,14 @@ static int dump_screen(explorer *ex, rs_canvas *c, const char *path, rs_error *e
 }
 
 /* One token of a --keys script: a key name as for the config ("j", "Enter", "F10"), "dump" to
- * append the screen to the dump file, or "click:X,Y". Shared by headless and terminal runs. */
+ * append the screen to the dump file, "click:X,Y", or "wait:MS" (in a terminal: act on the
+ * keyboard for MS milliseconds before the next token). Shared by headless and terminal runs. */
 static int script_step(explorer *ex, rs_canvas *c, const rs_tui_options *o, const char *tok,
                        rs_error *err)
 {
-    int x, y, key;
+    int x, y, key, ms;
+    if (sscanf(tok, "wait:%d", &ms) == 1)
+        return 0; /* no keyboard to wait for when headless */
     if (strcmp(tok, "dump") == 0)
         return o->dump_path ? dump_screen(ex, c, o->dump_path, err) : 0;
     if (sscanf(tok, "click:%d,%d", &x, &y) == 2) {
@@ -231,7 +235,15 @@ typedef struct progress_state {
     struct timespec start;
     bool shown;
     explorer *ex;
+    key_reader *keys;
 } progress_state;
+
+static long now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
 
 static long elapsed_ms(const struct timespec *since)
 {
@@ -257,9 +269,7 @@ static bool show_progress(void *user, double fraction)
            (int)(fraction * 100));
     refresh();
     p->shown = true;
-    nodelay(stdscr, TRUE);
-    int key = getch();
-    nodelay(stdscr, FALSE);
+    int key = key_read(p->keys, 0);
     if (key == ERR)
         return true;
     if (key == 27)
@@ -268,7 +278,7 @@ static bool show_progress(void *user, double fraction)
         p->ex->quit = true;
         return false;
     }
-    ungetch(key); /* other keys act when the computation is done */
+    key_unread(p->keys, key); /* other keys act when the computation is done */
     return true;
 }
 
@@ -322,7 +332,9 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
         rc = -1;
     rs_term_cell_size(&caps, STDIN_FILENO, &so.cell_w, &so.cell_h);
     rs_canvas last = {0};
-    progress_state prog = {.ex = ex};
+    key_reader kr = {0};
+    long wait_until = 0; /* a script's "wait:MS": the keyboard until then */
+    progress_state prog = {.ex = ex, .keys = &kr};
     rs_progress pr = {show_progress, &prog};
     ex->progress = &pr;
     rs_canvas c = {0};
@@ -352,13 +364,19 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
         sixel_after_paint(&so, ex, repainted);
         memcpy(last.cells, c.cells, (size_t)c.w * (size_t)c.h * sizeof *c.cells);
         /* keys from --keys first (a real terminal driven by a script), then the keyboard */
-        const char *tok = keys.text ? script_token(&keys) : NULL;
+        const char *tok = keys.text && now_ms() >= wait_until ? script_token(&keys) : NULL;
+        int wait_ms;
+        if (tok && sscanf(tok, "wait:%d", &wait_ms) == 1) {
+            wait_until = now_ms() + wait_ms;
+            continue;
+        }
         if (tok) {
             rc = script_step(ex, &c, o, tok, err);
             continue;
         }
-        timeout(250); /* wake up now and then to notice signals */
-        int key = getch();
+        long left = wait_until - now_ms();
+        /* wake up now and then to notice signals (and the end of a script's wait) */
+        int key = key_read(&kr, left > 0 && left < 250 ? (int)left : 250);
         if (key == ERR)
             continue;
         MEVENT ev;

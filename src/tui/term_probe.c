@@ -128,6 +128,69 @@ void rs_term_parse(const unsigned char *buf, size_t len, rs_term_caps *caps)
     }
 }
 
+/* CSI ? params (c|S), CSI > params c, CSI 6 ; params t; buf points after "ESC [". */
+static rs_term_reply match_csi_reply(const unsigned char *p, size_t len, size_t *used)
+{
+    if (len == 0)
+        return RS_REPLY_MORE;
+    char prefix = (p[0] == '?' || p[0] == '>') ? (char)p[0] : 0;
+    size_t i = prefix ? 1 : 0;
+    if (!prefix) { /* only the cell-size reply has no prefix: it starts "6;" */
+        if (len >= 1 && p[0] != '6')
+            return RS_REPLY_NO;
+        if (len >= 2 && p[1] != ';')
+            return RS_REPLY_NO;
+    }
+    for (; i < len; i++) {
+        unsigned char c = p[i];
+        if ((c >= '0' && c <= '9') || c == ';' || c == ':')
+            continue;
+        bool ours = (c == 'c' && prefix) || (c == 'S' && prefix == '?') || (c == 't' && !prefix);
+        if (!ours)
+            return RS_REPLY_NO;
+        *used = i + 1;
+        return RS_REPLY_YES;
+    }
+    return RS_REPLY_MORE;
+}
+
+/* DCS > | text ST; buf points after "ESC P". The text is printable, at most 256 bytes. */
+static rs_term_reply match_dcs_reply(const unsigned char *p, size_t len, size_t *used)
+{
+    static const char head[] = ">|";
+    for (size_t i = 0; i < 2 && i < len; i++)
+        if (p[i] != (unsigned char)head[i])
+            return RS_REPLY_NO;
+    for (size_t i = 2; i < len; i++) {
+        if (p[i] == ESC) {
+            if (i + 1 == len)
+                return RS_REPLY_MORE;
+            if (p[i + 1] != '\\')
+                return RS_REPLY_NO;
+            *used = i + 2;
+            return RS_REPLY_YES;
+        }
+        if (p[i] < 0x20 || i > 256)
+            return RS_REPLY_NO;
+    }
+    return RS_REPLY_MORE;
+}
+
+rs_term_reply rs_term_reply_match(const unsigned char *buf, size_t len, size_t *used)
+{
+    *used = 0;
+    if (len == 0 || buf[0] != ESC)
+        return RS_REPLY_NO;
+    if (len == 1)
+        return RS_REPLY_MORE;
+    rs_term_reply r = buf[1] == '[' ? match_csi_reply(buf + 2, len - 2, used)
+                      : buf[1] == 'P' ? match_dcs_reply(buf + 2, len - 2, used)
+                                      : RS_REPLY_NO;
+    if (r == RS_REPLY_YES)
+        *used += 2;
+    return r;
+}
+
 static long now_ms(void)
 {
     struct timespec ts;

@@ -203,8 +203,41 @@ static void test_probe_on_a_pty(void)
     CHECK(rs_term_probe(-1, 100, &c, &err) < 0);
 }
 
+static rs_term_reply match(const char *s, size_t *used)
+{
+    return rs_term_reply_match((const unsigned char *)s, strlen(s), used);
+}
+
+/* Every reply of the recorded terminals, one after another, is recognised whole; keys and
+ * other sequences (arrows, F-keys, Alt+P, Ctrl-PgDn) are not; prefixes ask for more. */
+static void test_late_replies(void)
+{
+    static const char *const recorded[] = {XTERM_VT340, XTERM_PLAIN, TMUX_33A, XTERM_WINOPS};
+    for (size_t i = 0; i < sizeof recorded / sizeof *recorded; i++) {
+        const char *p = recorded[i];
+        size_t used = 0;
+        while (*p && match(p, &used) == RS_REPLY_YES && used > 0)
+            p += used;
+        CHECK(*p == '\0');
+    }
+    size_t used;
+    CHECK(match("\033[>0;276;0c", &used) == RS_REPLY_YES && used == 11); /* DA2 */
+    CHECK(match("\033[6;20;10tj", &used) == RS_REPLY_YES && used == 10);
+    static const char *const keys[] = {"\033[A", "\033OP", "\033[6~", "\033[6;5~", "\033Pq",
+                                       "\033j", "\033\033", "\033[1;2c", "\033[?1;2x", "\033[4;1;2t",
+                                       "\033P>x"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        CHECK(match(keys[i], &used) == RS_REPLY_NO);
+    static const char *const prefixes[] = {"\033", "\033[", "\033[?", "\033[?64;1", "\033[6;20",
+                                           "\033P", "\033P>|XTerm(3", "\033P>|XTerm(379)\033"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+        CHECK(match(prefixes[i], &used) == RS_REPLY_MORE);
+    CHECK(match("j", &used) == RS_REPLY_NO);
+}
+
 int main(void)
 {
+    run_test("late replies are told from keys by their grammar", test_late_replies);
     run_test("xterm -ti vt340 replies: sixel, registers, geometry, cell size", test_xterm_vt340);
     run_test("plain xterm and tmux 3.3a replies: no sixel", test_plain_xterm_and_tmux);
     run_test("no reply, garbage, truncated replies", test_nothing_and_garbage);

@@ -1,0 +1,31 @@
+# The explorer behind a slow link, in a pseudo-terminal played by tests/tui/pty_term.py: replies
+# to the start-up queries that arrive late are dropped, never run as keys.
+. "$top_srcdir/tests/lib.sh"
+MODEL=$top_srcdir/tests/ref/fixtures/seed_selfattention/keras/k22.h5
+PTY="$PY $top_srcdir/tests/tui/pty_term.py"
+export LC_ALL=C.UTF-8 TERM=xterm-256color
+
+# late DELAY: the explorer for 3.5 s under replies arriving DELAY s late, then its screen
+late() {
+    printf 'wait:3500\ndump\nq\n' > "$T/keys"
+    rm -f "$T/dump"
+    $PTY --answer xterm-sixel --answer-delay "$1" -- "$RNNSCOPE" --keys "$T/keys" \
+        --dump-screen "$T/dump" "$MODEL" > "$T/pty" 2>&1
+}
+untouched() { # the screen is the one the explorer starts with
+    grep -q '\[lines\] lstm_1' "$T/dump" && grep -q ' bwr ' "$T/dump" &&
+        ! grep -q 'equal-axes\|viridis\|rnnscope keys' "$T/dump" && grep -q '^exit 0' "$T/pty"
+}
+for delay in 1 2; do
+    if late $delay && untouched; then ok "replies $delay s late are not taken for keys"
+    else not_ok "replies $delay s late are not taken for keys"; cat "$T/pty" "$T/dump" 2>/dev/null | diag; fi
+done
+
+# keys typed after the late replies still act (the filter gives keys back)
+printf 'wait:2500\ndump\nq\n' > "$T/keys"
+rm -f "$T/dump"
+$PTY --answer xterm-sixel --answer-delay 1 --step '' --step 'j' --step '\x1b' --step '4' -- \
+    "$RNNSCOPE" --keys "$T/keys" --dump-screen "$T/dump" "$MODEL" > "$T/pty" 2>&1
+if grep -q '\[hist\] seq_self_attention_1' "$T/dump"; then ok "keys after the late replies act, Esc included"
+else not_ok "keys after the late replies act, Esc included"; cat "$T/pty" "$T/dump" 2>/dev/null | diag; fi
+done_testing
