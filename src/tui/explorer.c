@@ -376,15 +376,39 @@ static void default_export_name(explorer *ex)
         snprintf(ex->line, sizeof ex->line, "%s.npy", name);
 }
 
+/* Keys while the help is open, as in less and htop: q, Esc and ? close it, the movement keys
+ * scroll it, others do nothing. */
+static void help_action(explorer *ex, rs_action a)
+{
+    int page = ex->help_page > 1 ? ex->help_page - 1 : 1;
+    switch (a) {
+    case RS_ACTION_QUIT:
+    case RS_ACTION_HELP: ex->help = false; break;
+    case RS_ACTION_REDRAW: ex->redraw_all = true; break;
+    case RS_ACTION_UP: ex->help_top--; break;
+    case RS_ACTION_DOWN: ex->help_top++; break;
+    case RS_ACTION_PAGE_UP: ex->help_top -= page; break;
+    case RS_ACTION_PAGE_DOWN: ex->help_top += page; break;
+    case RS_ACTION_FIRST: ex->help_top = 0; break;
+    case RS_ACTION_LAST: ex->help_top = 1 << 20; break; /* the draw clamps it */
+    default: ex_say(ex, false, "in the help: j/k and PgUp/PgDn scroll, q or Esc closes"); break;
+    }
+    if (ex->help_top < 0)
+        ex->help_top = 0;
+}
+
 void ex_action(explorer *ex, rs_action a)
 {
-    if (ex->help && a != RS_ACTION_QUIT && a != RS_ACTION_REDRAW) {
-        ex->help = false; /* any key closes the help */
+    if (ex->help) {
+        help_action(ex, a);
         return;
     }
     switch (a) {
     case RS_ACTION_NONE: break;
-    case RS_ACTION_HELP: ex->help = true; break;
+    case RS_ACTION_HELP:
+        ex->help = true;
+        ex->help_top = 0;
+        break;
     case RS_ACTION_QUIT: ex->quit = true; break;
     case RS_ACTION_REDRAW:
         ex->redraw_all = true;
@@ -570,5 +594,13 @@ void ex_key(explorer *ex, int key)
     }
     if (key == KEY_RESIZE)
         return;
-    ex_action(ex, rs_keymap_lookup(&ex->keys, key));
+    rs_action a = rs_keymap_lookup(&ex->keys, key);
+    if (key == 27 && a == RS_ACTION_NONE) { /* Esc: out of the help, back to the layers */
+        if (ex->help)
+            ex->help = false;
+        else
+            ex->focus = EX_FOCUS_LAYERS;
+        return;
+    }
+    ex_action(ex, a);
 }

@@ -78,6 +78,8 @@ typedef struct explorer {
     int default_view[3];     /* sequence, attention, vector: EX_VIEW_* from the config */
 
     bool help;
+    int help_top;            /* first line of the help shown (it scrolls) */
+    int help_page;           /* lines of the help on screen at the last draw */
     ex_prompt prompt;
     char line[256];
     char search[256];

@@ -444,34 +444,119 @@ static void draw_keybar(explorer *ex, rs_canvas *c, int y)
     }
 }
 
-/* The help overlay: every action with its keys, in two columns when the screen is wide. */
+/* Wrap text into lines of at most w columns at spaces; calls out(line) for each. Returns the
+ * number of lines. */
+static int wrap(const char *text, int w, void (*out)(void *, int, const char *), void *user)
+{
+    int n = 0;
+    char line[256];
+    while (*text) {
+        while (*text == ' ')
+            text++;
+        int len = (int)strlen(text), cut = len;
+        if (rs_utf8_width(text) > w) {
+            cut = w < (int)sizeof line - 1 ? w : (int)sizeof line - 1;
+            int space = cut;
+            while (space > 0 && text[space] != ' ')
+                space--;
+            if (space > 0)
+                cut = space;
+        }
+        snprintf(line, sizeof line, "%.*s", cut, text);
+        if (out)
+            out(user, n, line);
+        n++;
+        text += cut;
+    }
+    return n ? n : 1;
+}
+
+typedef struct help_painter {
+    explorer *ex;
+    rs_canvas *c;
+    int x, y0, first, rows, w; /* box; the first line shown; lines that fit */
+    int line;                  /* lines of the help so far */
+    int fg, bg;
+} help_painter;
+
+static void help_put(void *user, int i, const char *text)
+{
+    help_painter *h = user;
+    int row = h->line + i - h->first;
+    if (row >= 0 && row < h->rows)
+        rs_canvas_print(h->c, h->x, h->y0 + row, text, h->w, h->fg, h->bg);
+}
+
+/* Actions [from, to) of the table: keys and description (wrapped), once to count the lines,
+ * once to draw. */
+static int help_lines(explorer *ex, help_painter *h, int keys_w, size_t from, size_t to, bool draw)
+{
+    const rs_action_info *t = rs_action_table(&(size_t){0});
+    h->line = 0;
+    for (size_t i = from; i < to; i++) {
+        char keys[64];
+        rs_keymap_keys_of(&ex->keys, t[i].id, keys, sizeof keys);
+        int row = h->line - h->first;
+        if (draw && row >= 0 && row < h->rows)
+            rs_canvas_print(h->c, h->x, h->y0 + row, keys, keys_w, h->fg, h->bg);
+        help_painter desc = *h;
+        desc.x += keys_w + 1;
+        desc.w -= keys_w + 1;
+        h->line += wrap(t[i].help, desc.w, draw ? help_put : NULL, &desc);
+    }
+    return h->line;
+}
+
+/* Where the second column starts: the first action at which half of the lines are done. */
+static size_t help_split(explorer *ex, help_painter *h, int keys_w, size_t n)
+{
+    int total = help_lines(ex, h, keys_w, 1, n, false);
+    for (size_t i = 2; i < n; i++)
+        if (help_lines(ex, h, keys_w, 1, i, false) * 2 >= total)
+            return i;
+    return n;
+}
+
+/* The help overlay: every key with its description, wrapped to the screen's width, in two
+ * columns on a wide screen; it scrolls (j/k, PgUp/PgDn) when the screen is shorter than the
+ * list, and says where it is. */
 static void draw_help(explorer *ex, rs_canvas *c)
 {
     size_t n;
-    const rs_action_info *t = rs_action_table(&n);
-    int entries = (int)n - 1, cols = c->w >= 100 ? 2 : 1;
-    int per_col = (entries + cols - 1) / cols, col_w = cols == 2 ? 48 : 60;
-    int w = cols * col_w + 3, h = per_col + 2;
-    if (w > c->w - 2)
-        w = c->w - 2;
-    if (h > c->h - 2)
-        h = c->h - 2;
-    int x0 = (c->w - w) / 2, y0 = (c->h - h) / 2;
-    int fg, bg;
-    role_colors(ex, T_HEADER, &fg, &bg);
-    for (int y = 0; y < h; y++)
-        fill_row(c, x0, y0 + y, w, fg, bg);
-    rs_canvas_print(c, x0 + 2, y0, "rnnscope keys (any key closes)", w - 4, fg, bg);
-    for (int i = 0; i < entries; i++) {
-        int col = i / per_col, row = i % per_col;
-        if (row + 1 >= h - 1)
-            continue; /* a screen too short for the list shows its start */
-        char keys[64], line[256];
-        rs_keymap_keys_of(&ex->keys, t[i + 1].id, keys, sizeof keys);
-        snprintf(line, sizeof line, "%-10s %s", keys, t[i + 1].help);
-        int x = x0 + 2 + col * (col_w + 1);
-        rs_canvas_print(c, x, y0 + 1 + row, line, col_w < w - 2 - col * (col_w + 1) ? col_w : w - 2 - col * (col_w + 1), fg, bg);
+    rs_action_table(&n);
+    int cols = c->w >= 110 ? 2 : 1, col_w = cols == 2 ? (c->w - 8) / 2 : c->w - 6;
+    if (col_w > 74)
+        col_w = 74;
+    int w = cols * col_w + 2 * cols + 2, h = c->h - 2;
+    int x0 = (c->w - w) / 2, y0 = 1, keys_w = col_w >= 56 ? 14 : 10;
+    help_painter left = {ex, c, x0 + 2, y0 + 1, 0, h - 2, col_w, 0, 0, 0};
+    role_colors(ex, T_HEADER, &left.fg, &left.bg);
+    size_t split = cols == 2 ? help_split(ex, &left, keys_w, n) : n;
+    help_painter right = left;
+    right.x += col_w + 2;
+    int total = help_lines(ex, &left, keys_w, 1, split, false);
+    int right_lines = help_lines(ex, &right, keys_w, split, n, false);
+    if (right_lines > total)
+        total = right_lines;
+    if (total < left.rows) { /* no more height than the list needs */
+        h = total + 2;
+        left.rows = right.rows = total;
     }
+    int max_top = total > left.rows ? total - left.rows : 0;
+    if (ex->help_top > max_top)
+        ex->help_top = max_top;
+    ex->help_page = left.rows;
+    left.first = right.first = ex->help_top;
+    for (int y = 0; y < h; y++)
+        fill_row(c, x0, y0 + y, w, left.fg, left.bg);
+    help_lines(ex, &left, keys_w, 1, split, true);
+    help_lines(ex, &right, keys_w, split, n, true);
+    char title[96], where[64];
+    snprintf(title, sizeof title, "rnnscope keys%s", max_top ? ": j/k scroll" : "");
+    rs_canvas_print(c, x0 + 2, y0, title, w - 4, left.fg, left.bg);
+    int last = left.first + left.rows < total ? left.first + left.rows : total;
+    snprintf(where, sizeof where, "lines %d-%d of %d  q closes", left.first + 1, last, total);
+    rs_canvas_print(c, x0 + 2, y0 + h - 1, where, w - 4, left.fg, left.bg);
 }
 
 void ex_draw(explorer *ex, rs_canvas *c)

@@ -63,12 +63,21 @@ if run_keys 120x24 "$MODEL" / n o p e Enter && screen_has 0 "no layer matches 'n
     ok "a search without match says so"
 else not_ok "a search without match says so"; cat "$T/screen."* | diag; fi
 
-# help overlay from the keymap table; any key closes it
-if run_keys 120x40 "$MODEL" ? dump j &&
+# help overlay from the keymap table; q, Esc and ? close it (q does not quit), j/PgDn/G scroll
+if run_keys 120x40 "$MODEL" ? dump q dump ? dump Esc dump ? dump '?' j &&
    screen_has 0 "rnnscope keys" && screen_has 0 "q F10" && screen_has 0 "export the current output" &&
-   ! screen_has 1 "rnnscope keys"; then
-    ok "? shows the keys from the keymap table; any key closes it"
-else not_ok "? shows the keys from the keymap table; any key closes it"; cat "$T/screen."* | diag; fi
+   ! screen_has 1 "rnnscope keys" && screen_has 2 "rnnscope keys" && ! screen_has 3 "rnnscope keys" &&
+   screen_has 4 "rnnscope keys" && ! screen_has 5 "rnnscope keys" && grep -q '^▶.*seq_self' "$T/screen.5"; then
+    ok "? shows the keys from the keymap table; q, Esc and ? close it without quitting"
+else not_ok "? shows the keys from the keymap table; q, Esc and ? close it without quitting"; cat "$T/screen."* | diag; fi
+
+# at 80x24 the help scrolls: every key can be reached, descriptions are whole (wrapped)
+if run_keys 80x24 "$MODEL" ? dump j dump G dump &&
+   screen_has 0 "lines 1-20 of" && screen_has 1 "lines 2-21 of" &&
+   screen_has 2 "export the current output to .npy or .csv" && screen_has 2 "of 38  q closes" &&
+   run_keys 44x24 "$MODEL" ? G && screen_has 0 "new random input (when the" && screen_has 0 "            input is random)"; then
+    ok "the help scrolls with j/G and wraps its descriptions to the width"
+else not_ok "the help scrolls with j/G and wraps its descriptions to the width"; cat "$T/screen."* | diag; fi
 
 # key bar at the bottom, htop style
 if run_keys 120x24 "$MODEL" && tail -n 1 "$T/screen.0" | grep -q '^?Help qQuit /Search'; then
