@@ -11,7 +11,9 @@
 typedef struct rs_tui_input {
     rs_tensor *batch;          /* one tensor per model input, batch axis first (owned by caller) */
     int n;
-    const char *description;   /* "inputs.npy", "random (seed 0)", "bundled sample" */
+    const char *description;   /* "inputs.npy", "bundled sample" (a random input is described
+                                  from its seed) */
+    long first_sample;         /* the source's index of the batch's first sample (--sample N) */
     bool random;               /* `r` makes a new random input */
     unsigned long seed;
     /* Fill batch with a new random input for seed (when random). */

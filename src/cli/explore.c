@@ -126,7 +126,8 @@ int cmd_explore(int argc, char **argv)
     if ((rc = cli_build_inputs(m, &a.in, batch, desc, sizeof desc)) == EXIT_OK) {
         random_source src = {m};
         bool random = !a.in.n_files && strncmp(desc, "random", 6) == 0;
-        rs_tui_input input = {batch, m->n_inputs, desc, random, a.in.seed, regenerate, &src};
+        rs_tui_input input = {batch, m->n_inputs, desc, a.in.have_sample ? (long)a.in.sample : 0,
+                              random, a.in.seed, regenerate, &src};
         rs_error err = {""};
         if (rs_tui_run(m, &input, &a.tui, &err) < 0) {
             cli_error("%s", err.msg);

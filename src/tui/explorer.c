@@ -361,19 +361,23 @@ static void new_random_input(explorer *ex)
     ex_say(ex, false, "new random input, seed %lu", in->seed);
 }
 
+/* "lstm_1.gates.s3.npy": the layer, the output by name when there are several, and the sample
+ * (0-based, as --sample), so that exports of two samples or outputs do not overwrite each other. */
 static void default_export_name(explorer *ex)
 {
     const ex_row *row = &ex->rows[ex->sel];
     const rs_node *n = &ex->m->nodes[row->node];
-    char name[128];
+    char name[128], output[64] = "";
     snprintf(name, sizeof name, "%s", n->name);
+    if (n->out_names && n->out_names[row->output])
+        snprintf(output, sizeof output, ".%s", n->out_names[row->output]);
+    else if (row->output > 0)
+        snprintf(output, sizeof output, ".output%d", row->output);
     for (char *p = name; *p; p++)
         if (*p == '/' || *p == ' ' || *p == '#')
             *p = '_';
-    if (n->n_outputs + n->n_internal > 1)
-        snprintf(ex->line, sizeof ex->line, "%s_%d.npy", name, row->output);
-    else
-        snprintf(ex->line, sizeof ex->line, "%s.npy", name);
+    snprintf(ex->line, sizeof ex->line, "%s%s.s%ld.npy", name, output,
+             ex->input->first_sample + ex->sample);
 }
 
 /* Keys while the help is open, as in less and htop: q, Esc and ? close it, the movement keys
@@ -445,10 +449,16 @@ void ex_action(explorer *ex, rs_action a)
         else
             move_vertical(ex, 1);
         break;
-    case RS_ACTION_OPEN: toggle_expand(ex, !ex->expanded[ex->rows[ex->sel].node]); break;
+    case RS_ACTION_OPEN: /* a layer opens into its outputs; an output opens into the view */
+        if (ex->rows[ex->sel].child)
+            ex->focus = EX_FOCUS_VIEW;
+        else
+            toggle_expand(ex, !ex->expanded[ex->rows[ex->sel].node]);
+        break;
     case RS_ACTION_SEARCH:
         ex->prompt = EX_PROMPT_SEARCH;
         ex->line[0] = '\0';
+        ex->search_start = ex->sel;
         break;
     case RS_ACTION_SEARCH_NEXT: search_from(ex, ex->sel, 1); break;
     case RS_ACTION_SEARCH_PREV: search_from(ex, ex->sel, -1); break;
@@ -542,7 +552,9 @@ static void prompt_key(explorer *ex, int key)
             ex_say(ex, false, "not written");
         return;
     }
-    if (key == 27) {
+    if (key == 27) { /* a search left with Esc leaves the selection where it was */
+        if (ex->prompt == EX_PROMPT_SEARCH)
+            ex->sel = ex->search_start;
         ex->prompt = EX_PROMPT_NONE;
         return;
     }

@@ -83,6 +83,7 @@ typedef struct explorer {
     ex_prompt prompt;
     char line[256];
     char search[256];
+    int search_start;        /* the selection when the search began (Esc goes back to it) */
     char pending_path[256];
     char message[256];
     bool message_is_error;

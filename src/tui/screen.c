@@ -74,18 +74,38 @@ static const char *output_name(const rs_node *n, int k, char *buf, size_t len)
 
 /* ---- header ---- */
 
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash && slash[1] ? slash + 1 : path;
+}
+
+/* "sample 3 of 0-7", "sample 7" (one picked with --sample): 0-based as --sample and dump. */
+static void sample_text(const explorer *ex, char *buf, size_t len)
+{
+    long first = ex->input->first_sample, now = first + ex->sample;
+    if (ex->nsamples > 1)
+        snprintf(buf, len, "sample %ld of %ld-%ld", now, first, first + ex->nsamples - 1);
+    else
+        snprintf(buf, len, "sample %ld", now);
+}
+
+/* The sample first (it must survive a narrow screen), then the input, model and format. */
 static void draw_header(explorer *ex, rs_canvas *c)
 {
     int fg, bg;
     role_colors(ex, T_HEADER, &fg, &bg);
     fill_row(c, 0, 0, c->w, fg, bg);
-    char text[512];
+    char text[768], sample[64], input[300];
     const rs_model *m = ex->m;
-    const char *base = strrchr(m->path, '/') ? strrchr(m->path, '/') + 1 : m->path;
-    snprintf(text, sizeof text, " rnnscope  %s  %s%s%s  input: %s, sample %d/%d", base,
-             rs_format_name(m->format), m->keras_version && m->keras_version[0] ? " " : "",
-             m->keras_version ? m->keras_version : "",
-             ex->input->description ? ex->input->description : "?", ex->sample + 1, ex->nsamples);
+    sample_text(ex, sample, sizeof sample);
+    if (ex->input->random)
+        snprintf(input, sizeof input, "random (seed %lu)", ex->input->seed);
+    else
+        snprintf(input, sizeof input, "%s", ex->input->description ? base_name(ex->input->description) : "?");
+    snprintf(text, sizeof text, " rnnscope  %s  input: %s  %s  %s%s%s", sample, input,
+             base_name(m->path), rs_format_name(m->format),
+             m->keras_version && m->keras_version[0] ? " " : "", m->keras_version ? m->keras_version : "");
     rs_canvas_print(c, 0, 0, text, c->w, fg, bg);
 }
 

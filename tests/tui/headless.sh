@@ -9,7 +9,8 @@ run_keys() {
     local size=$1 model=$2; shift 2
     printf '%s\n' "$@" > "$T/keys"
     rm -f "$T/dump"
-    "$RNNSCOPE" --headless --size "$size" --keys "$T/keys" --dump-screen "$T/dump" "$model" \
+    # shellcheck disable=SC2086 # OPTS: extra options, split on purpose
+    "$RNNSCOPE" --headless --size "$size" --keys "$T/keys" --dump-screen "$T/dump" ${OPTS:-} "$model" \
         > "$T/out" 2>&1 || return 1
     awk -v dir="$T" 'BEGIN{n=0; f=dir "/screen." n} /^\f$/{n++; f=dir "/screen." n; next} {print > f}' "$T/dump"
 }
@@ -18,7 +19,7 @@ line_of() { grep -nF -- "$2" "$T/screen.$1" | head -1 | cut -d: -f1; }
 
 # start: the first layer after the input is selected; header names the model and input
 if run_keys 120x30 "$MODEL" && screen_has 0 "k22.h5" && screen_has 0 "Keras HDF5 2.2" &&
-   grep -q '^▶.*lstm_1 ' "$T/screen.0" && screen_has 0 "input: random (seed 0), sample 1/1"; then
+   grep -q '^▶.*lstm_1 ' "$T/screen.0" && screen_has 0 "sample 0  input: random (seed 0)"; then
     ok "starts on the first layer, header names model, format and input"
 else not_ok "starts on the first layer, header names model, format and input"; cat "$T/out" "$T/screen.0" 2>/dev/null | diag; fi
 
@@ -46,6 +47,24 @@ if run_keys 120x24 "$MODEL" j Enter j dump j &&
    screen_has 0 "[lines]" && screen_has 1 "[heatmap] seq_self_attention_1  attention (240, 240)"; then
     ok "default views: lines for sequences, heatmap for attention"
 else not_ok "default views: lines for sequences, heatmap for attention"; cat "$T/screen."* | diag; fi
+
+# Enter on an output shows it (the view takes the focus), it does not collapse the layer
+if run_keys 120x24 "$MODEL" j Enter j j Enter dump &&
+   grep -q '^▶.*└ attention' "$T/screen.0" && screen_has 0 "[heatmap] seq_self_attention_1  attention"; then
+    ok "Enter on an output row shows that output and keeps the layer open"
+else not_ok "Enter on an output row shows that output and keeps the layer open"; cat "$T/screen."* | diag; fi
+
+# Esc leaves an incremental search where the selection was
+if run_keys 120x24 "$MODEL" / d e n Esc dump && grep -q '^▶.*lstm_1 ' "$T/screen.0" &&
+   run_keys 120x24 "$MODEL" / d e n Enter && grep -q '^▶.*dense_1 ' "$T/screen.0"; then
+    ok "Esc in a search restores the selection, Enter keeps the match"
+else not_ok "Esc in a search restores the selection, Enter keeps the match"; cat "$T/screen."* | diag; fi
+
+# --sample N and r: one 0-based numbering, the seed of the input on screen
+if OPTS="--random 5 --sample 0" run_keys 120x24 "$MODEL" && screen_has 0 "sample 0  input: random (seed 5)" &&
+   run_keys 120x24 "$MODEL" r && screen_has 0 "input: random (seed 1)"; then
+    ok "the header numbers samples from 0 and shows the seed after r"
+else not_ok "the header numbers samples from 0 and shows the seed after r"; cat "$T/screen."* | diag; fi
 
 # views by number are remembered per layer
 if run_keys 120x24 "$MODEL" 4 dump j dump k &&
@@ -131,9 +150,13 @@ assert a.shape == (1, 240, 4) and np.array_equal(a, want), a.shape' "$EXPORT"; t
     printf 's\ndump\ns\ndump\ns\ndump\nS\n' > "$T/keys"
     "$RNNSCOPE" --headless --size 120x24 --keys "$T/keys" --dump-screen "$T/dump" --input "$T/batch.npy" "$MODEL" >"$T/out" 2>&1
     awk -v dir="$T" 'BEGIN{n=0; f=dir "/screen." n} /^\f$/{n++; f=dir "/screen." n; next} {print > f}' "$T/dump"
-    if screen_has 0 "batch.npy, sample 2/3" && screen_has 1 "sample 3/3" && screen_has 2 "sample 1/3" &&
-       screen_has 3 "sample 3/3"; then ok "s and S step through the samples of the input batch, wrapping"
-    else not_ok "s and S step through the samples of the input batch, wrapping"; cat "$T/out" "$T/screen."* | diag; fi
+    if screen_has 0 "sample 1 of 0-2  input: batch.npy" && screen_has 1 "sample 2 of 0-2" &&
+       screen_has 2 "sample 0 of 0-2" && screen_has 3 "sample 2 of 0-2" &&
+       OPTS="--input $T/batch.npy --sample 2" run_keys 120x24 "$MODEL" x && screen_has 0 "sample 2  input" &&
+       screen_has 0 "export to (.npy or .csv): lstm_1.s2.npy_" &&
+       OPTS="--input $T/batch.npy" run_keys 120x24 "$MODEL" s j Enter j j x &&
+       screen_has 0 "seq_self_attention_1.attention.s1.npy_"; then ok "s and S step through the samples (0-based, as --sample); export names carry output and sample"
+    else not_ok "s and S step through the samples (0-based, as --sample); export names carry output and sample"; cat "$T/out" "$T/screen."* | diag; fi
 else
     skip "x exports the output on screen" "python3-numpy is not installed"
     skip "s and S step through the samples" "python3-numpy is not installed"

@@ -61,9 +61,9 @@ if wait_for "Layers" 10; then
     tm send-keys -t rs k k k 2 ] ]
     wait_for '^t=2 ch=0' 5 && ok "] moves the timestep cursor" || { not_ok "] moves the timestep cursor"; diag < "$T/pane"; }
     tm send-keys -t rs s s
-    wait_for 'sample 3/8' 5 && ok "s steps through the samples" || { not_ok "s steps through the samples"; diag < "$T/pane"; }
+    wait_for 'sample 2 of 0-7' 5 && ok "s steps through the samples" || { not_ok "s steps through the samples"; diag < "$T/pane"; }
     tm send-keys -t rs x Enter
-    wait_for 'wrote [a-z_0-9]+\.npy' 5 && written=$(grep -oE 'wrote [a-z_0-9]+\.npy' "$T/pane" | cut -d' ' -f2) &&
+    wait_for 'wrote [a-z_0-9.]+\.npy' 5 && written=$(grep -oE 'wrote [a-z_0-9.]+\.npy' "$T/pane" | cut -d' ' -f2) &&
         [ -s "$T/$written" ] && ok "x exports the output on screen" ||
         { not_ok "x exports the output on screen"; diag < "$T/pane"; ls "$T" | diag; }
     tm send-keys -t rs q
