@@ -283,8 +283,8 @@ void rs_lines_render(const rs_lines *L, rs_canvas *c)
     if (L->npanels < L->total && L->box.h >= 4) {
         char note[128];
         size_t pages = (L->total + L->per_page - 1) / L->per_page;
-        snprintf(note, sizeof note, "%zu of %zu channels shown (page %zu of %zu)", L->npanels,
-                 L->total, L->first / L->per_page + 1, pages);
+        snprintf(note, sizeof note, "channels %zu-%zu of %zu (page %zu of %zu)", L->first,
+                 L->first + L->npanels - 1, L->total, L->first / L->per_page + 1, pages);
         rs_canvas_print(c, L->box.x, L->box.y + L->box.h - 1, note, L->box.w,
                         rs_ui_color(o->style.depth, RS_UI_AXIS), RS_COLOR_DEFAULT);
     }

@@ -239,6 +239,14 @@ static void move_vertical(explorer *ex, int delta)
     ex->channel = c < 0 ? 0 : (size_t)c >= n ? n - 1 : (size_t)c;
 }
 
+/* A page is what fits on screen: the layer rows shown, or the channels the view shows. */
+static int page_size(const explorer *ex)
+{
+    if (ex->focus == EX_FOCUS_LAYERS)
+        return ex->layers_rows > 1 ? ex->layers_rows - 1 : 1;
+    return ex->channel_page > 1 && ex->channel_page < 1000000 ? (int)ex->channel_page : 1;
+}
+
 static void toggle_expand(explorer *ex, bool open)
 {
     const ex_row *row = &ex->rows[ex->sel];
@@ -424,8 +432,8 @@ void ex_action(explorer *ex, rs_action a)
         break;
     case RS_ACTION_UP: move_vertical(ex, -1); break;
     case RS_ACTION_DOWN: move_vertical(ex, 1); break;
-    case RS_ACTION_PAGE_UP: move_vertical(ex, -(ex->view_rows > 2 ? ex->view_rows - 1 : 10)); break;
-    case RS_ACTION_PAGE_DOWN: move_vertical(ex, ex->view_rows > 2 ? ex->view_rows - 1 : 10); break;
+    case RS_ACTION_PAGE_UP: move_vertical(ex, -page_size(ex)); break;
+    case RS_ACTION_PAGE_DOWN: move_vertical(ex, page_size(ex)); break;
     case RS_ACTION_FIRST: move_vertical(ex, -1000000); break;
     case RS_ACTION_LAST: move_vertical(ex, 1000000); break;
     case RS_ACTION_LEFT:
@@ -440,14 +448,14 @@ void ex_action(explorer *ex, rs_action a)
                 toggle_expand(ex, false);
             }
         } else {
-            move_vertical(ex, -1);
+            move_vertical(ex, -page_size(ex));
         }
         break;
     case RS_ACTION_RIGHT:
         if (ex->focus == EX_FOCUS_LAYERS)
             toggle_expand(ex, true);
         else
-            move_vertical(ex, 1);
+            move_vertical(ex, page_size(ex));
         break;
     case RS_ACTION_OPEN: /* a layer opens into its outputs; an output opens into the view */
         if (ex->rows[ex->sel].child)

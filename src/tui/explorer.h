@@ -94,7 +94,9 @@ typedef struct explorer {
 
     rs_rect layers_box, view_box; /* where the panels were drawn, for mouse clicks */
     int screen_cols, screen_rows;
-    int view_rows;           /* rows of the view box at the last draw (for paging) */
+    int view_rows;           /* rows of the view box at the last draw */
+    int layers_rows;         /* layer rows shown at the last draw (a page of the list) */
+    size_t channel_page;     /* channels a page of the view shows (1 when it shows one) */
 } explorer;
 
 int ex_init(explorer *ex, rs_model *m, rs_tui_input *input, rs_error *err);

@@ -165,6 +165,7 @@ static void draw_layers(explorer *ex, rs_canvas *c, rs_rect box)
 {
     put(ex, c, box.x, box.y, box.w, " Layers", ex->focus == EX_FOCUS_LAYERS ? T_TITLE : T_DIM);
     int visible = box.h - 1;
+    ex->layers_rows = visible;
     if (visible <= 0)
         return;
     if (ex->sel < ex->top)
@@ -262,6 +263,7 @@ static size_t lines_page(explorer *ex, const rs_matrix *m, rs_lines_opts *o, rs_
         return 0;
     size_t per = L.per_page ? L.per_page : 1;
     rs_lines_free(&L);
+    ex->channel_page = per;
     return ex->channel / per;
 }
 
@@ -384,6 +386,7 @@ static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
              n->class_name, from[0] ? "  ← " : "", from);
     put(ex, c, box.x, box.y, box.w, title, ex->focus == EX_FOCUS_VIEW ? T_TITLE : T_DIM);
     ex->view_rows = box.h - 2;
+    ex->channel_page = 1; /* the lines view sets its own */
     if (box.h < 3)
         return;
     rs_rect pic = {box.x + 1, box.y + 2, box.w - 1, box.h - 2};

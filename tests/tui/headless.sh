@@ -66,6 +66,20 @@ if OPTS="--random 5 --sample 0" run_keys 120x24 "$MODEL" && screen_has 0 "sample
     ok "the header numbers samples from 0 and shows the seed after r"
 else not_ok "the header numbers samples from 0 and shows the seed after r"; cat "$T/screen."* | diag; fi
 
+# paging: h/l and PgUp/PgDn in the view move a page of channels (what fits), which the view names
+if run_keys 120x24 "$MODEL" j j Tab dump l dump PgDn dump h &&
+   screen_has 0 "channels 0-107 of 300 (page 1 of 3)" && screen_has 0 "ch=0 " &&
+   screen_has 1 "channels 108-215 of 300" && screen_has 1 "ch=108 " &&
+   screen_has 2 "channels 216-299 of 300" && screen_has 3 "ch=108 "; then
+    ok "h/l and PgUp/PgDn move a page of channels; the view says which are shown"
+else not_ok "h/l and PgUp/PgDn move a page of channels; the view says which are shown"; cat "$T/screen."* | diag; fi
+
+# in the layer list, PgDn moves the rows shown less one
+if run_keys 80x12 "$MODEL" Enter g dump PgDn && grep -q '^▶.*input_1' "$T/screen.0" &&
+   grep -q '^▶.*flatten_1' "$T/screen.1"; then
+    ok "PgDn in the layer list moves a page of rows"
+else not_ok "PgDn in the layer list moves a page of rows"; cat "$T/screen."* | diag; fi
+
 # views by number are remembered per layer
 if run_keys 120x24 "$MODEL" 4 dump j dump k &&
    screen_has 0 "[hist]" && ! screen_has 1 "[hist]" && screen_has 2 "[hist]"; then

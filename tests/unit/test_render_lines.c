@@ -230,7 +230,7 @@ static void test_paging(void)
     CHECK_STR(text_and_free(&c), "2                            [-0.5, 0.5]\n"
                                  "\n"
                                  "****************************************\n"
-                                 "1 of 5 channels shown (page 3 of 5)\n");
+                                 "channels 2-2 of 5 (page 3 of 5)\n");
 }
 
 static void test_errors_and_empty(void)
