@@ -239,6 +239,38 @@ static void move_vertical(explorer *ex, int delta)
     ex->channel = c < 0 ? 0 : (size_t)c >= n ? n - 1 : (size_t)c;
 }
 
+/* The options a view draws with: a key for another option says that it does nothing here. */
+enum { USES_CMAP = 1, USES_NORM = 2, USES_TRANSPOSE = 4 };
+static const struct {
+    const char *name;
+    int uses;
+} view_options[EX_VIEW_COUNT] = {
+    [EX_VIEW_LINES] = {"lines", 0},
+    [EX_VIEW_DETAIL] = {"detail", 0},
+    [EX_VIEW_HEATMAP] = {"heatmap", USES_CMAP | USES_NORM | USES_TRANSPOSE},
+    [EX_VIEW_HIST] = {"hist", 0},
+    [EX_VIEW_BARS] = {"bars", 0},
+    [EX_VIEW_WEIGHTS] = {"weights", USES_CMAP},
+};
+
+const char *ex_view_name(ex_view v)
+{
+    return v >= 0 && v < EX_VIEW_COUNT ? view_options[v].name : "?";
+}
+
+/* Whether the view on screen draws with option `what`; if not, the status line says so. */
+static bool view_uses(explorer *ex, int what, const char *key, const char *option)
+{
+    rs_error err;
+    int node, k;
+    const rs_tensor *t = ex_current_output(ex, &node, &k, &err);
+    ex_view v = ex_current_view(ex, t);
+    if (v < 0 || v >= EX_VIEW_COUNT || (view_options[v].uses & what))
+        return true;
+    ex_say(ex, false, "%s: the %s view has no %s (3: heatmap)", key, view_options[v].name, option);
+    return false;
+}
+
 /* A page is what fits on screen: the layer rows shown, or the channels the view shows. */
 static int page_size(const explorer *ex)
 {
@@ -484,11 +516,18 @@ void ex_action(explorer *ex, rs_action a)
     case RS_ACTION_PAN_RIGHT: pan(ex, 1); break;
     case RS_ACTION_EQUAL_AXES: ex->equal_axes = !ex->equal_axes; break;
     case RS_ACTION_ZERO_LINE: ex->zero_line = !ex->zero_line; break;
-    case RS_ACTION_COLORMAP: ex->cmap = (rs_cmap)((ex->cmap + 1) % 3); break;
-    case RS_ACTION_NORMALIZE:
-        ex->norm.mode = ex->norm.mode == RS_NORM_AUTO ? RS_NORM_MINMAX : RS_NORM_AUTO;
+    case RS_ACTION_COLORMAP:
+        if (view_uses(ex, USES_CMAP, "c", "colormap"))
+            ex->cmap = (rs_cmap)((ex->cmap + 1) % 3);
         break;
-    case RS_ACTION_TRANSPOSE: ex->transpose = !ex->transpose; break;
+    case RS_ACTION_NORMALIZE:
+        if (view_uses(ex, USES_NORM, "M", "normalization"))
+            ex->norm.mode = ex->norm.mode == RS_NORM_AUTO ? RS_NORM_MINMAX : RS_NORM_AUTO;
+        break;
+    case RS_ACTION_TRANSPOSE:
+        if (view_uses(ex, USES_TRANSPOSE, "t", "transpose"))
+            ex->transpose = !ex->transpose;
+        break;
     case RS_ACTION_SAMPLE_NEXT: change_sample(ex, 1); break;
     case RS_ACTION_SAMPLE_PREV: change_sample(ex, -1); break;
     case RS_ACTION_RANDOM: new_random_input(ex); break;

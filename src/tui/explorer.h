@@ -113,6 +113,9 @@ const rs_tensor *ex_current_output(explorer *ex, int *node_out, int *k_out, rs_e
 /* The view drawn for the selected row. */
 ex_view ex_current_view(explorer *ex, const rs_tensor *t);
 
+/* "lines", "heatmap", ... */
+const char *ex_view_name(ex_view v);
+
 /* A mouse click at a screen cell: selects the layer row under it, or focuses the view. */
 void ex_click(explorer *ex, int x, int y);
 

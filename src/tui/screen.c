@@ -352,7 +352,6 @@ static void inbound_names(const explorer *ex, int node, char *buf, size_t len)
     }
 }
 
-static const char *const view_names[] = {"lines", "detail", "heatmap", "hist", "bars", "weights"};
 
 /* The weights view's numbers: the first weight's stats, NaN and Inf counted over all of them. */
 static void weights_stats_line(explorer *ex, rs_canvas *c, const rs_node *n, int x, int y, int w)
@@ -381,7 +380,7 @@ static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
     const rs_shape *s = n->out_shapes && k < n->n_outputs + n->n_internal ? &n->out_shapes[k] : NULL;
     char from[256] = "";
     inbound_names(ex, node, from, sizeof from);
-    snprintf(title, sizeof title, " [%s] %s  %s %s  %s%s%s", view_names[v], n->name,
+    snprintf(title, sizeof title, " [%s] %s  %s %s  %s%s%s", ex_view_name(v), n->name,
              output_name(n, k, oname, sizeof oname), short_shape(s, shape, sizeof shape),
              n->class_name, from[0] ? "  ← " : "", from);
     put(ex, c, box.x, box.y, box.w, title, ex->focus == EX_FOCUS_VIEW ? T_TITLE : T_DIM);
@@ -441,9 +440,14 @@ static void draw_status(explorer *ex, rs_canvas *c, int y)
         char window[64] = "";
         if (ex->tlen)
             snprintf(window, sizeof window, "  window %zu..%zu", ex->t0, ex->t0 + ex->tlen - 1);
-        snprintf(text, sizeof text, "%s%s  %s%s%s  graphics: %s (%s)", value, window,
+        char picture[64] = "";
+        if (ex_current_view(ex, t) == EX_VIEW_HEATMAP)
+            snprintf(picture, sizeof picture, " norm %s%s",
+                     ex->norm.mode == RS_NORM_MINMAX ? "min-max" : "auto",
+                     ex->transpose ? " transposed" : "");
+        snprintf(text, sizeof text, "%s%s  %s%s%s%s  graphics: %s (%s)", value, window,
                  ex->equal_axes ? "equal-axes " : "", ex->zero_line ? "zero-line " : "",
-                 rs_cmap_name(ex->cmap), rs_graphics_name(ex->mode), ex->mode_why);
+                 rs_cmap_name(ex->cmap), picture, rs_graphics_name(ex->mode), ex->mode_why);
     }
     put(ex, c, 0, y, c->w, text, error ? T_ERROR : T_DIM);
 }

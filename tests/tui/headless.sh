@@ -80,6 +80,13 @@ if run_keys 80x12 "$MODEL" Enter g dump PgDn && grep -q '^▶.*input_1' "$T/scre
     ok "PgDn in the layer list moves a page of rows"
 else not_ok "PgDn in the layer list moves a page of rows"; cat "$T/screen."* | diag; fi
 
+# M, t and c say so where the view does not use them; the heatmap's status names its options
+if run_keys 120x24 "$MODEL" M dump t dump c dump 3 M t &&
+   screen_has 0 "M: the lines view has no normalization" && screen_has 1 "t: the lines view has no transpose" &&
+   screen_has 2 "c: the lines view has no colormap" && screen_has 3 "bwr norm min-max transposed"; then
+    ok "M, t, c say when the view has no such option; the heatmap's status names norm and transpose"
+else not_ok "M, t, c say when the view has no such option; the heatmap's status names norm and transpose"; cat "$T/screen."* | diag; fi
+
 # views by number are remembered per layer
 if run_keys 120x24 "$MODEL" 4 dump j dump k &&
    screen_has 0 "[hist]" && ! screen_has 1 "[hist]" && screen_has 2 "[hist]"; then
