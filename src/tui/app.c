@@ -117,12 +117,29 @@ static void sixel_before_paint(sixel_overlay *so, const explorer *ex)
     }
 }
 
-/* After painting: draw the image at its cells, encoding it only when it changed. Written with
- * save-cursor / move / restore-cursor so ncurses' idea of the cursor stays right. */
-static void sixel_after_paint(sixel_overlay *so, const explorer *ex, bool repainted)
+/* Whether painting may have written over the image's cells: the whole screen was repainted,
+ * or a cell inside the image's box changed (ncurses rewrites only the cells that changed, and
+ * the cells under an image stay blank). */
+static bool image_cells_touched(const rs_canvas *now, const rs_canvas *before, rs_rect box,
+                                bool full_repaint)
+{
+    if (full_repaint)
+        return true;
+    for (int y = box.y; y < box.y + box.h && y < now->h; y++)
+        for (int x = box.x; x < box.x + box.w && x < now->w; x++)
+            if (memcmp(rs_canvas_cell(now, x, y), rs_canvas_cell(before, x, y), sizeof(rs_cell)))
+                return true;
+    return false;
+}
+
+/* After painting: draw the image at its cells, sent only when its pixels changed or painting
+ * wiped it (a key that changes text elsewhere costs that text, not the image). Encoded only
+ * when it changed. Written with save-cursor / move / restore-cursor so ncurses' idea of the
+ * cursor stays right. */
+static void sixel_after_paint(sixel_overlay *so, const explorer *ex, bool touched)
 {
     const ex_sixel_request *rq = &ex->sixel;
-    if (!rq->active || (so->shown && !repainted))
+    if (!rq->active || (so->shown && !touched && same_request(&so->key, rq)))
         return;
     if (!same_request(&so->key, rq) || !so->img.bytes) {
         rs_sixel_free(&so->img);
@@ -352,8 +369,7 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
         clock_gettime(CLOCK_MONOTONIC, &prog.start);
         prog.shown = false;
         ex_draw(ex, &c);
-        bool repainted = resized || ex->redraw_all ||
-                         memcmp(c.cells, last.cells, (size_t)c.w * (size_t)c.h * sizeof *c.cells) != 0;
+        bool touched = image_cells_touched(&c, &last, ex->sixel.box, resized || ex->redraw_all);
         if (ex->redraw_all) {
             clearok(curscr, TRUE);
             ex->redraw_all = false;
@@ -361,7 +377,7 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
         sixel_before_paint(&so, ex);
         paint(&p, &c);
         refresh();
-        sixel_after_paint(&so, ex, repainted);
+        sixel_after_paint(&so, ex, touched);
         memcpy(last.cells, c.cells, (size_t)c.w * (size_t)c.h * sizeof *c.cells);
         /* keys from --keys first (a real terminal driven by a script), then the keyboard */
         const char *tok = keys.text && now_ms() >= wait_until ? script_token(&keys) : NULL;
