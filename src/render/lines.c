@@ -1,6 +1,6 @@
 /* Lines: small multiples, one panel per channel, a label row over a plot of the channel's
  * window. Braille puts 2x4 dots in a cell; eighth blocks give 8 levels in one column per cell;
- * ASCII marks cells with '*'. Each column spans the min..max of its samples and reaches back to
+ * ASCII draws 4 levels per cell with _ . - ' and steep spans with |. Each column spans the min..max of its samples and reaches back to
  * the previous column's last sample, so the line is continuous however steep. */
 #include <math.h>
 #include <stdio.h>
@@ -206,12 +206,28 @@ static void render_braille(const rs_lines_panel *p, rs_rect plot, bool zero, rs_
     }
 }
 
-/* Eighth blocks (unicode) or '*' (ASCII): one sample column per cell. */
+/* The glyph of a cell that a column's span [top, bot] (levels from the top) reaches, the cell
+ * holding levels [first, first + sub). Unicode: an eighth block growing from the bottom.
+ * ASCII: a span over one or two of the cell's 4 levels is drawn at its height (' - . _ from
+ * the top), a longer one as |, so that flat stretches read as a line, steep ones as a stroke. */
+static uint32_t cell_glyph(bool ascii, int top, int bot, int first, int sub)
+{
+    int last = first + sub - 1;
+    if (!ascii)
+        return top >= first ? 0x2580u + (uint32_t)(last - top + 1) : 0x2588u;
+    int from = top > first ? top : first, to = bot < last ? bot : last;
+    if (to - from >= 2) /* three or four of the cell's levels: a stroke through it */
+        return '|';
+    static const char level[4] = {'\'', '-', '.', '_'};
+    return (uint32_t)level[(from + to) / 2 - first];
+}
+
+/* Eighth blocks (unicode) or ASCII levels: one sample column per cell. */
 static void render_cells(const rs_lines_panel *p, rs_rect plot, bool zero, rs_style st,
                          rs_canvas *c)
 {
     bool ascii = st.graphics == RS_GFX_ASCII;
-    int sub = ascii ? 1 : 8; /* levels per cell */
+    int sub = ascii ? 4 : 8; /* levels per cell */
     int E = plot.h * sub;
     int zrow = zero && p->lo <= 0 && 0 <= p->hi ? value_row(0, p->lo, p->hi, E) / sub : -1;
     for (int cx = 0; cx < plot.w; cx++) {
@@ -221,11 +237,8 @@ static void render_cells(const rs_lines_panel *p, rs_rect plot, bool zero, rs_st
         for (int cy = 0; cy < plot.h; cy++) {
             int first = cy * sub, last = cy * sub + sub - 1; /* levels of this cell, from the top */
             if (any && top <= last && bot >= first) {
-                uint32_t g = '*';
-                if (!ascii)
-                    g = top >= first ? 0x2580u + (uint32_t)(last - top + 1) : 0x2588u;
-                rs_canvas_set(c, plot.x + cx, plot.y + cy, g, rs_ui_color(st.depth, RS_UI_DATA),
-                              RS_COLOR_DEFAULT);
+                rs_canvas_set(c, plot.x + cx, plot.y + cy, cell_glyph(ascii, top, bot, first, sub),
+                              rs_ui_color(st.depth, RS_UI_DATA), RS_COLOR_DEFAULT);
             } else if (cy == zrow) {
                 rs_canvas_set(c, plot.x + cx, plot.y + cy, ascii ? '-' : 0x2500u,
                               rs_ui_color(st.depth, RS_UI_ZERO), RS_COLOR_DEFAULT);

@@ -64,7 +64,7 @@ expect_fail 1 "not a multiple of 3 gates" "weights with a wrong gate count" $P -
 
 # ---- pictures worked out by hand ----
 $P --data "$T/ramp.csv" --graphics ascii --width 4 --height 3 | tail -n +2 > "$T/got"
-printf '0\n  **\n***\n' > "$T/want"
+printf "0\\n  .|\\n_|'\\n" > "$T/want"
 same_output "ASCII lines of 0,1,2,3 in 4x3" "$T/want" "$T/got"
 $P --data "$T/ramp.csv" --graphics unicode --width 2 --height 2 | tail -n +2 > "$T/got"
 printf '0\n\342\243\240\342\240\236\n' > "$T/want"  # ⣠⠞

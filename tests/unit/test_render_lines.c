@@ -117,11 +117,34 @@ static void test_blocks_ramp(void)
 }
 
 /* ASCII, 2 rows: row = round((3 - v)/3): 1, 1, 0, 0; joined spans mark both rows at x = 2. */
+/* ASCII: 4 levels per cell (' - . _ from the top), | where a column's span covers three or
+ * more of a cell's levels. Ramp 0..3 over 8 levels: rows 7, 5, 2, 0; spans joined to the
+ * previous sample: [7], [5,7], [2,5], [0,2]. */
 static void test_ascii_ramp(void)
 {
     float d[4] = {0, 1, 2, 3};
     rs_lines_opts o = opts(ASC);
-    CHECK_STR(lines(d, 4, 1, 4, 3, &o), "0\n  **\n***\n");
+    CHECK_STR(lines(d, 4, 1, 4, 3, &o), "0\n  .|\n_|'\n");
+    /* a step reads as a low line, a stroke, a high line */
+    float step[8] = {0, 0, 0, 0, 1, 1, 1, 1};
+    CHECK_STR(lines(step, 8, 1, 8, 3, &o), "0 [0, 1]\n    |'''\n____|\n");
+    /* a sine: every column drawn with one or two marks, only the five glyphs */
+    float sine[32];
+    for (int i = 0; i < 32; i++)
+        sine[i] = (float)sin(i * 2 * M_PI / 32);
+    char copy[512];
+    snprintf(copy, sizeof copy, "%s", lines(sine, 32, 1, 32, 5, &o));
+    char *row = strchr(copy, '\n') + 1; /* after the label row */
+    CHECK(strspn(row, "\n _.-'|") == strlen(row));
+    int marks[32] = {0};
+    for (int y = 0; y < 4 && *row; y++) {
+        char *end = strchr(row, '\n');
+        for (int x = 0; row + x < end; x++)
+            marks[x] += row[x] != ' ';
+        row = end + 1;
+    }
+    for (int x = 0; x < 32; x++)
+        CHECK(marks[x] >= 1 && marks[x] <= 2);
 }
 
 /* Constant data: the range widens to [4.5, 5.5]; 5 sits on row round(1.5) = 2 (0x04|0x20). */
@@ -149,7 +172,7 @@ static void test_zero_line(void)
     CHECK_STR(text_and_free(&c), "0\n⠉⠉\n⣀⣀\n");
     o = opts(ASC);
     o.zero_line = true;
-    CHECK_STR(lines(d, 4, 1, 4, 3, &o), "0\n****\n----\n");
+    CHECK_STR(lines(d, 4, 1, 4, 3, &o), "0\n''''\n----\n");
 }
 
 /* NaN and Inf leave their column empty and break the join: 0 | - | 3 | 3 over [0, 3]. */
@@ -229,7 +252,7 @@ static void test_paging(void)
      * round(0.5 * 1) = 1 of 2; each of the 2 samples spans 20 of the 40 columns */
     CHECK_STR(text_and_free(&c), "2                            [-0.5, 0.5]\n"
                                  "\n"
-                                 "****************************************\n"
+                                 "''''''''''''''''''''''''''''''''''''''''\n"
                                  "channels 2-2 of 5 (page 3 of 5)\n");
 }
 
