@@ -11,6 +11,14 @@ out=$("$RNNSCOPE" --version); rc=$?
 if [ $rc -eq 0 ] && printf '%s' "$out" | grep -qE '^rnnscope [0-9]+\.[0-9]+\.[0-9]+$'; then
     ok "--version prints the version"; else not_ok "--version prints the version"; fi
 
+# the options --help and plot --help name are the man page's, and the other way round
+opts_of() { grep -oE -- '--[a-z][a-z-]+' | sort -u; }
+{ "$RNNSCOPE" --help; "$RNNSCOPE" plot --help; "$RNNSCOPE" dump --help; } 2>&1 | opts_of > "$T/help_opts"
+sed 's/\\-/-/g' "$top_builddir/share/man/rnnscope.1" | opts_of > "$T/man_opts"
+if [ -s "$T/help_opts" ] && cmp -s "$T/help_opts" "$T/man_opts"; then
+    ok "--help and the man page name the same options"
+else not_ok "--help and the man page name the same options"; diff "$T/help_opts" "$T/man_opts" | diag; fi
+
 expect_fail 2 "unknown option" "an unknown option is misuse (exit 2)" "$RNNSCOPE" --bogus
 for cmd in summary dump plot; do
     "$RNNSCOPE" $cmd x >/dev/null 2>&1; rc=$?
