@@ -1,4 +1,4 @@
-/* rnnscope dump MODEL --layer NAME [--output K] [--internal gates|cell] [INPUT OPTIONS] -o OUT:
+/* rnnscope dump MODEL --layer NAME [--output K] [--internal gates|cell|attention] [INPUT OPTIONS] -o OUT:
  * one layer's output for the whole batch (or --sample), batch axis first, as .npy or .csv. */
 #include <getopt.h>
 #include <stdio.h>
@@ -22,7 +22,7 @@ typedef struct dump_args {
 
 static void dump_usage(FILE *f)
 {
-    fputs("Usage: rnnscope dump MODEL --layer NAME [--output K] [--internal gates|cell]\n"
+    fputs("Usage: rnnscope dump MODEL --layer NAME [--output K] [--internal gates|cell|attention]\n"
           "                     [--input FILE ... | --random SEED] [--sample N]\n"
           "                     [--max-memory SIZE] -o OUT\n"
           "\n"
@@ -90,8 +90,16 @@ static int pick_output(const rs_node *n, const dump_args *a, int *k)
                 *k = i;
                 return EXIT_OK;
             }
+        for (int i = 0; i < n->n_outputs; i++)
+            if (n->out_names && n->out_names[i] && strcmp(n->out_names[i], a->internal) == 0) {
+                cli_error("%s: layer %s (%s) returns its %s: use --output %d", a->model, n->name,
+                          n->class_name, a->internal, i);
+                return EXIT_FAIL;
+            }
         cli_error("%s: layer %s (%s) has no internal '%s'%s", a->model, n->name, n->class_name,
-                  a->internal, n->n_internal ? "" : " (only recurrent layers have internals)");
+                  a->internal, n->n_internal ? ""
+                                             : " (recurrent layers have gates and cell, attention "
+                                               "layers their attention)");
         return EXIT_FAIL;
     }
     if (a->output >= (unsigned long)n->n_outputs) {

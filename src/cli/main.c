@@ -30,7 +30,7 @@ static void print_usage(FILE *f)
 {
     fputs("Usage: rnnscope [INPUT OPTIONS] [--graphics MODE] [MODEL]\n"
           "       rnnscope summary MODEL\n"
-          "       rnnscope dump MODEL --layer NAME [--output K] [--internal gates|cell]\n"
+          "       rnnscope dump MODEL --layer NAME [--output K] [--internal gates|cell|attention]\n"
           "                     [INPUT OPTIONS] -o OUT\n"
           "       rnnscope plot MODEL --layer NAME [--output K] [INPUT OPTIONS] [PLOT OPTIONS]\n"
           "       rnnscope --help | --version | --help-keys\n"

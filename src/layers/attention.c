@@ -34,19 +34,28 @@ typedef struct attention_params {
     rs_activation activation;  /* keras-multi-head: on q, k, v and the output */
 } attention_params;
 
-static int set_attention_outputs(rs_node *n, bool with_attention, rs_shape values,
+/* Output 0 is the values. The attention weights are output 1 when the layer returns them, else
+ * (when `internal`) an internal named "attention" in the same place, computed only when asked
+ * for (dump --internal attention, the explorer) exactly as the returned output would be. */
+static int set_attention_outputs(rs_node *n, bool with_attention, bool internal, rs_shape values,
                                  rs_shape attention, rs_error *err)
 {
-    if (rs_node_outputs(n, with_attention ? 2 : 1, 0, err) < 0)
+    if (rs_node_outputs(n, with_attention ? 2 : 1, !with_attention && internal ? 1 : 0, err) < 0)
         return -1;
     n->out_shapes[0] = values;
-    if (!with_attention)
+    if (!with_attention && !internal)
         return 0;
     n->out_shapes[1] = attention;
-    if (rs_node_name_output(n, 0, "values", err) < 0 ||
+    if ((with_attention && rs_node_name_output(n, 0, "values", err) < 0) ||
         rs_node_name_output(n, 1, "attention", err) < 0)
         return -1;
     return 0;
+}
+
+/* Whether outputs[1] (the attention weights, returned or internal) is to be computed. */
+static bool attention_kept(const rs_node *n, const rs_layer_io *io)
+{
+    return n->n_outputs >= 2 || (n->n_internal >= 1 && !io->skip_internals);
 }
 
 int rs_seq_self_attention_setup(rs_node *n, const rs_shape *in, const rs_model *m,
@@ -69,7 +78,7 @@ int rs_seq_self_attention_setup(rs_node *n, const rs_shape *in, const rs_model *
     if (p->units <= 0 && !p->multiplicative)
         return rs_fail(err, n->name, "SeqSelfAttention has no valid 'units'");
     long t = in[0].dims[0], d = in[0].dims[1], u = p->units;
-    if (set_attention_outputs(n, p->return_attention, in[0], rs_shape_make(2, t, t), err) < 0)
+    if (set_attention_outputs(n, p->return_attention, true, in[0], rs_shape_make(2, t, t), err) < 0)
         return -1;
     if (cfg_activation(n, "attention_activation", "linear", m, &p->attention_activation,
                        err) < 0)
@@ -100,7 +109,7 @@ int rs_seq_weighted_attention_setup(rs_node *n, const rs_shape *in, const rs_mod
     p->use_bias = cfg_bool(n, "use_bias", true);
     p->return_attention = cfg_bool(n, "return_attention", false);
     long t = in[0].dims[0], d = in[0].dims[1];
-    if (set_attention_outputs(n, p->return_attention, rs_shape_make(1, d), rs_shape_make(1, t),
+    if (set_attention_outputs(n, p->return_attention, true, rs_shape_make(1, d), rs_shape_make(1, t),
                               err) < 0 ||
         rs_expect_weight_count(n, 1 + p->use_bias, err) < 0 ||
         RS_EXPECT_SHAPE(n, 0, err, d, 1L) < 0 ||
@@ -133,7 +142,7 @@ int rs_scaled_dot_attention_setup(rs_node *n, const rs_shape *in, const rs_model
     p->history_only = cfg_bool(n, "history_only", false);
     const rs_shape *q = &in[0], *k = &in[n->n_inputs == 3 ? 1 : 0],
                    *v = &in[n->n_inputs == 3 ? 2 : 0];
-    return set_attention_outputs(n, p->return_attention, rs_shape_make(2, q->dims[0], v->dims[1]),
+    return set_attention_outputs(n, p->return_attention, true, rs_shape_make(2, q->dims[0], v->dims[1]),
                                  rs_shape_make(2, q->dims[0], k->dims[0]), err);
 }
 
@@ -197,7 +206,7 @@ int rs_keras_attention_setup(rs_node *n, const rs_shape *in, const rs_model *m, 
     for (int i = additive ? 1 : 0; i < count; i++)
         if (rs_expect_weight_scalar(n, i, err) < 0)
             return -1;
-    return set_attention_outputs(n, p->return_attention,
+    return set_attention_outputs(n, p->return_attention, true,
                                  rs_shape_make(2, in[0].dims[0], in[1].dims[1]),
                                  rs_shape_make(2, in[0].dims[0], in[1].dims[0]), err);
 }
@@ -259,7 +268,7 @@ static int keras_multi_head(rs_node *n, attention_params *p, const rs_shape *in,
     if (RS_EXPECT_SHAPE(n, i, err, h, vd, od) < 0 || (b && RS_EXPECT_SHAPE(n, i + 1, err, od) < 0))
         return -1;
     /* return_attention_scores: (heads, query steps, key steps) */
-    return set_attention_outputs(n, p->return_attention, rs_shape_make(2, q->dims[0], od),
+    return set_attention_outputs(n, p->return_attention, true, rs_shape_make(2, q->dims[0], od),
                                  rs_shape_make(3, h, q->dims[0], v->dims[0]), err);
 }
 
@@ -288,7 +297,7 @@ static int package_multi_head(rs_node *n, attention_params *p, const rs_shape *i
             (b && RS_EXPECT_SHAPE(n, i * 2 + 1, err, f) < 0))
             return -1;
     p->out_dim = f;
-    return set_attention_outputs(n, false, rs_shape_make(2, q->dims[0], f), in[0], err);
+    return set_attention_outputs(n, false, false, rs_shape_make(2, q->dims[0], f), in[0], err);
 }
 
 int rs_multi_head_attention_setup(rs_node *n, const rs_shape *in, const rs_model *m,
@@ -413,26 +422,27 @@ static int self_attention_kernel(const rs_node *n, const attention_params *p, si
 int rs_seq_self_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
 {
     const attention_params *p = n->params;
+    bool keep = attention_kept(n, io);
     seq_dims d;
     rs_self_attention s;
     if (input_dims(io, 0, &d, err) < 0 || check_mask(io, 0, &d, err) < 0 ||
         self_attention_kernel(n, p, d.dim, &s, err) < 0)
         return -1;
     if (rs_tensor_alloc_dims(&io->outputs[0], err, 3, d.batch, d.steps, d.dim) < 0 ||
-        (p->return_attention &&
+        (keep &&
          rs_tensor_alloc_dims(&io->outputs[1], err, 3, d.batch, d.steps, d.steps) < 0))
         return -1;
     size_t tt;
     if (rs_mul_overflows(d.steps, d.steps, &tt))
         return rs_fail(err, NULL, "%zu steps is too long for attention", d.steps);
-    size_t need = rs_self_attention_scratch(&s, d.steps) + (p->return_attention ? 0 : tt);
+    size_t need = rs_self_attention_scratch(&s, d.steps) + (keep ? 0 : tt);
     float *scratch = scratch_alloc(need, err);
     if (!scratch)
         return -1;
     float *own_weights = scratch + rs_self_attention_scratch(&s, d.steps);
     int rc = 0;
     for (size_t b = 0; b < d.batch && rc == 0; b++) {
-        float *a = weights_buffer(io, p->return_attention, own_weights, b, tt);
+        float *a = weights_buffer(io, keep, own_weights, b, tt);
         rs_self_attention_run(&s, d.steps, io->inputs[0]->data + b * d.steps * d.dim,
                               sample_mask(io, 0, b, d.steps),
                               io->outputs[0].data + b * d.steps * d.dim, a, scratch);
@@ -448,6 +458,7 @@ int rs_seq_self_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *e
 int rs_seq_weighted_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
 {
     const attention_params *p = n->params;
+    bool keep = attention_kept(n, io);
     seq_dims d;
     if (input_dims(io, 0, &d, err) < 0 || check_mask(io, 0, &d, err) < 0)
         return -1;
@@ -455,7 +466,7 @@ int rs_seq_weighted_attention_forward(const rs_node *n, rs_layer_io *io, rs_erro
         return rs_fail(err, NULL, "input has %zu features, the weights %zu", d.dim,
                        n->weights[0].value.shape[0]);
     if (rs_tensor_alloc_dims(&io->outputs[0], err, 2, d.batch, d.dim) < 0 ||
-        (p->return_attention && rs_tensor_alloc_dims(&io->outputs[1], err, 2, d.batch, d.steps) < 0))
+        (keep && rs_tensor_alloc_dims(&io->outputs[1], err, 2, d.batch, d.steps) < 0))
         return -1;
     float *scratch = scratch_alloc(d.steps, err);
     if (!scratch)
@@ -463,7 +474,7 @@ int rs_seq_weighted_attention_forward(const rs_node *n, rs_layer_io *io, rs_erro
     const float *bias = p->use_bias ? weight_data(n, 1) : NULL;
     int rc = 0;
     for (size_t b = 0; b < d.batch && rc == 0; b++) {
-        float *alpha = weights_buffer(io, p->return_attention, scratch, b, d.steps);
+        float *alpha = weights_buffer(io, keep, scratch, b, d.steps);
         rs_weighted_attention_run(d.dim, weight_data(n, 0), bias, d.steps,
                                   io->inputs[0]->data + b * d.steps * d.dim,
                                   sample_mask(io, 0, b, d.steps),
@@ -518,6 +529,7 @@ static void project(size_t T, size_t in, const float *x, const float *W, const f
 int rs_scaled_dot_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
 {
     const attention_params *p = n->params;
+    bool keep = attention_kept(n, io);
     int three = io->n_inputs == 3;
     qkv x;
     if (qkv_dims(io, 0, three, 2 * three, &x, err) < 0)
@@ -528,15 +540,15 @@ int rs_scaled_dot_attention_forward(const rs_node *n, rs_layer_io *io, rs_error 
     if (rs_mul_overflows(tq, tk, &tt))
         return rs_fail(err, NULL, "%zu x %zu steps is too much for attention", tq, tk);
     if (rs_tensor_alloc_dims(&io->outputs[0], err, 3, x.dq.batch, tq, x.dv.dim) < 0 ||
-        (p->return_attention && rs_tensor_alloc_dims(&io->outputs[1], err, 3, x.dq.batch, tq, tk) < 0))
+        (keep && rs_tensor_alloc_dims(&io->outputs[1], err, 3, x.dq.batch, tq, tk) < 0))
         return -1;
-    float *scratch = p->return_attention ? NULL : scratch_alloc(tt, err);
-    if (!p->return_attention && !scratch)
+    float *scratch = keep ? NULL : scratch_alloc(tt, err);
+    if (!keep && !scratch)
         return -1;
     float scale = 1.0f / sqrtf((float)x.dq.dim);
     int rc = 0;
     for (size_t b = 0; b < x.dq.batch && rc == 0; b++) {
-        float *a = weights_buffer(io, p->return_attention, scratch, b, tt);
+        float *a = weights_buffer(io, keep, scratch, b, tt);
         rs_dot_scores(tq, tk, x.dq.dim, sample_of(io, x.q, &x.dq, b), x.dq.dim,
                       sample_of(io, x.k, &x.dk, b), x.dk.dim, scale, a);
         /* call(): mask[1] of a list, i.e. the key's mask */
@@ -572,6 +584,7 @@ static void keras_scores(const rs_node *n, const attention_params *p, const floa
 int rs_keras_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
 {
     const attention_params *p = n->params;
+    bool keep = attention_kept(n, io);
     qkv x;
     if (qkv_dims(io, 0, io->n_inputs == 3 ? 2 : 1, 1, &x, err) < 0)
         return -1;
@@ -585,14 +598,14 @@ int rs_keras_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
     if (rs_mul_overflows(tq, tk, &tt))
         return rs_fail(err, NULL, "%zu x %zu steps is too much for attention", tq, tk);
     if (rs_tensor_alloc_dims(&io->outputs[0], err, 3, x.dq.batch, tq, dv) < 0 ||
-        (p->return_attention && rs_tensor_alloc_dims(&io->outputs[1], err, 3, x.dq.batch, tq, tk) < 0))
+        (keep && rs_tensor_alloc_dims(&io->outputs[1], err, 3, x.dq.batch, tq, tk) < 0))
         return -1;
-    float *scratch = p->return_attention ? NULL : scratch_alloc(tt, err);
-    if (!p->return_attention && !scratch)
+    float *scratch = keep ? NULL : scratch_alloc(tt, err);
+    if (!keep && !scratch)
         return -1;
     int rc = 0;
     for (size_t b = 0; b < x.dq.batch && rc == 0; b++) {
-        float *a = weights_buffer(io, p->return_attention, scratch, b, tt);
+        float *a = weights_buffer(io, keep, scratch, b, tt);
         float *out = io->outputs[0].data + b * tq * dv;
         keras_scores(n, p, sample_of(io, x.q, &x.dq, b), sample_of(io, x.k, &x.dk, b), tq, tk,
                      x.dq.dim, a);
@@ -659,6 +672,7 @@ static const float *joint_key_mask(const rs_layer_io *io, const qkv *x, size_t b
 static int keras_multi_head_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
 {
     const attention_params *p = n->params;
+    bool keep = attention_kept(n, io);
     qkv x;
     if (qkv_dims(io, 0, io->n_inputs == 3 ? 2 : 1, 1, &x, err) < 0)
         return -1;
@@ -669,7 +683,7 @@ static int keras_multi_head_forward(const rs_node *n, rs_layer_io *io, rs_error 
         return rs_fail(err, NULL, "the inputs' features (%zu, %zu, %zu) do not fit the weights",
                        x.dq.dim, x.dv.dim, x.dk.dim);
     if (rs_tensor_alloc_dims(&io->outputs[0], err, 3, x.dq.batch, tq, od) < 0 ||
-        (p->return_attention &&
+        (keep &&
          rs_tensor_alloc_dims(&io->outputs[1], err, 4, x.dq.batch, H, tq, tk) < 0))
         return -1;
     heads_scratch s;
@@ -697,7 +711,7 @@ static int keras_multi_head_forward(const rs_node *n, rs_layer_io *io, rs_error 
                            .causal = p->causal, .penalty = 1e9f,
                            .zero_masked_rows = p->softmax_zeroes_masked};
         for (size_t h = 0; h < H; h++) {
-            float *a = p->return_attention ? io->outputs[1].data + (b * H + h) * tq * tk
+            float *a = keep ? io->outputs[1].data + (b * H + h) * tq * tk
                                            : s.scores;
             rs_dot_scores(tq, tk, kd, s.q + h * kd, H * kd, s.k + h * kd, H * kd, 1.0f, a);
             rs_masked_softmax(tq, tk, a, &m);
