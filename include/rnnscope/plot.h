@@ -73,6 +73,10 @@ typedef struct rs_lines_opts {
     int channel_axis;     /* 1 (default, rows = timesteps) or 0 (rows = channels) */
     const size_t *channels; /* channel indices to show, or NULL for all */
     size_t nchannels;
+    bool mark_channel;    /* mark channel `selected`'s label */
+    size_t selected;
+    bool mark_cursor;     /* mark timestep `cursor` (absolute) in every panel */
+    size_t cursor;
 } rs_lines_opts;
 
 void rs_lines_defaults(rs_lines_opts *o);
@@ -91,6 +95,7 @@ typedef struct rs_lines {
     int cols, rows;       /* grid */
     size_t npanels, total, first; /* panels on this page; channels in all; index of the first */
     size_t per_page;
+    size_t t0, len;       /* the timestep window drawn */
     rs_lines_panel *panels;
 } rs_lines;
 

@@ -49,20 +49,6 @@ static void draw_time_axis(rs_canvas *c, rs_rect plot, int gw, size_t t0, size_t
         print_right(c, plot.x + plot.w, y + 1, b, axis);
 }
 
-/* Mark the cursor column: a background colour, or a bar in its empty cells without colour. */
-static void draw_cursor(rs_canvas *c, rs_rect plot, int cx, rs_style st)
-{
-    for (int y = plot.y; y < plot.y + plot.h; y++) {
-        rs_cell *cell = rs_canvas_at(c, plot.x + cx, y);
-        if (!cell)
-            continue;
-        if (st.depth != RS_DEPTH_NONE)
-            cell->bg = (int16_t)rs_ui_color(st.depth, RS_UI_CURSOR);
-        else if (cell->ch == ' ')
-            cell->ch = st.graphics == RS_GFX_ASCII ? '|' : 0x2502u;
-    }
-}
-
 int rs_detail_draw(rs_canvas *c, rs_rect box, const rs_matrix *m_in, const rs_detail_opts *o,
                    rs_error *err)
 {
@@ -116,12 +102,7 @@ int rs_detail_draw(rs_canvas *c, rs_rect box, const rs_matrix *m_in, const rs_de
         return -1;
     lines_plot(&p, plot, o->zero_line, false, o->style, c);
     rs_envelope_free(&p.env);
-    /* the cell of the cursor sample, inverting the envelope's mapping: when samples outnumber
-     * columns, the column holding it (last x with x*len/n <= k); otherwise the first column
-     * it spans (first x with x*len/n >= k) */
-    size_t n = (size_t)plot.w * (size_t)per, k = cursor - t0;
-    size_t col = len >= n ? ((k + 1) * n + len - 1) / len - 1 : (k * n + len - 1) / len;
-    int cx = (int)(col / (size_t)per);
+    int cx = sample_cell(cursor - t0, len, plot.w, per);
     draw_cursor(c, plot, cx, o->style);
     if (decorated)
         draw_time_axis(c, plot, gw, t0, len, cx, o->style);

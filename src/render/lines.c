@@ -135,6 +135,8 @@ int rs_lines_prepare(rs_lines *L, const rs_matrix *m_in, const rs_lines_opts *o,
     int ph = (box.h - note) / L->rows;
     size_t t0 = o->t0 < m.rows ? o->t0 : m.rows;
     size_t len = o->len == 0 || o->len > m.rows - t0 ? m.rows - t0 : o->len;
+    L->t0 = t0;
+    L->len = len;
     size_t *chans = malloc(L->npanels * sizeof *chans);
     rs_envelope *envs = malloc(L->npanels * sizeof *envs);
     for (size_t i = 0; chans && envs && i < L->npanels; i++) {
@@ -256,23 +258,52 @@ void lines_plot(const rs_lines_panel *p, rs_rect plot, bool zero, bool blocks, r
         render_cells(p, plot, zero, st, c);
 }
 
+/* When samples outnumber columns, the column holding sample k (last x with x*len/n <= k);
+ * otherwise the first column it spans (first x with x*len/n >= k). */
+int sample_cell(size_t k, size_t len, int cells, int per)
+{
+    size_t n = (size_t)cells * (size_t)per;
+    size_t col = len >= n ? ((k + 1) * n + len - 1) / len - 1 : (k * n + len - 1) / len;
+    return (int)(col / (size_t)per);
+}
+
+void draw_cursor(rs_canvas *c, rs_rect plot, int cx, rs_style st)
+{
+    for (int y = plot.y; y < plot.y + plot.h; y++) {
+        rs_cell *cell = rs_canvas_at(c, plot.x + cx, y);
+        if (!cell)
+            continue;
+        if (st.depth != RS_DEPTH_NONE)
+            cell->bg = (int16_t)rs_ui_color(st.depth, RS_UI_CURSOR);
+        else if (cell->ch == ' ')
+            cell->ch = st.graphics == RS_GFX_ASCII ? '|' : 0x2502u;
+    }
+}
+
 int lines_dots_per_cell(bool blocks, rs_style st)
 {
     return st.graphics == RS_GFX_UNICODE && !blocks ? 2 : 1;
 }
 
-static void render_label(const rs_lines_panel *p, rs_style st, rs_canvas *c)
+/* The label row: channel index and range; the selected channel's label is marked (">3" and
+ * the selection colours) so that it shows without colour too. */
+static void render_label(const rs_lines_panel *p, bool selected, rs_style st, rs_canvas *c)
 {
     char name[32], range[48], a[16], b[16];
-    snprintf(name, sizeof name, "%zu", p->channel);
-    int n = rs_canvas_print(c, p->box.x, p->box.y, name, p->box.w, rs_ui_color(st.depth, RS_UI_LABEL),
-                            RS_COLOR_DEFAULT);
+    snprintf(name, sizeof name, "%s%zu", selected ? (st.graphics == RS_GFX_UNICODE ? "▶" : ">") : "",
+             p->channel);
+    int fg = rs_ui_color(st.depth, selected ? RS_UI_SELECTED_FG : RS_UI_LABEL);
+    int bg = selected ? rs_ui_color(st.depth, RS_UI_SELECTED_BG) : RS_COLOR_DEFAULT;
+    if (selected)
+        for (int x = 0; x < p->box.w; x++)
+            rs_canvas_set(c, p->box.x + x, p->box.y, ' ', fg, bg);
+    int n = rs_canvas_print(c, p->box.x, p->box.y, name, p->box.w, fg, bg);
     snprintf(range, sizeof range, "[%s, %s]", rs_format_number(p->lo, 6, a, sizeof a),
              rs_format_number(p->hi, 6, b, sizeof b));
     int rw = rs_utf8_width(range);
     if (n + 1 + rw <= p->box.w)
         rs_canvas_print(c, p->box.x + p->box.w - rw, p->box.y, range, -1,
-                        rs_ui_color(st.depth, RS_UI_AXIS), RS_COLOR_DEFAULT);
+                        selected ? fg : rs_ui_color(st.depth, RS_UI_AXIS), bg);
 }
 
 void rs_lines_render(const rs_lines *L, rs_canvas *c)
@@ -287,11 +318,15 @@ void rs_lines_render(const rs_lines *L, rs_canvas *c)
         const rs_lines_panel *p = &L->panels[i];
         rs_rect plot = p->box;
         if (plot.h >= 2) {
-            render_label(p, o->style, c);
+            render_label(p, o->mark_channel && p->channel == o->selected, o->style, c);
             plot.y++;
             plot.h--;
         }
         lines_plot(p, plot, o->zero_line, o->blocks, o->style, c);
+        if (o->mark_cursor && o->cursor >= L->t0 && o->cursor - L->t0 < L->len && plot.w > 0)
+            draw_cursor(c, plot, sample_cell(o->cursor - L->t0, L->len, plot.w,
+                                             lines_dots_per_cell(o->blocks, o->style)),
+                        o->style);
     }
     if (L->npanels < L->total && L->box.h >= 4) {
         char note[128];

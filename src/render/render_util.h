@@ -24,6 +24,14 @@ void draw_gutter(rs_canvas *c, rs_rect gutter, const char *const *labels, const 
 void lines_plot(const rs_lines_panel *p, rs_rect plot, bool zero, bool blocks, rs_style st,
                 rs_canvas *c);
 
+/* The cell column (0-based in a plot `cells` wide, `per` envelope columns a cell) of sample k
+ * of a window of len samples, inverting the envelope's mapping. */
+int sample_cell(size_t k, size_t len, int cells, int per);
+
+/* Mark the cursor column cx of a plot: a background colour, or a bar in its empty cells when
+ * there is no colour. */
+void draw_cursor(rs_canvas *c, rs_rect plot, int cx, rs_style st);
+
 /* Envelope columns per cell for that choice of glyphs (braille: 2). */
 int lines_dots_per_cell(bool blocks, rs_style st);
 

@@ -161,9 +161,25 @@ static void row_text(const explorer *ex, const ex_row *row, char *buf, size_t le
              short_shape(s, shape, sizeof shape));
 }
 
+/* A panel's title row: the focused panel's is a filled bar that starts with a mark, so that
+ * focus shows without colour too. */
+static void panel_title(explorer *ex, rs_canvas *c, rs_rect box, const char *text, bool focused)
+{
+    char line[600];
+    snprintf(line, sizeof line, "%s%s", focused ? (unicode(ex) ? "◆" : "*") : " ", text);
+    if (!focused) {
+        put(ex, c, box.x, box.y, box.w, line, T_DIM);
+        return;
+    }
+    int fg, bg;
+    role_colors(ex, T_SELECTED, &fg, &bg);
+    fill_row(c, box.x, box.y, box.w, fg, bg);
+    rs_canvas_print(c, box.x, box.y, line, box.w, fg, bg);
+}
+
 static void draw_layers(explorer *ex, rs_canvas *c, rs_rect box)
 {
-    put(ex, c, box.x, box.y, box.w, " Layers", ex->focus == EX_FOCUS_LAYERS ? T_TITLE : T_DIM);
+    panel_title(ex, c, box, "Layers", ex->focus == EX_FOCUS_LAYERS);
     int visible = box.h - 1;
     ex->layers_rows = visible;
     if (visible <= 0)
@@ -325,6 +341,10 @@ static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, ex_view v, cons
         o.style = ex->style;
         o.equal_axes = ex->equal_axes;
         o.zero_line = ex->zero_line;
+        o.mark_channel = true;
+        o.selected = ex->channel;
+        o.mark_cursor = ex->cursor >= ex->t0; /* in the window (m starts at t0) */
+        o.cursor = ex->cursor - (o.mark_cursor ? ex->t0 : 0);
         o.page = lines_page(ex, &m, &o, box);
         return rs_lines_draw(c, box, &m, &o, err);
     }
@@ -380,10 +400,10 @@ static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
     const rs_shape *s = n->out_shapes && k < n->n_outputs + n->n_internal ? &n->out_shapes[k] : NULL;
     char from[256] = "";
     inbound_names(ex, node, from, sizeof from);
-    snprintf(title, sizeof title, " [%s] %s  %s %s  %s%s%s", ex_view_name(v), n->name,
+    snprintf(title, sizeof title, "[%s] %s  %s %s  %s%s%s", ex_view_name(v), n->name,
              output_name(n, k, oname, sizeof oname), short_shape(s, shape, sizeof shape),
              n->class_name, from[0] ? "  ← " : "", from);
-    put(ex, c, box.x, box.y, box.w, title, ex->focus == EX_FOCUS_VIEW ? T_TITLE : T_DIM);
+    panel_title(ex, c, box, title, ex->focus == EX_FOCUS_VIEW);
     ex->view_rows = box.h - 2;
     ex->channel_page = 1; /* the lines view sets its own */
     if (box.h < 3)

@@ -87,6 +87,14 @@ if run_keys 120x24 "$MODEL" M dump t dump c dump 3 M t &&
     ok "M, t, c say when the view has no such option; the heatmap's status names norm and transpose"
 else not_ok "M, t, c say when the view has no such option; the heatmap's status names norm and transpose"; cat "$T/screen."* | diag; fi
 
+# the focused panel and the selected channel show without colour; Esc gives focus back to the list
+if run_keys 100x16 "$MODEL" dump Tab j j dump Esc && screen_has 0 "◆Layers" &&
+   ! screen_has 0 "◆[lines]" && screen_has 1 "◆[lines] lstm_1" && ! screen_has 1 "◆Layers" &&
+   screen_has 1 "▶2 " && screen_has 2 "◆Layers" &&
+   LC_ALL=C run_keys 100x16 "$MODEL" Tab j && screen_has 0 "*[lines] lstm_1" && screen_has 0 ">1 "; then
+    ok "the focused panel's title is marked, the selected channel too; Esc returns to the layers"
+else not_ok "the focused panel's title is marked, the selected channel too; Esc returns to the layers"; cat "$T/screen."* | diag; fi
+
 # views by number are remembered per layer
 if run_keys 120x24 "$MODEL" 4 dump j dump k &&
    screen_has 0 "[hist]" && ! screen_has 1 "[hist]" && screen_has 2 "[hist]"; then

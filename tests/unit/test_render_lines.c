@@ -4,6 +4,7 @@
  * round((hi - v) / (hi - lo) * (rows - 1)) from the top. Braille bits: left column rows 0-3 =
  * 0x01 0x02 0x04 0x40, right column 0x08 0x10 0x20 0x80. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -256,6 +257,37 @@ static void test_paging(void)
                                  "channels 2-2 of 5 (page 3 of 5)\n");
 }
 
+/* The selected channel's label is marked; the cursor timestep is a column: without colour a
+ * bar in its empty cells, with colour the cursor background. Ramp 0..3 in 4 columns: t=2 is
+ * column 2 of each panel. */
+static void test_selection_and_cursor(void)
+{
+    float d[8] = {0, 3, 1, 2, 2, 1, 3, 0}; /* (4, 2): up and down */
+    rs_lines_opts o = opts(UNI);
+    o.grid_cols = 2;
+    o.mark_channel = true;
+    o.selected = 1;
+    o.mark_cursor = true;
+    o.cursor = 2;
+    const char *text = lines(d, 4, 2, 9, 5, &o);
+    CHECK_CONTAINS(text, "0    ▶1");
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", text);
+    char *row1 = strchr(copy, '\n') + 1;
+    fputs(text, stdout);
+    o.style = UNI256;
+    rs_canvas c = blank(9, 3);
+    rs_matrix m = rs_matrix_make(d, 4, 2);
+    rs_error err = {""};
+    CHECK(rs_lines_draw(&c, rs_canvas_rect(&c), &m, &o, &err) == 0);
+    int cursor_bg = rs_ui_color(RS_DEPTH_256, RS_UI_CURSOR);
+    CHECK(rs_canvas_cell(&c, 2, 1)->bg == cursor_bg && rs_canvas_cell(&c, 2, 2)->bg == cursor_bg);
+    CHECK(rs_canvas_cell(&c, 1, 1)->bg != cursor_bg && rs_canvas_cell(&c, 7, 2)->bg == cursor_bg);
+    CHECK(rs_canvas_cell(&c, 5, 0)->bg == rs_ui_color(RS_DEPTH_256, RS_UI_SELECTED_BG));
+    CHECK(rs_canvas_cell(&c, 0, 0)->bg != rs_ui_color(RS_DEPTH_256, RS_UI_SELECTED_BG));
+    rs_canvas_free(&c);
+}
+
 static void test_errors_and_empty(void)
 {
     float d[4] = {0, 1, 2, 3};
@@ -311,6 +343,7 @@ int main(void)
     run_test("lines: grid of panels, channel list", test_grid);
     run_test("lines: range label, timestep window", test_range_label_and_window);
     run_test("lines: pages of channels", test_paging);
+    run_test("lines: selected channel and cursor column", test_selection_and_cursor);
     run_test("lines: bad channel, empty data, empty canvas", test_errors_and_empty);
     run_test("lines: 10^6 timesteps", test_million_ramp);
     return check_finish();
