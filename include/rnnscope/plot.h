@@ -75,7 +75,8 @@ typedef struct rs_lines_opts {
     size_t nchannels;
     bool mark_channel;    /* mark channel `selected`'s label */
     size_t selected;
-    bool mark_cursor;     /* mark timestep `cursor` (absolute) in every panel */
+    bool mark_cursor;     /* mark timestep `cursor` (absolute) in every panel, or in the
+                             selected one when mark_channel */
     size_t cursor;
 } rs_lines_opts;
 

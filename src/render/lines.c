@@ -323,7 +323,10 @@ void rs_lines_render(const rs_lines *L, rs_canvas *c)
             plot.h--;
         }
         lines_plot(p, plot, o->zero_line, o->blocks, o->style, c);
-        if (o->mark_cursor && o->cursor >= L->t0 && o->cursor - L->t0 < L->len && plot.w > 0)
+        /* the cursor column in every panel, or (with a selection) in the selected one only:
+         * a column through every panel would cost a colour change in each on every redraw */
+        bool cursor_here = o->mark_cursor && (!o->mark_channel || p->channel == o->selected);
+        if (cursor_here && o->cursor >= L->t0 && o->cursor - L->t0 < L->len && plot.w > 0)
             draw_cursor(c, plot, sample_cell(o->cursor - L->t0, L->len, plot.w,
                                              lines_dots_per_cell(o->blocks, o->style)),
                         o->style);

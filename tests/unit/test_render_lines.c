@@ -4,7 +4,6 @@
  * round((hi - v) / (hi - lo) * (rows - 1)) from the top. Braille bits: left column rows 0-3 =
  * 0x01 0x02 0x04 0x40, right column 0x08 0x10 0x20 0x80. */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -274,17 +273,23 @@ static void test_selection_and_cursor(void)
     char copy[256];
     snprintf(copy, sizeof copy, "%s", text);
     char *row1 = strchr(copy, '\n') + 1;
-    fputs(text, stdout);
+    CHECK(strstr(row1, "│") != NULL); /* an empty cell of the cursor column */
     o.style = UNI256;
     rs_canvas c = blank(9, 3);
     rs_matrix m = rs_matrix_make(d, 4, 2);
     rs_error err = {""};
     CHECK(rs_lines_draw(&c, rs_canvas_rect(&c), &m, &o, &err) == 0);
     int cursor_bg = rs_ui_color(RS_DEPTH_256, RS_UI_CURSOR);
-    CHECK(rs_canvas_cell(&c, 2, 1)->bg == cursor_bg && rs_canvas_cell(&c, 2, 2)->bg == cursor_bg);
-    CHECK(rs_canvas_cell(&c, 1, 1)->bg != cursor_bg && rs_canvas_cell(&c, 7, 2)->bg == cursor_bg);
+    /* with a selection the column goes through the selected panel (channel 1) only */
+    CHECK(rs_canvas_cell(&c, 7, 1)->bg == cursor_bg && rs_canvas_cell(&c, 7, 2)->bg == cursor_bg);
+    CHECK(rs_canvas_cell(&c, 2, 1)->bg != cursor_bg && rs_canvas_cell(&c, 6, 2)->bg != cursor_bg);
     CHECK(rs_canvas_cell(&c, 5, 0)->bg == rs_ui_color(RS_DEPTH_256, RS_UI_SELECTED_BG));
     CHECK(rs_canvas_cell(&c, 0, 0)->bg != rs_ui_color(RS_DEPTH_256, RS_UI_SELECTED_BG));
+    rs_canvas_free(&c);
+    o.mark_channel = false; /* without a selection: every panel */
+    c = blank(9, 3);
+    CHECK(rs_lines_draw(&c, rs_canvas_rect(&c), &m, &o, &err) == 0);
+    CHECK(rs_canvas_cell(&c, 2, 1)->bg == cursor_bg && rs_canvas_cell(&c, 7, 1)->bg == cursor_bg);
     rs_canvas_free(&c);
 }
 
