@@ -49,6 +49,7 @@ typedef enum rs_ui_role {
     RS_UI_WARN,   /* NaN / Inf notes */
     RS_UI_SELECTED_FG, /* the selected channel's label */
     RS_UI_SELECTED_BG,
+    RS_UI_MASKED, /* background of masked timesteps */
 } rs_ui_role;
 
 int rs_ui_color(rs_color_depth depth, rs_ui_role role);

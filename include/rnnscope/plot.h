@@ -78,6 +78,7 @@ typedef struct rs_lines_opts {
     bool mark_cursor;     /* mark timestep `cursor` (absolute) in every panel, or in the
                              selected one when mark_channel */
     size_t cursor;
+    const float *step_mask; /* per row of the matrix: 0 = a step Keras masks (shaded); or NULL */
 } rs_lines_opts;
 
 void rs_lines_defaults(rs_lines_opts *o);
@@ -119,6 +120,7 @@ typedef struct rs_detail_opts {
     size_t cursor;        /* timestep marked and whose value is shown */
     bool zero_line;
     int channel_axis;
+    const float *step_mask; /* per row of the matrix: 0 = a masked step (shaded); or NULL */
 } rs_detail_opts;
 
 void rs_detail_defaults(rs_detail_opts *o);

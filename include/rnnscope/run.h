@@ -26,6 +26,11 @@ int rs_run_take_inputs(rs_run *r, rs_tensor *inputs, int n, rs_error *err);
  * The tensor belongs to the run and stays valid until the inputs change. */
 int rs_run_output(rs_run *r, int node, int k, const rs_tensor **out, rs_error *err);
 
+/* The mask Keras carries with output k of a node ((batch, steps) of 0/1; an internal gets the
+ * mask of output 0, whose steps it shares), once that output is computed; NULL when there is
+ * none. */
+const rs_tensor *rs_run_mask(const rs_run *r, int node, int k);
+
 /* Forget cached outputs (the inputs stay). */
 void rs_run_clear(rs_run *r);
 

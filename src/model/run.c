@@ -326,6 +326,16 @@ static int compute(rs_run *r, int idx, rs_error *err)
     return 0;
 }
 
+const rs_tensor *rs_run_mask(const rs_run *r, int node, int k)
+{
+    if (node < 0 || node >= r->m->n_nodes || !r->cache[node].done || !r->cache[node].masks)
+        return NULL;
+    const rs_node *n = &r->m->nodes[node];
+    int j = k < n->n_outputs ? k : 0;
+    const rs_tensor *mask = &r->cache[node].masks[j];
+    return k >= 0 && n->n_outputs > 0 && mask->data ? mask : NULL;
+}
+
 int rs_run_output(rs_run *r, int node, int k, const rs_tensor **out, rs_error *err)
 {
     *out = NULL;

@@ -152,9 +152,9 @@ uint32_t rs_cmap_glyph(rs_cmap cmap, rs_graphics graphics, int level)
 
 int rs_ui_color(rs_color_depth depth, rs_ui_role role)
 {
-    /*                          DATA LABEL ZERO AXIS CURSOR POS NEG WARN SEL_FG SEL_BG */
-    static const int c256[] = {75, 114, 160, 244, 238, 167, 68, 214, 231, 31};
-    static const int c8[] = {6, 2, 1, RS_COLOR_DEFAULT, 4, 1, 4, 3, 0, 6};
+    /*                          DATA LABEL ZERO AXIS CURSOR POS NEG WARN SEL_FG SEL_BG MASKED */
+    static const int c256[] = {75, 114, 160, 244, 238, 167, 68, 214, 231, 31, 236};
+    static const int c8[] = {6, 2, 1, RS_COLOR_DEFAULT, 4, 1, 4, 3, 0, 6, 0};
     if (depth == RS_DEPTH_256)
         return c256[role];
     if (depth == RS_DEPTH_8)

@@ -102,6 +102,8 @@ int rs_detail_draw(rs_canvas *c, rs_rect box, const rs_matrix *m_in, const rs_de
         return -1;
     lines_plot(&p, plot, o->zero_line, false, o->style, c);
     rs_envelope_free(&p.env);
+    if (o->step_mask)
+        shade_masked(c, plot, o->step_mask + t0, len, per, o->style);
     int cx = sample_cell(cursor - t0, len, plot.w, per);
     draw_cursor(c, plot, cx, o->style);
     if (decorated)

@@ -280,6 +280,25 @@ void draw_cursor(rs_canvas *c, rs_rect plot, int cx, rs_style st)
     }
 }
 
+void shade_masked(rs_canvas *c, rs_rect plot, const float *mask, size_t len, int per, rs_style st)
+{
+    size_t n = (size_t)plot.w * (size_t)per;
+    for (int cx = 0; mask && n && cx < plot.w; cx++) {
+        size_t k = (size_t)cx * (size_t)per * len / n;
+        if (k >= len || mask[k] != 0)
+            continue;
+        for (int y = plot.y; y < plot.y + plot.h; y++) {
+            rs_cell *cell = rs_canvas_at(c, plot.x + cx, y);
+            if (!cell)
+                continue;
+            if (st.depth != RS_DEPTH_NONE)
+                cell->bg = (int16_t)rs_ui_color(st.depth, RS_UI_MASKED);
+            else if (cell->ch == ' ')
+                cell->ch = st.graphics == RS_GFX_ASCII ? ':' : 0x00B7u;
+        }
+    }
+}
+
 int lines_dots_per_cell(bool blocks, rs_style st)
 {
     return st.graphics == RS_GFX_UNICODE && !blocks ? 2 : 1;
@@ -323,6 +342,9 @@ void rs_lines_render(const rs_lines *L, rs_canvas *c)
             plot.h--;
         }
         lines_plot(p, plot, o->zero_line, o->blocks, o->style, c);
+        if (o->step_mask && plot.w > 0)
+            shade_masked(c, plot, o->step_mask + L->t0, L->len, lines_dots_per_cell(o->blocks, o->style),
+                         o->style);
         /* the cursor column in every panel, or (with a selection) in the selected one only:
          * a column through every panel would cost a colour change in each on every redraw */
         bool cursor_here = o->mark_cursor && (!o->mark_channel || p->channel == o->selected);

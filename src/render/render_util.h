@@ -32,6 +32,10 @@ int sample_cell(size_t k, size_t len, int cells, int per);
  * there is no colour. */
 void draw_cursor(rs_canvas *c, rs_rect plot, int cx, rs_style st);
 
+/* Shade the cells of a plot whose first sample is a masked step (mask[k] == 0 for sample k of
+ * the window of len): a background colour, or a dot in their empty cells without colour. */
+void shade_masked(rs_canvas *c, rs_rect plot, const float *mask, size_t len, int per, rs_style st);
+
 /* Envelope columns per cell for that choice of glyphs (braille: 2). */
 int lines_dots_per_cell(bool blocks, rs_style st);
 

@@ -283,12 +283,25 @@ static size_t lines_page(explorer *ex, const rs_matrix *m, rs_lines_opts *o, rs_
     return ex->channel / per;
 }
 
+/* The mask Keras carries with the output on screen, per timestep of the window drawn (0 =
+ * masked), or NULL. */
+static const float *window_mask(explorer *ex, size_t steps)
+{
+    const ex_row *row = &ex->rows[ex->sel];
+    const rs_run *r = ex->runs[ex->sample];
+    const rs_tensor *mask = r ? rs_run_mask(r, row->node, row->output) : NULL;
+    if (!mask || mask->rank != 2 || mask->shape[1] != steps || (ex->tlen && ex->t0 >= steps))
+        return NULL;
+    return mask->data + (ex->tlen ? ex->t0 : 0);
+}
+
 static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, ex_view v, const rs_node *n,
                         const rs_matrix *full, rs_error *err)
 {
     rs_matrix m = *full;
     if (ex->tlen && v != EX_VIEW_BARS && v != EX_VIEW_WEIGHTS && m.rows > 1)
         m = rs_matrix_window(m, ex->t0, ex->tlen, 0, m.cols);
+    const float *mask = full ? window_mask(ex, full->rows) : NULL;
     switch (v) {
     case EX_VIEW_DETAIL: {
         rs_detail_opts o;
@@ -297,6 +310,7 @@ static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, ex_view v, cons
         o.channel = ex->channel < m.cols ? ex->channel : 0;
         o.cursor = ex->cursor >= ex->t0 ? ex->cursor - ex->t0 : 0;
         o.zero_line = ex->zero_line;
+        o.step_mask = mask;
         return rs_detail_draw(c, box, &m, &o, err);
     }
     case EX_VIEW_HEATMAP: {
@@ -343,6 +357,7 @@ static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, ex_view v, cons
         o.zero_line = ex->zero_line;
         o.mark_channel = true;
         o.selected = ex->channel;
+        o.step_mask = mask;
         o.mark_cursor = ex->cursor >= ex->t0; /* in the window (m starts at t0) */
         o.cursor = ex->cursor - (o.mark_cursor ? ex->t0 : 0);
         o.page = lines_page(ex, &m, &o, box);
@@ -457,7 +472,13 @@ static void draw_status(explorer *ex, rs_canvas *c, int y)
             snprintf(value, sizeof value, "t=%zu ch=%zu value=%.6g", ex->cursor, ch,
                      (double)t->data[ex->cursor * C + ch]);
         }
-        char window[64] = "";
+        char window[96] = "";
+        const float *mask = t && t->rank >= 3 ? window_mask(ex, t->shape[1]) : NULL;
+        size_t T = t && t->rank >= 3 ? t->shape[1] : 0, masked = 0;
+        for (size_t i = 0; mask && !ex->tlen && i < T; i++)
+            masked += mask[i] == 0;
+        if (masked)
+            snprintf(window, sizeof window, "  masked %zu of %zu steps", masked, T);
         if (ex->tlen)
             snprintf(window, sizeof window, "  window %zu..%zu", ex->t0, ex->t0 + ex->tlen - 1);
         char picture[64] = "";

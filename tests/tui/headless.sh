@@ -95,6 +95,16 @@ if run_keys 100x16 "$MODEL" dump Tab j j dump Esc && screen_has 0 "◆Layers" &&
     ok "the focused panel's title is marked, the selected channel too; Esc returns to the layers"
 else not_ok "the focused panel's title is marked, the selected channel too; Esc returns to the layers"; cat "$T/screen."* | diag; fi
 
+# masked timesteps are shaded in the views of the layers the mask reaches, and counted
+MASKED=$top_srcdir/tests/ref/fixtures/masking/keras/k22.h5
+if OPTS="--input $top_srcdir/tests/ref/fixtures/masking/inputs/input_1.npy" run_keys 100x14 "$MASKED" \
+       g dump j j dump 2 dump s &&
+   ! screen_has 0 "masked" && ! grep -q '·' "$T/screen.0" &&
+   screen_has 1 "masked 6 of 8 steps" && grep -q '·········' "$T/screen.1" &&
+   screen_has 2 "[detail]" && grep -q '·····' "$T/screen.2" && screen_has 3 "masked 4 of 8 steps"; then
+    ok "masked timesteps are shaded (lines, detail) and counted on the status line"
+else not_ok "masked timesteps are shaded (lines, detail) and counted on the status line"; cat "$T/screen."* | diag; fi
+
 # views by number are remembered per layer
 if run_keys 120x24 "$MODEL" 4 dump j dump k &&
    screen_has 0 "[hist]" && ! screen_has 1 "[hist]" && screen_has 2 "[hist]"; then

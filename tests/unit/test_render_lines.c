@@ -293,6 +293,26 @@ static void test_selection_and_cursor(void)
     rs_canvas_free(&c);
 }
 
+/* Masked steps: the cells whose first sample is masked are shaded (dots in empty cells without
+ * colour, the masked background with colour); the others are untouched. */
+static void test_masked_steps(void)
+{
+    float d[4] = {1, 1, 1, 1};
+    float mask[4] = {1, 1, 0, 0};
+    rs_lines_opts o = opts(ASC);
+    o.step_mask = mask;
+    CHECK_STR(lines(d, 4, 1, 4, 3, &o), "0\n  ::\n''''\n");
+    o.style = UNI256;
+    rs_canvas c = blank(4, 3);
+    rs_matrix m = rs_matrix_make(d, 4, 1);
+    rs_error err = {""};
+    CHECK(rs_lines_draw(&c, rs_canvas_rect(&c), &m, &o, &err) == 0);
+    int masked = rs_ui_color(RS_DEPTH_256, RS_UI_MASKED);
+    CHECK(rs_canvas_cell(&c, 2, 1)->bg == masked && rs_canvas_cell(&c, 3, 2)->bg == masked);
+    CHECK(rs_canvas_cell(&c, 1, 1)->bg != masked && rs_canvas_cell(&c, 2, 0)->bg != masked);
+    rs_canvas_free(&c);
+}
+
 static void test_errors_and_empty(void)
 {
     float d[4] = {0, 1, 2, 3};
@@ -349,6 +369,7 @@ int main(void)
     run_test("lines: range label, timestep window", test_range_label_and_window);
     run_test("lines: pages of channels", test_paging);
     run_test("lines: selected channel and cursor column", test_selection_and_cursor);
+    run_test("lines: masked steps shaded", test_masked_steps);
     run_test("lines: bad channel, empty data, empty canvas", test_errors_and_empty);
     run_test("lines: 10^6 timesteps", test_million_ramp);
     return check_finish();
