@@ -267,17 +267,25 @@ int sample_cell(size_t k, size_t len, int cells, int per)
     return (int)(col / (size_t)per);
 }
 
-void draw_cursor(rs_canvas *c, rs_rect plot, int cx, rs_style st)
+/* Mark column cx of a plot: the role's background, or without colour the glyph in its empty
+ * cells. */
+static void mark_column(rs_canvas *c, rs_rect plot, int cx, rs_ui_role role, uint32_t glyph,
+                        rs_style st)
 {
     for (int y = plot.y; y < plot.y + plot.h; y++) {
         rs_cell *cell = rs_canvas_at(c, plot.x + cx, y);
         if (!cell)
             continue;
         if (st.depth != RS_DEPTH_NONE)
-            cell->bg = (int16_t)rs_ui_color(st.depth, RS_UI_CURSOR);
+            cell->bg = (int16_t)rs_ui_color(st.depth, role);
         else if (cell->ch == ' ')
-            cell->ch = st.graphics == RS_GFX_ASCII ? '|' : 0x2502u;
+            cell->ch = glyph;
     }
+}
+
+void draw_cursor(rs_canvas *c, rs_rect plot, int cx, rs_style st)
+{
+    mark_column(c, plot, cx, RS_UI_CURSOR, st.graphics == RS_GFX_ASCII ? '|' : 0x2502u, st);
 }
 
 void shade_masked(rs_canvas *c, rs_rect plot, const float *mask, size_t len, int per, rs_style st)
@@ -285,17 +293,8 @@ void shade_masked(rs_canvas *c, rs_rect plot, const float *mask, size_t len, int
     size_t n = (size_t)plot.w * (size_t)per;
     for (int cx = 0; mask && n && cx < plot.w; cx++) {
         size_t k = (size_t)cx * (size_t)per * len / n;
-        if (k >= len || mask[k] != 0)
-            continue;
-        for (int y = plot.y; y < plot.y + plot.h; y++) {
-            rs_cell *cell = rs_canvas_at(c, plot.x + cx, y);
-            if (!cell)
-                continue;
-            if (st.depth != RS_DEPTH_NONE)
-                cell->bg = (int16_t)rs_ui_color(st.depth, RS_UI_MASKED);
-            else if (cell->ch == ' ')
-                cell->ch = st.graphics == RS_GFX_ASCII ? ':' : 0x00B7u;
-        }
+        if (k < len && mask[k] == 0)
+            mark_column(c, plot, cx, RS_UI_MASKED, st.graphics == RS_GFX_ASCII ? ':' : 0x00B7u, st);
     }
 }
 
