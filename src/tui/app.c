@@ -214,12 +214,16 @@ static int dump_screen(explorer *ex, rs_canvas *c, const char *path, rs_error *e
 }
 
 /* One token of a --keys script: a key name as for the config ("j", "Enter", "F10"), "dump" to
- * append the screen to the dump file, "click:X,Y", or "wait:MS" (in a terminal: act on the
+ * append the screen to the dump file, "click:X,Y", "wheel:X,Y,DIR" (DIR -1 up, 1 down), or "wait:MS" (in a terminal: act on the
  * keyboard for MS milliseconds before the next token). Shared by headless and terminal runs. */
 static int script_step(explorer *ex, rs_canvas *c, const rs_tui_options *o, const char *tok,
                        rs_error *err)
 {
     int x, y, key, ms;
+    if (sscanf(tok, "wheel:%d,%d,%d", &x, &y, &key) == 3) {
+        ex_wheel(ex, x, y, key);
+        return 0;
+    }
     if (sscanf(tok, "wait:%d", &ms) == 1)
         return 0; /* no keyboard to wait for when headless */
     if (strcmp(tok, "dump") == 0)
@@ -345,7 +349,7 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
     }
     ex->style.depth = detect_depth();
     if (o->mouse)
-        mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+        mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 
     int rc = 0;
     painter p = {calloc(PAIR_SLOTS, sizeof(short)), 1};
@@ -403,8 +407,14 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
             continue;
         MEVENT ev;
         if (key == KEY_MOUSE) {
-            if (getmouse(&ev) == OK && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
+            if (getmouse(&ev) != OK)
+                continue;
+            if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))
                 ex_click(ex, ev.x, ev.y);
+            else if (ev.bstate & BUTTON4_PRESSED)
+                ex_wheel(ex, ev.x, ev.y, -1);
+            else if (ev.bstate & BUTTON5_PRESSED)
+                ex_wheel(ex, ev.x, ev.y, 1);
             continue;
         }
         ex_key(ex, key);

@@ -641,7 +641,25 @@ void ex_click(explorer *ex, int x, int y)
             ex->sel = r;
     } else if (inside(ex->view_box, x, y)) {
         ex->focus = EX_FOCUS_VIEW;
+        for (int i = 0; i < ex->nhits; i++) { /* a lines panel: its channel, and the timestep */
+            rs_rect b = ex->hits[i].box;
+            if (!inside(b, x, y) || b.w < 1)
+                continue;
+            ex->channel = ex->hits[i].channel;
+            if (ex->hit_len)
+                ex->cursor = ex->hit_t0 + (size_t)(x - b.x) * ex->hit_len / (size_t)b.w;
+        }
     }
+}
+
+void ex_wheel(explorer *ex, int x, int y, int dir)
+{
+    ex->message[0] = '\0';
+    if (inside(ex->layers_box, x, y))
+        ex->focus = EX_FOCUS_LAYERS;
+    else if (inside(ex->view_box, x, y))
+        ex->focus = EX_FOCUS_VIEW;
+    ex_action(ex, dir < 0 ? RS_ACTION_UP : RS_ACTION_DOWN);
 }
 
 void ex_key(explorer *ex, int key)

@@ -93,6 +93,14 @@ typedef struct explorer {
     ex_sixel_request sixel;
 
     rs_rect layers_box, view_box; /* where the panels were drawn, for mouse clicks */
+    /* The lines view's panels at the last draw, for clicks: plot rows, channel, and the
+     * timestep window they span. */
+    struct ex_panel_hit {
+        rs_rect box;
+        size_t channel;
+    } hits[256];
+    int nhits;
+    size_t hit_t0, hit_len;
     int screen_cols, screen_rows;
     int view_rows;           /* rows of the view box at the last draw */
     int layers_rows;         /* layer rows shown at the last draw (a page of the list) */
@@ -116,8 +124,12 @@ ex_view ex_current_view(explorer *ex, const rs_tensor *t);
 /* "lines", "heatmap", ... */
 const char *ex_view_name(ex_view v);
 
-/* A mouse click at a screen cell: selects the layer row under it, or focuses the view. */
+/* A mouse click at a screen cell: selects the layer row under it, or focuses the view and,
+ * in the lines view, selects the channel and timestep under it. */
 void ex_click(explorer *ex, int x, int y);
+
+/* The mouse wheel over a screen cell: moves in the panel under it (up: dir -1). */
+void ex_wheel(explorer *ex, int x, int y, int dir);
 
 /* Draw the whole screen. */
 void ex_draw(explorer *ex, rs_canvas *c);

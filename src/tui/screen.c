@@ -295,6 +295,22 @@ static const float *window_mask(explorer *ex, size_t steps)
     return mask->data + (ex->tlen ? ex->t0 : 0);
 }
 
+/* The lines view, remembering where each panel is for mouse clicks. */
+static int draw_lines(explorer *ex, rs_canvas *c, rs_rect box, const rs_matrix *m,
+                      const rs_lines_opts *o, rs_error *err)
+{
+    rs_lines L;
+    if (rs_lines_prepare(&L, m, o, box, err) < 0)
+        return -1;
+    rs_lines_render(&L, c);
+    for (size_t i = 0; i < L.npanels && ex->nhits < (int)(sizeof ex->hits / sizeof *ex->hits); i++)
+        ex->hits[ex->nhits++] = (struct ex_panel_hit){L.panels[i].box, L.panels[i].channel};
+    ex->hit_t0 = ex->tlen ? ex->t0 : 0;
+    ex->hit_len = L.len;
+    rs_lines_free(&L);
+    return 0;
+}
+
 static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, ex_view v, const rs_node *n,
                         const rs_matrix *full, rs_error *err)
 {
@@ -361,7 +377,7 @@ static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, ex_view v, cons
         o.mark_cursor = ex->cursor >= ex->t0; /* in the window (m starts at t0) */
         o.cursor = ex->cursor - (o.mark_cursor ? ex->t0 : 0);
         o.page = lines_page(ex, &m, &o, box);
-        return rs_lines_draw(c, box, &m, &o, err);
+        return draw_lines(ex, c, box, &m, &o, err);
     }
     }
 }
@@ -634,6 +650,7 @@ void ex_draw(explorer *ex, rs_canvas *c)
     ex->screen_cols = c->w;
     ex->screen_rows = c->h;
     ex->sixel.active = false;
+    ex->nhits = 0;
     if (c->w < MIN_COLS || c->h < MIN_ROWS) {
         char text[64];
         snprintf(text, sizeof text, "%dx%d, need %dx%d", c->w, c->h, MIN_COLS, MIN_ROWS);

@@ -95,6 +95,15 @@ if run_keys 100x16 "$MODEL" dump Tab j j dump Esc && screen_has 0 "◆Layers" &&
     ok "the focused panel's title is marked, the selected channel too; Esc returns to the layers"
 else not_ok "the focused panel's title is marked, the selected channel too; Esc returns to the layers"; cat "$T/screen."* | diag; fi
 
+# the mouse: a click in a lines panel selects its channel and the timestep under it; the wheel
+# moves in the panel under the pointer
+DEMO=$top_srcdir/share/rnnscope/demo/demo.h5
+if run_keys 100x16 "$DEMO" click:58,5 dump wheel:58,5,1 dump wheel:10,5,1 &&
+   screen_has 0 "◆[lines] lstm_1" && screen_has 0 "t=60 ch=14 " && screen_has 1 "t=60 ch=15 " &&
+   screen_has 2 "◆Layers" && grep -q '^▶.*seq_self_attention_1' "$T/screen.2"; then
+    ok "a click selects the channel and timestep under it; the wheel moves in the panel under it"
+else not_ok "a click selects the channel and timestep under it; the wheel moves in the panel under it"; cat "$T/screen."* | diag; fi
+
 # masked timesteps are shaded in the views of the layers the mask reaches, and counted
 MASKED=$top_srcdir/tests/ref/fixtures/masking/keras/k22.h5
 if OPTS="--input $top_srcdir/tests/ref/fixtures/masking/inputs/input_1.npy" run_keys 100x14 "$MASKED" \
