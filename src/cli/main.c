@@ -61,7 +61,7 @@ static void print_usage(FILE *f)
           "\n"
           "Explorer options:\n"
           "  --graphics MODE  auto (detect), sixel, unicode or ascii; also RNNSCOPE_GRAPHICS\n"
-          "  --mouse          click to select layers\n"
+          "  --mouse          clicks select layers, channels and timesteps; the wheel scrolls\n"
           "  --keys FILE      type the keys in FILE first (key names as in the settings file),\n"
           "                   then read the keyboard; for scripts and tests\n"
           "  --dump-screen F  with --headless: append the screen as text to F\n"
