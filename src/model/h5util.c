@@ -1,5 +1,5 @@
 /* HDF5 helpers for the loaders: string attributes in every form Keras wrote them, datasets as
- * float32, files opened from memory. libhdf5's error stack is silenced: errors are ours. */
+ * float32, the scan for global heaps that would hang libhdf5, the weights' size. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -11,25 +11,6 @@
 
 #include "rnnscope/memcap.h"
 #include "model/internal.h"
-
-void rs_h5_quiet(void)
-{
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-
-hid_t rs_h5_open_image(const void *data, size_t len)
-{
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl < 0)
-        return -1;
-    hid_t f = -1;
-    /* backing_store off: nothing is ever written; the image is copied by libhdf5. */
-    if (H5Pset_fapl_core(fapl, 64 * 1024, 0) >= 0 &&
-        H5Pset_file_image(fapl, (void *)data, len) >= 0)
-        f = H5Fopen("rnnscope-image.h5", H5F_ACC_RDONLY, fapl);
-    H5Pclose(fapl);
-    return f;
-}
 
 bool rs_h5_has_attr(hid_t obj, const char *name)
 {
@@ -318,6 +299,14 @@ int rs_h5_read_tensor(hid_t loc, const char *path, rs_tensor *out, const char *w
     char what[600];
     snprintf(what, sizeof what, "%s: weight '%s'", where, path);
     where = what;
+    /* the file was scanned when opened; checked again where it matters, before the read */
+    const char *outside = rs_h5_outside_storage(ds);
+    if (outside) {
+        rs_fail(err, where, "%s; rnnscope reads only what is stored inside the model file",
+                outside);
+        H5Dclose(ds);
+        return -1;
+    }
     hid_t space = H5Dget_space(ds), type = H5Dget_type(ds);
     int rank = space < 0 ? -1 : H5Sget_simple_extent_ndims(space);
     if (type < 0 || rank < 0 || rank > RS_MAX_RANK) {

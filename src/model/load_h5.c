@@ -111,19 +111,9 @@ static void read_version(rs_model *m, hid_t file)
     free(v);
 }
 
-static hid_t open_h5(const char *path, rs_error *err)
-{
-    if (rs_h5_check_file(path, err) < 0)
-        return -1;
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0)
-        rs_fail(err, path, "cannot be read as HDF5 (truncated or corrupt?)");
-    return f;
-}
-
 int rs_load_h5(rs_model *m, const char *path, rs_error *err)
 {
-    hid_t f = open_h5(path, err);
+    hid_t f = rs_h5_open_path(path, err);
     if (f < 0)
         return -1;
     int rc = -1;
@@ -158,7 +148,7 @@ int rs_load_json_h5(rs_model *m, const char *json_path, const char *weights_path
     if (!root)
         return rs_fail(err, json_path, "not valid JSON");
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "keras_version");
-    hid_t f = open_h5(weights_path, err);
+    hid_t f = rs_h5_open_path(weights_path, err);
     if (f < 0) {
         cJSON_Delete(root);
         return -1;

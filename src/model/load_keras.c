@@ -292,20 +292,18 @@ static int load_from_zip(rs_model *m, zip_t *z, size_t archive_len, rs_error *er
         cJSON_Delete(root);
         return -1;
     }
+    /* held while the weights are read: the archive and the image (libhdf5 reads it in place) */
     zip_ctx ctx = {-1, rs_size_add(archive_len, h5_len)};
-    int rc = rs_h5_check_image(h5, h5_len, path, err);
-    if (rc == 0)
-        ctx.file = rs_h5_open_image(h5, h5_len);
-    free(h5); /* libhdf5 holds its own copy */
-    if (rc < 0) {
+    rs_h5_image image = {h5, h5_len};
+    ctx.file = rs_h5_open_image(&image, path, "model.weights.h5 in the archive", err);
+    int rc = -1;
+    if (ctx.file < 0) {
         cJSON_Delete(root);
-    } else if (ctx.file < 0) {
-        cJSON_Delete(root);
-        rc = rs_fail(err, path, "model.weights.h5 in the archive is not valid HDF5");
     } else {
         rc = rs_model_from_json(m, root, root, path, weights_cb, &ctx, err);
         H5Fclose(ctx.file);
     }
+    free(h5);
     return rc;
 }
 

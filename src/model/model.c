@@ -212,7 +212,7 @@ static bool reads_hdf5(const char *path, const char *weights_path)
 int rs_model_load(const char *path, const char *weights_path, rs_model **out, rs_error *err)
 {
     *out = NULL;
-    rs_h5_quiet();
+    rs_h5_setup();
     load_args a = {path, weights_path, NULL};
     int rc = reads_hdf5(path, weights_path) ? rs_h5_guarded(load_new, &a, path, err)
                                             : load_new(&a, err);
