@@ -5,6 +5,17 @@
 #include <stdio.h>
 #include "rnnscope/error.h"
 
+struct stat;
+
+/* Open path read-only when it is a regular file, its status in *st (may be NULL); else -1 with
+ * "<path>: cannot open: <reason>" or "<path>: not a regular file". Never blocks: a FIFO,
+ * where a model or an input should be, would block open() until a writer comes and then
+ * read() forever; devices and directories have no size to trust. */
+int rs_open_regular(const char *path, struct stat *st, rs_error *err);
+
+/* The same as a stdio stream ("rb"), or NULL. */
+FILE *rs_fopen_regular(const char *path, rs_error *err);
+
 /* Read a regular file fully into a NUL-terminated buffer (caller frees). */
 int rs_read_file(const char *path, size_t max_bytes, unsigned char **data, size_t *len,
                  rs_error *err);

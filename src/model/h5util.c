@@ -1,7 +1,6 @@
 /* HDF5 helpers for the loaders: string attributes in every form Keras wrote them, datasets as
  * float32, the scan for global heaps that would hang libhdf5, the weights' size. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rnnscope/fileio.h"
 #include "rnnscope/memcap.h"
 #include "model/internal.h"
 
@@ -396,14 +396,10 @@ int rs_h5_check_file(const char *path, rs_error *err)
 {
     if (rs_h5_vouched_by_guard())
         return 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return rs_fail(err, path, "cannot open: %s", strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return rs_fail(err, path, "not a regular file");
-    }
+    int fd = rs_open_regular(path, &st, err);
+    if (fd < 0)
+        return -1;
     int rc = 0;
     if (st.st_size > 0) {
         void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);

@@ -142,9 +142,9 @@ static int load_json_file(rs_model *m, const char *path, const char *weights_pat
 
 static int load_any(rs_model *m, const char *path, const char *weights_path, rs_error *err)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = rs_fopen_regular(path, err);
     if (!f)
-        return rs_fail(err, path, "cannot open: %s", strerror(errno));
+        return -1;
     kind k = detect(f);
     fclose(f);
     if (k == KIND_JSON)
@@ -201,9 +201,9 @@ static bool reads_hdf5(const char *path, const char *weights_path)
 {
     if (weights_path)
         return true;
-    FILE *f = fopen(path, "rb");
+    FILE *f = rs_fopen_regular(path, NULL);
     if (!f)
-        return false;
+        return false; /* load_any says why */
     kind k = detect(f);
     fclose(f);
     return k == KIND_HDF5 || k == KIND_ZIP;
