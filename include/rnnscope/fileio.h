@@ -20,6 +20,11 @@ FILE *rs_fopen_regular(const char *path, rs_error *err);
 int rs_read_file(const char *path, size_t max_bytes, unsigned char **data, size_t *len,
                  rs_error *err);
 
+/* Read regular file path whole into buf, which has room bytes (no allocation); its size in *len.
+ * A file larger than room (it grew since its size was taken) is an error. */
+int rs_read_file_into(const char *path, unsigned char *buf, size_t room, size_t *len,
+                      rs_error *err);
+
 /* Writer callback for rs_write_atomic: writes the content to f. */
 typedef int (*rs_write_fn)(FILE *f, const char *name, const void *ctx, rs_error *err);
 

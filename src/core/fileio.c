@@ -39,6 +39,21 @@ FILE *rs_fopen_regular(const char *path, rs_error *err)
     return f;
 }
 
+/* size bytes from fd; a file that ends sooner has shrunk. */
+static int read_exactly(int fd, unsigned char *buf, size_t size, const char *path, rs_error *err)
+{
+    size_t got = 0;
+    while (got < size) {
+        ssize_t n = read(fd, buf + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return rs_fail(err, path, "read failed: %s", n < 0 ? strerror(errno) : "file shrank");
+        got += (size_t)n;
+    }
+    return 0;
+}
+
 int rs_read_file(const char *path, size_t max_bytes, unsigned char **data, size_t *len,
                  rs_error *err)
 {
@@ -64,24 +79,31 @@ int rs_read_file(const char *path, size_t max_bytes, unsigned char **data, size_
         close(fd);
         return rs_fail(err, path, "out of memory reading %zu bytes", size);
     }
-    size_t got = 0;
-    while (got < size) {
-        ssize_t n = read(fd, buf + got, size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            int e = errno;
-            free(buf);
-            close(fd);
-            return rs_fail(err, path, "read failed: %s", n < 0 ? strerror(e) : "file shrank");
-        }
-        got += (size_t)n;
-    }
+    int rc = read_exactly(fd, buf, size, path, err);
     close(fd);
+    if (rc < 0) {
+        free(buf);
+        return -1;
+    }
     buf[size] = '\0';
     *data = buf;
     *len = size;
     return 0;
+}
+
+int rs_read_file_into(const char *path, unsigned char *buf, size_t room, size_t *len,
+                      rs_error *err)
+{
+    struct stat st;
+    int fd = rs_open_regular(path, &st, err);
+    if (fd < 0)
+        return -1;
+    *len = (size_t)st.st_size;
+    int rc = (unsigned long long)st.st_size <= room
+                 ? read_exactly(fd, buf, *len, path, err)
+                 : rs_fail(err, path, "the file grew while it was being read");
+    close(fd);
+    return rc;
 }
 
 int rs_write_atomic(const char *path, rs_write_fn fn, const void *ctx, rs_error *err)

@@ -67,6 +67,12 @@ int rs_model_from_json(rs_model *m, cJSON *root, const cJSON *model_obj, const c
 
 void rs_model_set_version(rs_model *m, const char *version);
 
+/* What parsing len bytes of JSON text with cJSON may take (a node per value, a copy of every
+ * string; a 40 MB array of zeros took 1.6 GB), on top of held bytes, must fit the memory cap:
+ * an upper bound from the text, checked before parsing. */
+int rs_json_check_fits(const char *text, size_t len, size_t held, const char *where,
+                       rs_error *err);
+
 /* ---- loaders ---- */
 int rs_load_h5(rs_model *m, const char *path, rs_error *err);
 int rs_load_json_h5(rs_model *m, const char *json_path, const char *weights_path, rs_error *err);

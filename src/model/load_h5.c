@@ -143,6 +143,10 @@ int rs_load_json_h5(rs_model *m, const char *json_path, const char *weights_path
     size_t len;
     if (rs_read_file(json_path, RS_MAX_JSON_BYTES, &text, &len, err) < 0)
         return -1;
+    if (rs_json_check_fits((const char *)text, len, 0, json_path, err) < 0) {
+        free(text);
+        return -1;
+    }
     cJSON *root = cJSON_ParseWithLength((const char *)text, len);
     free(text);
     if (!root)

@@ -261,7 +261,9 @@ static void read_metadata(rs_model *m, zip_t *z)
     size_t len;
     if (read_entry(z, "metadata.json", RS_MAX_JSON_BYTES, 0, &text, &len, "", NULL) < 0)
         return;
-    cJSON *meta = cJSON_ParseWithLength((const char *)text, len);
+    cJSON *meta = rs_json_check_fits((const char *)text, len, 0, "", NULL) == 0
+                      ? cJSON_ParseWithLength((const char *)text, len)
+                      : NULL;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(meta, "keras_version");
     if (cJSON_IsString(v))
         rs_model_set_version(m, v->valuestring);
@@ -280,6 +282,10 @@ static int load_from_zip(rs_model *m, zip_t *z, size_t archive_len, rs_error *er
     if (read_entry(z, "config.json", RS_MAX_JSON_BYTES, archive_len, &text, &text_len, path,
                    err) < 0)
         return -1;
+    if (rs_json_check_fits((const char *)text, text_len, archive_len, path, err) < 0) {
+        free(text);
+        return -1;
+    }
     cJSON *root = cJSON_ParseWithLength((const char *)text, text_len);
     free(text);
     if (!cJSON_IsObject(root)) {
