@@ -87,6 +87,10 @@ static int read_attr_strings(hid_t attr, char ***out, int *n_out, const char *wh
             rs_fail(err, where, "attribute '%s' has a bad string size", what);
             goto done;
         }
+        char need[320];
+        snprintf(need, sizeof need, "attribute '%s' needs", what);
+        if (rs_memcap_check(0, ((size_t)count + 1) * size, where, need, err) < 0)
+            goto done;
         H5Tset_size(mem, size);
         H5Tset_strpad(mem, H5T_STR_NULLPAD);
         buf = calloc((size_t)count + 1, size);

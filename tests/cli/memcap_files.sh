@@ -1,7 +1,8 @@
 # The memory cap on sizes that come from a file or an option and were not counted before: the
 # random input a model's declared shape asks for, a TF.js manifest that lists one shard again
 # and again, the parse of a JSON file (cJSON takes ~40 times the text for an array of numbers),
-# and a .keras of ~1 GiB of weights (libhdf5 copied its image three times: "not valid HDF5").
+# a string attribute read from an HDF5 file, and a .keras of ~1 GiB of weights (libhdf5 copied
+# its image three times: "not valid HDF5").
 # Each is refused with the usual cap message before allocating. The commands that a binary
 # without the checks would let allocate gigabytes run under an address-space limit (not under
 # AddressSanitizer, whose shadow memory is address space).
@@ -59,6 +60,24 @@ json.dump(d, open('tj/model.json', 'w'))"
         "$RNNSCOPE" summary bomb.json --max-memory 100M
 else
     skip "a TF.js manifest listing one shard 3,000 times" "no $PY"
+fi
+
+# ---- a 4 MiB fixed-length string attribute (model_config) under a cap of 1 MiB: refused
+# before libhdf5 is asked to read it (with its copy, 8 MiB)
+if have_numpy; then
+    "$PY" -c "
+import h5py, numpy as np
+src = '$top_srcdir/tests/data/models/seq_lstm.k2.h5'
+with h5py.File(src, 'r') as s, h5py.File('attr.h5', 'w', libver='latest') as f:
+    s.copy('model_weights', f)
+    c = s.attrs['model_config']
+    f.attrs.create('model_config', np.array((c.decode() if isinstance(c, bytes) else c) + ' ' * (4 << 20), dtype='S'))"
+    expect_fail 1 "attr.h5: attribute 'model_config' needs 8 MiB, more than the memory cap of 1 MiB" \
+        "a string attribute larger than the cap is refused before it is read" \
+        "$RNNSCOPE" summary attr.h5 --max-memory 1M
+    check "and it loads under a larger cap" "$RNNSCOPE" summary attr.h5 --max-memory 100M
+else
+    skip "a string attribute larger than the cap" "no h5py"
 fi
 
 # ---- a .keras with 960 MiB of weights (deflated to 4 MB; the HDF5 made sparse, at test time)
