@@ -316,9 +316,14 @@ def point_outside(group, name, kind):
         group[name] = h5py.SoftLink("/elsewhere")
     elif kind in ("virtual", "virtual_missing"):
         src = "source.h5" if kind == "virtual" else "missing.h5"
-        layout = h5py.VirtualLayout(shape=(8,), dtype="<f4")
-        layout[:] = h5py.VirtualSource(src, "/model_weights/dense_leak/dense_leak/bias:0", shape=(8,))
-        group.create_virtual_dataset(name, layout, fillvalue=0)
+        # by hand, not VirtualLayout: its datasets record their creation time (not reproducible)
+        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_obj_track_times(False)
+        dcpl.set_fill_value(np.zeros((), "<f4"))
+        space = h5py.h5s.create_simple((8,))
+        dcpl.set_virtual(space, src.encode(), b"/model_weights/dense_leak/dense_leak/bias:0",
+                         h5py.h5s.create_simple((8,)))
+        h5py.h5d.create(group.id, name.encode(), h5py.h5t.IEEE_F32LE, space, dcpl=dcpl).close()
 
 
 def outside():
