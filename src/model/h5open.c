@@ -39,6 +39,25 @@ const char *rs_h5_outside_storage(hid_t ds)
     return why;
 }
 
+int rs_h5_missing_filter(hid_t ds)
+{
+    hid_t dcpl = H5Dget_create_plist(ds);
+    if (dcpl < 0)
+        return -1;
+    int missing = -1, n = H5Pget_nfilters(dcpl);
+    for (int i = 0; i < n && missing < 0; i++) {
+        unsigned flags = 0, config = 0;
+        size_t n_values = 0;
+        H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)i, &flags, &n_values, NULL, 0, NULL,
+                                         &config);
+        /* "optional" only lets a writer skip it: chunks written through it still need it */
+        if (id >= 0 && H5Zfilter_avail(id) <= 0)
+            missing = (int)id;
+    }
+    H5Pclose(dcpl);
+    return missing;
+}
+
 /* ---- the scan of a whole file ---- */
 
 typedef struct scan {

@@ -305,9 +305,14 @@ int rs_h5_read_tensor(hid_t loc, const char *path, rs_tensor *out, const char *w
     where = what;
     /* the file was scanned when opened; checked again where it matters, before the read */
     const char *outside = rs_h5_outside_storage(ds);
-    if (outside) {
-        rs_fail(err, where, "%s; rnnscope reads only what is stored inside the model file",
-                outside);
+    int filter = outside ? -1 : rs_h5_missing_filter(ds);
+    if (outside || filter >= 0) {
+        if (outside)
+            rs_fail(err, where, "%s; rnnscope reads only what is stored inside the model file",
+                    outside);
+        else
+            rs_fail(err, where, "is compressed with HDF5 filter %d, which rnnscope does not "
+                                "decode (filter plugins are never loaded)", filter);
         H5Dclose(ds);
         return -1;
     }

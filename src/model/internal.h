@@ -104,6 +104,8 @@ typedef struct rs_h5_image {
 hid_t rs_h5_open_image(rs_h5_image *im, const char *where, const char *what, rs_error *err);
 /* Why dataset ds keeps its data outside its file ("is a virtual dataset ..."), or NULL. */
 const char *rs_h5_outside_storage(hid_t ds);
+/* A filter that ds's data needs and libhdf5 cannot apply (plugins are never loaded), or -1. */
+int rs_h5_missing_filter(hid_t ds);
 
 /* ---- HDF5 helpers (h5util.c) ---- */
 bool rs_h5_has_attr(hid_t obj, const char *name);

@@ -1,7 +1,7 @@
 # A model file may name no other file. HDF5 lets a dataset keep its bytes elsewhere: external
 # storage (raw bytes of any file), external links (into other HDF5 files), virtual datasets
 # (mapping other files; the fill value when a source is missing); soft links are refused with
-# them. Each is refused with one line naming the weight, before anything is read, in a full
+# them, and filter plugins are never loaded. Each is refused with one line naming the weight, before anything is read, in a full
 # .h5, inside a .keras and as --weights (tests/data/outside, made by make_malformed.py). The
 # model is Dense(8) with a zero kernel: its output is its bias, so a bias read from secret.bin
 # would come out of dump as secret.bin's bytes (before the fix: exit 0, the bytes in o.npy).
@@ -57,6 +57,32 @@ expect_fail 1 "external_storage.keras: $K3 $EXT" "without the HDF5 guard: the sa
     env RNNSCOPE_NO_HDF5_GUARD=1 "$RNNSCOPE" summary external_storage.keras
 # an absolute path to a system file: the same refusal (the file is never opened)
 refused etc_passwd.h5 "etc_passwd.h5: $K2 $EXT" "external storage on /etc/passwd"
+
+# A filter a dataset names is never looked for among plugins on disk (a file could make libhdf5
+# load code): with HDF5_PLUGIN_PATH on a library that leaves a mark when it is loaded, the LZF
+# bias (filter 32000) is refused by number and the mark is never made.
+cat > plug.c <<'EOF'
+#include <stdio.h>
+#include <stdlib.h>
+__attribute__((constructor)) static void loaded(void)
+{
+    const char *mark = getenv("RS_PLUGIN_MARK");
+    FILE *f = mark ? fopen(mark, "w") : NULL;
+    if (f)
+        fclose(f);
+}
+int H5PLget_plugin_type(void) { return 0; }
+const void *H5PLget_plugin_info(void) { return NULL; }
+EOF
+mkdir plugins
+if ${CC:-cc} -shared -fPIC -o plugins/libmark.so plug.c 2>/dev/null; then
+    expect_fail 1 "lzf_filter.h5: layer 'dense_leak': weight 'dense_leak/bias:0': is compressed with HDF5 filter 32000, which rnnscope does not decode (filter plugins are never loaded)" \
+        "a weight compressed with a filter libhdf5 lacks is refused by number" \
+        env HDF5_PLUGIN_PATH="$O/plugins" RS_PLUGIN_MARK="$O/mark" "$RNNSCOPE" summary lzf_filter.h5
+    check "no filter plugin was loaded for it" test ! -e mark
+else
+    skip "a weight compressed with a filter libhdf5 lacks" "no C compiler"
+fi
 
 # What they point at is a FIFO that never answers: refused at once, not a hang.
 rm -f secret.bin source.h5

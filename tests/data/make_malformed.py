@@ -342,6 +342,13 @@ def outside():
         mm.write_h5(o(kind + ".h5"), model, "k2", cfg2, "fixed", "2.2.4")
         with h5py.File(o(kind + ".h5"), "a") as f:
             point_outside(f["model_weights/dense_leak/dense_leak"], "bias:0", kind)
+    # the bias compressed with LZF (filter 32000, which h5py registers for itself): reading it
+    # would make libhdf5 look for a filter plugin on disk and load it
+    mm.write_h5(o("lzf_filter.h5"), model, "k2", cfg2, "fixed", "2.2.4")
+    with h5py.File(o("lzf_filter.h5"), "a") as f:
+        g = f["model_weights/dense_leak/dense_leak"]
+        del g["bias:0"]
+        g.create_dataset("bias:0", data=np.zeros(8, np.float32), chunks=(8,), compression="lzf")
     # a layer's whole group as an external link
     mm.write_h5(o("external_link_group.h5"), model, "k2", cfg2, "fixed", "2.2.4")
     with h5py.File(o("external_link_group.h5"), "a") as f:
