@@ -99,6 +99,8 @@ int rs_model_find_node(const rs_model *m, const char *name, rs_error *err);
 
 /* Total number of weight values of a node (0 for shared calls after the first). */
 size_t rs_node_param_count(const rs_node *n);
+/* Bytes of the weights the model holds (float32), for the memory cap. */
+size_t rs_model_weight_bytes(const rs_model *m);
 
 /* "(None, 240, 60)" with the batch axis first. */
 char *rs_shape_format_batch(const rs_shape *s, char *buf, size_t len);

@@ -9,6 +9,7 @@
 #include "rnnscope/config.h"
 #include "rnnscope/threads.h"
 #include "rnnscope/csv.h"
+#include "rnnscope/fileio.h"
 #include "rnnscope/memcap.h"
 #include "rnnscope/input.h"
 #include "rnnscope/npy.h"
@@ -118,10 +119,10 @@ int cli_open_model(const char *path, const input_opts *o, rs_model **m)
 
 static bool is_npy(const char *path)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = rs_fopen_regular(path, NULL);
     unsigned char magic[6] = {0};
     if (!f)
-        return true; /* let the .npy reader report the problem */
+        return true; /* let the .npy reader report the problem (a FIFO is not opened) */
     size_t n = fread(magic, 1, sizeof magic, f);
     fclose(f);
     return n == 6 && memcmp(magic, "\x93NUMPY", 6) == 0;

@@ -1,7 +1,6 @@
 /* HDF5 helpers for the loaders: string attributes in every form Keras wrote them, datasets as
- * float32, files opened from memory. libhdf5's error stack is silenced: errors are ours. */
+ * float32, the scan for global heaps that would hang libhdf5, the weights' size. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,27 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rnnscope/fileio.h"
 #include "rnnscope/memcap.h"
 #include "model/internal.h"
-
-void rs_h5_quiet(void)
-{
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-
-hid_t rs_h5_open_image(const void *data, size_t len)
-{
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl < 0)
-        return -1;
-    hid_t f = -1;
-    /* backing_store off: nothing is ever written; the image is copied by libhdf5. */
-    if (H5Pset_fapl_core(fapl, 64 * 1024, 0) >= 0 &&
-        H5Pset_file_image(fapl, (void *)data, len) >= 0)
-        f = H5Fopen("rnnscope-image.h5", H5F_ACC_RDONLY, fapl);
-    H5Pclose(fapl);
-    return f;
-}
 
 bool rs_h5_has_attr(hid_t obj, const char *name)
 {
@@ -106,6 +87,10 @@ static int read_attr_strings(hid_t attr, char ***out, int *n_out, const char *wh
             rs_fail(err, where, "attribute '%s' has a bad string size", what);
             goto done;
         }
+        char need[320];
+        snprintf(need, sizeof need, "attribute '%s' needs", what);
+        if (rs_memcap_check(0, ((size_t)count + 1) * size, where, need, err) < 0)
+            goto done;
         H5Tset_size(mem, size);
         H5Tset_strpad(mem, H5T_STR_NULLPAD);
         buf = calloc((size_t)count + 1, size);
@@ -318,6 +303,19 @@ int rs_h5_read_tensor(hid_t loc, const char *path, rs_tensor *out, const char *w
     char what[600];
     snprintf(what, sizeof what, "%s: weight '%s'", where, path);
     where = what;
+    /* the file was scanned when opened; checked again where it matters, before the read */
+    const char *outside = rs_h5_outside_storage(ds);
+    int filter = outside ? -1 : rs_h5_missing_filter(ds);
+    if (outside || filter >= 0) {
+        if (outside)
+            rs_fail(err, where, "%s; rnnscope reads only what is stored inside the model file",
+                    outside);
+        else
+            rs_fail(err, where, "is compressed with HDF5 filter %d, which rnnscope does not "
+                                "decode (filter plugins are never loaded)", filter);
+        H5Dclose(ds);
+        return -1;
+    }
     hid_t space = H5Dget_space(ds), type = H5Dget_type(ds);
     int rank = space < 0 ? -1 : H5Sget_simple_extent_ndims(space);
     if (type < 0 || rank < 0 || rank > RS_MAX_RANK) {
@@ -407,14 +405,10 @@ int rs_h5_check_file(const char *path, rs_error *err)
 {
     if (rs_h5_vouched_by_guard())
         return 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return rs_fail(err, path, "cannot open: %s", strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return rs_fail(err, path, "not a regular file");
-    }
+    int fd = rs_open_regular(path, &st, err);
+    if (fd < 0)
+        return -1;
     int rc = 0;
     if (st.st_size > 0) {
         void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "rnnscope/input.h"
+#include "rnnscope/memcap.h"
 
 /* splitmix64: a small, good, portable generator (the same numbers on every machine). */
 static uint64_t next_random(uint64_t *state)
@@ -49,6 +50,14 @@ int rs_random_input(const rs_model *m, int i, unsigned long seed, size_t batch, 
     shape[0] = batch;
     for (int d = 0; d < s->rank; d++)
         shape[d + 1] = s->dims[d] >= 0 ? (size_t)s->dims[d] : RS_RANDOM_DEFAULT_STEPS;
+    /* its size comes from the model file (or --random with a batch): within the memory cap,
+     * on top of the weights, before anything is allocated */
+    size_t count;
+    if (rs_shape_count(s->rank + 1, shape, &count, err) < 0)
+        return rs_error_prefix(err, in->name);
+    if (rs_memcap_check(rs_model_weight_bytes(m), rs_size_mul(count, sizeof(float)), m->path,
+                        "the random input needs", err) < 0)
+        return -1;
     if (rs_tensor_alloc(out, s->rank + 1, shape, err) < 0)
         return rs_error_prefix(err, in->name);
     uint64_t state = (uint64_t)seed * 0x2545F4914F6CDD1Dull + (uint64_t)i;

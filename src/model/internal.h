@@ -67,6 +67,12 @@ int rs_model_from_json(rs_model *m, cJSON *root, const cJSON *model_obj, const c
 
 void rs_model_set_version(rs_model *m, const char *version);
 
+/* What parsing len bytes of JSON text with cJSON may take (a node per value, a copy of every
+ * string; a 40 MB array of zeros took 1.6 GB), on top of held bytes, must fit the memory cap:
+ * an upper bound from the text, checked before parsing. */
+int rs_json_check_fits(const char *text, size_t len, size_t held, const char *where,
+                       rs_error *err);
+
 /* ---- loaders ---- */
 int rs_load_h5(rs_model *m, const char *path, rs_error *err);
 int rs_load_json_h5(rs_model *m, const char *json_path, const char *weights_path, rs_error *err);
@@ -82,10 +88,26 @@ int rs_keras3_read_weights(rs_model *m, rs_graph *g, hid_t file, size_t held,
 int rs_keras2_read_weights(rs_model *m, rs_graph *g, hid_t file, const char *base,
                            const char *where, rs_error *err);
 
+/* ---- opening HDF5 files (h5open.c) ---- */
+/* Set libhdf5 up for hostile files: its error stack silenced, no filter plugins loaded. */
+void rs_h5_setup(void);
+/* Open an HDF5 file read-only: refused (with a message naming path) when it is not a regular
+ * file, is corrupt in ways that would hang libhdf5, or points outside itself (external links,
+ * soft links, external storage, virtual datasets), checked before anything is read. */
+hid_t rs_h5_open_path(const char *path, rs_error *err);
+/* The same for an image held in memory (what: its name in messages, "model.weights.h5 in the
+ * archive"). Not copied: im and its data must outlive the file. */
+typedef struct rs_h5_image {
+    void *data;
+    size_t len;
+} rs_h5_image;
+hid_t rs_h5_open_image(rs_h5_image *im, const char *where, const char *what, rs_error *err);
+/* Why dataset ds keeps its data outside its file ("is a virtual dataset ..."), or NULL. */
+const char *rs_h5_outside_storage(hid_t ds);
+/* A filter that ds's data needs and libhdf5 cannot apply (plugins are never loaded), or -1. */
+int rs_h5_missing_filter(hid_t ds);
+
 /* ---- HDF5 helpers (h5util.c) ---- */
-void rs_h5_quiet(void);
-/* Open an HDF5 image held in memory (not copied: data must outlive the file). */
-hid_t rs_h5_open_image(const void *data, size_t len);
 bool rs_h5_has_attr(hid_t obj, const char *name);
 /* A scalar string attribute (fixed or variable length, also a 1-element array). */
 int rs_h5_read_str_attr(hid_t obj, const char *name, char **out, const char *where,

@@ -111,19 +111,9 @@ static void read_version(rs_model *m, hid_t file)
     free(v);
 }
 
-static hid_t open_h5(const char *path, rs_error *err)
-{
-    if (rs_h5_check_file(path, err) < 0)
-        return -1;
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0)
-        rs_fail(err, path, "cannot be read as HDF5 (truncated or corrupt?)");
-    return f;
-}
-
 int rs_load_h5(rs_model *m, const char *path, rs_error *err)
 {
-    hid_t f = open_h5(path, err);
+    hid_t f = rs_h5_open_path(path, err);
     if (f < 0)
         return -1;
     int rc = -1;
@@ -153,12 +143,16 @@ int rs_load_json_h5(rs_model *m, const char *json_path, const char *weights_path
     size_t len;
     if (rs_read_file(json_path, RS_MAX_JSON_BYTES, &text, &len, err) < 0)
         return -1;
+    if (rs_json_check_fits((const char *)text, len, 0, json_path, err) < 0) {
+        free(text);
+        return -1;
+    }
     cJSON *root = cJSON_ParseWithLength((const char *)text, len);
     free(text);
     if (!root)
         return rs_fail(err, json_path, "not valid JSON");
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "keras_version");
-    hid_t f = open_h5(weights_path, err);
+    hid_t f = rs_h5_open_path(weights_path, err);
     if (f < 0) {
         cJSON_Delete(root);
         return -1;

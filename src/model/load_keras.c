@@ -261,7 +261,9 @@ static void read_metadata(rs_model *m, zip_t *z)
     size_t len;
     if (read_entry(z, "metadata.json", RS_MAX_JSON_BYTES, 0, &text, &len, "", NULL) < 0)
         return;
-    cJSON *meta = cJSON_ParseWithLength((const char *)text, len);
+    cJSON *meta = rs_json_check_fits((const char *)text, len, 0, "", NULL) == 0
+                      ? cJSON_ParseWithLength((const char *)text, len)
+                      : NULL;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(meta, "keras_version");
     if (cJSON_IsString(v))
         rs_model_set_version(m, v->valuestring);
@@ -280,6 +282,10 @@ static int load_from_zip(rs_model *m, zip_t *z, size_t archive_len, rs_error *er
     if (read_entry(z, "config.json", RS_MAX_JSON_BYTES, archive_len, &text, &text_len, path,
                    err) < 0)
         return -1;
+    if (rs_json_check_fits((const char *)text, text_len, archive_len, path, err) < 0) {
+        free(text);
+        return -1;
+    }
     cJSON *root = cJSON_ParseWithLength((const char *)text, text_len);
     free(text);
     if (!cJSON_IsObject(root)) {
@@ -292,20 +298,18 @@ static int load_from_zip(rs_model *m, zip_t *z, size_t archive_len, rs_error *er
         cJSON_Delete(root);
         return -1;
     }
+    /* held while the weights are read: the archive and the image (libhdf5 reads it in place) */
     zip_ctx ctx = {-1, rs_size_add(archive_len, h5_len)};
-    int rc = rs_h5_check_image(h5, h5_len, path, err);
-    if (rc == 0)
-        ctx.file = rs_h5_open_image(h5, h5_len);
-    free(h5); /* libhdf5 holds its own copy */
-    if (rc < 0) {
+    rs_h5_image image = {h5, h5_len};
+    ctx.file = rs_h5_open_image(&image, path, "model.weights.h5 in the archive", err);
+    int rc = -1;
+    if (ctx.file < 0) {
         cJSON_Delete(root);
-    } else if (ctx.file < 0) {
-        cJSON_Delete(root);
-        rc = rs_fail(err, path, "model.weights.h5 in the archive is not valid HDF5");
     } else {
         rc = rs_model_from_json(m, root, root, path, weights_cb, &ctx, err);
         H5Fclose(ctx.file);
     }
+    free(h5);
     return rc;
 }
 

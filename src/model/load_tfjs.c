@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "rnnscope/fileio.h"
 #include "rnnscope/memcap.h"
@@ -55,45 +57,61 @@ static int shard_path(const tfjs_ctx *c, const char *rel, char **out, const char
     return 0;
 }
 
-/* The shards of one group, concatenated. */
-static int read_group(const tfjs_ctx *c, const cJSON *paths, unsigned char **out, size_t *len,
-                      const char *where, rs_error *err)
+/* The sum of the sizes of the shards of one group (each a regular file inside the model's
+ * directory); a manifest may list one shard many times, and each listing is read. */
+static int group_bytes(const tfjs_ctx *c, const cJSON *paths, size_t *bytes, const char *where,
+                       rs_error *err)
 {
-    *out = NULL;
-    *len = 0;
+    *bytes = 0;
     if (!cJSON_IsArray(paths) || cJSON_GetArraySize(paths) > MAX_SHARDS)
         return rs_fail(err, where, "weightsManifest group has no valid 'paths' list");
     const cJSON *p;
-    unsigned char *buf = NULL;
-    size_t used = 0;
     cJSON_ArrayForEach(p, paths) {
         char *full;
-        unsigned char *data;
-        size_t n;
-        if (!cJSON_IsString(p)) {
-            free(buf);
+        struct stat st;
+        if (!cJSON_IsString(p))
             return rs_fail(err, where, "a shard path is not a string");
-        }
-        if (shard_path(c, p->valuestring, &full, where, err) < 0) {
-            free(buf);
+        if (shard_path(c, p->valuestring, &full, where, err) < 0)
             return -1;
-        }
-        int rc = rs_read_file(full, RS_MAX_MODEL_BYTES, &data, &n, err);
+        int fd = rs_open_regular(full, &st, err);
         free(full);
+        if (fd < 0)
+            return -1;
+        close(fd);
+        *bytes = rs_size_add(*bytes, (size_t)st.st_size);
+    }
+    return 0;
+}
+
+/* The shards of one group, concatenated into one buffer of the size group_bytes found. */
+static int read_group(const tfjs_ctx *c, const cJSON *paths, unsigned char **out, size_t *len,
+                      const char *where, rs_error *err)
+{
+    size_t total;
+    *out = NULL;
+    *len = 0;
+    if (group_bytes(c, paths, &total, where, err) < 0)
+        return -1;
+    if (total > RS_MAX_MODEL_BYTES)
+        return rs_fail(err, where, "weights shards are too large");
+    unsigned char *buf = malloc(total + 1);
+    if (!buf)
+        return rs_fail(err, where, "out of memory reading the weights shards");
+    size_t used = 0;
+    const cJSON *p;
+    cJSON_ArrayForEach(p, paths) {
+        char *full;
+        size_t n;
+        int rc = shard_path(c, p->valuestring, &full, where, err);
+        if (rc == 0) {
+            rc = rs_read_file_into(full, buf + used, total - used, &n, err);
+            free(full);
+        }
         if (rc < 0) {
             free(buf);
             return -1;
         }
-        unsigned char *grown = used + n > RS_MAX_MODEL_BYTES ? NULL : realloc(buf, used + n + 1);
-        if (!grown) {
-            free(data);
-            free(buf);
-            return rs_fail(err, where, "weights shards are too large");
-        }
-        buf = grown;
-        memcpy(buf + used, data, n);
         used += n;
-        free(data);
     }
     *out = buf;
     *len = used;
@@ -247,12 +265,13 @@ static int read_weight(rs_graph *g, const cJSON *w, const unsigned char *buf, si
 }
 
 /* The weights the manifest declares, as float32, must fit the memory cap before any shard is
- * read. Entries without a valid shape are left for read_weight to report. */
-static int check_manifest_fits(const cJSON *manifest, const char *where, rs_error *err)
+ * read, and so must they with all the shards that will be read to fill them. Entries without a
+ * valid shape are left for read_weight to report. */
+static int check_manifest_fits(const tfjs_ctx *c, const char *where, rs_error *err)
 {
-    size_t bytes = 0;
+    size_t bytes = 0, shards = 0, one_group;
     const cJSON *group, *w, *d;
-    cJSON_ArrayForEach(group, manifest) {
+    cJSON_ArrayForEach(group, c->manifest) {
         cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(group, "weights")) {
             size_t one = sizeof(float);
             cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(w, "shape")) {
@@ -262,7 +281,16 @@ static int check_manifest_fits(const cJSON *manifest, const char *where, rs_erro
             bytes = rs_size_add(bytes, one);
         }
     }
-    return rs_memcap_check(0, bytes, where, "the weights need", err);
+    if (rs_memcap_check(0, bytes, where, "the weights need", err) < 0)
+        return -1;
+    cJSON_ArrayForEach(group, c->manifest) {
+        if (group_bytes(c, cJSON_GetObjectItemCaseSensitive(group, "paths"), &one_group, where,
+                        err) < 0)
+            return -1;
+        shards = rs_size_add(shards, one_group);
+    }
+    return rs_memcap_check(0, rs_size_add(bytes, shards), where,
+                           "the weights with their shards need", err);
 }
 
 static int read_weights(rs_model *m, rs_graph *g, void *ctx, rs_error *err)
@@ -273,7 +301,7 @@ static int read_weights(rs_model *m, rs_graph *g, void *ctx, rs_error *err)
         return 0;
     if (!cJSON_IsArray(c->manifest))
         return rs_fail(err, m->path, "weightsManifest is not a list");
-    if (check_manifest_fits(c->manifest, m->path, err) < 0)
+    if (check_manifest_fits(c, m->path, err) < 0)
         return -1;
     cJSON_ArrayForEach(group, c->manifest) {
         unsigned char *buf;

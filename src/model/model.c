@@ -57,6 +57,26 @@ char *rs_snake_case(const char *s)
     return out;
 }
 
+/* Bytes cJSON takes for one value: its node (64 bytes) and malloc's overhead. */
+#define JSON_NODE_BYTES 80
+/* The smallest block malloc gives a string or key copy. */
+#define JSON_STRING_BYTES 32
+
+int rs_json_check_fits(const char *text, size_t len, size_t held, const char *where,
+                       rs_error *err)
+{
+    /* every value but the first follows '[', '{' or ','; every string and key has two '"' */
+    size_t nodes = 1, quotes = 0;
+    for (size_t i = 0; i < len; i++) {
+        nodes += text[i] == ',' || text[i] == '[' || text[i] == '{';
+        quotes += text[i] == '"';
+    }
+    size_t need = rs_size_add(rs_size_mul(2, len),
+                              rs_size_add(rs_size_mul(nodes, JSON_NODE_BYTES),
+                                          rs_size_mul(quotes / 2, JSON_STRING_BYTES)));
+    return rs_memcap_check(held, need, where, "parsing its JSON needs", err);
+}
+
 const char *rs_format_name(rs_format f)
 {
     switch (f) {
@@ -117,6 +137,10 @@ static int load_json_file(rs_model *m, const char *path, const char *weights_pat
     size_t len;
     if (rs_read_file(path, RS_MAX_JSON_BYTES, &data, &len, err) < 0)
         return -1;
+    if (rs_json_check_fits((const char *)data, len, 0, path, err) < 0) {
+        free(data);
+        return -1;
+    }
     cJSON *root = cJSON_ParseWithLength((const char *)data, len);
     free(data);
     if (!cJSON_IsObject(root)) {
@@ -142,9 +166,9 @@ static int load_json_file(rs_model *m, const char *path, const char *weights_pat
 
 static int load_any(rs_model *m, const char *path, const char *weights_path, rs_error *err)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = rs_fopen_regular(path, err);
     if (!f)
-        return rs_fail(err, path, "cannot open: %s", strerror(errno));
+        return -1;
     kind k = detect(f);
     fclose(f);
     if (k == KIND_JSON)
@@ -201,9 +225,9 @@ static bool reads_hdf5(const char *path, const char *weights_path)
 {
     if (weights_path)
         return true;
-    FILE *f = fopen(path, "rb");
+    FILE *f = rs_fopen_regular(path, NULL);
     if (!f)
-        return false;
+        return false; /* load_any says why */
     kind k = detect(f);
     fclose(f);
     return k == KIND_HDF5 || k == KIND_ZIP;
@@ -212,7 +236,7 @@ static bool reads_hdf5(const char *path, const char *weights_path)
 int rs_model_load(const char *path, const char *weights_path, rs_model **out, rs_error *err)
 {
     *out = NULL;
-    rs_h5_quiet();
+    rs_h5_setup();
     load_args a = {path, weights_path, NULL};
     int rc = reads_hdf5(path, weights_path) ? rs_h5_guarded(load_new, &a, path, err)
                                             : load_new(&a, err);
@@ -242,7 +266,7 @@ int rs_model_from_json(rs_model *m, cJSON *root, const cJSON *model_obj, const c
 int rs_model_from_config(rs_model *m, const char *config_text, const char *where,
                          rs_weights_fn fn, void *ctx, rs_error *err)
 {
-    if (rs_memcap_check(0, strlen(config_text), where, "the model config needs", err) < 0)
+    if (rs_json_check_fits(config_text, strlen(config_text), 0, where, err) < 0)
         return -1;
     cJSON *root = cJSON_Parse(config_text);
     if (!root)
@@ -329,6 +353,14 @@ size_t rs_node_param_count(const rs_node *n)
     for (int i = 0; i < n->n_weights; i++)
         total += n->weights[i].value.size;
     return total;
+}
+
+size_t rs_model_weight_bytes(const rs_model *m)
+{
+    size_t bytes = 0;
+    for (int i = 0; i < m->n_nodes; i++)
+        bytes = rs_size_add(bytes, rs_size_mul(rs_node_param_count(&m->nodes[i]), sizeof(float)));
+    return bytes;
 }
 
 char *rs_shape_format_batch(const rs_shape *s, char *buf, size_t len)

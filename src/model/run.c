@@ -43,23 +43,13 @@ static size_t tensor_bytes(const rs_tensor *t)
     return t->data ? rs_size_mul(t->size, sizeof(float)) : 0;
 }
 
-static size_t model_weight_bytes(const rs_model *m)
-{
-    size_t bytes = 0;
-    for (int i = 0; i < m->n_nodes; i++)
-        if (m->nodes[i].owns_weights)
-            for (int k = 0; k < m->nodes[i].n_weights; k++)
-                bytes = rs_size_add(bytes, tensor_bytes(&m->nodes[i].weights[k].value));
-    return bytes;
-}
-
 rs_run *rs_run_new(const rs_model *m, rs_error *err)
 {
     rs_run *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
     r->m = m;
-    r->weight_bytes = model_weight_bytes(m);
+    r->weight_bytes = rs_model_weight_bytes(m);
     r->inputs = calloc((size_t)(m->n_inputs ? m->n_inputs : 1), sizeof *r->inputs);
     r->cache = calloc((size_t)(m->n_nodes ? m->n_nodes : 1), sizeof *r->cache);
     if (!r->inputs || !r->cache) {

@@ -31,7 +31,7 @@ expect_fail 1 "k3_legacy.h5: the weights need 357 KiB" "Keras 3 legacy .h5 check
 expect_fail 1 "k3.keras: the file is 386 KiB" "a .keras archive larger than the cap" \
     "$RNNSCOPE" summary --max-memory 100K "$SEED/keras/k3.keras"
 expect_fail 1 "k3_deflated.keras: model.weights.h5 needs" "a deflated .keras whose weights entry exceeds the cap" \
-    "$RNNSCOPE" summary --max-memory 340K "$SEED/keras/k3_deflated.keras"
+    "$RNNSCOPE" summary --max-memory 400K "$SEED/keras/k3_deflated.keras"
 expect_fail 1 "k3.keras: the weights need 357 KiB on top of the 767 KiB held, more than the memory cap of 1.07 MiB" \
     "a .keras: its weights count on top of the archive and the HDF5 image held" \
     "$RNNSCOPE" summary --max-memory 1100K "$SEED/keras/k3.keras"

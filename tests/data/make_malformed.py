@@ -6,6 +6,11 @@ mismatches, absurd sizes, broken zips, and TF.js shards outside the model's dire
 memcap_* files declare far more memory than they hold (tests/cli/memcap.sh).
 A TF.js case is a directory holding model.json.
 
+Also tests/data/outside/: models whose weight points outside the file (HDF5 external storage,
+external links, soft links, virtual datasets) in .h5, inside .keras and as --weights, for
+tests/cli/outside.sh. Their references are relative (secret.bin, source.h5): the test puts the
+files they name beside them.
+
 Run: /usr/bin/python3 tests/data/make_malformed.py   (after make_models.py)
 """
 import io
@@ -280,5 +285,91 @@ def main():
                  edit_dir=lambda d: open(os.path.join(d, "model.json"), "w").write('{"modelTopology": '))
 
 
+# ---------------------------------------------------------------------------------------------
+# tests/data/outside: a weight kept outside the file
+
+OUTSIDE = os.path.join(HERE, "outside")
+SECRET_BYTES = 32  # the bias of the leak model: 8 float32
+
+
+def leak_model(bias):
+    """Input(8) -> Dense(8) with a zero kernel: its output is its bias, byte for byte, whatever
+    the input. A bias read from another file comes out of `dump` as that file's bytes."""
+    return {
+        "name": "leak", "class": "Sequential", "input": ("input_x", [None, 8]),
+        "layers": [mm.layer("dense_leak", "Dense", {"units": 8, "activation": "linear",
+                                                    "use_bias": True},
+                            [("kernel", np.zeros((8, 8), np.float32)), ("bias", bias)])],
+    }
+
+
+def point_outside(group, name, kind):
+    """Replace dataset group[name] (8 float32) by one whose data lives outside the file."""
+    del group[name]
+    if kind in ("external_storage", "etc_passwd"):
+        target = "secret.bin" if kind == "external_storage" else "/etc/passwd"
+        group.create_dataset(name, shape=(8,), dtype="<f4", external=[(target, 0, SECRET_BYTES)])
+    elif kind == "external_link":
+        group[name] = h5py.ExternalLink("source.h5", "/model_weights/dense_leak/dense_leak/bias:0")
+    elif kind == "soft_link":
+        group.file.create_dataset("elsewhere", data=np.arange(8, dtype=np.float32))
+        group[name] = h5py.SoftLink("/elsewhere")
+    elif kind in ("virtual", "virtual_missing"):
+        src = "source.h5" if kind == "virtual" else "missing.h5"
+        # by hand, not VirtualLayout: its datasets record their creation time (not reproducible)
+        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_obj_track_times(False)
+        dcpl.set_fill_value(np.zeros((), "<f4"))
+        space = h5py.h5s.create_simple((8,))
+        dcpl.set_virtual(space, src.encode(), b"/model_weights/dense_leak/dense_leak/bias:0",
+                         h5py.h5s.create_simple((8,)))
+        h5py.h5d.create(group.id, name.encode(), h5py.h5t.IEEE_F32LE, space, dcpl=dcpl).close()
+
+
+def outside():
+    if os.path.isdir(OUTSIDE):
+        shutil.rmtree(OUTSIDE)
+    os.makedirs(OUTSIDE)
+    o = lambda n: os.path.join(OUTSIDE, n)
+    model = leak_model(np.zeros(8, np.float32))
+    cfg2 = mm.k2_config(model)
+    # the file the links and virtual datasets point at: a model of its own, bias 100..107
+    source = leak_model(np.arange(100, 108, dtype=np.float32))
+    mm.write_h5(o("source.h5"), source, "k2", mm.k2_config(source), "fixed", "2.2.4")
+    kinds = ("external_storage", "etc_passwd", "external_link", "soft_link", "virtual",
+             "virtual_missing")
+    for kind in kinds:  # a full model .h5
+        mm.write_h5(o(kind + ".h5"), model, "k2", cfg2, "fixed", "2.2.4")
+        with h5py.File(o(kind + ".h5"), "a") as f:
+            point_outside(f["model_weights/dense_leak/dense_leak"], "bias:0", kind)
+    # the bias compressed with LZF (filter 32000, which h5py registers for itself): reading it
+    # would make libhdf5 look for a filter plugin on disk and load it
+    mm.write_h5(o("lzf_filter.h5"), model, "k2", cfg2, "fixed", "2.2.4")
+    with h5py.File(o("lzf_filter.h5"), "a") as f:
+        g = f["model_weights/dense_leak/dense_leak"]
+        del g["bias:0"]
+        g.create_dataset("bias:0", data=np.zeros(8, np.float32), chunks=(8,), compression="lzf")
+    # a layer's whole group as an external link
+    mm.write_h5(o("external_link_group.h5"), model, "k2", cfg2, "fixed", "2.2.4")
+    with h5py.File(o("external_link_group.h5"), "a") as f:
+        del f["model_weights/dense_leak"]
+        f["model_weights/dense_leak"] = h5py.ExternalLink("source.h5", "/model_weights/dense_leak")
+    # the same inside a .keras (the image in memory still opens files on disk)
+    for kind in ("external_storage", "external_link", "virtual"):
+        bio = io.BytesIO(mm.keras3_weights_h5(model))
+        with h5py.File(bio, "a") as f:
+            point_outside(f["layers/dense/vars"], "1", kind)
+        mm.write_keras_zip(o(kind + ".keras"), model, zipfile.ZIP_STORED, bio.getvalue())
+    # and as --weights of a model.to_json() file
+    with open(o("leak.json"), "w") as f:
+        json.dump(dict(cfg2, keras_version="2.2.4", backend="tensorflow"), f)
+    for kind in ("external_storage", "external_link", "virtual"):
+        with h5py.File(o(kind + ".weights.h5"), "w") as f:
+            mm.scalar_attr(f, "keras_version", "2.2.4", "fixed")
+            mm.write_layer_groups(f, model, "k2", "fixed", ["dense_leak"])
+            point_outside(f["dense_leak/dense_leak"], "bias:0", kind)
+
+
 if __name__ == "__main__":
     main()
+    outside()

@@ -3,7 +3,8 @@
 seeds/tfjs (model.json + "\\n--shard--\\n" + shard bytes, paths renamed shardK.bin) and
 seeds/config (model configs, Keras 2 and 3 styles), seeds/csv (input tables) and seeds/term
 (replies of real terminals to the start-up queries, as recorded from xterm, tmux and others). The HDF5, zip and npy targets take their
-seeds straight from tests/data (see tests/fuzz/run).
+seeds straight from tests/data (see tests/fuzz/run): models/, malformed/ and outside/ (weights
+kept outside the file: external storage, external and soft links, virtual datasets).
 Run: /usr/bin/python3 tests/fuzz/make_seeds.py  (after tests/data/make_models.py)"""
 import glob
 import io

@@ -97,9 +97,34 @@ static void test_heap_scan(void)
     free(img);
 }
 
+/* The reader checks a dataset's storage itself before reading it, also in a file that was not
+ * scanned when opened (the second line behind rs_h5_open_path's scan). */
+static void test_read_refuses_outside_storage(void)
+{
+    rs_error err = {""};
+    rs_h5_setup();
+    hid_t f = H5Fopen(test_path("tests/data/outside/external_storage.h5"), H5F_ACC_RDONLY,
+                      H5P_DEFAULT);
+    CHECK(f >= 0);
+    rs_tensor t;
+    CHECK(rs_h5_read_tensor(f, "model_weights/dense_leak/dense_leak/bias:0", &t, "x.h5",
+                            &err) == -1);
+    CHECK_STR(err.msg, "x.h5: weight 'model_weights/dense_leak/dense_leak/bias:0': keeps its "
+                       "data in other files (HDF5 external storage); rnnscope reads only what "
+                       "is stored inside the model file");
+    CHECK(rs_h5_read_tensor(f, "model_weights/dense_leak/dense_leak/kernel:0", &t, "x.h5",
+                            &err) == 0);
+    rs_tensor_free(&t);
+    H5Fclose(f);
+    CHECK(rs_h5_open_path(test_path("tests/data/outside/virtual.h5"), &err) < 0);
+    CHECK_CONTAINS(err.msg, "'model_weights/dense_leak/dense_leak/bias:0' is a virtual dataset");
+}
+
 int main(void)
 {
     run_test("the scan for corrupt global heaps finds them anywhere", test_heap_scan);
+    run_test("a weight in external storage is refused by the reader too",
+             test_read_refuses_outside_storage);
     parent = getpid();
     run_test("a crash in libhdf5 is contained in the child", test_crash_is_contained);
     run_test("a good load runs in the process", test_success_runs_here);
