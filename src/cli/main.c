@@ -14,6 +14,7 @@
 #include "config.h"
 #include "commands.h"
 #include "rnnscope/keymap.h"
+#include "rnnscope/text.h"
 
 static const command commands[] = {
     {"summary", cmd_summary, "print the layer table of MODEL: name, class, output shapes, parameters"},
@@ -21,14 +22,26 @@ static const command commands[] = {
     {"plot", cmd_plot, "print a layer's output as a picture on stdout"},
 };
 
+/* One line on stderr, whatever the message quotes from a file (a layer name with a newline
+ * or an escape sequence in it): the whole message goes through rs_text_sanitize. */
 void cli_error(const char *fmt, ...)
 {
+    char msg[4096], shown[4 * sizeof msg];
     va_list ap;
     va_start(ap, fmt);
-    fputs("rnnscope: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    rs_text_sanitize(msg, shown, sizeof shown);
+    fprintf(stderr, "rnnscope: %s\n", shown);
+}
+
+const char *cli_shown(const char *s)
+{
+    static char slots[4][1024];
+    static int next;
+    next = (next + 1) % 4;
+    rs_text_sanitize(s, slots[next], sizeof slots[next]);
+    return slots[next];
 }
 
 /* ---- standard output that cannot be written ---- */

@@ -9,6 +9,7 @@
 #include "explorer.h"
 #include "rnnscope/csv.h"
 #include "rnnscope/npy.h"
+#include "rnnscope/text.h"
 
 #define ZOOM_MIN_STEPS 4
 
@@ -366,10 +367,7 @@ static void default_export_name(explorer *ex)
     const ex_row *row = &ex->rows[ex->sel];
     const rs_node *n = &ex->m->nodes[row->node];
     char name[128];
-    snprintf(name, sizeof name, "%s", n->name);
-    for (char *p = name; *p; p++)
-        if (*p == '/' || *p == ' ' || *p == '#')
-            *p = '_';
+    rs_text_file_name(n->name, name, sizeof name); /* no '/', no leading '-' or '.' */
     if (n->n_outputs + n->n_internal > 1)
         snprintf(ex->line, sizeof ex->line, "%s_%d.npy", name, row->output);
     else
