@@ -261,7 +261,7 @@ static void read_metadata(rs_model *m, zip_t *z)
     size_t len;
     if (read_entry(z, "metadata.json", RS_MAX_JSON_BYTES, 0, &text, &len, "", NULL) < 0)
         return;
-    cJSON *meta = cJSON_ParseWithLength((const char *)text, len);
+    cJSON *meta = rs_json_parse((const char *)text, len);
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(meta, "keras_version");
     if (cJSON_IsString(v))
         rs_model_set_version(m, v->valuestring);
@@ -280,7 +280,7 @@ static int load_from_zip(rs_model *m, zip_t *z, size_t archive_len, rs_error *er
     if (read_entry(z, "config.json", RS_MAX_JSON_BYTES, archive_len, &text, &text_len, path,
                    err) < 0)
         return -1;
-    cJSON *root = cJSON_ParseWithLength((const char *)text, text_len);
+    cJSON *root = rs_json_parse((const char *)text, text_len);
     free(text);
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);

@@ -117,7 +117,7 @@ static int load_json_file(rs_model *m, const char *path, const char *weights_pat
     size_t len;
     if (rs_read_file(path, RS_MAX_JSON_BYTES, &data, &len, err) < 0)
         return -1;
-    cJSON *root = cJSON_ParseWithLength((const char *)data, len);
+    cJSON *root = rs_json_parse((const char *)data, len);
     free(data);
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
@@ -244,7 +244,7 @@ int rs_model_from_config(rs_model *m, const char *config_text, const char *where
 {
     if (rs_memcap_check(0, strlen(config_text), where, "the model config needs", err) < 0)
         return -1;
-    cJSON *root = cJSON_Parse(config_text);
+    cJSON *root = rs_json_parse(config_text, strlen(config_text));
     if (!root)
         return rs_fail(err, where, "the model config is not valid JSON");
     return rs_model_from_json(m, root, root, where, fn, ctx, err);

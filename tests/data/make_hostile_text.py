@@ -14,6 +14,7 @@ tests/cli/hostile_text.sh (and tests/tui/headless.sh):
   nan_config.k2.h5, nan_config.keras, tfjs_nan_config/   configs holding NaN, Infinity and
       -Infinity as Python's json.dumps writes them (a Dropout rate, a constraint's max_value,
       a regularizer's l2), and the strings "NaN" and "Infinity" (which stay strings)
+  nan_units.k2.h5, inf_units.k2.h5   a Dense whose units are NaN, Infinity (refused)
   bom.csv              a .csv with a UTF-8 byte-order mark and no header row
   bom_header.csv       the same with a header row
   bom_rows.npy         the rows of bom.csv (NumPy)
@@ -182,6 +183,13 @@ def nan_configs():
     mm.write_h5(os.path.join(OUT, "nan_config.k2.h5"), model, "k2", cfg, "fixed", "2.2.4")
     mm.write_keras_zip(os.path.join(OUT, "nan_config.keras"), model, zipfile.ZIP_STORED)
     mm.write_tfjs(os.path.join(OUT, "tfjs_nan_config"), model)
+    # NaN and Infinity where a whole number belongs: refused, not converted (undefined in C)
+    for name, key, value in (("nan_units", "units", float("nan")),
+                             ("inf_units", "units", float("inf"))):
+        bad = nan_model()
+        bad["layers"][1]["config"][key] = value
+        mm.write_h5(os.path.join(OUT, name + ".k2.h5"), bad, "k2", mm.k2_config(bad), "fixed",
+                    "2.2.4")
     # the expected output of its Dense on locale.csv's input (Dropout is the identity)
     x = np.array([[0.5, -1.25, 2.0], [1e-3, 3.5, -0.75], [2.5, 0.125, 1.0], [-2.0, 0.0, 0.25],
                   [1.75, -0.5, 0.375]], dtype=np.float32)
