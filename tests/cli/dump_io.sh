@@ -58,6 +58,31 @@ then ok "-o a link to /proc/self/fd/1 (as /dev/stdout) into a pipe"
 else not_ok "-o a link to /proc/self/fd/1 (as /dev/stdout) into a pipe"; fi
 [ -z "$(ls "$T" | grep '\.tmp')" ] && ok "no temporary file left" || { not_ok "no temporary file left"; ls "$T" | diag; }
 
+# a signal while the output is being written: the temporary file goes, the old file stays, the
+# process ends by the signal (a 7 MB .csv of a 200,000-step input takes a while to write)
+if have_numpy; then
+    "$PY" -c 'import numpy as np, sys; np.save(sys.argv[1], np.random.default_rng(0).random((1, 200000, 3), dtype=np.float32))' "$T/long.npy"
+    LONG=$top_srcdir/tests/data/models/long_attn.k2.h5
+    for sig in TERM HUP; do
+        mkdir "$T/sig$sig" && printf 'old' > "$T/sig$sig/out.csv"
+        "$RNNSCOPE" dump "$LONG" --layer lstm_a_input --input "$T/long.npy" -o "$T/sig$sig/out.csv" 2>/dev/null &
+        pid=$! seen=0
+        for i in $(seq 400); do  # until the temporary file is there (at most 20 s)
+            ls "$T/sig$sig" | grep -q 'out.csv.tmp' && { seen=1; break; }
+            sleep 0.05
+        done
+        kill -$sig $pid; { wait $pid; } 2>/dev/null; rc=$?
+        if [ $seen = 1 ] && [ $rc -eq $((128 + $(kill -l $sig))) ] && [ "$(ls "$T/sig$sig")" = out.csv ] &&
+           [ "$(cat "$T/sig$sig/out.csv")" = old ]; then
+            ok "SIG$sig during the write: the temporary file removed, the old file kept"
+        else not_ok "SIG$sig during the write: the temporary file removed, the old file kept"
+            echo "seen $seen, exit $rc" | diag; ls -l "$T/sig$sig" | diag; fi
+    done
+else
+    skip "SIGTERM during the write" "python3-numpy is not installed"
+    skip "SIGHUP during the write" "python3-numpy is not installed"
+fi
+
 # stdout that cannot be written: one message and exit 1, for every command that prints
 for cmd in "summary $MODEL" "plot --data $top_srcdir/tests/data/kernels/x.npy --sample 0" \
            "dump $MODEL --layer input_1 --random 3 -o -" "--help" "--version" "--help-keys" \
