@@ -38,7 +38,7 @@ void rs_write_cleanup_on_signal(void)
 
 /* Remove the temporary file, then do what the signal did before (the program's own
  * handler, or the default action: the end of the process). */
-static void on_signal(int sig)
+static void on_signal(int sig, siginfo_t *info, void *uctx)
 {
     int saved_errno = errno;
     rs_write_cleanup_on_signal();
@@ -46,10 +46,12 @@ static void on_signal(int sig)
     for (int i = 0; i < 3; i++) {
         if (cleanup_signals[i] != sig || !installed[i])
             continue;
-        if (saved[i].sa_handler == SIG_DFL) {
+        if (saved[i].sa_flags & SA_SIGINFO) {
+            saved[i].sa_sigaction(sig, info, uctx);
+        } else if (saved[i].sa_handler == SIG_DFL) {
             sigaction(sig, &saved[i], NULL);
             raise(sig); /* delivered when this handler returns */
-        } else if (saved[i].sa_handler != SIG_IGN && !(saved[i].sa_flags & SA_SIGINFO)) {
+        } else if (saved[i].sa_handler != SIG_IGN) {
             saved[i].sa_handler(sig);
         }
     }
@@ -63,12 +65,14 @@ static void guard_tmp(const char *tmp)
     pending_set = 1;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
+    sa.sa_sigaction = on_signal;
+    sa.sa_flags = SA_SIGINFO;
     sigemptyset(&sa.sa_mask);
     for (int i = 0; i < 3; i++) {
         installed[i] = false;
         struct sigaction old;
-        if (sigaction(cleanup_signals[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN) {
+        if (sigaction(cleanup_signals[i], NULL, &old) == 0 &&
+            ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_IGN)) {
             saved[i] = old;
             installed[i] = sigaction(cleanup_signals[i], &sa, NULL) == 0;
         }

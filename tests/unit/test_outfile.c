@@ -98,6 +98,14 @@ static void test_new_file_and_mode_kept(void)
     put(in_dir("odd.txt"), "old", 0751);
     CHECK(rs_write_atomic(in_dir("odd.txt"), write_text, "x", &err) == 0);
     CHECK(stat(in_dir("odd.txt"), &st) == 0 && (st.st_mode & 07777) == 0751);
+    /* as root, a file of another user stays theirs */
+    if (geteuid() == 0) {
+        put(in_dir("theirs.txt"), "old", 0640);
+        CHECK(chown(in_dir("theirs.txt"), 65534, 65534) == 0);
+        CHECK(rs_write_atomic(in_dir("theirs.txt"), write_text, "new", &err) == 0);
+        CHECK(stat(in_dir("theirs.txt"), &st) == 0 && st.st_uid == 65534 && st.st_gid == 65534 &&
+              (st.st_mode & 07777) == 0640);
+    }
     umask(mask);
     CHECK(temporaries() == 0);
 }
@@ -225,6 +233,12 @@ static void on_term(int sig)
     handled = sig;
 }
 
+static void on_term_info(int sig, siginfo_t *info, void *uctx)
+{
+    (void)uctx;
+    handled = info && info->si_signo == sig ? sig + 1000 : -1;
+}
+
 /* The program's own handler (the explorer's: a flag for its loop) still runs, the write is
  * abandoned with an error and the temporary file removed. */
 static void test_signal_program_handler(void)
@@ -244,6 +258,14 @@ static void test_signal_program_handler(void)
     struct sigaction now;
     sigaction(SIGTERM, NULL, &now);
     CHECK(now.sa_handler == on_term); /* given back as it was */
+    /* a handler with SA_SIGINFO gets its siginfo */
+    sa.sa_sigaction = on_term_info;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGTERM, &sa, NULL);
+    handled = 0;
+    CHECK(rs_write_atomic(in_dir("flag.txt"), write_and_signal, &sig, &err) < 0);
+    CHECK(handled == SIGTERM + 1000);
+    CHECK(temporaries() == 0);
     sigaction(SIGTERM, &old, NULL);
     /* and an ignored signal stays ignored: the write completes */
     signal(SIGHUP, SIG_IGN);
@@ -259,7 +281,7 @@ int main(void)
     snprintf(dir, sizeof dir, "%s/rs-outfile-XXXXXX", base && *base ? base : "/tmp");
     if (!mkdtemp(dir))
         return 1;
-    run_test("new file mode from the umask; an existing file keeps its mode",
+    run_test("new file mode from the umask; an existing file keeps its mode (and owner, as root)",
              test_new_file_and_mode_kept);
     run_test("a failed write keeps the old file and leaves no temporary",
              test_failure_keeps_old_file);
