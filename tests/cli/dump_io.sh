@@ -44,6 +44,10 @@ NULLDEV=/dev/null
 mknod "$T/null" c 1 3 2>/dev/null && NULLDEV=$T/null
 if dump_to "$NULLDEV" && [ -c "$NULLDEV" ] && [ -z "$(ls "$(dirname "$NULLDEV")" | grep 'null.tmp')" ]
 then ok "-o /dev/null writes to it and leaves it a character device"
+    # and the machine's own, now that a device is known to be written through
+    if [ "$NULLDEV" != /dev/null ] && dump_to /dev/null && [ -c /dev/null ]; then
+        ok "-o /dev/null (the real one) leaves it a character device"
+    elif [ "$NULLDEV" != /dev/null ]; then not_ok "-o /dev/null (the real one) leaves it a character device"; fi
 else not_ok "-o /dev/null writes to it and leaves it a character device"; ls -l "$NULLDEV" | diag; fi
 mkfifo "$T/fifo"
 timeout 20 cat "$T/fifo" > "$T/from_fifo" & reader=$!  # (bounded: a regression replaces the FIFO)
