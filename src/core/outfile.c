@@ -142,9 +142,24 @@ static int finish_stream(FILE *f, const char *name, int rc, bool sync, rs_error 
     return rc;
 }
 
-static int write_direct(const char *path, rs_write_fn fn, const void *ctx, rs_error *err)
+/* N of "/dev/fd/N" or "/proc/self/fd/N" (where /dev/stdout leads), else -1. */
+static int own_descriptor(const char *target)
 {
-    int fd = open(path, O_WRONLY | O_TRUNC | O_NOCTTY | O_CLOEXEC);
+    const char *p = !strncmp(target, "/dev/fd/", 8) ? target + 8
+                    : !strncmp(target, "/proc/self/fd/", 14) ? target + 14 : NULL;
+    if (!p || *p < '0' || *p > '9' || strlen(p) > 6 || strspn(p, "0123456789") != strlen(p))
+        return -1;
+    return atoi(p);
+}
+
+/* A descriptor of our own is written where it stands (its offset, O_APPEND: ">> log" keeps
+ * the log); anything else is opened for writing. */
+static int write_direct(const char *path, const char *target, rs_write_fn fn, const void *ctx,
+                        rs_error *err)
+{
+    int own = own_descriptor(target);
+    int fd = own >= 0 ? fcntl(own, F_DUPFD_CLOEXEC, 3)
+                      : open(path, O_WRONLY | O_TRUNC | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
         return rs_fail(err, path, "%s", strerror(errno));
     FILE *f = fdopen(fd, "wb");
@@ -214,6 +229,6 @@ int rs_write_atomic(const char *path, rs_write_fn fn, const void *ctx, rs_error 
     if (follow_links(path, target, sizeof target) < 0)
         return rs_fail(err, path, "%s", strerror(errno));
     if (write_through(target))
-        return write_direct(path, fn, ctx, err);
+        return write_direct(path, target, fn, ctx, err);
     return write_replacing(path, target, fn, ctx, err);
 }

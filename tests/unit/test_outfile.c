@@ -201,6 +201,15 @@ static void test_devices_and_descriptors(void)
     got[n > 0 ? n : 0] = '\0';
     close(fds[0]);
     CHECK_STR(got, "piped");
+    /* /dev/fd/N of a file opened for appending (">> log"): appended, nothing lost */
+    put(in_dir("log.txt"), "kept;", 0644);
+    int fd = open(in_dir("log.txt"), O_WRONLY | O_APPEND);
+    snprintf(path, sizeof path, "/dev/fd/%d", fd);
+    CHECK(rs_write_atomic(path, write_text, "appended", &err) == 0);
+    close(fd);
+    CHECK_STR(slurp(in_dir("log.txt")), "kept;appended");
+    /* a descriptor that is not open is an error */
+    CHECK(rs_write_atomic("/dev/fd/999", write_text, "x", &err) < 0);
     /* a directory is an error */
     CHECK(rs_write_atomic(dir, write_text, "x", &err) < 0);
 }
