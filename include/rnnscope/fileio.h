@@ -1,4 +1,4 @@
-/* Whole-file reads with a size cap, and atomic writes through a temporary file. */
+/* Whole-file reads with a size cap, and output files written without losing anything. */
 #ifndef RNNSCOPE_FILEIO_H
 #define RNNSCOPE_FILEIO_H
 
@@ -28,8 +28,16 @@ int rs_read_file_into(const char *path, unsigned char *buf, size_t room, size_t 
 /* Writer callback for rs_write_atomic: writes the content to f. */
 typedef int (*rs_write_fn)(FILE *f, const char *name, const void *ctx, rs_error *err);
 
-/* Write through "<path>.XXXXXX" in the same directory, fsync, then rename onto path.
- * On any failure the temporary file is removed and path is untouched. */
+/* Write an output file (src/core/outfile.c). A regular file (or none yet) is written to
+ * "<file>.tmpXXXXXX" beside it, fsynced and renamed over it with the old file's mode (and
+ * owner when we may); on any failure the temporary file is removed and the file untouched.
+ * A symlink is followed and its final target replaced that way (the link stays). A device,
+ * FIFO, socket or /dev/fd/N is opened and written to directly. */
 int rs_write_atomic(const char *path, rs_write_fn fn, const void *ctx, rs_error *err);
+
+/* Async-signal-safe: remove the temporary file of a write in progress, if any. While a
+ * write is in progress, SIGINT, SIGTERM and SIGHUP do this themselves and then what they
+ * did before; a program-wide handler installed later may call it too. */
+void rs_write_cleanup_on_signal(void);
 
 #endif

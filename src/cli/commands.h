@@ -16,8 +16,12 @@ typedef struct command {
 /* rnnscope plot (src/cli/plot.c). */
 int cmd_plot(int argc, char **argv);
 
-/* Print "rnnscope: <msg>" on stderr. */
+/* Print "rnnscope: <msg>" on stderr, as one line of printable text (rs_text_sanitize). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* s (from a file) as safe text for stdout (rs_text_sanitize), in one of 4 rotating static
+ * buffers of 1 KiB: up to four at a time in one printf. */
+const char *cli_shown(const char *s);
 
 /* The subcommands. */
 int cmd_summary(int argc, char **argv);

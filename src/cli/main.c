@@ -1,14 +1,20 @@
 /* rnnscope: the command-line entry point and subcommand dispatcher. */
+#include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "commands.h"
 #include "rnnscope/keymap.h"
+#include "rnnscope/text.h"
 
 static const command commands[] = {
     {"summary", cmd_summary, "print the layer table of MODEL: name, class, output shapes, parameters"},
@@ -16,14 +22,64 @@ static const command commands[] = {
     {"plot", cmd_plot, "print a layer's output as a picture on stdout"},
 };
 
+/* One line on stderr, whatever the message quotes from a file (a layer name with a newline
+ * or an escape sequence in it): the whole message goes through rs_text_sanitize. */
 void cli_error(const char *fmt, ...)
 {
+    char msg[4096], shown[4 * sizeof msg];
     va_list ap;
     va_start(ap, fmt);
-    fputs("rnnscope: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    rs_text_sanitize(msg, shown, sizeof shown);
+    fprintf(stderr, "rnnscope: %s\n", shown);
+}
+
+const char *cli_shown(const char *s)
+{
+    static char slots[4][1024];
+    static int next;
+    next = (next + 1) % 4;
+    rs_text_sanitize(s, slots[next], sizeof slots[next]);
+    return slots[next];
+}
+
+/* ---- standard output that cannot be written ---- */
+
+static bool stdout_settled; /* checked, or an error about it already given */
+
+/* A pipe whose reader has gone (| head): the end of the output, not an error. */
+static bool reader_gone(int fd)
+{
+    struct pollfd p = {fd, 0, 0};
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
+/* At exit: everything printed must have reached stdout (/dev/full, a closed stdout, a full
+ * disk), else one message and exit status 1. */
+static void check_stdout(void)
+{
+    if (stdout_settled)
+        return;
+    stdout_settled = true;
+    errno = 0;
+    int failed = fflush(stdout) != 0, e = errno;
+    if (!failed && !ferror(stdout))
+        return;
+    if (e == EPIPE || reader_gone(STDOUT_FILENO))
+        return;
+    cli_error("standard output: %s", failed && e ? strerror(e) : "write failed");
+    _exit(EXIT_FAIL);
+}
+
+/* Descriptors 0-2 that are closed get /dev/null, so that files we open never take their
+ * numbers; a closed stdout gets it read-only, so that writing to it fails as it should. */
+static void occupy_std_descriptors(void)
+{
+    static const int modes[3] = {O_RDONLY, O_RDONLY, O_WRONLY};
+    for (int fd = 0; fd < 3; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+            open("/dev/null", modes[fd]); /* the lowest free number: fd */
 }
 
 static void print_usage(FILE *f)
@@ -107,6 +163,11 @@ int main(int argc, char **argv)
      * closed pipe (| head) ends output quietly. */
     signal(SIGXFSZ, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
+    occupy_std_descriptors();
+    /* the explorer's output is the terminal (ncurses); everything else prints to stdout */
+    if (argc >= 2 && (find_command(argv[1]) || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+                      !strcmp(argv[1], "--version") || !strncmp(argv[1], "--help-keys", 11)))
+        atexit(check_stdout);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         print_usage(stdout);
         return EXIT_OK;
@@ -126,7 +187,10 @@ int main(int argc, char **argv)
                 cli_error("%s: not implemented yet", cmd->name);
                 return EXIT_USAGE;
             }
-            return cmd->run(argc - 1, argv + 1);
+            int rc = cmd->run(argc - 1, argv + 1);
+            if (rc != EXIT_OK)
+                stdout_settled = true; /* the error has been told */
+            return rc;
         }
     }
     return cmd_explore(argc, argv);

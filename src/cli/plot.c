@@ -725,7 +725,7 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl
                               (closed || write_out(pic, &closed));
     free(pic);
     if (!ok)
-        return rs_fail(err, "stdout", "%s", strerror(errno));
+        return rs_fail(err, "standard output", "%s", strerror(errno));
     return 0;
 }
 

@@ -34,11 +34,11 @@ static void format_inbound(const rs_model *m, const rs_node *n, char *buf, size_
     size_t used = 0;
     buf[0] = '\0';
     for (int i = 0; i < n->n_inputs && used < len; i++) {
-        const rs_node *src = &m->nodes[n->inputs[i].node];
+        const char *src = cli_shown(m->nodes[n->inputs[i].node].name);
         int w = n->inputs[i].output
-                    ? snprintf(buf + used, len - used, "%s%s[%d]", i ? ", " : "", src->name,
+                    ? snprintf(buf + used, len - used, "%s%s[%d]", i ? ", " : "", src,
                                n->inputs[i].output)
-                    : snprintf(buf + used, len - used, "%s%s", i ? ", " : "", src->name);
+                    : snprintf(buf + used, len - used, "%s%s", i ? ", " : "", src);
         if (w < 0)
             break;
         used += (size_t)w;
@@ -50,7 +50,7 @@ static void format_output(const rs_node *n, int k, char *buf, size_t len)
     char shape[160];
     rs_shape_format_batch(&n->out_shapes[k], shape, sizeof shape);
     if (n->n_outputs > 1 && n->out_names && n->out_names[k])
-        snprintf(buf, len, "%s: %s", n->out_names[k], shape);
+        snprintf(buf, len, "%s: %s", cli_shown(n->out_names[k]), shape);
     else
         snprintf(buf, len, "%s", shape);
 }
@@ -59,15 +59,21 @@ typedef struct widths {
     int name, shape, params;
 } widths;
 
+/* "name (Class)", as shown */
+static void format_name(const rs_node *n, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s (%s)", cli_shown(n->name), cli_shown(n->class_name));
+}
+
 static widths measure(const rs_model *m)
 {
     widths w = {(int)strlen("Layer (type)"), (int)strlen("Output Shape"), (int)strlen("Param #")};
     char buf[512];
     for (int i = 0; i < m->n_nodes; i++) {
         const rs_node *n = &m->nodes[i];
-        int l = (int)(strlen(n->name) + strlen(n->class_name) + 3);
-        if (l > w.name)
-            w.name = l;
+        format_name(n, buf, sizeof buf);
+        if ((int)strlen(buf) > w.name)
+            w.name = (int)strlen(buf);
         for (int k = 0; k < n->n_outputs; k++) {
             format_output(n, k, buf, sizeof buf);
             if ((int)strlen(buf) > w.shape)
@@ -91,7 +97,7 @@ static void print_table(const rs_model *m, bool functional)
     char name[512], shape[512], params[64], inbound[1024];
     for (int i = 0; i < m->n_nodes; i++) {
         const rs_node *n = &m->nodes[i];
-        snprintf(name, sizeof name, "%s (%s)", n->name, n->class_name);
+        format_name(n, name, sizeof name);
         format_inbound(m, n, inbound, sizeof inbound);
         for (int k = 0; k < (n->n_outputs > 0 ? n->n_outputs : 1); k++) {
             if (n->n_outputs > 0)
@@ -107,7 +113,7 @@ static void print_table(const rs_model *m, bool functional)
                 printf("%*s  %-*s  %s\n", idx_w, "", w.name, "", shape);
         }
         if (n->unsupported)
-            printf("%*s  ! cannot run: %s\n", idx_w, "", n->unsupported);
+            printf("%*s  ! cannot run: %s\n", idx_w, "", cli_shown(n->unsupported));
     }
 }
 
@@ -156,11 +162,11 @@ int cmd_summary(int argc, char **argv)
         return rc;
     bool functional = strcmp(m->model_class, "Sequential") != 0;
     if (*m->model_name)
-        printf("Model: \"%s\" (%s)\n", m->model_name, m->model_class);
+        printf("Model: \"%s\" (%s)\n", cli_shown(m->model_name), cli_shown(m->model_class));
     else
-        printf("Model: %s\n", m->model_class);
+        printf("Model: %s\n", cli_shown(m->model_class));
     if (*m->keras_version)
-        printf("Format: %s, Keras %s\n", rs_format_name(m->format), m->keras_version);
+        printf("Format: %s, Keras %s\n", rs_format_name(m->format), cli_shown(m->keras_version));
     else
         printf("Format: %s, Keras %d (version not recorded)\n", rs_format_name(m->format),
                m->keras_major);

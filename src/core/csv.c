@@ -1,10 +1,11 @@
-/* CSV of one sample: rows = timesteps, columns = features.
+/* CSV of one sample: rows = timesteps, columns = features; numbers in the C locale.
  * Separators: comma (also semicolon or tab). The first row may be a header of names. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rnnscope/cnumber.h"
 #include "rnnscope/csv.h"
 #include "rnnscope/fileio.h"
 #include "rnnscope/memcap.h"
@@ -57,7 +58,7 @@ static bool parse_number(const char *s, const char *e, float *out)
     buf[n] = '\0';
     char *end;
     errno = 0;
-    double v = strtod(buf, &end);
+    double v = rs_strtod_c(buf, &end); /* "0.5" whatever the locale */
     if (*end != '\0')
         return false;
     *out = (float)v;
@@ -148,6 +149,12 @@ oom:
 int rs_csv_parse(const char *text, size_t len, const char *name, rs_tensor *out, rs_error *err)
 {
     memset(out, 0, sizeof *out);
+    /* a UTF-8 byte-order mark (Excel writes one) is not part of the first value: with it the
+     * first row would not be numbers and would be taken for a header */
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
     csv_line *lines;
     size_t *linenos, nlines, cap = max_lines(text, len);
     /* the text, its line index and then the values are held at once: all within the cap */
@@ -211,14 +218,15 @@ int rs_csv_write_stream(FILE *f, const char *name, const rs_tensor *t, rs_error 
 {
     size_t cols = t->rank ? t->shape[t->rank - 1] : 1;
     size_t rows = cols ? t->size / cols : 0;
-    for (size_t r = 0; r < rows; r++) {
-        for (size_t c = 0; c < cols; c++)
-            if (fprintf(f, c ? ",%.9g" : "%.9g", (double)t->data[r * cols + c]) < 0)
-                return rs_fail(err, name, "write failed");
-        if (fputc('\n', f) == EOF)
-            return rs_fail(err, name, "write failed");
+    locale_t user = rs_c_locale_begin(); /* decimal points in a comma-separated file */
+    bool ok = true;
+    for (size_t r = 0; r < rows && ok; r++) {
+        for (size_t c = 0; c < cols && ok; c++)
+            ok = fprintf(f, c ? ",%.9g" : "%.9g", (double)t->data[r * cols + c]) >= 0;
+        ok = ok && fputc('\n', f) != EOF;
     }
-    if (ferror(f))
+    rs_c_locale_end(user);
+    if (!ok || ferror(f))
         return rs_fail(err, name, "write failed");
     return 0;
 }

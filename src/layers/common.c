@@ -52,14 +52,20 @@ double cfg_num(const rs_node *n, const char *key, double dflt)
     return cJSON_IsNumber(v) ? v->valuedouble : dflt;
 }
 
+long cfg_whole(const cJSON *v, long bad)
+{
+    /* NaN fails both comparisons: converting it (or infinity) to long is undefined */
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= -1e15 && v->valuedouble <= 1e15))
+        return bad;
+    return (long)v->valuedouble;
+}
+
 long cfg_int(const rs_node *n, const char *key, long dflt)
 {
     const cJSON *v = cfg_get(n, key);
     if (cJSON_IsArray(v))
         v = cJSON_GetArrayItem(v, 0);
-    if (!cJSON_IsNumber(v) || v->valuedouble > 1e15 || v->valuedouble < -1e15)
-        return dflt;
-    return (long)v->valuedouble;
+    return cfg_whole(v, dflt);
 }
 
 const char *cfg_str(const rs_node *n, const char *key, const char *dflt)

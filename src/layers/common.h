@@ -19,6 +19,9 @@ bool cfg_bool(const rs_node *n, const char *key, bool dflt);
 double cfg_num(const rs_node *n, const char *key, double dflt);
 /* An int, or the first element of a list ("kernel_size": [3]); null/missing → dflt. */
 long cfg_int(const rs_node *n, const char *key, long dflt);
+/* A JSON number as a whole number (cut toward zero); bad when it is not a number, NaN,
+ * infinite or beyond +-1e15 (configs may hold NaN and Infinity, as Python writes them). */
+long cfg_whole(const cJSON *v, long bad);
 const char *cfg_str(const rs_node *n, const char *key, const char *dflt);
 /* The activation under key (missing → the activation named dflt). m gives keras_major (NULL: 2). */
 int cfg_activation(const rs_node *n, const char *key, const char *dflt, const rs_model *m,

@@ -140,10 +140,10 @@ static int pair(rs_node *n, const char *key, long dflt, long out[2], rs_error *e
     if (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 2) {
         for (int i = 0; i < 2; i++) {
             const cJSON *e = cJSON_GetArrayItem(v, i);
-            out[i] = cJSON_IsNumber(e) ? (long)e->valuedouble : -1;
+            out[i] = cfg_whole(e, -1);
         }
     } else {
-        out[0] = out[1] = cJSON_IsNumber(v) ? (long)v->valuedouble : v ? -1 : dflt;
+        out[0] = out[1] = cJSON_IsNumber(v) ? cfg_whole(v, -1) : v ? -1 : dflt;
     }
     if (out[0] < 0 || out[1] < 0 || out[0] > (1L << 40) || out[1] > (1L << 40))
         return rs_fail(err, n->name, "invalid '%s'", key);

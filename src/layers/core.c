@@ -32,7 +32,7 @@ int rs_input_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *
         p->shape.rank = rank;
         for (int i = 0; i < rank; i++) {
             const cJSON *d = cJSON_GetArrayItem(shape, i + 1);
-            if (cJSON_IsNumber(d) && (d->valuedouble < 0 || d->valuedouble > 1e12))
+            if (cJSON_IsNumber(d) && !(d->valuedouble >= 0 && d->valuedouble <= 1e12))
                 return rs_fail(err, n->name, "input dimension %g is out of range", d->valuedouble);
             p->shape.dims[i] = cJSON_IsNumber(d) ? (long)d->valuedouble : -1;
         }
@@ -166,7 +166,7 @@ int rs_prelu_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *
     int count = cJSON_IsArray(shared) ? cJSON_GetArraySize(shared) : cJSON_IsNumber(shared);
     for (int i = 0; i < count; i++) {
         e = cJSON_IsArray(shared) ? cJSON_GetArrayItem(shared, i) : shared;
-        long k = cJSON_IsNumber(e) ? (long)e->valuedouble : 0;
+        long k = cJSON_IsNumber(e) ? cfg_whole(e, 1L << 40) : 0;
         int axis = rs_axis_index(k, in[0].rank);
         if (axis < 0)
             return rs_fail(err, n->name, "shared axis %ld is out of range", k);
@@ -305,7 +305,7 @@ int rs_permute_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error
     n->out_shapes[0].rank = in[0].rank;
     for (int i = 0; i < in[0].rank; i++) {
         const cJSON *d = cJSON_GetArrayItem(dims, i);
-        int v = cJSON_IsNumber(d) ? (int)d->valuedouble - 1 : -1;
+        long v = cfg_whole(d, 0) - 1;
         if (v < 0 || v >= in[0].rank || seen[v])
             return rs_fail(err, n->name, "Permute dims are not a permutation of 1..%d",
                            in[0].rank);

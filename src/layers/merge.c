@@ -87,7 +87,7 @@ static int dot_shape(rs_node *n, merge_params *p, const rs_shape *in, rs_error *
     long a[2];
     for (int i = 0; i < 2; i++) {
         const cJSON *v = cJSON_IsArray(axes) ? cJSON_GetArrayItem(axes, i) : axes;
-        a[i] = cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
+        a[i] = cfg_whole(v, -1);
         p->axes[i] = rs_axis_index(a[i], in[i].rank);
         if (p->axes[i] < 0)
             return rs_fail(err, n->name, "Dot axis %ld is out of range", a[i]);

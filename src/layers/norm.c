@@ -23,7 +23,7 @@ static int norm_axis(const rs_node *n, const rs_shape *in, int *axis, rs_error *
             return rs_node_unsupported((rs_node *)n, "normalization over several axes"), 1;
         a = cJSON_GetArrayItem(a, 0);
     }
-    long k = cJSON_IsNumber(a) ? (long)a->valuedouble : -1;
+    long k = cfg_whole(a, -1);
     *axis = rs_axis_index(k, in->rank);
     if (*axis < 0)
         return rs_fail(err, n->name, "axis %ld is out of range for an input of rank %d", k,
@@ -65,7 +65,7 @@ static int layer_norm_axes(rs_node *n, const rs_shape *in, norm_params *p, rs_er
     p->n_axes = 0;
     for (int i = 0; i < count; i++) {
         e = cJSON_IsArray(a) ? cJSON_GetArrayItem(a, i) : a;
-        long k = cJSON_IsNumber(e) ? (long)e->valuedouble : -1;
+        long k = cfg_whole(e, -1);
         int axis = rs_axis_index(k, in->rank);
         if (axis < 0)
             return rs_fail(err, n->name, "axis %ld is out of range for an input of rank %d", k,

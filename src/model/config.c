@@ -208,7 +208,7 @@ static int push_triple(builder *b, triples *ts, const cJSON *arr)
         ts->cap = cap;
     }
     double nid = ni->valuedouble, tid = cJSON_IsNumber(ti) ? ti->valuedouble : 0;
-    if (nid < 0 || nid > 1e6 || tid < 0 || tid > 1e6)
+    if (!(nid >= 0 && nid <= 1e6 && tid >= 0 && tid <= 1e6)) /* NaN fails too */
         return rs_fail(b->err, b->where, "layer input '%s' has a bad node or tensor index",
                        name->valuestring);
     ts->t[ts->n++] = (triple){name->valuestring, (int)nid, (int)tid};

@@ -56,6 +56,10 @@ void rs_graph_sort_weights(rs_graph *g);
 void rs_graph_finish(rs_model *m, rs_graph *g);
 void rs_graph_free(rs_graph *g);
 
+/* cJSON_ParseWithLength of JSON as Python writes it: NaN, Infinity and -Infinity outside
+ * strings are numbers (src/model/json.c). NULL when not valid JSON or out of memory. */
+cJSON *rs_json_parse(const char *text, size_t len);
+
 /* Common tail of every loader: parse config text, build graph, attach weights via fn,
  * set up the layers. */
 typedef int (*rs_weights_fn)(rs_model *m, rs_graph *g, void *ctx, rs_error *err);

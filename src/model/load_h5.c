@@ -147,7 +147,7 @@ int rs_load_json_h5(rs_model *m, const char *json_path, const char *weights_path
         free(text);
         return -1;
     }
-    cJSON *root = cJSON_ParseWithLength((const char *)text, len);
+    cJSON *root = rs_json_parse((const char *)text, len);
     free(text);
     if (!root)
         return rs_fail(err, json_path, "not valid JSON");

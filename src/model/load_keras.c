@@ -262,7 +262,7 @@ static void read_metadata(rs_model *m, zip_t *z)
     if (read_entry(z, "metadata.json", RS_MAX_JSON_BYTES, 0, &text, &len, "", NULL) < 0)
         return;
     cJSON *meta = rs_json_check_fits((const char *)text, len, 0, "", NULL) == 0
-                      ? cJSON_ParseWithLength((const char *)text, len)
+                      ? rs_json_parse((const char *)text, len)
                       : NULL;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(meta, "keras_version");
     if (cJSON_IsString(v))
@@ -286,7 +286,7 @@ static int load_from_zip(rs_model *m, zip_t *z, size_t archive_len, rs_error *er
         free(text);
         return -1;
     }
-    cJSON *root = cJSON_ParseWithLength((const char *)text, text_len);
+    cJSON *root = rs_json_parse((const char *)text, text_len);
     free(text);
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);

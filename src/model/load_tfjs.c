@@ -222,7 +222,7 @@ static int parse_shape(const cJSON *shape, int *rank, size_t *dims, const char *
     *rank = 0;
     const cJSON *d;
     cJSON_ArrayForEach(d, shape) {
-        if (!cJSON_IsNumber(d) || d->valuedouble < 0 || d->valuedouble > 1e12 ||
+        if (!cJSON_IsNumber(d) || !(d->valuedouble >= 0 && d->valuedouble <= 1e12) ||
             d->valuedouble != (double)(long long)d->valuedouble)
             return rs_fail(err, where, "weight '%s' has an invalid dimension", name);
         dims[(*rank)++] = (size_t)d->valuedouble;

@@ -141,7 +141,7 @@ static int load_json_file(rs_model *m, const char *path, const char *weights_pat
         free(data);
         return -1;
     }
-    cJSON *root = cJSON_ParseWithLength((const char *)data, len);
+    cJSON *root = rs_json_parse((const char *)data, len);
     free(data);
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
@@ -268,7 +268,7 @@ int rs_model_from_config(rs_model *m, const char *config_text, const char *where
 {
     if (rs_json_check_fits(config_text, strlen(config_text), 0, where, err) < 0)
         return -1;
-    cJSON *root = cJSON_Parse(config_text);
+    cJSON *root = rs_json_parse(config_text, strlen(config_text));
     if (!root)
         return rs_fail(err, where, "the model config is not valid JSON");
     return rs_model_from_json(m, root, root, where, fn, ctx, err);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rnnscope/canvas.h"
+#include "rnnscope/text.h"
 
 int rs_canvas_init(rs_canvas *c, int w, int h, rs_error *err)
 {
@@ -112,13 +113,22 @@ int rs_utf8_encode(uint32_t cp, char *out)
 
 int rs_canvas_print(rs_canvas *c, int x, int y, const char *utf8, int max_cols, int fg, int bg)
 {
+    /* Text may come from a file (names, paths, messages): shown, never acted on by the
+     * terminal. Escapes take up to 4 bytes per byte. */
+    char small[1024], *shown = small;
+    size_t need = strlen(utf8) * 4 + 1;
+    if (need > sizeof small && !(shown = malloc(need)))
+        return 0;
+    rs_text_sanitize(utf8, shown, need > sizeof small ? need : sizeof small);
     int written = 0;
-    const unsigned char *p = (const unsigned char *)utf8;
+    const unsigned char *p = (const unsigned char *)shown;
     while (*p && (max_cols < 0 || written < max_cols)) {
         uint32_t cp = utf8_next(&p);
         rs_canvas_set(c, x + written, y, cp, fg, bg);
         written++;
     }
+    if (shown != small)
+        free(shown);
     return written;
 }
 

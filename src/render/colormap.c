@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rnnscope/cnumber.h"
 #include "rnnscope/colormap.h"
 
 int rs_cmap_parse(const char *name, rs_cmap *out, rs_error *err)
@@ -173,10 +174,10 @@ int rs_norm_parse(const char *text, rs_norm *out, rs_error *err)
         return 0;
     }
     char *end;
-    double a = strtod(text, &end);
+    double a = rs_strtod_c(text, &end);
     if (end != text && *end == ':') {
         const char *s = end + 1;
-        double b = strtod(s, &end);
+        double b = rs_strtod_c(s, &end);
         if (end != s && *end == '\0' && isfinite(a) && isfinite(b) && a < b) {
             *out = (rs_norm){RS_NORM_FIXED, (float)a, (float)b};
             return 0;

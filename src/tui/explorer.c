@@ -9,6 +9,7 @@
 #include "explorer.h"
 #include "rnnscope/csv.h"
 #include "rnnscope/npy.h"
+#include "rnnscope/text.h"
 
 #define ZOOM_MIN_STEPS 4
 
@@ -408,14 +409,11 @@ static void default_export_name(explorer *ex)
     const ex_row *row = &ex->rows[ex->sel];
     const rs_node *n = &ex->m->nodes[row->node];
     char name[128], output[64] = "";
-    snprintf(name, sizeof name, "%s", n->name);
+    rs_text_file_name(n->name, name, sizeof name); /* no '/', no leading '-' or '.' */
     if (n->out_names && n->out_names[row->output])
         snprintf(output, sizeof output, ".%s", n->out_names[row->output]);
     else if (row->output > 0)
         snprintf(output, sizeof output, ".output%d", row->output);
-    for (char *p = name; *p; p++)
-        if (*p == '/' || *p == ' ' || *p == '#')
-            *p = '_';
     snprintf(ex->line, sizeof ex->line, "%s%s.s%ld.npy", name, output,
              ex->input->first_sample + ex->sample);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "explorer.h"
+#include "rnnscope/text.h"
 #include "rnnscope/plot.h"
 
 #define MIN_COLS 40
@@ -129,11 +130,15 @@ static row_widths layer_widths(int panel_w)
 }
 
 /* s cut or padded to exactly w cells; cut names end in an ellipsis. */
-static void fit(char *out, size_t len, const char *s, int w, bool u)
+static void fit(char *out, size_t len, const char *raw, int w, bool u)
 {
+    char s[1024];
+    rs_text_sanitize(raw, s, sizeof s); /* measured as it will be shown */
     int n = rs_utf8_width(s);
     if (n <= w) {
-        snprintf(out, len, "%s%*s", s, w - n, "");
+        size_t k = strlen(s) < len - 1 ? strlen(s) : len - 1;
+        memcpy(out, s, k);
+        snprintf(out + k, len - k, "%*s", w - n, "");
         return;
     }
     snprintf(out, len, "%.*s%s", w > 1 ? w - 1 : 0, s, w > 0 ? (u ? "…" : "~") : "");

@@ -4,7 +4,8 @@ seeds/tfjs (model.json + "\\n--shard--\\n" + shard bytes, paths renamed shardK.b
 seeds/config (model configs, Keras 2 and 3 styles), seeds/csv (input tables) and seeds/term
 (replies of real terminals to the start-up queries, as recorded from xterm, tmux and others). The HDF5, zip and npy targets take their
 seeds straight from tests/data (see tests/fuzz/run): models/, malformed/ and outside/ (weights
-kept outside the file: external storage, external and soft links, virtual datasets).
+kept outside the file: external storage, external and soft links, virtual datasets). tests/data/hostile_text adds names full of
+control characters and escape sequences, configs with NaN/Infinity, byte-order marks.
 Run: /usr/bin/python3 tests/fuzz/make_seeds.py  (after tests/data/make_models.py)"""
 import glob
 import io
@@ -17,6 +18,7 @@ import h5py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS = os.path.join(HERE, "..", "data", "models")
+HOSTILE = os.path.join(HERE, "..", "data", "hostile_text")
 SEP = b"\n--shard--\n"
 
 
@@ -27,8 +29,10 @@ def fresh(d):
 
 
 def tfjs_seeds(out):
-    for d in sorted(glob.glob(os.path.join(MODELS, "tfjs_*"))):
-        with open(os.path.join(d, "model.json")) as f:
+    for d in sorted(glob.glob(os.path.join(MODELS, "tfjs_*")) +
+                    [os.path.join(HOSTILE, "tfjs_names"), os.path.join(HOSTILE, "tfjs_nan_config")]):
+        # (hostile_text's names hold bytes that are not UTF-8: kept as they are)
+        with open(os.path.join(d, "model.json"), encoding="utf-8", errors="surrogateescape") as f:
             doc = json.load(f)
         shards, k = [], 0
         for group in doc["weightsManifest"]:
@@ -39,7 +43,8 @@ def tfjs_seeds(out):
                 paths.append("shard%d.bin" % k)
                 k += 1
             group["paths"] = paths
-        data = json.dumps(doc, separators=(",", ":")).encode()
+        data = json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode(
+            "utf-8", "surrogateescape")
         for s in shards:
             data += SEP + s
         with open(os.path.join(out, os.path.basename(d) + ".seed"), "wb") as f:
@@ -47,14 +52,15 @@ def tfjs_seeds(out):
 
 
 def config_seeds(out):
-    for p in sorted(glob.glob(os.path.join(MODELS, "*.h5"))):
+    for p in sorted(glob.glob(os.path.join(MODELS, "*.h5")) + glob.glob(os.path.join(HOSTILE, "*.h5"))):
         with h5py.File(p, "r") as f:
             if "model_config" in f.attrs:
                 cfg = f.attrs["model_config"]
-                cfg = cfg.decode() if isinstance(cfg, bytes) else cfg
-                with open(os.path.join(out, os.path.basename(p) + ".json"), "w") as o:
+                cfg = cfg if isinstance(cfg, bytes) else cfg.encode()  # (not always UTF-8)
+                with open(os.path.join(out, os.path.basename(p) + ".json"), "wb") as o:
                     o.write(cfg)
-    for p in sorted(glob.glob(os.path.join(MODELS, "*.keras"))):
+    for p in sorted(glob.glob(os.path.join(MODELS, "*.keras")) +
+                    glob.glob(os.path.join(HOSTILE, "*.keras"))):
         with zipfile.ZipFile(p) as z, open(os.path.join(out, os.path.basename(p) + ".json"),
                                            "wb") as o:
             o.write(z.read("config.json"))
@@ -72,6 +78,8 @@ def csv_seeds(out):
     for name, text in tables.items():
         with open(os.path.join(out, name), "w", newline="") as f:
             f.write(text)
+    for name in ("bom.csv", "bom_header.csv", "bad_value.csv", "locale.csv"):
+        shutil.copy(os.path.join(HOSTILE, name), os.path.join(out, name))
 
 
 def term_seeds(out):

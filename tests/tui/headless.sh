@@ -194,6 +194,19 @@ a = np.load(sys.argv[1]); want = np.arange(3*240*4, dtype=np.float32).reshape(3,
 assert a.shape == (1, 240, 4) and np.array_equal(a, want), a.shape' "$EXPORT"; then
         ok "x exports the output on screen (sample 2 after s), asking before overwriting"
     else not_ok "x exports the output on screen (sample 2 after s), asking before overwriting"; cat "$T/out" "$T/screen."* | diag; fi
+    # the export follows dump's rules for what the file is: a 0600 file behind a symlink gets
+    # the output and keeps its mode, the link stays a link
+    mkdir "$T/exp" && printf 'old' > "$T/exp/real.npy" && chmod 600 "$T/exp/real.npy" &&
+        ln -s real.npy "$T/exp/input_1.npy"
+    printf 'g\nx\nEnter\ny\ndump\n' > "$T/keys"; rm -f "$T/dump"
+    (cd "$T/exp" && "$RNNSCOPE" --headless --size 120x24 --keys "$T/keys" --dump-screen "$T/dump" \
+        --input "$T/batch.npy" "$MODEL" >"$T/out" 2>&1)
+    if [ -L "$T/exp/input_1.npy" ] && [ "$(stat -c %a "$T/exp/real.npy")" = 600 ] &&
+       [ "$(ls "$T/exp")" = "$(printf 'input_1.npy\nreal.npy')" ] &&
+       "$PY" -c 'import numpy as np, sys; assert np.load(sys.argv[1]).shape == (1, 240, 4)' "$T/exp/real.npy"; then
+        ok "x through a symlink: the target replaced keeping mode 0600, the link kept"
+    else not_ok "x through a symlink: the target replaced keeping mode 0600, the link kept"
+        ls -l "$T/exp" | diag; cat "$T/out" "$T/dump" | diag; fi
     rm -f "$T/dump"
     printf 's\ndump\ns\ndump\ns\ndump\nS\n' > "$T/keys"
     "$RNNSCOPE" --headless --size 120x24 --keys "$T/keys" --dump-screen "$T/dump" --input "$T/batch.npy" "$MODEL" >"$T/out" 2>&1
@@ -207,6 +220,7 @@ assert a.shape == (1, 240, 4) and np.array_equal(a, want), a.shape' "$EXPORT"; t
     else not_ok "s and S step through the samples (0-based, as --sample); export names carry output and sample"; cat "$T/out" "$T/screen."* | diag; fi
 else
     skip "x exports the output on screen" "python3-numpy is not installed"
+    skip "x through a symlink" "python3-numpy is not installed"
     skip "s and S step through the samples" "python3-numpy is not installed"
 fi
 

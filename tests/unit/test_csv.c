@@ -1,4 +1,5 @@
 /* CSV input: rows = timesteps, columns = features, header row, clear errors. */
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,6 +87,48 @@ static void test_write_read(void)
     rs_tensor_free(&back);
 }
 
+/* A byte-order mark is not part of the first value: the first row stays data. */
+static void test_byte_order_mark(void)
+{
+    rs_tensor t;
+    rs_error err = {""};
+    CHECK(parse("\xef\xbb\xbf" "1.5,2\n3,4\n", &t, &err) == 0);
+    CHECK(t.shape[0] == 2 && t.data[0] == 1.5f);
+    rs_tensor_free(&t);
+    CHECK(parse("\xef\xbb\xbf" "x,y\n3,4\n", &t, &err) == 0);
+    CHECK(t.shape[0] == 1 && t.data[0] == 3.0f);
+    rs_tensor_free(&t);
+}
+
+/* With a German LC_NUMERIC (decimal comma) numbers are still read and written with points. */
+static void test_german_locale(void)
+{
+    if (!setlocale(LC_ALL, "de_DE.UTF-8")) {
+        skip_test("numbers in the C locale under de_DE.UTF-8", "the locale is not installed");
+        return;
+    }
+    rs_tensor t = {0}, back = {0};
+    rs_error err = {""};
+    int ok = parse("0.5,-1.25\n2.5e-3,3\n", &t, &err) == 0 && t.data[0] == 0.5f &&
+             t.data[1] == -1.25f && t.data[2] == 2.5e-3f;
+    const char *path = tmp_path("de.csv");
+    ok = ok && rs_csv_write(path, &t, &err) == 0;
+    char text[128] = "";
+    FILE *f = fopen(path, "r");
+    if (f) {
+        text[fread(text, 1, sizeof text - 1, f)] = '\0';
+        fclose(f);
+    }
+    ok = ok && strcmp(text, "0.5,-1.25\n0.00249999994,3\n") == 0;
+    ok = ok && rs_csv_read(path, &back, &err) == 0 && memcmp(t.data, back.data, 4 * sizeof(float)) == 0;
+    if (!ok)
+        printf("# %s|%s\n", err.msg, text);
+    setlocale(LC_ALL, "C");
+    rs_tensor_free(&t);
+    rs_tensor_free(&back);
+    run_test_result("numbers in the C locale under de_DE.UTF-8", ok);
+}
+
 int main(void)
 {
     run_test("plain numbers", test_plain);
@@ -95,5 +138,7 @@ int main(void)
     run_test("ragged rows are refused", test_ragged_rows);
     run_test("empty input", test_empty);
     run_test("write then read round-trips float32", test_write_read);
+    run_test("a UTF-8 byte-order mark is skipped", test_byte_order_mark);
+    test_german_locale();
     return check_finish();
 }
