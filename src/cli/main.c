@@ -9,6 +9,7 @@
 #include "config.h"
 #include "commands.h"
 #include "rnnscope/keymap.h"
+#include "rnnscope/signals.h"
 
 static const command commands[] = {
     {"summary", cmd_summary, "print the layer table of MODEL: name, class, output shapes, parameters"},
@@ -100,6 +101,7 @@ static const command *find_command(const char *name)
 
 int main(int argc, char **argv)
 {
+    rs_signals_install(); /* SIGINT, SIGTERM, SIGHUP: exit 128 + signal after the cleanup hooks */
     setlocale(LC_ALL, "");
     /* A full disk or a file-size limit is an error to report, not a signal to die of, and a
      * closed pipe (| head) ends output quietly. */
