@@ -11,6 +11,9 @@
 #define RS_MAX_JSON_BYTES ((size_t)256 << 20)
 /* Limits on counts read from files, so that a corrupt count cannot exhaust memory. */
 #define RS_MAX_LAYERS 20000
+/* Calls of layers (nodes) in a model, and so inputs of one call: shared layers are called more
+ * than once. */
+#define RS_MAX_CALLS (RS_MAX_LAYERS * 4)
 #define RS_MAX_WEIGHTS_PER_LAYER 4096
 
 /* One Keras layer object: the owner of weights. A layer called several times is one owner
