@@ -17,6 +17,10 @@ for d in "$top_srcdir"/tests/ref/fixtures/*/; do
     [ -n "$f" ] && models+=("$f")
 done
 
+# outputs of 0 timesteps and of 0 channels (a 0-step sixel heatmap segfaulted)
+"$PY" "$top_srcdir/tests/data/make_limits.py" "$T" zero_steps zero_channels &&
+    models+=("$T/zero_steps/model.json" "$T/zero_channels/model.json")
+
 # The keys after each row's layer: every view, heatmap transposed, zoomed and panned, the
 # cursor, another colormap and normalization, equal axes and the zero line, the next sample.
 ROW_KEYS="1 2 3 t 3 t 4 5 6 + > ] 1 2 3 < - M c e z 1 2 s 3 S"
@@ -60,6 +64,7 @@ open_all() {
 TALL=140x400   # every row of the largest model on one screen
 for model in "${models[@]}"; do
     name=${model#"$top_srcdir"/}
+    name=${name#"$T"/}
     rows=$(open_all "$model" "$TALL")
     if [ -z "$rows" ] || [ "$rows" -lt 2 ]; then
         not_ok "$name: rows of the layers panel"; cat "$T/out" 2>/dev/null | diag; continue
@@ -118,8 +123,10 @@ fi
 # show gets one line, never a crash
 for model in "$top_srcdir/share/rnnscope/demo/demo.h5" "$top_srcdir/tests/data/models/zoo.keras" \
              "$top_srcdir"/tests/ref/fixtures/{attention,bidirectional,shapes}/keras/k22.h5 \
-             "$top_srcdir"/tests/ref/fixtures/keras_mha/keras/k3.keras; do
+             "$top_srcdir"/tests/ref/fixtures/keras_mha/keras/k3.keras \
+             "$T/zero_steps/model.json" "$T/zero_channels/model.json"; do
     name=${model#"$top_srcdir"/}
+    name=${name#"$T"/}
     bad=0 runs=0
     layers=$("$RNNSCOPE" summary "$model" 2>/dev/null | awk '$1 ~ /^[0-9]+$/ {print $2}')
     for layer in $layers; do
@@ -146,5 +153,33 @@ for model in "$top_srcdir/share/rnnscope/demo/demo.h5" "$top_srcdir/tests/data/m
         not_ok "$name: plot, $bad of $runs views failed"; head -n 30 "$T/plotfail" 2>/dev/null | diag
     fi
     rm -f "$T/plotfail"
+done
+# plot --data: arrays with no element, every view and graphics mode
+"$PY" - "$T" <<'PYEOF'
+import struct, sys
+for shape in [(0,), (0, 5), (5, 0), (0, 0), (2, 0, 3), (1, 4, 0)]:
+    header = "{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }" % (
+        "".join("%d, " % d for d in shape) if len(shape) == 1 else ", ".join(map(str, shape)))
+    header += " " * (63 - (10 + len(header)) % 64) + "\n"
+    name = "empty_" + "x".join(map(str, shape)) + ".npy"
+    with open(sys.argv[1] + "/" + name, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode())
+PYEOF
+for f in "$T"/empty_*.npy; do
+    bad=0
+    for view in lines detail heatmap hist bars weights; do
+        for gfx in sixel unicode ascii; do
+            "$RNNSCOPE" plot --data "$f" --view "$view" --graphics "$gfx" --color always \
+                > /dev/null 2> "$T/err"
+            rc=$?
+            if ! { [ $rc -eq 0 ] || { [ $rc -eq 1 ] && [ "$(wc -l < "$T/err")" -eq 1 ]; }; }; then
+                bad=$((bad + 1)); echo "--view $view --graphics $gfx: exit $rc" >> "$T/emptyfail"
+                head -n 3 "$T/err" >> "$T/emptyfail"
+            fi
+        done
+    done
+    what="plot --data of shape $(basename "$f" .npy | cut -c7-): every view, sixel, unicode, ascii"
+    if [ $bad -eq 0 ]; then ok "$what"; else not_ok "$what"; head -n 20 "$T/emptyfail" | diag; fi
+    rm -f "$T/emptyfail"
 done
 done_testing
