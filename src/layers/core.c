@@ -27,8 +27,9 @@ int rs_input_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *
     p->shape.rank = -1;
     if (cJSON_IsArray(shape)) {
         int rank = cJSON_GetArraySize(shape) - 1;
-        if (rank < 0 || rank > RS_MAX_RANK)
-            return rs_fail(err, n->name, "input shape of rank %d is not supported", rank);
+        if (rank < 0 || rank > RS_MAX_SHAPE_RANK)
+            return rs_fail(err, n->name, "input shape of rank %d is not supported (at most %d "
+                           "dimensions besides the batch)", rank, RS_MAX_SHAPE_RANK);
         p->shape.rank = rank;
         for (int i = 0; i < rank; i++) {
             const cJSON *d = cJSON_GetArrayItem(shape, i + 1);
@@ -266,8 +267,9 @@ int rs_reshape_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error
         return -1;
     const cJSON *t = cfg_get(n, "target_shape");
     int rank = cJSON_GetArraySize(t);
-    if (!cJSON_IsArray(t) || rank > RS_MAX_RANK)
-        return rs_fail(err, n->name, "Reshape has no valid target_shape");
+    if (!cJSON_IsArray(t) || rank > RS_MAX_SHAPE_RANK)
+        return rs_fail(err, n->name, "Reshape has no valid target_shape (at most %d dimensions)",
+                       RS_MAX_SHAPE_RANK);
     int unknown = -1;
     long known = 1;
     p->target.rank = rank;

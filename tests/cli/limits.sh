@@ -64,6 +64,32 @@ for d in "$T"/absurd_*/; do
 done
 [ $n_absurd -ge 15 ] && ok "$n_absurd absurd-parameter models" || not_ok "only $n_absurd absurd-parameter models"
 
+# --- ranks: 5 dimensions besides the batch is the most (a rank-6 input wrote past a shape
+# array making its random input) ---
+if "$RNNSCOPE" dump "$T/rank5_input/model.json" --layer flat --random 3 -o "$T/flat.npy" 2>"$T/err" &&
+   "$RNNSCOPE" dump "$T/rank5_input/model.json" --layer dense -o "$T/dense.npy" 2>>"$T/err"; then
+    ok "an input of rank 5 (besides the batch) gets its random input and runs"
+else not_ok "an input of rank 5 (besides the batch) gets its random input and runs"; diag < "$T/err"; fi
+expect_fail 1 "flat_input: input shape of rank 6 is not supported" "an input of rank 6 is refused" \
+    "$RNNSCOPE" dump "$T/rank6_input/model.json" --layer flat -o "$T/x.npy"
+expect_fail 1 "absurd: Reshape has no valid target_shape" "a Reshape to rank 6 is refused" \
+    "$RNNSCOPE" summary "$T/rank6_reshape/model.json"
+
+# --- an input of 0 samples (the explorer read past its batch) ---
+"$PY" - "$T/empty_batch.npy" <<'PYEOF'
+import struct, sys
+h = "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 240, 4), }"
+h += " " * (63 - (10 + len(h)) % 64) + "\n"
+open(sys.argv[1], "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode())
+PYEOF
+DEMO=$top_srcdir/share/rnnscope/demo/demo.h5
+expect_fail 1 "empty_batch.npy: holds no sample" "dump: an --input of 0 samples is refused" \
+    "$RNNSCOPE" dump "$DEMO" --layer dense --input "$T/empty_batch.npy" -o "$T/x.npy"
+expect_fail 1 "empty_batch.npy: holds no sample" "plot: an --input of 0 samples is refused" \
+    "$RNNSCOPE" plot "$DEMO" --layer lstm --input "$T/empty_batch.npy"
+expect_fail 1 "empty_batch.npy: holds no sample" "explorer: an --input of 0 samples is refused" \
+    "$RNNSCOPE" --headless --size 80x24 --input "$T/empty_batch.npy" "$DEMO"
+
 # --- SIGTERM and SIGHUP end a long dump (and plot) with 128 + signal, at once ---
 for sig in TERM HUP; do
     case $sig in TERM) want=143 ;; HUP) want=129 ;; esac

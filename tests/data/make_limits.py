@@ -10,6 +10,7 @@ of JSON, not worth committing). Standard library only.
   zero_steps    Input(4, 3) -> Cropping1D(2, 2): 0 timesteps -> Dense(2) -> LSTM(2, sequences)
                 -> GlobalAveragePooling1D
   zero_channels Input(4, 0) -> Dense(2) with a (0, 2) kernel
+  rank5_input   the highest input rank (5 besides the batch); rank6_input, rank6_reshape: one more
   slow_pool     a legitimate pooling that takes long (signals and cancelling while it runs)
   absurd_<key>  one layer with an absurd parameter, refused naming the layer
 
@@ -145,20 +146,45 @@ def slow_pool(outdir):
     write_tfjs(outdir, "slow_pool", sequential("slow_pool", layers, [200000, 1]), [])
 
 
-def absurd(outdir, key):
+def rank5_input(outdir):
+    """The highest input rank: 5 dimensions besides the batch (a tensor of rank 6)."""
+    layers = [{"class_name": "Flatten", "config": {"name": "flat"}},
+              dense("dense", 1)]
+    write_tfjs(outdir, "rank5_input", sequential("rank5_input", layers, [1, 2, 1, 2, 3]),
+               [("dense/kernel", (12, 1), [0.1] * 12), ("dense/bias", (1,), [0.0])])
+
+
+def rank6_input(outdir):
+    """One dimension more than a tensor with its batch axis can hold: refused."""
+    layers = [{"class_name": "Flatten", "config": {"name": "flat"}}]
+    write_tfjs(outdir, "rank6_input", sequential("rank6_input", layers, [1, 2, 1, 2, 1, 2]), [])
+
+
+def rank6_reshape(outdir):
+    layers = [{"class_name": "Reshape", "config": {"name": "absurd",
+                                                   "target_shape": [2, 2, 2, 2, 2, 2]}}]
+    write_tfjs(outdir, "rank6_reshape", sequential("rank6_reshape", layers, [64]), [])
+
+
+def absurd_config(key):
+    """The model config of absurd_<key> (also a seed of the config fuzz target)."""
     cls, cfg = ABSURD[key]
-    shape = [8, 3]
     layers = []
     if cls == "RepeatVector":
         layers.append({"class_name": "GlobalAveragePooling1D", "config": {"name": "gap"}})
     layers.append({"class_name": cls, "config": dict(cfg, name="absurd")})
-    write_tfjs(outdir, "absurd_" + key, sequential("absurd_" + key, layers, shape), [])
+    return sequential("absurd_" + key, layers, [8, 3])
+
+
+def absurd(outdir, key):
+    write_tfjs(outdir, "absurd_" + key, absurd_config(key), [])
 
 
 def main():
     outdir = sys.argv[1]
     names = sys.argv[2:] or ["seq_19999", "seq_20000", "fan_5000", "zero_steps",
-                             "zero_channels", "slow_pool"] + ["absurd_" + k for k in ABSURD]
+                             "zero_channels", "slow_pool", "rank5_input", "rank6_input",
+                             "rank6_reshape"] + ["absurd_" + k for k in ABSURD]
     for name in names:
         if name.startswith("seq_"):
             seq_chain(outdir, int(name[4:]))

@@ -18,8 +18,9 @@ for d in "$top_srcdir"/tests/ref/fixtures/*/; do
 done
 
 # outputs of 0 timesteps and of 0 channels (a 0-step sixel heatmap segfaulted)
-"$PY" "$top_srcdir/tests/data/make_limits.py" "$T" zero_steps zero_channels &&
-    models+=("$T/zero_steps/model.json" "$T/zero_channels/model.json")
+# and of the highest rank (5 besides the batch)
+"$PY" "$top_srcdir/tests/data/make_limits.py" "$T" zero_steps zero_channels rank5_input &&
+    models+=("$T/zero_steps/model.json" "$T/zero_channels/model.json" "$T/rank5_input/model.json")
 
 # The keys after each row's layer: every view, heatmap transposed, zoomed and panned, the
 # cursor, another colormap and normalization, equal axes and the zero line, the next sample.
@@ -124,7 +125,8 @@ fi
 for model in "$top_srcdir/share/rnnscope/demo/demo.h5" "$top_srcdir/tests/data/models/zoo.keras" \
              "$top_srcdir"/tests/ref/fixtures/{attention,bidirectional,shapes}/keras/k22.h5 \
              "$top_srcdir"/tests/ref/fixtures/keras_mha/keras/k3.keras \
-             "$T/zero_steps/model.json" "$T/zero_channels/model.json"; do
+             "$T/zero_steps/model.json" "$T/zero_channels/model.json" \
+             "$T/rank5_input/model.json"; do
     name=${model#"$top_srcdir"/}
     name=${name#"$T"/}
     bad=0 runs=0
