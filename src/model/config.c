@@ -140,6 +140,8 @@ static int get_owner(builder *b, int parent, const char *short_name, const char 
     g->n_owners++;
     if (!o->short_name || !o->class_name || !o->name)
         return rs_fail(b->err, b->where, "out of memory");
+    if (rs_graph_index_owner(g, b->err) < 0)
+        return -1;
     return g->n_owners - 1;
 }
 
