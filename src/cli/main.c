@@ -66,7 +66,8 @@ static void print_usage(FILE *f)
           "  --dump-screen F  with --headless: append the screen as text to F\n"
           "  --headless, --size COLSxROWS  draw into memory only (tests)\n"
           "\n"
-          "Exit status: 0 success, 1 failure (message on stderr), 2 command-line misuse.\n",
+          "Exit status: 0 success, 1 failure (message on stderr), 2 command-line misuse,\n"
+          "128 + N when ended by signal N (SIGINT 130, SIGHUP 129, SIGTERM 143).\n",
           f);
 }
 
