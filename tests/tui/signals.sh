@@ -60,4 +60,15 @@ if start; then
     if wait_for 'EXITED:0' 5 && restored; then ok "q during a long computation quits with 0"
     else not_ok "q during a long computation quits with 0"; diag < "$T/pane"; fi
 else not_ok "q during a long computation quits with 0"; diag < "$T/pane"; fi
+# plot to a terminal: SIGTERM during the computation ends it with 143, the prompt on a line of
+# its own (the hook ends a cut-off sixel image and resets the colours)
+tm kill-server 2>/dev/null
+SOCK=rs-sigplot-$$
+tm new-session -d -s rs -x 100 -y 30 \
+    "env LANG=C.UTF-8 TERM=xterm-256color '$RNNSCOPE' plot '$SLOW' --layer pool --view heatmap --graphics sixel; echo EXITED:\$?; sleep 60"
+sleep 1
+pid=$(rnnscope_pid)
+[ -n "$pid" ] && pids+=("$pid") && kill -TERM "$pid"
+if wait_for '^EXITED:143' 5; then ok "SIGTERM ends plot to a terminal with 143"
+else not_ok "SIGTERM ends plot to a terminal with 143"; diag < "$T/pane"; fi
 done_testing
