@@ -2,7 +2,6 @@
  * the keyboard or a script, resizes, signals, and restoring the terminal on every way out. */
 #include <curses.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

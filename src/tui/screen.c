@@ -252,7 +252,7 @@ static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, ex_view v, cons
     if (v == EX_VIEW_WEIGHTS)
         return draw_weights_view(ex, c, box, n, err);
     rs_matrix m = *full;
-    if (ex->tlen && v != EX_VIEW_BARS && v != EX_VIEW_WEIGHTS && m.rows > 1)
+    if (ex->tlen && v != EX_VIEW_BARS && m.rows > 1)
         m = rs_matrix_window(m, ex->t0, ex->tlen, 0, m.cols);
     switch (v) {
     case EX_VIEW_DETAIL: {
