@@ -159,6 +159,25 @@ for model in "$top_srcdir/share/rnnscope/demo/demo.h5" "$top_srcdir/tests/data/m
     fi
     rm -f "$T/plotfail"
 done
+# plot --view weights (the view that picks kernel, recurrent kernel and bias from the layer's
+# weights: its own code per layer kind) on every layer of every other model
+bad=0 runs=0
+for model in "${models[@]}"; do
+    case $model in */demo.h5|*/zoo.keras|"$T"/*) continue ;; esac
+    for layer in $("$RNNSCOPE" summary "$model" 2>/dev/null | awk '$1 ~ /^[0-9]+$/ {print $2}'); do
+        runs=$((runs + 1))
+        "$RNNSCOPE" plot "$model" --layer "$layer" --view weights --width 60 --height 16 \
+            > /dev/null 2> "$T/err" < /dev/null
+        rc=$?
+        if ! { [ $rc -eq 0 ] || { [ $rc -eq 1 ] && [ "$(wc -l < "$T/err")" -eq 1 ]; }; }; then
+            bad=$((bad + 1)); echo "${model#"$top_srcdir"/} --layer $layer: exit $rc" >> "$T/wfail"
+            head -n 3 "$T/err" >> "$T/wfail"
+        fi
+    done
+done
+if [ $bad -eq 0 ] && [ $runs -gt 100 ]; then ok "plot --view weights on the $runs layers of the other models"
+else not_ok "plot --view weights: $bad of $runs failed"; head -n 20 "$T/wfail" 2>/dev/null | diag; fi
+
 # plot --data: arrays with no element, every view and graphics mode
 "$PY" - "$T" <<'PYEOF'
 import struct, sys
