@@ -22,7 +22,10 @@ typedef enum rs_format {
 } rs_format;
 
 /* Static shape of one output without the batch axis; a dim of -1 is unknown (None).
- * rank -1 means the shape is not known at all (after an unsupported layer). */
+ * rank -1 means the shape is not known at all (after an unsupported layer). With the batch
+ * axis an output is a tensor of rank + 1 <= RS_MAX_RANK: rank <= RS_MAX_SHAPE_RANK, checked
+ * for every layer at load (rs_model_setup_layers). */
+#define RS_MAX_SHAPE_RANK (RS_MAX_RANK - 1)
 typedef struct rs_shape {
     int rank;
     long dims[RS_MAX_RANK];

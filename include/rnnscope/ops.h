@@ -33,6 +33,10 @@ void rs_conv1d_run(const rs_conv1d *c, size_t T, const float *x, float *y);
  * (average over the valid steps only, as TensorFlow does). */
 void rs_pool1d_run(bool average, size_t pool, size_t stride, rs_padding pad, size_t T, size_t C,
                    const float *x, float *y);
+/* The same for output rows [first, end) only (a long pooling in slices, between which the
+ * caller reports progress). */
+void rs_pool1d_rows(bool average, size_t pool, size_t stride, rs_padding pad, size_t T, size_t C,
+                    const float *x, float *y, size_t first, size_t end);
 
 /* y = gamma (x - mean) / sqrt(var + eps) + beta over rows of length C; gamma/beta may be NULL. */
 void rs_batch_norm_run(size_t rows, size_t C, const float *x, const float *gamma, const float *beta,

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "rnnscope/keymap.h"
 #include "rnnscope/text.h"
+#include "rnnscope/signals.h"
 
 static const command commands[] = {
     {"summary", cmd_summary, "print the layer table of MODEL: name, class, output shapes, parameters"},
@@ -123,7 +124,8 @@ static void print_usage(FILE *f)
           "  --dump-screen F  with --headless: append the screen as text to F\n"
           "  --headless, --size COLSxROWS  draw into memory only (tests)\n"
           "\n"
-          "Exit status: 0 success, 1 failure (message on stderr), 2 command-line misuse.\n",
+          "Exit status: 0 success, 1 failure (message on stderr), 2 command-line misuse,\n"
+          "128 + N when ended by signal N (SIGINT 130, SIGHUP 129, SIGTERM 143).\n",
           f);
 }
 
@@ -158,6 +160,7 @@ static const command *find_command(const char *name)
 
 int main(int argc, char **argv)
 {
+    rs_signals_install(); /* SIGINT, SIGTERM, SIGHUP: exit 128 + signal after the cleanup hooks */
     setlocale(LC_ALL, "");
     /* A full disk or a file-size limit is an error to report, not a signal to die of, and a
      * closed pipe (| head) ends output quietly. */

@@ -22,6 +22,7 @@
 #include "rnnscope/csv.h"
 #include "rnnscope/npy.h"
 #include "rnnscope/plot.h"
+#include "rnnscope/signals.h"
 
 typedef enum view { V_DEFAULT, V_LINES, V_DETAIL, V_HEATMAP, V_HIST, V_BARS, V_WEIGHTS } view;
 typedef enum color_when { C_AUTO, C_ALWAYS, C_NEVER } color_when;
@@ -820,10 +821,22 @@ done:
     return rc;
 }
 
+/* Ended by a signal while writing to a terminal (rnnscope/signals.h): close a sixel image
+ * cut off in the middle (ST) and reset the colours, so the shell's prompt comes back plain. */
+static void end_picture_on_signal(void *arg)
+{
+    static const char reset[] = "\033\\\033[0m\n";
+    ssize_t ignored = write(STDOUT_FILENO, reset, sizeof reset - 1);
+    (void)arg;
+    (void)ignored;
+}
+
 int cmd_plot(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
     signal(SIGPIPE, SIG_IGN);
+    if (isatty(STDOUT_FILENO))
+        rs_signal_hook_add(end_picture_on_signal, NULL); /* until the program ends */
     plot_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc >= 0) {

@@ -35,12 +35,11 @@ int rs_tensor_alloc(rs_tensor *t, int rank, const size_t *shape, rs_error *err)
     size_t bytes;
     if (rs_mul_overflows(count, sizeof(float), &bytes))
         return rs_fail(err, NULL, "tensor of %zu elements is too large", count);
-    float *data = NULL;
-    if (count > 0) {
-        data = calloc(count, sizeof(float));
-        if (!data)
-            return rs_fail(err, NULL, "out of memory allocating %zu bytes", bytes);
-    }
+    /* never NULL, even for 0 elements (a 0-step output): code that offsets into an empty
+     * tensor then offsets a real pointer by 0, which C allows, instead of NULL */
+    float *data = calloc(count ? count : 1, sizeof(float));
+    if (!data)
+        return rs_fail(err, NULL, "out of memory allocating %zu bytes", bytes);
     t->rank = rank;
     for (int i = 0; i < rank; i++)
         t->shape[i] = shape[i];

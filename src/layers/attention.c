@@ -68,8 +68,9 @@ int rs_seq_self_attention_setup(rs_node *n, const rs_shape *in, const rs_model *
     p->multiplicative = !strcmp(type, "multiplicative");
     if (!p->multiplicative && strcmp(type, "additive") != 0)
         return rs_fail(err, n->name, "unknown attention_type '%s'", type);
-    p->units = cfg_int(n, "units", 32);
-    p->attention_width = cfg_int(n, "attention_width", -1);
+    if (cfg_size(n, "units", 32, 1, RS_MAX_UNITS, &p->units, err) < 0 ||
+        cfg_size(n, "attention_width", -1, 1, RS_MAX_STEPS, &p->attention_width, err) < 0)
+        return -1;
     p->history_only = cfg_bool(n, "history_only", false);
     p->use_additive_bias = cfg_bool(n, "use_additive_bias", true);
     p->use_attention_bias = cfg_bool(n, "use_attention_bias", true);
@@ -231,9 +232,10 @@ static int keras_multi_head(rs_node *n, attention_params *p, const rs_shape *in,
     const cJSON *kwargs = call_kwargs(n, m);
     p->causal = kwarg_true(kwargs, "use_causal_mask");
     p->return_attention = kwarg_true(kwargs, "return_attention_scores");
-    p->num_heads = cfg_int(n, "num_heads", -1);
-    p->key_dim = cfg_int(n, "key_dim", -1);
-    p->value_dim = cfg_int(n, "value_dim", p->key_dim);
+    if (cfg_size(n, "num_heads", -1, 1, RS_MAX_UNITS, &p->num_heads, err) < 0 ||
+        cfg_size(n, "key_dim", -1, 1, RS_MAX_UNITS, &p->key_dim, err) < 0 ||
+        cfg_size(n, "value_dim", p->key_dim, 1, RS_MAX_UNITS, &p->value_dim, err) < 0)
+        return -1;
     p->use_bias = cfg_bool(n, "use_bias", true);
     /* On (batch, steps, features) the default attends over the steps: axis 1, or -2 */
     const cJSON *axes = cfg_get(n, "attention_axes");
@@ -276,7 +278,8 @@ static int package_multi_head(rs_node *n, attention_params *p, const rs_shape *i
                               const rs_model *m, rs_error *err)
 {
     p->multi_head_package = true;
-    p->num_heads = cfg_int(n, "head_num", -1);
+    if (cfg_size(n, "head_num", -1, 1, RS_MAX_UNITS, &p->num_heads, err) < 0)
+        return -1;
     p->use_bias = cfg_bool(n, "use_bias", true);
     p->history_only = cfg_bool(n, "history_only", false);
     if (cfg_activation(n, "activation", "relu", m, &p->activation, err) < 0)

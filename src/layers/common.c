@@ -1,4 +1,5 @@
 /* Helpers for the layer families' setup functions. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,30 @@ long cfg_int(const rs_node *n, const char *key, long dflt)
     if (cJSON_IsArray(v))
         v = cJSON_GetArrayItem(v, 0);
     return cfg_whole(v, dflt);
+}
+
+int cfg_size(const rs_node *n, const char *key, long dflt, long lo, long hi, long *out,
+             rs_error *err)
+{
+    const cJSON *v = cfg_get(n, key);
+    if (cJSON_IsArray(v))
+        v = cJSON_GetArrayItem(v, 0);
+    if (!v || cJSON_IsNull(v)) {
+        *out = dflt;
+        return 0;
+    }
+    if (cJSON_IsNumber(v) && v->valuedouble >= (double)lo && v->valuedouble <= (double)hi &&
+        v->valuedouble == floor(v->valuedouble)) {
+        *out = (long)v->valuedouble;
+        return 0;
+    }
+    char shown[64];
+    if (cJSON_IsNumber(v))
+        snprintf(shown, sizeof shown, "%g", v->valuedouble);
+    else
+        snprintf(shown, sizeof shown, "not a number");
+    return rs_fail(err, n->name, "'%s' is %s: it must be a whole number from %ld to %ld", key,
+                   shown, lo, hi);
 }
 
 const char *cfg_str(const rs_node *n, const char *key, const char *dflt)

@@ -23,6 +23,19 @@ long cfg_int(const rs_node *n, const char *key, long dflt);
  * infinite or beyond +-1e15 (configs may hold NaN and Infinity, as Python writes them). */
 long cfg_whole(const cJSON *v, long bad);
 const char *cfg_str(const rs_node *n, const char *key, const char *dflt);
+
+/* Caps on a layer's size parameters: past them a config is hostile, not a model. Every loop
+ * whose trip count comes from a config is bounded by one of these (or by the weights, whose
+ * size the file pays for). */
+#define RS_MAX_UNITS (1L << 24)  /* units, filters, heads, key/value dims: a weight dimension */
+#define RS_MAX_WINDOW (1L << 20) /* pool_size, kernel_size, strides, dilation, UpSampling size */
+#define RS_MAX_STEPS (1L << 30)  /* a time axis made by a layer: RepeatVector, padding, ... */
+
+/* A size parameter: a whole number in [lo, hi] (a list: its first element, "kernel_size": [3]),
+ * or dflt when the config has none (missing or null). Anything else fails naming the layer:
+ * "'pool_size' is 1e+15: it must be a whole number from 1 to 1048576". */
+int cfg_size(const rs_node *n, const char *key, long dflt, long lo, long hi, long *out,
+             rs_error *err);
 /* The activation under key (missing → the activation named dflt). m gives keras_major (NULL: 2). */
 int cfg_activation(const rs_node *n, const char *key, const char *dflt, const rs_model *m,
                    rs_activation *out, rs_error *err);

@@ -7,6 +7,8 @@
 #include "layers/common.h"
 #include "layers/families.h"
 
+#define POOL_SLICE_OPS ((size_t)1 << 24)
+
 typedef enum padding { PAD_VALID, PAD_SAME, PAD_CAUSAL } padding;
 
 typedef struct conv_params {
@@ -42,6 +44,18 @@ static long out_length(long len, long window, long stride, padding pad)
     if (pad != PAD_VALID)
         return (len + stride - 1) / stride;
     return len < window ? 0 : (len - window) / stride + 1;
+}
+
+/* A window over the steps: with 'valid' padding no longer than the input (Keras refuses the
+ * negative output length too). Other paddings slide over the input's steps only, whatever
+ * the window (see rs_pool1d_run). */
+static int check_window(const rs_node *n, const char *what, long span, padding pad, long steps,
+                        rs_error *err)
+{
+    if (pad == PAD_VALID && steps >= 0 && span > steps)
+        return rs_fail(err, n->name, "%s spans %ld steps, more than the %ld of its input "
+                       "(padding 'valid')", what, span, steps);
+    return 0;
 }
 
 static bool channels_first(const rs_node *n)
@@ -81,15 +95,15 @@ int rs_conv1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error 
     conv_params *p = begin(n, in, err);
     if (!p || parse_padding(n, &p->pad, err) < 0)
         return -1;
-    p->filters = cfg_int(n, "filters", -1);
-    p->kernel_size = cfg_int(n, "kernel_size", -1);
-    p->strides = cfg_int(n, "strides", 1);
-    p->dilation = cfg_int(n, "dilation_rate", 1);
-    p->groups = cfg_int(n, "groups", 1);
+    if (cfg_size(n, "filters", -1, 1, RS_MAX_UNITS, &p->filters, err) < 0 ||
+        cfg_size(n, "kernel_size", -1, 1, RS_MAX_WINDOW, &p->kernel_size, err) < 0 ||
+        cfg_size(n, "strides", 1, 1, RS_MAX_WINDOW, &p->strides, err) < 0 ||
+        cfg_size(n, "dilation_rate", 1, 1, RS_MAX_WINDOW, &p->dilation, err) < 0 ||
+        cfg_size(n, "groups", 1, 1, RS_MAX_UNITS, &p->groups, err) < 0)
+        return -1;
     p->use_bias = cfg_bool(n, "use_bias", true);
-    if (p->filters <= 0 || p->kernel_size <= 0 || p->strides <= 0 || p->dilation <= 0 ||
-        p->groups <= 0 || p->filters % p->groups != 0)
-        return rs_fail(err, n->name, "Conv1D has invalid filters/kernel_size/strides/groups");
+    if (p->filters <= 0 || p->kernel_size <= 0 || p->filters % p->groups != 0)
+        return rs_fail(err, n->name, "Conv1D has invalid filters/kernel_size/groups");
     if (cfg_activation(n, "activation", "linear", m, &p->activation, err) < 0)
         return rs_node_unsupported(n, "%s", err->msg);
     long c = in_channels(p, &in[0]);
@@ -100,7 +114,9 @@ int rs_conv1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error 
         RS_EXPECT_SHAPE(n, 0, err, p->kernel_size, c < 0 ? -1 : c / p->groups, p->filters) < 0 ||
         (p->use_bias && RS_EXPECT_SHAPE(n, 1, err, p->filters) < 0))
         return -1;
-    long span = (p->kernel_size - 1) * p->dilation + 1;
+    long span = (p->kernel_size - 1) * p->dilation + 1; /* <= 2^40: no overflow */
+    if (check_window(n, "kernel_size x dilation_rate", span, p->pad, in_steps(p, &in[0]), err) < 0)
+        return -1;
     n->out_shapes[0] = steps_shape(p, out_length(in_steps(p, &in[0]), span, p->strides, p->pad),
                                    p->filters);
     return 0;
@@ -111,12 +127,13 @@ int rs_pooling1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_err
     conv_params *p = begin(n, in, err);
     if (!p || parse_padding(n, &p->pad, err) < 0 || rs_expect_weight_count(n, 0, err) < 0)
         return -1;
-    p->kernel_size = cfg_int(n, "pool_size", 2);
-    p->strides = cfg_int(n, "strides", p->kernel_size);
-    if (p->kernel_size <= 0 || p->strides <= 0)
-        return rs_fail(err, n->name, "pooling has invalid pool_size/strides");
+    if (cfg_size(n, "pool_size", 2, 1, RS_MAX_WINDOW, &p->kernel_size, err) < 0 ||
+        cfg_size(n, "strides", p->kernel_size, 1, RS_MAX_WINDOW, &p->strides, err) < 0)
+        return -1;
     if (p->pad == PAD_CAUSAL)
         return rs_fail(err, n->name, "pooling has no 'causal' padding");
+    if (check_window(n, "pool_size", p->kernel_size, p->pad, in_steps(p, &in[0]), err) < 0)
+        return -1;
     n->out_shapes[0] = steps_shape(p, out_length(in_steps(p, &in[0]), p->kernel_size,
                                                  p->strides, p->pad), in_channels(p, &in[0]));
     return 0;
@@ -133,6 +150,15 @@ int rs_global_pooling1d_setup(rs_node *n, const rs_shape *in, const rs_model *m,
     return 0;
 }
 
+/* A whole number of steps from a config value, or -1. */
+static long whole(const cJSON *v)
+{
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= RS_MAX_STEPS) ||
+        v->valuedouble != floor(v->valuedouble))
+        return -1;
+    return (long)v->valuedouble;
+}
+
 /* "cropping"/"padding": an int (both sides) or [before, after]. */
 static int pair(rs_node *n, const char *key, long dflt, long out[2], rs_error *err)
 {
@@ -140,13 +166,14 @@ static int pair(rs_node *n, const char *key, long dflt, long out[2], rs_error *e
     if (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 2) {
         for (int i = 0; i < 2; i++) {
             const cJSON *e = cJSON_GetArrayItem(v, i);
-            out[i] = cfg_whole(e, -1);
+            out[i] = whole(e);
         }
     } else {
-        out[0] = out[1] = cJSON_IsNumber(v) ? cfg_whole(v, -1) : v ? -1 : dflt;
+        out[0] = out[1] = v ? whole(v) : dflt;
     }
-    if (out[0] < 0 || out[1] < 0 || out[0] > (1L << 40) || out[1] > (1L << 40))
-        return rs_fail(err, n->name, "invalid '%s'", key);
+    if (!(out[0] >= 0 && out[1] >= 0 && out[0] <= RS_MAX_STEPS && out[1] <= RS_MAX_STEPS))
+        return rs_fail(err, n->name, "'%s' must be whole numbers from 0 to %ld", key,
+                       RS_MAX_STEPS);
     return 0;
 }
 
@@ -171,6 +198,9 @@ int rs_zero_padding1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, r
         rs_expect_weight_count(n, 0, err) < 0)
         return -1;
     long len = in_steps(p, &in[0]);
+    if (len > RS_MAX_STEPS)
+        return rs_fail(err, n->name, "pads an input of %ld steps, more than %ld", len,
+                       RS_MAX_STEPS);
     n->out_shapes[0] = steps_shape(p, len < 0 ? -1 : len + p->crop_or_pad[0] + p->crop_or_pad[1],
                                    in_channels(p, &in[0]));
     return 0;
@@ -181,10 +211,12 @@ int rs_upsampling1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_
     conv_params *p = begin(n, in, err);
     if (!p || rs_expect_weight_count(n, 0, err) < 0)
         return -1;
-    p->size = cfg_int(n, "size", 2);
-    if (p->size <= 0 || p->size > (1L << 20))
-        return rs_fail(err, n->name, "invalid 'size'");
+    if (cfg_size(n, "size", 2, 1, RS_MAX_WINDOW, &p->size, err) < 0)
+        return -1;
     long len = in[0].dims[0];
+    if (len > RS_MAX_STEPS / p->size)
+        return rs_fail(err, n->name, "%ld steps repeated %ld times is more than %ld", len,
+                       p->size, RS_MAX_STEPS);
     n->out_shapes[0] = rs_shape_make(2, len < 0 ? -1 : len * p->size, in[0].dims[1]);
     return 0;
 }
@@ -280,9 +312,17 @@ static int pooling1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
     rs_tensor *y = &io->outputs[0];
     if (rs_tensor_alloc_dims(y, err, 3, B, len, C) < 0)
         return -1;
+    /* slices of about POOL_SLICE_OPS additions, with progress and cancellation between them:
+     * a window as long as a long input, sliding one step at a time, takes T x T x C */
+    size_t window = pool < T ? pool : T, per_row = (window ? window : 1) * (C ? C : 1);
+    size_t rows = POOL_SLICE_OPS / per_row ? POOL_SLICE_OPS / per_row : 1;
     for (size_t b = 0; b < B; b++)
-        rs_pool1d_run(average, pool, stride, kernel_padding(p->pad), T, C,
-                      io->inputs[0]->data + b * T * C, y->data + b * len * C);
+        for (size_t t = 0; t < len; t += rows) {
+            rs_pool1d_rows(average, pool, stride, kernel_padding(p->pad), T, C,
+                           io->inputs[0]->data + b * T * C, y->data + b * len * C, t, t + rows);
+            if (!rs_progress_report(io->progress, ((double)b * len + t) / ((double)B * len)))
+                return rs_fail(err, NULL, "cancelled");
+        }
     return 0;
 }
 

@@ -27,8 +27,9 @@ int rs_input_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *
     p->shape.rank = -1;
     if (cJSON_IsArray(shape)) {
         int rank = cJSON_GetArraySize(shape) - 1;
-        if (rank < 0 || rank > RS_MAX_RANK)
-            return rs_fail(err, n->name, "input shape of rank %d is not supported", rank);
+        if (rank < 0 || rank > RS_MAX_SHAPE_RANK)
+            return rs_fail(err, n->name, "input shape of rank %d is not supported (at most %d "
+                           "dimensions besides the batch)", rank, RS_MAX_SHAPE_RANK);
         p->shape.rank = rank;
         for (int i = 0; i < rank; i++) {
             const cJSON *d = cJSON_GetArrayItem(shape, i + 1);
@@ -73,7 +74,8 @@ int rs_dense_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *
     dense_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
     if (!p || rs_expect_inputs(n, 1, 1, err) < 0 || rs_node_outputs(n, 1, 0, err) < 0)
         return -1;
-    p->units = cfg_int(n, "units", -1);
+    if (cfg_size(n, "units", -1, 1, RS_MAX_UNITS, &p->units, err) < 0)
+        return -1;
     p->use_bias = cfg_bool(n, "use_bias", true);
     if (quantized(n))
         return rs_node_unsupported(n, "quantized Dense");
@@ -208,8 +210,9 @@ int rs_embedding_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_err
     embedding_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
     if (!p || rs_expect_inputs(n, 1, 1, err) < 0 || rs_node_outputs(n, 1, 0, err) < 0)
         return -1;
-    p->input_dim = cfg_int(n, "input_dim", -1);
-    p->output_dim = cfg_int(n, "output_dim", -1);
+    if (cfg_size(n, "input_dim", -1, 1, RS_MAX_UNITS, &p->input_dim, err) < 0 ||
+        cfg_size(n, "output_dim", -1, 1, RS_MAX_UNITS, &p->output_dim, err) < 0)
+        return -1;
     p->mask_zero = cfg_bool(n, "mask_zero", false);
     if (quantized(n))
         return rs_node_unsupported(n, "quantized Embedding");
@@ -264,8 +267,9 @@ int rs_reshape_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error
         return -1;
     const cJSON *t = cfg_get(n, "target_shape");
     int rank = cJSON_GetArraySize(t);
-    if (!cJSON_IsArray(t) || rank > RS_MAX_RANK)
-        return rs_fail(err, n->name, "Reshape has no valid target_shape");
+    if (!cJSON_IsArray(t) || rank > RS_MAX_SHAPE_RANK)
+        return rs_fail(err, n->name, "Reshape has no valid target_shape (at most %d dimensions)",
+                       RS_MAX_SHAPE_RANK);
     int unknown = -1;
     long known = 1;
     p->target.rank = rank;
@@ -322,7 +326,8 @@ int rs_repeat_vector_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs
     if (!p || rs_expect_inputs(n, 1, 1, err) < 0 || rs_node_outputs(n, 1, 0, err) < 0 ||
         rs_expect_rank(n, &in[0], 1, err) < 0)
         return -1;
-    p->repeat = cfg_int(n, "n", -1);
+    if (cfg_size(n, "n", -1, 1, RS_MAX_STEPS, &p->repeat, err) < 0)
+        return -1;
     if (p->repeat <= 0)
         return rs_fail(err, n->name, "RepeatVector has no valid 'n'");
     n->out_shapes[0] = rs_shape_make(2, p->repeat, in[0].dims[0]);

@@ -57,8 +57,9 @@ static int rnn_parse(rs_node *n, rnn_params *p, const rs_model *m, rs_error *err
     p->cell = strstr(cls, "LSTM") ? CELL_LSTM : strstr(cls, "GRU") ? CELL_GRU : CELL_SIMPLE;
     p->gates = p->cell == CELL_LSTM ? 4 : p->cell == CELL_GRU ? 3 : 1;
     p->keras_major = m ? m->keras_major : 2;
-    p->units = cfg_int(n, "units", -1);
-    if (p->units <= 0 || p->units > (1L << 24))
+    if (cfg_size(n, "units", -1, 1, RS_MAX_UNITS, &p->units, err) < 0)
+        return -1;
+    if (p->units <= 0)
         return rs_fail(err, n->name, "%s has no valid 'units'", cls);
     p->use_bias = cfg_bool(n, "use_bias", true);
     p->return_sequences = cfg_bool(n, "return_sequences", false);

@@ -164,6 +164,10 @@ static int setup_node(rs_model *m, rs_node *n, int needed, rs_error *err)
         return -1;
     if (n->unsupported || !n->out_shapes)
         return placeholder_outputs(n, needed, err);
+    for (int k = 0; k < n->n_outputs + n->n_internal; k++)
+        if (n->out_shapes[k].rank > RS_MAX_SHAPE_RANK) /* the batch axis would not fit */
+            return rs_fail(err, n->name, "an output of rank %d (besides the batch) is more than "
+                           "the %d rnnscope handles", n->out_shapes[k].rank, RS_MAX_SHAPE_RANK);
     if (needed > n->n_outputs)
         return rs_fail(err, n->name, "the model uses output %d of this %s, which has %d",
                        needed - 1, n->class_name, n->n_outputs);

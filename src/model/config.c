@@ -140,6 +140,8 @@ static int get_owner(builder *b, int parent, const char *short_name, const char 
     g->n_owners++;
     if (!o->short_name || !o->class_name || !o->name)
         return rs_fail(b->err, b->where, "out of memory");
+    if (rs_graph_index_owner(g, b->err) < 0)
+        return -1;
     return g->n_owners - 1;
 }
 
@@ -147,7 +149,7 @@ static int new_node(builder *b, int owner, const char *name, const rs_ref *ins, 
 {
     rs_model *m = b->m;
     rs_graph *g = b->g;
-    if (m->n_nodes >= RS_MAX_LAYERS * 4)
+    if (m->n_nodes >= RS_MAX_CALLS)
         return rs_fail(b->err, b->where, "too many layer calls");
     if (m->n_nodes == g->cap_nodes) {
         int cap = g->cap_nodes ? g->cap_nodes * 2 : 16;
@@ -197,8 +199,8 @@ static int push_triple(builder *b, triples *ts, const cJSON *arr)
                 *ti = cJSON_GetArrayItem(arr, 2);
     if (!cJSON_IsString(name) || !cJSON_IsNumber(ni))
         return rs_fail(b->err, b->where, "a layer input is not [name, node_index, tensor_index]");
-    if (ts->n >= 4096)
-        return rs_fail(b->err, b->where, "a layer has too many inputs");
+    if (ts->n >= RS_MAX_CALLS)
+        return rs_fail(b->err, b->where, "a layer has more than %d inputs", RS_MAX_CALLS);
     if (ts->n == ts->cap) {
         int cap = ts->cap ? ts->cap * 2 : 4;
         triple *t = realloc(ts->t, (size_t)cap * sizeof *t);
@@ -756,20 +758,28 @@ done:
 /* Keras numbers the calls of a nested model from 1 when it kept the model's own first node
  * (Keras 2 for every nested model, Keras 3 for nested Functional models): a reference one past
  * its last call shows that numbering. */
+static void note_node_base(builder *b, const triple *t)
+{
+    entry *e = find_entry(b, t->layer);
+    if (e && b->g->owners[e->owner].is_model && t->node_index == e->n_calls)
+        e->node_base = 1;
+}
+
 static int find_node_bases(builder *b, entry *es, int n_es, const triples *out_list)
 {
     triples ts = {0};
     int rc = 0;
     for (int i = 0; i < n_es && rc == 0; i++)
-        for (int k = 0; k < es[i].n_calls && rc == 0; k++)
-            if (es[i].calls[k].inbound)
-                rc = parse_inbound(b, es[i].name, es[i].calls[k].inbound, &ts);
-    for (int i = 0; rc == 0 && i < ts.n + out_list->n; i++) {
-        const triple *t = i < ts.n ? &ts.t[i] : &out_list->t[i - ts.n];
-        entry *e = find_entry(b, t->layer);
-        if (e && b->g->owners[e->owner].is_model && t->node_index == e->n_calls)
-            e->node_base = 1;
-    }
+        for (int k = 0; k < es[i].n_calls && rc == 0; k++) {
+            if (!es[i].calls[k].inbound)
+                continue;
+            ts.n = 0; /* one call at a time: the cap on inputs is per call, not per model */
+            rc = parse_inbound(b, es[i].name, es[i].calls[k].inbound, &ts);
+            for (int t = 0; rc == 0 && t < ts.n; t++)
+                note_node_base(b, &ts.t[t]);
+        }
+    for (int t = 0; rc == 0 && t < out_list->n; t++)
+        note_node_base(b, &out_list->t[t]);
     free(ts.t);
     return rc;
 }

@@ -5,11 +5,49 @@
 
 #include "model/internal.h"
 
+static size_t owner_hash(int parent, const char *short_name)
+{
+    size_t h = 14695981039346656037u ^ (size_t)(parent + 1); /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)short_name; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return h;
+}
+
+static void slot_put(int *slots, size_t n_slots, const rs_owner *o, int index)
+{
+    size_t i = owner_hash(o->parent, o->short_name) & (n_slots - 1);
+    while (slots[i])
+        i = (i + 1) & (n_slots - 1);
+    slots[i] = index + 1;
+}
+
+int rs_graph_index_owner(rs_graph *g, rs_error *err)
+{
+    if ((size_t)g->n_owners * 2 >= g->n_slots) {
+        size_t n = g->n_slots ? g->n_slots * 2 : 64;
+        int *slots = calloc(n, sizeof *slots);
+        if (!slots)
+            return rs_fail(err, NULL, "out of memory");
+        for (int i = 0; i < g->n_owners - 1; i++)
+            slot_put(slots, n, &g->owners[i], i);
+        free(g->slots);
+        g->slots = slots;
+        g->n_slots = n;
+    }
+    slot_put(g->slots, g->n_slots, &g->owners[g->n_owners - 1], g->n_owners - 1);
+    return 0;
+}
+
 int rs_graph_find_owner(const rs_graph *g, int parent, const char *short_name)
 {
-    for (int i = 0; i < g->n_owners; i++)
-        if (g->owners[i].parent == parent && strcmp(g->owners[i].short_name, short_name) == 0)
-            return i;
+    if (!g->n_slots)
+        return -1;
+    for (size_t i = owner_hash(parent, short_name) & (g->n_slots - 1); g->slots[i];
+         i = (i + 1) & (g->n_slots - 1)) {
+        const rs_owner *o = &g->owners[g->slots[i] - 1];
+        if (o->parent == parent && strcmp(o->short_name, short_name) == 0)
+            return g->slots[i] - 1;
+    }
     return -1;
 }
 
@@ -182,5 +220,6 @@ void rs_graph_free(rs_graph *g)
     }
     free(g->owners);
     free(g->node_owner);
+    free(g->slots);
     memset(g, 0, sizeof *g);
 }

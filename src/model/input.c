@@ -96,6 +96,11 @@ int rs_input_fit(const rs_model *m, int i, rs_tensor *t, const char *name, rs_er
                        rs_shape_format(t->rank, t->shape, got, sizeof got), in->name,
                        rs_shape_format_batch(s, want, sizeof want));
     }
+    if (t->shape[0] == 0) { /* nothing to run, and the explorer's sample 1 of 0 */
+        char got[160];
+        return rs_fail(err, name, "holds no sample: its shape %s has a batch of 0",
+                       rs_shape_format(t->rank, t->shape, got, sizeof got));
+    }
     return 0;
 }
 

@@ -296,13 +296,10 @@ done:
     return rc;
 }
 
-static int compute(rs_run *r, int idx, rs_error *err)
+/* Compute one node whose inputs are computed (an input layer: take the model's input). */
+static int compute_one(rs_run *r, int idx, rs_error *err)
 {
-    if (idx < 0 || idx >= r->m->n_nodes)
-        return rs_fail(err, r->m->path, "no layer number %d", idx);
     node_cache *c = &r->cache[idx];
-    if (c->done)
-        return 0;
     int in = input_index(r->m, idx);
     if (in < 0)
         return run_layer(r, idx, false, err);
@@ -324,6 +321,57 @@ const rs_tensor *rs_run_mask(const rs_run *r, int node, int k)
     int j = k < n->n_outputs ? k : 0;
     const rs_tensor *mask = &r->cache[node].masks[j];
     return k >= 0 && n->n_outputs > 0 && mask->data ? mask : NULL;
+}
+
+/* Mark in need[] the nodes idx depends on that are not computed yet, walking the graph with a
+ * stack of its own (a chain of 20 000 layers would overflow the call stack). Every input of a
+ * node comes before it (the model's nodes are in topological order). */
+static int mark_needed(const rs_run *r, int idx, bool *need, int *stack, rs_error *err)
+{
+    const rs_model *m = r->m;
+    int sp = 0;
+    need[idx] = true;
+    stack[sp++] = idx;
+    while (sp > 0) {
+        const rs_node *n = &m->nodes[stack[--sp]];
+        for (int i = 0; i < n->n_inputs; i++) {
+            int src = n->inputs[i].node;
+            if (src < 0 || src >= (int)(n - m->nodes))
+                return rs_fail(err, n->name, "takes its input from a layer that does not come "
+                                             "before it");
+            if (!need[src] && !r->cache[src].done) {
+                need[src] = true;
+                stack[sp++] = src; /* each node is pushed once: sp < n_nodes */
+            }
+        }
+    }
+    return 0;
+}
+
+/* Compute node idx and what it needs, in the model's order; long chains report progress
+ * between layers, and stop when it says to. */
+static int compute(rs_run *r, int idx, rs_error *err)
+{
+    const rs_model *m = r->m;
+    if (idx < 0 || idx >= m->n_nodes)
+        return rs_fail(err, m->path, "no layer number %d", idx);
+    if (r->cache[idx].done)
+        return 0;
+    bool *need = calloc((size_t)m->n_nodes, sizeof *need);
+    int *stack = malloc((size_t)m->n_nodes * sizeof *stack);
+    int rc = need && stack ? mark_needed(r, idx, need, stack, err)
+                           : rs_fail(err, m->path, "out of memory");
+    for (int i = 0; rc == 0 && i <= idx; i++) {
+        if (!need[i])
+            continue;
+        rc = compute_one(r, i, err);
+        if (rc == 0 && r->has_progress &&
+            !rs_progress_report(&r->progress, idx ? (double)i / idx : 1.0))
+            rc = rs_fail(err, NULL, "cancelled");
+    }
+    free(need);
+    free(stack);
+    return rc;
 }
 
 int rs_run_output(rs_run *r, int node, int k, const rs_tensor **out, rs_error *err)

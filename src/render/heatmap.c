@@ -27,12 +27,13 @@ void rs_heatmap_range(const rs_matrix *m, const rs_norm *norm, double *lo, doubl
     rs_norm_range(norm, s.finite ? s.min : 1, s.finite ? s.max : 0, lo, hi);
 }
 
-/* Source range [*a, *b) of output index i of n over a source of length len. */
+/* Source range [*a, *b) of output index i of n over a source of length len (empty when the
+ * source is: a 0-timestep or 0-channel output has no sample to show). */
 static void block(size_t i, size_t n, size_t len, size_t *a, size_t *b)
 {
     *a = i * len / n;
     *b = (i + 1) * len / n;
-    if (*b <= *a)
+    if (*b <= *a && len > 0)
         *b = *a + 1;
 }
 

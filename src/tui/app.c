@@ -2,10 +2,11 @@
  * the keyboard or a script, resizes, signals, and restoring the terminal on every way out. */
 #include <curses.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <term.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,43 +14,65 @@
 #include "key_reader.h"
 #include "rnnscope/config.h"
 #include "rnnscope/fileio.h"
+#include "rnnscope/signals.h"
 #include "rnnscope/sixel.h"
 
 #define PROBE_TIMEOUT_MS 500
 #define PAIR_SLOTS 65536
 #define PROGRESS_DELAY_MS 100
 
-static volatile sig_atomic_t stop_signal;
+/* ---- giving the terminal back when a signal ends the program (rnnscope/signals.h) ---- */
 
-static void on_stop_signal(int sig)
+/* What endwin() would send, prepared while ncurses runs, and the terminal's modes from before
+ * ncurses changed them: the signal hook writes the one and sets the other, both
+ * async-signal-safe. */
+typedef struct terminal_restore {
+    char bytes[512];
+    size_t len;
+    struct termios modes;
+    bool have_modes;
+} terminal_restore;
+
+static terminal_restore restore;
+
+static void append_cap(terminal_restore *r, const char *cap)
 {
-    stop_signal = sig;
+    size_t n = cap && cap != (const char *)-1 ? strlen(cap) : 0;
+    if (n && r->len + n < sizeof r->bytes) {
+        memcpy(r->bytes + r->len, cap, n);
+        r->len += n;
+    }
 }
 
-static void on_crash_signal(int sig)
+static void restore_terminal(void *arg)
 {
-    endwin(); /* give the user their terminal back, then die as we would have */
-    signal(sig, SIG_DFL);
-    raise(sig);
+    terminal_restore *r = arg;
+    ssize_t ignored = write(STDOUT_FILENO, r->bytes, r->len);
+    (void)ignored;
+    if (r->have_modes)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &r->modes);
 }
 
-static void install_signals(void)
+/* Before newterm(): the modes to go back to. */
+static void restore_save_modes(terminal_restore *r)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGQUIT, &sa, NULL);
-    sa.sa_handler = on_crash_signal;
-    sa.sa_flags = SA_RESETHAND;
-    sigaction(SIGSEGV, &sa, NULL);
-    sigaction(SIGBUS, &sa, NULL);
-    sigaction(SIGFPE, &sa, NULL);
-    sigaction(SIGABRT, &sa, NULL);
-    sigaction(SIGILL, &sa, NULL);
+    memset(r, 0, sizeof *r);
+    r->have_modes = tcgetattr(STDIN_FILENO, &r->modes) == 0;
+}
+
+/* After newterm(): what endwin() sends, from the terminfo entry ncurses uses; registers the
+ * hook and returns its id. */
+static int restore_arm(terminal_restore *r, bool mouse)
+{
+    append_cap(r, "\033\\"); /* ends a sixel image cut off in the middle */
+    if (mouse)
+        append_cap(r, "\033[?1000l\033[?1002l\033[?1006l");
+    append_cap(r, tigetstr("sgr0"));
+    append_cap(r, tigetstr("cnorm"));
+    append_cap(r, tigetstr("rmkx"));
+    append_cap(r, tigetstr("rmcup"));
+    append_cap(r, "\r\n");
+    return rs_signal_hook_add(restore_terminal, r);
 }
 
 /* ---- painting a canvas with ncurses ---- */
@@ -238,6 +261,19 @@ static int script_step(explorer *ex, rs_canvas *c, const rs_tui_options *o, cons
     return 0;
 }
 
+/* Headless, a sixel heatmap is encoded as on a terminal of 10x20-pixel cells and dropped:
+ * tests drive the encoder through the explorer's own requests. */
+static void headless_sixel(const explorer *ex)
+{
+    const ex_sixel_request *rq = &ex->sixel;
+    rs_sixel_image img;
+    rs_error ignored;
+    if (rq->active && rq->box.w > 0 && rq->box.h > 0 &&
+        rs_sixel_heatmap(&rq->m, rq->box.w * 10, rq->box.h * 20, rq->cmap, rq->lo, rq->hi,
+                         rq->agg, &img, &ignored) == 0)
+        rs_sixel_free(&img);
+}
+
 /* Feed the whole script, then dump the final screen. */
 static int run_script(explorer *ex, rs_canvas *c, const rs_tui_options *o, rs_error *err)
 {
@@ -246,8 +282,9 @@ static int run_script(explorer *ex, rs_canvas *c, const rs_tui_options *o, rs_er
         return -1;
     int rc = 0;
     const char *tok;
-    while (rc == 0 && !ex->quit && !stop_signal && (tok = script_token(&s))) {
+    while (rc == 0 && !ex->quit && (tok = script_token(&s))) {
         ex_draw(ex, c); /* as on screen: the view sizes of the last draw steer paging */
+        headless_sixel(ex);
         rc = script_step(ex, c, o, tok, err);
     }
     if (rc == 0 && o->dump_path)
@@ -282,8 +319,6 @@ static long elapsed_ms(const struct timespec *since)
 static bool show_progress(void *user, double fraction)
 {
     progress_state *p = user;
-    if (stop_signal)
-        return false;
     if (elapsed_ms(&p->start) < PROGRESS_DELAY_MS)
         return true;
     int w = COLS > 30 ? COLS - 30 : 10, done = (int)(fraction * w);
@@ -334,10 +369,11 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
     ex->mode = rs_graphics_decide(o->graphics, &caps, &env, ex->mode_why, sizeof ex->mode_why);
     ex->style.graphics = ex->mode == RS_TERM_ASCII ? RS_GFX_ASCII : RS_GFX_UNICODE;
 
+    restore_save_modes(&restore);
     SCREEN *scr = newterm(NULL, stdout, stdin);
     if (!scr)
         return rs_fail(err, NULL, "cannot start the screen (TERM=%s)", getenv("TERM") ? getenv("TERM") : "");
-    install_signals();
+    int hook = restore_arm(&restore, o->mouse);
     cbreak();
     noecho();
     keypad(stdscr, TRUE);
@@ -365,7 +401,7 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
     rs_progress pr = {show_progress, &prog};
     ex->progress = &pr;
     rs_canvas c = {0};
-    while (rc == 0 && !ex->quit && !stop_signal && p.pair_of) {
+    while (rc == 0 && !ex->quit && p.pair_of) {
         bool resized = c.w != COLS || c.h != LINES;
         if (resized) {
             rs_canvas_free(&c);
@@ -401,7 +437,8 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
             continue;
         }
         long left = wait_until - now_ms();
-        /* wake up now and then to notice signals (and the end of a script's wait) */
+        /* wake up now and then to notice signals, a resize on a terminal without SIGWINCH and the
+         * end of a script's wait */
         int key = key_read(&kr, left > 0 && left < 250 ? (int)left : 250);
         if (key == ERR)
             continue;
@@ -425,6 +462,7 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
     free(keys.text);
     free(p.pair_of);
     endwin();
+    rs_signal_hook_remove(hook);
     delscreen(scr);
     ex->progress = NULL;
     return rc;
@@ -482,7 +520,6 @@ int rs_tui_run(rs_model *m, rs_tui_input *input, const rs_tui_options *opts, rs_
         ex_free(&ex);
         return -1;
     }
-    stop_signal = 0;
     int rc = o->headless ? headless(&ex, o, err) : interactive(&ex, o, err);
     ex_free(&ex);
     return rc;

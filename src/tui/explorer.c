@@ -76,6 +76,8 @@ int ex_init(explorer *ex, rs_model *m, rs_tui_input *input, rs_error *err)
     ex->m = m;
     ex->input = input;
     ex->nsamples = input->n > 0 && input->batch[0].rank > 0 ? (int)input->batch[0].shape[0] : 1;
+    if (ex->nsamples < 1) /* the loaders refuse it first (rs_input_fit): never sample 1 of 0 */
+        return rs_fail(err, m->path, "the input holds no sample");
     ex->runs = calloc((size_t)ex->nsamples, sizeof *ex->runs);
     ex->expanded = calloc((size_t)m->n_nodes + 1, sizeof *ex->expanded);
     ex->view_of = malloc((size_t)m->n_nodes + 1);

@@ -316,11 +316,14 @@ static int draw_lines(explorer *ex, rs_canvas *c, rs_rect box, const rs_matrix *
     return 0;
 }
 
+/* full is the output on screen; NULL only for the weights view (which does not read it). */
 static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, ex_view v, const rs_node *n,
                         const rs_matrix *full, rs_error *err)
 {
+    if (v == EX_VIEW_WEIGHTS)
+        return draw_weights_view(ex, c, box, n, err);
     rs_matrix m = *full;
-    if (ex->tlen && v != EX_VIEW_BARS && v != EX_VIEW_WEIGHTS && m.rows > 1)
+    if (ex->tlen && v != EX_VIEW_BARS && m.rows > 1)
         m = rs_matrix_window(m, ex->t0, ex->tlen, 0, m.cols);
     const float *mask = full ? window_mask(ex, full->rows) : NULL;
     switch (v) {
@@ -368,8 +371,6 @@ static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, ex_view v, cons
         rs_bars_opts o = {.style = ex->style};
         return rs_bars_draw(c, box, &m, &o, err);
     }
-    case EX_VIEW_WEIGHTS:
-        return draw_weights_view(ex, c, box, n, err);
     default: {
         rs_lines_opts o;
         rs_lines_defaults(&o);
@@ -445,14 +446,16 @@ static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
     if (box.h < 3)
         return;
     rs_rect pic = {box.x + 1, box.y + 2, box.w - 1, box.h - 2};
+    /* the weights view shows a layer's weights whatever its output (none, empty, failed) */
     rs_matrix m;
-    if (v != EX_VIEW_WEIGHTS && (!t || !output_matrix(t, &m))) {
+    bool have_output = t && output_matrix(t, &m);
+    if (v != EX_VIEW_WEIGHTS && !have_output) {
         put(ex, c, pic.x, box.y + 1, pic.w, t ? "(empty output)" : err.msg, T_ERROR);
         return;
     }
     if (v == EX_VIEW_WEIGHTS && n->n_weights > 0) {
         weights_stats_line(ex, c, n, pic.x, box.y + 1, pic.w);
-    } else if (t) {
+    } else if (have_output) {
         rs_stats st;
         rs_stats_matrix(&m, &st);
         char line[256];
@@ -460,7 +463,7 @@ static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
         rs_stats_format(&st, 2, shp, line, sizeof line);
         put(ex, c, pic.x, box.y + 1, pic.w, line, T_DIM);
     }
-    if (draw_picture(ex, c, pic, v, n, t ? &m : NULL, &err) < 0)
+    if (draw_picture(ex, c, pic, v, n, have_output ? &m : NULL, &err) < 0)
         put(ex, c, pic.x, pic.y, pic.w, err.msg, T_ERROR);
 }
 

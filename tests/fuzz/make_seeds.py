@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Write the committed seed corpora of the fuzz targets that need their own input form:
 seeds/tfjs (model.json + "\\n--shard--\\n" + shard bytes, paths renamed shardK.bin) and
-seeds/config (model configs, Keras 2 and 3 styles), seeds/csv (input tables) and seeds/term
+seeds/config (model configs, Keras 2 and 3 styles, and configs with absurd layer parameters
+from tests/data/make_limits.py), seeds/csv (input tables) and seeds/term
 (replies of real terminals to the start-up queries, as recorded from xterm, tmux and others). The HDF5, zip and npy targets take their
 seeds straight from tests/data (see tests/fuzz/run): models/, malformed/ and outside/ (weights
 kept outside the file: external storage, external and soft links, virtual datasets). tests/data/hostile_text adds names full of
@@ -12,6 +13,7 @@ import io
 import json
 import os
 import shutil
+import sys
 import zipfile
 
 import h5py
@@ -66,6 +68,16 @@ def config_seeds(out):
             o.write(z.read("config.json"))
 
 
+def absurd_seeds(out):
+    """Configs whose layers have absurd parameters (pool_size 1e15, negative units, fractions,
+    strings, 2^40 paddings...): refused at load naming the layer (tests/data/make_limits.py)."""
+    sys.path.insert(0, os.path.join(HERE, "..", "data"))
+    import make_limits
+    for key in sorted(make_limits.ABSURD):
+        with open(os.path.join(out, "absurd_%s.json" % key), "w") as f:
+            json.dump(make_limits.absurd_config(key), f)
+
+
 def csv_seeds(out):
     tables = {
         "plain.csv": "0.1,0.2,0.3\n0.4,0.5,0.6\n",
@@ -100,5 +112,6 @@ def term_seeds(out):
 
 tfjs_seeds(fresh(os.path.join(HERE, "seeds", "tfjs")))
 config_seeds(fresh(os.path.join(HERE, "seeds", "config")))
+absurd_seeds(os.path.join(HERE, "seeds", "config"))
 csv_seeds(fresh(os.path.join(HERE, "seeds", "csv")))
 term_seeds(fresh(os.path.join(HERE, "seeds", "term")))

@@ -87,13 +87,13 @@ if wait_for "Layers" 10; then
     else not_ok "100 resizes in a row: still alive, laid out for the last size, still taking keys"; diag < "$T/pane"; fi
     shell=$(tm list-panes -t rs -F '#{pane_pid}' | head -1)
     pkill -HUP -P "$shell" -x rnnscope
-    if wait_for 'EXITED:0' 5 && ! grep -q 'Layers' "$T/pane"; then ok "SIGHUP restores the terminal and exits"
-    else not_ok "SIGHUP restores the terminal and exits"; diag < "$T/pane"; fi
+    if wait_for 'EXITED:129' 5 && ! grep -q 'Layers' "$T/pane"; then ok "SIGHUP restores the terminal and exits with 129"
+    else not_ok "SIGHUP restores the terminal and exits with 129"; diag < "$T/pane"; fi
 else
-    not_ok "100 resizes in a row"; not_ok "SIGHUP restores the terminal and exits"
+    not_ok "100 resizes in a row"; not_ok "SIGHUP restores the terminal and exits with 129"
 fi
 
-# SIGTERM ends it cleanly too (a second server: the first may still be shutting down)
+# SIGTERM ends it too, status 128 + 15 (a second server: the first may still be shutting down)
 tm kill-server 2>/dev/null
 SOCK=rs-test2-$$
 tm new-session -d -s rs -x 100 -y 30 \
@@ -101,7 +101,7 @@ tm new-session -d -s rs -x 100 -y 30 \
 if wait_for "Layers" 10; then
     shell=$(tm list-panes -t rs -F '#{pane_pid}' | head -1)
     pkill -TERM -P "$shell" -x rnnscope
-    if wait_for 'EXITED:0' 5 && ! grep -q 'Layers' "$T/pane"; then ok "SIGTERM restores the terminal and exits"
-    else not_ok "SIGTERM restores the terminal and exits"; diag < "$T/pane"; fi
-else not_ok "SIGTERM restores the terminal and exits"; diag < "$T/pane"; fi
+    if wait_for 'EXITED:143' 5 && ! grep -q 'Layers' "$T/pane"; then ok "SIGTERM restores the terminal and exits with 143"
+    else not_ok "SIGTERM restores the terminal and exits with 143"; diag < "$T/pane"; fi
+else not_ok "SIGTERM restores the terminal and exits with 143"; diag < "$T/pane"; fi
 done_testing

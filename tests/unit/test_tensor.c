@@ -28,7 +28,7 @@ static void test_rank_zero_and_empty(void)
     CHECK(t.size == 1 && t.data != NULL);
     rs_tensor_free(&t);
     CHECK(rs_tensor_alloc_dims(&t, &err, 2, (size_t)0, (size_t)5) == 0);
-    CHECK(t.size == 0 && t.data == NULL);
+    CHECK(t.size == 0 && t.data != NULL); /* a real pointer: offsets by 0 into it are defined */
     rs_tensor_free(&t);
 }
 
