@@ -26,22 +26,41 @@ typedef struct rnn_params {
     bool use_bias;
     bool return_sequences, return_state, go_backwards, stateful;
     bool zero_output_for_mask; /* masked steps output zeros (forced in Bidirectional) */
-    bool masked_output_is_state; /* Keras <= 2.3: a masked step outputs the state h */
+    bool masked_output_is_state; /* a masked step outputs the state h (mask_writer_of) */
     bool reset_after;       /* GRU: bias (2, 3u), reset gate applied after the matmul */
     bool cudnn;             /* CuDNN weights: double bias, kernels stored as cuDNN lays them */
 } rnn_params;
 
-/* Standalone Keras 1.x-2.3.x (versions without "-tf", which tf.keras appends up to 2.3.0-tf,
- * then writes >= 2.4) differs at masked steps: it has no zero_output_for_mask (tf.keras and
- * Keras 3 force it on the halves of a Bidirectional returning sequences), and a masked step
- * outputs the carried state (h0 before any valid step) rather than the previous output. */
-static bool standalone_keras(const rs_model *m)
+/* Masked timesteps of a recurrent layer: the program that wrote the file decides, as each one
+ * runs its own files (the one table of these rules; README "What it reads" says the same):
+ *
+ *   writer, as the file's version says            a masked step outputs   Bidirectional halves
+ *                                                                          returning sequences
+ *   TensorFlow.js tfjs-layers ("tfjs-layers 4.22") the carried state h     as the layer
+ *   standalone Keras 1.x-2.2.4 ("2.2.4")           the carried state h     as the layer
+ *   standalone Keras 2.2.5-2.3.x ("2.3.1")         the previous output     as the layer
+ *   tf.keras 2 ("2.2.4-tf", "2.4"...), Keras 3,    the previous output     zeros at masked steps
+ *     a file that does not say
+ *
+ * "The carried state h" is h0 before any valid step (tfjs and Keras <= 2.2.4 rnn(): where(mask,
+ * output, states[0])); "the previous output" is zeros there (Keras 2.2.5's while loop and the
+ * tf.keras rnn() that Keras 2.3 calls), also in Keras <= 2.2.4 with unroll=True. tf.keras and
+ * Keras 3 give a Bidirectional's halves zero_output_for_mask when it returns sequences. A
+ * model.json converted from Keras (generatedBy "keras v2.13.1") carries that Keras' version in
+ * keras_version and follows its row. Every writer keeps the states over a masked step. */
+typedef enum mask_writer { WRITER_TFJS, WRITER_KERAS_224, WRITER_KERAS_23, WRITER_TF_KERAS } mask_writer;
+
+static mask_writer mask_writer_of(const rs_model *m)
 {
-    int major, minor;
+    int major, minor, patch = 0;
     const char *v = m ? m->keras_version : NULL;
-    if (!v || sscanf(v, "%d.%d", &major, &minor) != 2 || strstr(v, "-tf"))
-        return false;
-    return major == 1 || (major == 2 && minor < 4);
+    if (v && strstr(v, "tfjs-layers"))
+        return WRITER_TFJS;
+    if (!v || sscanf(v, "%d.%d.%d", &major, &minor, &patch) < 2 || strstr(v, "-tf"))
+        return WRITER_TF_KERAS;
+    if (major == 1 || (major == 2 && (minor < 2 || (minor == 2 && patch <= 4))))
+        return WRITER_KERAS_224;
+    return major == 2 && minor < 4 ? WRITER_KERAS_23 : WRITER_TF_KERAS;
 }
 
 /* The recurrence applies activations element by element: softmax over the units is not. */
@@ -66,7 +85,9 @@ static int rnn_parse(rs_node *n, rnn_params *p, const rs_model *m, rs_error *err
     p->go_backwards = cfg_bool(n, "go_backwards", false);
     p->stateful = cfg_bool(n, "stateful", false); /* a viewer starts from the zero state */
     p->zero_output_for_mask = cfg_bool(n, "zero_output_for_mask", false);
-    p->masked_output_is_state = standalone_keras(m);
+    mask_writer w = mask_writer_of(m);
+    p->masked_output_is_state =
+        w == WRITER_TFJS || (w == WRITER_KERAS_224 && !cfg_bool(n, "unroll", false));
     p->reset_after = p->cudnn || cfg_bool(n, "reset_after", false);
     if (p->cudnn) {
         rs_activation_from_name("tanh", p->keras_major, &p->activation);
@@ -381,7 +402,8 @@ typedef struct bidir_params {
     merge_mode merge;
     rs_node *forward, *backward; /* inner layers; backward runs with go_backwards flipped */
     bool backward_from_config;   /* a backward_layer config was saved (else: copy of layer) */
-    bool zero_masked_outputs;    /* halves returning sequences output zeros at masked steps */
+    bool zero_masked_outputs;    /* halves returning sequences output zeros at masked steps
+                                  * (mask_writer_of) */
 } bidir_params;
 
 void rs_bidirectional_free(void *params)
@@ -490,7 +512,7 @@ int rs_bidirectional_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs
                        n->n_weights);
     const cJSON *layer = cfg_get(n, "layer"), *back = cfg_get(n, "backward_layer");
     p->backward_from_config = back != NULL;
-    p->zero_masked_outputs = !standalone_keras(m);
+    p->zero_masked_outputs = mask_writer_of(m) == WRITER_TF_KERAS;
     int half = n->n_weights / 2;
     if (rs_inner_node_setup(n, layer, 0, half, &in[0], m, &p->forward, err) < 0 ||
         rs_inner_node_setup(n, back ? back : layer, half, half, &in[0], m, &p->backward, err) < 0)

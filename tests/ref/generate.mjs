@@ -205,8 +205,14 @@ async function generateModel(outRoot, key) {
       node.outputTensors.forEach((t, k) => targets.push({ entry, node: index, tensor: k, sym: t, layer }));
     }
   }
-  const probe = tf.model({ inputs: model.inputs, outputs: targets.map((t) => t.sym) });
-  let values = probe.predict(inputTensors.length === 1 ? inputTensors[0] : inputTensors);
+  let values;
+  if (def.eager) { // layers called by hand, for graphs tfjs cannot execute: {layer: output}
+    const byName = def.eager(inputTensors);
+    values = targets.map((t) => byName[t.entry.name]);
+  } else {
+    const probe = tf.model({ inputs: model.inputs, outputs: targets.map((t) => t.sym) });
+    values = probe.predict(inputTensors.length === 1 ? inputTensors[0] : inputTensors);
+  }
   if (!Array.isArray(values)) values = [values];
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i];

@@ -375,6 +375,46 @@ export const MODELS = {
       inputs: [f([3, 5, 2])] };
   },
 
+  // Masked steps as each writer runs them (README "What it reads", recurrent.c mask_writer_of):
+  // tfjs (and standalone Keras <= 2.3) leave a Bidirectional's halves alone at masked steps,
+  // tf.keras and Keras 3 zero them (NumPy variant masked_rnn_writers_tfkeras, write_keras.py).
+  masked_rnn_writers: () => {
+    const inp = tf.input({ shape: [7, 3], name: 'input_1' });
+    const m = L.masking({ name: 'masking', maskValue: 0 }).apply(inp);
+    const rs = { returnSequences: true, recurrentActivation: 'sigmoid' };
+    const b1 = L.bidirectional({ name: 'bidirectional', mergeMode: 'concat',
+      layer: L.lstm({ name: 'lstm', units: 3, ...rs }) }).apply(m);
+    const b2 = L.bidirectional({ name: 'bidirectional_1', mergeMode: 'sum',
+      layer: L.gru({ name: 'gru', units: 2, ...rs }) }).apply(b1);
+    const s = L.simpleRNN({ name: 'simple_rnn', units: 2, returnSequences: true }).apply(b2);
+    return { model: tf.model({ inputs: inp, outputs: s, name: 'masked_rnn_writers' }),
+      inputs: [f([7, 3], { maskTail: [[0, 5], [1, 4]] })] };
+  },
+
+  // A masked first step from an initial state: tfjs and Keras <= 2.2.4 output the state h0 there,
+  // Keras 2.2.5 and later zeros (NumPy variant masked_initial_state_keras23). go_backwards makes
+  // the first step processed the masked last one.
+  masked_initial_state: () => {
+    const inp = tf.input({ shape: [7, 3], name: 'input_1' });
+    const h0 = tf.input({ shape: [3], name: 'input_h0' });
+    const m = L.masking({ name: 'masking', maskValue: 0 }).apply(inp);
+    const g = L.gru({ name: 'gru', units: 3, returnSequences: true, goBackwards: true,
+      recurrentActivation: 'sigmoid' }).apply(m, { initialState: [h0] });
+    const srnn = L.simpleRNN({ name: 'simple_rnn', units: 2, returnSequences: true });
+    const s = srnn.apply(g);
+    const model = tf.model({ inputs: [inp, h0], outputs: s, name: 'masked_initial_state' });
+    // tfjs cannot execute a graph with initialState (its apply refuses an input list with it):
+    // the same layers called one by one, the mask passed as the graph would pass it
+    const eager = ([x, h]) => {
+      const [masking, gru] = ['masking', 'gru'].map((n) => model.getLayer(n));
+      const mx = masking.apply(x);
+      const mask = masking.computeMask(x);
+      const gx = gru.call(mx, { mask, initialState: [h] });
+      return { masking: mx, gru: gx, simple_rnn: srnn.call(gx, { mask }) };
+    };
+    return { model, eager, inputs: [f([7, 3], { maskTail: [[0, 5], [1, 4]] }), f([3])] };
+  },
+
   // A long sequence (T >= 1000).
   long_sequence: () => ({
     model: seq('long_sequence', [1200, 2], [

@@ -122,6 +122,108 @@ def gru(x, kernel, rec, bias, act, ract, return_sequences, go_backwards=False, r
     return np.stack(outs, 1) if return_sequences else h
 
 
+# ------------------------------------------------ masked steps, by writer ---
+# How each writer's rnn() treats a masked step (recurrent.c mask_writer_of has the table):
+#   'state'    tfjs rnn(), Keras <= 2.2.4 K.rnn (while loop): where(mask, output, states[0])
+#   'previous' Keras 2.2.5 K.rnn, tf.keras rnn() (Keras 2.3, tf.keras 2, Keras 3):
+#              where(mask, output, output_tm1), output_tm1 starting at zeros
+#   'zero'     the same with zero_output_for_mask (tf.keras / Keras 3 Bidirectional halves)
+# States are kept over a masked step by every writer.
+
+def lstm_cell(w, name):
+    kernel, rec, bias = (w['%s/%s' % (name, v)] for v in ('kernel', 'recurrent_kernel', 'bias'))
+    u = rec.shape[0]
+
+    def step(x, states):
+        h, c = states
+        z = x @ kernel + h @ rec + bias
+        i, f, o = sigmoid(z[:, :u]), sigmoid(z[:, u:2 * u]), sigmoid(z[:, 3 * u:])
+        c = f * c + i * np.tanh(z[:, 2 * u:3 * u])
+        h = o * np.tanh(c)
+        return h, [h, c]
+    return step, u, 2
+
+
+def gru_cell(w, name):
+    """GRU(reset_after=False) with recurrent_activation sigmoid: tfjs' GRU."""
+    kernel, rec, bias = (w['%s/%s' % (name, v)] for v in ('kernel', 'recurrent_kernel', 'bias'))
+    u = rec.shape[0]
+
+    def step(x, states):
+        h = states[0]
+        mx = x @ kernel + bias
+        z = sigmoid(mx[:, :u] + h @ rec[:, :u])
+        r = sigmoid(mx[:, u:2 * u] + h @ rec[:, u:2 * u])
+        hh = np.tanh(mx[:, 2 * u:] + (r * h) @ rec[:, 2 * u:])
+        h = z * h + (1.0 - z) * hh
+        return h, [h]
+    return step, u, 1
+
+
+def simple_cell(w, name):
+    kernel, rec, bias = (w['%s/%s' % (name, v)] for v in ('kernel', 'recurrent_kernel', 'bias'))
+
+    def step(x, states):
+        h = np.tanh(x @ kernel + states[0] @ rec + bias)
+        return h, [h]
+    return step, rec.shape[0], 1
+
+
+def masked_rnn(cell, x, mask, rule, go_backwards=False, initial=None):
+    """A recurrent layer returning sequences: outputs in processing order, as Keras does."""
+    step, u, n_states = cell
+    B, T, _ = x.shape
+    states = list(initial) if initial else [np.zeros((B, u)) for _ in range(n_states)]
+    prev = np.zeros((B, u))
+    outs = []
+    for t in _steps(T, go_backwards):
+        y, new = step(x[:, t], states)
+        keep = mask[:, t:t + 1] > 0
+        masked_out = {'state': states[0], 'previous': prev, 'zero': np.zeros((B, u))}[rule]
+        y = np.where(keep, y, masked_out)
+        states = [np.where(keep, n, s) for n, s in zip(new, states)]
+        prev = y
+        outs.append(y)
+    return np.stack(outs, 1)
+
+
+def masked_bidirectional(w, name, inner, cell, x, mask, rule, merge):
+    """Keras Bidirectional returning sequences: the backward half runs go_backwards, its
+    outputs are put back in input order, then merged."""
+    fw = masked_rnn(cell(w, '%s/forward_%s' % (name, inner)), x, mask, rule)
+    bw = masked_rnn(cell(w, '%s/backward_%s' % (name, inner)), x, mask, rule, go_backwards=True)[:, ::-1]
+    return np.concatenate([fw, bw], -1) if merge == 'concat' else fw + bw
+
+
+def masked_rnn_writers(w, x, rule, bidirectional_rule):
+    mask = np.any(x != 0.0, axis=-1).astype(np.float64)
+    out = {'masking': x}
+    out['bidirectional'] = masked_bidirectional(w, 'bidirectional', 'lstm', lstm_cell, x, mask,
+                                                bidirectional_rule, 'concat')
+    out['bidirectional_1'] = masked_bidirectional(w, 'bidirectional_1', 'gru', gru_cell, out['bidirectional'],
+                                                  mask, bidirectional_rule, 'sum')
+    out['simple_rnn'] = masked_rnn(simple_cell(w, 'simple_rnn'), out['bidirectional_1'], mask, rule)
+    return out
+
+
+def masked_rnn_writers_tfkeras(w, inputs):
+    """tf.keras 2 and Keras 3: the Bidirectional halves get zero_output_for_mask."""
+    return masked_rnn_writers(w, inputs[0], 'previous', 'zero')
+
+
+def masked_initial_state(w, inputs, rule):
+    x, h0 = inputs
+    mask = np.any(x != 0.0, axis=-1).astype(np.float64)
+    gru_out = masked_rnn(gru_cell(w, 'gru'), x, mask, rule, go_backwards=True, initial=[h0])
+    # the GRU returns its sequence in processing order; the mask stays in input order
+    return {'masking': x, 'gru': gru_out, 'simple_rnn': masked_rnn(simple_cell(w, 'simple_rnn'), gru_out, mask, rule)}
+
+
+def masked_initial_state_keras23(w, inputs):
+    """Keras 2.2.5 and later: a masked first step outputs zeros, not h0."""
+    return masked_initial_state(w, inputs, 'previous')
+
+
 # ---------------------------------------------------------------- Conv1D ---
 
 def conv1d(x, kernel, bias, strides=1, dilation=1, padding='valid', groups=1):
@@ -433,9 +535,33 @@ def seq_weighted_attention(x, mask, W, b):
     return (x * att[..., None]).sum(1), att
 
 
+def check_masked_writers(root):
+    """The masked recurrences above, by tfjs' rule, give tfjs' outputs; by the other rules
+    they differ (so the variants test something)."""
+    for key, fn, other in (('masked_rnn_writers', lambda w, i: masked_rnn_writers(w, i[0], 'state', 'state'),
+                            masked_rnn_writers_tfkeras),
+                           ('masked_initial_state', lambda w, i: masked_initial_state(w, i, 'state'),
+                            masked_initial_state_keras23)):
+        d = os.path.join(root, key)
+        with open(os.path.join(d, 'meta.json')) as f:
+            meta = json.load(f)
+        w = {k: v.astype(np.float64) for k, v in _tfjs_weights(root, key).items()}
+        inputs = [np.load(os.path.join(d, i['file'])).astype(np.float64) for i in meta['inputs']]
+        ours, theirs = fn(w, inputs), other(w, inputs)
+        for layer in meta['layers']:
+            for o in layer['outputs']:
+                ref = np.load(os.path.join(d, o['file']))
+                _close('%s %s by tfjs\' rule vs tfjs' % (key, layer['name']), ours[layer['name']], ref)
+        diff = max(float(np.max(np.abs(theirs[n] - ours[n]))) for n in ours)
+        if diff < 1e-3:
+            raise SystemExit('numpy check %s: the other writers\' rule changes nothing' % key)
+        print('numpy check %s: the other writers\' outputs differ by up to %.2g' % (key, diff))
+
+
 def cross_checks(root):
     """The `masking` model's attention outputs (TF.js custom layers) against
     this independent NumPy version with the Masking layer's mask."""
+    check_masked_writers(root)
     d = os.path.join(root, 'masking')
     w = {k: v.astype(np.float64) for k, v in _tfjs_weights(root, 'masking').items()}
     x_in = np.load(os.path.join(d, 'inputs/input_1.npy'))

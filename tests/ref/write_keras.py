@@ -25,7 +25,12 @@ FORMATS = {
     'keras3_zip': 'keras/k3.keras',
     'keras3_zip_deflated': 'keras/k3_deflated.keras',
     'hdf5_named_keras': 'keras/tfk210_hdf5.keras',
+    # TF.js files the converter made from a Keras file: generatedBy "keras v<version>"
+    'tfjs_keras23': 'tfjs_keras23/model.json',
+    'tfjs_tfkeras2': 'tfjs_tfkeras2/model.json',
 }
+# the Keras version each converted TF.js format says it was made from
+CONVERTED_FROM = {'tfjs_keras23': ('2.3.1', 'k22'), 'tfjs_tfkeras2': ('2.13.1', 'tfk2')}
 KERAS2_ONLY = ['keras22_h5', 'tfkeras2_h5', 'weights_only_h5', 'hdf5_named_keras']
 KERAS3_ONLY = ['keras3_legacy_h5', 'keras3_zip', 'keras3_zip_deflated']
 
@@ -53,6 +58,19 @@ PLAN = {
     'stateful_timedistributed': ['keras22_h5', 'tfkeras2_h5', 'keras3_zip'],
     'long_sequence': ['keras22_h5', 'keras3_zip'],
     'wide_units': ['keras22_h5'],
+    # the writers whose masked steps are tfjs' (README "What it reads"); the others: VARIANTS
+    'masked_rnn_writers': ['keras22_h5', 'weights_only_h5', 'tfjs_keras23'],
+    'masked_initial_state': ['keras22_h5', 'weights_only_h5'],
+}
+# A TF.js model's Keras files whose writer runs it otherwise than tfjs: the same model and
+# weights under another name, with the outputs NumPy computes by that writer's rules.
+# key -> [(variant name, formats, numpy_refs function(weights, inputs) -> {layer: output})]
+VARIANTS = {
+    'masked_rnn_writers': [('masked_rnn_writers_tfkeras',
+                            ['tfkeras2_h5', 'hdf5_named_keras', 'keras3_legacy_h5', 'keras3_zip', 'tfjs_tfkeras2'],
+                            numpy_refs.masked_rnn_writers_tfkeras)],
+    'masked_initial_state': [('masked_initial_state_keras23', ['tfkeras2_h5', 'tfjs_keras23', 'tfjs_tfkeras2'],
+                              numpy_refs.masked_initial_state_keras23)],
 }
 # layer_names / weight_names split into name0, name1, ... (Keras does this past
 # 64 KiB; a small limit forces it on a small model).
@@ -131,12 +149,36 @@ def describe_layers(config, meta, weights):
     return layers
 
 
-def write_formats(model, model_dir, formats):
+def write_converted_tfjs(model, tfjs_dir, path, fmt):
+    """model.json as tensorflowjs_converter writes it from a Keras HDF5 file: the Keras
+    config and version under modelTopology, generatedBy "keras v<version>"; the weights of
+    the TF.js file (shards copied, names kept)."""
+    version, flavor = CONVERTED_FROM[fmt]
+    with open(os.path.join(tfjs_dir, 'model.json')) as f:
+        src = json.load(f)
+    out_dir = os.path.dirname(path)
+    os.makedirs(out_dir, exist_ok=True)
+    for group in src['weightsManifest']:
+        for shard in group['paths']:
+            with open(os.path.join(tfjs_dir, shard), 'rb') as a, open(os.path.join(out_dir, shard), 'wb') as b:
+                b.write(a.read())
+    topology = {'keras_version': version, 'backend': 'tensorflow',
+                'model_config': kerasfmt.keras2_model_config(model, flavor)}
+    converted = {'format': 'layers-model', 'generatedBy': 'keras v' + version,
+                 'convertedBy': 'TensorFlow.js Converter v4.22.0', 'modelTopology': topology,
+                 'weightsManifest': src['weightsManifest']}
+    with open(path, 'w') as f:
+        json.dump(converted, f)
+
+
+def write_formats(model, model_dir, formats, tfjs_dir=None):
     os.makedirs(os.path.join(model_dir, 'keras'), exist_ok=True)
     written = {}
     for fmt in formats:
         path = os.path.join(model_dir, FORMATS[fmt])
-        if fmt == 'keras22_h5':
+        if fmt in CONVERTED_FROM:
+            write_converted_tfjs(model, tfjs_dir or os.path.join(model_dir, 'tfjs'), path, fmt)
+        elif fmt == 'keras22_h5':
             kerasfmt.write_h5_model(model, path, 'k22')
         elif fmt == 'tfkeras2_h5':
             kerasfmt.write_h5_model(model, path, 'tfk2')
@@ -155,6 +197,26 @@ def write_formats(model, model_dir, formats):
             kerasfmt.write_keras3_zip(model, path, deflate=True)
         written[fmt] = {'file': FORMATS[fmt]}
     return written
+
+
+def write_variant(root, meta, name, outputs, weights):
+    """The directory of a VARIANTS entry: the TF.js model's inputs, NumPy's outputs."""
+    src, d = os.path.join(root, meta['name']), os.path.join(root, name)
+    for sub in ('inputs', 'outputs'):
+        os.makedirs(os.path.join(d, sub), exist_ok=True)
+    inputs = []
+    for inp in meta['inputs']:
+        x = np.load(os.path.join(src, inp['file']))
+        np.save(os.path.join(d, inp['file']), x)
+        inputs.append(x)
+    values = outputs({k: v.astype(np.float64) for k, v in weights.items()}, [x.astype(np.float64) for x in inputs])
+    vmeta = dict(meta, name=name, source='numpy')
+    for layer in meta['layers']:
+        for o in layer['outputs']:
+            y = values[layer['name']].astype(np.float32)
+            assert list(y.shape) == o['shape'], (name, layer['name'], y.shape, o['shape'])
+            np.save(os.path.join(d, o['file']), y)
+    return vmeta
 
 
 def manifest_entry(meta, formats):
@@ -194,6 +256,12 @@ def main(root):
         formats.update(write_formats(model, model_dir, plan))
         manifest['models'].append(manifest_entry(meta, formats))
         print('%s: %s' % (key, ', '.join(formats)))
+        for name, plan, outputs in VARIANTS.get(key, []):
+            vmeta = write_variant(root, meta, name, outputs, weights)
+            vmodel = kerasfmt.Model(name, meta['model_name'], config, layers, shapes_from_meta(meta))
+            formats = write_formats(vmodel, os.path.join(root, name), plan, os.path.join(model_dir, 'tfjs'))
+            manifest['models'].append(manifest_entry(vmeta, formats))
+            print('%s (numpy variant of %s): %s' % (name, key, ', '.join(formats)))
     for model, meta, plan in numpy_refs.build_all(root):
         formats = write_formats(model, os.path.join(root, meta['name']), plan)
         manifest['models'].append(manifest_entry(meta, formats))
