@@ -108,6 +108,8 @@ static void print_table(const rs_model *m, bool functional)
         }
         if (n->unsupported)
             printf("%*s  ! cannot run: %s\n", idx_w, "", n->unsupported);
+        if (n->note)
+            printf("%*s  note: %s\n", idx_w, "", n->note);
     }
 }
 

@@ -83,7 +83,9 @@ static int rnn_parse(rs_node *n, rnn_params *p, const rs_model *m, rs_error *err
     p->return_sequences = cfg_bool(n, "return_sequences", false);
     p->return_state = cfg_bool(n, "return_state", false);
     p->go_backwards = cfg_bool(n, "go_backwards", false);
-    p->stateful = cfg_bool(n, "stateful", false); /* a viewer starts from the zero state */
+    p->stateful = cfg_bool(n, "stateful", false);
+    /* a viewer runs the model fresh, as a newly loaded Keras model does: from the zero state */
+    n->note = p->stateful ? "stateful: states start at zero" : NULL;
     p->zero_output_for_mask = cfg_bool(n, "zero_output_for_mask", false);
     mask_writer w = mask_writer_of(m);
     p->masked_output_is_state =
@@ -518,6 +520,7 @@ int rs_bidirectional_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs
         rs_inner_node_setup(n, back ? back : layer, half, half, &in[0], m, &p->backward, err) < 0)
         return -1;
     const rs_node *f = p->forward;
+    n->note = f->note ? f->note : p->backward->note;
     if (f->unsupported || p->backward->unsupported)
         return rs_node_unsupported(n, "%s", f->unsupported ? f->unsupported
                                                            : p->backward->unsupported);

@@ -45,6 +45,7 @@ int rs_time_distributed_setup(rs_node *n, const rs_shape *in, const rs_model *m,
         0)
         return -1;
     const rs_node *inner = p->inner;
+    n->note = inner->note;
     if (inner->unsupported)
         return rs_node_unsupported(n, "%s", inner->unsupported);
     /* The inner layer's internals (an LSTM's gates and cell) per timestep, same names. */

@@ -55,7 +55,7 @@ PLAN = {
     'seed_weightedattention': ['keras22_h5', 'tfkeras2_h5', 'keras3_zip'],
     'quantized': ['keras22_h5', 'keras3_zip'],
     'keras_mha': ['tfkeras2_h5', 'keras3_legacy_h5', 'keras3_zip'],
-    'stateful_timedistributed': ['keras22_h5', 'tfkeras2_h5', 'keras3_zip'],
+    'stateful_timedistributed': list(FORMATS),
     'long_sequence': ['keras22_h5', 'keras3_zip'],
     'wide_units': ['keras22_h5'],
     # the writers whose masked steps are tfjs' (README "What it reads"); the others: VARIANTS
