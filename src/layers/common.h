@@ -20,9 +20,16 @@ double cfg_num(const rs_node *n, const char *key, double dflt);
 /* An int, or the first element of a list ("kernel_size": [3]); null/missing → dflt. */
 long cfg_int(const rs_node *n, const char *key, long dflt);
 const char *cfg_str(const rs_node *n, const char *key, const char *dflt);
-/* The activation under key (missing → the activation named dflt). m gives keras_major (NULL: 2). */
+/* The activation under key (missing → the activation named dflt). m gives the Keras version
+ * (NULL: 2), which selects hard_sigmoid's and sparsemax's formulas. glu, which halves the last
+ * axis, is refused; cfg_activation_or_glu lets it through for the layers that handle it. */
 int cfg_activation(const rs_node *n, const char *key, const char *dflt, const rs_model *m,
                    rs_activation *out, rs_error *err);
+int cfg_activation_or_glu(const rs_node *n, const char *key, const char *dflt,
+                          const rs_model *m, rs_activation *out, rs_error *err);
+
+/* Is the model's Keras version at least major.minor? "" (unknown) counts as keras_major.0. */
+bool rs_keras_at_least(const rs_model *m, int major, int minor);
 
 /* Allocate n_outputs + n_internal shapes (rank -1) and names (NULL) on the node. */
 int rs_node_outputs(rs_node *n, int n_outputs, int n_internal, rs_error *err);

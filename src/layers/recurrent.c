@@ -63,12 +63,6 @@ static mask_writer mask_writer_of(const rs_model *m)
     return major == 2 && minor < 4 ? WRITER_KERAS_23 : WRITER_TF_KERAS;
 }
 
-/* The recurrence applies activations element by element: softmax over the units is not. */
-static bool is_softmax(const rs_activation *a)
-{
-    return a->kind == RS_ACT_SOFTMAX || a->kind == RS_ACT_LOG_SOFTMAX;
-}
-
 static int rnn_parse(rs_node *n, rnn_params *p, const rs_model *m, rs_error *err)
 {
     const char *cls = n->class_name;
@@ -102,8 +96,10 @@ static int rnn_parse(rs_node *n, rnn_params *p, const rs_model *m, rs_error *err
         return 1; /* unsupported, not an error */
     if (cfg_bool(n, "time_major", false))
         return rs_node_unsupported(n, "%s with time_major", cls), 1;
-    if (is_softmax(&p->activation) || is_softmax(&p->recurrent_activation))
-        return rs_node_unsupported(n, "%s with a softmax activation", cls), 1;
+    /* the recurrence applies activations value by value: softmax, sparsemax over the units not */
+    if (!rs_activation_elementwise(&p->activation) ||
+        !rs_activation_elementwise(&p->recurrent_activation))
+        return rs_node_unsupported(n, "%s with a softmax or sparsemax activation", cls), 1;
     return 0;
 }
 

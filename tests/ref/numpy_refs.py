@@ -12,6 +12,8 @@ Models (all Sequential chains):
   np_cudnn            CuDNNLSTM / CuDNNGRU with double bias, converted as Keras converts them
   np_activations      exponential, ReLU(max_value, negative_slope, threshold), Softmax(axis=1)
   np_conv_groups      Conv1D(groups=2), same/causal/strided
+  np_glu_sparsemax    glu in Activation and Dense, sparsemax as released (Keras 3.10 files)
+  np_sparsemax_k316   the same saved by Keras 3.16: sparsemax's fixed threshold
 It also cross-checks these NumPy layers against TF.js outputs (LSTM, GRU
 reset_after=False) and recomputes the masked attention of the `masking` model.
 """
@@ -40,7 +42,32 @@ ACTIVATIONS = {
 }
 
 
-def activation(name, keras_major):
+def glu(x):
+    """keras/src/backend/numpy/nn.py glu, axis=-1: x1, x2 = split(x, 2); x1 * sigmoid(x2)."""
+    x1, x2 = np.split(x, 2, -1)
+    return x1 * sigmoid(x2)
+
+
+def sparsemax(x, fixed):
+    """keras/src/backend/numpy/nn.py sparsemax, axis=-1, statement by statement. Released
+    Keras (3.8-3.15) sums the cumulative sums over the support (issue #23425); the fix
+    (PR #23469, in 3.16) sums the sorted logits."""
+    logits_sorted = -1.0 * np.sort(-1.0 * x, axis=-1)
+    logits_cumsum = np.cumsum(logits_sorted, axis=-1)
+    r = np.arange(1, x.shape[-1] + 1)
+    support = logits_sorted - (logits_cumsum - 1) / r > 0
+    k = np.sum(support, axis=-1, keepdims=True)
+    safe = np.where(support, logits_sorted if fixed else logits_cumsum, 0.0)
+    tau = (np.sum(safe, axis=-1, keepdims=True) - 1) / k
+    return np.maximum(x - tau, 0.0)
+
+
+def activation(name, keras_major, keras_version=None):
+    if name == 'glu':
+        return glu
+    if name == 'sparsemax':
+        minor = int(keras_version.split('.')[1]) if keras_version else 8
+        return lambda x: sparsemax(x, fixed=minor >= 16)
     if name == 'hard_sigmoid':
         if keras_major >= 3:
             return lambda x: np.clip(x / 6.0 + 0.5, 0.0, 1.0)  # keras 3: relu6(x + 3) / 6
@@ -322,7 +349,8 @@ def dense_cfg(name, units, act='linear'):
 class Builder:
     """A Sequential chain computed layer by layer in NumPy."""
 
-    def __init__(self, name, input_shape, batch, seed, keras_major):
+    def __init__(self, name, input_shape, batch, seed, keras_major, keras3_version=None):
+        self.keras3_version = keras3_version
         self.name = name
         self.rng = np.random.default_rng(seed)
         self.x = self.rng.uniform(-1, 1, (batch,) + tuple(input_shape)).astype(np.float32)
@@ -349,7 +377,7 @@ class Builder:
                             'output': self.cur.astype(np.float32)})
 
     def act(self, name):
-        return activation(name, self.keras_major)
+        return activation(name, self.keras_major, self.keras3_version)
 
     # layer helpers
     def dense(self, name, units, act='linear', scale=None):
@@ -422,7 +450,7 @@ class Builder:
         shapes = {(l['config']['name'], 0, 0): list(l['output'].shape[1:]) for l in self.layers}
         layers = [{'name': l['config']['name'], 'class_name': l['class_name'], 'weights': l['weights']}
                   for l in self.layers]
-        return kerasfmt.Model(self.name, self.name, config, layers, shapes)
+        return kerasfmt.Model(self.name, self.name, config, layers, shapes, keras3_version=self.keras3_version)
 
 
 K3 = ['keras3_legacy_h5', 'keras3_zip', 'keras3_zip_deflated']
@@ -490,9 +518,38 @@ def build_conv_groups():
     return b, 'any', ['tfkeras2_h5', 'keras3_zip']
 
 
+def _glu_sparsemax(name, version):
+    b = Builder(name, (5, 4), 2, 306, keras_major=3, keras3_version=version)
+    b.dense('dense', 8, scale=1.5)
+    b.activation('activation', 'glu')
+    b.dense('dense_1', 6, act='sparsemax', scale=1.5)
+    b.dense('dense_2', 6, act='glu', scale=1.5)
+    b.activation('activation_1', 'sparsemax')
+    return b
+
+
+def build_glu_sparsemax():
+    """glu (Keras 3.7+) in Activation and Dense, sparsemax (3.8+) as released up to 3.15."""
+    return _glu_sparsemax('np_glu_sparsemax', '3.10.0'), 'keras3', K3
+
+
+def build_sparsemax_fixed():
+    """The same model saved by Keras 3.16: sparsemax with the fixed threshold; the outputs
+    must differ from the released formula's (or the model tests nothing)."""
+    b = _glu_sparsemax('np_sparsemax_k316', '3.16.0')
+    old = _glu_sparsemax('np_glu_sparsemax', '3.10.0')
+    diff = max(float(np.max(np.abs(a['output'] - c['output']))) for a, c in zip(b.layers, old.layers))
+    supports = (b.layers[2]['output'] > 0).sum(-1)
+    if diff < 1e-2 or supports.max() < 2:
+        raise SystemExit('np_sparsemax_k316: the fixed threshold changes nothing (%.3g)' % diff)
+    print('numpy check sparsemax: released and fixed thresholds differ by up to %.2g' % diff)
+    return b, 'keras3', ['keras3_legacy_h5', 'keras3_zip']
+
+
 def build_all(root):
     out = []
-    for build in (build_hard_sigmoid_k3, build_gru_reset_after, build_cudnn, build_activations, build_conv_groups):
+    for build in (build_hard_sigmoid_k3, build_gru_reset_after, build_cudnn, build_activations, build_conv_groups,
+                  build_glu_sparsemax, build_sparsemax_fixed):
         b, semantics, plan = build()
         meta = b.meta(root, semantics)
         out.append((b.model(), meta, plan))
