@@ -76,6 +76,22 @@ bool rs_keras_at_least(const rs_model *m, int major, int minor)
     return a > major || (a == major && b >= minor);
 }
 
+rs_writer rs_writer_of(const rs_model *m)
+{
+    int major, minor, patch = 0;
+    const char *v = m ? m->keras_version : NULL;
+    if (v && strstr(v, "tfjs-layers"))
+        return RS_WRITER_TFJS;
+    if (!v || sscanf(v, "%d.%d.%d", &major, &minor, &patch) < 2)
+        return m && m->keras_major >= 3 ? RS_WRITER_KERAS_3 : RS_WRITER_TF_KERAS;
+    if (major >= 3)
+        return RS_WRITER_KERAS_3;
+    if (strstr(v, "-tf") || (major == 2 && minor >= 4))
+        return RS_WRITER_TF_KERAS;
+    return major < 2 || minor < 2 || (minor == 2 && patch <= 4) ? RS_WRITER_KERAS_224
+                                                                : RS_WRITER_KERAS_23;
+}
+
 int cfg_activation_or_glu(const rs_node *n, const char *key, const char *dflt,
                           const rs_model *m, rs_activation *out, rs_error *err)
 {

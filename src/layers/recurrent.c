@@ -26,13 +26,13 @@ typedef struct rnn_params {
     bool use_bias;
     bool return_sequences, return_state, go_backwards, stateful;
     bool zero_output_for_mask; /* masked steps output zeros (forced in Bidirectional) */
-    bool masked_output_is_state; /* a masked step outputs the state h (mask_writer_of) */
+    bool masked_output_is_state; /* a masked step outputs the state h (rs_writer_of) */
     bool reset_after;       /* GRU: bias (2, 3u), reset gate applied after the matmul */
     bool cudnn;             /* CuDNN weights: double bias, kernels stored as cuDNN lays them */
 } rnn_params;
 
-/* Masked timesteps of a recurrent layer: the program that wrote the file decides, as each one
- * runs its own files (the one table of these rules; README "What it reads" says the same):
+/* Masked timesteps of a recurrent layer: the program that wrote the file (rs_writer_of) decides,
+ * as each one runs its own files (the one table of these rules; README "What it reads" too):
  *
  *   writer, as the file's version says            a masked step outputs   Bidirectional halves
  *                                                                          returning sequences
@@ -48,21 +48,6 @@ typedef struct rnn_params {
  * Keras 3 give a Bidirectional's halves zero_output_for_mask when it returns sequences. A
  * model.json converted from Keras (generatedBy "keras v2.13.1") carries that Keras' version in
  * keras_version and follows its row. Every writer keeps the states over a masked step. */
-typedef enum mask_writer { WRITER_TFJS, WRITER_KERAS_224, WRITER_KERAS_23, WRITER_TF_KERAS } mask_writer;
-
-static mask_writer mask_writer_of(const rs_model *m)
-{
-    int major, minor, patch = 0;
-    const char *v = m ? m->keras_version : NULL;
-    if (v && strstr(v, "tfjs-layers"))
-        return WRITER_TFJS;
-    if (!v || sscanf(v, "%d.%d.%d", &major, &minor, &patch) < 2 || strstr(v, "-tf"))
-        return WRITER_TF_KERAS;
-    if (major == 1 || (major == 2 && (minor < 2 || (minor == 2 && patch <= 4))))
-        return WRITER_KERAS_224;
-    return major == 2 && minor < 4 ? WRITER_KERAS_23 : WRITER_TF_KERAS;
-}
-
 static int rnn_parse(rs_node *n, rnn_params *p, const rs_model *m, rs_error *err)
 {
     const char *cls = n->class_name;
@@ -81,9 +66,9 @@ static int rnn_parse(rs_node *n, rnn_params *p, const rs_model *m, rs_error *err
     /* a viewer runs the model fresh, as a newly loaded Keras model does: from the zero state */
     n->note = p->stateful ? "stateful: states start at zero" : NULL;
     p->zero_output_for_mask = cfg_bool(n, "zero_output_for_mask", false);
-    mask_writer w = mask_writer_of(m);
+    rs_writer w = rs_writer_of(m);
     p->masked_output_is_state =
-        w == WRITER_TFJS || (w == WRITER_KERAS_224 && !cfg_bool(n, "unroll", false));
+        w == RS_WRITER_TFJS || (w == RS_WRITER_KERAS_224 && !cfg_bool(n, "unroll", false));
     p->reset_after = p->cudnn || cfg_bool(n, "reset_after", false);
     if (p->cudnn) {
         rs_activation_from_name("tanh", p->keras_major, &p->activation);
@@ -401,7 +386,7 @@ typedef struct bidir_params {
     rs_node *forward, *backward; /* inner layers; backward runs with go_backwards flipped */
     bool backward_from_config;   /* a backward_layer config was saved (else: copy of layer) */
     bool zero_masked_outputs;    /* halves returning sequences output zeros at masked steps
-                                  * (mask_writer_of) */
+                                  * (rs_writer_of) */
 } bidir_params;
 
 void rs_bidirectional_free(void *params)
@@ -510,7 +495,7 @@ int rs_bidirectional_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs
                        n->n_weights);
     const cJSON *layer = cfg_get(n, "layer"), *back = cfg_get(n, "backward_layer");
     p->backward_from_config = back != NULL;
-    p->zero_masked_outputs = mask_writer_of(m) == WRITER_TF_KERAS;
+    p->zero_masked_outputs = rs_writer_of(m) >= RS_WRITER_TF_KERAS;
     int half = n->n_weights / 2;
     if (rs_inner_node_setup(n, layer, 0, half, &in[0], m, &p->forward, err) < 0 ||
         rs_inner_node_setup(n, back ? back : layer, half, half, &in[0], m, &p->backward, err) < 0)

@@ -415,6 +415,51 @@ export const MODELS = {
     return { model, eager, inputs: [f([7, 3], { maskTail: [[0, 5], [1, 4]] }), f([3])] };
   },
 
+  // TimeDistributed over a 4-D masked input (batch, 3, 5, 2): the mask over the inner steps
+  // reaches TimeDistributed(LSTM), TimeDistributed(GRU) and TimeDistributed(GlobalAveragePooling1D)
+  // (Keras' TimeDistributed.call; see wrappers.c). tfjs fails on it (it hands the inner layer
+  // the whole mask): numpy_refs.td_mask computes the outputs. Dense after them keeps any mask
+  // in every Keras, so every format holds it.
+  td_mask: () => {
+    const inp = tf.input({ shape: [3, 5, 2], name: 'input_1' });
+    const m = L.masking({ name: 'masking', maskValue: 0 }).apply(inp);
+    const tl = L.timeDistributed({ name: 'td_lstm', layer: L.lstm({ name: 'lstm', units: 4,
+      recurrentActivation: 'sigmoid' }) }).apply(m);
+    const d1 = L.dense({ name: 'dense', units: 2 }).apply(tl);
+    const tg = L.timeDistributed({ name: 'td_gru', layer: L.gru({ name: 'gru', units: 2, returnSequences: true,
+      recurrentActivation: 'sigmoid' }) }).apply(m);
+    const tp = L.timeDistributed({ name: 'td_pool', layer: L.globalAveragePooling1d({ name: 'gap' }) }).apply(tg);
+    const d2 = L.dense({ name: 'dense_1', units: 1 }).apply(tp);
+    return { model: tf.model({ inputs: inp, outputs: [d1, d2], name: 'td_mask' }), numpy: true,
+      inputs: [f([3, 5, 2], { zeroSteps: [[0, 0, 4], [0, 0, 3], [0, 1, 1], [0, 2, 0], [1, 1, 4], [1, 2, 2]] })] };
+  },
+
+  // Keras 2's output mask of TimeDistributed(LSTM) (the inner steps' mask reduced with any()),
+  // read by the LSTM after it; Keras 3 keeps the 4-D mask there and fails: Keras 2 formats only.
+  td_mask_k2: () => {
+    const inp = tf.input({ shape: [3, 5, 2], name: 'input_1' });
+    const m = L.masking({ name: 'masking', maskValue: 0 }).apply(inp);
+    const tl = L.timeDistributed({ name: 'td_lstm', layer: L.lstm({ name: 'lstm', units: 4,
+      recurrentActivation: 'sigmoid' }) }).apply(m);
+    const l = L.lstm({ name: 'lstm_1', units: 3, returnSequences: true, recurrentActivation: 'sigmoid' }).apply(tl);
+    return { model: tf.model({ inputs: inp, outputs: l, name: 'td_mask_k2' }), numpy: true,
+      inputs: [f([3, 5, 2], { zeroSteps: [[0, 0, 4], [0, 1, 0], [0, 1, 1], [0, 1, 2], [0, 1, 3], [0, 1, 4],
+        [1, 0, 3], [1, 2, 1]] })] };
+  },
+
+  // A fixed batch size: standalone Keras 2 runs TimeDistributed step by step and gives the
+  // inner layer no mask (numpy_refs.td_mask_stepwise); tf.keras and Keras 3 still pass it
+  // (variant td_mask_fixed_batch_tfkeras).
+  td_mask_fixed_batch: () => {
+    const inp = tf.input({ batchShape: [2, 3, 5, 2], name: 'input_1' });
+    const m = L.masking({ name: 'masking', maskValue: 0 }).apply(inp);
+    const tl = L.timeDistributed({ name: 'td_lstm', layer: L.lstm({ name: 'lstm', units: 4,
+      recurrentActivation: 'sigmoid' }) }).apply(m);
+    const d = L.dense({ name: 'dense', units: 2 }).apply(tl);
+    return { model: tf.model({ inputs: inp, outputs: d, name: 'td_mask_fixed_batch' }), numpy: true,
+      inputs: [f([3, 5, 2], { zeroSteps: [[0, 0, 4], [0, 1, 2], [0, 1, 3], [0, 1, 4], [1, 2, 0]] })] };
+  },
+
   // A long sequence (T >= 1000).
   long_sequence: () => ({
     model: seq('long_sequence', [1200, 2], [

@@ -251,6 +251,62 @@ def masked_initial_state_keras23(w, inputs):
     return masked_initial_state(w, inputs, 'previous')
 
 
+# ------------------------------------------- TimeDistributed with a mask ---
+# Keras 2 TimeDistributed.call (reshape path): the (B, T1, T2) mask reshaped to (B*T1, T2) for
+# the inner layer; compute_mask: the inner output mask reshaped back, else any() over T2.
+# Keras 3 passes mask[:, t] to each step's call: the same values.
+
+def _inner(x, mask):
+    B, T1 = x.shape[:2]
+    return x.reshape((B * T1,) + x.shape[2:]), mask.reshape(B * T1, -1)
+
+
+def _td_lstm(w, x, mask):
+    xi, mi = _inner(x, mask)
+    last = masked_rnn(lstm_cell(w, 'td_lstm'), xi, mi, 'previous')[:, -1]
+    return last.reshape(x.shape[0], x.shape[1], -1)
+
+
+def td_mask(w, inputs):
+    x = inputs[0]
+    mask = np.any(x != 0.0, axis=-1).astype(np.float64)
+    xi, mi = _inner(x, mask)
+    out = {'masking': x, 'td_lstm': _td_lstm(w, x, mask)}
+    g = masked_rnn(gru_cell(w, 'td_gru'), xi, mi, 'previous')
+    out['td_gru'] = g.reshape(x.shape[:3] + (-1,))
+    # GlobalAveragePooling1D with a mask: sum(x * m) / sum(m) over the steps
+    pooled = (g * mi[..., None]).sum(1) / mi.sum(1, keepdims=True)
+    out['td_pool'] = pooled.reshape(x.shape[0], x.shape[1], -1)
+    out['dense'] = out['td_lstm'] @ w['dense/kernel'] + w['dense/bias']
+    out['dense_1'] = out['td_pool'] @ w['dense_1/kernel'] + w['dense_1/bias']
+    unmasked = _td_lstm(w, x, np.ones_like(mask))
+    if np.max(np.abs(unmasked - out['td_lstm'])) < 1e-2:
+        raise SystemExit('numpy check td_mask: the inner mask changes nothing')
+    return out
+
+
+def td_mask_stepwise(w, inputs):
+    """Standalone Keras 2 with a fixed batch size: TimeDistributed's K.rnn path, no inner mask."""
+    x = inputs[0]
+    td = _td_lstm(w, x, np.ones(x.shape[:3]))
+    return {'masking': x, 'td_lstm': td, 'dense': td @ w['dense/kernel'] + w['dense/bias']}
+
+
+def td_mask_reshaped(w, inputs):
+    """tf.keras 2 (a built-in, not stateful inner layer) and Keras 3: the mask reaches it."""
+    x = inputs[0]
+    td = _td_lstm(w, x, np.any(x != 0.0, axis=-1).astype(np.float64))
+    return {'masking': x, 'td_lstm': td, 'dense': td @ w['dense/kernel'] + w['dense/bias']}
+
+
+def td_mask_k2(w, inputs):
+    x = inputs[0]
+    mask = np.any(x != 0.0, axis=-1).astype(np.float64)
+    td = _td_lstm(w, x, mask)
+    out_mask = np.any(mask > 0, axis=-1).astype(np.float64)  # compute_mask: any() over T2
+    return {'masking': x, 'td_lstm': td, 'lstm_1': masked_rnn(lstm_cell(w, 'lstm_1'), td, out_mask, 'previous')}
+
+
 # ---------------------------------------------------------------- Conv1D ---
 
 def conv1d(x, kernel, bias, strides=1, dilation=1, padding='valid', groups=1):

@@ -61,7 +61,16 @@ PLAN = {
     # the writers whose masked steps are tfjs' (README "What it reads"); the others: VARIANTS
     'masked_rnn_writers': ['keras22_h5', 'weights_only_h5', 'tfjs_keras23'],
     'masked_initial_state': ['keras22_h5', 'weights_only_h5'],
+    # built by tfjs, which cannot run them (NUMPY_OUTPUTS)
+    'td_mask': ['keras22_h5', 'tfkeras2_h5', 'keras3_legacy_h5', 'weights_only_h5', 'keras3_zip',
+                'hdf5_named_keras', 'tfjs_keras23', 'tfjs_tfkeras2'],
+    'td_mask_k2': ['keras22_h5', 'tfkeras2_h5', 'weights_only_h5', 'tfjs_tfkeras2'],
+    'td_mask_fixed_batch': ['keras22_h5', 'weights_only_h5', 'tfjs_keras23'],
 }
+# TF.js-built models tfjs cannot run (generate.mjs `numpy: true`): the outputs NumPy computes
+# from the TF.js file's weights and the inputs, {layer: output}; no TF.js format.
+NUMPY_OUTPUTS = {'td_mask': numpy_refs.td_mask, 'td_mask_k2': numpy_refs.td_mask_k2,
+                 'td_mask_fixed_batch': numpy_refs.td_mask_stepwise}
 # A TF.js model's Keras files whose writer runs it otherwise than tfjs: the same model and
 # weights under another name, with the outputs NumPy computes by that writer's rules.
 # key -> [(variant name, formats, numpy_refs function(weights, inputs) -> {layer: output})]
@@ -71,6 +80,9 @@ VARIANTS = {
                             numpy_refs.masked_rnn_writers_tfkeras)],
     'masked_initial_state': [('masked_initial_state_keras23', ['tfkeras2_h5', 'tfjs_keras23', 'tfjs_tfkeras2'],
                               numpy_refs.masked_initial_state_keras23)],
+    'td_mask_fixed_batch': [('td_mask_fixed_batch_tfkeras', ['tfkeras2_h5', 'hdf5_named_keras', 'keras3_legacy_h5',
+                                                             'keras3_zip', 'tfjs_tfkeras2'],
+                             numpy_refs.td_mask_reshaped)],
 }
 # layer_names / weight_names split into name0, name1, ... (Keras does this past
 # 64 KiB; a small limit forces it on a small model).
@@ -199,23 +211,25 @@ def write_formats(model, model_dir, formats, tfjs_dir=None):
     return written
 
 
+def write_numpy_outputs(d, meta, outputs, weights):
+    inputs = [np.load(os.path.join(d, i['file'])).astype(np.float64) for i in meta['inputs']]
+    values = outputs({k: v.astype(np.float64) for k, v in weights.items()}, inputs)
+    for layer in meta['layers']:
+        for o in layer['outputs']:
+            y = values[layer['name']].astype(np.float32)
+            assert list(y.shape) == o['shape'], (meta['name'], layer['name'], y.shape, o['shape'])
+            np.save(os.path.join(d, o['file']), y)
+
+
 def write_variant(root, meta, name, outputs, weights):
     """The directory of a VARIANTS entry: the TF.js model's inputs, NumPy's outputs."""
     src, d = os.path.join(root, meta['name']), os.path.join(root, name)
     for sub in ('inputs', 'outputs'):
         os.makedirs(os.path.join(d, sub), exist_ok=True)
-    inputs = []
     for inp in meta['inputs']:
-        x = np.load(os.path.join(src, inp['file']))
-        np.save(os.path.join(d, inp['file']), x)
-        inputs.append(x)
-    values = outputs({k: v.astype(np.float64) for k, v in weights.items()}, [x.astype(np.float64) for x in inputs])
+        np.save(os.path.join(d, inp['file']), np.load(os.path.join(src, inp['file'])))
     vmeta = dict(meta, name=name, source='numpy')
-    for layer in meta['layers']:
-        for o in layer['outputs']:
-            y = values[layer['name']].astype(np.float32)
-            assert list(y.shape) == o['shape'], (name, layer['name'], y.shape, o['shape'])
-            np.save(os.path.join(d, o['file']), y)
+    write_numpy_outputs(d, vmeta, outputs, weights)
     return vmeta
 
 
@@ -241,7 +255,7 @@ def main(root):
         model_dir = os.path.join(root, key)
         with open(os.path.join(model_dir, 'meta.json')) as f:
             meta = json.load(f)
-        if meta['source'] != 'tfjs':
+        if meta['source'] != 'tfjs' and not meta.get('numpy_outputs'):
             continue
         config, weights = load_tfjs(os.path.join(model_dir, 'tfjs'))
         layers = describe_layers(config, meta, weights)
@@ -253,6 +267,9 @@ def main(root):
             assert meta['semantics'] == 'keras2', key + ': uses hard_sigmoid, say semantics keras2'
             assert not set(plan) & set(KERAS3_ONLY), key + ': hard_sigmoid differs in Keras 3'
         formats = {'tfjs': {'file': 'tfjs/model.json'}}
+        if meta.get('numpy_outputs'):
+            write_numpy_outputs(model_dir, meta, NUMPY_OUTPUTS[key], weights)
+            formats = {}
         formats.update(write_formats(model, model_dir, plan))
         manifest['models'].append(manifest_entry(meta, formats))
         print('%s: %s' % (key, ', '.join(formats)))
