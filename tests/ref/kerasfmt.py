@@ -25,6 +25,7 @@ CUSTOM_MODULES = {  # keras-self-attention layers, as Keras 3 names their module
     'SeqSelfAttention': 'keras_self_attention.seq_self_attention',
     'SeqWeightedAttention': 'keras_self_attention.seq_weighted_attention',
     'ScaledDotProductAttention': 'keras_self_attention.scaled_dot_attention',
+    'ResidualScaledDotProductAttention': 'keras_self_attention.real_former',
     'MultiHeadAttention': 'keras_multi_head.multi_head_attention',
 }
 K3_DATE = '2025-01-01@00:00:00'

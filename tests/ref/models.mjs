@@ -4,7 +4,8 @@
 // (tfjs computes Keras 2's 0.2x+0.5, so Keras 3 files of it would be wrong),
 // otherwise 'any'.
 import * as tf from '@tensorflow/tfjs';
-import { SeqSelfAttention, SeqWeightedAttention, ScaledDotProductAttention, Attention, AdditiveAttention,
+import { SeqSelfAttention, SeqWeightedAttention, ScaledDotProductAttention, ResidualScaledDotProductAttention,
+  Attention, AdditiveAttention,
   MultiHeadAttention, KerasMultiHeadAttention, ActivityRegularization, Subtract, Cropping1D, ZeroPadding1D, UpSampling1D, CausalConv1D }
   from './custom_layers.mjs';
 
@@ -458,6 +459,23 @@ export const MODELS = {
     const d = L.dense({ name: 'dense', units: 2 }).apply(tl);
     return { model: tf.model({ inputs: inp, outputs: d, name: 'td_mask_fixed_batch' }), numpy: true,
       inputs: [f([3, 5, 2], { zeroSteps: [[0, 0, 4], [0, 1, 2], [0, 1, 3], [0, 1, 4], [1, 2, 0]] })] };
+  },
+
+  // keras-self-attention's ResidualScaledDotProductAttention (RealFormer): the first on [x, prev]
+  // (prev a model input), history_only, returning its attention; the second on [q, k, v, prev]
+  // with the first's residual scores. Masked steps (the key's mask).
+  residual_attention: () => {
+    const inp = tf.input({ shape: [6, 3], name: 'input_1' });
+    const prev = tf.input({ shape: [6, 6], name: 'input_prev' });
+    const m = L.masking({ name: 'masking', maskValue: 0 }).apply(inp);
+    const l = L.lstm({ name: 'lstm', units: 4, returnSequences: true, recurrentActivation: 'sigmoid' }).apply(m);
+    const [v1, p1, a1] = new ResidualScaledDotProductAttention({ name: 'residual_attention', history_only: true,
+      return_attention: true }).apply([l, prev]);
+    const q = L.dense({ name: 'dense_q', units: 4 }).apply(v1);
+    const k = L.dense({ name: 'dense_k', units: 4 }).apply(l);
+    const [v2, p2] = new ResidualScaledDotProductAttention({ name: 'residual_attention_1' }).apply([q, k, l, p1]);
+    return { model: tf.model({ inputs: [inp, prev], outputs: [v2, p2, a1], name: 'residual_attention' }),
+      inputs: [f([6, 3], { maskTail: [[0, 4], [1, 5]] }), f([6, 6])] };
   },
 
   // A long sequence (T >= 1000).

@@ -671,10 +671,44 @@ def check_masked_writers(root):
         print('numpy check %s: the other writers\' outputs differ by up to %.2g' % (key, diff))
 
 
+def residual_attention(q, k, v, prev, mask, history_only):
+    """keras_self_attention 0.51.0 real_former.py ResidualScaledDotProductAttention.call."""
+    e = q @ np.transpose(k, (0, 2, 1)) / np.sqrt(q.shape[-1])
+    new_prev = e = e + prev
+    if history_only:
+        t = np.arange(k.shape[1])
+        e = e - 10000.0 * (t[None, :] > np.arange(q.shape[1])[:, None])
+    e = e - 10000.0 * (1.0 - mask[:, None, :])
+    e = np.exp(e - e.max(-1, keepdims=True))
+    a = e / e.sum(-1, keepdims=True)
+    return a @ v, new_prev, a
+
+
+def check_residual_attention(root):
+    d = os.path.join(root, 'residual_attention')
+    w = {k: v.astype(np.float64) for k, v in _tfjs_weights(root, 'residual_attention').items()}
+
+    def out(name):
+        return np.load(os.path.join(d, 'outputs', name + '.npy')).astype(np.float64)
+    x = np.load(os.path.join(d, 'inputs/input_1.npy'))
+    prev = np.load(os.path.join(d, 'inputs/input_prev.npy')).astype(np.float64)
+    mask = np.any(x != 0.0, axis=-1).astype(np.float64)
+    lstm_out = out('lstm.0.0')
+    v1, p1, a1 = residual_attention(lstm_out, lstm_out, lstm_out, prev, mask, True)
+    for got, name in ((v1, '0.0'), (p1, '0.1'), (a1, '0.2')):
+        _close('ResidualScaledDotProductAttention [x, prev] ' + name, got, out('residual_attention.' + name))
+    q = out('residual_attention.0.0') @ w['dense_q/kernel'] + w['dense_q/bias']
+    k = lstm_out @ w['dense_k/kernel'] + w['dense_k/bias']
+    v2, p2, _ = residual_attention(q, k, lstm_out, out('residual_attention.0.1'), mask, False)
+    _close('ResidualScaledDotProductAttention [q, k, v, prev] values', v2, out('residual_attention_1.0.0'))
+    _close('ResidualScaledDotProductAttention [q, k, v, prev] residual', p2, out('residual_attention_1.0.1'))
+
+
 def cross_checks(root):
     """The `masking` model's attention outputs (TF.js custom layers) against
     this independent NumPy version with the Masking layer's mask."""
     check_masked_writers(root)
+    check_residual_attention(root)
     d = os.path.join(root, 'masking')
     w = {k: v.astype(np.float64) for k, v in _tfjs_weights(root, 'masking').items()}
     x_in = np.load(os.path.join(d, 'inputs/input_1.npy'))

@@ -66,6 +66,7 @@ PLAN = {
                 'hdf5_named_keras', 'tfjs_keras23', 'tfjs_tfkeras2'],
     'td_mask_k2': ['keras22_h5', 'tfkeras2_h5', 'weights_only_h5', 'tfjs_tfkeras2'],
     'td_mask_fixed_batch': ['keras22_h5', 'weights_only_h5', 'tfjs_keras23'],
+    'residual_attention': ['keras22_h5', 'tfkeras2_h5', 'keras3_zip', 'weights_only_h5'],
 }
 # TF.js-built models tfjs cannot run (generate.mjs `numpy: true`): the outputs NumPy computes
 # from the TF.js file's weights and the inputs, {layer: output}; no TF.js format.
