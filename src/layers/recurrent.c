@@ -82,9 +82,17 @@ static int rnn_parse(rs_node *n, rnn_params *p, const rs_model *m, rs_error *err
     if (cfg_bool(n, "time_major", false))
         return rs_node_unsupported(n, "%s with time_major", cls), 1;
     /* the recurrence applies activations value by value: softmax, sparsemax over the units not */
-    if (!rs_activation_elementwise(&p->activation) ||
-        !rs_activation_elementwise(&p->recurrent_activation))
-        return rs_node_unsupported(n, "%s with a softmax or sparsemax activation", cls), 1;
+    const rs_activation *whole = !rs_activation_elementwise(&p->activation) ? &p->activation
+                                 : !rs_activation_elementwise(&p->recurrent_activation)
+                                     ? &p->recurrent_activation
+                                     : NULL;
+    if (whole)
+        return rs_node_unsupported(n, "%s with a %s activation", cls,
+                                   whole->kind == RS_ACT_SPARSEMAX ||
+                                           whole->kind == RS_ACT_SPARSEMAX_K38
+                                       ? "sparsemax"
+                                       : "softmax"),
+               1;
     return 0;
 }
 

@@ -78,6 +78,17 @@ PYEOF
 edit_config lstm_1 activation '"softmax"'
 expect_fail 1 "lstm_1 (LSTM): LSTM with a softmax activation" "LSTM(activation=softmax) is refused" \
     "$RNNSCOPE" dump "$T/edited/model.json" --layer lstm_1 --random 0 -o "$T/x.npy"
+edit_config lstm_1 recurrent_activation '"sparsemax"'
+expect_fail 1 "lstm_1 (LSTM): LSTM with a sparsemax activation" \
+    "LSTM(recurrent_activation=sparsemax) is refused" \
+    "$RNNSCOPE" dump "$T/edited/model.json" --layer lstm_1 --random 0 -o "$T/x.npy"
+edit_config lstm_1 activation '"glu"'
+expect_fail 1 "activation 'glu' (it halves the last axis) is supported in Dense and Activation" \
+    "LSTM(activation=glu) is refused" \
+    "$RNNSCOPE" dump "$T/edited/model.json" --layer lstm_1 --random 0 -o "$T/x.npy"
+edit_config dense_1 activation '"glu"'
+expect_fail 1 "activation 'glu' needs an even last axis, not 3" "Dense(3, activation=glu) is refused" \
+    "$RNNSCOPE" dump "$T/edited/model.json" --layer dense_1 --random 0 -o "$T/x.npy"
 edit_config lstm_1 time_major true
 expect_fail 1 "lstm_1 (LSTM): LSTM with time_major" "time_major is refused" \
     "$RNNSCOPE" dump "$T/edited/model.json" --layer lstm_1 --random 0 -o "$T/x.npy"
