@@ -136,13 +136,21 @@ static int split_batch_and_time(rs_tensor *y, size_t batch, size_t steps, rs_ten
 }
 
 /* The mask over the inner layer's steps, (B, T, rest...) with rest non-empty, as (B*T, rest...)
- * without copying (merge_batch_and_time); NULL when there is none or the writer passes none. */
-static const rs_tensor *inner_mask(const time_distributed_params *p, const rs_tensor *mask,
-                                   rs_tensor *view, rs_error *err)
+ * without copying, into *out; NULL when there is none or the writer passes none. */
+static int inner_mask(const time_distributed_params *p, const rs_tensor *mask, const rs_tensor *x,
+                      rs_tensor *view, const rs_tensor **out, rs_error *err)
 {
+    *out = NULL;
     if (!mask || mask->rank < 3 || !p->pass_mask)
-        return NULL;
-    return merge_batch_and_time(mask, view, err) == 0 ? view : NULL;
+        return 0;
+    if (mask->shape[0] != x->shape[0] || mask->shape[1] != x->shape[1]) {
+        char got[160];
+        return rs_fail(err, NULL, "input mask has shape %s, the input (%zu, %zu, ...)",
+                       rs_shape_format(mask->rank, mask->shape, got, sizeof got), x->shape[0],
+                       x->shape[1]);
+    }
+    *out = view;
+    return merge_batch_and_time(mask, view, err);
 }
 
 /* The output's mask (see the top of the file). */
@@ -182,8 +190,12 @@ int rs_time_distributed_forward(const rs_node *n, rs_layer_io *io, rs_error *err
         return rs_fail(err, NULL, "the forward pass of the wrapped %s is not implemented yet",
                        inner->class_name);
     const rs_tensor *x = io->inputs[0];
-    rs_tensor view;
-    if (merge_batch_and_time(x, &view, err) < 0)
+    /* Each timestep is a sample of its own, with the mask over its own steps. */
+    const rs_tensor *mask = io->in_masks ? io->in_masks[0] : NULL;
+    rs_tensor view, mask_view;
+    const rs_tensor *ins[1] = {&view}, *in_masks[1];
+    if (merge_batch_and_time(x, &view, err) < 0 ||
+        inner_mask(p, mask, x, &mask_view, &in_masks[0], err) < 0)
         return -1;
     int count = inner->n_outputs + inner->n_internal;
     rs_tensor *outs = calloc((size_t)count, sizeof *outs);
@@ -193,10 +205,6 @@ int rs_time_distributed_forward(const rs_node *n, rs_layer_io *io, rs_error *err
         free_tensors(masks, 0);
         return rs_fail(err, NULL, "out of memory");
     }
-    /* Each timestep is a sample of its own, with the mask over its own steps. */
-    const rs_tensor *mask = io->in_masks ? io->in_masks[0] : NULL;
-    rs_tensor mask_view;
-    const rs_tensor *ins[1] = {&view}, *in_masks[1] = {inner_mask(p, mask, &mask_view, err)};
     rs_layer_io sub = {.n_inputs = 1, .inputs = ins, .in_masks = in_masks, .outputs = outs,
                        .out_masks = masks, .progress = io->progress,
                        .keras_major = io->keras_major, .skip_internals = io->skip_internals};

@@ -487,6 +487,17 @@ static void test_bad_inputs(void)
                    "TimeDistributed wants (batch, steps, ...)");
     CHECK_CONTAINS(forward_error(td, just_x, 1, NULL), "LSTM: input has shape (12, 3)");
     rs_model_free(m);
+
+    /* a mask over the inner steps that does not match the input's (batch, steps) */
+    m = load(FIX "td_mask/keras/k3.keras");
+    td = node(m, "td_lstm");
+    rs_tensor x4 = load_npy(FIX "td_mask/inputs/input_1.npy"), mask3;
+    rs_tensor_alloc_dims(&mask3, &err, 3, x4.shape[0], x4.shape[1] + 1, x4.shape[2]);
+    CHECK_CONTAINS(forward_error(td, (const rs_tensor *[]){&x4}, 1, &mask3),
+                   "input mask has shape (2, 4, 5), the input (2, 3, ...)");
+    rs_tensor_free(&x4);
+    rs_tensor_free(&mask3);
+    rs_model_free(m);
     rs_tensor_free(&x);
     rs_tensor_free(&h0);
     rs_tensor_free(&mask);
