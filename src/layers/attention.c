@@ -1,6 +1,7 @@
 /* Attention layers: keras-self-attention's SeqSelfAttention, SeqWeightedAttention,
- * ScaledDotProductAttention and ResidualScaledDotProductAttention; Keras' Attention, AdditiveAttention and MultiHeadAttention; and
- * keras-multi-head's MultiHeadAttention (same class name, told apart by "head_num"). */
+ * ScaledDotProductAttention and ResidualScaledDotProductAttention; Keras' Attention,
+ * AdditiveAttention and MultiHeadAttention; and keras-multi-head's MultiHeadAttention (same
+ * class name, told apart by "head_num"). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
