@@ -62,11 +62,11 @@ PLAN = {
     'masked_rnn_writers': ['keras22_h5', 'weights_only_h5', 'tfjs_keras23'],
     'masked_initial_state': ['keras22_h5', 'weights_only_h5'],
     # built by tfjs, which cannot run them (NUMPY_OUTPUTS)
-    'td_mask': ['keras22_h5', 'tfkeras2_h5', 'keras3_legacy_h5', 'weights_only_h5', 'keras3_zip',
-                'hdf5_named_keras', 'tfjs_keras23', 'tfjs_tfkeras2'],
-    'td_mask_k2': ['keras22_h5', 'tfkeras2_h5', 'weights_only_h5', 'tfjs_tfkeras2'],
+    'td_mask': [f for f in FORMATS if f != 'tfjs'],
+    'td_mask_k2': ['keras22_h5', 'tfkeras2_h5', 'weights_only_h5', 'hdf5_named_keras', 'tfjs_keras23',
+                   'tfjs_tfkeras2'],
     'td_mask_fixed_batch': ['keras22_h5', 'weights_only_h5', 'tfjs_keras23'],
-    'residual_attention': ['keras22_h5', 'tfkeras2_h5', 'keras3_zip', 'weights_only_h5'],
+    'residual_attention': list(FORMATS),
 }
 # TF.js-built models tfjs cannot run (generate.mjs `numpy: true`): the outputs NumPy computes
 # from the TF.js file's weights and the inputs, {layer: output}; no TF.js format.
@@ -77,12 +77,14 @@ NUMPY_OUTPUTS = {'td_mask': numpy_refs.td_mask, 'td_mask_k2': numpy_refs.td_mask
 # key -> [(variant name, formats, numpy_refs function(weights, inputs) -> {layer: output})]
 VARIANTS = {
     'masked_rnn_writers': [('masked_rnn_writers_tfkeras',
-                            ['tfkeras2_h5', 'hdf5_named_keras', 'keras3_legacy_h5', 'keras3_zip', 'tfjs_tfkeras2'],
+                            ['tfkeras2_h5', 'hdf5_named_keras', 'keras3_legacy_h5', 'keras3_zip',
+                             'keras3_zip_deflated', 'tfjs_tfkeras2'],
                             numpy_refs.masked_rnn_writers_tfkeras)],
-    'masked_initial_state': [('masked_initial_state_keras23', ['tfkeras2_h5', 'tfjs_keras23', 'tfjs_tfkeras2'],
+    'masked_initial_state': [('masked_initial_state_keras23', ['tfkeras2_h5', 'hdf5_named_keras', 'tfjs_keras23',
+                                                               'tfjs_tfkeras2'],
                               numpy_refs.masked_initial_state_keras23)],
     'td_mask_fixed_batch': [('td_mask_fixed_batch_tfkeras', ['tfkeras2_h5', 'hdf5_named_keras', 'keras3_legacy_h5',
-                                                             'keras3_zip', 'tfjs_tfkeras2'],
+                                                             'keras3_zip', 'keras3_zip_deflated', 'tfjs_tfkeras2'],
                              numpy_refs.td_mask_reshaped)],
 }
 # layer_names / weight_names split into name0, name1, ... (Keras does this past
