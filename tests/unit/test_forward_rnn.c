@@ -20,6 +20,7 @@
 #include "rnnscope/threads.h"
 #include "rnnscope/rnn.h"
 #include "rnnscope/layer.h"
+#include "layers/common.h"
 
 #define FIX "tests/ref/fixtures/"
 #define TOL 1e-5
@@ -571,6 +572,39 @@ static void test_bidirectional_progress_together(void)
     bidirectional_progress(true);
 }
 
+/* The writer each version string names (README "What it reads", the masked-step table). */
+static void test_writer_of_version(void)
+{
+    static const struct {
+        const char *version;
+        int major;
+        rs_writer want;
+    } cases[] = {
+        {"tfjs-layers 4.22.0", 2, RS_WRITER_TFJS},
+        {"TensorFlow.js tfjs-layers v4.22.0", 2, RS_WRITER_TFJS},
+        {"1.2.2", 2, RS_WRITER_KERAS_224},
+        {"2.1.6", 2, RS_WRITER_KERAS_224},
+        {"2.2.4", 2, RS_WRITER_KERAS_224},
+        {"2.2", 2, RS_WRITER_KERAS_224},
+        {"2.2.5", 2, RS_WRITER_KERAS_23},
+        {"2.3.1", 2, RS_WRITER_KERAS_23},
+        {"2.2.4-tf", 2, RS_WRITER_TF_KERAS},
+        {"2.3.0-tf", 2, RS_WRITER_TF_KERAS},
+        {"2.4.0", 2, RS_WRITER_TF_KERAS},
+        {"2.13.1", 2, RS_WRITER_TF_KERAS},
+        {"3.10.0", 3, RS_WRITER_KERAS_3},
+        {"", 2, RS_WRITER_TF_KERAS},
+        {"", 3, RS_WRITER_KERAS_3},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rs_model m = {.keras_version = (char *)cases[i].version, .keras_major = cases[i].major};
+        if (rs_writer_of(&m) != cases[i].want)
+            printf("#   '%s': writer %d, want %d\n", cases[i].version, (int)rs_writer_of(&m),
+                   (int)cases[i].want);
+        CHECK(rs_writer_of(&m) == cases[i].want);
+    }
+}
+
 int main(void)
 {
     run_test("Masking → LSTM, Bidirectional(GRU) with the Masking rule's mask", test_masking_model);
@@ -586,5 +620,6 @@ int main(void)
              test_bidirectional_progress);
     run_test("the same with the two directions at once on two threads",
              test_bidirectional_progress_together);
+    run_test("the writer of a file from its version string", test_writer_of_version);
     return check_finish();
 }
