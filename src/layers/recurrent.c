@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rnnscope/rnn.h"
 #include "rnnscope/threads.h"
@@ -617,13 +618,29 @@ typedef struct dir_job {
     rs_tensor *outs;
     rs_error err;
     int rc;
+    atomic_bool done;
 } dir_job;
 
 static void *dir_thread(void *arg)
 {
     dir_job *j = arg;
     j->rc = rnn_compute(j->node, j->call, j->outs, &j->err);
+    atomic_store(&j->done, true);
     return NULL;
+}
+
+/* The forward half is done and the backward one still runs on its thread (it ran slower, or
+ * the machine is busy): go on reporting both halves from the caller's thread every 10 ms, so
+ * that a cancel is still heard, until it ends. */
+static void wait_reporting(pair_progress *pp, dir_job *back)
+{
+    const struct timespec tick = {0, 10 * 1000 * 1000};
+    while (!atomic_load(&back->done)) {
+        nanosleep(&tick, NULL);
+        double both = (atomic_load(&pp->millionths[0]) + atomic_load(&pp->millionths[1])) / 2e6;
+        if (!atomic_load(&pp->cancel) && !rs_progress_report(pp->parent, both))
+            atomic_store(&pp->cancel, true);
+    }
 }
 
 /* The two directions are independent: with two CPUs to spare and enough work to cover starting
@@ -644,7 +661,7 @@ static int run_directions(const bidir_params *p, rnn_call c[2], bidir_run *r, pa
                           rs_error *err)
 {
     size_t threads = threads_apart(p->forward->params, c[0].x);
-    dir_job back = {p->backward, &c[1], r->bw, {""}, -1};
+    dir_job back = {p->backward, &c[1], r->bw, {""}, -1, false};
     pthread_t tid;
     pp->together = threads > 0;
     if (pp->together) {
@@ -656,9 +673,13 @@ static int run_directions(const bidir_params *p, rnn_call c[2], bidir_run *r, pa
     if (pp->together) {
         if (rc < 0)
             atomic_store(&pp->cancel, true);
+        else
+            wait_reporting(pp, &back);
         pthread_join(tid, NULL);
-        if (rc == 0 && back.rc == 0) /* the backward half may have ended last, unreported */
-            rs_progress_report(pp->parent, 1.0);
+        /* the backward half may have ended last, unreported; a cancel asked then is a cancel
+         * (the halves may end within one tick of wait_reporting on a busy machine) */
+        if (rc == 0 && back.rc == 0 && !rs_progress_report(pp->parent, 1.0))
+            rc = rs_fail(err, NULL, "cancelled");
     } else if (rc == 0) {
         c[1].max_threads = 0;
         dir_thread(&back);

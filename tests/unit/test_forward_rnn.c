@@ -525,7 +525,9 @@ static bool log_progress(void *user, double f)
 
 /* Bidirectional over 1200 steps: progress runs once from 0 to 1 over both halves, always on
  * the caller's thread, and a cancel from the callback stops it with an error; with the two
- * directions one after the other, and at once on two threads. */
+ * directions one after the other, and at once on two threads. At once, the cancel may come
+ * only with the last report: on a busy machine the backward half can run all its steps
+ * between two reports of the caller's thread. */
 static void bidirectional_progress(bool together)
 {
     rs_model *m = load(FIX "bidirectional/keras/k22.h5");
@@ -552,7 +554,7 @@ static void bidirectional_progress(bool together)
         log = (progress_log){.monotonic = true, .cancel_after = 0.6, .caller = pthread_self()};
         CHECK(n->kind->forward(n, &io, &err) < 0);
         CHECK_CONTAINS(err.msg, "cancelled");
-        CHECK(log.last < 0.9 && !log.other_thread);
+        CHECK((together || log.last < 0.9) && !log.other_thread);
     }
     rs_rnn_set_always_thread(false);
     rs_set_threads(0);
