@@ -5,7 +5,7 @@
  * Keras 3 passes mask[:, t] to each step's call; Keras 2 and tf.keras 2 reshape it to
  * (batch * steps, ...) for the inner layer, except on their step-by-step path (a fixed batch
  * size; in tf.keras only for a stateful inner layer), which passes none; tfjs-layers 4.22 hands
- * the inner layer the whole mask and fails, so rnnscope runs its files as Keras 2 does. The
+ * the inner layer the whole mask and fails: rnnscope passes it, with Keras 2's output mask. The
  * output's mask: Keras 3 keeps the input's; Keras 2 takes the inner layer's output mask,
  * reshaped, else the input's reduced to (batch, steps) with any() (their compute_mask); the
  * step-by-step path keeps the input's. A (batch, steps) mask is not the inner layer's: kept. */
