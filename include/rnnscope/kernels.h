@@ -35,6 +35,11 @@ typedef enum rs_act_kind {
     RS_ACT_SPARSE_SIGMOID,  /* Keras 3: 0, (x+1)/2, 1 */
     RS_ACT_SOFTMAX,         /* over one axis (default the last) */
     RS_ACT_LOG_SOFTMAX,
+    /* sparsemax over the last axis: max(x - tau, 0), tau from the k sorted values that stay */
+    RS_ACT_SPARSEMAX,       /* Martins & Astudillo: tau = (cumsum_k - 1) / k (Keras >= 3.16) */
+    RS_ACT_SPARSEMAX_K38,   /* Keras 3.8-3.15: tau = (cumsum_1 + ... + cumsum_k - 1) / k */
+    RS_ACT_GLU,             /* Keras 3.7+: x = [a, b] halves of the last axis, a * sigmoid(b);
+                             * halves the last axis (rs_glu), so not in place */
 } rs_act_kind;
 
 typedef struct rs_activation {
@@ -49,9 +54,16 @@ typedef struct rs_activation {
  * hard_sigmoid's formula. Returns false for an unknown name. */
 bool rs_activation_from_name(const char *name, int keras_major, rs_activation *out);
 
-/* Apply an element-wise activation in place. Softmax kinds are not element-wise: use
- * rs_softmax_axis for them (this function treats the array as rows of length `row`). */
+/* Apply an element-wise activation in place. Softmax and sparsemax are not element-wise: this
+ * function applies them to rows of length `row` (rs_softmax_axis for another axis); glu is
+ * left to rs_glu. */
 void rs_activate(const rs_activation *a, float *x, size_t n, size_t row);
+
+/* True for the activations that act on each value alone (not softmax, sparsemax or glu). */
+bool rs_activation_elementwise(const rs_activation *a);
+
+/* glu over rows of `len` values (even): y, rows of len / 2, = first half * sigmoid(second). */
+void rs_glu(const float *x, float *y, size_t rows, size_t len);
 
 /* Softmax over `axis` of a tensor of the given shape, in place. log selects log-softmax. */
 void rs_softmax_axis(float *x, int rank, const size_t *shape, int axis, bool log);

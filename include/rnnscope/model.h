@@ -65,6 +65,7 @@ typedef struct rs_node {
 
     const struct rs_layer_kind *kind; /* NULL when the class is not supported */
     char *unsupported;        /* why this node cannot run (NULL when it can) */
+    const char *note;         /* a static remark for the summary ("stateful: ..."), or NULL */
     void *params;             /* parsed config, owned by kind */
 } rs_node;
 

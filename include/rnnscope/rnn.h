@@ -46,8 +46,8 @@ typedef struct rs_rnn_io {
     bool zero_output_for_mask; /* masked steps output zeros instead of the previous output */
     const float *h0;           /* (batch, units) initial hidden state, or NULL: zeros */
     const float *c0;           /* (batch, units) initial cell state (LSTM), or NULL: zeros */
-    /* Standalone Keras <= 2.3: a masked step outputs the carried state h, so before any valid
-     * step it outputs h0 (later Keras: the previous output, zeros before any valid step). */
+    /* tfjs, standalone Keras <= 2.2.4: a masked step outputs the carried state h, so before any
+     * valid step it outputs h0 (later Keras: the previous output, zeros before any valid step). */
     bool masked_output_is_state;
     size_t max_threads;        /* at most this many threads; 0: as many as rs_rnn_usable_threads */
     /* Outputs; any may be NULL. */

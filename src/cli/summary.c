@@ -114,6 +114,8 @@ static void print_table(const rs_model *m, bool functional)
         }
         if (n->unsupported)
             printf("%*s  ! cannot run: %s\n", idx_w, "", cli_shown(n->unsupported));
+        if (n->note)
+            printf("%*s  note: %s\n", idx_w, "", cli_shown(n->note));
     }
 }
 

@@ -1,5 +1,6 @@
 /* Keras activations, each as Keras defines it (keras/activations.py, keras/src/activations). */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rnnscope/kernels.h"
@@ -28,6 +29,9 @@ static const act_name act_names[] = {
     {"sparse_plus", RS_ACT_SPARSE_PLUS}, {"tanh_shrink", RS_ACT_TANH_SHRINK},
     {"hard_tanh", RS_ACT_HARD_TANH}, {"log_sigmoid", RS_ACT_LOG_SIGMOID},
     {"sparse_sigmoid", RS_ACT_SPARSE_SIGMOID},
+    /* what every released Keras computes (3.8-3.15); the caller knows a later version */
+    {"sparsemax", RS_ACT_SPARSEMAX_K38},
+    {"glu", RS_ACT_GLU},
 };
 
 bool rs_activation_from_name(const char *name, int keras_major, rs_activation *out)
@@ -128,9 +132,81 @@ float rs_apply1(const rs_activation *a, float x)
     case RS_ACT_LOG_SIGMOID: return -softplus(-x);
     case RS_ACT_SPARSE_SIGMOID: return x <= -1.0f ? 0.0f : x >= 1.0f ? 1.0f : 0.5f * (x + 1);
     case RS_ACT_SOFTMAX:
-    case RS_ACT_LOG_SOFTMAX: return x; /* not element-wise: see rs_softmax_axis */
+    case RS_ACT_LOG_SOFTMAX:
+    case RS_ACT_SPARSEMAX:
+    case RS_ACT_SPARSEMAX_K38:
+    case RS_ACT_GLU: return x; /* not element-wise: see rs_activate and rs_glu */
     }
     return x;
+}
+
+bool rs_activation_elementwise(const rs_activation *a)
+{
+    switch (a->kind) {
+    case RS_ACT_SOFTMAX:
+    case RS_ACT_LOG_SOFTMAX:
+    case RS_ACT_SPARSEMAX:
+    case RS_ACT_SPARSEMAX_K38:
+    case RS_ACT_GLU: return false;
+    default: return true;
+    }
+}
+
+void rs_glu(const float *x, float *y, size_t rows, size_t len)
+{
+    size_t half = len / 2;
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < half; j++)
+            y[r * half + j] = x[r * len + j] * rs_sigmoid(x[r * len + half + j]);
+}
+
+/* qsort order: descending (no NaN reaches it) */
+static int descending(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x < y) - (x > y);
+}
+
+/* Sparsemax of one row, as sparsemax in keras/src/backend/{tensorflow,jax,numpy,torch}/nn.py:
+ * sort descending, cumulative sums c_j, support = the j with sorted_j - (c_j - 1) / j > 0,
+ * k = its size, then tau. The released versions sum the cumulative sums over the support
+ * (keras issue #23425); the fix (PR #23469) sums the sorted values, that is c_k. A row with a
+ * NaN, or without a finite support, becomes NaN. `sorted` is scratch of len values. */
+static void sparsemax_row(float *p, size_t len, bool released, float *sorted)
+{
+    for (size_t j = 0; j < len; j++)
+        if (isnan(p[j])) {
+            for (j = 0; j < len; j++)
+                p[j] = NAN;
+            return;
+        }
+    memcpy(sorted, p, len * sizeof(float));
+    qsort(sorted, len, sizeof(float), descending);
+    double cumsum = 0, kept = 0, k = 0;
+    for (size_t j = 0; j < len; j++) {
+        cumsum += sorted[j];
+        if (sorted[j] - (cumsum - 1) / (double)(j + 1) > 0) {
+            k++;
+            kept += released ? cumsum : sorted[j];
+        }
+    }
+    float tau = k > 0 ? (float)((kept - 1) / k) : NAN;
+    for (size_t j = 0; j < len; j++)
+        p[j] = isnan(tau) ? NAN : fmaxf(p[j] - tau, 0.0f);
+}
+
+static void sparsemax_rows(float *x, size_t n, size_t row, bool released)
+{
+    float sorted[256], *scratch = row <= 256 ? sorted : malloc(row * sizeof(float));
+    if (!scratch) { /* out of memory: NaN rather than a wrong number */
+        for (size_t i = 0; i < n; i++)
+            x[i] = NAN;
+        return;
+    }
+    for (size_t r = 0; r + row <= n; r += row)
+        sparsemax_row(x + r, row, released, scratch);
+    if (scratch != sorted)
+        free(scratch);
 }
 
 void rs_activate(const rs_activation *a, float *x, size_t n, size_t row)
@@ -144,6 +220,13 @@ void rs_activate(const rs_activation *a, float *x, size_t n, size_t row)
         rs_softmax_axis(x, 2, shape, 1, a->kind == RS_ACT_LOG_SOFTMAX);
         return;
     }
+    if (a->kind == RS_ACT_SPARSEMAX || a->kind == RS_ACT_SPARSEMAX_K38) {
+        if (row > 0)
+            sparsemax_rows(x, n, row, a->kind == RS_ACT_SPARSEMAX_K38);
+        return;
+    }
+    if (a->kind == RS_ACT_GLU)
+        return; /* changes the shape: the caller uses rs_glu */
     /* the vector versions (rnnscope/vmath.h) of the common element-wise ones */
     if (a->kind == RS_ACT_TANH || a->kind == RS_ACT_SIGMOID || a->kind == RS_ACT_EXPONENTIAL) {
         void (*vec)(float *, size_t) = a->kind == RS_ACT_TANH      ? rs_vtanh

@@ -1,6 +1,7 @@
-/* Attention layers: keras-self-attention's SeqSelfAttention, SeqWeightedAttention and
- * ScaledDotProductAttention; Keras' Attention, AdditiveAttention and MultiHeadAttention; and
- * keras-multi-head's MultiHeadAttention (same class name, told apart by "head_num"). */
+/* Attention layers: keras-self-attention's SeqSelfAttention, SeqWeightedAttention,
+ * ScaledDotProductAttention and ResidualScaledDotProductAttention; Keras' Attention,
+ * AdditiveAttention and MultiHeadAttention; and keras-multi-head's MultiHeadAttention (same
+ * class name, told apart by "head_num"). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,8 @@ typedef struct attention_params {
     bool use_additive_bias, use_attention_bias;
     rs_activation attention_activation;
     double attention_regularizer_weight;
+    /* ScaledDotProductAttention; residual: ResidualScaledDotProductAttention (RealFormer) */
+    bool residual;
     /* all */
     bool return_attention;
     bool use_bias;             /* SeqWeightedAttention, MultiHeadAttention */
@@ -131,20 +134,46 @@ static int qkv_inputs(rs_node *n, const rs_shape *in, int lo, int hi, rs_error *
     return 0;
 }
 
+/* ScaledDotProductAttention takes x or [q, k, v]; ResidualScaledDotProductAttention (its
+ * RealFormer variant, keras_self_attention/real_former.py) [x, prev] or [q, k, v, prev], prev
+ * the (Tq, Tk) scores of the layer before, and also returns its own scores + prev. */
 int rs_scaled_dot_attention_setup(rs_node *n, const rs_shape *in, const rs_model *m,
                                   rs_error *err)
 {
     attention_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
-    if (!p || qkv_inputs(n, in, 1, 3, err) < 0 || rs_expect_weight_count(n, 0, err) < 0)
+    if (!p)
         return -1;
-    if (n->n_inputs == 2)
-        return rs_fail(err, n->name, "ScaledDotProductAttention takes 1 or 3 inputs, not 2");
+    p->residual = !strcmp(n->class_name, "ResidualScaledDotProductAttention");
+    int extra = p->residual; /* prev, the last input */
+    if (qkv_inputs(n, in, 1 + extra, 3 + extra, err) < 0 || rs_expect_weight_count(n, 0, err) < 0)
+        return -1;
+    if (n->n_inputs == 2 + extra)
+        return rs_fail(err, n->name, "%s takes %d or %d inputs, not %d", n->class_name, 1 + extra,
+                       3 + extra, n->n_inputs);
     p->return_attention = cfg_bool(n, "return_attention", false);
     p->history_only = cfg_bool(n, "history_only", false);
-    const rs_shape *q = &in[0], *k = &in[n->n_inputs == 3 ? 1 : 0],
-                   *v = &in[n->n_inputs == 3 ? 2 : 0];
-    return set_attention_outputs(n, p->return_attention, true, rs_shape_make(2, q->dims[0], v->dims[1]),
-                                 rs_shape_make(2, q->dims[0], k->dims[0]), err);
+    bool three = n->n_inputs - extra == 3;
+    const rs_shape *q = &in[0], *k = &in[three ? 1 : 0], *v = &in[three ? 2 : 0];
+    rs_shape values = rs_shape_make(2, q->dims[0], v->dims[1]);
+    rs_shape scores = rs_shape_make(2, q->dims[0], k->dims[0]);
+    if (!p->residual)
+        return set_attention_outputs(n, p->return_attention, true, values, scores, err);
+    const rs_shape *prev = &in[n->n_inputs - 1];
+    if ((prev->dims[0] >= 0 && scores.dims[0] >= 0 && prev->dims[0] != scores.dims[0]) ||
+        (prev->dims[1] >= 0 && scores.dims[1] >= 0 && prev->dims[1] != scores.dims[1]))
+        return rs_fail(err, n->name, "its last input (the previous scores) is (%ld, %ld), the "
+                       "scores (%ld, %ld)", prev->dims[0], prev->dims[1], scores.dims[0],
+                       scores.dims[1]);
+    /* values, residual scores, then the attention: returned, or an internal as for the others */
+    bool ret = p->return_attention;
+    if (rs_node_outputs(n, ret ? 3 : 2, ret ? 0 : 1, err) < 0 ||
+        rs_node_name_output(n, 0, "values", err) < 0 ||
+        rs_node_name_output(n, 1, "residual", err) < 0 ||
+        rs_node_name_output(n, 2, "attention", err) < 0)
+        return -1;
+    n->out_shapes[0] = values;
+    n->out_shapes[1] = n->out_shapes[2] = scores;
+    return 0;
 }
 
 /* The layer object ({"class_name", "config", "inbound_nodes"}) whose config is `config`,
@@ -528,12 +557,25 @@ static void project(size_t T, size_t in, const float *x, const float *W, const f
                 y[t * out + o] += bias[o];
 }
 
-/* ScaledDotProductAttention (keras-self-attention): inputs [Q, K, V] or one tensor. */
+/* The previous scores of a ResidualScaledDotProductAttention, (batch, tq, tk). */
+static int check_prev(const rs_tensor *prev, size_t batch, size_t tq, size_t tk, rs_error *err)
+{
+    if (prev->rank == 3 && prev->shape[0] == batch && prev->shape[1] == tq && prev->shape[2] == tk)
+        return 0;
+    char got[160];
+    return rs_fail(err, NULL, "its previous scores have shape %s, not (%zu, %zu, %zu)",
+                   rs_shape_format(prev->rank, prev->shape, got, sizeof got), batch, tq, tk);
+}
+
+/* ScaledDotProductAttention (keras-self-attention): inputs [Q, K, V] or one tensor; the
+ * residual variant adds the previous scores (its last input) to the scores, returns that sum
+ * (output 1, before the history and mask penalties) and softmaxes it. */
 int rs_scaled_dot_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
 {
     const attention_params *p = n->params;
-    bool keep = attention_kept(n, io);
-    int three = io->n_inputs == 3;
+    int three = io->n_inputs - p->residual == 3;
+    int at = p->residual ? 2 : 1; /* the attention weights' output or internal */
+    bool keep = n->n_outputs > at || (n->n_internal >= 1 && !io->skip_internals);
     qkv x;
     if (qkv_dims(io, 0, three, 2 * three, &x, err) < 0)
         return -1;
@@ -542,19 +584,29 @@ int rs_scaled_dot_attention_forward(const rs_node *n, rs_layer_io *io, rs_error 
     size_t tq = x.dq.steps, tk = x.dk.steps, tt;
     if (rs_mul_overflows(tq, tk, &tt))
         return rs_fail(err, NULL, "%zu x %zu steps is too much for attention", tq, tk);
-    if (rs_tensor_alloc_dims(&io->outputs[0], err, 3, x.dq.batch, tq, x.dv.dim) < 0 ||
-        (keep && rs_tensor_alloc_dims(&io->outputs[1], err, 3, x.dq.batch, tq, tk) < 0))
+    const rs_tensor *prev = p->residual ? io->inputs[io->n_inputs - 1] : NULL;
+    if (prev && check_prev(prev, x.dq.batch, tq, tk, err) < 0)
         return -1;
+    for (int i = 0; i < (keep ? at + 1 : at); i++)
+        if (i == 0 ? rs_tensor_alloc_dims(&io->outputs[0], err, 3, x.dq.batch, tq, x.dv.dim) < 0
+                   : rs_tensor_alloc_dims(&io->outputs[i], err, 3, x.dq.batch, tq, tk) < 0)
+            return -1;
     float *scratch = keep ? NULL : scratch_alloc(tt, err);
     if (!keep && !scratch)
         return -1;
     float scale = 1.0f / sqrtf((float)x.dq.dim);
     int rc = 0;
     for (size_t b = 0; b < x.dq.batch && rc == 0; b++) {
-        float *a = weights_buffer(io, keep, scratch, b, tt);
+        float *a = keep ? io->outputs[at].data + b * tt : scratch;
         rs_dot_scores(tq, tk, x.dq.dim, sample_of(io, x.q, &x.dq, b), x.dq.dim,
                       sample_of(io, x.k, &x.dk, b), x.dk.dim, scale, a);
-        /* call(): mask[1] of a list, i.e. the key's mask */
+        if (prev) {
+            float *sum = io->outputs[1].data + b * tt;
+            for (size_t i = 0; i < tt; i++)
+                sum[i] = a[i] += prev->data[b * tt + i];
+        }
+        /* call(): mask[1] of a list, i.e. the key's mask (the residual variant: mask[0] of
+         * [x, prev], mask[1] of [q, k, v, prev]: the key's too) */
         rs_score_mask m = {.key_mask = sample_mask(io, x.k, b, tk), .causal = p->history_only,
                            .penalty = 1e4f, .additive = true};
         rs_masked_softmax(tq, tk, a, &m);

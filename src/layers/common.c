@@ -99,16 +99,54 @@ const char *cfg_str(const rs_node *n, const char *key, const char *dflt)
     return cJSON_IsString(v) ? v->valuestring : dflt;
 }
 
-int cfg_activation(const rs_node *n, const char *key, const char *dflt, const rs_model *m,
-                   rs_activation *out, rs_error *err)
+bool rs_keras_at_least(const rs_model *m, int major, int minor)
+{
+    int a = m ? m->keras_major : 2, b = 0;
+    if (m && m->keras_version && sscanf(m->keras_version, "%d.%d", &a, &b) < 1)
+        a = m->keras_major;
+    return a > major || (a == major && b >= minor);
+}
+
+rs_writer rs_writer_of(const rs_model *m)
+{
+    int major, minor, patch = 0;
+    const char *v = m ? m->keras_version : NULL;
+    if (v && strstr(v, "tfjs-layers"))
+        return RS_WRITER_TFJS;
+    if (!v || sscanf(v, "%d.%d.%d", &major, &minor, &patch) < 2)
+        return m && m->keras_major >= 3 ? RS_WRITER_KERAS_3 : RS_WRITER_TF_KERAS;
+    if (major >= 3)
+        return RS_WRITER_KERAS_3;
+    if (strstr(v, "-tf") || (major == 2 && minor >= 4))
+        return RS_WRITER_TF_KERAS;
+    return major < 2 || minor < 2 || (minor == 2 && patch <= 4) ? RS_WRITER_KERAS_224
+                                                                : RS_WRITER_KERAS_23;
+}
+
+int cfg_activation_or_glu(const rs_node *n, const char *key, const char *dflt,
+                          const rs_model *m, rs_activation *out, rs_error *err)
 {
     int major = m ? m->keras_major : 2;
     const cJSON *v = cfg_get(n, key);
-    if (!v) {
+    if (!v)
         rs_activation_from_name(dflt, major, out);
-        return 0;
-    }
-    return rs_parse_activation(v, major, out, n->name, err);
+    else if (rs_parse_activation(v, major, out, n->name, err) < 0)
+        return -1;
+    /* sparsemax's threshold was fixed after 3.15 (keras PR #23469) */
+    if (out->kind == RS_ACT_SPARSEMAX_K38 && rs_keras_at_least(m, 3, 16))
+        out->kind = RS_ACT_SPARSEMAX;
+    return 0;
+}
+
+int cfg_activation(const rs_node *n, const char *key, const char *dflt, const rs_model *m,
+                   rs_activation *out, rs_error *err)
+{
+    if (cfg_activation_or_glu(n, key, dflt, m, out, err) < 0)
+        return -1;
+    if (out->kind == RS_ACT_GLU)
+        return rs_fail(err, n->name, "activation 'glu' (it halves the last axis) is supported in "
+                                     "Dense and Activation layers only");
+    return 0;
 }
 
 int rs_node_outputs(rs_node *n, int n_outputs, int n_internal, rs_error *err)

@@ -61,6 +61,17 @@ static bool quantized(const rs_node *n)
     return name && strstr(name, "_from_");
 }
 
+/* The output shape of glu: half the last axis, which must be even (Keras splits it in two);
+ * else the node cannot run. */
+static void glu_shape(rs_node *n, rs_shape *s)
+{
+    long last = s->rank >= 1 ? s->dims[s->rank - 1] : 1;
+    if (last >= 0 && last % 2 != 0)
+        rs_node_unsupported(n, "activation 'glu' needs an even last axis, not %ld", last);
+    else if (last >= 0)
+        s->dims[s->rank - 1] = last / 2;
+}
+
 /* ---- Dense ---- */
 
 typedef struct dense_params {
@@ -79,7 +90,7 @@ int rs_dense_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *
     p->use_bias = cfg_bool(n, "use_bias", true);
     if (quantized(n))
         return rs_node_unsupported(n, "quantized Dense");
-    if (cfg_activation(n, "activation", "linear", m, &p->activation, err) < 0)
+    if (cfg_activation_or_glu(n, "activation", "linear", m, &p->activation, err) < 0)
         return rs_node_unsupported(n, "%s", err->msg);
     if (p->units <= 0)
         return rs_fail(err, n->name, "Dense has no valid 'units'");
@@ -92,6 +103,8 @@ int rs_dense_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *
         return -1;
     n->out_shapes[0] = in[0];
     n->out_shapes[0].dims[in[0].rank - 1] = p->units;
+    if (p->activation.kind == RS_ACT_GLU)
+        glu_shape(n, &n->out_shapes[0]);
     return 0;
 }
 
@@ -105,15 +118,6 @@ typedef struct activation_params {
     long axis;         /* Softmax axis (Keras numbering, -1 = last) */
     bool zero_masked;  /* Softmax with a mask zeroes the masked outputs (Keras >= 3.14) */
 } activation_params;
-
-/* Is the model's Keras version at least major.minor? "" (unknown) counts as keras_major.0. */
-static bool keras_at_least(const rs_model *m, int major, int minor)
-{
-    int a = m ? m->keras_major : 2, b = 0;
-    if (m && m->keras_version && sscanf(m->keras_version, "%d.%d", &a, &b) < 1)
-        a = m->keras_major;
-    return a > major || (a == major && b >= minor);
-}
 
 int rs_activation_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
 {
@@ -148,9 +152,11 @@ int rs_activation_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_er
         const cJSON *axes = cfg_get(n, "axis");
         if (cJSON_IsArray(axes) && cJSON_GetArraySize(axes) != 1)
             return rs_node_unsupported(n, "Softmax over several axes");
-        p->zero_masked = keras_at_least(m, 3, 14);
-    } else if (cfg_activation(n, "activation", "linear", m, a, err) < 0) {
+        p->zero_masked = rs_keras_at_least(m, 3, 14);
+    } else if (cfg_activation_or_glu(n, "activation", "linear", m, a, err) < 0) {
         return rs_node_unsupported(n, "%s", err->msg);
+    } else if (a->kind == RS_ACT_GLU) {
+        glu_shape(n, &n->out_shapes[0]);
     }
     a->axis = (int)p->axis;
     return rs_expect_weight_count(n, 0, err);
@@ -360,13 +366,31 @@ int rs_input_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
     return copy_through(io, err);
 }
 
-/* Apply an activation to a whole tensor (batch axis first); softmax over its axis. */
-static void activate_tensor(const rs_activation *a, rs_tensor *t)
+/* Apply an activation to a whole tensor (batch axis first); softmax over its axis; glu
+ * replaces t by a tensor of half its last axis. */
+static int activate_tensor(const rs_activation *a, rs_tensor *t, rs_error *err)
 {
-    if (a->kind == RS_ACT_SOFTMAX || a->kind == RS_ACT_LOG_SOFTMAX)
+    size_t last = t->rank ? t->shape[t->rank - 1] : 1;
+    if (a->kind == RS_ACT_SOFTMAX || a->kind == RS_ACT_LOG_SOFTMAX) {
         rs_softmax_axis(t->data, t->rank, t->shape, a->axis, a->kind == RS_ACT_LOG_SOFTMAX);
-    else
-        rs_activate(a, t->data, t->size, t->rank ? t->shape[t->rank - 1] : 1);
+        return 0;
+    }
+    if (a->kind != RS_ACT_GLU) {
+        rs_activate(a, t->data, t->size, last);
+        return 0;
+    }
+    if (last % 2 != 0)
+        return rs_fail(err, NULL, "glu needs an even last axis, not %zu", last);
+    size_t shape[RS_MAX_RANK];
+    memcpy(shape, t->shape, sizeof shape);
+    shape[t->rank - 1] = last / 2;
+    rs_tensor y = {0};
+    if (rs_tensor_alloc(&y, t->rank, shape, err) < 0)
+        return -1;
+    rs_glu(t->data, y.data, last ? t->size / last : 0, last);
+    rs_tensor_free(t);
+    rs_tensor_move(t, &y);
+    return 0;
 }
 
 int rs_dense_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
@@ -391,7 +415,9 @@ int rs_dense_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
             for (size_t u = 0; u < units; u++)
                 y->data[r * units + u] += b[u];
     }
-    activate_tensor(&p->activation, y); /* softmax: Keras' default axis, the last */
+    /* softmax: Keras' default axis, the last */
+    if (activate_tensor(&p->activation, y, err) < 0)
+        return -1;
     return pass_mask(io, err);
 }
 
@@ -444,7 +470,8 @@ int rs_activation_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
     }
     if (softmax_layer && softmax_mask(p, io, false, err) < 0)
         return -1;
-    activate_tensor(&a, y);
+    if (activate_tensor(&a, y, err) < 0)
+        return -1;
     return softmax_layer ? softmax_mask(p, io, true, err) : 0;
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rnnscope/rnn.h"
 #include "rnnscope/threads.h"
@@ -26,30 +27,28 @@ typedef struct rnn_params {
     bool use_bias;
     bool return_sequences, return_state, go_backwards, stateful;
     bool zero_output_for_mask; /* masked steps output zeros (forced in Bidirectional) */
-    bool masked_output_is_state; /* Keras <= 2.3: a masked step outputs the state h */
+    bool masked_output_is_state; /* a masked step outputs the state h (rs_writer_of) */
     bool reset_after;       /* GRU: bias (2, 3u), reset gate applied after the matmul */
     bool cudnn;             /* CuDNN weights: double bias, kernels stored as cuDNN lays them */
 } rnn_params;
 
-/* Standalone Keras 1.x-2.3.x (versions without "-tf", which tf.keras appends up to 2.3.0-tf,
- * then writes >= 2.4) differs at masked steps: it has no zero_output_for_mask (tf.keras and
- * Keras 3 force it on the halves of a Bidirectional returning sequences), and a masked step
- * outputs the carried state (h0 before any valid step) rather than the previous output. */
-static bool standalone_keras(const rs_model *m)
-{
-    int major, minor;
-    const char *v = m ? m->keras_version : NULL;
-    if (!v || sscanf(v, "%d.%d", &major, &minor) != 2 || strstr(v, "-tf"))
-        return false;
-    return major == 1 || (major == 2 && minor < 4);
-}
-
-/* The recurrence applies activations element by element: softmax over the units is not. */
-static bool is_softmax(const rs_activation *a)
-{
-    return a->kind == RS_ACT_SOFTMAX || a->kind == RS_ACT_LOG_SOFTMAX;
-}
-
+/* Masked timesteps of a recurrent layer: the program that wrote the file (rs_writer_of) decides,
+ * as each one runs its own files (the one table of these rules; README "What it reads" too):
+ *
+ *   writer, as the file's version says            a masked step outputs   Bidirectional halves
+ *                                                                          returning sequences
+ *   TensorFlow.js tfjs-layers ("tfjs-layers 4.22") the carried state h     as the layer
+ *   standalone Keras 1.x-2.2.4 ("2.2.4")           the carried state h     as the layer
+ *   standalone Keras 2.2.5-2.3.x ("2.3.1")         the previous output     as the layer
+ *   tf.keras 2 ("2.2.4-tf", "2.4"...), Keras 3,    the previous output     zeros at masked steps
+ *     a file that does not say
+ *
+ * "The carried state h" is h0 before any valid step (tfjs and Keras <= 2.2.4 rnn(): where(mask,
+ * output, states[0])); "the previous output" is zeros there (Keras 2.2.5's while loop and the
+ * tf.keras rnn() that Keras 2.3 calls), also in Keras <= 2.2.4 with unroll=True. tf.keras and
+ * Keras 3 give a Bidirectional's halves zero_output_for_mask when it returns sequences. A
+ * model.json converted from Keras (generatedBy "keras v2.13.1") carries that Keras' version in
+ * keras_version and follows its row. Every writer keeps the states over a masked step. */
 static int rnn_parse(rs_node *n, rnn_params *p, const rs_model *m, rs_error *err)
 {
     const char *cls = n->class_name;
@@ -65,9 +64,13 @@ static int rnn_parse(rs_node *n, rnn_params *p, const rs_model *m, rs_error *err
     p->return_sequences = cfg_bool(n, "return_sequences", false);
     p->return_state = cfg_bool(n, "return_state", false);
     p->go_backwards = cfg_bool(n, "go_backwards", false);
-    p->stateful = cfg_bool(n, "stateful", false); /* a viewer starts from the zero state */
+    p->stateful = cfg_bool(n, "stateful", false);
+    /* a viewer runs the model fresh, as a newly loaded Keras model does: from the zero state */
+    n->note = p->stateful ? "stateful: states start at zero" : NULL;
     p->zero_output_for_mask = cfg_bool(n, "zero_output_for_mask", false);
-    p->masked_output_is_state = standalone_keras(m);
+    rs_writer w = rs_writer_of(m);
+    p->masked_output_is_state =
+        w == RS_WRITER_TFJS || (w == RS_WRITER_KERAS_224 && !cfg_bool(n, "unroll", false));
     p->reset_after = p->cudnn || cfg_bool(n, "reset_after", false);
     if (p->cudnn) {
         rs_activation_from_name("tanh", p->keras_major, &p->activation);
@@ -80,8 +83,18 @@ static int rnn_parse(rs_node *n, rnn_params *p, const rs_model *m, rs_error *err
         return 1; /* unsupported, not an error */
     if (cfg_bool(n, "time_major", false))
         return rs_node_unsupported(n, "%s with time_major", cls), 1;
-    if (is_softmax(&p->activation) || is_softmax(&p->recurrent_activation))
-        return rs_node_unsupported(n, "%s with a softmax activation", cls), 1;
+    /* the recurrence applies activations value by value: softmax, sparsemax over the units not */
+    const rs_activation *whole = !rs_activation_elementwise(&p->activation) ? &p->activation
+                                 : !rs_activation_elementwise(&p->recurrent_activation)
+                                     ? &p->recurrent_activation
+                                     : NULL;
+    if (whole)
+        return rs_node_unsupported(n, "%s with a %s activation", cls,
+                                   whole->kind == RS_ACT_SPARSEMAX ||
+                                           whole->kind == RS_ACT_SPARSEMAX_K38
+                                       ? "sparsemax"
+                                       : "softmax"),
+               1;
     return 0;
 }
 
@@ -382,7 +395,8 @@ typedef struct bidir_params {
     merge_mode merge;
     rs_node *forward, *backward; /* inner layers; backward runs with go_backwards flipped */
     bool backward_from_config;   /* a backward_layer config was saved (else: copy of layer) */
-    bool zero_masked_outputs;    /* halves returning sequences output zeros at masked steps */
+    bool zero_masked_outputs;    /* halves returning sequences output zeros at masked steps
+                                  * (rs_writer_of) */
 } bidir_params;
 
 void rs_bidirectional_free(void *params)
@@ -491,12 +505,13 @@ int rs_bidirectional_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs
                        n->n_weights);
     const cJSON *layer = cfg_get(n, "layer"), *back = cfg_get(n, "backward_layer");
     p->backward_from_config = back != NULL;
-    p->zero_masked_outputs = !standalone_keras(m);
+    p->zero_masked_outputs = rs_writer_of(m) >= RS_WRITER_TF_KERAS;
     int half = n->n_weights / 2;
     if (rs_inner_node_setup(n, layer, 0, half, &in[0], m, &p->forward, err) < 0 ||
         rs_inner_node_setup(n, back ? back : layer, half, half, &in[0], m, &p->backward, err) < 0)
         return -1;
     const rs_node *f = p->forward;
+    n->note = f->note ? f->note : p->backward->note;
     if (f->unsupported || p->backward->unsupported)
         return rs_node_unsupported(n, "%s", f->unsupported ? f->unsupported
                                                            : p->backward->unsupported);
@@ -604,13 +619,29 @@ typedef struct dir_job {
     rs_tensor *outs;
     rs_error err;
     int rc;
+    atomic_bool done;
 } dir_job;
 
 static void *dir_thread(void *arg)
 {
     dir_job *j = arg;
     j->rc = rnn_compute(j->node, j->call, j->outs, &j->err);
+    atomic_store(&j->done, true);
     return NULL;
+}
+
+/* The forward half is done and the backward one still runs on its thread (it ran slower, or
+ * the machine is busy): go on reporting both halves from the caller's thread every 10 ms, so
+ * that a cancel is still heard, until it ends. */
+static void wait_reporting(pair_progress *pp, dir_job *back)
+{
+    const struct timespec tick = {0, 10 * 1000 * 1000};
+    while (!atomic_load(&back->done)) {
+        nanosleep(&tick, NULL);
+        double both = (atomic_load(&pp->millionths[0]) + atomic_load(&pp->millionths[1])) / 2e6;
+        if (!atomic_load(&pp->cancel) && !rs_progress_report(pp->parent, both))
+            atomic_store(&pp->cancel, true);
+    }
 }
 
 /* The two directions are independent: with two CPUs to spare and enough work to cover starting
@@ -631,7 +662,7 @@ static int run_directions(const bidir_params *p, rnn_call c[2], bidir_run *r, pa
                           rs_error *err)
 {
     size_t threads = threads_apart(p->forward->params, c[0].x);
-    dir_job back = {p->backward, &c[1], r->bw, {""}, -1};
+    dir_job back = {p->backward, &c[1], r->bw, {""}, -1, false};
     pthread_t tid;
     pp->together = threads > 0;
     if (pp->together) {
@@ -643,9 +674,13 @@ static int run_directions(const bidir_params *p, rnn_call c[2], bidir_run *r, pa
     if (pp->together) {
         if (rc < 0)
             atomic_store(&pp->cancel, true);
+        else
+            wait_reporting(pp, &back);
         pthread_join(tid, NULL);
-        if (rc == 0 && back.rc == 0) /* the backward half may have ended last, unreported */
-            rs_progress_report(pp->parent, 1.0);
+        /* the backward half may have ended last, unreported; a cancel asked then is a cancel
+         * (the halves may end within one tick of wait_reporting on a busy machine) */
+        if (rc == 0 && back.rc == 0 && !rs_progress_report(pp->parent, 1.0))
+            rc = rs_fail(err, NULL, "cancelled");
     } else if (rc == 0) {
         c[1].max_threads = 0;
         dir_thread(&back);

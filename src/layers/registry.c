@@ -68,6 +68,8 @@ static const rs_layer_kind KINDS[] = {
     LAYER_A("SeqSelfAttention", rs_seq_self_attention_setup, rs_seq_self_attention_forward),
     LAYER_A("SeqWeightedAttention", rs_seq_weighted_attention_setup, rs_seq_weighted_attention_forward),
     LAYER_A("ScaledDotProductAttention", rs_scaled_dot_attention_setup, rs_scaled_dot_attention_forward),
+    LAYER_A("ResidualScaledDotProductAttention", rs_scaled_dot_attention_setup,
+            rs_scaled_dot_attention_forward),
     LAYER_A("Attention", rs_keras_attention_setup, rs_keras_attention_forward),
     LAYER_A("AdditiveAttention", rs_keras_attention_setup, rs_keras_attention_forward),
     LAYER_A("MultiHeadAttention", rs_multi_head_attention_setup, rs_multi_head_attention_forward),

@@ -1,4 +1,14 @@
-/* TimeDistributed(inner): the inner layer applied to every timestep. */
+/* TimeDistributed(inner): the inner layer applied to every timestep.
+ *
+ * Its mask, (batch, steps, ...) over more than the steps (Masking or Embedding(mask_zero) of a
+ * 4-D input: which inner steps are valid), reaches the inner layer as each writer runs it:
+ * Keras 3 passes mask[:, t] to each step's call; Keras 2 and tf.keras 2 reshape it to
+ * (batch * steps, ...) for the inner layer, except on their step-by-step path (a fixed batch
+ * size; in tf.keras only for a stateful inner layer), which passes none; tfjs-layers 4.22 hands
+ * the inner layer the whole mask and fails: rnnscope passes it, with Keras 2's output mask. The
+ * output's mask: Keras 3 keeps the input's; Keras 2 takes the inner layer's output mask,
+ * reshaped, else the input's reduced to (batch, steps) with any() (their compute_mask); the
+ * step-by-step path keeps the input's. A (batch, steps) mask is not the inner layer's: kept. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,7 +17,35 @@
 
 typedef struct time_distributed_params {
     rs_node *inner;  /* set up on the per-timestep shape, with all the wrapper's weights */
+    bool pass_mask;  /* a mask over the inner steps reaches the inner layer (see above) */
+    bool keep_mask;  /* the output keeps the input's mask (Keras 3, step-by-step path) */
 } time_distributed_params;
+
+/* Does a model input have a fixed batch size (batch_input_shape / batch_shape [2, ...])? */
+static bool batch_fixed(const rs_model *m)
+{
+    for (int i = 0; m && i < m->n_nodes; i++) {
+        const rs_node *n = &m->nodes[i];
+        if (n->n_inputs != 0 || strcmp(n->class_name, "InputLayer") != 0 || !n->config)
+            continue;
+        const cJSON *s = cJSON_GetObjectItemCaseSensitive(n->config, "batch_input_shape");
+        if (!s)
+            s = cJSON_GetObjectItemCaseSensitive(n->config, "batch_shape");
+        if (cJSON_IsNumber(cJSON_GetArrayItem(s, 0)))
+            return true;
+    }
+    return false;
+}
+
+static void mask_rule(time_distributed_params *p, const rs_model *m)
+{
+    rs_writer w = rs_writer_of(m);
+    bool stepwise = batch_fixed(m) && (w == RS_WRITER_KERAS_224 || w == RS_WRITER_KERAS_23 ||
+                                       (w == RS_WRITER_TF_KERAS &&
+                                        cfg_bool(p->inner, "stateful", false)));
+    p->pass_mask = !stepwise;
+    p->keep_mask = stepwise || w == RS_WRITER_KERAS_3;
+}
 
 void rs_time_distributed_free(void *params)
 {
@@ -45,6 +83,8 @@ int rs_time_distributed_setup(rs_node *n, const rs_shape *in, const rs_model *m,
         0)
         return -1;
     const rs_node *inner = p->inner;
+    n->note = inner->note;
+    mask_rule(p, m);
     if (inner->unsupported)
         return rs_node_unsupported(n, "%s", inner->unsupported);
     /* The inner layer's internals (an LSTM's gates and cell) per timestep, same names. */
@@ -95,6 +135,46 @@ static int split_batch_and_time(rs_tensor *y, size_t batch, size_t steps, rs_ten
     return 0;
 }
 
+/* The mask over the inner layer's steps, (B, T, rest...) with rest non-empty, as (B*T, rest...)
+ * without copying, into *out; NULL when there is none or the writer passes none. */
+static int inner_mask(const time_distributed_params *p, const rs_tensor *mask, const rs_tensor *x,
+                      rs_tensor *view, const rs_tensor **out, rs_error *err)
+{
+    *out = NULL;
+    if (!mask || mask->rank < 3 || !p->pass_mask)
+        return 0;
+    if (mask->shape[0] != x->shape[0] || mask->shape[1] != x->shape[1]) {
+        char got[160];
+        return rs_fail(err, NULL, "input mask has shape %s, the input (%zu, %zu, ...)",
+                       rs_shape_format(mask->rank, mask->shape, got, sizeof got), x->shape[0],
+                       x->shape[1]);
+    }
+    *out = view;
+    return merge_batch_and_time(mask, view, err);
+}
+
+/* The output's mask (see the top of the file). */
+static int output_mask(const time_distributed_params *p, const rs_tensor *mask, rs_tensor *inner,
+                       size_t batch, size_t steps, rs_tensor *out, rs_error *err)
+{
+    if (!mask)
+        return 0;
+    if (mask->rank < 3 || p->keep_mask)
+        return rs_tensor_copy(out, mask, err);
+    if (inner->data)
+        return split_batch_and_time(inner, batch, steps, out, err);
+    if (rs_tensor_alloc_dims(out, err, 2, batch, steps) < 0)
+        return -1;
+    size_t rest = mask->size / (batch * steps);
+    for (size_t i = 0; i < batch * steps; i++) {
+        float any = 0;
+        for (size_t j = 0; j < rest && !any; j++)
+            any = mask->data[i * rest + j] != 0 ? 1.0f : 0.0f;
+        out->data[i] = any;
+    }
+    return 0;
+}
+
 static void free_tensors(rs_tensor *t, int n)
 {
     for (int i = 0; t && i < n; i++)
@@ -110,8 +190,12 @@ int rs_time_distributed_forward(const rs_node *n, rs_layer_io *io, rs_error *err
         return rs_fail(err, NULL, "the forward pass of the wrapped %s is not implemented yet",
                        inner->class_name);
     const rs_tensor *x = io->inputs[0];
-    rs_tensor view;
-    if (merge_batch_and_time(x, &view, err) < 0)
+    /* Each timestep is a sample of its own, with the mask over its own steps. */
+    const rs_tensor *mask = io->in_masks ? io->in_masks[0] : NULL;
+    rs_tensor view, mask_view;
+    const rs_tensor *ins[1] = {&view}, *in_masks[1];
+    if (merge_batch_and_time(x, &view, err) < 0 ||
+        inner_mask(p, mask, x, &mask_view, &in_masks[0], err) < 0)
         return -1;
     int count = inner->n_outputs + inner->n_internal;
     rs_tensor *outs = calloc((size_t)count, sizeof *outs);
@@ -121,8 +205,6 @@ int rs_time_distributed_forward(const rs_node *n, rs_layer_io *io, rs_error *err
         free_tensors(masks, 0);
         return rs_fail(err, NULL, "out of memory");
     }
-    /* Each timestep is a sample of its own: Keras gives the inner layer no usable mask. */
-    const rs_tensor *ins[1] = {&view}, *in_masks[1] = {NULL};
     rs_layer_io sub = {.n_inputs = 1, .inputs = ins, .in_masks = in_masks, .outputs = outs,
                        .out_masks = masks, .progress = io->progress,
                        .keras_major = io->keras_major, .skip_internals = io->skip_internals};
@@ -134,10 +216,8 @@ int rs_time_distributed_forward(const rs_node *n, rs_layer_io *io, rs_error *err
     for (int i = 0; rc == 0 && !io->skip_internals && i < inner->n_internal; i++)
         rc = split_batch_and_time(&outs[inner->n_outputs + i], x->shape[0], x->shape[1],
                                   &io->outputs[1 + i], err);
-    /* The timesteps are kept, and so is the input's mask. */
-    const rs_tensor *mask = io->in_masks ? io->in_masks[0] : NULL;
-    if (rc == 0 && mask)
-        rc = rs_tensor_copy(&io->out_masks[0], mask, err);
+    if (rc == 0)
+        rc = output_mask(p, mask, &masks[0], x->shape[0], x->shape[1], &io->out_masks[0], err);
     free_tensors(outs, count);
     free_tensors(masks, count);
     return rc;

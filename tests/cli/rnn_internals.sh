@@ -78,6 +78,31 @@ PYEOF
 edit_config lstm_1 activation '"softmax"'
 expect_fail 1 "lstm_1 (LSTM): LSTM with a softmax activation" "LSTM(activation=softmax) is refused" \
     "$RNNSCOPE" dump "$T/edited/model.json" --layer lstm_1 --random 0 -o "$T/x.npy"
+edit_config lstm_1 recurrent_activation '"sparsemax"'
+expect_fail 1 "lstm_1 (LSTM): LSTM with a sparsemax activation" \
+    "LSTM(recurrent_activation=sparsemax) is refused" \
+    "$RNNSCOPE" dump "$T/edited/model.json" --layer lstm_1 --random 0 -o "$T/x.npy"
+edit_config lstm_1 activation '"glu"'
+expect_fail 1 "activation 'glu' (it halves the last axis) is supported in Dense and Activation" \
+    "LSTM(activation=glu) is refused" \
+    "$RNNSCOPE" dump "$T/edited/model.json" --layer lstm_1 --random 0 -o "$T/x.npy"
+edit_config dense_1 activation '"glu"'
+expect_fail 1 "activation 'glu' needs an even last axis, not 3" "Dense(3, activation=glu) is refused" \
+    "$RNNSCOPE" dump "$T/edited/model.json" --layer dense_1 --random 0 -o "$T/x.npy"
+# Keras 3 builds a layer after glu for the whole axis (its compute_output_shape keeps it): such a
+# file cannot run in Keras, and rnnscope refuses it with one line naming the weight
+cp "$F/np_glu_sparsemax/keras/k3_legacy.h5" "$T/glu.h5"
+"$PY" - "$T/glu.h5" <<'PYEOF'
+import h5py, json, sys
+with h5py.File(sys.argv[1], "r+") as f:
+    c = json.loads(f.attrs["model_config"])
+    for l in c["config"]["layers"]:
+        if l["config"].get("name") == "activation":
+            l["config"]["activation"] = "glu"
+    f.attrs["model_config"] = json.dumps(c)
+PYEOF
+expect_fail 1 "dense_1: weight 'np_glu_sparsemax/dense_1/kernel' has shape (8, 8), the config wants (4, 8)" \
+    "a Dense after glu with weights for the whole axis is refused" "$RNNSCOPE" summary "$T/glu.h5"
 edit_config lstm_1 time_major true
 expect_fail 1 "lstm_1 (LSTM): LSTM with time_major" "time_major is refused" \
     "$RNNSCOPE" dump "$T/edited/model.json" --layer lstm_1 --random 0 -o "$T/x.npy"

@@ -107,12 +107,12 @@ def dequantize(buf, offset, n, spec):
     return vals.astype(np.float32).reshape(spec['shape']), raw.itemsize * n
 
 
-def tfjs_weights(d):
-    with open(os.path.join(d, 'tfjs/model.json')) as f:
+def tfjs_weights(d, sub='tfjs'):
+    with open(os.path.join(d, sub, 'model.json')) as f:
         mj = json.load(f)
     out = {}
     for g in mj['weightsManifest']:
-        buf = b''.join(open(os.path.join(d, 'tfjs', p), 'rb').read() for p in g['paths'])
+        buf = b''.join(open(os.path.join(d, sub, p), 'rb').read() for p in g['paths'])
         off = 0
         for w in g['weights']:
             n = int(np.prod(w['shape'], dtype=np.int64))
@@ -233,8 +233,14 @@ def format_weights(d, m, fmt, spec):
         if any(i.compress_type != want for i in z.infolist()):
             fail('zip entries not all %s' % ('deflated' if want else 'stored'))
         return zip_layer_weights(z, m)
-    if fmt == 'tfjs':
-        w = tfjs_weights(d)
+    if fmt.startswith('tfjs_'):  # converted from Keras: the converter's fields and the Keras config
+        mj = json.load(open(path))
+        topo = mj['modelTopology']
+        if not mj['generatedBy'].startswith('keras v') or 'Converter' not in mj['convertedBy'] or \
+                mj['generatedBy'] != 'keras v' + topo['keras_version'] or 'model_config' not in topo:
+            fail('%s: not a converted Keras model: %s' % (spec['file'], mj['generatedBy']))
+    if fmt == 'tfjs' or fmt.startswith('tfjs_'):
+        w = tfjs_weights(d, os.path.dirname(spec['file']))
         return {l['name']: [w[x['name']] for x in l['weights']] for l in m['layers'] if not l.get('nested_in')}
     if magic != HDF5_MAGIC:
         fail('%s is not HDF5' % spec['file'])
@@ -312,6 +318,9 @@ def check_quirks(root):
         d = os.path.join(root, m['name'])
         for fmt, spec in m['formats'].items():
             path = os.path.join(d, spec['file'])
+            if fmt.startswith('tfjs_'):
+                seen.add('tfjs converted from Keras')
+                continue
             if fmt == 'tfjs':
                 mj = json.load(open(path))
                 if len(mj['weightsManifest']) > 1:
@@ -344,7 +353,7 @@ def check_quirks(root):
             seen.add('stored and deflated zip')
     want = {'tfjs several groups', 'tfjs several shards', 'tfjs wrapped model_config', '.keras-named HDF5',
             'split layer_names', 'split weight_names', 'fixed-length strings', 'CuDNN double bias',
-            'stored and deflated zip', 'tfjs uint8 weights', 'tfjs uint16 weights', 'tfjs float16 weights'}
+            'stored and deflated zip', 'tfjs converted from Keras', 'tfjs uint8 weights', 'tfjs uint16 weights', 'tfjs float16 weights'}
     if want - seen:
         fail('quirks not in the corpus: %s' % sorted(want - seen))
     print('quirks present: %s' % ', '.join(sorted(seen)))

@@ -228,6 +228,24 @@ export class SeqWeightedAttention extends tf.layers.Layer {
   }
 }
 
+// keras-self-attention's scaled dot attention: q k^T / sqrt(d), then (from scores e) the
+// history_only and mask penalties of 1e4, softmax, weights times value.
+function scores(query, key) {
+  return tf.div(tf.matMul(query, key, false, true), Math.sqrt(query.shape[query.shape.length - 1]));
+}
+
+function scaledDot(query, key, value, e, mask, historyOnly) {
+  if (historyOnly) {
+    const indices = tf.expandDims(tf.range(0, key.shape[1], 1, 'int32'), 0);
+    const upper = tf.expandDims(tf.range(0, query.shape[1], 1, 'int32'), -1);
+    e = tf.sub(e, tf.mul(10000.0, tf.expandDims(tf.cast(tf.greater(indices, upper), 'float32'), 0)));
+  }
+  if (mask) e = tf.sub(e, tf.mul(10000.0, tf.sub(1.0, tf.cast(tf.expandDims(mask, -2), 'float32'))));
+  e = tf.exp(tf.sub(e, tf.max(e, -1, true)));
+  const a = tf.div(e, tf.sum(e, -1, true));
+  return { v: tf.matMul(a, value), a };
+}
+
 // keras_self_attention 0.51.0 ScaledDotProductAttention: no weights; inputs
 // [query, key, value] or one tensor used as all three; the key mask (mask[1]
 // of a list) penalizes padded keys.
@@ -247,18 +265,8 @@ export class ScaledDotProductAttention extends tf.layers.Layer {
         : [0, 0, 0].map(() => (Array.isArray(inputs) ? inputs[0] : inputs));
       let mask = kwargs && kwargs.mask ? kwargs.mask : null;
       if (Array.isArray(mask)) mask = mask.length === 3 ? mask[1] : mask[0];
-      const d = query.shape[query.shape.length - 1];
       // K.batch_dot(query, key, axes=2) / sqrt(d)
-      let e = tf.div(tf.matMul(query, key, false, true), Math.sqrt(d));
-      if (this.historyOnly) {
-        const indices = tf.expandDims(tf.range(0, key.shape[1], 1, 'int32'), 0);
-        const upper = tf.expandDims(tf.range(0, query.shape[1], 1, 'int32'), -1);
-        e = tf.sub(e, tf.mul(10000.0, tf.expandDims(tf.cast(tf.greater(indices, upper), 'float32'), 0)));
-      }
-      if (mask) e = tf.sub(e, tf.mul(10000.0, tf.sub(1.0, tf.cast(tf.expandDims(mask, -2), 'float32'))));
-      e = tf.exp(tf.sub(e, tf.max(e, -1, true)));
-      const a = tf.div(e, tf.sum(e, -1, true));
-      const v = tf.matMul(a, value);
+      const { v, a } = scaledDot(query, key, value, scores(query, key), mask, this.historyOnly);
       return this.returnAttention ? [v, a] : v;
     });
   }
@@ -277,6 +285,41 @@ export class ScaledDotProductAttention extends tf.layers.Layer {
 
   getConfig() {
     return { ...baseConfig(this), return_attention: this.returnAttention, history_only: this.historyOnly };
+  }
+}
+
+// keras-self-attention 0.51.0 ResidualScaledDotProductAttention (real_former.py, RealFormer):
+// inputs [x, prev] (q = k = v = x) or [q, k, v, prev], prev (Tq, Tk) the previous layer's
+// scores; outputs [v, new_prev(, attention)] with new_prev = q k^T / sqrt(d) + prev taken
+// before the history and mask penalties. Mask: mask[0] with two inputs, mask[1] (the key's)
+// with four. Its compute_mask returns [mask, mask[-1]] (a slice of the mask tensor); here the
+// values keep the query's mask and the rest have none.
+export class ResidualScaledDotProductAttention extends ScaledDotProductAttention {
+  static className = 'ResidualScaledDotProductAttention';
+
+  call(inputs, kwargs) {
+    return tf.tidy(() => {
+      const four = inputs.length === 4;
+      const [query, key, value, prev] = four ? inputs : [inputs[0], inputs[0], inputs[0], inputs[1]];
+      let mask = kwargs && kwargs.mask ? kwargs.mask : null;
+      if (Array.isArray(mask)) mask = four ? mask[1] : mask[0];
+      const newPrev = tf.add(scores(query, key), prev);
+      const { v, a } = scaledDot(query, key, value, newPrev, mask, this.historyOnly);
+      return this.returnAttention ? [v, newPrev, a] : [v, newPrev];
+    });
+  }
+
+  computeOutputShape(s) {
+    const four = s.length === 4;
+    const [q, k, v] = four ? s : [s[0], s[0], s[0]];
+    const out = [...q.slice(0, -1), v[v.length - 1]];
+    const scores = [q[0], q[1], k[1]];
+    return this.returnAttention ? [out, scores, scores] : [out, scores];
+  }
+
+  computeMask(inputs, mask) {
+    const m = Array.isArray(mask) ? mask[0] ?? null : mask ?? null;
+    return this.returnAttention ? [m, null, null] : [m, null];
   }
 }
 
@@ -584,7 +627,8 @@ export class UpSampling1D extends tf.layers.Layer {
   getConfig() { return { ...baseConfig(this), size: this.size }; }
 }
 
-for (const cls of [SeqSelfAttention, SeqWeightedAttention, ScaledDotProductAttention, Attention, AdditiveAttention,
+for (const cls of [SeqSelfAttention, SeqWeightedAttention, ScaledDotProductAttention, ResidualScaledDotProductAttention,
+  Attention, AdditiveAttention,
   MultiHeadAttention, ActivityRegularization, Subtract, Cropping1D, ZeroPadding1D, UpSampling1D]) {
   tf.serialization.registerClass(cls);
 }

@@ -88,6 +88,15 @@ function makeInput(spec, batch, rnd) {
   const hi = spec.hi ?? (spec.scale ?? 1);
   const v = new Float32Array(n);
   for (let i = 0; i < n; i++) v[i] = lo + (hi - lo) * rnd();
+  if (spec.zeroSteps) {
+    // [sample, index...]: the last-axis vector there becomes zeros (masked by Masking(0))
+    const strides = shape.map((_, i) => prod(shape.slice(i + 1)));
+    const d = shape[shape.length - 1];
+    for (const at of spec.zeroSteps) {
+      const off = at.reduce((o, k, i) => o + k * strides[i], 0);
+      v.fill(0, off, off + d);
+    }
+  }
   if (spec.maskTail) {
     // [sample, first masked step]: those steps become all-zero (Masking(0))
     const [T, D] = spec.shape;
@@ -205,13 +214,21 @@ async function generateModel(outRoot, key) {
       node.outputTensors.forEach((t, k) => targets.push({ entry, node: index, tensor: k, sym: t, layer }));
     }
   }
-  const probe = tf.model({ inputs: model.inputs, outputs: targets.map((t) => t.sym) });
-  let values = probe.predict(inputTensors.length === 1 ? inputTensors[0] : inputTensors);
+  let values;
+  if (def.numpy) { // tfjs cannot run it: numpy_refs.py computes the outputs (write_keras.py)
+    values = targets.map((t) => tf.zeros(t.sym.shape.map((s) => s ?? batch)));
+  } else if (def.eager) { // layers called by hand, for graphs tfjs cannot execute: {layer: output}
+    const byName = def.eager(inputTensors);
+    values = targets.map((t) => byName[t.entry.name]);
+  } else {
+    const probe = tf.model({ inputs: model.inputs, outputs: targets.map((t) => t.sym) });
+    values = probe.predict(inputTensors.length === 1 ? inputTensors[0] : inputTensors);
+  }
   if (!Array.isArray(values)) values = [values];
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i];
     const file = `outputs/${safe(t.entry.name)}.${t.node}.${t.tensor}.npy`;
-    writeNpy(path.join(dir, file), await values[i].data(), values[i].shape);
+    if (!def.numpy) writeNpy(path.join(dir, file), await values[i].data(), values[i].shape);
     t.entry.outputs.push({ node: t.node, tensor: t.tensor, file, shape: values[i].shape });
   }
 
@@ -237,7 +254,8 @@ async function generateModel(outRoot, key) {
   const meta = {
     name: key,
     model_name: model.name,
-    source: 'tfjs',
+    source: def.numpy ? 'numpy' : 'tfjs',
+    ...(def.numpy ? { numpy_outputs: true } : {}), // write_keras.py: numpy_refs computes them
     semantics: def.semantics ?? 'any',
     formats: def.formats ?? null,
     batch,

@@ -25,6 +25,7 @@ CUSTOM_MODULES = {  # keras-self-attention layers, as Keras 3 names their module
     'SeqSelfAttention': 'keras_self_attention.seq_self_attention',
     'SeqWeightedAttention': 'keras_self_attention.seq_weighted_attention',
     'ScaledDotProductAttention': 'keras_self_attention.scaled_dot_attention',
+    'ResidualScaledDotProductAttention': 'keras_self_attention.real_former',
     'MultiHeadAttention': 'keras_multi_head.multi_head_attention',
 }
 K3_DATE = '2025-01-01@00:00:00'
@@ -78,7 +79,8 @@ class Model:
     order (InputLayer included for Functional), shapes: {(layer, node, tensor):
     shape without batch} for Keras-3 tensor descriptions."""
 
-    def __init__(self, key, model_name, config, layers, shapes, split_limit=None):
+    def __init__(self, key, model_name, config, layers, shapes, split_limit=None, keras3_version=None):
+        self.keras3_version = keras3_version  # a Keras 3 version other than the writers' defaults
         self.key = key
         self.model_name = model_name
         self.config = config
@@ -396,6 +398,8 @@ def write_h5_model(model, path, flavor):
     used for the `.keras`-named HDF5 file), k3 (Keras 3 legacy h5)."""
     wflavor = 'tfk2' if flavor == 'tfk210' else flavor
     version = VERSIONS[flavor]
+    if flavor == 'k3' and model.keras3_version:
+        version = model.keras3_version
     if flavor == 'k22':
         config = keras2_model_config(model, 'k22')
     elif flavor == 'k3':
@@ -496,7 +500,7 @@ def keras3_weights_h5(model):
 
 def write_keras3_zip(model, path, deflate=False):
     config = keras3_model_config(model)
-    meta = {'keras_version': '3.4.1', 'date_saved': K3_DATE}
+    meta = {'keras_version': model.keras3_version or '3.4.1', 'date_saved': K3_DATE}
     comp = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
     with zipfile.ZipFile(path, 'w', compression=comp) as z:
         for name, data in (('metadata.json', json.dumps(meta).encode()),

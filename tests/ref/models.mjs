@@ -4,7 +4,8 @@
 // (tfjs computes Keras 2's 0.2x+0.5, so Keras 3 files of it would be wrong),
 // otherwise 'any'.
 import * as tf from '@tensorflow/tfjs';
-import { SeqSelfAttention, SeqWeightedAttention, ScaledDotProductAttention, Attention, AdditiveAttention,
+import { SeqSelfAttention, SeqWeightedAttention, ScaledDotProductAttention, ResidualScaledDotProductAttention,
+  Attention, AdditiveAttention,
   MultiHeadAttention, KerasMultiHeadAttention, ActivityRegularization, Subtract, Cropping1D, ZeroPadding1D, UpSampling1D, CausalConv1D }
   from './custom_layers.mjs';
 
@@ -373,6 +374,108 @@ export const MODELS = {
     const out = L.dense({ name: 'dense_1', units: 1 }).apply(s2);
     return { model: tf.model({ inputs: inp, outputs: out, name: 'stateful_timedistributed' }),
       inputs: [f([3, 5, 2])] };
+  },
+
+  // Masked steps as each writer runs them (README "What it reads", recurrent.c mask_writer_of):
+  // tfjs (and standalone Keras <= 2.3) leave a Bidirectional's halves alone at masked steps,
+  // tf.keras and Keras 3 zero them (NumPy variant masked_rnn_writers_tfkeras, write_keras.py).
+  masked_rnn_writers: () => {
+    const inp = tf.input({ shape: [7, 3], name: 'input_1' });
+    const m = L.masking({ name: 'masking', maskValue: 0 }).apply(inp);
+    const rs = { returnSequences: true, recurrentActivation: 'sigmoid' };
+    const b1 = L.bidirectional({ name: 'bidirectional', mergeMode: 'concat',
+      layer: L.lstm({ name: 'lstm', units: 3, ...rs }) }).apply(m);
+    const b2 = L.bidirectional({ name: 'bidirectional_1', mergeMode: 'sum',
+      layer: L.gru({ name: 'gru', units: 2, ...rs }) }).apply(b1);
+    const s = L.simpleRNN({ name: 'simple_rnn', units: 2, returnSequences: true }).apply(b2);
+    return { model: tf.model({ inputs: inp, outputs: s, name: 'masked_rnn_writers' }),
+      inputs: [f([7, 3], { maskTail: [[0, 5], [1, 4]] })] };
+  },
+
+  // A masked first step from an initial state: tfjs and Keras <= 2.2.4 output the state h0 there,
+  // Keras 2.2.5 and later zeros (NumPy variant masked_initial_state_keras23). go_backwards makes
+  // the first step processed the masked last one.
+  masked_initial_state: () => {
+    const inp = tf.input({ shape: [7, 3], name: 'input_1' });
+    const h0 = tf.input({ shape: [3], name: 'input_h0' });
+    const m = L.masking({ name: 'masking', maskValue: 0 }).apply(inp);
+    const g = L.gru({ name: 'gru', units: 3, returnSequences: true, goBackwards: true,
+      recurrentActivation: 'sigmoid' }).apply(m, { initialState: [h0] });
+    const srnn = L.simpleRNN({ name: 'simple_rnn', units: 2, returnSequences: true });
+    const s = srnn.apply(g);
+    const model = tf.model({ inputs: [inp, h0], outputs: s, name: 'masked_initial_state' });
+    // tfjs cannot execute a graph with initialState (its apply refuses an input list with it):
+    // the same layers called one by one, the mask passed as the graph would pass it
+    const eager = ([x, h]) => {
+      const [masking, gru] = ['masking', 'gru'].map((n) => model.getLayer(n));
+      const mx = masking.apply(x);
+      const mask = masking.computeMask(x);
+      const gx = gru.call(mx, { mask, initialState: [h] });
+      return { masking: mx, gru: gx, simple_rnn: srnn.call(gx, { mask }) };
+    };
+    return { model, eager, inputs: [f([7, 3], { maskTail: [[0, 5], [1, 4]] }), f([3])] };
+  },
+
+  // TimeDistributed over a 4-D masked input (batch, 3, 5, 2): the mask over the inner steps
+  // reaches TimeDistributed(LSTM), TimeDistributed(GRU) and TimeDistributed(GlobalAveragePooling1D)
+  // (Keras' TimeDistributed.call; see wrappers.c). tfjs fails on it (it hands the inner layer
+  // the whole mask): numpy_refs.td_mask computes the outputs. Dense after them keeps any mask
+  // in every Keras, so every format holds it.
+  td_mask: () => {
+    const inp = tf.input({ shape: [3, 5, 2], name: 'input_1' });
+    const m = L.masking({ name: 'masking', maskValue: 0 }).apply(inp);
+    const tl = L.timeDistributed({ name: 'td_lstm', layer: L.lstm({ name: 'lstm', units: 4,
+      recurrentActivation: 'sigmoid' }) }).apply(m);
+    const d1 = L.dense({ name: 'dense', units: 2 }).apply(tl);
+    const tg = L.timeDistributed({ name: 'td_gru', layer: L.gru({ name: 'gru', units: 2, returnSequences: true,
+      recurrentActivation: 'sigmoid' }) }).apply(m);
+    const tp = L.timeDistributed({ name: 'td_pool', layer: L.globalAveragePooling1d({ name: 'gap' }) }).apply(tg);
+    const d2 = L.dense({ name: 'dense_1', units: 1 }).apply(tp);
+    return { model: tf.model({ inputs: inp, outputs: [d1, d2], name: 'td_mask' }), numpy: true,
+      inputs: [f([3, 5, 2], { zeroSteps: [[0, 0, 4], [0, 0, 3], [0, 1, 1], [0, 2, 0], [1, 1, 4], [1, 2, 2]] })] };
+  },
+
+  // Keras 2's output mask of TimeDistributed(LSTM) (the inner steps' mask reduced with any()),
+  // read by the LSTM after it; Keras 3 keeps the 4-D mask there and fails: Keras 2 formats only.
+  td_mask_k2: () => {
+    const inp = tf.input({ shape: [3, 5, 2], name: 'input_1' });
+    const m = L.masking({ name: 'masking', maskValue: 0 }).apply(inp);
+    const tl = L.timeDistributed({ name: 'td_lstm', layer: L.lstm({ name: 'lstm', units: 4,
+      recurrentActivation: 'sigmoid' }) }).apply(m);
+    const l = L.lstm({ name: 'lstm_1', units: 3, returnSequences: true, recurrentActivation: 'sigmoid' }).apply(tl);
+    return { model: tf.model({ inputs: inp, outputs: l, name: 'td_mask_k2' }), numpy: true,
+      inputs: [f([3, 5, 2], { zeroSteps: [[0, 0, 4], [0, 1, 0], [0, 1, 1], [0, 1, 2], [0, 1, 3], [0, 1, 4],
+        [1, 0, 3], [1, 2, 1]] })] };
+  },
+
+  // A fixed batch size: standalone Keras 2 runs TimeDistributed step by step and gives the
+  // inner layer no mask (numpy_refs.td_mask_stepwise); tf.keras and Keras 3 still pass it
+  // (variant td_mask_fixed_batch_tfkeras).
+  td_mask_fixed_batch: () => {
+    const inp = tf.input({ batchShape: [2, 3, 5, 2], name: 'input_1' });
+    const m = L.masking({ name: 'masking', maskValue: 0 }).apply(inp);
+    const tl = L.timeDistributed({ name: 'td_lstm', layer: L.lstm({ name: 'lstm', units: 4,
+      recurrentActivation: 'sigmoid' }) }).apply(m);
+    const d = L.dense({ name: 'dense', units: 2 }).apply(tl);
+    return { model: tf.model({ inputs: inp, outputs: d, name: 'td_mask_fixed_batch' }), numpy: true,
+      inputs: [f([3, 5, 2], { zeroSteps: [[0, 0, 4], [0, 1, 2], [0, 1, 3], [0, 1, 4], [1, 2, 0]] })] };
+  },
+
+  // keras-self-attention's ResidualScaledDotProductAttention (RealFormer): the first on [x, prev]
+  // (prev a model input), history_only, returning its attention; the second on [q, k, v, prev]
+  // with the first's residual scores. Masked steps (the key's mask).
+  residual_attention: () => {
+    const inp = tf.input({ shape: [6, 3], name: 'input_1' });
+    const prev = tf.input({ shape: [6, 6], name: 'input_prev' });
+    const m = L.masking({ name: 'masking', maskValue: 0 }).apply(inp);
+    const l = L.lstm({ name: 'lstm', units: 4, returnSequences: true, recurrentActivation: 'sigmoid' }).apply(m);
+    const [v1, p1, a1] = new ResidualScaledDotProductAttention({ name: 'residual_attention', history_only: true,
+      return_attention: true }).apply([l, prev]);
+    const q = L.dense({ name: 'dense_q', units: 4 }).apply(v1);
+    const k = L.dense({ name: 'dense_k', units: 4 }).apply(l);
+    const [v2, p2] = new ResidualScaledDotProductAttention({ name: 'residual_attention_1' }).apply([q, k, l, p1]);
+    return { model: tf.model({ inputs: [inp, prev], outputs: [v2, p2, a1], name: 'residual_attention' }),
+      inputs: [f([6, 3], { maskTail: [[0, 4], [1, 5]] }), f([6, 6])] };
   },
 
   // A long sequence (T >= 1000).

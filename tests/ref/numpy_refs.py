@@ -12,6 +12,8 @@ Models (all Sequential chains):
   np_cudnn            CuDNNLSTM / CuDNNGRU with double bias, converted as Keras converts them
   np_activations      exponential, ReLU(max_value, negative_slope, threshold), Softmax(axis=1)
   np_conv_groups      Conv1D(groups=2), same/causal/strided
+  np_glu_sparsemax    glu in Activation and Dense, sparsemax as released (Keras 3.10 files)
+  np_sparsemax_k316   the same saved by Keras 3.16: sparsemax's fixed threshold
 It also cross-checks these NumPy layers against TF.js outputs (LSTM, GRU
 reset_after=False) and recomputes the masked attention of the `masking` model.
 """
@@ -40,7 +42,32 @@ ACTIVATIONS = {
 }
 
 
-def activation(name, keras_major):
+def glu(x):
+    """keras/src/backend/numpy/nn.py glu, axis=-1: x1, x2 = split(x, 2); x1 * sigmoid(x2)."""
+    x1, x2 = np.split(x, 2, -1)
+    return x1 * sigmoid(x2)
+
+
+def sparsemax(x, fixed):
+    """keras/src/backend/numpy/nn.py sparsemax, axis=-1, statement by statement. Released
+    Keras (3.8-3.15) sums the cumulative sums over the support (issue #23425); the fix
+    (PR #23469, in 3.16) sums the sorted logits."""
+    logits_sorted = -1.0 * np.sort(-1.0 * x, axis=-1)
+    logits_cumsum = np.cumsum(logits_sorted, axis=-1)
+    r = np.arange(1, x.shape[-1] + 1)
+    support = logits_sorted - (logits_cumsum - 1) / r > 0
+    k = np.sum(support, axis=-1, keepdims=True)
+    safe = np.where(support, logits_sorted if fixed else logits_cumsum, 0.0)
+    tau = (np.sum(safe, axis=-1, keepdims=True) - 1) / k
+    return np.maximum(x - tau, 0.0)
+
+
+def activation(name, keras_major, keras_version=None):
+    if name == 'glu':
+        return glu
+    if name == 'sparsemax':
+        minor = int(keras_version.split('.')[1]) if keras_version else 8
+        return lambda x: sparsemax(x, fixed=minor >= 16)
     if name == 'hard_sigmoid':
         if keras_major >= 3:
             return lambda x: np.clip(x / 6.0 + 0.5, 0.0, 1.0)  # keras 3: relu6(x + 3) / 6
@@ -120,6 +147,164 @@ def gru(x, kernel, rec, bias, act, ract, return_sequences, go_backwards=False, r
         h = z * h + (1.0 - z) * hh
         outs.append(h)
     return np.stack(outs, 1) if return_sequences else h
+
+
+# ------------------------------------------------ masked steps, by writer ---
+# How each writer's rnn() treats a masked step (recurrent.c mask_writer_of has the table):
+#   'state'    tfjs rnn(), Keras <= 2.2.4 K.rnn (while loop): where(mask, output, states[0])
+#   'previous' Keras 2.2.5 K.rnn, tf.keras rnn() (Keras 2.3, tf.keras 2, Keras 3):
+#              where(mask, output, output_tm1), output_tm1 starting at zeros
+#   'zero'     the same with zero_output_for_mask (tf.keras / Keras 3 Bidirectional halves)
+# States are kept over a masked step by every writer.
+
+def lstm_cell(w, name):
+    kernel, rec, bias = (w['%s/%s' % (name, v)] for v in ('kernel', 'recurrent_kernel', 'bias'))
+    u = rec.shape[0]
+
+    def step(x, states):
+        h, c = states
+        z = x @ kernel + h @ rec + bias
+        i, f, o = sigmoid(z[:, :u]), sigmoid(z[:, u:2 * u]), sigmoid(z[:, 3 * u:])
+        c = f * c + i * np.tanh(z[:, 2 * u:3 * u])
+        h = o * np.tanh(c)
+        return h, [h, c]
+    return step, u, 2
+
+
+def gru_cell(w, name):
+    """GRU(reset_after=False) with recurrent_activation sigmoid: tfjs' GRU."""
+    kernel, rec, bias = (w['%s/%s' % (name, v)] for v in ('kernel', 'recurrent_kernel', 'bias'))
+    u = rec.shape[0]
+
+    def step(x, states):
+        h = states[0]
+        mx = x @ kernel + bias
+        z = sigmoid(mx[:, :u] + h @ rec[:, :u])
+        r = sigmoid(mx[:, u:2 * u] + h @ rec[:, u:2 * u])
+        hh = np.tanh(mx[:, 2 * u:] + (r * h) @ rec[:, 2 * u:])
+        h = z * h + (1.0 - z) * hh
+        return h, [h]
+    return step, u, 1
+
+
+def simple_cell(w, name):
+    kernel, rec, bias = (w['%s/%s' % (name, v)] for v in ('kernel', 'recurrent_kernel', 'bias'))
+
+    def step(x, states):
+        h = np.tanh(x @ kernel + states[0] @ rec + bias)
+        return h, [h]
+    return step, rec.shape[0], 1
+
+
+def masked_rnn(cell, x, mask, rule, go_backwards=False, initial=None):
+    """A recurrent layer returning sequences: outputs in processing order, as Keras does."""
+    step, u, n_states = cell
+    B, T, _ = x.shape
+    states = list(initial) if initial else [np.zeros((B, u)) for _ in range(n_states)]
+    prev = np.zeros((B, u))
+    outs = []
+    for t in _steps(T, go_backwards):
+        y, new = step(x[:, t], states)
+        keep = mask[:, t:t + 1] > 0
+        masked_out = {'state': states[0], 'previous': prev, 'zero': np.zeros((B, u))}[rule]
+        y = np.where(keep, y, masked_out)
+        states = [np.where(keep, n, s) for n, s in zip(new, states)]
+        prev = y
+        outs.append(y)
+    return np.stack(outs, 1)
+
+
+def masked_bidirectional(w, name, inner, cell, x, mask, rule, merge):
+    """Keras Bidirectional returning sequences: the backward half runs go_backwards, its
+    outputs are put back in input order, then merged."""
+    fw = masked_rnn(cell(w, '%s/forward_%s' % (name, inner)), x, mask, rule)
+    bw = masked_rnn(cell(w, '%s/backward_%s' % (name, inner)), x, mask, rule, go_backwards=True)[:, ::-1]
+    return np.concatenate([fw, bw], -1) if merge == 'concat' else fw + bw
+
+
+def masked_rnn_writers(w, x, rule, bidirectional_rule):
+    mask = np.any(x != 0.0, axis=-1).astype(np.float64)
+    out = {'masking': x}
+    out['bidirectional'] = masked_bidirectional(w, 'bidirectional', 'lstm', lstm_cell, x, mask,
+                                                bidirectional_rule, 'concat')
+    out['bidirectional_1'] = masked_bidirectional(w, 'bidirectional_1', 'gru', gru_cell, out['bidirectional'],
+                                                  mask, bidirectional_rule, 'sum')
+    out['simple_rnn'] = masked_rnn(simple_cell(w, 'simple_rnn'), out['bidirectional_1'], mask, rule)
+    return out
+
+
+def masked_rnn_writers_tfkeras(w, inputs):
+    """tf.keras 2 and Keras 3: the Bidirectional halves get zero_output_for_mask."""
+    return masked_rnn_writers(w, inputs[0], 'previous', 'zero')
+
+
+def masked_initial_state(w, inputs, rule):
+    x, h0 = inputs
+    mask = np.any(x != 0.0, axis=-1).astype(np.float64)
+    gru_out = masked_rnn(gru_cell(w, 'gru'), x, mask, rule, go_backwards=True, initial=[h0])
+    # the GRU returns its sequence in processing order; the mask stays in input order
+    return {'masking': x, 'gru': gru_out, 'simple_rnn': masked_rnn(simple_cell(w, 'simple_rnn'), gru_out, mask, rule)}
+
+
+def masked_initial_state_keras23(w, inputs):
+    """Keras 2.2.5 and later: a masked first step outputs zeros, not h0."""
+    return masked_initial_state(w, inputs, 'previous')
+
+
+# ------------------------------------------- TimeDistributed with a mask ---
+# Keras 2 TimeDistributed.call (reshape path): the (B, T1, T2) mask reshaped to (B*T1, T2) for
+# the inner layer; compute_mask: the inner output mask reshaped back, else any() over T2.
+# Keras 3 passes mask[:, t] to each step's call: the same values.
+
+def _inner(x, mask):
+    B, T1 = x.shape[:2]
+    return x.reshape((B * T1,) + x.shape[2:]), mask.reshape(B * T1, -1)
+
+
+def _td_lstm(w, x, mask):
+    xi, mi = _inner(x, mask)
+    last = masked_rnn(lstm_cell(w, 'td_lstm'), xi, mi, 'previous')[:, -1]
+    return last.reshape(x.shape[0], x.shape[1], -1)
+
+
+def td_mask(w, inputs):
+    x = inputs[0]
+    mask = np.any(x != 0.0, axis=-1).astype(np.float64)
+    xi, mi = _inner(x, mask)
+    out = {'masking': x, 'td_lstm': _td_lstm(w, x, mask)}
+    g = masked_rnn(gru_cell(w, 'td_gru'), xi, mi, 'previous')
+    out['td_gru'] = g.reshape(x.shape[:3] + (-1,))
+    # GlobalAveragePooling1D with a mask: sum(x * m) / sum(m) over the steps
+    pooled = (g * mi[..., None]).sum(1) / mi.sum(1, keepdims=True)
+    out['td_pool'] = pooled.reshape(x.shape[0], x.shape[1], -1)
+    out['dense'] = out['td_lstm'] @ w['dense/kernel'] + w['dense/bias']
+    out['dense_1'] = out['td_pool'] @ w['dense_1/kernel'] + w['dense_1/bias']
+    unmasked = _td_lstm(w, x, np.ones_like(mask))
+    if np.max(np.abs(unmasked - out['td_lstm'])) < 1e-2:
+        raise SystemExit('numpy check td_mask: the inner mask changes nothing')
+    return out
+
+
+def td_mask_stepwise(w, inputs):
+    """Standalone Keras 2 with a fixed batch size: TimeDistributed's K.rnn path, no inner mask."""
+    x = inputs[0]
+    td = _td_lstm(w, x, np.ones(x.shape[:3]))
+    return {'masking': x, 'td_lstm': td, 'dense': td @ w['dense/kernel'] + w['dense/bias']}
+
+
+def td_mask_reshaped(w, inputs):
+    """tf.keras 2 (a built-in, not stateful inner layer) and Keras 3: the mask reaches it."""
+    x = inputs[0]
+    td = _td_lstm(w, x, np.any(x != 0.0, axis=-1).astype(np.float64))
+    return {'masking': x, 'td_lstm': td, 'dense': td @ w['dense/kernel'] + w['dense/bias']}
+
+
+def td_mask_k2(w, inputs):
+    x = inputs[0]
+    mask = np.any(x != 0.0, axis=-1).astype(np.float64)
+    td = _td_lstm(w, x, mask)
+    out_mask = np.any(mask > 0, axis=-1).astype(np.float64)  # compute_mask: any() over T2
+    return {'masking': x, 'td_lstm': td, 'lstm_1': masked_rnn(lstm_cell(w, 'lstm_1'), td, out_mask, 'previous')}
 
 
 # ---------------------------------------------------------------- Conv1D ---
@@ -220,7 +405,8 @@ def dense_cfg(name, units, act='linear'):
 class Builder:
     """A Sequential chain computed layer by layer in NumPy."""
 
-    def __init__(self, name, input_shape, batch, seed, keras_major):
+    def __init__(self, name, input_shape, batch, seed, keras_major, keras3_version=None):
+        self.keras3_version = keras3_version
         self.name = name
         self.rng = np.random.default_rng(seed)
         self.x = self.rng.uniform(-1, 1, (batch,) + tuple(input_shape)).astype(np.float32)
@@ -247,7 +433,7 @@ class Builder:
                             'output': self.cur.astype(np.float32)})
 
     def act(self, name):
-        return activation(name, self.keras_major)
+        return activation(name, self.keras_major, self.keras3_version)
 
     # layer helpers
     def dense(self, name, units, act='linear', scale=None):
@@ -320,7 +506,7 @@ class Builder:
         shapes = {(l['config']['name'], 0, 0): list(l['output'].shape[1:]) for l in self.layers}
         layers = [{'name': l['config']['name'], 'class_name': l['class_name'], 'weights': l['weights']}
                   for l in self.layers]
-        return kerasfmt.Model(self.name, self.name, config, layers, shapes)
+        return kerasfmt.Model(self.name, self.name, config, layers, shapes, keras3_version=self.keras3_version)
 
 
 K3 = ['keras3_legacy_h5', 'keras3_zip', 'keras3_zip_deflated']
@@ -388,9 +574,40 @@ def build_conv_groups():
     return b, 'any', ['tfkeras2_h5', 'keras3_zip']
 
 
+def _glu_sparsemax(name, version):
+    """glu last: Keras 3's compute_output_shape keeps the axis glu halves, so a layer with
+    weights after it gets weights for the whole axis and fails when run."""
+    b = Builder(name, (5, 4), 2, 306, keras_major=3, keras3_version=version)
+    b.dense('dense', 8, scale=1.5)
+    b.activation('activation', 'sparsemax')
+    b.dense('dense_1', 8, act='sparsemax', scale=1.5)
+    b.dense('dense_2', 8, act='glu', scale=1.5)
+    b.activation('activation_1', 'glu')
+    return b
+
+
+def build_glu_sparsemax():
+    """glu (Keras 3.7+) in Activation and Dense, sparsemax (3.8+) as released up to 3.15."""
+    return _glu_sparsemax('np_glu_sparsemax', '3.10.0'), 'keras3', K3
+
+
+def build_sparsemax_fixed():
+    """The same model saved by Keras 3.16: sparsemax with the fixed threshold; the outputs
+    must differ from the released formula's (or the model tests nothing)."""
+    b = _glu_sparsemax('np_sparsemax_k316', '3.16.0')
+    old = _glu_sparsemax('np_glu_sparsemax', '3.10.0')
+    diff = max(float(np.max(np.abs(a['output'] - c['output']))) for a, c in zip(b.layers, old.layers))
+    supports = (b.layers[1]['output'] > 0).sum(-1)
+    if diff < 1e-2 or supports.max() < 2:
+        raise SystemExit('np_sparsemax_k316: the fixed threshold changes nothing (%.3g)' % diff)
+    print('numpy check sparsemax: released and fixed thresholds differ by up to %.2g' % diff)
+    return b, 'keras3', K3
+
+
 def build_all(root):
     out = []
-    for build in (build_hard_sigmoid_k3, build_gru_reset_after, build_cudnn, build_activations, build_conv_groups):
+    for build in (build_hard_sigmoid_k3, build_gru_reset_after, build_cudnn, build_activations, build_conv_groups,
+                  build_glu_sparsemax, build_sparsemax_fixed):
         b, semantics, plan = build()
         meta = b.meta(root, semantics)
         out.append((b.model(), meta, plan))
@@ -433,9 +650,67 @@ def seq_weighted_attention(x, mask, W, b):
     return (x * att[..., None]).sum(1), att
 
 
+def check_masked_writers(root):
+    """The masked recurrences above, by tfjs' rule, give tfjs' outputs; by the other rules
+    they differ (so the variants test something)."""
+    for key, fn, other in (('masked_rnn_writers', lambda w, i: masked_rnn_writers(w, i[0], 'state', 'state'),
+                            masked_rnn_writers_tfkeras),
+                           ('masked_initial_state', lambda w, i: masked_initial_state(w, i, 'state'),
+                            masked_initial_state_keras23)):
+        d = os.path.join(root, key)
+        with open(os.path.join(d, 'meta.json')) as f:
+            meta = json.load(f)
+        w = {k: v.astype(np.float64) for k, v in _tfjs_weights(root, key).items()}
+        inputs = [np.load(os.path.join(d, i['file'])).astype(np.float64) for i in meta['inputs']]
+        ours, theirs = fn(w, inputs), other(w, inputs)
+        for layer in meta['layers']:
+            for o in layer['outputs']:
+                ref = np.load(os.path.join(d, o['file']))
+                _close('%s %s by tfjs\' rule vs tfjs' % (key, layer['name']), ours[layer['name']], ref)
+        diff = max(float(np.max(np.abs(theirs[n] - ours[n]))) for n in ours)
+        if diff < 1e-3:
+            raise SystemExit('numpy check %s: the other writers\' rule changes nothing' % key)
+        print('numpy check %s: the other writers\' outputs differ by up to %.2g' % (key, diff))
+
+
+def residual_attention(q, k, v, prev, mask, history_only):
+    """keras_self_attention 0.51.0 real_former.py ResidualScaledDotProductAttention.call."""
+    e = q @ np.transpose(k, (0, 2, 1)) / np.sqrt(q.shape[-1])
+    new_prev = e = e + prev
+    if history_only:
+        t = np.arange(k.shape[1])
+        e = e - 10000.0 * (t[None, :] > np.arange(q.shape[1])[:, None])
+    e = e - 10000.0 * (1.0 - mask[:, None, :])
+    e = np.exp(e - e.max(-1, keepdims=True))
+    a = e / e.sum(-1, keepdims=True)
+    return a @ v, new_prev, a
+
+
+def check_residual_attention(root):
+    d = os.path.join(root, 'residual_attention')
+    w = {k: v.astype(np.float64) for k, v in _tfjs_weights(root, 'residual_attention').items()}
+
+    def out(name):
+        return np.load(os.path.join(d, 'outputs', name + '.npy')).astype(np.float64)
+    x = np.load(os.path.join(d, 'inputs/input_1.npy'))
+    prev = np.load(os.path.join(d, 'inputs/input_prev.npy')).astype(np.float64)
+    mask = np.any(x != 0.0, axis=-1).astype(np.float64)
+    lstm_out = out('lstm.0.0')
+    v1, p1, a1 = residual_attention(lstm_out, lstm_out, lstm_out, prev, mask, True)
+    for got, name in ((v1, '0.0'), (p1, '0.1'), (a1, '0.2')):
+        _close('ResidualScaledDotProductAttention [x, prev] ' + name, got, out('residual_attention.' + name))
+    q = out('residual_attention.0.0') @ w['dense_q/kernel'] + w['dense_q/bias']
+    k = lstm_out @ w['dense_k/kernel'] + w['dense_k/bias']
+    v2, p2, _ = residual_attention(q, k, lstm_out, out('residual_attention.0.1'), mask, False)
+    _close('ResidualScaledDotProductAttention [q, k, v, prev] values', v2, out('residual_attention_1.0.0'))
+    _close('ResidualScaledDotProductAttention [q, k, v, prev] residual', p2, out('residual_attention_1.0.1'))
+
+
 def cross_checks(root):
     """The `masking` model's attention outputs (TF.js custom layers) against
     this independent NumPy version with the Masking layer's mask."""
+    check_masked_writers(root)
+    check_residual_attention(root)
     d = os.path.join(root, 'masking')
     w = {k: v.astype(np.float64) for k, v in _tfjs_weights(root, 'masking').items()}
     x_in = np.load(os.path.join(d, 'inputs/input_1.npy'))

@@ -25,7 +25,12 @@ FORMATS = {
     'keras3_zip': 'keras/k3.keras',
     'keras3_zip_deflated': 'keras/k3_deflated.keras',
     'hdf5_named_keras': 'keras/tfk210_hdf5.keras',
+    # TF.js files the converter made from a Keras file: generatedBy "keras v<version>"
+    'tfjs_keras23': 'tfjs_keras23/model.json',
+    'tfjs_tfkeras2': 'tfjs_tfkeras2/model.json',
 }
+# the Keras version each converted TF.js format says it was made from
+CONVERTED_FROM = {'tfjs_keras23': ('2.3.1', 'k22'), 'tfjs_tfkeras2': ('2.13.1', 'tfk2')}
 KERAS2_ONLY = ['keras22_h5', 'tfkeras2_h5', 'weights_only_h5', 'hdf5_named_keras']
 KERAS3_ONLY = ['keras3_legacy_h5', 'keras3_zip', 'keras3_zip_deflated']
 
@@ -50,9 +55,37 @@ PLAN = {
     'seed_weightedattention': ['keras22_h5', 'tfkeras2_h5', 'keras3_zip'],
     'quantized': ['keras22_h5', 'keras3_zip'],
     'keras_mha': ['tfkeras2_h5', 'keras3_legacy_h5', 'keras3_zip'],
-    'stateful_timedistributed': ['keras22_h5', 'tfkeras2_h5', 'keras3_zip'],
+    'stateful_timedistributed': list(FORMATS),
     'long_sequence': ['keras22_h5', 'keras3_zip'],
     'wide_units': ['keras22_h5'],
+    # the writers whose masked steps are tfjs' (README "What it reads"); the others: VARIANTS
+    'masked_rnn_writers': ['keras22_h5', 'weights_only_h5', 'tfjs_keras23'],
+    'masked_initial_state': ['keras22_h5', 'weights_only_h5'],
+    # built by tfjs, which cannot run them (NUMPY_OUTPUTS)
+    'td_mask': [f for f in FORMATS if f != 'tfjs'],
+    'td_mask_k2': ['keras22_h5', 'tfkeras2_h5', 'weights_only_h5', 'hdf5_named_keras', 'tfjs_keras23',
+                   'tfjs_tfkeras2'],
+    'td_mask_fixed_batch': ['keras22_h5', 'weights_only_h5', 'tfjs_keras23'],
+    'residual_attention': list(FORMATS),
+}
+# TF.js-built models tfjs cannot run (generate.mjs `numpy: true`): the outputs NumPy computes
+# from the TF.js file's weights and the inputs, {layer: output}; no TF.js format.
+NUMPY_OUTPUTS = {'td_mask': numpy_refs.td_mask, 'td_mask_k2': numpy_refs.td_mask_k2,
+                 'td_mask_fixed_batch': numpy_refs.td_mask_stepwise}
+# A TF.js model's Keras files whose writer runs it otherwise than tfjs: the same model and
+# weights under another name, with the outputs NumPy computes by that writer's rules.
+# key -> [(variant name, formats, numpy_refs function(weights, inputs) -> {layer: output})]
+VARIANTS = {
+    'masked_rnn_writers': [('masked_rnn_writers_tfkeras',
+                            ['tfkeras2_h5', 'hdf5_named_keras', 'keras3_legacy_h5', 'keras3_zip',
+                             'keras3_zip_deflated', 'tfjs_tfkeras2'],
+                            numpy_refs.masked_rnn_writers_tfkeras)],
+    'masked_initial_state': [('masked_initial_state_keras23', ['tfkeras2_h5', 'hdf5_named_keras', 'tfjs_keras23',
+                                                               'tfjs_tfkeras2'],
+                              numpy_refs.masked_initial_state_keras23)],
+    'td_mask_fixed_batch': [('td_mask_fixed_batch_tfkeras', ['tfkeras2_h5', 'hdf5_named_keras', 'keras3_legacy_h5',
+                                                             'keras3_zip', 'keras3_zip_deflated', 'tfjs_tfkeras2'],
+                             numpy_refs.td_mask_reshaped)],
 }
 # layer_names / weight_names split into name0, name1, ... (Keras does this past
 # 64 KiB; a small limit forces it on a small model).
@@ -131,12 +164,36 @@ def describe_layers(config, meta, weights):
     return layers
 
 
-def write_formats(model, model_dir, formats):
+def write_converted_tfjs(model, tfjs_dir, path, fmt):
+    """model.json as tensorflowjs_converter writes it from a Keras HDF5 file: the Keras
+    config and version under modelTopology, generatedBy "keras v<version>"; the weights of
+    the TF.js file (shards copied, names kept)."""
+    version, flavor = CONVERTED_FROM[fmt]
+    with open(os.path.join(tfjs_dir, 'model.json')) as f:
+        src = json.load(f)
+    out_dir = os.path.dirname(path)
+    os.makedirs(out_dir, exist_ok=True)
+    for group in src['weightsManifest']:
+        for shard in group['paths']:
+            with open(os.path.join(tfjs_dir, shard), 'rb') as a, open(os.path.join(out_dir, shard), 'wb') as b:
+                b.write(a.read())
+    topology = {'keras_version': version, 'backend': 'tensorflow',
+                'model_config': kerasfmt.keras2_model_config(model, flavor)}
+    converted = {'format': 'layers-model', 'generatedBy': 'keras v' + version,
+                 'convertedBy': 'TensorFlow.js Converter v4.22.0', 'modelTopology': topology,
+                 'weightsManifest': src['weightsManifest']}
+    with open(path, 'w') as f:
+        json.dump(converted, f)
+
+
+def write_formats(model, model_dir, formats, tfjs_dir=None):
     os.makedirs(os.path.join(model_dir, 'keras'), exist_ok=True)
     written = {}
     for fmt in formats:
         path = os.path.join(model_dir, FORMATS[fmt])
-        if fmt == 'keras22_h5':
+        if fmt in CONVERTED_FROM:
+            write_converted_tfjs(model, tfjs_dir or os.path.join(model_dir, 'tfjs'), path, fmt)
+        elif fmt == 'keras22_h5':
             kerasfmt.write_h5_model(model, path, 'k22')
         elif fmt == 'tfkeras2_h5':
             kerasfmt.write_h5_model(model, path, 'tfk2')
@@ -155,6 +212,28 @@ def write_formats(model, model_dir, formats):
             kerasfmt.write_keras3_zip(model, path, deflate=True)
         written[fmt] = {'file': FORMATS[fmt]}
     return written
+
+
+def write_numpy_outputs(d, meta, outputs, weights):
+    inputs = [np.load(os.path.join(d, i['file'])).astype(np.float64) for i in meta['inputs']]
+    values = outputs({k: v.astype(np.float64) for k, v in weights.items()}, inputs)
+    for layer in meta['layers']:
+        for o in layer['outputs']:
+            y = values[layer['name']].astype(np.float32)
+            assert list(y.shape) == o['shape'], (meta['name'], layer['name'], y.shape, o['shape'])
+            np.save(os.path.join(d, o['file']), y)
+
+
+def write_variant(root, meta, name, outputs, weights):
+    """The directory of a VARIANTS entry: the TF.js model's inputs, NumPy's outputs."""
+    src, d = os.path.join(root, meta['name']), os.path.join(root, name)
+    for sub in ('inputs', 'outputs'):
+        os.makedirs(os.path.join(d, sub), exist_ok=True)
+    for inp in meta['inputs']:
+        np.save(os.path.join(d, inp['file']), np.load(os.path.join(src, inp['file'])))
+    vmeta = dict(meta, name=name, source='numpy')
+    write_numpy_outputs(d, vmeta, outputs, weights)
+    return vmeta
 
 
 def manifest_entry(meta, formats):
@@ -179,7 +258,7 @@ def main(root):
         model_dir = os.path.join(root, key)
         with open(os.path.join(model_dir, 'meta.json')) as f:
             meta = json.load(f)
-        if meta['source'] != 'tfjs':
+        if meta['source'] != 'tfjs' and not meta.get('numpy_outputs'):
             continue
         config, weights = load_tfjs(os.path.join(model_dir, 'tfjs'))
         layers = describe_layers(config, meta, weights)
@@ -191,9 +270,18 @@ def main(root):
             assert meta['semantics'] == 'keras2', key + ': uses hard_sigmoid, say semantics keras2'
             assert not set(plan) & set(KERAS3_ONLY), key + ': hard_sigmoid differs in Keras 3'
         formats = {'tfjs': {'file': 'tfjs/model.json'}}
+        if meta.get('numpy_outputs'):
+            write_numpy_outputs(model_dir, meta, NUMPY_OUTPUTS[key], weights)
+            formats = {}
         formats.update(write_formats(model, model_dir, plan))
         manifest['models'].append(manifest_entry(meta, formats))
         print('%s: %s' % (key, ', '.join(formats)))
+        for name, plan, outputs in VARIANTS.get(key, []):
+            vmeta = write_variant(root, meta, name, outputs, weights)
+            vmodel = kerasfmt.Model(name, meta['model_name'], config, layers, shapes_from_meta(meta))
+            formats = write_formats(vmodel, os.path.join(root, name), plan, os.path.join(model_dir, 'tfjs'))
+            manifest['models'].append(manifest_entry(vmeta, formats))
+            print('%s (numpy variant of %s): %s' % (name, key, ', '.join(formats)))
     for model, meta, plan in numpy_refs.build_all(root):
         formats = write_formats(model, os.path.join(root, meta['name']), plan)
         manifest['models'].append(manifest_entry(meta, formats))
