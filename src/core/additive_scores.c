@@ -1,11 +1,12 @@
 /* Additive (Bahdanau) attention scores, the T×T×units tanh that dominates SeqSelfAttention and
- * AdditiveAttention at long sequences. Kernels over rows of queries:
+ * AdditiveAttention at long sequences. Kernels over rows of queries (the AVX-512 path runs the
+ * AVX2 ones: these have no wider version yet):
  *  - AVX2+FMA, exp products: tanh(y) = 1 - 2/(1 + e^{2y}) and e^{2 pre (q+k)} = e^{2 pre q} ·
  *    e^{2 pre k}, so with the exps of queries and keys computed once (T·units each) every one of
  *    the T·T·units terms costs a multiply, an add and a divide. Absolute error per tanh about
  *    2e-7 (it loses tanh's relative accuracy near 0, which a weighted sum does not need). Used
  *    when every |pre·q|, |pre·k| <= 20, so that no product overflows or underflows;
- *  - AVX2+FMA, tanh8: keys transposed and padded so that 8 keys sit in one vector; for each
+ *  - AVX2+FMA, rs_tanh_vec: keys transposed and padded so that 8 keys sit in one vector; for each
  *    query and 8 keys the units are walked with tanh8 and an FMA into one accumulator (any
  *    input, NaN and Inf included);
  *  - portable: the pre-activations of a block of keys go through one rs_vtanh call, then the
@@ -23,7 +24,8 @@
 #include "rnnscope/vmath.h"
 
 #include "core/vmath_path.h"
-#include "core/vmath_x86.h"
+#include "core/simd_avx2.h"
+#include "core/vmath_simd.h"
 
 #define KEY_BLOCK 64            /* keys per rs_vtanh call on the portable path */
 #define MIN_WORK_PER_THREAD (1u << 20) /* tanh evaluations below which a thread is not worth it */
@@ -86,12 +88,12 @@ static void rows_blocked(const score_rows *r)
 
 #ifdef RS_VMATH_X86
 /* post * Σ_c w[c] tanh(pre * (q_c + k_c)) for the 8 keys whose transposed columns start at kt. */
-RS_AVX2_INLINE __m256 score8(const score_rows *r, const float *qi, const float *kt)
+SIMD_INLINE __m256 score8(const score_rows *r, const float *qi, const float *kt)
 {
     __m256 acc = _mm256_setzero_ps(), pre = _mm256_set1_ps(r->pre);
     for (size_t c = 0; c < r->d; c++) {
         __m256 s = _mm256_add_ps(_mm256_set1_ps(qi[c]), _mm256_loadu_ps(kt + c * r->ldkt));
-        __m256 h = rs_tanh8(_mm256_mul_ps(pre, s));
+        __m256 h = rs_tanh_vec(_mm256_mul_ps(pre, s));
         acc = r->w ? _mm256_fmadd_ps(_mm256_set1_ps(r->w[c]), h, acc) : _mm256_add_ps(acc, h);
     }
     return _mm256_mul_ps(acc, _mm256_set1_ps(r->post));
@@ -99,14 +101,14 @@ RS_AVX2_INLINE __m256 score8(const score_rows *r, const float *qi, const float *
 
 /* The same for 16 keys, two independent tanh chains per step (pre = 1, w given: attention's
  * common case). Same arithmetic per key as score8. */
-RS_AVX2_INLINE void score16(const score_rows *r, const float *qi, const float *kt, float *out)
+SIMD_INLINE void score16(const score_rows *r, const float *qi, const float *kt, float *out)
 {
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
     for (size_t c = 0; c < r->d; c++) {
         __m256 qc = _mm256_set1_ps(qi[c]), wc = _mm256_set1_ps(r->w[c]);
         const float *kc = kt + c * r->ldkt;
-        __m256 h0 = rs_tanh8(_mm256_add_ps(qc, _mm256_loadu_ps(kc)));
-        __m256 h1 = rs_tanh8(_mm256_add_ps(qc, _mm256_loadu_ps(kc + 8)));
+        __m256 h0 = rs_tanh_vec(_mm256_add_ps(qc, _mm256_loadu_ps(kc)));
+        __m256 h1 = rs_tanh_vec(_mm256_add_ps(qc, _mm256_loadu_ps(kc + 8)));
         acc0 = _mm256_fmadd_ps(wc, h0, acc0);
         acc1 = _mm256_fmadd_ps(wc, h1, acc1);
     }
@@ -116,7 +118,7 @@ RS_AVX2_INLINE void score16(const score_rows *r, const float *qi, const float *k
 }
 
 /* Σ_c w_c (1 - 2/(1 + eq_c·ek_c)) for 8 keys (the exp-products kernel). */
-RS_AVX2_INLINE __m256 product8(const score_rows *r, const float *eqi, const float *ekt)
+SIMD_INLINE __m256 product8(const score_rows *r, const float *eqi, const float *ekt)
 {
     __m256 acc = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f);
     for (size_t c = 0; c < r->d; c++) {
@@ -127,7 +129,7 @@ RS_AVX2_INLINE __m256 product8(const score_rows *r, const float *eqi, const floa
     return _mm256_mul_ps(acc, _mm256_set1_ps(r->post));
 }
 
-static RS_AVX2 void rows_products_avx2(const score_rows *r)
+static SIMD_TARGET void rows_products_avx2(const score_rows *r)
 {
     for (size_t i = r->lo; i < r->hi; i++) {
         const float *eqi = r->eq + i * r->d;
@@ -143,7 +145,7 @@ static RS_AVX2 void rows_products_avx2(const score_rows *r)
     }
 }
 
-static RS_AVX2 void rows_avx2(const score_rows *r)
+static SIMD_TARGET void rows_avx2(const score_rows *r)
 {
     bool pairs = r->pre == 1.0f && r->w;
     for (size_t i = r->lo; i < r->hi; i++) {

@@ -6,7 +6,7 @@
  * product for all samples; chunks are sized so that memory stays bounded for long sequences.
  * Masked steps are computed and thrown away: the sample keeps its state (Keras' K.rnn).
  *
- * The gate arithmetic of a valid step is one pass per sample (rnnscope/rnn_cells.h: AVX2+FMA,
+ * The gate arithmetic of a valid step is one pass per sample (rnnscope/rnn_cells.h: AVX2+FMA or AVX-512,
  * the usual activations) that also writes the outputs; other activations, masked steps and the
  * portable path run the generic cells below. A single small sample also computes the next
  * step's product inside that pass (pipelined_step).
