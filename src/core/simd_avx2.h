@@ -28,6 +28,7 @@ typedef __m256i vmask; /* the lanes a masked load or store touches */
 #define V_SUB _mm256_sub_ps
 #define V_MUL _mm256_mul_ps
 #define V_DIV _mm256_div_ps
+#define V_DIV_FAST _mm256_div_ps /* a/b to within 2 ulp, where speed matters: exact here */
 #define V_FMA _mm256_fmadd_ps   /* a·b + c */
 #define V_FNMA _mm256_fnmadd_ps /* c - a·b */
 #define V_MIN _mm256_min_ps     /* min/max: the second operand when one is NaN */
