@@ -262,7 +262,7 @@ def sgemm(builddir, threads, shapes):
         return {}
     args = [str(v) for s in sorted(shapes) for v in s]
     out = subprocess.run([os.path.join(builddir, 'bench', 'sgemm_bound'), str(threads)] + args,
-                         capture_output=True, text=True, check=True).stdout
+                         capture_output=True, text=True, check=True, env=thread_env(threads)).stdout
     rates = {}
     for line in out.splitlines():
         m, n, k, g = line.split()

@@ -21,8 +21,8 @@ SIMD_TARGET void rs_gemv_rows_avx2(size_t N, size_t K, const float *x, const flo
     } while (0)
 
 /* C[mr, nc] (+)= the accumulators of a kernel's rows. */
-SIMD_TARGET static void store_rows(__m256 acc[][2], size_t mr, float *C,
-                                                            size_t ldc, size_t nc, bool add)
+SIMD_TARGET static void store_rows(__m256 acc[][2], size_t mr, float *C, size_t ldc, size_t nc,
+                                   bool add)
 {
     for (size_t r = 0; r < mr; r++) {
         float *c = C + r * ldc;
@@ -63,10 +63,8 @@ SIMD_TARGET static void store_rows(__m256 acc[][2], size_t mr, float *C,
     ROW_FMA(3)
 
 /* C[mr, nc] (+)= A[mr, kc] panel[kc, 16] for mr <= 6 rows. */
-SIMD_TARGET static void micro_6x16(size_t mr, size_t kc, const float *A,
-                                                            size_t lda, const float *panel,
-                                                            float *C, size_t ldc, size_t nc,
-                                                            bool add)
+SIMD_TARGET static void micro_6x16(size_t mr, size_t kc, const float *A, size_t lda,
+                                   const float *panel, float *C, size_t ldc, size_t nc, bool add)
 {
     const float *a4 = A + (mr > 4 ? 4 * lda : 0), *a5 = A + (mr > 5 ? 5 * lda : 0);
     FOUR_ROWS_DECL;
@@ -83,10 +81,8 @@ SIMD_TARGET static void micro_6x16(size_t mr, size_t kc, const float *A,
 
 /* The same for mr <= 4 rows: the tail of a row count that 6 does not divide (32 = 4 x 6 + 2 x 4
  * instead of 6 x 6, of which 4 rows would be thrown away). */
-SIMD_TARGET static void micro_4x16(size_t mr, size_t kc, const float *A,
-                                                            size_t lda, const float *panel,
-                                                            float *C, size_t ldc, size_t nc,
-                                                            bool add)
+SIMD_TARGET static void micro_4x16(size_t mr, size_t kc, const float *A, size_t lda,
+                                   const float *panel, float *C, size_t ldc, size_t nc, bool add)
 {
     FOUR_ROWS_DECL;
     for (size_t k = 0; k < kc; k++) {
@@ -103,8 +99,9 @@ SIMD_TARGET static void micro_4x16(size_t mr, size_t kc, const float *A,
 #undef ROW_FMA
 
 /* C[M, ncb] (+)= A[M, kc] x one packed block of B (panels of [kc][16]). */
-SIMD_TARGET void rs_multiply_block_avx2(size_t M, size_t kc, size_t ncb, const float *A, size_t lda,
-                           const float *block, float *C, size_t ldc, bool add)
+SIMD_TARGET void rs_multiply_block_avx2(size_t M, size_t kc, size_t ncb, const float *A,
+                                        size_t lda, const float *block, float *C, size_t ldc,
+                                        bool add)
 {
     for (size_t ic = 0; ic < M; ic += MC) {
         size_t mc = M - ic < MC ? M - ic : MC;
