@@ -4,15 +4,21 @@
  * cached), and prints the seconds of each forward pass on its own line. Only rs_run_output is
  * timed: not the load, not the copy of the input.
  * Run: bench/forward MODEL INPUT.npy THREADS REPS [OUT.npy]
- * OUT.npy receives the model's first output of the last repetition. */
+ * OUT.npy receives the model's first output of the last repetition. THREADS 0: rnnscope's default
+ * count (RNNSCOPE_THREADS, else every CPU the process may use).
+ * BENCH_KERNELS=portable|avx2|avx512 in the environment forces that vector path (an AVX-512
+ * machine measures its AVX2 code too); `bench/forward --kernels` prints the path it would use. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "rnnscope/model.h"
 #include "rnnscope/npy.h"
 #include "rnnscope/run.h"
 #include "rnnscope/threads.h"
+
+#include "core/vmath_path.h"
 
 static double now(void)
 {
@@ -47,18 +53,38 @@ static int forward_once(const rs_model *m, const rs_tensor *input, const char *o
  * while runs a 2-thread call of a few milliseconds 1.5x slower for the first ~20 ms). */
 #define WARM_SECONDS 0.05
 
+/* BENCH_KERNELS, when set: false when this machine cannot run that path. */
+static bool force_kernels(void)
+{
+    const char *name = getenv("BENCH_KERNELS");
+    rs_vmath_path path;
+    if (!name || !*name)
+        return true;
+    if (!rs_vmath_from_name(name, &path) || !rs_vmath_force(path)) {
+        fprintf(stderr, "forward: BENCH_KERNELS=%s: not a path this machine can run\n", name);
+        return false;
+    }
+    return true;
+}
+
 int main(int argc, char **argv)
 {
+    if (!force_kernels())
+        return 2;
+    if (argc == 2 && strcmp(argv[1], "--kernels") == 0) {
+        printf("%s\n", rs_vmath_name(rs_vmath_current()));
+        return 0;
+    }
     if (argc < 5 || argc > 6) {
-        fputs("usage: forward MODEL INPUT.npy THREADS REPS [OUT.npy]\n", stderr);
+        fputs("usage: forward MODEL INPUT.npy THREADS REPS [OUT.npy] | forward --kernels\n", stderr);
         return 2;
     }
     int threads = atoi(argv[3]), reps = atoi(argv[4]);
-    if (threads < 1 || reps < 1) {
-        fputs("forward: THREADS and REPS must be positive\n", stderr);
+    if (threads < 0 || reps < 1) {
+        fputs("forward: THREADS must be 0 or more and REPS positive\n", stderr);
         return 2;
     }
-    rs_set_threads(threads);
+    rs_set_threads(threads); /* 0: the default */
     rs_error err = {""};
     rs_model *m = NULL;
     rs_tensor input = {0};

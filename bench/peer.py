@@ -12,7 +12,9 @@ It reads one JSON request per line on stdin and answers one JSON line on stdout:
   {"op": "load", "path": H5} -> {"secs": s}   h5py opening the file and reading every weight
 Its first line is {"torch": version, "numpy": version, "threads": torch.get_num_threads()}.
 """
+import ctypes
 import json
+import os
 import sys
 import time
 
@@ -190,11 +192,33 @@ def load_all(path):
     return time.perf_counter() - t0
 
 
+def blas_config():
+    """The configuration string of the OpenBLAS this process loaded (PyTorch and NumPy call the
+    system's BLAS), which names the kernel core it runs; '' when it runs another BLAS."""
+    for line in read_text('/proc/self/maps').splitlines():
+        path = line.split()[-1]
+        if 'openblas' in os.path.basename(path) and path.startswith('/'):
+            try:
+                lib = ctypes.CDLL(path)
+                lib.openblas_get_config.restype = ctypes.c_char_p
+                return lib.openblas_get_config().decode()
+            except (OSError, AttributeError):
+                continue
+    return ''
+
+
+def read_text(path):
+    with open(path) as f:
+        return f.read()
+
+
 def main():
     threads = int(sys.argv[1])
     torch.set_num_threads(threads)
+    torch.zeros(2, 2) @ torch.zeros(2, 2)  # loads the BLAS, if it is loaded lazily
+    np.zeros((2, 2), np.float32) @ np.zeros((2, 2), np.float32)
     print(json.dumps({'torch': torch.__version__, 'numpy': np.__version__,
-                      'threads': torch.get_num_threads()}), flush=True)
+                      'threads': torch.get_num_threads(), 'blas': blas_config()}), flush=True)
     peer = Peer()
     for line in sys.stdin:
         req = json.loads(line)

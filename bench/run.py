@@ -33,9 +33,18 @@ def gates(cell):
     return 4 if cell == 'LSTM' else 3
 
 
+# OPENBLAS_CORETYPE when Debian's OpenBLAS would run a fallback core on this CPU (openblas_core)
+BLAS_ENV = {}
+
+
 def thread_env(n):
-    """The same thread limits for both sides (OpenMP and OpenBLAS pools, if either uses them)."""
+    """The same thread limits for both sides (OpenMP and OpenBLAS pools, if either uses them);
+    n = 0: nothing set, rnnscope's default count (our side only)."""
     env = dict(os.environ)
+    env.update(BLAS_ENV)
+    if n == 0:
+        env.pop('RNNSCOPE_THREADS', None)
+        return env
     for var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
         env[var] = str(n)
     env['RNNSCOPE_THREADS'] = str(n)
@@ -56,9 +65,9 @@ def read(path, default=''):
         return default
 
 
-def first_line(cmd):
+def first_line(cmd, env=None):
     try:
-        return subprocess.run(cmd, capture_output=True, text=True).stdout.splitlines()[0]
+        return subprocess.run(cmd, capture_output=True, text=True, env=env).stdout.splitlines()[0]
     except (OSError, IndexError):
         return '?'
 
@@ -81,6 +90,13 @@ def source_commit(srcdir):
     dirty = subprocess.run(['git', '-C', srcdir, 'status', '--porcelain', '--untracked-files=no'],
                            capture_output=True, text=True).stdout.strip()
     return commit + (' (with uncommitted changes)' if dirty and commit != '?' else '')
+
+
+def cpu_model():
+    info = read('/proc/cpuinfo')
+    fam, mod = re.search(r'cpu family\s*:\s*(\d+)', info), re.search(r'^model\s*:\s*(\d+)', info, re.M)
+    isa = {3: 'AVX-512', 2: 'AVX2', 1: 'AVX', 0: 'no AVX'}[cpu_isa(cpu_flags())]
+    return 'family %s, model %s; %s' % (fam.group(1) if fam else '?', mod.group(1) if mod else '?', isa)
 
 
 def cpu_times():
@@ -118,7 +134,7 @@ def busy_processes(seconds=1.0):
     return [b for _, b in sorted(busy, reverse=True)]
 
 
-def machine(builddir, peer_hello, openblas, loadavg, busy, commit):
+def machine(builddir, peer_hello, openblas, kernels, loadavg, busy, commit):
     cpu = re.search(r'model name\s*:\s*(.*)', read('/proc/cpuinfo'))
     caches = [l.strip() for l in subprocess.run(['lscpu'], capture_output=True, text=True).stdout.splitlines()
               if re.match(r'\s*L[123]\w* cache', l)] if os.path.exists('/usr/bin/lscpu') else []
@@ -133,12 +149,103 @@ def machine(builddir, peer_hello, openblas, loadavg, busy, commit):
         ('kernel', platform.release()),
         ('compiler', '%s (%s), CFLAGS %s' % (first_line([cc.group(1).split()[0], '--version']) if cc else '?',
                                             cc.group(1) if cc else '?', cflags.group(1) if cflags else '?')),
+        ('CPU family, model', cpu_model()),
         ('PyTorch', '%s (NumPy %s)' % (peer_hello['torch'], peer_hello['numpy'])),
-        ('OpenBLAS', openblas),
+        ('OpenBLAS (bench/sgemm_bound)', openblas),
+        ('kernels: peer', 'the BLAS PyTorch and NumPy loaded: %s' % (peer_hello.get('blas') or 'not OpenBLAS')),
+        ('kernels: ours', kernels),
         ('load average (1, 5, 15 min) at start', ' '.join(loadavg.split()[:3])),
         ('other processes using the CPU at start', ', '.join(busy) or 'none'),
         ('rnnscope commit', commit),
     ]
+
+
+# -------------------------------------------------------------- OpenBLAS core ---
+# Debian's OpenBLAS (DYNAMIC_ARCH) picks its kernels by CPU model; a model newer than the library
+# gets a fallback core (0.3.21 runs SSE3 "Prescott" kernels on a Xeon of family 6, model 207:
+# 37 GFLOP/s at 2 threads where its SapphireRapids core does 186). The peer and the sgemm bound
+# then measure a crippled library. OPENBLAS_CORETYPE overrides the choice.
+
+# The widest vector instructions of a core's kernels: 3 AVX-512, 2 AVX2, 1 AVX, 0 less (by the
+# lower-case name: the config string spells some differently, "Cooperlake").
+CORE_ISA = {'sapphirerapids': 3, 'cooperlake': 3, 'skylakex': 3, 'haswell': 2, 'zen': 2,
+            'sandybridge': 1}
+
+
+def core_isa(core):
+    return CORE_ISA.get(core.lower(), 0)
+# Candidates, best first, with the CPU flags their kernels need.
+CORE_CANDIDATES = [
+    ('SapphireRapids', {'avx512f', 'avx512bw', 'avx512vl', 'avx512dq', 'avx512_bf16'}),
+    ('CooperLake', {'avx512f', 'avx512bw', 'avx512vl', 'avx512dq', 'avx512_bf16'}),
+    ('SkylakeX', {'avx512f', 'avx512bw', 'avx512vl', 'avx512dq'}),
+    ('Haswell', {'avx2', 'fma'}),
+    ('Zen', {'avx2', 'fma'}),
+]
+CORE_PROBE = (1024, 512, 256)  # M N K of the sgemm that decides, at 1 thread
+
+
+def cpu_flags():
+    m = re.search(r'^flags\s*:\s*(.*)$', read('/proc/cpuinfo'), re.M)
+    return set(m.group(1).split()) if m else set()
+
+
+def cpu_isa(flags):
+    return 3 if 'avx512f' in flags else 2 if {'avx2', 'fma'} <= flags else 1 if 'avx' in flags else 0
+
+
+def config_core(config):
+    """The kernel core in an openblas_get_config() string ("OpenBLAS 0.3.21 DYNAMIC_ARCH
+    NO_AFFINITY Prescott MAX_THREADS=64"): the word that is neither the name, the version, an
+    upper-case option nor a setting."""
+    for word in config.split()[2:]:
+        if not word.isupper() and '=' not in word:
+            return word
+    return '?'
+
+
+def probe_sgemm(prog, env):
+    """(exit status, best GFLOP/s of two measurements of the probe) of sgemm_bound under env."""
+    r = subprocess.run([prog, '1'] + [str(v) for v in CORE_PROBE * 2], capture_output=True,
+                       text=True, env=env)
+    rates = [float(line.split()[-1]) for line in r.stdout.splitlines()]
+    return r.returncode, max(rates) if r.returncode == 0 and rates else 0.0
+
+
+def openblas_core(builddir):
+    """(OPENBLAS_CORETYPE settings for the peer and the bound, a description for the table)."""
+    prog = os.path.join(builddir, 'bench', 'sgemm_bound')
+    config = first_line([prog, '1'])
+    core, flags = config_core(config), cpu_flags()
+    if core_isa(core) >= cpu_isa(flags):
+        return {}, '%s: its own choice of kernels (%s) suits this CPU' % (config, core)
+    tried = []
+    for name, needs in CORE_CANDIDATES:
+        if not needs <= flags:
+            continue
+        env = dict(os.environ, OPENBLAS_CORETYPE=name)
+        taken = config_core(first_line([prog, '1'], env))
+        r = probe_sgemm(prog, env)
+        if r[0] != 0 or core_isa(taken) <= core_isa(core):
+            tried.append((0.0, '%s not taken (%s)' % (name, taken if r[0] == 0 else 'crashed')))
+            continue
+        # this OpenBLAS may run another core's kernels for a name (0.3.21: SapphireRapids runs
+        # Cooperlake's)
+        label = name if taken.lower() == name.lower() else '%s (runs %s)' % (name, taken)
+        tried.append((r[1], name, label))
+    env = dict(os.environ)
+    env.pop('OPENBLAS_CORETYPE', None)
+    own = probe_sgemm(prog, env)[1]
+    best = max(tried) if tried else (0.0, None)
+    probe = '[%d×%d]·[%d×%d] at 1 thread' % (CORE_PROBE[0], CORE_PROBE[2], CORE_PROBE[2], CORE_PROBE[1])
+    results = ', '.join('%s %.0f' % (t[2], t[0]) if t[0] else t[1] for t in tried)
+    if not best[1] or best[0] <= own:
+        return {}, '%s: fallback core %s on this CPU; no better core found (%s: own %.0f GF/s, %s)' % (
+            config, core, probe, own, results)
+    return {'OPENBLAS_CORETYPE': best[1]}, (
+        '%s: **fallback core %s** on this CPU (%.0f GF/s on %s); peer and bounds run with '
+        'OPENBLAS_CORETYPE=%s, the fastest of the candidates (GF/s: %s)'
+        % (config, core, own, probe, best[1], results))
 
 
 # --------------------------------------------------------------------- limits ---
@@ -155,7 +262,7 @@ def sgemm(builddir, threads, shapes):
         return {}
     args = [str(v) for s in sorted(shapes) for v in s]
     out = subprocess.run([os.path.join(builddir, 'bench', 'sgemm_bound'), str(threads)] + args,
-                         capture_output=True, text=True, check=True).stdout
+                         capture_output=True, text=True, check=True, env=thread_env(threads)).stdout
     rates = {}
     for line in out.splitlines():
         m, n, k, g = line.split()
@@ -230,15 +337,18 @@ class Peer:
         self.proc.wait()
 
 
-def ours(builddir, case, threads, out=None):
+def ours(builddir, case, threads, out=None, kernels=None):
     """One timed forward pass after bench/forward's warm-up (untimed passes for 50 ms, as the
-    peer does before each timed call)."""
+    peer does before each timed call). threads 0: rnnscope's default; kernels: a vector path to
+    force (BENCH_KERNELS), else the best the CPU has."""
     cmd = [os.path.join(builddir, 'bench', 'forward'), case['model'], case['input'], str(threads), '1']
     if out:
         cmd.append(out)
+    env = thread_env(threads)
+    if kernels:
+        env['BENCH_KERNELS'] = kernels
     try:
-        r = subprocess.run(cmd, capture_output=True, text=True, env=thread_env(threads),
-                           timeout=OURS_TIMEOUT)
+        r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=OURS_TIMEOUT)
     except subprocess.TimeoutExpired:
         raise RuntimeError('bench/forward took over %d s' % OURS_TIMEOUT) from None
     if r.returncode != 0:
@@ -265,11 +375,12 @@ def settle():
     time.sleep(0.3)
 
 
-def measure(builddir, work, case, threads, peer, max_reps):
+def measure(builddir, work, case, threads, peer, max_reps, alt=None):
     """Alternate the two sides (who goes first swaps every repetition); fewer repetitions when
-    one pair takes long. Both first runs write their outputs for the check."""
+    one pair takes long. Both first runs write their outputs for the check. alt: a second vector
+    path of ours (AVX2 on an AVX-512 machine), timed after ours in each repetition."""
     o_path, p_path = os.path.join(work, 'out.ours.npy'), os.path.join(work, 'out.peer.npy')
-    ours_t, peer_t = [], []
+    ours_t, peer_t, alt_t = [], [], []
     reps = max_reps
     i = 0
     while i < reps:
@@ -284,12 +395,16 @@ def measure(builddir, work, case, threads, peer, max_reps):
             peer_t.append(peer.ask(op='forward', case=case, out=None))
             settle()
             ours_t.append(ours(builddir, case, threads))
+        if alt:
+            settle()
+            alt_t.append(ours(builddir, case, threads, kernels=alt))
         if first:
             pair = ours_t[0] + peer_t[0]
             reps = max_reps if pair < 2 else min(max_reps, 3)
         i += 1
     diff, ok = compare(o_path, p_path)
-    return statistics.median(ours_t), statistics.median(peer_t), len(ours_t), diff, ok
+    return (statistics.median(ours_t), statistics.median(peer_t), len(ours_t), diff, ok,
+            statistics.median(alt_t) if alt_t else None)
 
 
 # --------------------------------------------------------------------- extras ---
@@ -388,15 +503,89 @@ def extras(rnnscope, work, cases, big, demo, peer):
     return lines
 
 
+# --------------------------------------------------------- busy cores (issue 20) ---
+# Our default thread count is every CPU the process may use, busy or not: a thread whose core
+# another process holds makes the others sleep at the barrier (futex), not spin. Measured: the
+# 2-thread batch-1 and batch-32 cases with one spinning process per core, default threads against
+# 1 thread (goal: default <= 1.10 x 1 thread), and quiet (default against --threads N). Then,
+# right after a busy minute, `rnnscope dump` of a large layer with the default threads against
+# --threads N (the old load-average guess chose 1 thread here).
+
+BUSY_REPS = 3
+BUSY_SECONDS = 60
+
+
+def spinners(n):
+    return [subprocess.Popen(['/usr/bin/python3', '-S', '-c', 'while True: pass']) for _ in range(n)]
+
+
+def stop(procs):
+    for p in procs:
+        p.kill()
+        p.wait()
+
+
+def ours_median(builddir, case, threads):
+    return statistics.median(ours(builddir, case, threads) for _ in range(BUSY_REPS))
+
+
+def dump_median(rnnscope, work, case, threads):
+    out = os.path.join(work, 'dump.npy')
+    cmd = [rnnscope, 'dump', case['model'], '--layer', case['last_layer'], '--input', case['input'],
+           '-o', out] + (['--threads', str(threads)] if threads else [])
+    t = statistics.median(wall(cmd, env=thread_env(0)) for _ in range(BUSY_REPS))
+    os.remove(out)
+    return t
+
+
+def busy_cores(builddir, rnnscope, work, cases, ncores):
+    """(table lines, result lines) of the busy-core runs; ([], []) on a 1-CPU machine."""
+    picks = [c for c in cases if c['kind'] == 'rnn' and c['T'] == 256 and c['batch'] in (1, 32)]
+    if ncores < 2 or not picks:
+        return [], []
+    quiet = {c['name']: (ours_median(builddir, c, ncores), ours_median(builddir, c, 0)) for c in picks}
+    started = time.time()
+    procs = spinners(ncores)
+    try:
+        time.sleep(1)
+        busy = {c['name']: (ours_median(builddir, c, 1), ours_median(builddir, c, 0)) for c in picks}
+        big = [c for c in cases if c['kind'] == 'rnn' and c['batch'] == 1]
+        big = max(big, key=lambda c: weight_bytes(c) * c['T']) if big else None
+        time.sleep(max(0.0, BUSY_SECONDS - (time.time() - started)))
+    finally:
+        stop(procs)
+    lines = ['| case | quiet, --threads %d | quiet, default | default / --threads %d | busy, 1 thread | '
+             'busy, default | default / 1 thread (goal <= 1.10) |' % (ncores, ncores), '|' + '---|' * 7]
+    for c in picks:
+        (qn, qd), (b1, bd) = quiet[c['name']], busy[c['name']]
+        lines.append('| %s | %s | %s | %.2f | %s | %s | %.2f%s |' % (
+            c['name'], fmt_secs(qn), fmt_secs(qd), qd / qn, fmt_secs(b1), fmt_secs(bd), bd / b1,
+            '' if bd / b1 <= 1.10 else ' **over**'))
+    results = []
+    if big:
+        load = read('/proc/loadavg').split()[0]
+        after = dump_median(rnnscope, work, big, 0)
+        time.sleep(2)
+        explicit = dump_median(rnnscope, work, big, ncores)
+        results.append(('`rnnscope dump` (%s, layer %s) right after %d s of %d busy cores '
+                        '(load average %s)' % (big['name'], big['last_layer'], BUSY_SECONDS, ncores, load),
+                        'default threads %.3f s, --threads %d %.3f s: ratio %.2f (goal <= 1.10; '
+                        'whole process, median of %d)' % (after, ncores, explicit, after / explicit,
+                                                          BUSY_REPS)))
+    return lines, results
+
+
 # ---------------------------------------------------------------------- table ---
 
 def fmt_secs(s):
     return '%.4f' % s if s < 1 else '%.3f' % s
 
 
-def table(rows):
+def table(rows, alt):
     head = ['case', 'thr', 'ours s', 'peer s', 'ours/peer', 'max diff', 'reps', 'ours GF/s',
             'bound', 'of bound']
+    if alt:
+        head += ['ours %s s' % alt, '%s/peer' % alt, '%s of bound' % alt]
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for r in rows:
         lines.append('| ' + ' | '.join(r) + ' |')
@@ -404,13 +593,16 @@ def table(rows):
 
 
 def row(case, threads, res, bw, rates, l3):
-    o, p, n, diff, ok = res
+    o, p, n, diff, ok, a = res
     flops = case_flops(case) if case['layers'] and case['kind'] != 'seed' else 0
     b = bound(case, bw[threads], rates[threads], l3)
-    return [case['name'], str(threads), fmt_secs(o), fmt_secs(p), '%.2f' % (o / p),
-            '%.1e%s' % (diff, '' if ok else ' **FAIL**'), str(n),
-            '%.1f' % (flops / o * 1e-9) if flops else '—',
-            b[1] if b else '—', '%.2f' % (b[0] / o) if b else '—']
+    cells = [case['name'], str(threads), fmt_secs(o), fmt_secs(p), '%.2f' % (o / p),
+             '%.1e%s' % (diff, '' if ok else ' **FAIL**'), str(n),
+             '%.1f' % (flops / o * 1e-9) if flops else '—',
+             b[1] if b else '—', '%.2f' % (b[0] / o) if b else '—']
+    if a:
+        cells += [fmt_secs(a), '%.2f' % (a / p), '%.2f' % (b[0] / a) if b else '—']
+    return cells
 
 
 def main():
@@ -422,6 +614,7 @@ def main():
     ap.add_argument('--quick', action='store_true')
     ap.add_argument('--reps', type=int, default=0, help='repetitions per case (default 5, quick 3)')
     ap.add_argument('--only', default='', help='run only the cases whose name matches this regex')
+    ap.add_argument('--no-busy', action='store_true', help='leave out the busy-core runs')
     args = ap.parse_args()
     quick = args.quick or os.environ.get('QUICK', '') not in ('', '0')
     max_reps = args.reps or (3 if quick else 5)
@@ -445,6 +638,14 @@ def main():
     ncores = len(os.sched_getaffinity(0))
     thread_counts = sorted({1, ncores})
 
+    log('bench: OpenBLAS kernel core')
+    blas_env, openblas = openblas_core(builddir)
+    BLAS_ENV.update(blas_env)
+    log('bench: ' + openblas)
+    kernels = first_line([os.path.join(builddir, 'bench', 'forward'), '--kernels'])
+    # an AVX-512 machine also times our AVX2 path (what an AVX2-only machine runs)
+    alt = 'avx2' if kernels == 'avx512' else None
+
     log('bench: limits (STREAM triad, OpenBLAS sgemm)')
     l3 = l3_bytes()
     bw = {t: {'DRAM': triad(builddir, TRIAD_DRAM_MIB, t), 'L3': triad(builddir, TRIAD_CACHE_MIB, t)}
@@ -455,7 +656,6 @@ def main():
     best_bw = {t: {k: max(bw[s][k] for s in thread_counts if s <= t) for k in bw[t]} for t in thread_counts}
     best_rates = {t: {k: max(rates[s][k] for s in thread_counts if s <= t) for k in rates[t]}
                   for t in thread_counts}
-    openblas = first_line([os.path.join(builddir, 'bench', 'sgemm_bound'), '1'])
 
     peers = {t: Peer(srcdir, t) for t in thread_counts}
     rows = []
@@ -463,21 +663,27 @@ def main():
         for case in cases:
             for t in thread_counts:
                 try:
-                    res = measure(builddir, work, case, t, peers[t], max_reps)
+                    res = measure(builddir, work, case, t, peers[t], max_reps, alt)
                 except RuntimeError as e:  # a row that says so: a failing side must not vanish
                     log('bench: %s, %d threads: %s' % (case['name'], t, e))
                     rows.append([case['name'], str(t), '**error**', '', '', str(e)[:120].replace('|', '/'),
-                                 '', '', '', ''])
+                                 '', '', '', ''] + ([''] * 3 if alt else []))
                     continue
                 rows.append(row(case, t, res, best_bw, best_rates, l3))
                 log('  ' + ' | '.join(rows[-1]))
         log('bench: memory, load time, start-up')
         demo = os.path.join(srcdir, 'share', 'rnnscope', 'demo', 'demo.h5')
         extra = extras(rnnscope, work, cases, spec['big_model'], demo, peers[thread_counts[-1]])
-        desc = machine(builddir, peers[1].hello, openblas, loadavg, busy, commit)
+        desc = machine(builddir, peers[1].hello, openblas,
+                       kernels + (' (also timed with the AVX2 path forced: the %s columns)' % alt
+                                  if alt else ''), loadavg, busy, commit)
     finally:
         for p in peers.values():
             p.close()
+    busy_lines, busy_results = [], []
+    if not args.no_busy:
+        log('bench: threads on busy cores (about %d s)' % (BUSY_SECONDS + 30))
+        busy_lines, busy_results = busy_cores(builddir, rnnscope, work, cases, ncores)
 
     limits = []
     for t in thread_counts:
@@ -494,13 +700,17 @@ def main():
            'Run %s UTC, %.0f s in all.' % (time.strftime('%Y-%m-%d %H:%M', time.gmtime(started)),
                                            time.time() - started), '',
            '| machine | |', '| --- | --- |'] + ['| %s | %s |' % kv for kv in desc] + ['']
-    out += table(rows) + ['']
+    out += table(rows, alt) + ['']
     out += ['Times are medians of `reps` alternating runs of the forward pass alone; max diff is the '
             'largest |ours - peer| over the output (**FAIL** when above 1e-4·max(1, |peer|)). '
             'Bound: the time the machine needs at least (batch 1: recurrent weights × T / bandwidth; '
             'batch > 1: the layer\'s products at OpenBLAS sgemm speed); "of bound" = that time / ours.', '']
     out += ['| limit | measured |', '| --- | --- |'] + ['| %s | %s |' % kv for kv in limits] + ['']
-    out += ['| also | result |', '| --- | --- |'] + ['| %s | %s |' % kv for kv in extra]
+    if busy_lines:
+        out += ['Threads on busy cores: our side alone, median of %d; "busy": one spinning process '
+                'per core; "default": no --threads, no RNNSCOPE_THREADS.' % BUSY_REPS, '']
+        out += busy_lines + ['']
+    out += ['| also | result |', '| --- | --- |'] + ['| %s | %s |' % kv for kv in extra + busy_results]
     text = '\n'.join(out) + '\n'
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, 'w') as f:

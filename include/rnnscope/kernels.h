@@ -93,7 +93,7 @@ typedef struct rs_packed_b {
     unsigned char *seen;  /* in place: scratch to put B back, allocated up front */
 } rs_packed_b;
 
-/* Packs a copy of B (ldb: B's row stride). Returns -1 when out of memory; without AVX2 nothing is
+/* Packs a copy of B (ldb: B's row stride). Returns -1 when out of memory; without AVX2 (the portable path) nothing is
  * copied and products read B. */
 int rs_pack_b(rs_packed_b *p, size_t K, size_t N, const float *B, size_t ldb);
 

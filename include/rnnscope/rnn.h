@@ -63,8 +63,8 @@ typedef struct rs_rnn_io {
 int rs_rnn_run(const rs_rnn_weights *w, const rs_rnn_io *io, const rs_progress *progress,
                rs_error *err);
 
-/* The threads a recurrence may use now: rs_threads(), less the CPUs other processes keep busy
- * unless the count was chosen (--threads, RNNSCOPE_THREADS); rs_threads() when always-thread. */
+/* The threads a recurrence may use: rs_threads() (a busy core costs a waiting thread a wake-up,
+ * not a timeslice: rnnscope/barrier.h, so nothing is taken off for the machine's load). */
 size_t rs_rnn_usable_threads(void);
 
 /* True when rs_rnn_set_always_thread is on. */

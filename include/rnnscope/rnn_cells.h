@@ -3,9 +3,9 @@
  * After the recurrent product, a step of a small layer is mostly gate arithmetic: per gate an
  * addition of x W + b, an activation, then the cell and hidden state and the output copies,
  * each a pass of its own over short rows. These functions do it all in one pass, 8 units at a
- * time with AVX2+FMA, using the same vector exp/sigmoid/tanh as rs_vsigmoid and rs_vtanh
- * (core/vmath_x86.h), so results agree with the generic code to within rounding and NaN and
- * Inf flow the same way. They cover the activations of nearly all recurrent layers (sigmoid,
+ * time with AVX2+FMA or 16 at a time with AVX-512 (whichever path is in use), using the same
+ * vector exp/sigmoid/tanh as rs_vsigmoid and rs_vtanh (core/vmath_simd.h), so results agree
+ * with the generic code to within rounding and NaN and Inf flow the same way. They cover the activations of nearly all recurrent layers (sigmoid,
  * tanh, hard_sigmoid of Keras 2 and 3, linear); rs_rnn_run uses them for valid (unmasked) steps
  * when rs_cells_fusable() says yes and runs its generic code otherwise. */
 #ifndef RNNSCOPE_RNN_CELLS_H

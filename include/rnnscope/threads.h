@@ -1,6 +1,6 @@
-/* How many threads the numeric kernels may use. The default is the number of online CPUs; the
- * environment variable RNNSCOPE_THREADS or rs_set_threads (the command line's --threads)
- * overrides it. */
+/* How many threads the numeric kernels may use. The default is the number of CPUs this process
+ * may run on (sched_getaffinity), whatever their load; the environment variable
+ * RNNSCOPE_THREADS or rs_set_threads (the command line's --threads) overrides it. */
 #ifndef RNNSCOPE_THREADS_H
 #define RNNSCOPE_THREADS_H
 

@@ -1,13 +1,14 @@
 /* Additive (Bahdanau) attention scores, the T×T×units tanh that dominates SeqSelfAttention and
- * AdditiveAttention at long sequences. Kernels over rows of queries:
- *  - AVX2+FMA, exp products: tanh(y) = 1 - 2/(1 + e^{2y}) and e^{2 pre (q+k)} = e^{2 pre q} ·
+ * AdditiveAttention at long sequences. Kernels over rows of queries (the vector ones in
+ * core/additive_simd.h, 8 keys per vector with AVX2+FMA, 16 with AVX-512):
+ *  - vector, exp products: tanh(y) = 1 - 2/(1 + e^{2y}) and e^{2 pre (q+k)} = e^{2 pre q} ·
  *    e^{2 pre k}, so with the exps of queries and keys computed once (T·units each) every one of
  *    the T·T·units terms costs a multiply, an add and a divide. Absolute error per tanh about
  *    2e-7 (it loses tanh's relative accuracy near 0, which a weighted sum does not need). Used
  *    when every |pre·q|, |pre·k| <= 20, so that no product overflows or underflows;
- *  - AVX2+FMA, tanh8: keys transposed and padded so that 8 keys sit in one vector; for each
- *    query and 8 keys the units are walked with tanh8 and an FMA into one accumulator (any
- *    input, NaN and Inf included);
+ *  - vector, rs_tanh_vec: keys transposed and padded so that a vector holds whole keys; for each
+ *    query and vector of keys the units are walked with a vector tanh and an FMA into one
+ *    accumulator (any input, NaN and Inf included);
  *  - portable: the pre-activations of a block of keys go through one rs_vtanh call, then the
  *    weighted sums.
  * Rows are split across rs_threads() threads when the work is large. If scratch memory cannot be
@@ -22,26 +23,13 @@
 #include "rnnscope/threads.h"
 #include "rnnscope/vmath.h"
 
+#include "core/additive_path.h"
 #include "core/vmath_path.h"
-#include "core/vmath_x86.h"
 
 #define KEY_BLOCK 64            /* keys per rs_vtanh call on the portable path */
 #define MIN_WORK_PER_THREAD (1u << 20) /* tanh evaluations below which a thread is not worth it */
 #define PRODUCT_RANGE 20.0f     /* |pre·q|, |pre·k| up to this: e^{±80} products stay normal */
 
-typedef struct score_rows {
-    size_t lo, hi;              /* the query rows of this job */
-    size_t tk, d;
-    const float *q, *k;         /* row-major, ldq / ldk apart */
-    size_t ldq, ldk;
-    const float *kt;            /* AVX2: k transposed, d rows of ldkt floats (ldkt % 8 == 0) */
-    size_t ldkt;
-    const float *eq;            /* exp products: e^{2 pre q} (tq, d); kt then holds e^{2 pre k} */
-    const float *w;             /* NULL: all ones */
-    float pre, post;
-    float *scores;              /* (tq, tk) */
-    float *buf;                 /* portable: KEY_BLOCK * d floats */
-} score_rows;
 
 /* The plain loops: the fallback without memory, and the definition of the result. */
 static void rows_plain(const score_rows *r)
@@ -84,95 +72,15 @@ static void rows_blocked(const score_rows *r)
     }
 }
 
-#ifdef RS_VMATH_X86
-/* post * Σ_c w[c] tanh(pre * (q_c + k_c)) for the 8 keys whose transposed columns start at kt. */
-RS_AVX2_INLINE __m256 score8(const score_rows *r, const float *qi, const float *kt)
-{
-    __m256 acc = _mm256_setzero_ps(), pre = _mm256_set1_ps(r->pre);
-    for (size_t c = 0; c < r->d; c++) {
-        __m256 s = _mm256_add_ps(_mm256_set1_ps(qi[c]), _mm256_loadu_ps(kt + c * r->ldkt));
-        __m256 h = rs_tanh8(_mm256_mul_ps(pre, s));
-        acc = r->w ? _mm256_fmadd_ps(_mm256_set1_ps(r->w[c]), h, acc) : _mm256_add_ps(acc, h);
-    }
-    return _mm256_mul_ps(acc, _mm256_set1_ps(r->post));
-}
-
-/* The same for 16 keys, two independent tanh chains per step (pre = 1, w given: attention's
- * common case). Same arithmetic per key as score8. */
-RS_AVX2_INLINE void score16(const score_rows *r, const float *qi, const float *kt, float *out)
-{
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    for (size_t c = 0; c < r->d; c++) {
-        __m256 qc = _mm256_set1_ps(qi[c]), wc = _mm256_set1_ps(r->w[c]);
-        const float *kc = kt + c * r->ldkt;
-        __m256 h0 = rs_tanh8(_mm256_add_ps(qc, _mm256_loadu_ps(kc)));
-        __m256 h1 = rs_tanh8(_mm256_add_ps(qc, _mm256_loadu_ps(kc + 8)));
-        acc0 = _mm256_fmadd_ps(wc, h0, acc0);
-        acc1 = _mm256_fmadd_ps(wc, h1, acc1);
-    }
-    __m256 post = _mm256_set1_ps(r->post);
-    _mm256_storeu_ps(out, _mm256_mul_ps(acc0, post));
-    _mm256_storeu_ps(out + 8, _mm256_mul_ps(acc1, post));
-}
-
-/* Σ_c w_c (1 - 2/(1 + eq_c·ek_c)) for 8 keys (the exp-products kernel). */
-RS_AVX2_INLINE __m256 product8(const score_rows *r, const float *eqi, const float *ekt)
-{
-    __m256 acc = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f);
-    for (size_t c = 0; c < r->d; c++) {
-        __m256 p = _mm256_mul_ps(_mm256_set1_ps(eqi[c]), _mm256_loadu_ps(ekt + c * r->ldkt));
-        __m256 h = _mm256_sub_ps(one, _mm256_div_ps(two, _mm256_add_ps(one, p)));
-        acc = r->w ? _mm256_fmadd_ps(_mm256_set1_ps(r->w[c]), h, acc) : _mm256_add_ps(acc, h);
-    }
-    return _mm256_mul_ps(acc, _mm256_set1_ps(r->post));
-}
-
-static RS_AVX2 void rows_products_avx2(const score_rows *r)
-{
-    for (size_t i = r->lo; i < r->hi; i++) {
-        const float *eqi = r->eq + i * r->d;
-        float *row = r->scores + i * r->tk;
-        size_t j = 0;
-        for (; j + 8 <= r->tk; j += 8)
-            _mm256_storeu_ps(row + j, product8(r, eqi, r->kt + j));
-        if (j < r->tk) {
-            float tail[8];
-            _mm256_storeu_ps(tail, product8(r, eqi, r->kt + j));
-            memcpy(row + j, tail, (r->tk - j) * sizeof *row);
-        }
-    }
-}
-
-static RS_AVX2 void rows_avx2(const score_rows *r)
-{
-    bool pairs = r->pre == 1.0f && r->w;
-    for (size_t i = r->lo; i < r->hi; i++) {
-        const float *qi = r->q + i * r->ldq;
-        float *row = r->scores + i * r->tk;
-        size_t j = 0;
-        if (pairs)
-            for (; j + 16 <= r->tk; j += 16)
-                score16(r, qi, r->kt + j, row + j);
-        for (; j + 8 <= r->tk; j += 8)
-            _mm256_storeu_ps(row + j, score8(r, qi, r->kt + j));
-        if (j < r->tk) { /* the padding columns of kt are zeros: computed, not stored */
-            float tail[8];
-            _mm256_storeu_ps(tail, score8(r, qi, r->kt + j));
-            memcpy(row + j, tail, (r->tk - j) * sizeof *row);
-        }
-    }
-}
-#endif
-
 static void *rows_job(void *arg)
 {
     const score_rows *r = arg;
 #ifdef RS_VMATH_X86
     if (r->kt) {
-        if (r->eq)
-            rows_products_avx2(r);
+        if (rs_vmath_avx512())
+            rs_score_rows_avx512(r);
         else
-            rows_avx2(r);
+            rs_score_rows_avx2(r);
         return NULL;
     }
 #endif
@@ -183,10 +91,11 @@ static void *rows_job(void *arg)
     return NULL;
 }
 
-/* k (tk, d) → kt (d, ldkt), columns past tk zero. */
+/* k (tk, d) → kt (d, ldkt), columns past tk zero (ldkt: a whole number of vectors on every
+ * path). */
 static float *transpose_keys(size_t tk, size_t d, const float *k, size_t ldk, size_t *ldkt)
 {
-    *ldkt = (tk + 7) / 8 * 8;
+    *ldkt = (tk + KEY_PAD - 1) / KEY_PAD * KEY_PAD;
     if (*ldkt < tk || d > SIZE_MAX / sizeof(float) / *ldkt)
         return NULL;
     float *kt = calloc(d * *ldkt, sizeof *kt);

@@ -6,22 +6,21 @@
  * product for all samples; chunks are sized so that memory stays bounded for long sequences.
  * Masked steps are computed and thrown away: the sample keeps its state (Keras' K.rnn).
  *
- * The gate arithmetic of a valid step is one pass per sample (rnnscope/rnn_cells.h: AVX2+FMA,
+ * The gate arithmetic of a valid step is one pass per sample (rnnscope/rnn_cells.h: AVX2+FMA or AVX-512,
  * the usual activations) that also writes the outputs; other activations, masked steps and the
  * portable path run the generic cells below. A single small sample also computes the next
  * step's product inside that pass (pipelined_step).
  *
  * Threads (at most rs_threads()): with several samples, each thread runs its own slice of the
  * batch, independently. At batch 1 each thread owns a range of units (its columns of every gate
- * block: its slice of h U, the gates, c and h) and the threads meet at a spinning barrier after
- * each step; h is double-buffered so that one barrier per step suffices (two for GRU with the
- * reset gate applied before the product, which needs all of r ⊙ h). */
+ * block: its slice of h U, the gates, c and h) and the threads meet at a barrier (spinning,
+ * then asleep on a futex: rnnscope/barrier.h) after each step; h is double-buffered so that one
+ * barrier per step suffices (two for GRU with the reset gate applied before the product, which
+ * needs all of r ⊙ h). */
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "rnnscope/barrier.h"
 #include "rnnscope/rnn.h"
@@ -65,7 +64,7 @@ typedef struct rnn_shared {
     bool fused;       /* valid steps run the fused cells (rnnscope/rnn_cells.h) */
     atomic_size_t done; /* sample-steps finished */
     atomic_bool cancel;
-    atomic_int start;   /* START_*: the threads wait until all have started */
+    rs_word start;      /* START_*: the threads wait until all have started */
     const rs_progress *progress;
 } rnn_shared;
 
@@ -517,27 +516,12 @@ bool rs_rnn_always_thread(void)
     return atomic_load(&always_thread);
 }
 
-/* The default thread budget, less the CPUs that other processes keep busy (load average): on
- * a busy machine an extra thread waits for a core, and at batch 1 every step waits for the
- * slowest thread (measured here: a 2-thread LSTM of 128 units took 0.5 s instead of 1 ms at
- * load 6). A count the user chose (--threads, RNNSCOPE_THREADS) is used as given. */
-static size_t usable_threads(void)
-{
-    size_t threads = (size_t)rs_threads();
-    if (threads < 2 || rs_threads_explicit())
-        return threads; /* before reading /sys and /proc: a run of a small layer is microseconds */
-    double load;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    if (cpus < 1 || getloadavg(&load, 1) != 1)
-        return threads;
-    double idle = (double)cpus - load + 0.5;
-    size_t free_cpus = idle < 1.0 ? 1 : (size_t)idle;
-    return free_cpus < threads ? free_cpus : threads;
-}
-
+/* Every thread of the budget: a thread whose core is busy with another process costs the others
+ * a wake-up at the barrier, not a timeslice of spinning (rnnscope/barrier.h), so no guess of the
+ * machine's load (the load average, which trails by a minute) is needed. */
 size_t rs_rnn_usable_threads(void)
 {
-    return atomic_load(&always_thread) ? (size_t)rs_threads() : usable_threads();
+    return (size_t)rs_threads();
 }
 
 static size_t plan_parts(const rs_rnn_weights *w, const rs_rnn_io *io, bool *split_units)
@@ -601,10 +585,7 @@ static bool pipelines(const rnn_part *p)
 static void *part_thread(void *arg)
 {
     rnn_part *p = arg;
-    int gate;
-    while ((gate = atomic_load(&p->sh->start)) == START_WAIT)
-        sched_yield();
-    if (gate == START_GO)
+    if (rs_word_wait(&p->sh->start, START_WAIT) == START_GO)
         run_part(p);
     return NULL;
 }
@@ -620,7 +601,7 @@ static bool run_parts(rnn_part *parts, size_t n)
         if (rs_thread_start(&tid[started], part_thread, &parts[started + 1]) != 0)
             break;
     bool all = started + 1 == n;
-    atomic_store(&sh->start, all ? START_GO : START_ABORT);
+    rs_word_set(&sh->start, all ? START_GO : START_ABORT);
     if (all)
         run_part(&parts[0]);
     for (size_t i = 0; i < started; i++)
@@ -651,7 +632,7 @@ static int run_planned(rnn_shared *sh, size_t n)
             }
         }
         rs_barrier_init(&sh->barrier, (unsigned)n);
-        atomic_store(&sh->start, START_WAIT);
+        rs_word_init(&sh->start, START_WAIT);
         bool ran = run_parts(parts, n);
         free_parts(parts, n);
         if (ran)
@@ -733,7 +714,7 @@ int rs_rnn_run(const rs_rnn_weights *w, const rs_rnn_io *io, const rs_progress *
     sh.fused = rs_cells_fusable(&w->act, &w->ract);
     atomic_init(&sh.done, 0);
     atomic_init(&sh.cancel, false);
-    atomic_init(&sh.start, START_WAIT);
+    rs_word_init(&sh.start, START_WAIT);
     init_state(&sh);
 
     size_t n = plan_parts(w, io, &sh.split_units);

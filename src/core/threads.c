@@ -28,7 +28,10 @@ static int default_threads(void)
     int env = env_threads();
     if (env > 0)
         return env;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    /* the CPUs this process may run on (taskset, cgroup cpusets), not all that are online */
+    cpu_set_t allowed;
+    long cpus = sched_getaffinity(0, sizeof allowed, &allowed) == 0 ? CPU_COUNT(&allowed)
+                                                                     : sysconf(_SC_NPROCESSORS_ONLN);
     if (cpus < 1)
         return 1;
     return cpus > MAX_THREADS ? MAX_THREADS : (int)cpus;

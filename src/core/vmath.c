@@ -1,6 +1,7 @@
-/* Element-wise exp, sigmoid and tanh over arrays: AVX2+FMA (core/vmath_x86.h) when the CPU has
- * it, else portable C with the same algorithm. The portable loops are written branch-free on
- * plain floats so that compilers can vectorise them for the baseline ISA. */
+/* Element-wise exp, sigmoid and tanh over arrays: AVX-512 or AVX2+FMA (core/vmath_simd.h, in
+ * vmath_avx512.c and vmath_avx2.c) when the CPU has them, else portable C with the same
+ * algorithm. The portable loops are written branch-free on plain floats so that compilers can
+ * vectorise them for the baseline ISA. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -9,31 +10,6 @@
 
 #include "core/vmath_consts.h"
 #include "core/vmath_path.h"
-#include "core/vmath_x86.h"
-
-static rs_vmath_path forced = RS_VMATH_AUTO;
-
-static bool cpu_has_avx2(void)
-{
-#ifdef RS_VMATH_X86
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-    return false;
-#endif
-}
-
-bool rs_vmath_force(rs_vmath_path path)
-{
-    if (path == RS_VMATH_AVX2 && !cpu_has_avx2())
-        return false;
-    forced = path;
-    return true;
-}
-
-bool rs_vmath_avx2(void)
-{
-    return forced == RS_VMATH_AUTO ? cpu_has_avx2() : forced == RS_VMATH_AVX2;
-}
 
 /* ---- portable ------------------------------------------------------------------------------
  * GCC vectorises these loops only at -O3 and when float compares may be if-converted (no FP
@@ -123,50 +99,38 @@ static void tanh_array_portable(float *x, size_t n)
 #pragma GCC pop_options
 #endif
 
-/* ---- AVX2+FMA -------------------------------------------------------------------------------
- * 8 lanes at a time; the tail goes through a small buffer so that every element gets the same
- * arithmetic (results do not depend on the array's length or alignment). */
-
+/* The vector path's loop, when there is one. */
 #ifdef RS_VMATH_X86
-#define AVX2_LOOP(name, fn8)                                                                      \
-    static RS_AVX2 void name(float *x, size_t n)                                                  \
-    {                                                                                             \
-        size_t i = 0;                                                                             \
-        for (; i + 8 <= n; i += 8)                                                                \
-            _mm256_storeu_ps(x + i, fn8(_mm256_loadu_ps(x + i)));                                 \
-        if (i < n) {                                                                              \
-            float tail[8] = {0};                                                                  \
-            memcpy(tail, x + i, (n - i) * sizeof *x);                                             \
-            _mm256_storeu_ps(tail, fn8(_mm256_loadu_ps(tail)));                                   \
-            memcpy(x + i, tail, (n - i) * sizeof *x);                                             \
+#define USE_VECTOR(name, x, n)                                                                    \
+    do {                                                                                          \
+        rs_vmath_path path_ = rs_vmath_current();                                                 \
+        if (path_ == RS_VMATH_AVX512) {                                                           \
+            name##_avx512(x, n);                                                                  \
+            return;                                                                               \
         }                                                                                         \
-    }
-AVX2_LOOP(exp_avx2, rs_exp8)
-AVX2_LOOP(sigmoid_avx2, rs_sigmoid8)
-AVX2_LOOP(tanh_avx2, rs_tanh8)
-#define USE_AVX2(name, x, n)                                                                      \
-    if (rs_vmath_avx2()) {                                                                        \
-        name(x, n);                                                                               \
-        return;                                                                                   \
-    }
+        if (path_ == RS_VMATH_AVX2) {                                                             \
+            name##_avx2(x, n);                                                                    \
+            return;                                                                               \
+        }                                                                                         \
+    } while (0)
 #else
-#define USE_AVX2(name, x, n)
+#define USE_VECTOR(name, x, n) (void)0
 #endif
 
 void rs_vexp(float *x, size_t n)
 {
-    USE_AVX2(exp_avx2, x, n)
+    USE_VECTOR(rs_vexp, x, n);
     exp_array_portable(x, n);
 }
 
 void rs_vsigmoid(float *x, size_t n)
 {
-    USE_AVX2(sigmoid_avx2, x, n)
+    USE_VECTOR(rs_vsigmoid, x, n);
     sigmoid_array_portable(x, n);
 }
 
 void rs_vtanh(float *x, size_t n)
 {
-    USE_AVX2(tanh_avx2, x, n)
+    USE_VECTOR(rs_vtanh, x, n);
     tanh_array_portable(x, n);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "paths.h"
 #include "rnnscope/rnn.h"
 #include "rnnscope/threads.h"
 
@@ -284,10 +285,9 @@ int main(void)
     run_test("150 steps backwards, masked (several input chunks)", test_long_backwards);
     run_test("recurrent weights packed in place during a run, then put back", test_packed_in_place);
     run_test("a kernel's thread runs its function, then anywhere allowed", test_thread_start);
-    CHECK(rs_vmath_force(RS_VMATH_PORTABLE)); /* what machines without AVX2 and FMA run */
-    run_test("portable code: 1 thread", test_one_thread);
-    run_test("portable code: 2 threads", test_two_threads);
-    run_test("portable code: weights left in place", test_packed_in_place);
-    rs_vmath_force(RS_VMATH_AUTO);
+    /* each path forced: what machines without AVX2, or without AVX-512, run */
+    run_on_every_path("1 thread", test_one_thread);
+    run_on_every_path("2 threads", test_two_threads);
+    run_on_every_path("weights packed in place or left", test_packed_in_place);
     return check_finish();
 }

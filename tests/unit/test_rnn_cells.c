@@ -2,13 +2,15 @@
  * them, computed here in double with the C library's exp and tanh: every cell, every fused
  * activation, slices of 1 to 19 units (whole and partial vector blocks), NaN and ±Inf among the
  * inputs. Then whole recurrences with the fused cells against the generic code (the portable
- * path), with masks, gates and cell-state outputs and a unit split across two threads. */
+ * path), with masks, gates and cell-state outputs and a unit split across two threads. Each on
+ * the AVX2 and the AVX-512 path (the ones this CPU has). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "paths.h"
 #include "rnnscope/rnn.h"
 #include "rnnscope/rnn_cells.h"
 #include "rnnscope/threads.h"
@@ -274,10 +276,11 @@ static void compare_run(rs_cell cell, size_t u, rs_act_kind act, rs_act_kind rac
     rs_rnn_io io = {.batch = batch, .steps = T, .x = x, .mask = masked ? mask : NULL, .h0 = h0, .c0 = h0,
                     .zero_output_for_mask = cell == RS_CELL_SIMPLE};
     CHECK(rs_cells_fusable(&w.act, &w.ract));
+    rs_vmath_path path = rs_vmath_current();
     outs fused = run(&w, &io);
     CHECK(rs_vmath_force(RS_VMATH_PORTABLE));
     outs generic = run(&w, &io);
-    rs_vmath_force(RS_VMATH_AUTO);
+    rs_vmath_force(path);
     CHECK_CLOSE(fused.seq, generic.seq, batch * T * u, 1e-5);
     CHECK_CLOSE(fused.last, generic.last, batch * u, 1e-5);
     CHECK_CLOSE(fused.h_last, generic.h_last, batch * u, 1e-5);
@@ -333,9 +336,10 @@ int main(void)
         return check_finish();
     }
     run_test("which activations and paths are fused", test_fusable);
-    run_test("fused cells = Keras' formulas, 1-19 units, all activations", test_finite);
-    run_test("same with NaN and ±Inf inputs", test_special);
-    run_test("recurrences, masks, gates and cells: fused = generic, 1 thread", test_runs_one_thread);
-    run_test("same on 2 threads (batch and unit slices)", test_runs_two_threads);
+    run_on_vector_paths("fused cells = Keras' formulas, 1-19 units, all activations", test_finite);
+    run_on_vector_paths("same with NaN and ±Inf inputs", test_special);
+    run_on_vector_paths("recurrences, masks, gates and cells: fused = generic, 1 thread",
+                        test_runs_one_thread);
+    run_on_vector_paths("same on 2 threads (batch and unit slices)", test_runs_two_threads);
     return check_finish();
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "paths.h"
 #include "rnnscope/vmath.h"
 
 #include "core/vmath_path.h"
@@ -168,32 +169,14 @@ static void check_special_values(void)
     CHECK(e[0] == INFINITY);
 }
 
-static void test_portable(void)
+static void test_this_path(void)
 {
-    CHECK(rs_vmath_force(RS_VMATH_PORTABLE));
-    CHECK(!rs_vmath_avx2());
-    check_path("portable");
+    check_path(rs_vmath_name(rs_vmath_current()));
     check_special_values();
-    rs_vmath_force(RS_VMATH_AUTO);
-}
-
-static void test_avx2(void)
-{
-    CHECK(rs_vmath_force(RS_VMATH_AVX2));
-    CHECK(rs_vmath_avx2());
-    check_path("avx2");
-    check_special_values();
-    rs_vmath_force(RS_VMATH_AUTO);
 }
 
 int main(void)
 {
-    run_test("portable exp/sigmoid/tanh within the stated ulp of libm", test_portable);
-    if (rs_vmath_force(RS_VMATH_AVX2)) {
-        rs_vmath_force(RS_VMATH_AUTO);
-        run_test("AVX2 exp/sigmoid/tanh within the stated ulp of libm", test_avx2);
-    } else {
-        skip_test("AVX2 exp/sigmoid/tanh within the stated ulp of libm", "no AVX2+FMA here");
-    }
+    run_on_every_path("exp/sigmoid/tanh within the stated ulp of libm", test_this_path);
     return check_finish();
 }
