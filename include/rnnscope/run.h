@@ -26,6 +26,16 @@ int rs_run_take_inputs(rs_run *r, rs_tensor *inputs, int n, rs_error *err);
  * The tensor belongs to the run and stays valid until the inputs change. */
 int rs_run_output(rs_run *r, int node, int k, const rs_tensor **out, rs_error *err);
 
+/* The mask of output k of a node already computed (batch, steps), or NULL: none. */
+const rs_tensor *rs_run_mask(const rs_run *r, int node, int k);
+
+/* Bytes the memory cap counts as held: the model's weights, and the inputs and outputs every
+ * run holds. A computation on top of the run (the reverse pass) checks its needs against it. */
+size_t rs_run_held(const rs_run *r);
+
+/* The model the run computes. */
+const rs_model *rs_run_model(const rs_run *r);
+
 /* Forget cached outputs (the inputs stay). */
 void rs_run_clear(rs_run *r);
 

@@ -14,6 +14,7 @@ static const command commands[] = {
     {"summary", cmd_summary, "print the layer table of MODEL: name, class, output shapes, parameters"},
     {"dump", cmd_dump, "write one layer's output to .npy, .csv or stdout"},
     {"plot", cmd_plot, "print a layer's output as a picture on stdout"},
+    {"grad", cmd_grad, "write the gradient of the prediction or loss w.r.t. a layer or weight"},
 };
 
 void cli_error(const char *fmt, ...)
@@ -29,9 +30,12 @@ void cli_error(const char *fmt, ...)
 static void print_usage(FILE *f)
 {
     fputs("Usage: rnnscope [INPUT OPTIONS] [--graphics MODE] [MODEL]\n"
-          "       rnnscope summary MODEL\n"
+          "       rnnscope summary [--weights] MODEL\n"
           "       rnnscope dump MODEL --layer NAME [--output K] [INPUT OPTIONS] -o OUT\n"
           "       rnnscope plot MODEL --layer NAME [--output K] [INPUT OPTIONS] [PLOT OPTIONS]\n"
+          "       rnnscope grad MODEL --layer NAME [--output K] | --weight NAME\n"
+          "                     [--labels Y.npy [--loss NAME] | --unit J] [--output-of NAME]\n"
+          "                     [INPUT OPTIONS] -o OUT\n"
           "       rnnscope --help | --version\n"
           "\n"
           "Explore trained Keras sequence models (LSTM, GRU, attention) in the terminal.\n"
@@ -51,7 +55,7 @@ static void print_usage(FILE *f)
           "  --threads N      compute on at most N threads (default: the CPUs, or\n"
           "                   RNNSCOPE_THREADS)\n"
           "\n"
-          "Memory (explorer, summary, dump, plot):\n"
+          "Memory (explorer, summary, dump, plot, grad):\n"
           "  --max-memory SIZE  refuse models, inputs and layer outputs that need more: bytes,\n"
           "                   or K M G T (also KiB MiB GiB TiB: powers of 1024), KB MB GB TB\n"
           "                   (powers of 1000), e.g. 512M, 1.5G; 'none' for no cap. Default:\n"

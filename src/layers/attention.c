@@ -11,28 +11,7 @@
 
 #include "layers/common.h"
 #include "layers/families.h"
-
-typedef struct attention_params {
-    /* SeqSelfAttention */
-    bool multiplicative;       /* attention_type */
-    long units;
-    long attention_width;      /* -1: none (history_only without a width saves 1e9) */
-    bool history_only;
-    bool use_additive_bias, use_attention_bias;
-    rs_activation attention_activation;
-    double attention_regularizer_weight;
-    /* all */
-    bool return_attention;
-    bool use_bias;             /* SeqWeightedAttention, MultiHeadAttention */
-    /* Keras Attention / AdditiveAttention */
-    bool use_scale, concat_score, causal;
-    double dropout;
-    /* MultiHeadAttention */
-    bool multi_head_package;   /* keras-multi-head */
-    long num_heads, key_dim, value_dim, out_dim;
-    bool softmax_zeroes_masked; /* Keras >= 3.10: masked weights are 0 even in a masked row */
-    rs_activation activation;  /* keras-multi-head: on q, k, v and the output */
-} attention_params;
+#include "layers/attention_params.h"
 
 static int set_attention_outputs(rs_node *n, bool with_attention, rs_shape values,
                                  rs_shape attention, rs_error *err)
@@ -383,8 +362,8 @@ static const float *weight_data(const rs_node *n, int i)
 
 /* -- SeqSelfAttention ------------------------------------------------------------------------- */
 
-static int self_attention_kernel(const rs_node *n, const attention_params *p, size_t dim,
-                                 rs_self_attention *s, rs_error *err)
+int rs_self_attention_of(const rs_node *n, const attention_params *p, size_t dim,
+                         rs_self_attention *s, rs_error *err)
 {
     *s = (rs_self_attention){.multiplicative = p->multiplicative, .dim = dim,
                              .units = (size_t)p->units, .activation = p->attention_activation,
@@ -416,7 +395,7 @@ int rs_seq_self_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *e
     seq_dims d;
     rs_self_attention s;
     if (input_dims(io, 0, &d, err) < 0 || check_mask(io, 0, &d, err) < 0 ||
-        self_attention_kernel(n, p, d.dim, &s, err) < 0)
+        rs_self_attention_of(n, p, d.dim, &s, err) < 0)
         return -1;
     if (rs_tensor_alloc_dims(&io->outputs[0], err, 3, d.batch, d.steps, d.dim) < 0 ||
         (p->return_attention &&

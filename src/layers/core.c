@@ -7,6 +7,7 @@
 
 #include "layers/common.h"
 #include "layers/families.h"
+#include "layers/core_params.h"
 
 /* ---- InputLayer ---- */
 
@@ -62,12 +63,6 @@ static bool quantized(const rs_node *n)
 
 /* ---- Dense ---- */
 
-typedef struct dense_params {
-    long units;
-    rs_activation activation;
-    bool use_bias;
-} dense_params;
-
 int rs_dense_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
 {
     dense_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
@@ -94,15 +89,6 @@ int rs_dense_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *
 }
 
 /* ---- Activation, ReLU, LeakyReLU, ELU, Softmax ---- */
-
-typedef struct activation_params {
-    rs_activation activation;
-    double alpha;      /* LeakyReLU / ELU slope, ReLU negative_slope */
-    double max_value;  /* ReLU cap; < 0 = none */
-    double threshold;  /* ReLU threshold */
-    long axis;         /* Softmax axis (Keras numbering, -1 = last) */
-    bool zero_masked;  /* Softmax with a mask zeroes the masked outputs (Keras >= 3.14) */
-} activation_params;
 
 /* Is the model's Keras version at least major.minor? "" (unknown) counts as keras_major.0. */
 static bool keras_at_least(const rs_model *m, int major, int minor)
@@ -180,11 +166,6 @@ int rs_prelu_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *
 
 /* ---- identity at inference: Dropout & co, ActivityRegularization, Masking ---- */
 
-typedef struct identity_params {
-    double mask_value;  /* Masking */
-    bool masks;
-} identity_params;
-
 int rs_identity_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
 {
     identity_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
@@ -197,11 +178,6 @@ int rs_identity_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_erro
 }
 
 /* ---- Embedding ---- */
-
-typedef struct embedding_params {
-    long input_dim, output_dim;
-    bool mask_zero;
-} embedding_params;
 
 int rs_embedding_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
 {
@@ -227,12 +203,6 @@ int rs_embedding_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_err
 }
 
 /* ---- Flatten, Reshape, Permute, RepeatVector ---- */
-
-typedef struct reshape_params {
-    rs_shape target;     /* Reshape: target shape (resolved); Flatten: the result */
-    int perm[RS_MAX_RANK]; /* Permute: output dim i = input dim perm[i] */
-    long repeat;         /* RepeatVector */
-} reshape_params;
 
 /* Product of known dims; -1 when one is unknown. */
 static long shape_count(const rs_shape *s)

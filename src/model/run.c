@@ -340,3 +340,23 @@ int rs_run_output(rs_run *r, int node, int k, const rs_tensor **out, rs_error *e
     *out = &c->outs[k];
     return 0;
 }
+
+const rs_tensor *rs_run_mask(const rs_run *r, int node, int k)
+{
+    if (node < 0 || node >= r->m->n_nodes)
+        return NULL;
+    const node_cache *c = &r->cache[node];
+    if (!c->done || !c->masks || k < 0 || k >= c->n || !c->masks[k].data)
+        return NULL;
+    return &c->masks[k];
+}
+
+size_t rs_run_held(const rs_run *r)
+{
+    return rs_size_add(r->weight_bytes, all_held);
+}
+
+const rs_model *rs_run_model(const rs_run *r)
+{
+    return r->m;
+}
