@@ -23,14 +23,17 @@ function writeTensor(file, t) {
 // Models whose every layer has a reverse pass in rnnscope and that tfjs can differentiate.
 export const GRAD_MODELS = ['activations', 'lstm_stack', 'hard_sigmoid_k2', 'rnn_options',
   'bidirectional', 'seed_selfattention', 'seed_weightedattention', 'merge', 'functional_nested',
-  'long_sequence', 'quantized'];
+  'long_sequence', 'quantized', 'masking', 'embed_mask'];
 export const BCE_MODELS = ['seed_selfattention'];
 
-// Comparisons (ThresholdedReLU's mask, for one) are flat: tfjs has no gradient registered for
-// them, TensorFlow's is zero.
+// Comparisons and reductions to booleans (ThresholdedReLU's and Masking's masks) are flat: tfjs
+// has no gradient registered for them, TensorFlow's is zero.
 for (const kernelName of ['Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Equal', 'NotEqual']) {
   tf.registerGradient({ kernelName, inputsToSave: ['a', 'b'],
     gradFunc: (dy, [a, b]) => ({ a: () => tf.zerosLike(a), b: () => tf.zerosLike(b) }) });
+}
+for (const kernelName of ['Any', 'All']) {
+  tf.registerGradient({ kernelName, inputsToSave: ['x'], gradFunc: (dy, [x]) => ({ x: () => tf.zeros(x.shape) }) });
 }
 
 // Every layer holding weights, with the file prefix of its weights: nested models flattened.
@@ -56,7 +59,7 @@ function writeGrads(dir, kind, model, inputs, labels) {
   fs.mkdirSync(out, { recursive: true });
   const f = objective(kind, model, inputs, labels);
   const floats = inputs.map((x, k) => ({ x, k })).filter(({ x }) => x.dtype === 'float32');
-  const inputGrads = tf.grads((...xs) => {
+  const inputGrads = floats.length === 0 ? [] : tf.grads((...xs) => {
     const all = inputs.slice();
     floats.forEach(({ k }, i) => { all[k] = xs[i]; });
     return objective(kind, model, all, labels)();
