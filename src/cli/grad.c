@@ -69,7 +69,8 @@ static int take_option(grad_args *a, int c, char **argv)
     case OPT_OUTPUT:
     case OPT_UNIT:
         if (!parse_count(optarg, c == OPT_OUTPUT ? &a->output : &a->unit)) {
-            cli_error("grad: %s needs a non-negative index, not '%s'", argv[optind - 1], optarg);
+            cli_error("grad: %s needs a non-negative index, not '%s'",
+                      c == OPT_OUTPUT ? "--output" : "--unit", optarg);
             return EXIT_USAGE;
         }
         a->have_unit = a->have_unit || c == OPT_UNIT;

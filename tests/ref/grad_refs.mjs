@@ -6,7 +6,8 @@
 //   <model>/grads/<objective>/<layer>.<w>.npy          d objective / d weight w of a layer
 //                                                      (nested layers: <outer>_<inner>)
 //   <model>/grads/<objective>/objective.json           {"value": ...}
-// Objectives: "unit0" = sum over the batch (and timesteps) of the model output's unit 0;
+// Objectives: "unit0" = sum over the batch (and timesteps) of the model output's unit 0
+// ("unit0_out1": of the second model output, for the models with several);
 // "bce" = binary cross-entropy (tf.metrics.binaryCrossentropy, mean over the batch) against
 // <model>/grads/labels.npy, for the models in BCE_MODELS (their Keras files carry the loss).
 import fs from 'node:fs';
@@ -42,13 +43,13 @@ function weightLayers(model, prefix = '') {
     : l.weights.length ? [{ layer: l, name: `${prefix}${l.name}` }] : []));
 }
 
-function firstOutput(out) {
-  return Array.isArray(out) ? out[0] : out;
+function firstOutput(out, k = 0) {
+  return Array.isArray(out) ? out[k] : out;
 }
 
 function objective(kind, model, inputs, labels) {
   return () => {
-    const y = firstOutput(model.apply(inputs.length === 1 ? inputs[0] : inputs));
+    const y = firstOutput(model.apply(inputs.length === 1 ? inputs[0] : inputs), kind === 'unit0_out1' ? 1 : 0);
     if (kind === 'bce') return tf.mean(tf.metrics.binaryCrossentropy(labels, y));
     return tf.sum(tf.gather(y, [0], y.rank - 1));
   };
@@ -59,12 +60,20 @@ function writeGrads(dir, kind, model, inputs, labels) {
   fs.mkdirSync(out, { recursive: true });
   const f = objective(kind, model, inputs, labels);
   const floats = inputs.map((x, k) => ({ x, k })).filter(({ x }) => x.dtype === 'float32');
-  const inputGrads = floats.length === 0 ? [] : tf.grads((...xs) => {
-    const all = inputs.slice();
-    floats.forEach(({ k }, i) => { all[k] = xs[i]; });
-    return objective(kind, model, all, labels)();
-  })(floats.map(({ x }) => x));
-  floats.forEach(({ k }, i) => writeTensor(path.join(out, `input.${k}.npy`), inputGrads[i]));
+  // one input at a time: an input the objective does not depend on gets zeros (tfjs refuses)
+  floats.forEach(({ x, k }) => {
+    let g;
+    try {
+      g = tf.grad((xk) => {
+        const all = inputs.slice();
+        all[k] = xk;
+        return objective(kind, model, all, labels)();
+      })(x);
+    } catch (e) {
+      g = tf.zerosLike(x);
+    }
+    writeTensor(path.join(out, `input.${k}.npy`), g);
+  });
   const layers = weightLayers(model);
   const vars = layers.flatMap(({ layer }) => layer.weights.map((w) => w.val));
   const { value, grads } = tf.variableGrads(f, vars);
@@ -83,6 +92,7 @@ for (const m of manifest.models) {
   const model = await loadModel(path.join(dir, 'tfjs'));
   const inputs = m.inputs.map((i) => readNpy(path.join(dir, i.file)));
   writeGrads(dir, 'unit0', model, inputs, null);
+  if (model.outputs.length > 1) writeGrads(dir, 'unit0_out1', model, inputs, null);
   if (BCE_MODELS.includes(m.name)) {
     const y = firstOutput(model.predict(inputs.length === 1 ? inputs[0] : inputs));
     // labels: alternating 0/1, away from the predictions so the loss is not flat

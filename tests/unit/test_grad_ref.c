@@ -1,7 +1,7 @@
 /* Whole-model gradients against TensorFlow.js autodiff (tests/ref/grad_refs.mjs): for every
  * model of tests/ref with a grads/ directory, in every file format, d objective / d every float
  * input and d objective / d every weight, for the objectives "unit0" (the sum of the output's
- * unit 0) and "bce" (binary cross-entropy against grads/labels.npy). Then the compiled copies
+ * unit 0), "unit0_out1" (the same of the second model output) and "bce" (binary cross-entropy against grads/labels.npy). Then the compiled copies
  * (grads/compiled, tests/ref/grad_compiled.py) must name their loss, and give the same.
  * Tolerance: max|ours - ref| <= 1e-4 * max(1, max|ref|). RS_REF_MODEL=name runs one model. */
 #include <cjson/cJSON.h>
@@ -163,8 +163,10 @@ static void check_format(const cJSON *model, const char *fmt_name, const cJSON *
         printf("#   %s\n", err.msg);
         failed = 1;
     } else {
-        rs_objective unit = {0};
+        rs_objective unit = {0}, second = {.output = 1};
         failed += check_objective(run, m, name, "unit0", &unit);
+        if (exists(fixture(name, "grads/unit0_out1")))
+            failed += check_objective(run, m, name, "unit0_out1", &second);
         if (exists(fixture(name, "grads/bce"))) {
             labels = load_npy(fixture(name, "grads/labels.npy"));
             rs_objective bce = {.labels = &labels, .loss = {RS_LOSS_BCE, false, 0}};
