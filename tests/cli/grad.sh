@@ -62,6 +62,16 @@ if have_numpy; then
         "$RNNSCOPE" grad "$M" --layer input_1 $IN --labels "$S/grads/labels.npy" --loss squared_error -o "$T/x.npy"
     expect_fail 2 "hinge: rnnscope does not differentiate this Keras loss yet" "a Keras loss not differentiated yet" \
         "$RNNSCOPE" grad "$M" --layer input_1 $IN --labels "$S/grads/labels.npy" --loss hinge -o "$T/x.npy"
+    # README's worked example on the demo (sample 3: a decoy at 124-133, prediction 0.001)
+    DEMO=$top_srcdir/share/rnnscope/demo/demo.h5
+    if "$RNNSCOPE" grad "$DEMO" --layer input_1 --sample 3 -o "$T/sal.npy" &&
+       "$PY" -c 'import numpy as np, sys
+g = abs(np.load(sys.argv[1])[0]); assert g.shape == (240, 4)
+top = g.sum(1).argsort()[::-1][:6].tolist(); share = g.sum(0) / g.sum()
+assert top == [204, 128, 203, 127, 205, 27], top
+assert abs(share[0] - 0.81) < 0.005, share' "$T/sal.npy"
+    then ok "README's example: the demo's saliency is where the README says"
+    else not_ok "README's example: the demo's saliency is where the README says"; fi
 else
     skip "gradients against the references" "no NumPy"
 fi
