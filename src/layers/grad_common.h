@@ -30,6 +30,16 @@ RS_BACKWARD(rs_merge_backward);
 RS_BACKWARD(rs_rnn_backward_layer);
 RS_BACKWARD(rs_bidirectional_backward);
 size_t rs_rnn_backward_scratch(const rs_node *n, const rs_tensor *const *inputs);
+/* norm_grad.c */
+RS_BACKWARD(rs_batch_norm_backward);
+RS_BACKWARD(rs_layer_norm_backward);
+/* conv_grad.c */
+RS_BACKWARD(rs_conv1d_backward);
+RS_BACKWARD(rs_pooling1d_backward);
+RS_BACKWARD(rs_global_pooling1d_backward);
+RS_BACKWARD(rs_resize1d_backward);
+/* wrappers_grad.c */
+RS_BACKWARD(rs_time_distributed_backward);
 /* attention_grad.c */
 RS_BACKWARD(rs_seq_self_attention_backward);
 RS_BACKWARD(rs_seq_weighted_attention_backward);

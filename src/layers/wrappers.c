@@ -4,10 +4,7 @@
 
 #include "layers/common.h"
 #include "layers/families.h"
-
-typedef struct time_distributed_params {
-    rs_node *inner;  /* set up on the per-timestep shape, with all the wrapper's weights */
-} time_distributed_params;
+#include "layers/wrappers_params.h"
 
 void rs_time_distributed_free(void *params)
 {
@@ -63,8 +60,7 @@ int rs_time_distributed_setup(rs_node *n, const rs_shape *in, const rs_model *m,
 
 /* ---- forward ---- */
 
-/* x (B, T, rest...) seen as (B*T, rest...) without copying: the inner layer's batch. */
-static int merge_batch_and_time(const rs_tensor *x, rs_tensor *view, rs_error *err)
+int merge_batch_and_time(const rs_tensor *x, rs_tensor *view, rs_error *err)
 {
     if (x->rank < 3) {
         char got[160];
