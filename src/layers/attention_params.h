@@ -33,4 +33,13 @@ typedef struct attention_params {
 int rs_self_attention_of(const rs_node *n, const attention_params *p, size_t dim,
                          rs_self_attention *s, rs_error *err);
 
+/* y (T, out) = x (T, in) W (in, out) + bias (out), or no bias (attention.c). */
+void attention_project(size_t T, size_t in, const float *x, const float *W, const float *bias,
+                       size_t out, float *y);
+
+/* Keras' Attention (dot or concat score) and AdditiveAttention scores of one sample, before the
+ * mask and the softmax (attention.c). */
+void keras_scores(const rs_node *n, const attention_params *p, const float *q, const float *k,
+                  size_t tq, size_t tk, size_t dim, float *scores);
+
 #endif

@@ -43,5 +43,9 @@ RS_BACKWARD(rs_time_distributed_backward);
 /* attention_grad.c */
 RS_BACKWARD(rs_seq_self_attention_backward);
 RS_BACKWARD(rs_seq_weighted_attention_backward);
+/* attention_qkv_grad.c */
+RS_BACKWARD(rs_scaled_dot_attention_backward);
+RS_BACKWARD(rs_keras_attention_backward);
+RS_BACKWARD(rs_multi_head_attention_backward);
 
 #endif

@@ -79,10 +79,14 @@ static const rs_layer_kind KINDS[] = {
              rs_seq_self_attention_forward, rs_seq_self_attention_backward),
     LAYER_AB("SeqWeightedAttention", rs_seq_weighted_attention_setup,
              rs_seq_weighted_attention_forward, rs_seq_weighted_attention_backward),
-    LAYER_A("ScaledDotProductAttention", rs_scaled_dot_attention_setup, rs_scaled_dot_attention_forward),
-    LAYER_A("Attention", rs_keras_attention_setup, rs_keras_attention_forward),
-    LAYER_A("AdditiveAttention", rs_keras_attention_setup, rs_keras_attention_forward),
-    LAYER_A("MultiHeadAttention", rs_multi_head_attention_setup, rs_multi_head_attention_forward),
+    LAYER_AB("ScaledDotProductAttention", rs_scaled_dot_attention_setup,
+             rs_scaled_dot_attention_forward, rs_scaled_dot_attention_backward),
+    LAYER_AB("Attention", rs_keras_attention_setup,
+             rs_keras_attention_forward, rs_keras_attention_backward),
+    LAYER_AB("AdditiveAttention", rs_keras_attention_setup,
+             rs_keras_attention_forward, rs_keras_attention_backward),
+    LAYER_AB("MultiHeadAttention", rs_multi_head_attention_setup,
+             rs_multi_head_attention_forward, rs_multi_head_attention_backward),
 };
 
 const rs_layer_kind *rs_layer_kind_find(const char *class_name)

@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import './custom_layers.mjs';
 import { writeNpy } from './npy.mjs';
 import { readNpy, loadModel } from './tfjs_files.mjs';
+import { MODELS } from './models.mjs';
 
 function writeTensor(file, t) {
   writeNpy(file, t.dataSync(), t.shape);
@@ -24,7 +25,7 @@ function writeTensor(file, t) {
 // Models whose every layer has a reverse pass in rnnscope and that tfjs can differentiate.
 export const GRAD_MODELS = ['activations', 'lstm_stack', 'hard_sigmoid_k2', 'rnn_options',
   'bidirectional', 'seed_selfattention', 'seed_weightedattention', 'merge', 'functional_nested',
-  'long_sequence', 'quantized', 'masking', 'embed_mask', 'conv_pool', 'embed_norm', 'shapes', 'stateful_timedistributed', 'wide_units'];
+  'long_sequence', 'quantized', 'masking', 'embed_mask', 'conv_pool', 'embed_norm', 'shapes', 'stateful_timedistributed', 'wide_units', 'attention', 'keras_mha'];
 export const BCE_MODELS = ['seed_selfattention'];
 
 // Comparisons and reductions to booleans (ThresholdedReLU's and Masking's masks) are flat: tfjs
@@ -111,6 +112,22 @@ function weightLayers(model, prefix = '') {
     : l.weights.length ? [{ layer: l, name: `${prefix}${l.name}` }] : []));
 }
 
+// A model tfjs cannot load back from its file (custom layers needing their input shapes at
+// build): built again by models.mjs, with the file's weights.
+async function modelOf(name, dir) {
+  try {
+    return await loadModel(dir);
+  } catch (e) {
+    const model = MODELS[name]().model;
+    const mj = JSON.parse(fs.readFileSync(path.join(dir, 'model.json')));
+    const specs = mj.weightsManifest.flatMap((g) => g.weights);
+    const data = Buffer.concat(mj.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p)))));
+    const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.length);
+    model.loadWeights(tf.io.decodeWeights(buffer, specs));
+    return model;
+  }
+}
+
 function firstOutput(out, k = 0) {
   return Array.isArray(out) ? out[k] : out;
 }
@@ -159,7 +176,7 @@ const manifest = JSON.parse(fs.readFileSync(path.join(root, 'manifest.json')));
 for (const m of manifest.models) {
   if (!GRAD_MODELS.includes(m.name) || !m.formats.tfjs) continue;
   const dir = path.join(root, m.name);
-  const model = await loadModel(path.join(dir, 'tfjs'));
+  const model = await modelOf(m.name, path.join(dir, 'tfjs'));
   plainConvolutions(model);
   sharedGlobalMax(model);
   plainBatchNorm(model);
