@@ -181,3 +181,26 @@ int rs_repeat_vector_backward(const rs_node *n, rs_layer_grad_io *io, rs_error *
                 io->d_inputs[0].data[b * D + c] += dy->data[(b * R + r) * D + c];
     return 0;
 }
+
+/* ---- PReLU: y = x (x > 0), alpha x (x < 0); alpha broadcast along shared_axes ---- */
+
+int rs_prelu_backward(const rs_node *n, rs_layer_grad_io *io, rs_error *err)
+{
+    const rs_tensor *x = io->inputs[0], *alpha = &n->weights[0].value, *dy = io->d_outputs[0];
+    size_t stride[RS_MAX_RANK];
+    if (rs_broadcast_strides(alpha, x->rank, x->shape, stride) < 0)
+        return rs_fail(err, NULL, "its alpha does not broadcast to its input");
+    if (rs_tensor_alloc(&io->d_inputs[0], x->rank, x->shape, err) < 0 ||
+        (io->d_weights && rs_grad_alloc_weights(n, io, err) < 0) || !dy)
+        return dy ? -1 : 0;
+    rs_walk w;
+    rs_walk_init(&w, x->rank, x->shape, stride);
+    for (size_t i = 0; i < x->size; i++, rs_walk_next(&w)) {
+        float v = x->data[i];
+        /* TensorFlow's: relu(x) - alpha relu(-x), so 0 at x = 0 */
+        io->d_inputs[0].data[i] = dy->data[i] * (v > 0 ? 1.0f : v < 0 ? alpha->data[w.at] : 0.0f);
+        if (io->d_weights && v < 0)
+            io->d_weights[0].data[w.at] += dy->data[i] * v;
+    }
+    return 0;
+}

@@ -24,6 +24,7 @@ RS_BACKWARD(rs_embedding_backward);
 RS_BACKWARD(rs_reshape_backward);
 RS_BACKWARD(rs_permute_backward);
 RS_BACKWARD(rs_repeat_vector_backward);
+RS_BACKWARD(rs_prelu_backward);
 /* merge_grad.c */
 RS_BACKWARD(rs_merge_backward);
 /* recurrent_grad.c */

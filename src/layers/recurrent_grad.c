@@ -57,6 +57,31 @@ static int main_output(const rs_node *n, const rnn_back *b, rs_tensor *y, rs_err
     return rc;
 }
 
+/* CuDNN weights: the kernel gradients come in the converted layout (recurrent.c's
+ * cudnn_convert_kernels, a permutation of each gate block) and go back to cuDNN's; an LSTM's
+ * two biases were added, a GRU's are its two rows. conv: kernel, recurrent, bias (gu) as the
+ * kernel saw them. */
+static void cudnn_grads_back(const rnn_params *p, size_t in, const float *conv, rs_tensor *d_w)
+{
+    size_t u = (size_t)p->units, gu = (size_t)p->gates * u;
+    const float *dk = conv, *dr = conv + in * gu, *db = dr + u * gu;
+    for (size_t g = 0; g < (size_t)p->gates; g++) {
+        size_t col = g * u;
+        for (size_t a = 0; a < in; a++)
+            for (size_t c = 0; c < u; c++) {
+                size_t v = c * in + a;
+                d_w[0].data[(v / u) * gu + col + v % u] += dk[a * gu + col + c];
+            }
+        for (size_t a = 0; a < u; a++)
+            for (size_t c = 0; c < u; c++)
+                d_w[1].data[c * gu + col + a] += dr[a * gu + col + c];
+    }
+    for (size_t j = 0; p->use_bias && p->cell == CELL_LSTM && j < gu; j++) {
+        d_w[2].data[j] += db[j];
+        d_w[2].data[gu + j] += db[j];
+    }
+}
+
 static int rnn_node_backward(const rs_node *n, rnn_back *b, rs_error *err)
 {
     const rnn_params *p = n->params;
@@ -83,16 +108,30 @@ static int rnn_node_backward(const rs_node *n, rnn_back *b, rs_error *err)
         .dh0 = b->dh0 && b->h0 ? b->dh0->data : NULL,
         .dc0 = b->dc0 && b->c0 && lstm ? b->dc0->data : NULL,
     };
-    if (b->d_w) {
+    size_t in = x->shape[2], gu = (size_t)p->gates * (size_t)p->units;
+    float *conv = NULL; /* CuDNN: the gradients in the converted layout */
+    if (b->d_w && p->cudnn) {
+        conv = calloc((in + (size_t)p->units + 1) * gu, sizeof *conv);
+        if (!conv) {
+            free(rw.owned);
+            return rs_fail(err, NULL, "out of memory");
+        }
+        g.d_kernel = conv;
+        g.d_recurrent = conv + in * gu;
+        g.d_bias = p->use_bias && p->cell == CELL_LSTM ? conv + (in + (size_t)p->units) * gu : NULL;
+    } else if (b->d_w) {
         g.d_kernel = b->d_w[0].data;
         g.d_recurrent = b->d_w[1].data;
-        if (p->use_bias) {
-            g.d_bias = b->d_w[2].data;
-            if (p->cell == CELL_GRU && p->reset_after)
-                g.d_recurrent_bias = b->d_w[2].data + p->gates * p->units; /* row 1 of (2, 3u) */
-        }
+    }
+    if (b->d_w && p->use_bias && !(p->cudnn && p->cell == CELL_LSTM)) {
+        g.d_bias = b->d_w[2].data;
+        if (p->cell == CELL_GRU && p->reset_after) /* row 1 of (2, 3u); CuDNN GRU the same */
+            g.d_recurrent_bias = b->d_w[2].data + gu;
     }
     int rc = rs_rnn_backward(&rw.w, &g, b->progress, err);
+    if (rc == 0 && conv)
+        cudnn_grads_back(p, in, conv, b->d_w);
+    free(conv);
     free(rw.owned);
     return rc;
 }
@@ -105,8 +144,6 @@ static const float *data_of(const rs_tensor *t)
 int rs_rnn_backward_layer(const rs_node *n, rs_layer_grad_io *io, rs_error *err)
 {
     const rnn_params *p = n->params;
-    if (p->cudnn)
-        return rs_fail(err, NULL, "no reverse pass for CuDNN weights");
     if (io->d_weights && rs_grad_alloc_weights(n, io, err) < 0)
         return -1;
     rnn_back b = {
@@ -228,9 +265,7 @@ static void split_main(const bidir_params *p, const rs_layer_grad_io *io, const 
 int rs_bidirectional_backward(const rs_node *n, rs_layer_grad_io *io, rs_error *err)
 {
     const bidir_params *p = n->params;
-    const rnn_params *fp = p->forward->params, *bp = p->backward->params;
-    if (fp->cudnn || bp->cudnn)
-        return rs_fail(err, NULL, "no reverse pass for CuDNN weights");
+    const rnn_params *fp = p->forward->params;
     rs_tensor dfw = {0}, dbw = {0}, dx_back = {0}, other[2] = {{0}, {0}};
     const rs_tensor *y = &io->outputs[0];
     size_t shape[RS_MAX_RANK]; /* a direction's main output: the merged one, halved by concat */
