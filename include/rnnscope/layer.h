@@ -39,6 +39,10 @@ typedef struct rs_layer_grad_io {
     rs_tensor *d_weights;
     const rs_progress *progress;
     int keras_major;
+    /* Bytes of scratch the reverse pass may take under the memory cap (at least its
+     * backward_scratch); a layer that can trade time for memory (an RNN's checkpointing) keeps
+     * more when there is room. */
+    size_t scratch_budget;
 } rs_layer_grad_io;
 
 typedef struct rs_layer_kind {
@@ -64,8 +68,8 @@ typedef struct rs_layer_kind {
      * of the weights. NULL: this kind has none yet, and a gradient through it is refused. */
     int (*backward)(const rs_node *node, rs_layer_grad_io *io, rs_error *err);
 
-    /* Bytes of scratch the reverse pass allocates beyond the gradients it returns (an RNN's
-     * recomputed gates); NULL when that is small. For the memory cap. */
+    /* Bytes of scratch the reverse pass needs at least beyond the gradients it returns (an
+     * RNN's recomputed gates, checkpointed); NULL when that is small. For the memory cap. */
     size_t (*backward_scratch)(const rs_node *node, const rs_tensor *const *inputs);
 } rs_layer_kind;
 

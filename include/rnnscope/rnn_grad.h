@@ -20,12 +20,19 @@ typedef struct rs_rnn_grad_io {
     float *d_recurrent;     /* (units, G*units), added to */
     float *d_bias;          /* (G*units), added to */
     float *d_recurrent_bias; /* (G*units) GRU reset_after, added to */
+    /* Steps of tape kept at once (0: all). Fewer bound the memory (checkpointing): the states
+     * at every segment's start are kept, and each segment's tape is computed again when its
+     * turn comes, at the cost of one more forward pass. */
+    size_t segment_steps;
 } rs_rnn_grad_io;
 
-/* Floats of scratch rs_rnn_backward allocates for this call. */
-size_t rs_rnn_backward_floats(const rs_rnn_weights *w, size_t batch, size_t steps);
+/* Floats of scratch rs_rnn_backward allocates for this call, with segments of `segment` steps
+ * (0: all). */
+size_t rs_rnn_backward_floats(const rs_rnn_weights *w, size_t batch, size_t steps,
+                              size_t segment);
 
-/* The recurrence run again to keep its gates and states, then the sweep backwards in time.
+/* The recurrence run again to keep its gates and states (per segment: see segment_steps), then
+ * the sweep backwards in time.
  * Fails when the activations have no derivative rnnscope knows from their outputs, when
  * cancelled through progress, or out of memory. */
 int rs_rnn_backward(const rs_rnn_weights *w, const rs_rnn_grad_io *io, const rs_progress *progress,

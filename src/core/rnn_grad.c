@@ -3,11 +3,14 @@
  * 1. The recurrence runs again (rs_rnn_run, all its speed) keeping every step's activated gates
  *    and LSTM cell state: the tape. From it the state before each step is rebuilt (h_{k-1},
  *    c_{k-1}), per sample in processing order, carrying it over masked steps as the forward does.
+ *    When memory is short the sequence is cut into segments (√T steps: checkpointing): a first
+ *    run keeps only the states at the segments' starts, and each segment's tape is computed
+ *    again from its start when the sweep reaches it, last segment first.
  * 2. The sweep runs from the last processing step to the first, all samples together. A step's
  *    gate gradients (w.r.t. the pre-activations) overwrite its gates in the tape; the gradient of
  *    h_{k-1} is the element-wise part plus one product with the recurrent weights transposed.
  *    A masked step passes the state's gradient through and has zero gate gradients.
- * 3. The weights' gradients are then a few large products over all steps at once: inputsᵀ ·
+ * 3. The weights' gradients are then a few large products over a segment's steps at once: inputsᵀ ·
  *    gate gradients, states beforeᵀ · gate gradients; the input gradient gate gradients · Wᵀ.
  * Derivatives of the activations come from their outputs (the tape holds no pre-activations):
  * tanh, sigmoid, hard_sigmoid, relu, elu, softsign... (rs_activation_grad_from_output). */
@@ -20,7 +23,9 @@
 #define PROGRESS_STEPS 64
 
 typedef struct tape {
-    size_t B, T, in, u, G, Gu;
+    size_t B, T, in, u, G, Gu;  /* T: the steps of the segment held */
+    size_t Tall, k0;            /* the whole sequence's steps; the segment's first step */
+    rs_rnn_io seg;              /* the segment as a call of its own (inputs gathered) */
     float *gates;   /* (B, T, Gu) activated gates; then the gate gradients (pre-activation) */
     float *cells;   /* (B, T, u) LSTM: c after the step */
     float *hprev;   /* (B, T, u) h before the step */
@@ -28,7 +33,10 @@ typedef struct tape {
     float *third;   /* (B, T, u) GRU: d(h U_h + b) (reset_after) or r ⊙ h_{k-1} (before) */
     float *ut;      /* (Gu, u) the recurrent weights transposed */
     float *dh, *dprev, *dc, *tmp; /* (B, u) each; tmp (B, Gu) */
-    size_t *first_valid; /* per sample: the first valid processing step (T: none) */
+    float *hrun, *crun;           /* (B, u): the state while the tape is rebuilt */
+    float *xs, *ms, *dxs;         /* the segment's inputs (B, T, in), mask (B, T), dx (B, T, in) */
+    float *ck_h, *ck_c;           /* (segments, B, u): the states at the segments' starts */
+    size_t *first_valid; /* per sample: the first valid processing step (Tall: none) */
     float *mem;
 } tape;
 
@@ -42,28 +50,40 @@ static bool valid_at(const rs_rnn_io *io, size_t b, size_t t)
     return !io->mask || io->mask[b * io->steps + t] != 0.0f;
 }
 
-size_t rs_rnn_backward_floats(const rs_rnn_weights *w, size_t batch, size_t steps)
+static size_t segments_of(size_t steps, size_t seg)
 {
-    size_t u = w->units, Gu = rs_cell_gates(w->cell) * u, bt = batch * steps;
-    size_t per_step = Gu + u + (w->cell == RS_CELL_LSTM ? 2 * u : 0) +
-                      (w->cell == RS_CELL_GRU ? u : 0);
-    return bt * per_step + Gu * u + batch * (3 * u + Gu) + batch + Gu * w->input_dim;
+    return seg ? (steps + seg - 1) / seg : 1;
 }
 
-static int tape_alloc(tape *tp, const rs_rnn_weights *w, const rs_rnn_io *io, rs_error *err)
+size_t rs_rnn_backward_floats(const rs_rnn_weights *w, size_t batch, size_t steps, size_t seg)
+{
+    if (seg == 0 || seg > steps)
+        seg = steps;
+    size_t u = w->units, Gu = rs_cell_gates(w->cell) * u, bs = batch * seg, in = w->input_dim;
+    size_t per_step = Gu + u + (w->cell == RS_CELL_LSTM ? 2 * u : 0) +
+                      (w->cell == RS_CELL_GRU ? u : 0) + 2 * in + 1;
+    size_t checkpoints = 2 * (segments_of(steps, seg) + 1) * batch * u;
+    return bs * per_step + Gu * u + batch * (5 * u + Gu) + checkpoints + Gu * in + batch;
+}
+
+static int tape_alloc(tape *tp, const rs_rnn_weights *w, const rs_rnn_io *io, size_t seg,
+                      rs_error *err)
 {
     memset(tp, 0, sizeof *tp);
     tp->B = io->batch;
-    tp->T = io->steps;
+    tp->Tall = io->steps;
+    tp->T = seg;
     tp->in = w->input_dim;
     tp->u = w->units;
     tp->G = rs_cell_gates(w->cell);
     tp->Gu = tp->G * tp->u;
-    size_t bt = tp->B * tp->T, u = tp->u, Gu = tp->Gu;
+    size_t bt = tp->B * tp->T, u = tp->u, Gu = tp->Gu, in = tp->in, B = tp->B;
+    size_t nck = (segments_of(tp->Tall, seg) + 1) * B * u;
     bool lstm = w->cell == RS_CELL_LSTM, gru = w->cell == RS_CELL_GRU;
-    size_t n = bt * (Gu + u + (lstm ? 2 * u : 0) + (gru ? u : 0)) + Gu * u + tp->B * (3 * u + Gu);
+    size_t n = bt * (Gu + u + (lstm ? 2 * u : 0) + (gru ? u : 0) + 2 * in + 1) + Gu * u +
+               B * (5 * u + Gu) + 2 * nck;
     tp->mem = malloc((n ? n : 1) * sizeof(float));
-    tp->first_valid = calloc(tp->B + 1, sizeof *tp->first_valid);
+    tp->first_valid = calloc(B + 1, sizeof *tp->first_valid);
     if (!tp->mem || !tp->first_valid) {
         free(tp->mem);
         free(tp->first_valid);
@@ -76,10 +96,17 @@ static int tape_alloc(tape *tp, const rs_rnn_weights *w, const rs_rnn_io *io, rs
         tp->cells = p, p += bt * u, tp->cprev = p, p += bt * u;
     if (gru)
         tp->third = p, p += bt * u;
+    tp->xs = p, p += bt * in;
+    tp->dxs = p, p += bt * in;
+    tp->ms = p, p += bt;
     tp->ut = p, p += Gu * u;
-    tp->dh = p, p += tp->B * u;
-    tp->dprev = p, p += tp->B * u;
-    tp->dc = p, p += tp->B * u;
+    tp->dh = p, p += B * u;
+    tp->dprev = p, p += B * u;
+    tp->dc = p, p += B * u;
+    tp->hrun = p, p += B * u;
+    tp->crun = p, p += B * u;
+    tp->ck_h = p, p += nck;
+    tp->ck_c = p, p += nck;
     tp->tmp = p;
     return 0;
 }
@@ -90,18 +117,56 @@ static void tape_free(tape *tp)
     free(tp->first_valid);
 }
 
-/* The states before every step, from the gates and cells, per sample in processing order. */
-static void rebuild_states(const rs_rnn_weights *w, const rs_rnn_io *io, tape *tp)
+/* The first input time of processing steps [k0, k1). */
+static size_t first_time(const rs_rnn_io *io, size_t k0, size_t k1)
 {
-    size_t u = tp->u, Gu = tp->Gu;
-    float *h = tp->dh, *c = tp->dc; /* free until the sweep: the running state of a sample */
+    return io->go_backwards ? io->steps - k1 : k0;
+}
+
+/* Make processing steps [k0, k1) the tape's segment: its inputs and mask gathered, starting
+ * from checkpoint s. */
+static void enter_segment(tape *tp, const rs_rnn_io *io, size_t s, size_t k0, size_t k1)
+{
+    size_t len = k1 - k0, t0 = first_time(io, k0, k1), in = tp->in, B = tp->B, u = tp->u;
+    for (size_t b = 0; b < B; b++) {
+        memcpy(tp->xs + b * len * in, io->x + (b * tp->Tall + t0) * in, len * in * sizeof(float));
+        for (size_t j = 0; io->mask && j < len; j++)
+            tp->ms[b * len + j] = io->mask[b * tp->Tall + t0 + j];
+    }
+    tp->k0 = k0;
+    tp->T = len;
+    tp->seg = *io;
+    tp->seg.steps = len;
+    tp->seg.x = tp->xs;
+    tp->seg.mask = io->mask ? tp->ms : NULL;
+    tp->seg.h0 = tp->ck_h + s * B * u;
+    tp->seg.c0 = tp->cells ? tp->ck_c + s * B * u : NULL;
+    tp->seg.seq = tp->seg.last = tp->seg.h_last = tp->seg.c_last = NULL;
+    tp->seg.gates = tp->seg.cells = NULL;
+}
+
+/* Per sample, its first valid processing step over the whole sequence. */
+static void find_first_valid(const rs_rnn_io *io, tape *tp)
+{
     for (size_t b = 0; b < tp->B; b++) {
-        float *hb = h + b * u, *cb = c + b * u;
-        for (size_t j = 0; j < u; j++) {
-            hb[j] = io->h0 ? io->h0[b * u + j] : 0.0f;
+        tp->first_valid[b] = tp->Tall;
+        for (size_t k = 0; k < tp->Tall && tp->first_valid[b] == tp->Tall; k++)
+            if (valid_at(io, b, time_of(io, k)))
+                tp->first_valid[b] = k;
+    }
+}
+
+/* The states before every step of the segment, from its gates and cells, per sample in
+ * processing order from the segment's checkpoint. */
+static void rebuild_states(const rs_rnn_weights *w, tape *tp)
+{
+    const rs_rnn_io *io = &tp->seg;
+    size_t u = tp->u, Gu = tp->Gu;
+    for (size_t b = 0; b < tp->B; b++) {
+        float *hb = tp->hrun + b * u, *cb = tp->crun + b * u;
+        memcpy(hb, io->h0 + b * u, u * sizeof(float));
+        for (size_t j = 0; j < u; j++)
             cb[j] = io->c0 ? io->c0[b * u + j] : 0.0f;
-        }
-        tp->first_valid[b] = tp->T;
         for (size_t k = 0; k < tp->T; k++) {
             size_t t = time_of(io, k), row = b * tp->T + t;
             memcpy(tp->hprev + row * u, hb, u * sizeof(float));
@@ -109,8 +174,6 @@ static void rebuild_states(const rs_rnn_weights *w, const rs_rnn_io *io, tape *t
                 memcpy(tp->cprev + row * u, cb, u * sizeof(float));
             if (!valid_at(io, b, t))
                 continue;
-            if (tp->first_valid[b] == tp->T)
-                tp->first_valid[b] = k;
             const float *g = tp->gates + row * Gu;
             for (size_t j = 0; j < u; j++) {
                 if (w->cell == RS_CELL_LSTM) {
@@ -134,18 +197,18 @@ static bool output_flows(const rs_rnn_io *io, const tape *tp, size_t b, size_t k
                      (io->masked_output_is_state || tp->first_valid[b] < k));
 }
 
-static void add_output_grads(const rs_rnn_grad_io *g, tape *tp, size_t k)
+static void add_output_grads(const rs_rnn_grad_io *g, tape *tp, size_t kl)
 {
-    const rs_rnn_io *io = &g->fwd;
-    size_t u = tp->u;
+    const rs_rnn_io *io = &tp->seg;
+    size_t u = tp->u, k = tp->k0 + kl; /* kl in the segment, k in the sequence */
     for (size_t b = 0; b < tp->B; b++) {
-        if (!output_flows(io, tp, b, k, valid_at(io, b, time_of(io, k))))
+        if (!output_flows(io, tp, b, k, valid_at(io, b, time_of(io, kl))))
             continue;
         float *dh = tp->dh + b * u;
         if (g->d_seq)
             for (size_t j = 0; j < u; j++)
-                dh[j] += g->d_seq[(b * tp->T + k) * u + j];
-        if (g->d_last && k == tp->T - 1)
+                dh[j] += g->d_seq[(b * tp->Tall + k) * u + j];
+        if (g->d_last && k == tp->Tall - 1)
             for (size_t j = 0; j < u; j++)
                 dh[j] += g->d_last[b * u + j];
     }
@@ -257,7 +320,7 @@ static void gru_hu(const rs_rnn_weights *w, const tape *tp, size_t t, float *out
 static void step_back(const rs_rnn_weights *w, const rs_rnn_grad_io *g, tape *tp, size_t k,
                       float *work)
 {
-    const rs_rnn_io *io = &g->fwd;
+    const rs_rnn_io *io = &tp->seg; /* k: a step of the segment */
     size_t u = tp->u, Gu = tp->Gu, t = time_of(io, k), ld = tp->T * Gu;
     add_output_grads(g, tp, k);
     if (w->cell == RS_CELL_GRU && w->reset_after)
@@ -306,13 +369,21 @@ static void column_sums(const float *A, size_t rows, size_t cols, size_t lda, fl
 }
 
 /* The weights' and the input's gradients from every step's gate gradients at once. */
+/* The weights' gradients from every step of the segment at once, and its inputs' gradients
+ * put back in place in dx. */
 static int weight_grads(const rs_rnn_weights *w, const rs_rnn_grad_io *g, const tape *tp)
 {
     size_t bt = tp->B * tp->T, u = tp->u, Gu = tp->Gu, in = tp->in;
     const float *dz = tp->gates;
-    if (g->dx && rs_gemm_nt(bt, in, Gu, dz, Gu, w->kernel, Gu, g->dx, in, false) < 0)
-        return -1;
-    if (g->d_kernel && rs_gemm_tn(in, Gu, bt, g->fwd.x, in, dz, Gu, g->d_kernel, Gu, true) < 0)
+    if (g->dx) {
+        if (rs_gemm_nt(bt, in, Gu, dz, Gu, w->kernel, Gu, tp->dxs, in, false) < 0)
+            return -1;
+        size_t t0 = first_time(&g->fwd, tp->k0, tp->k0 + tp->T);
+        for (size_t b = 0; b < tp->B; b++)
+            memcpy(g->dx + (b * tp->Tall + t0) * in, tp->dxs + b * tp->T * in,
+                   tp->T * in * sizeof(float));
+    }
+    if (g->d_kernel && rs_gemm_tn(in, Gu, bt, tp->xs, in, dz, Gu, g->d_kernel, Gu, true) < 0)
         return -1;
     if (g->d_bias)
         column_sums(dz, bt, Gu, Gu, g->d_bias);
@@ -338,10 +409,54 @@ static int weight_grads(const rs_rnn_weights *w, const rs_rnn_grad_io *g, const 
     return 0;
 }
 
-static int sweep(const rs_rnn_weights *w, const rs_rnn_grad_io *g, tape *tp,
+/* The states at the start of every segment: the initial states, then the recurrence run
+ * segment by segment (only the final states kept). */
+static int checkpoints(const rs_rnn_weights *w, const rs_rnn_grad_io *g, tape *tp, size_t seg,
+                       size_t n_seg, rs_error *err)
+{
+    size_t Bu = tp->B * tp->u;
+    for (size_t i = 0; i < Bu; i++) {
+        tp->ck_h[i] = g->fwd.h0 ? g->fwd.h0[i] : 0.0f;
+        tp->ck_c[i] = g->fwd.c0 ? g->fwd.c0[i] : 0.0f;
+    }
+    for (size_t s = 0; s + 1 < n_seg; s++) {
+        enter_segment(tp, &g->fwd, s, s * seg, (s + 1) * seg);
+        tp->seg.h_last = tp->ck_h + (s + 1) * Bu;
+        tp->seg.c_last = tp->cells ? tp->ck_c + (s + 1) * Bu : NULL;
+        if (rs_rnn_run(w, &tp->seg, NULL, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* One segment backwards: its tape recomputed from its checkpoint, its steps from last to first,
+ * then its share of the weights' and inputs' gradients. */
+static int segment_back(const rs_rnn_weights *w, const rs_rnn_grad_io *g, tape *tp, size_t s,
+                        size_t k0, size_t k1, float *work, const rs_progress *progress,
+                        rs_error *err)
+{
+    enter_segment(tp, &g->fwd, s, k0, k1);
+    tp->seg.gates = tp->gates;
+    tp->seg.cells = tp->cells;
+    if (rs_rnn_run(w, &tp->seg, NULL, err) < 0)
+        return -1;
+    rebuild_states(w, tp);
+    for (size_t k = tp->T; k-- > 0;) {
+        step_back(w, g, tp, k, work);
+        size_t done = tp->Tall - (k0 + k);
+        if (done % PROGRESS_STEPS == 0 &&
+            !rs_progress_report(progress, (double)done / (double)tp->Tall))
+            return rs_fail(err, NULL, "cancelled");
+    }
+    if (weight_grads(w, g, tp) < 0)
+        return rs_fail(err, NULL, "out of memory for the reverse pass of the recurrence");
+    return 0;
+}
+
+static int sweep(const rs_rnn_weights *w, const rs_rnn_grad_io *g, tape *tp, size_t seg,
                  const rs_progress *progress, rs_error *err)
 {
-    size_t u = tp->u;
+    size_t u = tp->u, n_seg = segments_of(tp->Tall, seg);
     float *work = malloc((tp->B && u ? tp->B * u : 1) * sizeof(float));
     if (!work)
         return rs_fail(err, NULL, "out of memory for the reverse pass of the recurrence");
@@ -350,12 +465,10 @@ static int sweep(const rs_rnn_weights *w, const rs_rnn_grad_io *g, tape *tp,
             tp->dh[b * u + j] = g->d_h_last ? g->d_h_last[b * u + j] : 0.0f;
             tp->dc[b * u + j] = g->d_c_last && tp->cells ? g->d_c_last[b * u + j] : 0.0f;
         }
-    int rc = 0;
-    for (size_t k = tp->T; k-- > 0 && rc == 0;) {
-        step_back(w, g, tp, k, work);
-        if ((tp->T - k) % PROGRESS_STEPS == 0 &&
-            !rs_progress_report(progress, 0.5 + 0.5 * (double)(tp->T - k) / (double)tp->T))
-            rc = rs_fail(err, NULL, "cancelled");
+    int rc = checkpoints(w, g, tp, seg, n_seg, err);
+    for (size_t s = n_seg; rc == 0 && s-- > 0;) {
+        size_t k1 = (s + 1) * seg < tp->Tall ? (s + 1) * seg : tp->Tall;
+        rc = segment_back(w, g, tp, s, s * seg, k1, work, progress, err);
     }
     free(work);
     return rc;
@@ -370,28 +483,21 @@ int rs_rnn_backward(const rs_rnn_weights *w, const rs_rnn_grad_io *g, const rs_p
         return rs_fail(err, NULL, "no reverse pass for its activation (the recurrence has "
                                   "tanh, sigmoid, hard_sigmoid, relu, elu, selu, softplus, "
                                   "softsign, exponential or linear ones)");
+    size_t T = g->fwd.steps, seg = g->segment_steps && g->segment_steps < T ? g->segment_steps : T;
+    if (T == 0 || g->fwd.batch == 0)
+        return 0;
     tape tp;
-    if (tape_alloc(&tp, w, &g->fwd, err) < 0)
+    if (tape_alloc(&tp, w, &g->fwd, seg, err) < 0)
         return -1;
-    rs_rnn_io fwd = g->fwd;
-    fwd.seq = fwd.last = fwd.h_last = fwd.c_last = NULL;
-    fwd.gates = tp.gates;
-    fwd.cells = tp.cells;
-    int rc = rs_rnn_run(w, &fwd, NULL, err);
-    if (rc == 0) {
-        rebuild_states(w, &g->fwd, &tp);
-        rs_transpose(tp.u, tp.Gu, w->recurrent, tp.Gu, tp.ut);
-        rc = sweep(w, g, &tp, progress, err);
-    }
-    size_t u = tp.u;
-    for (size_t i = 0; rc == 0 && i < tp.B * u; i++) {
+    find_first_valid(&g->fwd, &tp);
+    rs_transpose(tp.u, tp.Gu, w->recurrent, tp.Gu, tp.ut);
+    int rc = sweep(w, g, &tp, seg, progress, err);
+    for (size_t i = 0; rc == 0 && i < tp.B * tp.u; i++) {
         if (g->dh0)
             g->dh0[i] = tp.dh[i];
         if (g->dc0)
             g->dc0[i] = tp.cells ? tp.dc[i] : 0.0f;
     }
-    if (rc == 0 && weight_grads(w, g, &tp) < 0)
-        rc = rs_fail(err, NULL, "out of memory for the reverse pass of the recurrence");
     tape_free(&tp);
     return rc;
 }

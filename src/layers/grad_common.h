@@ -31,6 +31,7 @@ RS_BACKWARD(rs_merge_backward);
 RS_BACKWARD(rs_rnn_backward_layer);
 RS_BACKWARD(rs_bidirectional_backward);
 size_t rs_rnn_backward_scratch(const rs_node *n, const rs_tensor *const *inputs);
+size_t rs_bidirectional_backward_scratch(const rs_node *n, const rs_tensor *const *inputs);
 /* norm_grad.c */
 RS_BACKWARD(rs_batch_norm_backward);
 RS_BACKWARD(rs_layer_norm_backward);

@@ -1,5 +1,6 @@
 /* Reverse passes of LSTM, GRU, SimpleRNN (backpropagation through time: rnnscope/rnn_grad.h)
  * and of Bidirectional, which splits its merged gradient between its two directions. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +8,7 @@
 #include "rnnscope/rnn_grad.h"
 #include "layers/common.h"
 #include "layers/recurrent_params.h"
+#include "layers/families.h"
 #include "layers/grad_common.h"
 
 /* One recurrent node's reverse pass: a layer, or one direction of a Bidirectional. */
@@ -18,6 +20,7 @@ typedef struct rnn_back {
     rs_tensor *dx, *dh0, *dc0;    /* allocated here (dx always; dh0/dc0 when given) */
     rs_tensor *d_w;               /* the node's weights' gradients (allocated), or NULL */
     const rs_progress *progress;
+    size_t scratch_budget;        /* bytes: the whole tape when it fits, else checkpointing */
 } rnn_back;
 
 static int alloc_like(rs_tensor *t, const rs_tensor *like, rs_error *err)
@@ -55,6 +58,16 @@ static int main_output(const rs_node *n, const rnn_back *b, rs_tensor *y, rs_err
     }
     free(rw.owned);
     return rc;
+}
+
+/* Steps per segment when the whole tape does not fit: √T (rounded up), the classic balance of
+ * the checkpoints' memory against the segments'. */
+static size_t checkpoint_steps(size_t T)
+{
+    size_t s = (size_t)sqrt((double)T);
+    while (s * s < T)
+        s++;
+    return s ? s : 1;
 }
 
 /* CuDNN weights: the kernel gradients come in the converted layout (recurrent.c's
@@ -128,6 +141,10 @@ static int rnn_node_backward(const rs_node *n, rnn_back *b, rs_error *err)
         if (p->cell == CELL_GRU && p->reset_after) /* row 1 of (2, 3u); CuDNN GRU the same */
             g.d_recurrent_bias = b->d_w[2].data + gu;
     }
+    /* the whole tape when it fits in the budget, else segments of √T steps */
+    size_t T = x->shape[1], B = x->shape[0];
+    if (rs_size_mul(rs_rnn_backward_floats(&rw.w, B, T, 0), sizeof(float)) > b->scratch_budget)
+        g.segment_steps = checkpoint_steps(T);
     int rc = rs_rnn_backward(&rw.w, &g, b->progress, err);
     if (rc == 0 && conv)
         cudnn_grads_back(p, in, conv, b->d_w);
@@ -161,6 +178,7 @@ int rs_rnn_backward_layer(const rs_node *n, rs_layer_grad_io *io, rs_error *err)
         .dc0 = io->n_inputs > 2 ? &io->d_inputs[2] : NULL,
         .d_w = io->d_weights,
         .progress = io->progress,
+        .scratch_budget = io->scratch_budget,
     };
     return rnn_node_backward(n, &b, err);
 }
@@ -175,7 +193,9 @@ size_t rs_rnn_backward_scratch(const rs_node *n, const rs_tensor *const *inputs)
                                 : p->cell == CELL_GRU ? RS_CELL_GRU
                                                       : RS_CELL_SIMPLE,
                         .input_dim = x->shape[2], .units = (size_t)p->units};
-    return rs_size_mul(rs_rnn_backward_floats(&w, x->shape[0], x->shape[1]), sizeof(float));
+    size_t T = x->shape[1];
+    return rs_size_mul(rs_rnn_backward_floats(&w, x->shape[0], T, checkpoint_steps(T)),
+                       sizeof(float));
 }
 
 /* ---- Bidirectional ---- */
@@ -218,6 +238,7 @@ static rnn_back direction_call(const bidir_params *p, rs_layer_grad_io *io, int 
         .dh0 = per_dir >= 1 ? &io->d_inputs[first_input] : NULL,
         .dc0 = per_dir >= 2 ? &io->d_inputs[first_input + 1] : NULL,
         .progress = io->progress,
+        .scratch_budget = io->scratch_budget, /* one direction after the other */
     };
 }
 
@@ -300,4 +321,14 @@ done:
     rs_tensor_free(&other[0]);
     rs_tensor_free(&other[1]);
     return rc;
+}
+
+/* The merge's buffers (as the forward's) and one direction's tape at least. */
+size_t rs_bidirectional_backward_scratch(const rs_node *n, const rs_tensor *const *inputs)
+{
+    const bidir_params *p = n->params;
+    if (!p || !p->forward)
+        return 0;
+    return rs_size_add(rs_bidirectional_scratch(n, inputs),
+                       rs_rnn_backward_scratch(p->forward, inputs));
 }

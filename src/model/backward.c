@@ -3,6 +3,7 @@
  * output gradients are summed from its consumers, handed to its kind's `backward`, and freed
  * once its input gradients are out (unless the request keeps them): at any time the sweep holds
  * the gradients of the frontier only. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,10 +211,11 @@ static int call_backward(sweep *s, int i, const rs_tensor **ins, const rs_tensor
         return rs_fail(err, where, "no reverse pass for this layer kind");
     if (gather_forward(s, i, ins, masks, outs, err) < 0)
         return -1;
-    if (rs_memcap_check(rs_size_add(rs_run_held(s->run), s->g->held),
-                        backward_need(n, ins, d_w != NULL), where,
-                        "its reverse pass needs", err) < 0)
+    size_t held = rs_size_add(rs_run_held(s->run), s->g->held);
+    size_t need = backward_need(n, ins, d_w != NULL), cap = rs_memcap_get();
+    if (rs_memcap_check(held, need, where, "its reverse pass needs", err) < 0)
         return -1;
+    size_t scratch = n->kind->backward_scratch ? n->kind->backward_scratch(n, ins) : 0;
     const rs_tensor **d_out = calloc((size_t)n->n_outputs + 1, sizeof *d_out);
     if (!d_out)
         return rs_fail(err, where, "out of memory");
@@ -228,6 +230,9 @@ static int call_backward(sweep *s, int i, const rs_tensor **ins, const rs_tensor
         .d_inputs = d_in,
         .d_weights = d_w,
         .keras_major = m->keras_major,
+        /* the scratch counted above, and what the cap leaves on top */
+        .scratch_budget = cap == RS_MEMCAP_NONE ? SIZE_MAX
+                                                : rs_size_add(cap - rs_size_add(held, need), scratch),
     };
     int rc = n->kind->backward(n, &io, err);
     free(d_out);
