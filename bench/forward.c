@@ -3,12 +3,16 @@
  * as the peer does), then runs the whole model REPS times, each time on a fresh rs_run (nothing
  * cached), and prints the seconds of each forward pass on its own line. Only rs_run_output is
  * timed: not the load, not the copy of the input.
- * Run: bench/forward MODEL INPUT.npy THREADS REPS [OUT.npy]
- * OUT.npy receives the model's first output of the last repetition. */
+ * Run: bench/forward [--grad] MODEL INPUT.npy THREADS REPS [OUT.npy]
+ * OUT.npy receives the model's first output of the last repetition. With --grad each
+ * repetition times the forward and reverse passes instead (issue 17): rs_grad_compute of the
+ * sum of the first output's unit 0 with respect to the input and every weight. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "rnnscope/grad.h"
 #include "rnnscope/model.h"
 #include "rnnscope/npy.h"
 #include "rnnscope/run.h"
@@ -21,6 +25,8 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static int with_grad; /* --grad: the forward and reverse passes */
+
 /* One forward pass of the model's first output on a fresh run; its seconds into *secs and, when
  * out_path is given, the output written there. */
 static int forward_once(const rs_model *m, const rs_tensor *input, const char *out_path,
@@ -31,6 +37,20 @@ static int forward_once(const rs_model *m, const rs_tensor *input, const char *o
         return -1;
     int rc = rs_run_set_inputs(r, input, 1, err);
     const rs_tensor *out = NULL;
+    if (rc == 0 && with_grad) {
+        rs_objective obj = {0};
+        rs_grad_request req = {m->inputs[0], -1, true};
+        rs_grads *g = NULL;
+        double t0 = now();
+        rc = rs_grad_compute(r, &obj, &req, &g, err);
+        *secs = now() - t0;
+        out = g ? rs_grads_output(g, 0) : NULL;
+        if (rc == 0 && out_path)
+            rc = rs_npy_write(out_path, out, err);
+        rs_grads_free(g);
+        rs_run_free(r);
+        return rc;
+    }
     if (rc == 0) {
         double t0 = now();
         rc = rs_run_output(r, m->outputs[0].node, m->outputs[0].output, &out, err);
@@ -49,8 +69,12 @@ static int forward_once(const rs_model *m, const rs_tensor *input, const char *o
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "--grad")) {
+        with_grad = 1;
+        argc--, argv++;
+    }
     if (argc < 5 || argc > 6) {
-        fputs("usage: forward MODEL INPUT.npy THREADS REPS [OUT.npy]\n", stderr);
+        fputs("usage: forward [--grad] MODEL INPUT.npy THREADS REPS [OUT.npy]\n", stderr);
         return 2;
     }
     int threads = atoi(argv[3]), reps = atoi(argv[4]);

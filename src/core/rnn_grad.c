@@ -32,6 +32,9 @@ typedef struct tape {
     float *cprev;   /* (B, T, u) LSTM: c before the step */
     float *third;   /* (B, T, u) GRU: d(h U_h + b) (reset_after) or r ⊙ h_{k-1} (before) */
     float *ut;      /* (Gu, u) the recurrent weights transposed */
+    /* the products of every step, packed once (rs_gemm would pack its B at every call): Uᵀ's
+     * direct rows (all, or a GRU's z and r), its candidate rows, and U's candidate columns */
+    rs_packed_b pk_direct, pk_cand, pk_uh;
     float *dh, *dprev, *dc, *tmp; /* (B, u) each; tmp (B, Gu) */
     float *hrun, *crun;           /* (B, u): the state while the tape is rebuilt */
     float *xs, *ms, *dxs;         /* the segment's inputs (B, T, in), mask (B, T), dx (B, T, in) */
@@ -111,8 +114,23 @@ static int tape_alloc(tape *tp, const rs_rnn_weights *w, const rs_rnn_io *io, si
     return 0;
 }
 
+/* Pack the recurrent weights for the steps' products (after ut is filled). */
+static int tape_pack(tape *tp, const rs_rnn_weights *w, rs_error *err)
+{
+    size_t u = tp->u, Gu = tp->Gu;
+    bool gru = w->cell == RS_CELL_GRU;
+    if (rs_pack_b(&tp->pk_direct, gru ? 2 * u : Gu, u, tp->ut, u) < 0 ||
+        (gru && rs_pack_b(&tp->pk_cand, u, u, tp->ut + 2 * u * u, u) < 0) ||
+        (gru && w->reset_after && rs_pack_b(&tp->pk_uh, u, u, w->recurrent + 2 * u, Gu) < 0))
+        return rs_fail(err, NULL, "out of memory for the reverse pass of the recurrence");
+    return 0;
+}
+
 static void tape_free(tape *tp)
 {
+    rs_packed_b_free(&tp->pk_direct);
+    rs_packed_b_free(&tp->pk_cand);
+    rs_packed_b_free(&tp->pk_uh);
     free(tp->mem);
     free(tp->first_valid);
 }
@@ -289,8 +307,7 @@ static void gru_step(const rs_rnn_weights *w, tape *tp, size_t b, size_t row, co
 static void gru_reset_before_rest(const tape *tp, size_t t, const rs_rnn_io *io, float *drh)
 {
     size_t u = tp->u, Gu = tp->Gu;
-    rs_gemm(tp->B, u, u, tp->gates + t * Gu + 2 * u, tp->T * Gu, tp->ut + 2 * u * u, u, drh, u,
-            false);
+    rs_gemm_packed(tp->B, tp->gates + t * Gu + 2 * u, tp->T * Gu, &tp->pk_cand, drh, u, false);
     for (size_t b = 0; b < tp->B; b++) {
         if (!valid_at(io, b, t))
             continue;
@@ -307,8 +324,8 @@ static void gru_reset_before_rest(const tape *tp, size_t t, const rs_rnn_io *io,
 /* h_{k-1} U_h + b_h for every sample at time t (GRU reset_after), into out (B, u). */
 static void gru_hu(const rs_rnn_weights *w, const tape *tp, size_t t, float *out)
 {
-    size_t u = tp->u, Gu = tp->Gu;
-    rs_gemm(tp->B, u, u, tp->hprev + t * u, tp->T * u, w->recurrent + 2 * u, Gu, out, u, false);
+    size_t u = tp->u;
+    rs_gemm_packed(tp->B, tp->hprev + t * u, tp->T * u, &tp->pk_uh, out, u, false);
     if (w->recurrent_bias)
         for (size_t b = 0; b < tp->B; b++)
             for (size_t j = 0; j < u; j++)
@@ -347,14 +364,13 @@ static void step_back(const rs_rnn_weights *w, const rs_rnn_grad_io *g, tape *tp
     /* dh_{k-1} += (gate gradients) · Uᵀ; a GRU's candidate block goes through hu or r ⊙ h */
     const float *A = tp->gates + t * Gu;
     if (w->cell != RS_CELL_GRU) {
-        rs_gemm(tp->B, u, Gu, A, ld, tp->ut, u, tp->dprev, u, true);
+        rs_gemm_packed(tp->B, A, ld, &tp->pk_direct, tp->dprev, u, true);
     } else {
         if (w->reset_after)
-            rs_gemm(tp->B, u, u, tp->third + t * u, tp->T * u, tp->ut + 2 * u * u, u, tp->dprev,
-                    u, true);
+            rs_gemm_packed(tp->B, tp->third + t * u, tp->T * u, &tp->pk_cand, tp->dprev, u, true);
         else
             gru_reset_before_rest(tp, t, io, work);
-        rs_gemm(tp->B, u, 2 * u, A, ld, tp->ut, u, tp->dprev, u, true);
+        rs_gemm_packed(tp->B, A, ld, &tp->pk_direct, tp->dprev, u, true);
     }
     float *swap = tp->dh;
     tp->dh = tp->dprev;
@@ -491,7 +507,9 @@ int rs_rnn_backward(const rs_rnn_weights *w, const rs_rnn_grad_io *g, const rs_p
         return -1;
     find_first_valid(&g->fwd, &tp);
     rs_transpose(tp.u, tp.Gu, w->recurrent, tp.Gu, tp.ut);
-    int rc = sweep(w, g, &tp, seg, progress, err);
+    int rc = tape_pack(&tp, w, err);
+    if (rc == 0)
+        rc = sweep(w, g, &tp, seg, progress, err);
     for (size_t i = 0; rc == 0 && i < tp.B * tp.u; i++) {
         if (g->dh0)
             g->dh0[i] = tp.dh[i];
