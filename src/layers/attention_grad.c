@@ -59,26 +59,73 @@ static void additive_emission(const rs_self_attention *k, const sa_buf *s, float
         }
 }
 
-/* Through e = Σ_u Wa[u] tanh(q_t + k_s) + ba: dq, dk and the weights' gradients. */
+/* Through e = Σ_u Wa[u] tanh(q_t + k_s) + ba: dq, dk and the weights' gradients. The T·T·U
+ * tanh terms are the cost: with every |q|, |k| <= 20 each is 1 - 2 / (1 + e^{2q} e^{2k}) from
+ * exps computed once per row (as the forward's kernel, src/core/additive_scores.c, about 2e-7
+ * absolute), else tanhf. */
+#define PRODUCT_RANGE 20.0f
+
+static bool products_fit(const float *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!(fabsf(v[i]) <= PRODUCT_RANGE))
+            return false;
+    return true;
+}
+
+/* One (query, key) pair's terms: h_u = tanh(q_u + k_u) from the exps, then dWa += g h,
+ * dq, dk += g Wa (1 - h²). Separate arrays: the loop vectorizes. */
+static void pair_back(size_t U, float g, const float *restrict qe, const float *restrict ke,
+                      const float *restrict Wa, float *restrict dWa, float *restrict dq,
+                      float *restrict dk)
+{
+    for (size_t u = 0; u < U; u++) {
+        float h = 1.0f - 2.0f / (1.0f + qe[u] * ke[u]);
+        float dp = g * Wa[u] * (1.0f - h * h);
+        if (dWa)
+            dWa[u] += g * h;
+        dq[u] += dp;
+        dk[u] += dp;
+    }
+}
+
+/* The same with tanhf, for values out of the exps' range (and NaN, Inf). */
+static void pair_back_tanh(size_t U, float g, const float *q, const float *k, const float *Wa,
+                           float *dWa, float *dq, float *dk)
+{
+    for (size_t u = 0; u < U; u++) {
+        float h = tanhf(q[u] + k[u]), dp = g * Wa[u] * (1.0f - h * h);
+        if (dWa)
+            dWa[u] += g * h;
+        dq[u] += dp;
+        dk[u] += dp;
+    }
+}
+
 static void additive_back(const rs_self_attention *k, sa_buf *s, const float *de, float *dWa,
                           float *dba)
 {
     size_t T = s->T, U = s->U;
     memset(s->dq, 0, T * U * sizeof(float));
     memset(s->dk, 0, T * U * sizeof(float));
+    bool fast = products_fit(s->q, T * U) && products_fit(s->k, T * U);
+    if (fast) /* e holds e^{2q}, e^{2k} (T x T floats: room for 2 T U when U <= T / 2) */
+        fast = 2 * U <= T;
+    float *eq = s->e, *ek = s->e + T * U;
+    for (size_t i = 0; fast && i < T * U; i++) {
+        eq[i] = expf(2.0f * s->q[i]);
+        ek[i] = expf(2.0f * s->k[i]);
+    }
     for (size_t t = 0; t < T; t++)
         for (size_t j = 0; j < T; j++) {
             float g = de[t * T + j];
             if (dba)
                 dba[0] += g;
-            for (size_t u = 0; u < U; u++) {
-                float h = tanhf(s->q[t * U + u] + s->k[j * U + u]);
-                if (dWa)
-                    dWa[u] += g * h;
-                float dp = g * k->Wa[u] * (1.0f - h * h);
-                s->dq[t * U + u] += dp;
-                s->dk[j * U + u] += dp;
-            }
+            if (fast)
+                pair_back(U, g, eq + t * U, ek + j * U, k->Wa, dWa, s->dq + t * U, s->dk + j * U);
+            else
+                pair_back_tanh(U, g, s->q + t * U, s->k + j * U, k->Wa, dWa, s->dq + t * U,
+                               s->dk + j * U);
         }
 }
 
