@@ -33,6 +33,10 @@ const rs_tensor *rs_run_mask(const rs_run *r, int node, int k);
  * run holds. A computation on top of the run (the reverse pass) checks its needs against it. */
 size_t rs_run_held(const rs_run *r);
 
+/* The progress reporting set by rs_run_set_progress, or NULL (for computations on top of the
+ * run: the reverse pass reports and cancels through it too). */
+const rs_progress *rs_run_progress(const rs_run *r);
+
 /* The model the run computes. */
 const rs_model *rs_run_model(const rs_run *r);
 

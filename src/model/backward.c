@@ -229,6 +229,7 @@ static int call_backward(sweep *s, int i, const rs_tensor **ins, const rs_tensor
         .d_outputs = d_out,
         .d_inputs = d_in,
         .d_weights = d_w,
+        .progress = rs_run_progress(s->run),
         .keras_major = m->keras_major,
         /* the scratch counted above, and what the cap leaves on top */
         .scratch_budget = cap == RS_MEMCAP_NONE ? SIZE_MAX

@@ -360,3 +360,8 @@ const rs_model *rs_run_model(const rs_run *r)
 {
     return r->m;
 }
+
+const rs_progress *rs_run_progress(const rs_run *r)
+{
+    return r->has_progress ? &r->progress : NULL;
+}

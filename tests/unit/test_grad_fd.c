@@ -248,6 +248,43 @@ static void check_file(const char *path, const char *label)
     rs_model_free(m);
 }
 
+static bool cancel_now(void *user, double fraction)
+{
+    (void)fraction;
+    ++*(int *)user;
+    return false;
+}
+
+/* The reverse pass reports progress through the run's and stops when told to. */
+static void check_cancel(void)
+{
+    rs_error err = {""};
+    rs_model *m = NULL;
+    rs_run *run = NULL;
+    rs_grads *g = NULL;
+    rs_tensor x = load_npy(fixture("seed_selfattention", "inputs/input_1.npy"));
+    const rs_tensor *y;
+    int calls = 0;
+    bool ok = rs_model_load(test_path(fixture("seed_selfattention", "keras/k22.h5")), NULL, &m,
+                            &err) == 0 &&
+              (run = rs_run_new(m, &err)) && rs_run_set_inputs(run, &x, 1, &err) == 0 &&
+              rs_run_output(run, m->outputs[0].node, 0, &y, &err) == 0; /* forward done */
+    if (ok) {
+        rs_progress p = {cancel_now, &calls};
+        rs_run_set_progress(run, &p);
+        rs_objective obj = {0};
+        rs_grad_request req = {m->inputs[0], -1, true};
+        ok = rs_grad_compute(run, &obj, &req, &g, &err) < 0 && strstr(err.msg, "cancelled") &&
+             calls == 1;
+        printf("#   %s (%d progress calls)\n", err.msg, calls);
+    }
+    run_test_result("the reverse pass reports progress and can be cancelled", ok);
+    rs_grads_free(g);
+    rs_run_free(run);
+    rs_tensor_free(&x);
+    rs_model_free(m);
+}
+
 /* PReLU (no reference model has one): its reverse pass on a node of its own. */
 static void check_prelu(void)
 {
@@ -333,5 +370,6 @@ int main(void)
         check_file(path, label);
     }
     check_prelu();
+    check_cancel();
     return check_finish();
 }
