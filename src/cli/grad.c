@@ -17,11 +17,17 @@
 
 enum {
     OPT_LAYER = OPT_FIRST_FREE, OPT_OUTPUT, OPT_WEIGHT, OPT_LABELS, OPT_LOSS, OPT_UNIT,
-    OPT_OUTPUT_OF, OPT_HELP,
+    OPT_OUTPUT_OF, OPT_METHOD, OPT_HELP,
 };
+
+/* --method: the gradient itself, times the layer's output, or integrated gradients. */
+typedef enum method { METHOD_GRAD, METHOD_INPUT_X_GRAD, METHOD_IG } method;
+
+#define IG_STEPS 50 /* integrated gradients: points along the path from zeros (midpoint rule) */
 
 typedef struct grad_args {
     const char *model, *layer, *weight, *out, *labels, *loss, *output_of;
+    method method;
     unsigned long output, unit;
     bool have_unit;
     input_opts in;
@@ -29,7 +35,8 @@ typedef struct grad_args {
 
 static void grad_usage(FILE *f)
 {
-    fputs("Usage: rnnscope grad MODEL --layer NAME [--output K] [OBJECTIVE] [INPUT OPTIONS] -o OUT\n"
+    fputs("Usage: rnnscope grad MODEL --layer NAME [--output K] [--method grad|input_x_grad|ig]\n"
+          "                     [OBJECTIVE] [INPUT OPTIONS] -o OUT\n"
           "       rnnscope grad MODEL --weight NAME [OBJECTIVE] [INPUT OPTIONS] -o OUT\n"
           "\n"
           "Write the gradient of the objective with respect to one layer's output (same shape\n"
@@ -46,6 +53,9 @@ static void grad_usage(FILE *f)
           "                    sparse_categorical_crossentropy (Keras names and aliases)\n"
           "  --output-of NAME  the model output (its layer) for a model with several\n"
           "\n"
+          "--method input_x_grad: the gradient times the layer's output; ig: integrated\n"
+          "gradients of a model input from a baseline of zeros (50 points, midpoint rule: the\n"
+          "values add up to the objective at the input minus at zeros).\n"
           "--weight takes the weight's full name as 'summary --weights' lists it\n"
           "(lstm_1/recurrent_kernel:0) or a part that matches one weight only.\n",
           f);
@@ -65,6 +75,14 @@ static int take_option(grad_args *a, int c, char **argv)
     case OPT_LABELS: a->labels = optarg; return EXIT_OK;
     case OPT_LOSS: a->loss = optarg; return EXIT_OK;
     case OPT_OUTPUT_OF: a->output_of = optarg; return EXIT_OK;
+    case OPT_METHOD:
+        if (!strcmp(optarg, "grad") || !strcmp(optarg, "input_x_grad") || !strcmp(optarg, "ig")) {
+            a->method = optarg[0] == 'g' ? METHOD_GRAD : optarg[0] == 'i' && optarg[1] == 'n'
+                                                             ? METHOD_INPUT_X_GRAD : METHOD_IG;
+            return EXIT_OK;
+        }
+        cli_error("grad: --method is grad, input_x_grad or ig, not '%s'", optarg);
+        return EXIT_USAGE;
     case 'o': a->out = optarg; return EXIT_OK;
     case OPT_OUTPUT:
     case OPT_UNIT:
@@ -94,6 +112,8 @@ static int check_args(const grad_args *a)
         return misuse("-o OUT is required");
     if (a->weight && a->output)
         return misuse("--output goes with --layer");
+    if (a->weight && a->method != METHOD_GRAD)
+        return misuse("--method goes with --layer");
     if (a->loss && !a->labels)
         return misuse("--loss needs --labels");
     if (a->labels && a->have_unit)
@@ -112,6 +132,7 @@ static int parse_args(int argc, char **argv, grad_args *a)
         {"loss", required_argument, 0, OPT_LOSS},
         {"unit", required_argument, 0, OPT_UNIT},
         {"output-of", required_argument, 0, OPT_OUTPUT_OF},
+        {"method", required_argument, 0, OPT_METHOD},
         {"help", no_argument, 0, OPT_HELP},
         {0, 0, 0, 0},
     };
@@ -216,10 +237,54 @@ static int pick_target(const rs_model *m, const grad_args *a, target *t)
     return EXIT_FAIL;
 }
 
+/* The model input index of a node, or -1. */
+static int model_input_of(const rs_model *m, int node)
+{
+    for (int i = 0; i < m->n_inputs; i++)
+        if (m->inputs[i] == node)
+            return i;
+    return -1;
+}
+
+/* --method ig: integrated gradients of the model input --layer names. */
+static int integrated(rs_run *run, const rs_objective *obj, const target *t, const grad_args *a)
+{
+    const rs_model *m = rs_run_model(run);
+    int input = model_input_of(m, t->node);
+    rs_error err = {""};
+    rs_tensor ig = {0};
+    if (input < 0) {
+        cli_error("%s: layer %s is not a model input: --method ig integrates along the path from "
+                  "zeros to an input", a->model, m->nodes[t->node].name);
+        return EXIT_FAIL;
+    }
+    if (rs_integrated_gradients(run, obj, input, IG_STEPS, &ig, &err) < 0) {
+        cli_error("%s", err.msg);
+        return EXIT_FAIL;
+    }
+    int rc = cli_write_tensor("grad", a->out, &ig);
+    rs_tensor_free(&ig);
+    return rc;
+}
+
+/* --method input_x_grad: the gradient times the layer's output, element by element. */
+static int times_output(rs_run *run, const target *t, const rs_tensor *grad, rs_tensor *out,
+                        rs_error *err)
+{
+    const rs_tensor *y;
+    if (rs_run_output(run, t->node, t->output, &y, err) < 0 || rs_tensor_copy(out, grad, err) < 0)
+        return -1;
+    for (size_t i = 0; i < out->size && i < y->size; i++)
+        out->data[i] *= y->data[i];
+    return 0;
+}
+
 /* Compute and write the gradient the target asks for. */
 static int compute_and_write(rs_run *run, const rs_objective *obj, const target *t,
                              const grad_args *a)
 {
+    if (a->method == METHOD_IG)
+        return integrated(run, obj, t, a);
     rs_error err = {""};
     rs_grad_request req = {t->node, t->weight_node, false};
     rs_grads *g = NULL;
@@ -229,18 +294,21 @@ static int compute_and_write(rs_run *run, const rs_objective *obj, const target 
     }
     const rs_tensor *out = t->node >= 0 ? rs_grads_output(g, t->output)
                                         : rs_grads_weight(g, t->weight_node, t->weight);
-    rs_tensor zeros = {0};
+    rs_tensor made = {0};
+    int rc = EXIT_OK;
     if (!out) { /* no gradient reaches this weight: it does not change the objective */
         const rs_tensor *w = &rs_run_model(run)->nodes[t->weight_node].weights[t->weight].value;
-        if (rs_tensor_alloc(&zeros, w->rank, w->shape, &err) < 0) {
-            cli_error("%s", err.msg);
-            rs_grads_free(g);
-            return EXIT_FAIL;
-        }
-        out = &zeros;
+        rc = rs_tensor_alloc(&made, w->rank, w->shape, &err) < 0 ? EXIT_FAIL : EXIT_OK;
+        out = &made;
+    } else if (a->method == METHOD_INPUT_X_GRAD) {
+        rc = times_output(run, t, out, &made, &err) < 0 ? EXIT_FAIL : EXIT_OK;
+        out = &made;
     }
-    int rc = cli_write_tensor("grad", a->out, out);
-    rs_tensor_free(&zeros);
+    if (rc != EXIT_OK)
+        cli_error("%s", err.msg);
+    else
+        rc = cli_write_tensor("grad", a->out, out);
+    rs_tensor_free(&made);
     rs_grads_free(g);
     return rc;
 }

@@ -34,6 +34,9 @@ got=$(complete_words rnnscope grad "$DEMO" --weight lstm_1/re)
 got=$(complete_words rnnscope grad "$DEMO" --loss binary)
 [ "$got" = "binary_crossentropy " ] && ok "grad --loss completes Keras loss names" ||
     { not_ok "grad --loss completes Keras loss names"; echo "$got" | diag; }
+got=$(complete_words rnnscope grad "$DEMO" --method i)
+[ "$got" = "ig input_x_grad " ] && ok "grad --method completes the methods" ||
+    { not_ok "grad --method completes the methods"; echo "$got" | diag; }
 got=$(complete_words rnnscope grad "$DEMO" --out)
 [ "$got" = "--output --output-of " ] && ok "grad's options complete" ||
     { not_ok "grad's options complete"; echo "$got" | diag; }

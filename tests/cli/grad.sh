@@ -72,6 +72,21 @@ assert top == [204, 128, 203, 127, 205, 27], top
 assert abs(share[0] - 0.81) < 0.005, share' "$T/sal.npy"
     then ok "README's example: the demo's saliency is where the README says"
     else not_ok "README's example: the demo's saliency is where the README says"; fi
+    # --method: input_x_grad is the input times its gradient; integrated gradients add up to
+    # f(x) - f(0) (completeness), here within the midpoint rule's 1e-2
+    "$PY" -c 'import numpy as np, sys; np.save(sys.argv[1], np.zeros((1, 240, 4), np.float32))' "$T/zeros.npy"
+    if "$RNNSCOPE" grad "$DEMO" --layer input_1 --sample 3 --method ig -o "$T/ig.npy" &&
+       "$RNNSCOPE" grad "$DEMO" --layer input_1 --sample 3 --method input_x_grad -o "$T/ixg.npy" &&
+       "$RNNSCOPE" dump "$DEMO" --layer dense_1 --sample 3 -o "$T/fx.npy" &&
+       "$RNNSCOPE" dump "$DEMO" --layer dense_1 --input "$T/zeros.npy" -o "$T/f0.npy" &&
+       "$PY" -c 'import numpy as np, sys
+ig, ixg, sal, fx, f0, x = (np.load(f) for f in sys.argv[1:7])
+want = float(fx.sum() - f0.sum()); got = float(ig.sum())
+assert abs(got - want) <= 1e-2 * abs(want), (got, want)
+assert np.allclose(ixg, x[3:4] * sal, rtol=1e-6, atol=0), "input_x_grad"' \
+           "$T/ig.npy" "$T/ixg.npy" "$T/sal.npy" "$T/fx.npy" "$T/f0.npy" "$top_srcdir/share/rnnscope/demo/demo.inputs.npy"
+    then ok "--method ig adds up to f(x) - f(0); --method input_x_grad is input x gradient"
+    else not_ok "--method ig adds up to f(x) - f(0); --method input_x_grad is input x gradient"; fi
     # a cap that leaves no room for the LSTM's whole tape (3.3 MiB for the demo's 8 x 240 steps):
     # the reverse pass keeps checkpoints every 16 steps and recomputes, same result
     if "$RNNSCOPE" grad "$DEMO" --layer input_1 -o "$T/nocap.npy" &&
@@ -112,6 +127,13 @@ expect_fail 2 "--loss needs --labels" "--loss without --labels" \
     "$RNNSCOPE" grad "$M" --layer lstm --loss mse -o "$T/x.npy"
 expect_fail 2 "--unit is for the objective without labels" "--unit with --labels" \
     "$RNNSCOPE" grad "$M" --layer lstm --labels "$S/grads/labels.npy" --unit 1 -o "$T/x.npy"
+expect_fail 1 "layer lstm_1 is not a model input: --method ig integrates along the path from zeros to an input" \
+    "--method ig of a layer that is not a model input" \
+    "$RNNSCOPE" grad "$M" --layer lstm_1 --method ig -o "$T/x.npy"
+expect_fail 2 "--method goes with --layer" "--method with --weight" \
+    "$RNNSCOPE" grad "$M" --weight lstm_1/kernel:0 --method ig -o "$T/x.npy"
+expect_fail 2 "--method is grad, input_x_grad or ig, not 'smooth'" "an unknown --method" \
+    "$RNNSCOPE" grad "$M" --layer lstm --method smooth -o "$T/x.npy"
 expect_fail 2 "--unit needs a non-negative index, not 'x'" "a bad --unit" \
     "$RNNSCOPE" grad "$M" --layer lstm --unit x -o "$T/x.npy"
 
