@@ -3,7 +3,9 @@
  * input and d objective / d every weight, for the objectives "unit0" (the sum of the output's
  * unit 0), "unit0_out1" (the same of the second model output) and "bce" (binary cross-entropy against grads/labels.npy). Then the compiled copies
  * (grads/compiled, tests/ref/grad_compiled.py) must name their loss, and give the same.
- * Tolerance: max|ours - ref| <= 1e-4 * max(1, max|ref|). RS_REF_MODEL=name runs one model. */
+ * And PyTorch autograd of the recurrent models of tests/data/grad_torch (GRU reset_after, which
+ * tfjs lacks; 1200 steps). Tolerance: max|ours - ref| <= 1e-4 * max(1, max|ref|).
+ * RS_REF_MODEL=name runs one model. */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -109,12 +111,11 @@ static int compare_weights(const rs_model *m, const rs_grads *g, const char *dir
     return failed;
 }
 
-/* One objective on a loaded model: every float input's gradient, then every weight's. */
-static int check_objective(rs_run *run, const rs_model *m, const char *name, const char *kind,
-                           const rs_objective *obj)
+/* One objective on a loaded model against the references in dir: every float input's
+ * gradient, then every weight's. */
+static int check_in_dir(rs_run *run, const rs_model *m, const char *dir, const char *kind,
+                        const rs_objective *obj)
 {
-    char dir[512];
-    snprintf(dir, sizeof dir, FIXTURES "/%s/grads/%s", name, kind);
     int failed = 0;
     for (int k = 0; k < m->n_inputs; k++) {
         char file[600], what[256];
@@ -136,6 +137,45 @@ static int check_objective(rs_run *run, const rs_model *m, const char *name, con
         rs_grads_free(g);
     }
     return failed;
+}
+
+static int check_objective(rs_run *run, const rs_model *m, const char *name, const char *kind,
+                           const rs_objective *obj)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, FIXTURES "/%s/grads/%s", name, kind);
+    return check_in_dir(run, m, dir, kind, obj);
+}
+
+/* PyTorch autograd of recurrent models (tests/data/make_grad_torch.py): the objective unit0 of
+ * the model's Keras 2.2 file. */
+static void check_torch(const cJSON *model)
+{
+    const char *name = str(model, "name");
+    char dir[512], case_name[256];
+    snprintf(dir, sizeof dir, "tests/data/grad_torch/%s", name);
+    if (!exists(dir))
+        return;
+    snprintf(case_name, sizeof case_name, "gradients of %s against PyTorch autograd", name);
+    rs_error err = {""};
+    rs_model *m = NULL;
+    rs_tensor inputs[8] = {0};
+    rs_run *run = NULL;
+    rs_objective unit = {0};
+    int failed = 0;
+    if (rs_model_load(test_path(fixture(name, "keras/k22.h5")), NULL, &m, &err) < 0 ||
+        load_inputs(model, inputs, 8) != m->n_inputs || !(run = rs_run_new(m, &err)) ||
+        rs_run_set_inputs(run, inputs, m->n_inputs, &err) < 0) {
+        printf("#   %s\n", err.msg);
+        failed = 1;
+    } else {
+        failed = check_in_dir(run, m, dir, "torch", &unit);
+    }
+    run_test_result(case_name, failed == 0);
+    rs_run_free(run);
+    for (int i = 0; i < 8; i++)
+        rs_tensor_free(&inputs[i]);
+    rs_model_free(m);
 }
 
 static rs_model *load_format(const char *name, const cJSON *fmt, rs_error *err)
@@ -225,7 +265,10 @@ int main(void)
     cJSON_ArrayForEach(model, cJSON_GetObjectItemCaseSensitive(manifest, "models"))
     {
         const char *name = str(model, "name");
-        if ((only && strcmp(only, name) != 0) || !exists(fixture(name, "grads/unit0")))
+        if (only && strcmp(only, name) != 0)
+            continue;
+        check_torch(model);
+        if (!exists(fixture(name, "grads/unit0")))
             continue;
         const cJSON *fmt;
         cJSON_ArrayForEach(fmt, cJSON_GetObjectItemCaseSensitive(model, "formats"))
