@@ -3,9 +3,11 @@
  * as the peer does), then runs the whole model REPS times, each time on a fresh rs_run (nothing
  * cached), and prints the seconds of each forward pass on its own line. Only rs_run_output is
  * timed: not the load, not the copy of the input.
- * Run: bench/forward MODEL INPUT.npy THREADS REPS [OUT.npy]
+ * Run: bench/forward [--grad] MODEL INPUT.npy THREADS REPS [OUT.npy]
  * OUT.npy receives the model's first output of the last repetition. THREADS 0: rnnscope's default
- * count (RNNSCOPE_THREADS, else every CPU the process may use).
+ * count (RNNSCOPE_THREADS, else every CPU the process may use). With --grad each repetition times
+ * the forward and reverse passes instead (issue 17): rs_grad_compute of the sum of the first
+ * output's unit 0 with respect to the input and every weight.
  * BENCH_KERNELS=portable|avx2|avx512 in the environment forces that vector path (an AVX-512
  * machine measures its AVX2 code too); `bench/forward --kernels` prints the path it would use. */
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "rnnscope/grad.h"
 #include "rnnscope/model.h"
 #include "rnnscope/npy.h"
 #include "rnnscope/run.h"
@@ -27,6 +30,8 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static int with_grad; /* --grad: the forward and reverse passes */
+
 /* One forward pass of the model's first output on a fresh run; its seconds into *secs and, when
  * out_path is given, the output written there. */
 static int forward_once(const rs_model *m, const rs_tensor *input, const char *out_path,
@@ -37,6 +42,20 @@ static int forward_once(const rs_model *m, const rs_tensor *input, const char *o
         return -1;
     int rc = rs_run_set_inputs(r, input, 1, err);
     const rs_tensor *out = NULL;
+    if (rc == 0 && with_grad) {
+        rs_objective obj = {0};
+        rs_grad_request req = {m->inputs[0], -1, true};
+        rs_grads *g = NULL;
+        double t0 = now();
+        rc = rs_grad_compute(r, &obj, &req, &g, err);
+        *secs = now() - t0;
+        out = g ? rs_grads_output(g, 0) : NULL;
+        if (rc == 0 && out_path)
+            rc = rs_npy_write(out_path, out, err);
+        rs_grads_free(g);
+        rs_run_free(r);
+        return rc;
+    }
     if (rc == 0) {
         double t0 = now();
         rc = rs_run_output(r, m->outputs[0].node, m->outputs[0].output, &out, err);
@@ -75,8 +94,13 @@ int main(int argc, char **argv)
         printf("%s\n", rs_vmath_name(rs_vmath_current()));
         return 0;
     }
+    if (argc > 1 && !strcmp(argv[1], "--grad")) {
+        with_grad = 1;
+        argc--, argv++;
+    }
     if (argc < 5 || argc > 6) {
-        fputs("usage: forward MODEL INPUT.npy THREADS REPS [OUT.npy] | forward --kernels\n", stderr);
+        fputs("usage: forward [--grad] MODEL INPUT.npy THREADS REPS [OUT.npy] | forward --kernels\n",
+              stderr);
         return 2;
     }
     int threads = atoi(argv[3]), reps = atoi(argv[4]);

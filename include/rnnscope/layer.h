@@ -21,6 +21,30 @@ typedef struct rs_layer_io {
     bool skip_internals;
 } rs_layer_io;
 
+/* What a layer's reverse pass reads and writes (rnnscope/grad.h runs it). The forward values
+ * are the run's: inputs, their masks and the layer's outputs (internals not filled). */
+typedef struct rs_layer_grad_io {
+    int n_inputs;
+    const rs_tensor *const *inputs;
+    const rs_tensor *const *in_masks; /* per input, or NULL: no mask */
+    const rs_tensor *outputs;         /* the node's Keras outputs, as the forward pass made them */
+    /* per Keras output: d objective / d that output, same shape; NULL when nothing downstream
+     * uses it (a zero gradient) */
+    const rs_tensor *const *d_outputs;
+    /* per input: d objective / d that input, to allocate (same shape as the input) and fill.
+     * Left empty (data NULL): no gradient reaches that input (integer token ids). */
+    rs_tensor *d_inputs;
+    /* per weight (the node's weights, in Keras order), or NULL when the weights' gradients
+     * are not wanted: to allocate (the weight's shape) and fill. */
+    rs_tensor *d_weights;
+    const rs_progress *progress;
+    int keras_major;
+    /* Bytes of scratch the reverse pass may take under the memory cap (at least its
+     * backward_scratch); a layer that can trade time for memory (an RNN's checkpointing) keeps
+     * more when there is room. */
+    size_t scratch_budget;
+} rs_layer_grad_io;
+
 typedef struct rs_layer_kind {
     const char *class_name;
 
@@ -39,6 +63,14 @@ typedef struct rs_layer_kind {
     /* Bytes of scratch the forward pass allocates beyond its outputs for these inputs (the
      * attention matrix of a sample...); NULL when that is small. For the memory cap. */
     size_t (*scratch)(const rs_node *node, const rs_tensor *const *inputs);
+
+    /* The reverse pass: from the gradients of the outputs, those of the inputs and (when asked)
+     * of the weights. NULL: this kind has none yet, and a gradient through it is refused. */
+    int (*backward)(const rs_node *node, rs_layer_grad_io *io, rs_error *err);
+
+    /* Bytes of scratch the reverse pass needs at least beyond the gradients it returns (an
+     * RNN's recomputed gates, checkpointed); NULL when that is small. For the memory cap. */
+    size_t (*backward_scratch)(const rs_node *node, const rs_tensor *const *inputs);
 } rs_layer_kind;
 
 /* The entry for a Keras class name, or NULL. */

@@ -77,6 +77,8 @@ typedef struct rs_model {
     char *model_class;        /* "Sequential", "Functional", "Model" */
     char *model_name;
     cJSON *config_json;       /* the parsed model config; nodes' configs point into it */
+    char *training_config;    /* Keras 2 / tf.keras .h5: the training_config attribute (JSON of
+                               * a compiled model: its loss...), or NULL */
     cJSON *synth_json;        /* configs rnnscope made up (InputLayers implied by
                                * batch_input_shape); some nodes' configs point into it */
 
@@ -100,6 +102,11 @@ const char *rs_format_name(rs_format f);
 /* Node index by exact name, or by a substring matching exactly one node.
  * Returns -1 with err listing the candidates when none or several match. */
 int rs_model_find_node(const rs_model *m, const char *name, rs_error *err);
+
+/* A weight by its full Keras name ("lstm_1/recurrent_kernel:0") or a part of it that matches
+ * one weight only: 0 with *node and *w set, or -1 with err listing the candidates. Shared
+ * layers' later calls are not counted twice. */
+int rs_model_find_weight(const rs_model *m, const char *name, int *node, int *w, rs_error *err);
 
 /* Total number of weight values of a node (0 for shared calls after the first). */
 size_t rs_node_param_count(const rs_node *n);

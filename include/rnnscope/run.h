@@ -31,6 +31,17 @@ int rs_run_output(rs_run *r, int node, int k, const rs_tensor **out, rs_error *e
  * none. */
 const rs_tensor *rs_run_mask(const rs_run *r, int node, int k);
 
+/* Bytes the memory cap counts as held: the model's weights, and the inputs and outputs every
+ * run holds. A computation on top of the run (the reverse pass) checks its needs against it. */
+size_t rs_run_held(const rs_run *r);
+
+/* The progress reporting set by rs_run_set_progress, or NULL (for computations on top of the
+ * run: the reverse pass reports and cancels through it too). */
+const rs_progress *rs_run_progress(const rs_run *r);
+
+/* The model the run computes. */
+const rs_model *rs_run_model(const rs_run *r);
+
 /* Forget cached outputs (the inputs stay). */
 void rs_run_clear(rs_run *r);
 

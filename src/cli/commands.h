@@ -27,5 +27,11 @@ const char *cli_shown(const char *s);
 int cmd_summary(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
+int cmd_grad(int argc, char **argv);
+
+struct rs_tensor;
+/* Write t to out: a .npy file, a .csv file (by its name) or "-" (.npy on standard output, never
+ * to a terminal). Prints the error (naming cmd for misuse); returns the exit status. */
+int cli_write_tensor(const char *cmd, const char *out, const struct rs_tensor *t);
 
 #endif

@@ -111,36 +111,6 @@ static int pick_output(const rs_node *n, const dump_args *a, int *k)
     return EXIT_OK;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
-static int write_output(const dump_args *a, const rs_tensor *t)
-{
-    rs_error err = {""};
-    int rc;
-    if (strcmp(a->out, "-") == 0) {
-        if (isatty(STDOUT_FILENO)) {
-            cli_error("dump: not writing binary .npy to a terminal; redirect it or use -o FILE");
-            return EXIT_USAGE;
-        }
-        rc = rs_npy_write_stream(stdout, "standard output", t, &err);
-        if (rc == 0 && fflush(stdout) != 0)
-            rc = rs_fail(&err, "standard output", "write failed");
-    } else if (ends_with(a->out, ".csv")) {
-        rc = rs_csv_write(a->out, t, &err);
-    } else {
-        rc = rs_npy_write(a->out, t, &err);
-    }
-    if (rc < 0) {
-        cli_error("%s", err.msg);
-        return EXIT_FAIL;
-    }
-    return EXIT_OK;
-}
-
 int cmd_dump(int argc, char **argv)
 {
     dump_args a;
@@ -171,7 +141,7 @@ int cmd_dump(int argc, char **argv)
         rc = EXIT_FAIL;
         goto done;
     }
-    rc = write_output(&a, out);
+    rc = cli_write_tensor("dump", a.out, out);
 done:
     rs_run_free(run);
     for (int i = 0; i < CLI_MAX_INPUTS; i++)

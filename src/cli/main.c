@@ -21,6 +21,7 @@ static const command commands[] = {
     {"summary", cmd_summary, "print the layer table of MODEL: name, class, output shapes, parameters"},
     {"dump", cmd_dump, "write one layer's output to .npy, .csv or stdout"},
     {"plot", cmd_plot, "print a layer's output as a picture on stdout"},
+    {"grad", cmd_grad, "write the gradient of the prediction or loss w.r.t. a layer or weight"},
 };
 
 /* One line on stderr, whatever the message quotes from a file (a layer name with a newline
@@ -86,10 +87,14 @@ static void occupy_std_descriptors(void)
 static void print_usage(FILE *f)
 {
     fputs("Usage: rnnscope [INPUT OPTIONS] [--graphics MODE] [MODEL]\n"
-          "       rnnscope summary MODEL\n"
+          "       rnnscope summary [--weights] MODEL\n"
           "       rnnscope dump MODEL --layer NAME [--output K] [--internal gates|cell|attention]\n"
           "                     [INPUT OPTIONS] -o OUT\n"
           "       rnnscope plot MODEL --layer NAME [--output K] [INPUT OPTIONS] [PLOT OPTIONS]\n"
+          "       rnnscope grad MODEL --layer NAME [--output K] [--method grad|input_x_grad|ig]\n"
+          "                     | --weight NAME\n"
+          "                     [--labels Y.npy [--loss NAME] | --unit J] [--output-of NAME]\n"
+          "                     [INPUT OPTIONS] -o OUT\n"
           "       rnnscope --help | --version | --help-keys\n"
           "\n"
           "Explore trained Keras sequence models (LSTM, GRU, attention) in the terminal.\n"
@@ -109,7 +114,7 @@ static void print_usage(FILE *f)
           "  --threads N      compute on at most N threads (default: RNNSCOPE_THREADS, else\n"
           "                   every CPU this process may run on, busy or not)\n"
           "\n"
-          "Memory (explorer, summary, dump, plot):\n"
+          "Memory (explorer, summary, dump, plot, grad):\n"
           "  --max-memory SIZE  refuse models, inputs and layer outputs that need more: bytes,\n"
           "                   or K M G T (also KiB MiB GiB TiB: powers of 1024), KB MB GB TB\n"
           "                   (powers of 1000), e.g. 512M, 1.5G; 'none' for no cap. Default:\n"

@@ -1,4 +1,6 @@
-/* rnnscope summary MODEL [--weights W.h5]: the layer table, like Keras' model.summary(). */
+/* rnnscope summary [--weights] MODEL: the layer table, like Keras' model.summary(); --weights
+ * then lists every weight's full name and shape (the names `grad --weight` takes).
+ * `--weights W.h5` beside a MODEL is the weights file of a model.to_json() architecture. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +11,7 @@
 
 static void usage_error(const char *msg)
 {
-    cli_error("summary: %s; usage: rnnscope summary MODEL [--weights FILE.h5] "
+    cli_error("summary: %s; usage: rnnscope summary [--weights] MODEL [--weights FILE.h5] "
               "[--max-memory SIZE]", msg);
 }
 
@@ -119,14 +121,45 @@ static void print_table(const rs_model *m, bool functional)
     }
 }
 
+/* Every weight: full name as stored, shape, layer. Shared layers' later calls are left out. */
+static void print_weights(const rs_model *m)
+{
+    int wn = (int)strlen("Weight"), ws = (int)strlen("Shape");
+    char shape[160];
+    for (int i = 0; i < m->n_nodes; i++)
+        for (int k = 0; m->nodes[i].owns_weights && k < m->nodes[i].n_weights; k++) {
+            const rs_tensor *v = &m->nodes[i].weights[k].value;
+            int l = (int)strlen(m->nodes[i].weights[k].name);
+            int s = (int)strlen(rs_shape_format(v->rank, v->shape, shape, sizeof shape));
+            wn = l > wn ? l : wn;
+            ws = s > ws ? s : ws;
+        }
+    printf("\n%-*s  %-*s  %s\n", wn, "Weight", ws, "Shape", "Layer");
+    for (int i = 0; i < m->n_nodes; i++)
+        for (int k = 0; m->nodes[i].owns_weights && k < m->nodes[i].n_weights; k++) {
+            const rs_tensor *v = &m->nodes[i].weights[k].value;
+            printf("%-*s  %-*s  %s\n", wn, m->nodes[i].weights[k].name, ws,
+                   rs_shape_format(v->rank, v->shape, shape, sizeof shape), m->nodes[i].name);
+        }
+}
+
 int cmd_summary(int argc, char **argv)
 {
-    const char *model = NULL;
+    const char *model = NULL, *maybe_weights = NULL; /* "--weights X": a file, or the flag */
+    bool list_weights = false;
     input_opts in = {0};
     for (int i = 1; i < argc; i++) {
         int opt = !strncmp(argv[i], "--weights", 9) ? OPT_WEIGHTS
                   : !strncmp(argv[i], "--max-memory", 12) ? OPT_MAX_MEMORY : 0;
         size_t len = opt == OPT_WEIGHTS ? 9 : 12;
+        if (opt == OPT_WEIGHTS && argv[i][len] == '\0') {
+            /* the flag, unless a value follows and another argument is the MODEL (below) */
+            if (argv[i + 1] && argv[i + 1][0] != '-' && !maybe_weights)
+                maybe_weights = argv[++i];
+            else
+                list_weights = true;
+            continue;
+        }
         if (opt && (argv[i][len] == '\0' || argv[i][len] == '=')) {
             const char *value = argv[i][len] == '=' ? argv[i] + len + 1 : argv[i + 1];
             if (!value) {
@@ -139,8 +172,10 @@ int cmd_summary(int argc, char **argv)
             if (input_opts_take(&in, "summary", opt, value) < 0)
                 return EXIT_USAGE;
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            puts("Usage: rnnscope summary MODEL [--weights FILE.h5] [--max-memory SIZE]\n"
-                 "Print the layers of MODEL: name, class, output shapes, parameters.");
+            puts("Usage: rnnscope summary [--weights] MODEL [--weights FILE.h5] [--max-memory SIZE]\n"
+                 "Print the layers of MODEL: name, class, output shapes, parameters;\n"
+                 "--weights (without a value) lists every weight's full name and shape.\n"
+                 "--weights FILE.h5 beside a MODEL: the weights of a model.to_json() file.");
             return EXIT_OK;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             char msg[300];
@@ -153,6 +188,12 @@ int cmd_summary(int argc, char **argv)
         } else {
             model = argv[i];
         }
+    }
+    if (maybe_weights && !model) {
+        model = maybe_weights; /* "summary --weights MODEL": the listing */
+        list_weights = true;
+    } else if (maybe_weights && input_opts_take(&in, "summary", OPT_WEIGHTS, maybe_weights) < 0) {
+        return EXIT_USAGE;
     }
     if (!model) {
         usage_error("no MODEL given");
@@ -178,6 +219,8 @@ int cmd_summary(int argc, char **argv)
         total += rs_node_param_count(&m->nodes[i]);
     char buf[64];
     printf("Total params: %s\n", group_digits(total, buf, sizeof buf));
+    if (list_weights)
+        print_weights(m);
     rs_model_free(m);
     return EXIT_OK;
 }

@@ -12,30 +12,7 @@
 
 #include "layers/common.h"
 #include "layers/families.h"
-
-typedef struct attention_params {
-    /* SeqSelfAttention */
-    bool multiplicative;       /* attention_type */
-    long units;
-    long attention_width;      /* -1: none (history_only without a width saves 1e9) */
-    bool history_only;
-    bool use_additive_bias, use_attention_bias;
-    rs_activation attention_activation;
-    double attention_regularizer_weight;
-    /* ScaledDotProductAttention; residual: ResidualScaledDotProductAttention (RealFormer) */
-    bool residual;
-    /* all */
-    bool return_attention;
-    bool use_bias;             /* SeqWeightedAttention, MultiHeadAttention */
-    /* Keras Attention / AdditiveAttention */
-    bool use_scale, concat_score, causal;
-    double dropout;
-    /* MultiHeadAttention */
-    bool multi_head_package;   /* keras-multi-head */
-    long num_heads, key_dim, value_dim, out_dim;
-    bool softmax_zeroes_masked; /* Keras >= 3.10: masked weights are 0 even in a masked row */
-    rs_activation activation;  /* keras-multi-head: on q, k, v and the output */
-} attention_params;
+#include "layers/attention_params.h"
 
 /* Output 0 is the values. The attention weights are output 1 when the layer returns them, else
  * (when `internal`) an internal named "attention" in the same place, computed only when asked
@@ -424,8 +401,8 @@ static const float *weight_data(const rs_node *n, int i)
 
 /* -- SeqSelfAttention ------------------------------------------------------------------------- */
 
-static int self_attention_kernel(const rs_node *n, const attention_params *p, size_t dim,
-                                 rs_self_attention *s, rs_error *err)
+int rs_self_attention_of(const rs_node *n, const attention_params *p, size_t dim,
+                         rs_self_attention *s, rs_error *err)
 {
     *s = (rs_self_attention){.multiplicative = p->multiplicative, .dim = dim,
                              .units = (size_t)p->units, .activation = p->attention_activation,
@@ -458,7 +435,7 @@ int rs_seq_self_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *e
     seq_dims d;
     rs_self_attention s;
     if (input_dims(io, 0, &d, err) < 0 || check_mask(io, 0, &d, err) < 0 ||
-        self_attention_kernel(n, p, d.dim, &s, err) < 0)
+        rs_self_attention_of(n, p, d.dim, &s, err) < 0)
         return -1;
     if (rs_tensor_alloc_dims(&io->outputs[0], err, 3, d.batch, d.steps, d.dim) < 0 ||
         (keep &&
@@ -547,7 +524,7 @@ static const float *sample_of(const rs_layer_io *io, int i, const seq_dims *d, s
 }
 
 /* y (T, out) = x (T, in) W (in, out) + bias (out) or no bias. */
-static void project(size_t T, size_t in, const float *x, const float *W, const float *bias,
+void attention_project(size_t T, size_t in, const float *x, const float *W, const float *bias,
                     size_t out, float *y)
 {
     rs_gemm(T, out, in, x, in, W, out, y, out, false);
@@ -620,7 +597,7 @@ int rs_scaled_dot_attention_forward(const rs_node *n, rs_layer_io *io, rs_error 
 }
 
 /* Keras' Attention (dot or concat score) and AdditiveAttention scores of one sample. */
-static void keras_scores(const rs_node *n, const attention_params *p, const float *q,
+void keras_scores(const rs_node *n, const attention_params *p, const float *q,
                          const float *k, size_t tq, size_t tk, size_t dim, float *scores)
 {
     float scale = p->use_scale ? weight_data(n, 0)[0] : 1.0f;
@@ -756,9 +733,9 @@ static int keras_multi_head_forward(const rs_node *n, rs_layer_io *io, rs_error 
     int rc = 0;
     for (size_t b = 0; b < x.dq.batch && rc == 0; b++) {
         /* einsum "abc,cde->abde": a dense layer onto heads x width */
-        project(tq, x.dq.dim, sample_of(io, x.q, &x.dq, b), Wq, bq, H * kd, s.q);
-        project(tk, x.dk.dim, sample_of(io, x.k, &x.dk, b), Wk, bk, H * kd, s.k);
-        project(tk, x.dv.dim, sample_of(io, x.v, &x.dv, b), Wv, bv, H * vd, s.v);
+        attention_project(tq, x.dq.dim, sample_of(io, x.q, &x.dq, b), Wq, bq, H * kd, s.q);
+        attention_project(tk, x.dk.dim, sample_of(io, x.k, &x.dk, b), Wk, bk, H * kd, s.k);
+        attention_project(tk, x.dv.dim, sample_of(io, x.v, &x.dv, b), Wv, bv, H * vd, s.v);
         for (size_t i = 0; i < tq * H * kd; i++)
             s.q[i] *= q_scale; /* Keras scales the query, not the scores */
         rs_score_mask m = {.query_mask = sample_mask(io, x.q, b, tq),
@@ -773,7 +750,7 @@ static int keras_multi_head_forward(const rs_node *n, rs_layer_io *io, rs_error 
             rs_weighted_values(tq, tk, vd, a, s.v + h * vd, H * vd, s.o + h * vd, H * vd);
         }
         /* einsum "abcd,cde->abe": heads x value_dim onto the output */
-        project(tq, H * vd, s.o, Wo, bo, od, io->outputs[0].data + b * tq * od);
+        attention_project(tq, H * vd, s.o, Wo, bo, od, io->outputs[0].data + b * tq * od);
         rc = sample_done(io, b, x.dq.batch, err);
     }
     free(s.q);
@@ -811,9 +788,9 @@ static int package_multi_head_forward(const rs_node *n, rs_layer_io *io, rs_erro
     int rc = 0;
     for (size_t b = 0; b < x.dq.batch && rc == 0; b++) {
         float *out = io->outputs[0].data + b * tq * F;
-        project(tq, x.dq.dim, sample_of(io, x.q, &x.dq, b), W[0], B[0], F, s.q);
-        project(tk, x.dk.dim, sample_of(io, x.k, &x.dk, b), W[1], B[1], F, s.k);
-        project(tk, x.dv.dim, sample_of(io, x.v, &x.dv, b), W[2], B[2], F, s.v);
+        attention_project(tq, x.dq.dim, sample_of(io, x.q, &x.dq, b), W[0], B[0], F, s.q);
+        attention_project(tk, x.dk.dim, sample_of(io, x.k, &x.dk, b), W[1], B[1], F, s.k);
+        attention_project(tk, x.dv.dim, sample_of(io, x.v, &x.dv, b), W[2], B[2], F, s.v);
         rs_activate(&p->activation, s.q, tq * F, F);
         rs_activate(&p->activation, s.k, tk * F, F);
         rs_activate(&p->activation, s.v, tk * F, F);
@@ -825,7 +802,7 @@ static int package_multi_head_forward(const rs_node *n, rs_layer_io *io, rs_erro
             rs_masked_softmax(tq, tk, s.scores, &m);
             rs_weighted_values(tq, tk, dh, s.scores, s.v + h * dh, F, s.o + h * dh, F);
         }
-        project(tq, F, s.o, W[3], B[3], F, out);
+        attention_project(tq, F, s.o, W[3], B[3], F, out);
         rs_activate(&p->activation, out, tq * F, F);
         rc = sample_done(io, b, x.dq.batch, err);
     }

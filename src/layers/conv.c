@@ -9,18 +9,7 @@
 
 #define POOL_SLICE_OPS ((size_t)1 << 24)
 
-typedef enum padding { PAD_VALID, PAD_SAME, PAD_CAUSAL } padding;
-
-typedef struct conv_params {
-    long filters, kernel_size, strides, dilation, groups;
-    padding pad;
-    rs_activation activation;
-    bool use_bias;
-    bool keepdims;          /* global pooling */
-    bool channels_first;    /* data_format: input (channels, steps) */
-    long crop_or_pad[2];    /* Cropping1D / ZeroPadding1D: before, after */
-    long size;              /* UpSampling1D */
-} conv_params;
+#include "layers/conv_params.h"
 
 static int parse_padding(rs_node *n, padding *out, rs_error *err)
 {
@@ -222,11 +211,6 @@ int rs_upsampling1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_
 }
 
 /* ==== forward pass ==== */
-
-static rs_padding kernel_padding(padding pad)
-{
-    return pad == PAD_SAME ? RS_PAD_SAME : pad == PAD_CAUSAL ? RS_PAD_CAUSAL : RS_PAD_VALID;
-}
 
 /* The input as (batch, steps, channels); channels checked when `want` is not -1. */
 static int sequence_input(const rs_layer_io *io, long want, size_t *B, size_t *T, size_t *C,

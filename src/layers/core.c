@@ -7,6 +7,7 @@
 
 #include "layers/common.h"
 #include "layers/families.h"
+#include "layers/core_params.h"
 
 /* ---- InputLayer ---- */
 
@@ -74,12 +75,6 @@ static void glu_shape(rs_node *n, rs_shape *s)
 
 /* ---- Dense ---- */
 
-typedef struct dense_params {
-    long units;
-    rs_activation activation;
-    bool use_bias;
-} dense_params;
-
 int rs_dense_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
 {
     dense_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
@@ -110,14 +105,6 @@ int rs_dense_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *
 
 /* ---- Activation, ReLU, LeakyReLU, ELU, Softmax ---- */
 
-typedef struct activation_params {
-    rs_activation activation;
-    double alpha;      /* LeakyReLU / ELU slope, ReLU negative_slope */
-    double max_value;  /* ReLU cap; < 0 = none */
-    double threshold;  /* ReLU threshold */
-    long axis;         /* Softmax axis (Keras numbering, -1 = last) */
-    bool zero_masked;  /* Softmax with a mask zeroes the masked outputs (Keras >= 3.14) */
-} activation_params;
 
 int rs_activation_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
 {
@@ -188,11 +175,6 @@ int rs_prelu_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *
 
 /* ---- identity at inference: Dropout & co, ActivityRegularization, Masking ---- */
 
-typedef struct identity_params {
-    double mask_value;  /* Masking */
-    bool masks;
-} identity_params;
-
 int rs_identity_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
 {
     identity_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
@@ -205,11 +187,6 @@ int rs_identity_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_erro
 }
 
 /* ---- Embedding ---- */
-
-typedef struct embedding_params {
-    long input_dim, output_dim;
-    bool mask_zero;
-} embedding_params;
 
 int rs_embedding_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
 {
@@ -236,12 +213,6 @@ int rs_embedding_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_err
 }
 
 /* ---- Flatten, Reshape, Permute, RepeatVector ---- */
-
-typedef struct reshape_params {
-    rs_shape target;     /* Reshape: target shape (resolved); Flatten: the result */
-    int perm[RS_MAX_RANK]; /* Permute: output dim i = input dim perm[i] */
-    long repeat;         /* RepeatVector */
-} reshape_params;
 
 /* Product of known dims; -1 when one is unknown. */
 static long shape_count(const rs_shape *s)

@@ -5,18 +5,7 @@
 
 #include "layers/common.h"
 #include "layers/families.h"
-
-typedef enum merge_op {
-    MERGE_CONCAT, MERGE_ADD, MERGE_SUBTRACT, MERGE_MULTIPLY, MERGE_AVERAGE, MERGE_MAXIMUM,
-    MERGE_MINIMUM, MERGE_DOT,
-} merge_op;
-
-typedef struct merge_params {
-    merge_op op;
-    int axis;        /* Concatenate: index into the shape without batch */
-    int axes[2];     /* Dot: per input, index into the shape without batch */
-    bool normalize;  /* Dot */
-} merge_params;
+#include "layers/merge_params.h"
 
 static const struct {
     const char *cls;
@@ -297,7 +286,7 @@ static int concat_mask(const merge_params *p, rs_layer_io *io, rs_error *err)
 
 /* L2-normalize x along `axis` into a new tensor, as Keras: x / sqrt(max(sum x^2, min_sq)). The
  * floor only matters for vectors of (almost) zero length. */
-static int l2_normalize(const rs_tensor *x, int axis, float min_sq, rs_tensor *y, rs_error *err)
+int l2_normalize(const rs_tensor *x, int axis, float min_sq, rs_tensor *y, rs_error *err)
 {
     if (rs_tensor_copy(y, x, err) < 0)
         return -1;
@@ -336,47 +325,68 @@ static int free_strides(const rs_tensor *t, int skip, size_t *dims, size_t *stri
     return k;
 }
 
+int dot_plan_make(const rs_tensor *x, int a, const rs_tensor *z, int b, dot_plan *pl,
+                  size_t *shape, int *rank, rs_error *err)
+{
+    pl->nx = free_strides(x, a, pl->dims, pl->strides);
+    pl->nz = free_strides(z, b, pl->dims + pl->nx, pl->strides + pl->nx);
+    if (x->shape[0] != z->shape[0] || x->shape[a] != z->shape[b])
+        return runtime_mismatch(x, z, err);
+    *rank = 1 + pl->nx + pl->nz;
+    if (*rank > RS_MAX_RANK)
+        return rs_fail(err, NULL, "the result would have rank %d", *rank);
+    shape[0] = x->shape[0];
+    for (int i = 0; i < pl->nx + pl->nz; i++)
+        shape[i + 1] = pl->dims[i];
+    if (*rank == 1) /* both inputs vectors: Keras keeps a unit axis */
+        shape[(*rank)++] = 1;
+    pl->len = x->shape[a];
+    pl->xs = x->size / x->shape[0];
+    pl->zs = z->size / z->shape[0];
+    pl->ka = pl->kb = pl->per = 1;
+    for (int d = a + 1; d < x->rank; d++)
+        pl->ka *= x->shape[d];
+    for (int d = b + 1; d < z->rank; d++)
+        pl->kb *= z->shape[d];
+    for (int d = 1; d < *rank; d++)
+        pl->per *= shape[d];
+    return 0;
+}
+
+void dot_plan_offsets(const dot_plan *pl, size_t s, size_t i, size_t *ox, size_t *oz)
+{
+    size_t rest = i;
+    *ox = s * pl->xs;
+    *oz = s * pl->zs;
+    for (int d = pl->nx + pl->nz - 1; d >= 0; d--) { /* split i into x's and z's offsets */
+        size_t c = rest % pl->dims[d];
+        rest /= pl->dims[d];
+        if (d < pl->nx)
+            *ox += c * pl->strides[d];
+        else
+            *oz += c * pl->strides[d];
+    }
+}
+
 /* batch_dot: per sample, contract axis a of x with axis b of y; the result's axes are x's
  * free axes then y's. */
 static int batch_dot(const rs_tensor *x, int a, const rs_tensor *z, int b, rs_tensor *out,
                      rs_error *err)
 {
-    size_t dims[2 * RS_MAX_RANK], strides[2 * RS_MAX_RANK], shape[RS_MAX_RANK];
-    int nx = free_strides(x, a, dims, strides);
-    int nz = free_strides(z, b, dims + nx, strides + nx);
-    if (x->shape[0] != z->shape[0] || x->shape[a] != z->shape[b])
-        return runtime_mismatch(x, z, err);
-    int rank = 1 + nx + nz;
-    if (rank > RS_MAX_RANK)
-        return rs_fail(err, NULL, "the result would have rank %d", rank);
-    shape[0] = x->shape[0];
-    for (int i = 0; i < nx + nz; i++)
-        shape[i + 1] = dims[i];
-    if (rank == 1) /* both inputs vectors: Keras keeps a unit axis */
-        shape[rank++] = 1;
-    if (rs_tensor_alloc(out, rank, shape, err) < 0)
+    dot_plan pl;
+    size_t shape[RS_MAX_RANK];
+    int rank;
+    if (dot_plan_make(x, a, z, b, &pl, shape, &rank, err) < 0 ||
+        rs_tensor_alloc(out, rank, shape, err) < 0)
         return -1;
-    size_t len = x->shape[a], xs = x->size / x->shape[0], zs = z->size / z->shape[0];
-    size_t ka = 1, kb = 1, per = shape[0] ? out->size / shape[0] : 0;
-    for (int d = a + 1; d < x->rank; d++)
-        ka *= x->shape[d];
-    for (int d = b + 1; d < z->rank; d++)
-        kb *= z->shape[d];
     for (size_t s = 0; s < shape[0]; s++)
-        for (size_t i = 0; i < per; i++) {
-            size_t rest = i, ox = s * xs, oz = s * zs;
-            for (int d = nx + nz - 1; d >= 0; d--) { /* split i into x's and z's offsets */
-                size_t c = rest % dims[d];
-                rest /= dims[d];
-                if (d < nx)
-                    ox += c * strides[d];
-                else
-                    oz += c * strides[d];
-            }
+        for (size_t i = 0; i < pl.per; i++) {
+            size_t ox, oz;
+            dot_plan_offsets(&pl, s, i, &ox, &oz);
             float acc = 0;
-            for (size_t k = 0; k < len; k++)
-                acc += x->data[ox + k * ka] * z->data[oz + k * kb];
-            out->data[s * per + i] = acc;
+            for (size_t k = 0; k < pl.len; k++)
+                acc += x->data[ox + k * pl.ka] * z->data[oz + k * pl.kb];
+            out->data[s * pl.per + i] = acc;
         }
     return 0;
 }
@@ -391,7 +401,7 @@ static int dot_forward(const merge_params *p, rs_layer_io *io, rs_error *err)
         return batch_dot(x, a, z, b, &io->outputs[0], err);
     rs_tensor nx = {0}, nz = {0};
     int rc = -1;
-    float min_sq = io->keras_major >= 3 ? 1e-14f : 1e-12f; /* epsilon^2, tf.nn.l2_normalize */
+    float min_sq = dot_min_sq(io->keras_major);
     if (l2_normalize(x, a, min_sq, &nx, err) == 0 && l2_normalize(z, b, min_sq, &nz, err) == 0)
         rc = batch_dot(&nx, a, &nz, b, &io->outputs[0], err);
     rs_tensor_free(&nx);

@@ -4,15 +4,7 @@
 #include "rnnscope/ops.h"
 #include "layers/common.h"
 #include "layers/families.h"
-
-typedef struct norm_params {
-    int axis;          /* BatchNormalization: index into the shape without batch */
-    int n_axes;        /* LayerNormalization: its axes, increasing, without batch */
-    int axes[RS_MAX_RANK];
-    double epsilon;
-    bool center, scale;
-    bool rms_scaling;  /* Keras 3 LayerNormalization */
-} norm_params;
+#include "layers/norm_params.h"
 
 /* The normalized axis: an int or a one-element list in Keras numbering. */
 static int norm_axis(const rs_node *n, const rs_shape *in, int *axis, rs_error *err)
@@ -163,24 +155,31 @@ int rs_batch_norm_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
 
 /* Normalize rows of C values: x itself when the axes are the last ones, else a transposed copy
  * with the normalized axes moved last (then moved back into y). */
-static int layer_norm_rows(const norm_params *p, const rs_tensor *x, const float *gamma,
-                           const float *beta, size_t C, rs_tensor *y, rs_error *err)
+bool layer_norm_perm(const norm_params *p, int rank, int *perm, int *back)
 {
-    int perm[RS_MAX_RANK], back[RS_MAX_RANK], k = 1;
     bool normalized[RS_MAX_RANK + 1] = {false}, moves = false;
+    int k = 1;
     for (int i = 0; i < p->n_axes; i++)
         normalized[p->axes[i] + 1] = true;
     perm[0] = 0;
-    for (int i = 1; i < x->rank; i++)
+    for (int i = 1; i < rank; i++)
         if (!normalized[i])
             perm[k++] = i;
-    for (int i = 1; i < x->rank; i++)
+    for (int i = 1; i < rank; i++)
         if (normalized[i])
             perm[k++] = i;
-    for (int i = 0; i < x->rank; i++) {
+    for (int i = 0; i < rank; i++) {
         back[perm[i]] = i;
         moves = moves || perm[i] != i;
     }
+    return moves;
+}
+
+static int layer_norm_rows(const norm_params *p, const rs_tensor *x, const float *gamma,
+                           const float *beta, size_t C, rs_tensor *y, rs_error *err)
+{
+    int perm[RS_MAX_RANK], back[RS_MAX_RANK];
+    bool moves = layer_norm_perm(p, x->rank, perm, back);
     float eps = (float)p->epsilon;
     size_t rows = C ? x->size / C : 0;
     if (!moves) {

@@ -15,22 +15,7 @@
 #include "rnnscope/memcap.h"
 #include "layers/common.h"
 #include "layers/families.h"
-
-typedef enum rnn_cell { CELL_SIMPLE, CELL_LSTM, CELL_GRU } rnn_cell;
-
-typedef struct rnn_params {
-    rnn_cell cell;
-    int gates;              /* 1, 4 or 3 column blocks in the kernels */
-    long units;
-    rs_activation activation, recurrent_activation;
-    int keras_major;        /* hard_sigmoid is 0.2x+0.5 in Keras <= 2, x/6+0.5 in Keras 3 */
-    bool use_bias;
-    bool return_sequences, return_state, go_backwards, stateful;
-    bool zero_output_for_mask; /* masked steps output zeros (forced in Bidirectional) */
-    bool masked_output_is_state; /* a masked step outputs the state h (rs_writer_of) */
-    bool reset_after;       /* GRU: bias (2, 3u), reset gate applied after the matmul */
-    bool cudnn;             /* CuDNN weights: double bias, kernels stored as cuDNN lays them */
-} rnn_params;
+#include "layers/recurrent_params.h"
 
 /* Masked timesteps of a recurrent layer: the program that wrote the file (rs_writer_of) decides,
  * as each one runs its own files (the one table of these rules; README "What it reads" too):
@@ -177,13 +162,6 @@ int rs_rnn_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *er
 
 /* ---- forward of one recurrent layer ---- */
 
-/* The kernel's view of a node's weights. CuDNN weights are converted as Keras converts them on
- * load (keras-formats.md §1.5) into `owned`, which the caller frees. */
-typedef struct rnn_weights {
-    rs_rnn_weights w;
-    float *owned;
-} rnn_weights;
-
 /* CuDNN input kernel, per gate block B (in, u): flatten B row-major to v, read v as (u, in)
  * row-major and transpose it. Recurrent blocks (u, u) are plainly transposed. */
 static void cudnn_convert_kernels(const rnn_params *p, size_t in, const float *k, const float *r,
@@ -232,8 +210,8 @@ static int cudnn_weights(const rs_node *n, const rnn_params *p, size_t in, rnn_w
     return 0;
 }
 
-static int rnn_weights_of(const rs_node *n, const rnn_params *p, size_t in, rnn_weights *rw,
-                          rs_error *err)
+int rnn_weights_of(const rs_node *n, const rnn_params *p, size_t in, rnn_weights *rw,
+                   rs_error *err)
 {
     static const rs_cell cells[] = {[CELL_SIMPLE] = RS_CELL_SIMPLE, [CELL_LSTM] = RS_CELL_LSTM,
                                     [CELL_GRU] = RS_CELL_GRU};
@@ -388,16 +366,6 @@ int rs_rnn_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
 }
 
 /* ---- Bidirectional ---- */
-
-typedef enum merge_mode { MERGE_CONCAT, MERGE_SUM, MERGE_MUL, MERGE_AVE, MERGE_NONE } merge_mode;
-
-typedef struct bidir_params {
-    merge_mode merge;
-    rs_node *forward, *backward; /* inner layers; backward runs with go_backwards flipped */
-    bool backward_from_config;   /* a backward_layer config was saved (else: copy of layer) */
-    bool zero_masked_outputs;    /* halves returning sequences output zeros at masked steps
-                                  * (rs_writer_of) */
-} bidir_params;
 
 void rs_bidirectional_free(void *params)
 {

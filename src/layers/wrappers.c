@@ -14,12 +14,7 @@
 
 #include "layers/common.h"
 #include "layers/families.h"
-
-typedef struct time_distributed_params {
-    rs_node *inner;  /* set up on the per-timestep shape, with all the wrapper's weights */
-    bool pass_mask;  /* a mask over the inner steps reaches the inner layer (see above) */
-    bool keep_mask;  /* the output keeps the input's mask (Keras 3, step-by-step path) */
-} time_distributed_params;
+#include "layers/wrappers_params.h"
 
 /* Does a model input have a fixed batch size (batch_input_shape / batch_shape [2, ...])? */
 static bool batch_fixed(const rs_model *m)
@@ -103,8 +98,7 @@ int rs_time_distributed_setup(rs_node *n, const rs_shape *in, const rs_model *m,
 
 /* ---- forward ---- */
 
-/* x (B, T, rest...) seen as (B*T, rest...) without copying: the inner layer's batch. */
-static int merge_batch_and_time(const rs_tensor *x, rs_tensor *view, rs_error *err)
+int merge_batch_and_time(const rs_tensor *x, rs_tensor *view, rs_error *err)
 {
     if (x->rank < 3) {
         char got[160];

@@ -129,6 +129,8 @@ int rs_load_h5(rs_model *m, const char *path, rs_error *err)
     if (rs_h5_read_str_attr(f, "model_config", &config, path, err) < 0)
         goto done;
     read_version(m, f);
+    if (rs_h5_has_attr(f, "training_config")) /* a compiled model: its loss, for gradients */
+        rs_h5_read_str_attr(f, "training_config", &m->training_config, path, NULL);
     h5_ctx ctx = {f, "model_weights", path, false};
     rc = rs_model_from_config(m, config, path, read_weights_cb, &ctx, err);
 done:

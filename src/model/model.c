@@ -304,6 +304,7 @@ void rs_model_free(rs_model *m)
     free(m->outputs);
     cJSON_Delete(m->config_json);
     cJSON_Delete(m->synth_json);
+    free(m->training_config);
     free(m->path);
     free(m->keras_version);
     free(m->model_class);
@@ -311,38 +312,102 @@ void rs_model_free(rs_model *m)
     free(m);
 }
 
+/* "a, b, c" of the names into list (truncated to fit). */
+static void join_names(char *list, size_t size, int count, const char *(*name_at)(const void *, int),
+                       const void *ctx, const char *only)
+{
+    size_t used = 0;
+    list[0] = '\0';
+    for (int i = 0; i < count && used < size - 1; i++) {
+        const char *n = name_at(ctx, i);
+        if (!n || (only && !strstr(n, only)))
+            continue;
+        int w = snprintf(list + used, size - used, "%s%s", used ? ", " : "", n);
+        if (w > 0)
+            used = used + (size_t)w < size ? used + (size_t)w : size - 1;
+    }
+}
+
+/* Index of the entry named exactly `name`, or of the only one containing it; -1 with err
+ * listing the candidates ("<name>: matches 2 layers: a, b" / "no such layer; layers are: ...").
+ * Entries whose name is NULL are not candidates. */
+static int find_named(int count, const char *(*name_at)(const void *, int), const void *ctx,
+                      const char *name, const char *what, rs_error *err)
+{
+    for (int i = 0; i < count; i++)
+        if (name_at(ctx, i) && strcmp(name_at(ctx, i), name) == 0)
+            return i;
+    int found = -1, matches = 0;
+    for (int i = 0; i < count; i++)
+        if (name_at(ctx, i) && strstr(name_at(ctx, i), name)) {
+            found = i;
+            matches++;
+        }
+    if (matches == 1)
+        return found;
+    char list[RS_ERROR_MAX / 2];
+    join_names(list, sizeof list, count, name_at, ctx, matches > 1 ? name : NULL);
+    if (matches > 1)
+        rs_fail(err, name, "matches %d %ss: %s", matches, what, list);
+    else
+        rs_fail(err, name, "no such %s; %ss are: %s", what, what, list);
+    return -1;
+}
+
+static const char *node_name_at(const void *ctx, int i)
+{
+    return ((const rs_model *)ctx)->nodes[i].name;
+}
+
 int rs_model_find_node(const rs_model *m, const char *name, rs_error *err)
 {
+    return find_named(m->n_nodes, node_name_at, m, name, "layer", err);
+}
+
+/* The weights of the model as one list: entry i is weight i - first[node] of a node that owns
+ * its weights. */
+typedef struct weight_list {
+    const rs_model *m;
+    int count;
+    int *node, *index;
+} weight_list;
+
+static const char *weight_name_at(const void *ctx, int i)
+{
+    const weight_list *l = ctx;
+    return l->m->nodes[l->node[i]].weights[l->index[i]].name;
+}
+
+int rs_model_find_weight(const rs_model *m, const char *name, int *node, int *w, rs_error *err)
+{
+    weight_list l = {m, 0, NULL, NULL};
+    size_t total = 1;
     for (int i = 0; i < m->n_nodes; i++)
-        if (strcmp(m->nodes[i].name, name) == 0)
-            return i;
-    int found = -1, count = 0;
-    char list[RS_ERROR_MAX / 2] = "";
-    size_t used = 0;
-    for (int i = 0; i < m->n_nodes; i++)
-        if (strstr(m->nodes[i].name, name)) {
-            found = i;
-            count++;
-            int w = snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "",
-                             m->nodes[i].name);
-            if (w > 0)
-                used = used + (size_t)w < sizeof list ? used + (size_t)w : sizeof list - 1;
+        if (m->nodes[i].owns_weights)
+            total += (size_t)m->nodes[i].n_weights;
+    l.node = malloc(total * sizeof *l.node);
+    l.index = malloc(total * sizeof *l.index);
+    int found = -1;
+    if (!l.node || !l.index) {
+        rs_fail(err, m->path, "out of memory");
+    } else {
+        for (int i = 0; i < m->n_nodes; i++)
+            for (int k = 0; m->nodes[i].owns_weights && k < m->nodes[i].n_weights; k++) {
+                l.node[l.count] = i;
+                l.index[l.count++] = k;
+            }
+        if (l.count == 0)
+            rs_fail(err, name, "no such weight: the model has no weights");
+        else
+            found = find_named(l.count, weight_name_at, &l, name, "weight", err);
+        if (found >= 0) {
+            *node = l.node[found];
+            *w = l.index[found];
         }
-    if (count == 1)
-        return found;
-    if (count > 1)
-        rs_fail(err, name, "matches %d layers: %s", count, list);
-    else {
-        used = 0;
-        for (int i = 0; i < m->n_nodes && used < sizeof list - 1; i++) {
-            int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
-                             m->nodes[i].name);
-            if (w > 0)
-                used = used + (size_t)w < sizeof list ? used + (size_t)w : sizeof list - 1;
-        }
-        rs_fail(err, name, "no such layer; layers are: %s", list);
     }
-    return -1;
+    free(l.node);
+    free(l.index);
+    return found >= 0 ? 0 : -1;
 }
 
 size_t rs_node_param_count(const rs_node *n)

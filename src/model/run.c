@@ -388,3 +388,18 @@ int rs_run_output(rs_run *r, int node, int k, const rs_tensor **out, rs_error *e
     *out = &c->outs[k];
     return 0;
 }
+
+size_t rs_run_held(const rs_run *r)
+{
+    return rs_size_add(r->weight_bytes, all_held);
+}
+
+const rs_model *rs_run_model(const rs_run *r)
+{
+    return r->m;
+}
+
+const rs_progress *rs_run_progress(const rs_run *r)
+{
+    return r->has_progress ? &r->progress : NULL;
+}

@@ -17,7 +17,7 @@ got=$(complete_words rnnscope plot "$DEMO" --view h)
 [ "$got" = "heatmap hist " ] && ok "--view completes the views" || { not_ok "--view completes the views"; echo "$got" | diag; }
 got=$(complete_words rnnscope dump "$DEMO" --int)
 [ "$got" = "--internal " ] && ok "options complete per subcommand" || { not_ok "options complete per subcommand"; echo "$got" | diag; }
-for c in "" summary dump plot; do
+for c in "" summary dump plot grad; do
     got=$(complete_words rnnscope $c --max-m)
     [ "$got" = "--max-memory " ] && ok "--max-memory completes (${c:-explorer})" ||
         { not_ok "--max-memory completes (${c:-explorer})"; echo "$got" | diag; }
@@ -28,4 +28,16 @@ got=$(complete_words rnnscope summary --max-memory "")
 got=$(complete_words rnnscope dump --max-memory 2G "$DEMO" --layer lstm)
 [ "$got" = "lstm_1 " ] && ok "the model after --max-memory SIZE is still found" ||
     { not_ok "the model after --max-memory SIZE is still found"; echo "$got" | diag; }
+got=$(complete_words rnnscope grad "$DEMO" --weight lstm_1/re)
+[ "$got" = "lstm_1/recurrent_kernel:0 " ] && ok "grad --weight completes the model's weight names" ||
+    { not_ok "grad --weight completes the model's weight names"; echo "$got" | diag; }
+got=$(complete_words rnnscope grad "$DEMO" --loss binary)
+[ "$got" = "binary_crossentropy " ] && ok "grad --loss completes Keras loss names" ||
+    { not_ok "grad --loss completes Keras loss names"; echo "$got" | diag; }
+got=$(complete_words rnnscope grad "$DEMO" --method i)
+[ "$got" = "ig input_x_grad " ] && ok "grad --method completes the methods" ||
+    { not_ok "grad --method completes the methods"; echo "$got" | diag; }
+got=$(complete_words rnnscope grad "$DEMO" --out)
+[ "$got" = "--output --output-of " ] && ok "grad's options complete" ||
+    { not_ok "grad's options complete"; echo "$got" | diag; }
 done_testing

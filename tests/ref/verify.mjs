@@ -6,25 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import './custom_layers.mjs';
-
-function readNpy(file) {
-  const buf = fs.readFileSync(file);
-  const hlen = buf.readUInt16LE(8);
-  const header = buf.subarray(10, 10 + hlen).toString('latin1');
-  const shape = JSON.parse(header.match(/'shape': \(([^)]*)\)/)[1].replace(/,\s*$/, '').replace(/^/, '[') + ']');
-  const body = buf.subarray(10 + hlen);
-  const copy = new Uint8Array(body).buffer;
-  const data = header.includes('<i4') ? new Int32Array(copy) : new Float32Array(copy);
-  return tf.tensor(data, shape, header.includes('<i4') ? 'int32' : 'float32');
-}
-
-async function loadModel(dir) {
-  const mj = JSON.parse(fs.readFileSync(path.join(dir, 'model.json')));
-  const specs = mj.weightsManifest.flatMap((g) => g.weights);
-  const data = Buffer.concat(mj.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p)))));
-  const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.length);
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: mj.modelTopology, weightSpecs: specs, weightData: buffer }));
-}
+import { readNpy, loadModel } from './tfjs_files.mjs';
 
 const root = process.argv[2];
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'manifest.json')));

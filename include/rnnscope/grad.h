@@ -1,0 +1,88 @@
+/* Gradients: the objective (a unit of a model output, or a Keras loss against labels) and the
+ * reverse pass over the graph, layer by layer through each kind's registry `backward` entry.
+ * Definitions: ../shared/docs/gradients.md (inference mode, masks as in the forward pass). */
+#ifndef RNNSCOPE_GRAD_H
+#define RNNSCOPE_GRAD_H
+
+#include <stdbool.h>
+#include <cjson/cJSON.h>
+
+#include "rnnscope/model.h"
+#include "rnnscope/run.h"
+
+typedef enum rs_loss_kind {
+    RS_LOSS_UNIT,   /* no labels: the sum of one unit of the output */
+    RS_LOSS_MSE,    /* mean_squared_error */
+    RS_LOSS_MAE,    /* mean_absolute_error */
+    RS_LOSS_BCE,    /* binary_crossentropy */
+    RS_LOSS_CCE,    /* categorical_crossentropy */
+    RS_LOSS_SCCE,   /* sparse_categorical_crossentropy: labels are class ids */
+} rs_loss_kind;
+
+typedef struct rs_loss {
+    rs_loss_kind kind;
+    bool from_logits;
+    double label_smoothing;
+} rs_loss;
+
+/* A Keras loss by name, as compile() takes it: "mse", "binary_crossentropy",
+ * "BinaryCrossentropy", ... Fails naming the loss when Keras has no such loss, or when
+ * rnnscope does not differentiate it yet. */
+int rs_loss_from_name(const char *name, rs_loss *out, rs_error *err);
+
+/* The loss a compiled model was saved with, for its model output `output` (training_config of
+ * a Keras 2 / tf.keras .h5, compile_config of a Keras 3 .keras; a string, a serialized Loss,
+ * a list or a dict by output name). Returns 0 with *out filled, 1 when the file names no loss
+ * (the model was saved without compiling), -1 on error. */
+int rs_model_loss(const rs_model *m, int output, rs_loss *out, rs_error *err);
+
+typedef struct rs_objective {
+    int output;              /* which model output (index into m->outputs) */
+    long unit;               /* RS_LOSS_UNIT: the unit J of the output's last axis */
+    const rs_tensor *labels; /* the loss's labels, batch axis first; NULL for RS_LOSS_UNIT */
+    rs_loss loss;
+} rs_objective;
+
+/* The objective's value for the model output y and its gradient dy (allocated, y's shape).
+ * Reductions as Keras' default (sum_over_batch_size); see gradients.md. where names the
+ * output in errors (labels of the wrong shape, a unit out of range). */
+int rs_objective_grad(const rs_objective *o, const rs_tensor *y, const char *where,
+                      rs_tensor *dy, double *value, rs_error *err);
+
+/* What a reverse pass keeps. */
+typedef struct rs_grad_request {
+    int node;            /* keep d objective / d this node's Keras outputs; -1: none */
+    int weights_node;    /* d objective / d this node's weights; -1: none */
+    bool all_weights;    /* d objective / d the weights of every node that has some */
+} rs_grad_request;
+
+typedef struct rs_grads rs_grads;
+
+/* Run the model on the run's inputs (as far as the objective's output needs) and sweep the
+ * graph backwards from the objective, from the last node to the first (iteratively), through
+ * only the nodes between it and what the request keeps. A layer on that path without a reverse
+ * pass is refused by name; so is a request for the gradient of integer inputs. What the sweep
+ * holds is counted against the memory cap. */
+int rs_grad_compute(rs_run *r, const rs_objective *obj, const rs_grad_request *req,
+                    rs_grads **out, rs_error *err);
+
+/* d objective / d output k of the request's node (zeros when nothing used it). */
+const rs_tensor *rs_grads_output(const rs_grads *g, int k);
+
+/* d objective / d weight w of a node whose weights were asked for, or NULL. A layer shared by
+ * several calls gets the sum over its calls in its first node. */
+const rs_tensor *rs_grads_weight(const rs_grads *g, int node, int w);
+
+/* The objective's value. */
+double rs_grads_objective(const rs_grads *g);
+
+void rs_grads_free(rs_grads *g);
+
+/* Integrated gradients of the objective with respect to model input `input` (index into
+ * m->inputs), from a baseline of zeros: x ⊙ the mean of the gradients at (s + 0.5) / steps · x,
+ * s < steps (the midpoint rule; the sum of the result approaches f(x) - f(0)). The run gets its
+ * inputs back afterwards. out: allocated, the input's shape. */
+int rs_integrated_gradients(rs_run *r, const rs_objective *obj, int input, int steps,
+                            rs_tensor *out, rs_error *err);
+
+#endif

@@ -1,0 +1,354 @@
+/* rnnscope grad MODEL --layer NAME [--output K] | --weight NAME [OBJECTIVE] [INPUT OPTIONS] -o OUT:
+ * the gradient of the objective with respect to a layer's output (the InputLayer's: the input,
+ * saliency) or to one weight, written as `dump` writes outputs. OBJECTIVE: --labels Y.npy with
+ * the file's compiled loss or --loss NAME, else the sum of the model output's unit --unit J;
+ * --output-of NAME picks the model output. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "model_io.h"
+#include "rnnscope/grad.h"
+#include "rnnscope/input.h"
+#include "rnnscope/npy.h"
+#include "rnnscope/run.h"
+
+enum {
+    OPT_LAYER = OPT_FIRST_FREE, OPT_OUTPUT, OPT_WEIGHT, OPT_LABELS, OPT_LOSS, OPT_UNIT,
+    OPT_OUTPUT_OF, OPT_METHOD, OPT_HELP,
+};
+
+/* --method: the gradient itself, times the layer's output, or integrated gradients. */
+typedef enum method { METHOD_GRAD, METHOD_INPUT_X_GRAD, METHOD_IG } method;
+
+#define IG_STEPS 50 /* integrated gradients: points along the path from zeros (midpoint rule) */
+
+typedef struct grad_args {
+    const char *model, *layer, *weight, *out, *labels, *loss, *output_of;
+    method method;
+    unsigned long output, unit;
+    bool have_unit;
+    input_opts in;
+} grad_args;
+
+static void grad_usage(FILE *f)
+{
+    fputs("Usage: rnnscope grad MODEL --layer NAME [--output K] [--method grad|input_x_grad|ig]\n"
+          "                     [OBJECTIVE] [INPUT OPTIONS] -o OUT\n"
+          "       rnnscope grad MODEL --weight NAME [OBJECTIVE] [INPUT OPTIONS] -o OUT\n"
+          "\n"
+          "Write the gradient of the objective with respect to one layer's output (same shape\n"
+          "as 'dump' of it; the InputLayer's is the input: saliency) or to one weight (in its\n"
+          "Keras shape), float32: OUT.npy, OUT.csv or - (.npy on standard output).\n"
+          "\n"
+          "Objective:\n"
+          "  (none)            the sum over the batch (and timesteps) of the model output's\n"
+          "                    unit --unit J (default 0): what the prediction depends on\n"
+          "  --labels Y.npy    the model's compiled loss against these labels (Keras' default\n"
+          "                    reduction: the mean over the batch)\n"
+          "  --loss NAME       the loss when the file names none: mse, mae,\n"
+          "                    binary_crossentropy, categorical_crossentropy,\n"
+          "                    sparse_categorical_crossentropy (Keras names and aliases)\n"
+          "  --output-of NAME  the model output (its layer) for a model with several\n"
+          "\n"
+          "--method input_x_grad: the gradient times the layer's output; ig: integrated\n"
+          "gradients of a model input from a baseline of zeros (50 points, midpoint rule: the\n"
+          "values add up to the objective at the input minus at zeros).\n"
+          "--weight takes the weight's full name as 'summary --weights' lists it\n"
+          "(lstm_1/recurrent_kernel:0) or a part that matches one weight only.\n",
+          f);
+}
+
+static int misuse(const char *what)
+{
+    cli_error("grad: %s; try 'rnnscope grad --help'", what);
+    return EXIT_USAGE;
+}
+
+static int take_option(grad_args *a, int c, char **argv)
+{
+    switch (c) {
+    case OPT_LAYER: a->layer = optarg; return EXIT_OK;
+    case OPT_WEIGHT: a->weight = optarg; return EXIT_OK;
+    case OPT_LABELS: a->labels = optarg; return EXIT_OK;
+    case OPT_LOSS: a->loss = optarg; return EXIT_OK;
+    case OPT_OUTPUT_OF: a->output_of = optarg; return EXIT_OK;
+    case OPT_METHOD:
+        if (!strcmp(optarg, "grad") || !strcmp(optarg, "input_x_grad") || !strcmp(optarg, "ig")) {
+            a->method = optarg[0] == 'g' ? METHOD_GRAD : optarg[0] == 'i' && optarg[1] == 'n'
+                                                             ? METHOD_INPUT_X_GRAD : METHOD_IG;
+            return EXIT_OK;
+        }
+        cli_error("grad: --method is grad, input_x_grad or ig, not '%s'", optarg);
+        return EXIT_USAGE;
+    case 'o': a->out = optarg; return EXIT_OK;
+    case OPT_OUTPUT:
+    case OPT_UNIT:
+        if (!parse_count(optarg, c == OPT_OUTPUT ? &a->output : &a->unit)) {
+            cli_error("grad: %s needs a non-negative index, not '%s'",
+                      c == OPT_OUTPUT ? "--output" : "--unit", optarg);
+            return EXIT_USAGE;
+        }
+        a->have_unit = a->have_unit || c == OPT_UNIT;
+        return EXIT_OK;
+    case OPT_HELP: grad_usage(stdout); exit(EXIT_OK);
+    case ':': cli_error("grad: %s needs a value", argv[optind - 1]); return EXIT_USAGE;
+    default:
+        cli_error("grad: unknown option '%s'; try 'rnnscope grad --help'", argv[optind - 1]);
+        return EXIT_USAGE;
+    }
+}
+
+static int check_args(const grad_args *a)
+{
+    if (!a->model)
+        return misuse("MODEL is required");
+    if (!a->layer == !a->weight)
+        return misuse(a->layer ? "give --layer or --weight, not both"
+                               : "--layer NAME or --weight NAME is required");
+    if (!a->out)
+        return misuse("-o OUT is required");
+    if (a->weight && a->output)
+        return misuse("--output goes with --layer");
+    if (a->weight && a->method != METHOD_GRAD)
+        return misuse("--method goes with --layer");
+    if (a->loss && !a->labels)
+        return misuse("--loss needs --labels");
+    if (a->labels && a->have_unit)
+        return misuse("--unit is for the objective without labels");
+    return EXIT_OK;
+}
+
+static int parse_args(int argc, char **argv, grad_args *a)
+{
+    static const struct option opts[] = {
+        INPUT_LONG_OPTIONS,
+        {"layer", required_argument, 0, OPT_LAYER},
+        {"output", required_argument, 0, OPT_OUTPUT},
+        {"weight", required_argument, 0, OPT_WEIGHT},
+        {"labels", required_argument, 0, OPT_LABELS},
+        {"loss", required_argument, 0, OPT_LOSS},
+        {"unit", required_argument, 0, OPT_UNIT},
+        {"output-of", required_argument, 0, OPT_OUTPUT_OF},
+        {"method", required_argument, 0, OPT_METHOD},
+        {"help", no_argument, 0, OPT_HELP},
+        {0, 0, 0, 0},
+    };
+    memset(a, 0, sizeof *a);
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
+        int taken = input_opts_take(&a->in, "grad", c, optarg);
+        if (taken < 0)
+            return EXIT_USAGE;
+        if (!taken && take_option(a, c, argv) != EXIT_OK)
+            return EXIT_USAGE;
+    }
+    if (optind < argc)
+        a->model = argv[optind++];
+    if (optind < argc) {
+        cli_error("grad: unexpected argument '%s'", argv[optind]);
+        return EXIT_USAGE;
+    }
+    return check_args(a);
+}
+
+/* The model output --output-of names (default the first). */
+static int pick_model_output(const rs_model *m, const grad_args *a, int *out)
+{
+    *out = 0;
+    if (!a->output_of)
+        return EXIT_OK;
+    rs_error err = {""};
+    int node = rs_model_find_node(m, a->output_of, &err);
+    if (node < 0) {
+        cli_error("%s: %s", a->model, err.msg);
+        return EXIT_FAIL;
+    }
+    for (int k = 0; k < m->n_outputs; k++)
+        if (m->outputs[k].node == node) {
+            *out = k;
+            return EXIT_OK;
+        }
+    cli_error("%s: layer %s is not a model output (--output-of)", a->model, m->nodes[node].name);
+    return EXIT_FAIL;
+}
+
+/* The loss: --loss, else the one the file was compiled with. */
+static int pick_loss(const rs_model *m, const grad_args *a, int output, rs_loss *loss)
+{
+    rs_error err = {""};
+    if (a->loss) {
+        if (rs_loss_from_name(a->loss, loss, &err) == 0)
+            return EXIT_OK;
+        cli_error("--loss %s", err.msg);
+        return EXIT_USAGE;
+    }
+    int rc = rs_model_loss(m, output, loss, &err);
+    if (rc == 0)
+        return EXIT_OK;
+    if (rc > 0)
+        cli_error("%s: the file names no loss (saved without compiling): give --loss NAME",
+                  a->model);
+    else
+        cli_error("%s", err.msg);
+    return EXIT_FAIL;
+}
+
+static int read_labels(const grad_args *a, rs_tensor *labels)
+{
+    rs_error err = {""};
+    if (rs_npy_read(a->labels, labels, &err) < 0 ||
+        (a->in.have_sample && labels->rank >= 1 &&
+         rs_input_pick_sample(labels, a->in.sample, a->labels, &err) < 0)) {
+        cli_error("%s", err.msg);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
+/* What to compute: the layer (and its --output) or the weight. */
+typedef struct target {
+    int node, output;      /* --layer */
+    int weight_node, weight;
+} target;
+
+static int pick_target(const rs_model *m, const grad_args *a, target *t)
+{
+    rs_error err = {""};
+    *t = (target){-1, 0, -1, 0};
+    if (a->weight) {
+        if (rs_model_find_weight(m, a->weight, &t->weight_node, &t->weight, &err) == 0)
+            return EXIT_OK;
+    } else if ((t->node = rs_model_find_node(m, a->layer, &err)) >= 0) {
+        const rs_node *n = &m->nodes[t->node];
+        if (a->output >= (unsigned long)n->n_outputs) {
+            cli_error("%s: layer %s has %d output%s, --output %lu does not exist", a->model,
+                      n->name, n->n_outputs, n->n_outputs == 1 ? "" : "s", a->output);
+            return EXIT_FAIL;
+        }
+        t->output = (int)a->output;
+        return EXIT_OK;
+    }
+    cli_error("%s: %s", a->model, err.msg);
+    return EXIT_FAIL;
+}
+
+/* The model input index of a node, or -1. */
+static int model_input_of(const rs_model *m, int node)
+{
+    for (int i = 0; i < m->n_inputs; i++)
+        if (m->inputs[i] == node)
+            return i;
+    return -1;
+}
+
+/* --method ig: integrated gradients of the model input --layer names. */
+static int integrated(rs_run *run, const rs_objective *obj, const target *t, const grad_args *a)
+{
+    const rs_model *m = rs_run_model(run);
+    int input = model_input_of(m, t->node);
+    rs_error err = {""};
+    rs_tensor ig = {0};
+    if (input < 0) {
+        cli_error("%s: layer %s is not a model input: --method ig integrates along the path from "
+                  "zeros to an input", a->model, m->nodes[t->node].name);
+        return EXIT_FAIL;
+    }
+    if (rs_integrated_gradients(run, obj, input, IG_STEPS, &ig, &err) < 0) {
+        cli_error("%s", err.msg);
+        return EXIT_FAIL;
+    }
+    int rc = cli_write_tensor("grad", a->out, &ig);
+    rs_tensor_free(&ig);
+    return rc;
+}
+
+/* --method input_x_grad: the gradient times the layer's output, element by element. */
+static int times_output(rs_run *run, const target *t, const rs_tensor *grad, rs_tensor *out,
+                        rs_error *err)
+{
+    const rs_tensor *y;
+    if (rs_run_output(run, t->node, t->output, &y, err) < 0 || rs_tensor_copy(out, grad, err) < 0)
+        return -1;
+    for (size_t i = 0; i < out->size && i < y->size; i++)
+        out->data[i] *= y->data[i];
+    return 0;
+}
+
+/* Compute and write the gradient the target asks for. */
+static int compute_and_write(rs_run *run, const rs_objective *obj, const target *t,
+                             const grad_args *a)
+{
+    if (a->method == METHOD_IG)
+        return integrated(run, obj, t, a);
+    rs_error err = {""};
+    rs_grad_request req = {t->node, t->weight_node, false};
+    rs_grads *g = NULL;
+    if (rs_grad_compute(run, obj, &req, &g, &err) < 0) {
+        cli_error("%s", err.msg);
+        return EXIT_FAIL;
+    }
+    const rs_tensor *out = t->node >= 0 ? rs_grads_output(g, t->output)
+                                        : rs_grads_weight(g, t->weight_node, t->weight);
+    rs_tensor made = {0};
+    int rc = EXIT_OK;
+    if (!out) { /* no gradient reaches this weight: it does not change the objective */
+        const rs_tensor *w = &rs_run_model(run)->nodes[t->weight_node].weights[t->weight].value;
+        rc = rs_tensor_alloc(&made, w->rank, w->shape, &err) < 0 ? EXIT_FAIL : EXIT_OK;
+        out = &made;
+    } else if (a->method == METHOD_INPUT_X_GRAD) {
+        rc = times_output(run, t, out, &made, &err) < 0 ? EXIT_FAIL : EXIT_OK;
+        out = &made;
+    }
+    if (rc != EXIT_OK)
+        cli_error("%s", err.msg);
+    else
+        rc = cli_write_tensor("grad", a->out, out);
+    rs_tensor_free(&made);
+    rs_grads_free(g);
+    return rc;
+}
+
+int cmd_grad(int argc, char **argv)
+{
+    grad_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc != EXIT_OK)
+        return rc;
+    rs_model *m = NULL;
+    if ((rc = cli_open_model(a.model, &a.in, &m)) != EXIT_OK)
+        return rc;
+    rs_error err = {""};
+    rs_tensor batch[CLI_MAX_INPUTS] = {0}, labels = {0};
+    rs_run *run = NULL;
+    target t;
+    rs_objective obj = {0};
+    char desc[256];
+    if ((rc = pick_target(m, &a, &t)) != EXIT_OK ||
+        (rc = pick_model_output(m, &a, &obj.output)) != EXIT_OK)
+        goto done;
+    obj.unit = (long)a.unit;
+    if (a.labels && ((rc = pick_loss(m, &a, obj.output, &obj.loss)) != EXIT_OK ||
+                     (rc = read_labels(&a, &labels)) != EXIT_OK))
+        goto done;
+    obj.labels = a.labels ? &labels : NULL;
+    if ((rc = cli_build_inputs(m, &a.in, batch, desc, sizeof desc)) != EXIT_OK)
+        goto done;
+    if (!(run = rs_run_new(m, &err)) || rs_run_take_inputs(run, batch, m->n_inputs, &err) < 0) {
+        cli_error("%s", err.msg);
+        rc = EXIT_FAIL;
+        goto done;
+    }
+    rc = compute_and_write(run, &obj, &t, &a);
+done:
+    rs_run_free(run);
+    for (int i = 0; i < CLI_MAX_INPUTS; i++)
+        rs_tensor_free(&batch[i]);
+    rs_tensor_free(&labels);
+    rs_model_free(m);
+    return rc;
+}

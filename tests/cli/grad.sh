@@ -1,0 +1,148 @@
+# rnnscope grad: gradients of the seed model against the TF.js autodiff references
+# (tests/ref/grad_refs.mjs), read back with NumPy; --weight names; the objective's options; the
+# bad input cases of issue 17 (one line on stderr, exit 1; 2 for misuse); summary --weights.
+. "$top_srcdir/tests/lib.sh"
+FIX=$top_srcdir/tests/ref/fixtures
+S=$FIX/seed_selfattention
+M=$S/keras/k22.h5
+IN="--input $S/inputs/input_1.npy"
+
+# near GOT.npy REF.npy: same shape, max|got - ref| <= 1e-4 max(1, max|ref|)
+near() {
+    "$PY" -c 'import numpy as np, sys
+got, want = np.load(sys.argv[1]), np.load(sys.argv[2])
+assert got.dtype == np.float32 and got.shape == want.shape, (got.shape, want.shape)
+d = np.max(np.abs(got - want)); assert d <= 1e-4 * max(1, np.max(np.abs(want))), d' "$1" "$2"
+}
+
+# grad_ok "description" REF.npy OUT.npy grad-args...: grad exits 0 and OUT matches REF
+grad_ok() {
+    local what=$1 ref=$2 out=$3; shift 3
+    local err
+    if err=$("$RNNSCOPE" grad "$@" -o "$out" 2>&1) && near "$out" "$ref" 2>"$T/err"; then ok "$what"
+    else not_ok "$what"; { printf '%s\n' "$err"; cat "$T/err"; } | diag; fi
+}
+
+if have_numpy; then
+    grad_ok "--layer of the InputLayer: the input gradient (saliency) equals tfjs's" \
+        "$S/grads/unit0/input.0.npy" "$T/in.npy" "$M" --layer input_1 $IN
+    grad_ok "--weight by its full Keras name equals tfjs's" \
+        "$S/grads/unit0/lstm_1.1.npy" "$T/rk.npy" "$M" --weight lstm_1/recurrent_kernel:0 $IN
+    grad_ok "--weight by a part that matches one weight" \
+        "$S/grads/unit0/seq_self_attention_1.3.npy" "$T/wa.npy" "$M" --weight Add_Wa $IN
+    grad_ok "--labels with the loss the .h5 was compiled with (binary cross-entropy)" \
+        "$S/grads/bce/input.0.npy" "$T/bce.npy" "$S/grads/compiled/k22.h5" --layer input_1 \
+        --labels "$S/grads/labels.npy" $IN
+    grad_ok "--labels with the loss of a compiled .keras" \
+        "$S/grads/bce/dense_1.0.npy" "$T/bce_k3.npy" "$S/grads/compiled/k3.keras" \
+        --weight layers/dense/vars/0 --labels "$S/grads/labels.npy" $IN
+    grad_ok "--loss names the loss of an uncompiled file (an alias: bce)" \
+        "$S/grads/bce/lstm_1.0.npy" "$T/bce_k.npy" "$M" --weight lstm_1/kernel \
+        --labels "$S/grads/labels.npy" --loss bce $IN
+    N=$FIX/functional_nested
+    grad_ok "--output-of picks the second model output" "$N/grads/unit0_out1/input.1.npy" \
+        "$T/out2.npy" "$N/keras/k22.h5" --layer input_b --output-of out_2 \
+        --input "$N/inputs/input_a.npy" --input "$N/inputs/input_b.npy"
+    grad_ok "an input the objective does not depend on has a zero gradient" \
+        "$N/grads/unit0_out1/input.0.npy" "$T/out2a.npy" "$N/keras/k22.h5" --layer input_a \
+        --output-of out_2 --input "$N/inputs/input_a.npy" --input "$N/inputs/input_b.npy"
+    if "$RNNSCOPE" grad "$M" --layer input_1 $IN -o - > "$T/stdout.npy" && near "$T/stdout.npy" "$S/grads/unit0/input.0.npy"
+    then ok "-o - writes .npy to standard output"; else not_ok "-o - writes .npy to standard output"; fi
+    if "$RNNSCOPE" grad "$M" --layer lstm_1 $IN -o "$T/lstm.csv" &&
+       "$PY" -c 'import numpy as np, sys; g = np.loadtxt(sys.argv[1], delimiter=","); assert g.shape == (240, 60), g.shape' "$T/lstm.csv"
+    then ok "-o OUT.csv: the gradient of a layer's output, one row per timestep"
+    else not_ok "-o OUT.csv: the gradient of a layer's output, one row per timestep"; fi
+    "$PY" -c 'import numpy as np, sys; np.save(sys.argv[1], np.zeros(3, np.float32))' "$T/bad_labels.npy"
+    expect_fail 1 "labels of shape (3,) do not fit the output (1, 1)" "labels that do not fit the output" \
+        "$RNNSCOPE" grad "$M" --layer input_1 $IN --labels "$T/bad_labels.npy" --loss mse -o "$T/x.npy"
+    expect_fail 1 "the file names no loss (saved without compiling): give --loss NAME" \
+        "a file without a compiled loss and no --loss" \
+        "$RNNSCOPE" grad "$M" --layer input_1 $IN --labels "$S/grads/labels.npy" -o "$T/x.npy"
+    expect_fail 2 "squared_error: Keras has no loss of this name" "a loss name Keras does not have" \
+        "$RNNSCOPE" grad "$M" --layer input_1 $IN --labels "$S/grads/labels.npy" --loss squared_error -o "$T/x.npy"
+    expect_fail 2 "hinge: rnnscope does not differentiate this Keras loss yet" "a Keras loss not differentiated yet" \
+        "$RNNSCOPE" grad "$M" --layer input_1 $IN --labels "$S/grads/labels.npy" --loss hinge -o "$T/x.npy"
+    # README's worked example on the demo (sample 3: a decoy at 124-133, prediction 0.001)
+    DEMO=$top_srcdir/share/rnnscope/demo/demo.h5
+    if "$RNNSCOPE" grad "$DEMO" --layer input_1 --sample 3 -o "$T/sal.npy" &&
+       "$PY" -c 'import numpy as np, sys
+g = abs(np.load(sys.argv[1])[0]); assert g.shape == (240, 4)
+top = g.sum(1).argsort()[::-1][:6].tolist(); share = g.sum(0) / g.sum()
+assert top == [204, 128, 203, 127, 205, 27], top
+assert abs(share[0] - 0.81) < 0.005, share' "$T/sal.npy"
+    then ok "README's example: the demo's saliency is where the README says"
+    else not_ok "README's example: the demo's saliency is where the README says"; fi
+    # --method: input_x_grad is the input times its gradient; integrated gradients add up to
+    # f(x) - f(0) (completeness), here within the midpoint rule's 1e-2
+    "$PY" -c 'import numpy as np, sys; np.save(sys.argv[1], np.zeros((1, 240, 4), np.float32))' "$T/zeros.npy"
+    if "$RNNSCOPE" grad "$DEMO" --layer input_1 --sample 3 --method ig -o "$T/ig.npy" &&
+       "$RNNSCOPE" grad "$DEMO" --layer input_1 --sample 3 --method input_x_grad -o "$T/ixg.npy" &&
+       "$RNNSCOPE" dump "$DEMO" --layer dense_1 --sample 3 -o "$T/fx.npy" &&
+       "$RNNSCOPE" dump "$DEMO" --layer dense_1 --input "$T/zeros.npy" -o "$T/f0.npy" &&
+       "$PY" -c 'import numpy as np, sys
+ig, ixg, sal, fx, f0, x = (np.load(f) for f in sys.argv[1:7])
+want = float(fx.sum() - f0.sum()); got = float(ig.sum())
+assert abs(got - want) <= 1e-2 * abs(want), (got, want)
+assert np.allclose(ixg, x[3:4] * sal, rtol=1e-6, atol=0), "input_x_grad"' \
+           "$T/ig.npy" "$T/ixg.npy" "$T/sal.npy" "$T/fx.npy" "$T/f0.npy" "$top_srcdir/share/rnnscope/demo/demo.inputs.npy"
+    then ok "--method ig adds up to f(x) - f(0); --method input_x_grad is input x gradient"
+    else not_ok "--method ig adds up to f(x) - f(0); --method input_x_grad is input x gradient"; fi
+    # a cap that leaves no room for the LSTM's whole tape (3.3 MiB for the demo's 8 x 240 steps):
+    # the reverse pass keeps checkpoints every 16 steps and recomputes, same result
+    if "$RNNSCOPE" grad "$DEMO" --layer input_1 -o "$T/nocap.npy" &&
+       "$RNNSCOPE" grad "$DEMO" --layer input_1 --max-memory 12M -o "$T/cap.npy" &&
+       "$PY" -c 'import numpy as np, sys; assert (np.load(sys.argv[1]) == np.load(sys.argv[2])).all()' "$T/cap.npy" "$T/nocap.npy"
+    then ok "under a tight --max-memory the LSTM's reverse pass checkpoints: same gradient"
+    else not_ok "under a tight --max-memory the LSTM's reverse pass checkpoints: same gradient"; fi
+else
+    skip "gradients against the references" "no NumPy"
+fi
+expect_fail 1 "its reverse pass needs 2.2 MiB on top of the 9.61 MiB held, more than the memory cap of 11 MiB (--max-memory)" \
+    "a reverse pass over the memory cap is refused naming the layer" \
+    "$RNNSCOPE" grad "$top_srcdir/share/rnnscope/demo/demo.h5" --layer input_1 --max-memory 11M -o "$T/x.npy"
+
+expect_fail 1 "--unit 3 is out of range: the output has 1 unit" "--unit out of range" \
+    "$RNNSCOPE" grad "$M" --layer input_1 --unit 3 -o "$T/x.npy"
+expect_fail 1 "layer input_layer (InputLayer): its values are integer token ids, which have no gradient" \
+    "the gradient of integer inputs is refused" \
+    "$RNNSCOPE" grad "$FIX/embed_mask/keras/k3.keras" --layer input_layer -o "$T/x.npy"
+# lstm_stack with its second LSTM's relu made swish: runs forward, but swish's derivative is not
+# a function of its output, which the recurrence's reverse pass needs
+mkdir "$T/swish" && cp "$FIX"/lstm_stack/tfjs/*.bin "$T/swish/" &&
+    sed 's/"activation":"relu"/"activation":"swish"/' "$FIX/lstm_stack/tfjs/model.json" > "$T/swish/model.json"
+expect_fail 1 "layer lstm_2 (LSTM): no reverse pass for its activation" \
+    "a layer without a reverse pass for its configuration is refused by name" \
+    "$RNNSCOPE" grad "$T/swish/model.json" --layer lstm_1 -o "$T/x.npy"
+expect_fail 1 "kernel: matches 3 weights: lstm_1/kernel:0, lstm_1/recurrent_kernel:0, dense_1/kernel:0" \
+    "an ambiguous --weight lists the candidates" "$RNNSCOPE" grad "$M" --weight kernel -o "$T/x.npy"
+expect_fail 1 "nope: no such weight; weights are: lstm_1/kernel:0" "an unknown --weight lists the weights" \
+    "$RNNSCOPE" grad "$M" --weight nope -o "$T/x.npy"
+expect_fail 1 "layer inner_seq/inner_dense_1 is not a model output (--output-of)" "--output-of of a layer that is not an output" \
+    "$RNNSCOPE" grad "$FIX/functional_nested/keras/k22.h5" --layer input_a --output-of dense_1 -o "$T/x.npy"
+expect_fail 2 "--layer NAME or --weight NAME is required" "grad without --layer or --weight" \
+    "$RNNSCOPE" grad "$M" -o "$T/x.npy"
+expect_fail 2 "give --layer or --weight, not both" "grad with both --layer and --weight" \
+    "$RNNSCOPE" grad "$M" --layer lstm --weight lstm_1/kernel:0 -o "$T/x.npy"
+expect_fail 2 "--loss needs --labels" "--loss without --labels" \
+    "$RNNSCOPE" grad "$M" --layer lstm --loss mse -o "$T/x.npy"
+expect_fail 2 "--unit is for the objective without labels" "--unit with --labels" \
+    "$RNNSCOPE" grad "$M" --layer lstm --labels "$S/grads/labels.npy" --unit 1 -o "$T/x.npy"
+expect_fail 1 "layer lstm_1 is not a model input: --method ig integrates along the path from zeros to an input" \
+    "--method ig of a layer that is not a model input" \
+    "$RNNSCOPE" grad "$M" --layer lstm_1 --method ig -o "$T/x.npy"
+expect_fail 2 "--method goes with --layer" "--method with --weight" \
+    "$RNNSCOPE" grad "$M" --weight lstm_1/kernel:0 --method ig -o "$T/x.npy"
+expect_fail 2 "--method is grad, input_x_grad or ig, not 'smooth'" "an unknown --method" \
+    "$RNNSCOPE" grad "$M" --layer lstm --method smooth -o "$T/x.npy"
+expect_fail 2 "--unit needs a non-negative index, not 'x'" "a bad --unit" \
+    "$RNNSCOPE" grad "$M" --layer lstm --unit x -o "$T/x.npy"
+
+out=$("$RNNSCOPE" summary --weights "$M")
+if printf '%s\n' "$out" | grep -q "^lstm_1/recurrent_kernel:0 *(60, 240) *lstm_1$" &&
+   printf '%s\n' "$out" | grep -q "^Total params: 91,506$"; then
+    ok "summary --weights lists every weight's full name and shape after the table"
+else not_ok "summary --weights lists every weight's full name and shape after the table"; printf '%s\n' "$out" | diag; fi
+if "$RNNSCOPE" summary "$M" | grep -q "recurrent_kernel"; then
+    not_ok "summary without --weights lists no weights"
+else ok "summary without --weights lists no weights"; fi
+done_testing
