@@ -129,9 +129,7 @@ static int split_batch_and_time(rs_tensor *y, size_t batch, size_t steps, rs_ten
     return 0;
 }
 
-/* The mask over the inner layer's steps, (B, T, rest...) with rest non-empty, as (B*T, rest...)
- * without copying, into *out; NULL when there is none or the writer passes none. */
-static int inner_mask(const time_distributed_params *p, const rs_tensor *mask, const rs_tensor *x,
+int td_inner_mask(const time_distributed_params *p, const rs_tensor *mask, const rs_tensor *x,
                       rs_tensor *view, const rs_tensor **out, rs_error *err)
 {
     *out = NULL;
@@ -189,7 +187,7 @@ int rs_time_distributed_forward(const rs_node *n, rs_layer_io *io, rs_error *err
     rs_tensor view, mask_view;
     const rs_tensor *ins[1] = {&view}, *in_masks[1];
     if (merge_batch_and_time(x, &view, err) < 0 ||
-        inner_mask(p, mask, x, &mask_view, &in_masks[0], err) < 0)
+        td_inner_mask(p, mask, x, &mask_view, &in_masks[0], err) < 0)
         return -1;
     int count = inner->n_outputs + inner->n_internal;
     rs_tensor *outs = calloc((size_t)count, sizeof *outs);

@@ -16,4 +16,10 @@ typedef struct time_distributed_params {
  * (wrappers.c). */
 int merge_batch_and_time(const rs_tensor *x, rs_tensor *view, rs_error *err);
 
+/* The mask over the inner layer's steps, (B, T, rest...) with rest non-empty, as (B*T, rest...)
+ * without copying, into *out; NULL when there is none or the writer passes none (wrappers.c;
+ * the forward and the reverse pass hand the inner layer the same mask). */
+int td_inner_mask(const time_distributed_params *p, const rs_tensor *mask, const rs_tensor *x,
+                  rs_tensor *view, const rs_tensor **out, rs_error *err);
+
 #endif

@@ -24,9 +24,9 @@ for m in nan_config.k2.h5 nan_config.keras tfjs_nan_config/model.json; do
         ok "$m: a config with NaN, Infinity and -Infinity loads and runs as NumPy computes"
     else not_ok "$m: a config with NaN, Infinity and -Infinity loads and runs as NumPy computes"; diag < "$T/err"; fi
 done
-expect_fail 1 "dense: Dense has no valid 'units'" "units: NaN is refused naming the layer" \
+expect_fail 1 "dense: 'units' is nan: it must be a whole number" "units: NaN is refused naming the layer" \
     "$RNNSCOPE" summary "$D/nan_units.k2.h5"
-expect_fail 1 "dense: Dense has no valid 'units'" "units: Infinity is refused naming the layer" \
+expect_fail 1 "dense: 'units' is inf: it must be a whole number" "units: Infinity is refused naming the layer" \
     "$RNNSCOPE" summary "$D/inf_units.k2.h5"
 
 # a byte-order mark: the first row is data (without the fix it was taken for a header)

@@ -197,12 +197,12 @@ assert a.shape == (1, 240, 4) and np.array_equal(a, want), a.shape' "$EXPORT"; t
     # the export follows dump's rules for what the file is: a 0600 file behind a symlink gets
     # the output and keeps its mode, the link stays a link
     mkdir "$T/exp" && printf 'old' > "$T/exp/real.npy" && chmod 600 "$T/exp/real.npy" &&
-        ln -s real.npy "$T/exp/input_1.npy"
+        ln -s real.npy "$T/exp/input_1.s0.npy"
     printf 'g\nx\nEnter\ny\ndump\n' > "$T/keys"; rm -f "$T/dump"
     (cd "$T/exp" && "$RNNSCOPE" --headless --size 120x24 --keys "$T/keys" --dump-screen "$T/dump" \
         --input "$T/batch.npy" "$MODEL" >"$T/out" 2>&1)
-    if [ -L "$T/exp/input_1.npy" ] && [ "$(stat -c %a "$T/exp/real.npy")" = 600 ] &&
-       [ "$(ls "$T/exp")" = "$(printf 'input_1.npy\nreal.npy')" ] &&
+    if [ -L "$T/exp/input_1.s0.npy" ] && [ "$(stat -c %a "$T/exp/real.npy")" = 600 ] &&
+       [ "$(ls "$T/exp")" = "$(printf 'input_1.s0.npy\nreal.npy')" ] &&
        "$PY" -c 'import numpy as np, sys; assert np.load(sys.argv[1]).shape == (1, 240, 4)' "$T/exp/real.npy"; then
         ok "x through a symlink: the target replaced keeping mode 0600, the link kept"
     else not_ok "x through a symlink: the target replaced keeping mode 0600, the link kept"

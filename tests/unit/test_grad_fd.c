@@ -149,9 +149,12 @@ static int check_output(rs_run *run, const rs_model *m, int k, bool token_ids, r
     if (rs_grad_compute(run, &obj, &req, &g, err) < 0)
         return strstr(err->msg, "no reverse pass") ? -1 : (printf("#   %s\n", err->msg), 1);
     int failed = 0;
-    const rs_tensor *x = run_input(run, m, 0);
-    if (req.node >= 0)
-        failed += probe_tensor(run, m, rs_grads_output(g, 0), x->data, x, "d/d input 0");
+    /* a copy: the run's cache entry holding it is freed at each rs_run_clear of the probes
+     * (the data, the run's own input, stays) */
+    const rs_tensor *in = run_input(run, m, 0);
+    rs_tensor x = in ? *in : (rs_tensor){0};
+    if (req.node >= 0 && in)
+        failed += probe_tensor(run, m, rs_grads_output(g, 0), x.data, &x, "d/d input 0");
     for (int i = 0; i < m->n_nodes; i++)
         for (int w = 0; m->nodes[i].owns_weights && w < m->nodes[i].n_weights; w++) {
             const rs_tensor *gw = rs_grads_weight(g, i, w);
