@@ -67,6 +67,12 @@ int rs_rnn_run(const rs_rnn_weights *w, const rs_rnn_io *io, const rs_progress *
  * not a timeslice: rnnscope/barrier.h, so nothing is taken off for the machine's load). */
 size_t rs_rnn_usable_threads(void);
 
+/* Into how many parts of the batch a recurrence over (batch, steps) is split across threads
+ * (1: not split): as many as the threads (at most max_threads, 0: no limit), fewer when a part
+ * would be too small to pay for its thread. The forward and the reverse pass split alike. */
+size_t rs_rnn_batch_parts(const rs_rnn_weights *w, size_t batch, size_t steps,
+                          size_t max_threads);
+
 /* True when rs_rnn_set_always_thread is on. */
 bool rs_rnn_always_thread(void);
 

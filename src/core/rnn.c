@@ -524,22 +524,33 @@ size_t rs_rnn_usable_threads(void)
     return (size_t)rs_threads();
 }
 
+size_t rs_rnn_batch_parts(const rs_rnn_weights *w, size_t batch, size_t steps,
+                          size_t max_threads)
+{
+    bool always = atomic_load(&always_thread);
+    size_t threads = rs_rnn_usable_threads();
+    if (max_threads && threads > max_threads)
+        threads = max_threads;
+    if (threads < 2 || batch < 2)
+        return 1;
+    size_t flops = w->units * rs_cell_gates(w->cell) * w->units * steps;
+    size_t parts = threads < batch ? threads : batch;
+    while (!always && parts > 1 && flops * (batch / parts) < BATCH_SPLIT_MIN_FLOPS)
+        parts--;
+    return parts;
+}
+
 static size_t plan_parts(const rs_rnn_weights *w, const rs_rnn_io *io, bool *split_units)
 {
     bool always = atomic_load(&always_thread);
     size_t threads = rs_rnn_usable_threads(), u = w->units;
     if (io->max_threads && threads > io->max_threads)
         threads = io->max_threads;
-    size_t flops = u * rs_cell_gates(w->cell) * u * io->steps;
     *split_units = false;
     if (threads < 2 || io->batch == 0)
         return 1;
-    if (io->batch >= 2) {
-        size_t parts = threads < io->batch ? threads : io->batch;
-        while (!always && parts > 1 && flops * (io->batch / parts) < BATCH_SPLIT_MIN_FLOPS)
-            parts--;
-        return parts;
-    }
+    if (io->batch >= 2)
+        return rs_rnn_batch_parts(w, io->batch, io->steps, io->max_threads);
     if (!always && u < SPLIT_MIN_UNITS)
         return 1;
     size_t min_slice = always ? 8 : SPLIT_MIN_SLICE;

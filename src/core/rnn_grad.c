@@ -19,6 +19,7 @@
 
 #include "rnnscope/grad_kernels.h"
 #include "rnnscope/rnn_grad.h"
+#include "rnnscope/threads.h"
 
 #define PROGRESS_STEPS 64
 
@@ -66,7 +67,11 @@ size_t rs_rnn_backward_floats(const rs_rnn_weights *w, size_t batch, size_t step
     size_t per_step = Gu + u + (w->cell == RS_CELL_LSTM ? 2 * u : 0) +
                       (w->cell == RS_CELL_GRU ? u : 0) + 2 * in + 1;
     size_t checkpoints = 2 * (segments_of(steps, seg) + 1) * batch * u;
-    return bs * per_step + Gu * u + batch * (5 * u + Gu) + checkpoints + Gu * in + batch;
+    /* split over the batch (backward_split): each part has the tape of its samples, the
+     * recurrent weights' copies of its own and, after the first, its weights' gradients */
+    size_t parts = rs_rnn_batch_parts(w, batch, steps, 0);
+    size_t per_part = Gu * u + (in + u + 2) * Gu + (5 * u + Gu);
+    return bs * per_step + parts * per_part + batch * (5 * u + Gu) + checkpoints + Gu * in + batch;
 }
 
 static int tape_alloc(tape *tp, const rs_rnn_weights *w, const rs_rnn_io *io, size_t seg,
@@ -193,11 +198,16 @@ static void rebuild_states(const rs_rnn_weights *w, tape *tp)
             if (!valid_at(io, b, t))
                 continue;
             const float *g = tp->gates + row * Gu;
+            if (w->cell == RS_CELL_LSTM) { /* h = o * act(c), the activation vectorized */
+                memcpy(cb, tp->cells + row * u, u * sizeof(float));
+                memcpy(hb, cb, u * sizeof(float));
+                rs_activate(&w->act, hb, u, u);
+                for (size_t j = 0; j < u; j++)
+                    hb[j] *= g[3 * u + j];
+                continue;
+            }
             for (size_t j = 0; j < u; j++) {
-                if (w->cell == RS_CELL_LSTM) {
-                    cb[j] = tp->cells[row * u + j];
-                    hb[j] = g[3 * u + j] * rs_apply1(&w->act, cb[j]);
-                } else if (w->cell == RS_CELL_GRU) {
+                if (w->cell == RS_CELL_GRU) {
                     hb[j] = g[j] * hb[j] + (1.0f - g[j]) * g[2 * u + j];
                 } else {
                     hb[j] = g[j];
@@ -254,8 +264,8 @@ static void lstm_step(const rs_rnn_weights *w, tape *tp, size_t b, size_t row)
         size_t n = u - j0 < BLOCK ? u - j0 : BLOCK;
         for (int q = 0; q < 4; q++)
             rs_activation_grad_from_output(q == 2 ? &w->act : &w->ract, g + q * u + j0, d[q], n);
-        for (size_t j = 0; j < n; j++)
-            tc[j] = rs_apply1(&w->act, c[j0 + j]);
+        memcpy(tc, c + j0, n * sizeof(float));
+        rs_activate(&w->act, tc, n, n);
         rs_activation_grad_from_output(&w->act, tc, dtc, n);
         for (size_t jj = 0; jj < n; jj++) {
             size_t j = j0 + jj;
@@ -490,18 +500,11 @@ static int sweep(const rs_rnn_weights *w, const rs_rnn_grad_io *g, tape *tp, siz
     return rc;
 }
 
-int rs_rnn_backward(const rs_rnn_weights *w, const rs_rnn_grad_io *g, const rs_progress *progress,
-                    rs_error *err)
+/* The whole reverse pass of the samples g describes, on this thread. */
+static int backward_serial(const rs_rnn_weights *w, const rs_rnn_grad_io *g,
+                           const rs_progress *progress, rs_error *err)
 {
-    float probe = 0.5f, d;
-    if (!rs_activation_grad_from_output(&w->act, &probe, &d, 1) ||
-        !rs_activation_grad_from_output(&w->ract, &probe, &d, 1))
-        return rs_fail(err, NULL, "no reverse pass for its activation (the recurrence has "
-                                  "tanh, sigmoid, hard_sigmoid, relu, elu, selu, softplus, "
-                                  "softsign, exponential or linear ones)");
     size_t T = g->fwd.steps, seg = g->segment_steps && g->segment_steps < T ? g->segment_steps : T;
-    if (T == 0 || g->fwd.batch == 0)
-        return 0;
     tape tp;
     if (tape_alloc(&tp, w, &g->fwd, seg, err) < 0)
         return -1;
@@ -518,4 +521,130 @@ int rs_rnn_backward(const rs_rnn_weights *w, const rs_rnn_grad_io *g, const rs_p
     }
     tape_free(&tp);
     return rc;
+}
+
+/* ---- the batch split across threads ----
+ * The samples are independent until the weights' gradients sum over them: each part of the batch
+ * runs the whole reverse pass on its samples with a tape of its own, on its own thread; the
+ * weights' gradients of the parts after the first go to buffers of their own, added to the
+ * caller's at the end (the same sum in another order: equal to rounding). */
+
+typedef struct part_job {
+    const rs_rnn_weights *w;
+    rs_rnn_grad_io g;
+    const rs_progress *progress; /* the first part reports and is cancelled; the others follow */
+    int rc;
+    rs_error err;
+} part_job;
+
+static void *part_main(void *arg)
+{
+    part_job *j = arg;
+    j->rc = backward_serial(j->w, &j->g, j->progress, &j->err);
+    return NULL;
+}
+
+#define AT(p, off) ((p) ? (p) + (off) : NULL)
+
+/* Part [b0, b0 + nb) of g's batch; its weights' gradients go to `own` (NULL: g's own). */
+static rs_rnn_grad_io slice_of(const rs_rnn_grad_io *g, const rs_rnn_weights *w, size_t b0,
+                               size_t nb, float *own)
+{
+    size_t T = g->fwd.steps, in = w->input_dim, u = w->units, Gu = rs_cell_gates(w->cell) * u;
+    rs_rnn_grad_io p = *g;
+    p.fwd.batch = nb;
+    p.fwd.max_threads = 1;
+    p.fwd.x = AT(g->fwd.x, b0 * T * in);
+    p.fwd.mask = AT(g->fwd.mask, b0 * T);
+    p.fwd.h0 = AT(g->fwd.h0, b0 * u);
+    p.fwd.c0 = AT(g->fwd.c0, b0 * u);
+    p.fwd.seq = p.fwd.last = p.fwd.h_last = p.fwd.c_last = p.fwd.gates = p.fwd.cells = NULL;
+    p.d_seq = AT(g->d_seq, b0 * T * u);
+    p.d_last = AT(g->d_last, b0 * u);
+    p.d_h_last = AT(g->d_h_last, b0 * u);
+    p.d_c_last = AT(g->d_c_last, b0 * u);
+    p.dx = AT(g->dx, b0 * T * in);
+    p.dh0 = AT(g->dh0, b0 * u);
+    p.dc0 = AT(g->dc0, b0 * u);
+    if (own) {
+        p.d_kernel = g->d_kernel ? own : NULL;
+        p.d_recurrent = g->d_recurrent ? own + in * Gu : NULL;
+        p.d_bias = g->d_bias ? own + (in + u) * Gu : NULL;
+        p.d_recurrent_bias = g->d_recurrent_bias ? own + (in + u + 1) * Gu : NULL;
+    }
+    return p;
+}
+
+/* Floats of one part's own weights' gradients. */
+static size_t own_floats(const rs_rnn_weights *w)
+{
+    return (w->input_dim + w->units + 2) * rs_cell_gates(w->cell) * w->units;
+}
+
+static void add_own(const rs_rnn_grad_io *g, const rs_rnn_grad_io *p, const rs_rnn_weights *w)
+{
+    size_t Gu = rs_cell_gates(w->cell) * w->units;
+    float *to[4] = {g->d_kernel, g->d_recurrent, g->d_bias, g->d_recurrent_bias};
+    const float *from[4] = {p->d_kernel, p->d_recurrent, p->d_bias, p->d_recurrent_bias};
+    size_t n[4] = {w->input_dim * Gu, w->units * Gu, Gu, Gu};
+    for (int i = 0; i < 4; i++)
+        for (size_t k = 0; to[i] && from[i] && k < n[i]; k++)
+            to[i][k] += from[i][k];
+}
+
+static int backward_split(const rs_rnn_weights *w, const rs_rnn_grad_io *g, size_t parts,
+                          const rs_progress *progress, rs_error *err)
+{
+    /* every part runs the recurrence: none may rearrange the shared weights in place */
+    rs_rnn_weights shared = *w;
+    shared.recurrent_in_place = NULL;
+    part_job *jobs = calloc(parts, sizeof *jobs);
+    pthread_t *tids = calloc(parts, sizeof *tids);
+    float *own = calloc((parts - 1) * own_floats(w) + 1, sizeof *own);
+    if (!jobs || !tids || !own) {
+        free(jobs), free(tids), free(own);
+        return rs_fail(err, NULL, "out of memory for the reverse pass of the recurrence");
+    }
+    size_t B = g->fwd.batch, b0 = 0;
+    for (size_t i = 0; i < parts; i++) {
+        size_t nb = B / parts + (i < B % parts);
+        jobs[i] = (part_job){.w = &shared, .progress = i == 0 ? progress : NULL, .err = {""},
+                             .g = slice_of(g, w, b0, nb, i ? own + (i - 1) * own_floats(w) : NULL)};
+        b0 += nb;
+    }
+    size_t started = 1;
+    for (; started < parts; started++)
+        if (rs_thread_start(&tids[started], part_main, &jobs[started]) != 0)
+            break;
+    for (size_t i = started; i < parts; i++) /* no thread for it: run it here */
+        part_main(&jobs[i]);
+    part_main(&jobs[0]);
+    for (size_t i = 1; i < started; i++)
+        pthread_join(tids[i], NULL);
+    int rc = 0;
+    for (size_t i = 0; i < parts && rc == 0; i++)
+        if (jobs[i].rc < 0) {
+            *err = jobs[i].err;
+            rc = -1;
+        }
+    for (size_t i = 1; rc == 0 && i < parts; i++)
+        add_own(g, &jobs[i].g, w);
+    free(jobs), free(tids), free(own);
+    return rc;
+}
+
+int rs_rnn_backward(const rs_rnn_weights *w, const rs_rnn_grad_io *g, const rs_progress *progress,
+                    rs_error *err)
+{
+    float probe = 0.5f, d;
+    if (!rs_activation_grad_from_output(&w->act, &probe, &d, 1) ||
+        !rs_activation_grad_from_output(&w->ract, &probe, &d, 1))
+        return rs_fail(err, NULL, "no reverse pass for its activation (the recurrence has "
+                                  "tanh, sigmoid, hard_sigmoid, relu, elu, selu, softplus, "
+                                  "softsign, exponential or linear ones)");
+    if (g->fwd.steps == 0 || g->fwd.batch == 0)
+        return 0;
+    size_t parts = rs_rnn_batch_parts(w, g->fwd.batch, g->fwd.steps, g->fwd.max_threads);
+    return parts > 1 ? backward_split(w, g, parts, progress, err)
+                     : backward_serial(w, g, progress, err);
 }

@@ -1,7 +1,8 @@
 /* Backpropagation through time with checkpointing (rs_rnn_grad_io.segment_steps): for every
  * cell (LSTM, GRU both ways, SimpleRNN), with masks, go_backwards, initial states and every
  * output's gradient, the gradients with segments of 1, 5 and 7 steps equal those with the
- * whole tape (which test_grad_ref and test_grad_fd check against references); and a long
+ * whole tape (which test_grad_ref and test_grad_fd check against references), as do those
+ * split over the batch across threads; and a long
  * sequence (T = 3000) has finite gradients, exactly 0 at masked steps. */
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "check.h"
 #include "rnnscope/rnn_grad.h"
+#include "rnnscope/threads.h"
 
 #define B 3
 #define IN 4
@@ -93,16 +95,24 @@ static void check_cell(rs_cell cell, bool reset_after, const char *name)
             .d_seq = d_seq, .d_h_last = d_h, .d_c_last = cell == RS_CELL_LSTM ? d_c : NULL,
         };
         result whole = {0};
+        rs_set_threads(1);
         ok = ok && run(&w, g, T, 0, &whole) == 0;
-        for (size_t seg = 1; ok && seg <= 7; seg += seg == 1 ? 4 : 2) {
+        /* checkpointed, then split over the batch across 2 and 3 threads (parts of 2 + 1 and
+         * 1 + 1 + 1 samples), with and without segments */
+        static const struct { size_t seg; int threads; } variants[] = {
+            {1, 1}, {5, 1}, {7, 1}, {0, 2}, {5, 2}, {0, 3}};
+        for (size_t v = 0; ok && v < sizeof variants / sizeof *variants; v++) {
+            size_t seg = variants[v].seg;
             result part = {0};
+            rs_set_threads(variants[v].threads);
             ok = run(&w, g, T, seg, &part) == 0;
             double d = fmax(fmax(worst(whole.dx, part.dx, B * T * IN), worst(whole.dh0, part.dh0, B * U)),
                             fmax(worst(whole.dk, part.dk, IN * Gu), worst(whole.dr, part.dr, U * Gu)));
             d = fmax(d, fmax(worst(whole.db, part.db, Gu), worst(whole.drb, part.drb, Gu)));
             d = fmax(d, worst(whole.dc0, part.dc0, B * U));
             if (!(d <= 1e-5)) {
-                printf("#   %s, go_backwards %d, segments of %zu: max |diff| %g\n", name, back, seg, d);
+                printf("#   %s, go_backwards %d, segments of %zu, %d threads: max |diff| %g\n",
+                       name, back, seg, variants[v].threads, d);
                 ok = false;
             }
             result_free(&part);
@@ -156,10 +166,12 @@ static void long_sequence(void)
 
 int main(void)
 {
+    rs_rnn_set_always_thread(true); /* split even these small layers over the batch */
     check_cell(RS_CELL_LSTM, false, "LSTM");
     check_cell(RS_CELL_GRU, false, "GRU (reset before)");
     check_cell(RS_CELL_GRU, true, "GRU (reset_after)");
     check_cell(RS_CELL_SIMPLE, false, "SimpleRNN");
+    rs_set_threads(0);
     long_sequence();
     return check_finish();
 }
