@@ -22,6 +22,7 @@ static const command commands[] = {
     {"dump", cmd_dump, "write one layer's output to .npy, .csv or stdout"},
     {"plot", cmd_plot, "print a layer's output as a picture on stdout"},
     {"grad", cmd_grad, "write the gradient of the prediction or loss w.r.t. a layer or weight"},
+    {"diff", cmd_diff, "compare two checkpoints: how far each weight and layer output moved"},
 };
 
 /* One line on stderr, whatever the message quotes from a file (a layer name with a newline
@@ -95,6 +96,7 @@ static void print_usage(FILE *f)
           "                     | --weight NAME\n"
           "                     [--labels Y.npy [--loss NAME] | --unit J] [--output-of NAME]\n"
           "                     [INPUT OPTIONS] -o OUT\n"
+          "       rnnscope diff MODEL_A MODEL_B [INPUT OPTIONS] [--format text|tsv]\n"
           "       rnnscope --help | --version | --help-keys\n"
           "\n"
           "Explore trained Keras sequence models (LSTM, GRU, attention) in the terminal.\n"
