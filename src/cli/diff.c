@@ -54,11 +54,8 @@ static int parse_args(int argc, char **argv, diff_args *a)
             continue;
         switch (c) {
         case OPT_FORMAT:
-            if (strcmp(optarg, "tsv") && strcmp(optarg, "text")) {
-                cli_error("diff: --format is text or tsv, not '%s'", optarg);
+            if (!cli_parse_format("diff", optarg, &a->tsv))
                 return EXIT_USAGE;
-            }
-            a->tsv = strcmp(optarg, "tsv") == 0;
             break;
         case OPT_HELP: diff_usage(stdout); exit(EXIT_OK);
         case ':': cli_error("diff: %s needs a value", argv[optind - 1]); return EXIT_USAGE;

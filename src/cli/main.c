@@ -23,6 +23,7 @@ static const command commands[] = {
     {"plot", cmd_plot, "print a layer's output as a picture on stdout"},
     {"grad", cmd_grad, "write the gradient of the prediction or loss w.r.t. a layer or weight"},
     {"diff", cmd_diff, "compare two checkpoints: how far each weight and layer output moved"},
+    {"timeline", cmd_timeline, "statistics of every checkpoint in a directory, in epoch order"},
 };
 
 /* One line on stderr, whatever the message quotes from a file (a layer name with a newline
@@ -97,6 +98,7 @@ static void print_usage(FILE *f)
           "                     [--labels Y.npy [--loss NAME] | --unit J] [--output-of NAME]\n"
           "                     [INPUT OPTIONS] -o OUT\n"
           "       rnnscope diff MODEL_A MODEL_B [INPUT OPTIONS] [--format text|tsv]\n"
+          "       rnnscope timeline DIR [--layer NAME] [INPUT OPTIONS] [--format text|tsv]\n"
           "       rnnscope --help | --version | --help-keys\n"
           "\n"
           "Explore trained Keras sequence models (LSTM, GRU, attention) in the terminal.\n"

@@ -45,4 +45,7 @@ case " $got" in *" diff "*) ok "diff completes as a subcommand" ;; *) not_ok "di
 got=$(complete_words rnnscope diff "$DEMO" "$DEMO" --format "")
 [ "$got" = "text tsv " ] && ok "diff --format completes text and tsv" ||
     { not_ok "diff --format completes text and tsv"; echo "$got" | diag; }
+got=$(complete_words rnnscope timeline tests --no-c)
+[ "$got" = "--no-cache " ] && ok "timeline's options complete" ||
+    { not_ok "timeline's options complete"; echo "$got" | diag; }
 done_testing
