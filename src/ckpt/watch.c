@@ -85,12 +85,15 @@ int rs_watch_fd(const rs_watch *w)
     return w->inotify_fd;
 }
 
-static void drain(int fd)
+/* Read every pending inotify event; true when there was one. */
+static bool drain(int fd)
 {
     char buf[4096];
+    bool any = false;
     if (fd >= 0)
         while (read(fd, buf, sizeof buf) > 0)
-            ;
+            any = true;
+    return any;
 }
 
 /* The file to show: the watched file, or the newest checkpoint of the directory. */
@@ -166,7 +169,11 @@ static int try_load(rs_watch *w, double now, rs_model **model)
 int rs_watch_poll(rs_watch *w, double now, bool settle, rs_model **model)
 {
     *model = NULL;
-    drain(w->inotify_fd);
+    bool changed = drain(w->inotify_fd);
+    /* with inotify, nothing happened in the directory: nothing to look at (a 200-checkpoint
+     * directory is not listed four times a second) */
+    if (w->inotify_fd >= 0 && !changed && !w->pending && w->shown)
+        return 0;
     char *path = candidate(w);
     if (!path)
         return 0;

@@ -89,6 +89,7 @@ static void occupy_std_descriptors(void)
 static void print_usage(FILE *f)
 {
     fputs("Usage: rnnscope [INPUT OPTIONS] [--graphics MODE] [MODEL]\n"
+          "       rnnscope --watch PATH [INPUT OPTIONS]\n"
           "       rnnscope summary [--weights] MODEL\n"
           "       rnnscope dump MODEL --layer NAME [--output K] [--internal gates|cell|attention]\n"
           "                     [INPUT OPTIONS] -o OUT\n"
@@ -127,6 +128,8 @@ static void print_usage(FILE *f)
           "\n"
           "Explorer options:\n"
           "  --graphics MODE  auto (detect), sixel, unicode or ascii; also RNNSCOPE_GRAPHICS\n"
+          "  --watch PATH     reload the model file PATH, or the newest checkpoint of the\n"
+          "                   directory PATH, when it changes (once written completely)\n"
           "  --mouse          clicks select layers, channels and timesteps; the wheel scrolls\n"
           "  --keys FILE      type the keys in FILE first (key names as in the settings file),\n"
           "                   then read the keyboard; for scripts and tests\n"

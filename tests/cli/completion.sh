@@ -48,4 +48,6 @@ got=$(complete_words rnnscope diff "$DEMO" "$DEMO" --format "")
 got=$(complete_words rnnscope timeline tests --no-c)
 [ "$got" = "--no-cache " ] && ok "timeline's options complete" ||
     { not_ok "timeline's options complete"; echo "$got" | diag; }
+got=$(complete_words rnnscope --wat)
+[ "$got" = "--watch " ] && ok "--watch completes" || { not_ok "--watch completes"; echo "$got" | diag; }
 done_testing

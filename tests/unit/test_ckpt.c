@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "rnnscope/ckpt.h"
+#include "model/internal.h"
 
 static void test_epoch_of(void)
 {
@@ -155,10 +156,10 @@ static void test_watch_file(void)
     rs_watch_free(&w);
 }
 
-/* The watcher on a directory follows the newest epoch. */
-static void test_watch_dir(void)
+/* The watcher on a directory follows the newest epoch, with inotify or by polling. */
+static void watch_dir(const char *name, bool inotify)
 {
-    const char *dir = tmp_path("run");
+    const char *dir = tmp_path(name);
     char cmd[16384];
     snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s' '%s/'", dir,
              test_path("tests/data/ckpt/run/weights.02-0.50.h5"), dir);
@@ -167,7 +168,13 @@ static void test_watch_dir(void)
     rs_error err = {""};
     rs_model *m = NULL;
     CHECK(rs_watch_init(&w, dir, NULL, &err) == 0);
+    CHECK(w.inotify_fd >= 0); /* Linux */
+    if (!inotify && w.inotify_fd >= 0) {
+        close(w.inotify_fd);
+        w.inotify_fd = -1;
+    }
     CHECK(rs_watch_poll(&w, 10.0, false, &m) == 1 && w.shown_epoch == 2);
+    CHECK(rs_watch_poll(&w, 10.5, true, &m) == 0 && !m);
     rs_model_free(m);
     snprintf(cmd, sizeof cmd, "cp '%s' '%s/'", test_path("tests/data/ckpt/run/weights.10-0.10.h5"), dir);
     CHECK(system(cmd) == 0);
@@ -175,6 +182,36 @@ static void test_watch_dir(void)
     CHECK(rs_watch_poll(&w, 11.6, true, &m) == 1 && w.shown_epoch == 10);
     rs_model_free(m);
     rs_watch_free(&w);
+}
+
+static void test_watch_dir(void)
+{
+    watch_dir("run_inotify", true);
+}
+
+static void test_watch_dir_polling(void)
+{
+    watch_dir("run_polling", false);
+}
+
+/* While rnnscope holds a checkpoint open, the training's next h5py.File(path, "w") must not
+ * fail: libhdf5 >= 1.10 locks files it opens unless told not to ("unable to lock file"). */
+static void test_no_lock(void)
+{
+    if (system("/usr/bin/python3 -c 'import h5py' 2>/dev/null") != 0) {
+        printf("# no h5py: skipped\n");
+        return;
+    }
+    char path[4096], cmd[16384];
+    snprintf(path, sizeof path, "%s", tmp_path("locked.h5"));
+    copy_file(test_path("tests/data/ckpt/run/weights.01-1.00.h5"), path);
+    rs_error err = {""};
+    hid_t f = rs_h5_open_path(path, &err);
+    CHECK(f >= 0);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c 'import h5py; h5py.File(\"%s\", \"w\").close()'", path);
+    CHECK(system(cmd) == 0);
+    if (f >= 0)
+        H5Fclose(f);
 }
 
 int main(void)
@@ -185,6 +222,8 @@ int main(void)
     run_test("architecture comparison names the first difference", test_arch_compare);
     run_test("relative change, max change, cosine", test_delta);
     run_test("watching a file: settle, fail, keep, retry", test_watch_file);
-    run_test("watching a directory: the newest epoch", test_watch_dir);
+    run_test("watching a directory: the newest epoch (inotify)", test_watch_dir);
+    run_test("watching a directory: the newest epoch (polling)", test_watch_dir_polling);
+    run_test("a file held open does not stop its writer (no HDF5 lock)", test_no_lock);
     return check_finish();
 }
