@@ -149,6 +149,11 @@ static int try_load(rs_watch *w, double now, rs_model **model)
         set_pending(w, w->pending, &after, now);
         return 0;
     }
+    if (rc == 0 && w->accept && w->accept(w->accept_user, m, &err) < 0) {
+        rs_model_free(m);
+        m = NULL;
+        rc = -1;
+    }
     if (rc < 0) {
         w->error = err;
         w->next_try = now + w->retry_ms / 1000.0;

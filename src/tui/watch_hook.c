@@ -15,15 +15,18 @@ static void drop_runs(explorer *ex)
     }
 }
 
+/* The watcher's accept hook: only a model of the architecture on screen replaces it. */
+static int same_architecture(void *user, const rs_model *fresh, rs_error *err)
+{
+    const explorer *ex = user;
+    rs_error why = {""};
+    if (rs_arch_compare(ex->m, fresh, &why) < 0)
+        return rs_fail(err, fresh->path, "not the architecture on screen: %s", why.msg);
+    return 0;
+}
+
 static void swap_model(explorer *ex, ex_watch *xw, rs_model *fresh)
 {
-    rs_error err = {""};
-    if (rs_arch_compare(ex->m, fresh, &err) < 0) {
-        ex_say(ex, true, "%s: not the architecture on screen (%s); still showing the last one",
-               fresh->path, err.msg);
-        rs_model_free(fresh);
-        return;
-    }
     drop_runs(ex);
     ex->m = fresh;
     rs_model_free(xw->owned); /* the one that was on screen, unless it was the caller's */
@@ -57,6 +60,8 @@ void ex_watch_tick(explorer *ex, ex_watch *xw)
     if (!xw->w)
         return;
     rs_model *fresh = NULL;
+    xw->w->accept = same_architecture;
+    xw->w->accept_user = ex;
     if (rs_watch_poll(xw->w, rs_watch_now(), true, &fresh) == 1)
         swap_model(ex, xw, fresh);
     /* the status: ours stays up to date; another message (an export, an error) is left alone */

@@ -90,6 +90,11 @@ else not_ok "--watch DIR opens the newest epoch (2)"; diag < "$T/pane"; fi
 "$PY" "$top_srcdir/tests/tui/ckpt_writer.py" "$D/run/weights.10-0.10.h5" "$T/run/weights.10-0.10.h5" 1.0 &&
 if wait_for 'epoch 10 · [0-9]+ s ago' 5 && near "$(shown_mean)" "$want_10"; then ok "--watch DIR follows a new epoch (10) once written"
 else not_ok "--watch DIR follows a new epoch (10) once written"; diag < "$T/pane"; fi
+# a newer checkpoint of another architecture: refused on the status line, epoch 10 stays
+cp "$D/gru.h5" "$T/run/weights.11-0.09.h5"
+if wait_for 'epoch 10 · .*newest not loaded: .*weights\.11-0\.09\.h5: not the arch' 5 &&
+   near "$(shown_mean)" "$want_10"; then ok "a newer checkpoint of another architecture: refused, said, epoch 10 stays"
+else not_ok "a newer checkpoint of another architecture: refused, said, epoch 10 stays"; diag < "$T/pane"; fi
 tm send-keys -t rs q
 wait_for 'EXITED:0' 5 || { not_ok "quits with 0 (directory)"; diag < "$T/pane"; }
 
