@@ -174,8 +174,8 @@ static void watch_dir(const char *name, bool inotify)
         w.inotify_fd = -1;
     }
     CHECK(rs_watch_poll(&w, 10.0, false, &m) == 1 && w.shown_epoch == 2);
-    CHECK(rs_watch_poll(&w, 10.5, true, &m) == 0 && !m);
     rs_model_free(m);
+    CHECK(rs_watch_poll(&w, 10.5, true, &m) == 0 && !m);
     snprintf(cmd, sizeof cmd, "cp '%s' '%s/'", test_path("tests/data/ckpt/run/weights.10-0.10.h5"), dir);
     CHECK(system(cmd) == 0);
     CHECK(rs_watch_poll(&w, 11.0, true, &m) == 0);
