@@ -23,9 +23,7 @@ static int output_named(const rs_node *n, const char *tail)
 
 static void weight_stats(const rs_node *n, rs_layer_stats *s)
 {
-    double sq = 0;
-    s->wmin = INFINITY;
-    s->wmax = -INFINITY;
+    double sq = 0, lo = INFINITY, hi = -INFINITY; /* locals: no store per element */
     s->n_weights = 0;
     for (int w = 0; w < n->n_weights; w++) {
         const rs_tensor *t = &n->weights[w].value;
@@ -33,22 +31,24 @@ static void weight_stats(const rs_node *n, rs_layer_stats *s)
             double v = t->data[i];
             sq += v * v;
             if (isfinite(v)) {
-                s->wmin = v < s->wmin ? v : s->wmin;
-                s->wmax = v > s->wmax ? v : s->wmax;
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
             }
         }
         s->n_weights += t->size;
     }
+    s->wmin = lo;
+    s->wmax = hi;
     s->weight_norm = sqrt(sq);
     size_t finite = 0;
-    double width = s->wmax - s->wmin;
+    double width = s->wmax - s->wmin, scale = width > 0 ? RS_FINE_BINS / width : 0;
     for (int w = 0; w < n->n_weights; w++) {
         const rs_tensor *t = &n->weights[w].value;
         for (size_t i = 0; i < t->size; i++) {
             double v = t->data[i];
             if (!isfinite(v))
                 continue;
-            int b = width > 0 ? (int)((v - s->wmin) / width * RS_FINE_BINS) : 0;
+            int b = (int)((v - s->wmin) * scale);
             s->fine[b >= RS_FINE_BINS ? RS_FINE_BINS - 1 : b] += 1;
             finite++;
         }
@@ -67,10 +67,15 @@ static void gate_norms(const rs_node *n, int gates, long units, rs_layer_stats *
         const rs_tensor *t = &n->weights[w].value;
         if (t->rank < 1 || t->shape[t->rank - 1] != gu)
             continue;
-        for (size_t i = 0; i < t->size; i++) {
-            double v = t->data[i];
-            sq[(i % gu) / (size_t)units] += v * v;
-        }
+        /* row by row, gate block by gate block: no division per element */
+        for (const float *row = t->data; row < t->data + t->size; row += gu)
+            for (int g = 0; g < gates; g++) {
+                const float *b = row + (size_t)g * (size_t)units;
+                double acc = 0;
+                for (long j = 0; j < units; j++)
+                    acc += (double)b[j] * b[j];
+                sq[g] += acc;
+            }
     }
     for (int g = 0; g < gates; g++)
         s->gate_norm[g] = sqrt(sq[g]);
@@ -121,12 +126,15 @@ static double mean_entropy(const rs_tensor *a)
 /* What needs the forward pass: output statistics, saturation, entropy. */
 static int run_stats(const rs_node *n, int node, rs_run *run, rs_layer_stats *s, rs_error *err)
 {
-    const rs_tensor *y;
+    const rs_tensor *y, *t;
+    int kg = output_named(n, "gates"), ka = output_named(n, "attention");
+    /* an internal first: the layer then runs once, keeping its outputs too (asked for output 0
+     * first, it would run again for the internals) */
+    if (!n->unsupported && (kg >= n->n_outputs || ka >= n->n_outputs))
+        rs_run_output(run, node, kg >= n->n_outputs ? kg : ka, &t, err);
     if (n->unsupported || rs_run_output(run, node, 0, &y, err) < 0)
         return 0; /* the layer cannot run: its statistics stay NaN */
     mean_std(y, s);
-    int kg = output_named(n, "gates"), ka = output_named(n, "attention");
-    const rs_tensor *t;
     if (kg >= 0 && s->n_gates >= 3 && rs_run_output(run, node, kg, &t, err) == 0 && t->rank == 4)
         s->saturated = saturated_share(t);
     if (ka >= 0 && rs_run_output(run, node, ka, &t, err) == 0 && t->rank >= 3)
