@@ -2,6 +2,7 @@
  * change of a tensor, and the watcher's settle / retry / keep-the-last-good rules (driven with
  * made-up times, on copies of tests/data/ckpt in a temporary directory). */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "check.h"
 #include "rnnscope/ckpt.h"
+#include "rnnscope/ckpt_stats.h"
 #include "model/internal.h"
 
 static void test_epoch_of(void)
@@ -214,6 +216,50 @@ static void test_no_lock(void)
         H5Fclose(f);
 }
 
+/* A cache entry under the right name and key whose counts are hostile: a miss, no crash, no
+ * huge allocation. */
+static void write_entry(const char *key, uint32_t n_layers, uint32_t name_len, double n_gates)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%.*s", (int)(strchr(key, '\n') - key), key);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return;
+    fputs("rnnscope-timeline-1\n", f);
+    fwrite(key, 1, strlen(key) + 1, f);
+    fwrite(&n_layers, sizeof n_layers, 1, f);
+    fwrite(&name_len, sizeof name_len, 1, f);
+    fwrite("rnn_a", 1, 5, f);
+    double d[RS_STATS_MAX_GATES + 9 + RS_FINE_BINS] = {0};
+    d[RS_STATS_MAX_GATES] = n_gates;
+    fwrite(d, sizeof d, 1, f);
+    fclose(f);
+}
+
+static void test_cache_hostile(void)
+{
+    setenv("XDG_CACHE_HOME", tmp_path("cache"), 1);
+    rs_tensor in = {0};
+    rs_error err = {""};
+    char key[8192];
+    CHECK(rs_stats_cache_key(test_path("tests/data/ckpt/gru.h5"), &in, 0, key, sizeof key, &err) == 0);
+    rs_ckpt_stats st;
+    write_entry(key, 1, 5, 4);                        /* well formed */
+    CHECK(rs_stats_cache_get(key, &st) == 1 && st.n == 1 && st.layers[0].n_gates == 4);
+    rs_ckpt_stats_free(&st);
+    write_entry(key, 4000000000u, 5, 4);              /* more layers than the file holds */
+    CHECK(rs_stats_cache_get(key, &st) == 0 && st.n == 0 && !st.layers);
+    write_entry(key, 1, 0xffffffffu, 4);              /* a name of 4 GiB */
+    CHECK(rs_stats_cache_get(key, &st) == 0 && !st.layers);
+    write_entry(key, 1, 5, 1e300);                    /* gates out of range */
+    CHECK(rs_stats_cache_get(key, &st) == 0 && !st.layers);
+    write_entry(key, 2, 5, 4);                        /* one layer short */
+    CHECK(rs_stats_cache_get(key, &st) == 0 && !st.layers);
+    key[strlen(key) - 1] ^= 1;                        /* another key under the same name */
+    CHECK(rs_stats_cache_get(key, &st) == 0);
+    unsetenv("XDG_CACHE_HOME");
+}
+
 int main(void)
 {
     run_test("epoch numbers in checkpoint names", test_epoch_of);
@@ -225,5 +271,6 @@ int main(void)
     run_test("watching a directory: the newest epoch (inotify)", test_watch_dir);
     run_test("watching a directory: the newest epoch (polling)", test_watch_dir_polling);
     run_test("a file held open does not stop its writer (no HDF5 lock)", test_no_lock);
+    run_test("hostile timeline cache entries are misses", test_cache_hostile);
     return check_finish();
 }
