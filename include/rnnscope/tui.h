@@ -30,6 +30,9 @@ typedef struct rs_tui_options {
     const char *dump_path;
     bool headless;
     int headless_cols, headless_rows;
+    /* --watch: new checkpoints from this watcher (rnnscope/ckpt.h) replace the model on screen
+     * when their architecture is the same; NULL when not watching. */
+    struct rs_watch *watch;
 } rs_tui_options;
 
 /* Run the explorer until the user quits. Returns 0, or -1 with err. */

@@ -28,6 +28,8 @@ int cmd_summary(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
 int cmd_grad(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);
 
 struct rs_tensor;
 /* Write t to out: a .npy file, a .csv file (by its name) or "-" (.npy on standard output, never

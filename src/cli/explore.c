@@ -7,15 +7,17 @@
 
 #include "commands.h"
 #include "model_io.h"
+#include "rnnscope/ckpt.h"
 #include "rnnscope/input.h"
 #include "rnnscope/tui.h"
 
 #define DEMO_MODEL "demo/demo.h5"
 
-enum { OPT_GRAPHICS = OPT_FIRST_FREE, OPT_MOUSE, OPT_KEYS, OPT_DUMP, OPT_HEADLESS, OPT_SIZE };
+enum { OPT_GRAPHICS = OPT_FIRST_FREE, OPT_MOUSE, OPT_KEYS, OPT_DUMP, OPT_HEADLESS, OPT_SIZE, OPT_WATCH };
 
 typedef struct explore_args {
     const char *model;
+    const char *watch;     /* --watch PATH: a model file or a directory of checkpoints */
     input_opts in;
     rs_tui_options tui;
 } explore_args;
@@ -45,6 +47,7 @@ static int parse_args(int argc, char **argv, explore_args *a)
         {"dump-screen", required_argument, 0, OPT_DUMP},
         {"headless", no_argument, 0, OPT_HEADLESS},
         {"size", required_argument, 0, OPT_SIZE},
+        {"watch", required_argument, 0, OPT_WATCH},
         {0, 0, 0, 0},
     };
     memset(a, 0, sizeof *a);
@@ -68,6 +71,7 @@ static int parse_args(int argc, char **argv, explore_args *a)
         case OPT_KEYS: a->tui.keys_script = optarg; break;
         case OPT_DUMP: a->tui.dump_path = optarg; break;
         case OPT_HEADLESS: a->tui.headless = true; break;
+        case OPT_WATCH: a->watch = optarg; break;
         case OPT_SIZE:
             if (sscanf(optarg, "%dx%d", &a->tui.headless_cols, &a->tui.headless_rows) != 2 ||
                 a->tui.headless_cols < 1 || a->tui.headless_rows < 1 ||
@@ -84,6 +88,10 @@ static int parse_args(int argc, char **argv, explore_args *a)
         a->model = argv[optind++];
     if (optind < argc) {
         cli_error("unexpected argument '%s'; try 'rnnscope --help'", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (a->watch && a->model) {
+        cli_error("--watch PATH opens PATH: give no MODEL besides it");
         return EXIT_USAGE;
     }
     if (a->tui.keys_script && !a->tui.headless && !isatty(STDIN_FILENO))
@@ -107,6 +115,26 @@ static int regenerate(void *user, unsigned long seed, rs_tensor *batch, int n, r
     return 0;
 }
 
+/* --watch: the file, or the newest checkpoint of the directory, loaded now (as it is: the
+ * user asked for it); the explorer then follows the watcher. */
+static int open_watched(explore_args *a, rs_watch *w, rs_model **m)
+{
+    rs_error err = {""};
+    int rc = cli_apply_memcap(&a->in);
+    if (rc != EXIT_OK)
+        return rc;
+    if (rs_watch_init(w, a->watch, a->in.weights, &err) < 0) {
+        cli_error("%s", err.msg);
+        return EXIT_FAIL;
+    }
+    if (rs_watch_poll(w, rs_watch_now(), false, m) != 1) {
+        cli_error("%s", w->error.msg[0] ? w->error.msg : "nothing to load");
+        return EXIT_FAIL;
+    }
+    a->tui.watch = w;
+    return EXIT_OK;
+}
+
 int cmd_explore(int argc, char **argv)
 {
     explore_args a;
@@ -114,12 +142,17 @@ int cmd_explore(int argc, char **argv)
     if (rc != EXIT_OK)
         return rc;
     char demo[4096];
-    if (!a.model && !(a.model = demo_path(demo, sizeof demo))) {
+    if (!a.model && !a.watch && !(a.model = demo_path(demo, sizeof demo))) {
         cli_error("no MODEL given and the bundled demo is not installed; try 'rnnscope --help'");
         return EXIT_FAIL;
     }
     rs_model *m = NULL;
-    if ((rc = cli_open_model(a.model, &a.in, &m)) != EXIT_OK)
+    rs_watch watch = {0};
+    if (a.watch)
+        rc = open_watched(&a, &watch, &m);
+    else
+        rc = cli_open_model(a.model, &a.in, &m);
+    if (rc != EXIT_OK)
         return rc;
     rs_tensor batch[CLI_MAX_INPUTS] = {0};
     char desc[256];
@@ -137,5 +170,6 @@ int cmd_explore(int argc, char **argv)
     for (int i = 0; i < CLI_MAX_INPUTS; i++)
         rs_tensor_free(&batch[i]);
     rs_model_free(m);
+    rs_watch_free(&watch);
     return rc;
 }

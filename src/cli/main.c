@@ -22,6 +22,8 @@ static const command commands[] = {
     {"dump", cmd_dump, "write one layer's output to .npy, .csv or stdout"},
     {"plot", cmd_plot, "print a layer's output as a picture on stdout"},
     {"grad", cmd_grad, "write the gradient of the prediction or loss w.r.t. a layer or weight"},
+    {"diff", cmd_diff, "compare two checkpoints: how far each weight and layer output moved"},
+    {"timeline", cmd_timeline, "statistics of every checkpoint in a directory, in epoch order"},
 };
 
 /* One line on stderr, whatever the message quotes from a file (a layer name with a newline
@@ -87,6 +89,7 @@ static void occupy_std_descriptors(void)
 static void print_usage(FILE *f)
 {
     fputs("Usage: rnnscope [INPUT OPTIONS] [--graphics MODE] [MODEL]\n"
+          "       rnnscope --watch PATH [INPUT OPTIONS]\n"
           "       rnnscope summary [--weights] MODEL\n"
           "       rnnscope dump MODEL --layer NAME [--output K] [--internal gates|cell|attention]\n"
           "                     [INPUT OPTIONS] -o OUT\n"
@@ -95,6 +98,8 @@ static void print_usage(FILE *f)
           "                     | --weight NAME\n"
           "                     [--labels Y.npy [--loss NAME] | --unit J] [--output-of NAME]\n"
           "                     [INPUT OPTIONS] -o OUT\n"
+          "       rnnscope diff MODEL_A MODEL_B [INPUT OPTIONS] [--format text|tsv]\n"
+          "       rnnscope timeline DIR [--layer NAME] [INPUT OPTIONS] [--format text|tsv]\n"
           "       rnnscope --help | --version | --help-keys\n"
           "\n"
           "Explore trained Keras sequence models (LSTM, GRU, attention) in the terminal.\n"
@@ -123,6 +128,8 @@ static void print_usage(FILE *f)
           "\n"
           "Explorer options:\n"
           "  --graphics MODE  auto (detect), sixel, unicode or ascii; also RNNSCOPE_GRAPHICS\n"
+          "  --watch PATH     reload the model file PATH, or the newest checkpoint of the\n"
+          "                   directory PATH, when it changes (once written completely)\n"
           "  --mouse          clicks select layers, channels and timesteps; the wheel scrolls\n"
           "  --keys FILE      type the keys in FILE first (key names as in the settings file),\n"
           "                   then read the keyboard; for scripts and tests\n"

@@ -27,6 +27,16 @@ bool parse_count(const char *s, unsigned long *out)
     return true;
 }
 
+bool cli_parse_format(const char *cmd, const char *arg, bool *tsv)
+{
+    if (strcmp(arg, "tsv") && strcmp(arg, "text")) {
+        cli_error("%s: --format is text or tsv, not '%s'", cmd, arg);
+        return false;
+    }
+    *tsv = strcmp(arg, "tsv") == 0;
+    return true;
+}
+
 int input_opts_take(input_opts *o, const char *cmd, int opt, const char *arg)
 {
     unsigned long v;

@@ -59,6 +59,9 @@ int cli_open_model(const char *path, const input_opts *o, rs_model **m);
 int cli_build_inputs(const rs_model *m, const input_opts *o, rs_tensor *batch, char *desc,
                      size_t desc_len);
 
+/* --format text|tsv (diff, timeline): sets *tsv, or prints the misuse and returns false. */
+bool cli_parse_format(const char *cmd, const char *arg, bool *tsv);
+
 /* Parse a non-negative integer option value; false if it is not one. */
 bool parse_count(const char *s, unsigned long *out);
 

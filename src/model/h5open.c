@@ -113,7 +113,16 @@ hid_t rs_h5_open_path(const char *path, rs_error *err)
 {
     if (rs_h5_check_file(path, err) < 0)
         return -1;
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    /* No file lock: libhdf5 >= 1.10 flocks a file it reads, and a training run whose
+     * ModelCheckpoint rewrites the file while we read it would fail to open it ("unable to
+     * lock file"). We only read, and a write that lands under us is caught by the watcher
+     * (the file's stamp before and after the load). */
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl >= 0)
+        H5Pset_file_locking(fapl, 0, 1);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl >= 0 ? fapl : H5P_DEFAULT);
+    if (fapl >= 0)
+        H5Pclose(fapl);
     if (f < 0) {
         rs_fail(err, path, "cannot be read as HDF5 (truncated or corrupt?)");
         return -1;

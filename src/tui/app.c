@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "explorer.h"
+#include "watch_hook.h"
 #include "key_reader.h"
 #include "rnnscope/config.h"
 #include "rnnscope/fileio.h"
@@ -401,6 +402,8 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
     rs_progress pr = {show_progress, &prog};
     ex->progress = &pr;
     rs_canvas c = {0};
+    ex_watch xw = {.w = o->watch};
+    ex_watch_tick(ex, &xw);
     while (rc == 0 && !ex->quit && p.pair_of) {
         bool resized = c.w != COLS || c.h != LINES;
         if (resized) {
@@ -440,6 +443,7 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
         /* wake up now and then to notice signals, a resize on a terminal without SIGWINCH and the
          * end of a script's wait */
         int key = key_read(&kr, left > 0 && left < 250 ? (int)left : 250);
+        ex_watch_tick(ex, &xw); /* --watch: a new checkpoint, the status line's age */
         if (key == ERR)
             continue;
         MEVENT ev;
@@ -456,6 +460,7 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
         }
         ex_key(ex, key);
     }
+    ex_watch_free(ex, &xw);
     rs_canvas_free(&c);
     rs_canvas_free(&last);
     rs_sixel_free(&so.img);

@@ -40,4 +40,14 @@ got=$(complete_words rnnscope grad "$DEMO" --method i)
 got=$(complete_words rnnscope grad "$DEMO" --out)
 [ "$got" = "--output --output-of " ] && ok "grad's options complete" ||
     { not_ok "grad's options complete"; echo "$got" | diag; }
+got=$(complete_words rnnscope di)
+case " $got" in *" diff "*) ok "diff completes as a subcommand" ;; *) not_ok "diff completes as a subcommand"; echo "$got" | diag ;; esac
+got=$(complete_words rnnscope diff "$DEMO" "$DEMO" --format "")
+[ "$got" = "text tsv " ] && ok "diff --format completes text and tsv" ||
+    { not_ok "diff --format completes text and tsv"; echo "$got" | diag; }
+got=$(complete_words rnnscope timeline tests --no-c)
+[ "$got" = "--no-cache " ] && ok "timeline's options complete" ||
+    { not_ok "timeline's options complete"; echo "$got" | diag; }
+got=$(complete_words rnnscope --wat)
+[ "$got" = "--watch " ] && ok "--watch completes" || { not_ok "--watch completes"; echo "$got" | diag; }
 done_testing

@@ -13,7 +13,8 @@ if [ $rc -eq 0 ] && printf '%s' "$out" | grep -qE '^rnnscope [0-9]+\.[0-9]+\.[0-
 
 # the options --help and plot --help name are the man page's, and the other way round
 opts_of() { grep -oE -- '--[a-z][a-z-]+' | sort -u; }
-{ "$RNNSCOPE" --help; "$RNNSCOPE" plot --help; "$RNNSCOPE" dump --help; } 2>&1 | opts_of > "$T/help_opts"
+{ "$RNNSCOPE" --help; "$RNNSCOPE" plot --help; "$RNNSCOPE" dump --help; "$RNNSCOPE" diff --help
+  "$RNNSCOPE" timeline --help; } 2>&1 | opts_of > "$T/help_opts"
 sed 's/\\-/-/g' "$top_builddir/share/man/rnnscope.1" | opts_of > "$T/man_opts"
 if [ -s "$T/help_opts" ] && cmp -s "$T/help_opts" "$T/man_opts"; then
     ok "--help and the man page name the same options"

@@ -1,0 +1,66 @@
+/* What one checkpoint's layers look like, for a timeline across a training run: weight norms
+ * (per gate for recurrent layers), the output's mean and std on an input, the share of
+ * saturated gate activations, the attention entropy, and a fine histogram of the weights.
+ * Computed once per checkpoint and kept in a cache outside the user's directory
+ * ($XDG_CACHE_HOME/rnnscope, else ~/.cache/rnnscope). */
+#ifndef RNNSCOPE_CKPT_STATS_H
+#define RNNSCOPE_CKPT_STATS_H
+
+#include <stdint.h>
+
+#include "rnnscope/model.h"
+#include "rnnscope/run.h"
+
+#define RS_STATS_MAX_GATES 8
+#define RS_FINE_BINS 256
+/* |g - 0.5| > RS_SATURATED: a sigmoid gate counted as saturated (below 0.05 or above 0.95) */
+#define RS_SATURATED 0.45
+
+typedef struct rs_layer_stats {
+    char *name;
+    int n_gates;             /* gate blocks of a recurrent layer (LSTM 4: i f c o; GRU 3: z r h) */
+    double gate_norm[RS_STATS_MAX_GATES]; /* sqrt of the sum of squares of the gate's columns of
+                                           * every weight whose last axis is gates x units */
+    double weight_norm;      /* of all the layer's weights; 0 when it has none */
+    size_t n_weights;        /* how many weight values */
+    double out_mean, out_std; /* of output 0 over the whole batch (std: ddof 0); NaN when the
+                               * layer cannot run */
+    double saturated;        /* share of sigmoid gate activations (not the candidate, index 2)
+                              * with |g - 0.5| > RS_SATURATED; NaN: no gates */
+    double att_entropy;      /* mean over samples, heads and query rows of -sum a ln a; NaN: no
+                              * attention matrix */
+    double wmin, wmax;       /* of the finite weights (wmin > wmax when there is none) */
+    double fine[RS_FINE_BINS]; /* share of the finite weights in equal bins over [wmin, wmax]
+                                * (the last bin holds wmax) */
+} rs_layer_stats;
+
+typedef struct rs_ckpt_stats {
+    int n;
+    rs_layer_stats *layers;  /* every node but the InputLayers, in model order */
+} rs_ckpt_stats;
+
+/* The statistics of every layer of m on the input the run holds. A layer that cannot run gets
+ * NaN output statistics; an error only when memory runs out or the computation is cancelled. */
+int rs_ckpt_stats_compute(const rs_model *m, rs_run *run, rs_ckpt_stats *out, rs_error *err);
+void rs_ckpt_stats_free(rs_ckpt_stats *s);
+
+/* Histograms of several checkpoints on common bins: shares[c * bins + b] for checkpoint c of
+ * the share of layer `layer`'s weights in bin b of [lo, hi] (the union of their ranges),
+ * spread from each one's fine bins in proportion to the overlap. */
+void rs_stats_rebin(const rs_layer_stats *const *per_ckpt, int n_ckpt, int bins, double *lo,
+                    double *hi, double *shares);
+
+/* ---- the cache ---- */
+
+/* The cache file of a checkpoint computed on an input: its name hashes the checkpoint's real
+ * path, size, mtime, a hash of its first 64 KiB (the HDF5 header and superblock) and the
+ * input; the key is also stored in the file and checked. 0 and *path set, or -1 (no cache
+ * directory: then the statistics are computed every time). */
+int rs_stats_cache_key(const char *ckpt, const rs_tensor *inputs, int n_inputs, char *key,
+                       size_t key_len, rs_error *err);
+/* 1 when the cache had the key (out filled), 0 when not (or the entry was unreadable). */
+int rs_stats_cache_get(const char *key, rs_ckpt_stats *out);
+/* Store (written to a temporary file and renamed: readers never see half an entry). */
+int rs_stats_cache_put(const char *key, const rs_ckpt_stats *s, rs_error *err);
+
+#endif

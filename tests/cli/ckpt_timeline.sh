@@ -1,0 +1,68 @@
+# rnnscope timeline DIR: per-checkpoint statistics of tests/data/ckpt/run against NumPy/h5py
+# (ckpt_timeline.py), the order of the checkpoints, the heatmap, and the cache
+# ($XDG_CACHE_HOME/rnnscope): used the second time, keyed by the content, never in DIR.
+. "$top_srcdir/tests/lib.sh"
+D=$top_srcdir/tests/data/ckpt
+have_numpy || { skip "timeline against NumPy" "no numpy"; done_testing; exit 0; }
+export PYTHONPATH=$top_srcdir/tests/cli XDG_CACHE_HOME=$T/cache
+cp -r "$D/run" "$T/run"
+tl() { "$RNNSCOPE" timeline "$T/run" --input "$D/input.npy" "$@"; }
+
+if tl --format tsv --hist > "$T/t.tsv" 2> "$T/err" &&
+   out=$("$PY" "$top_srcdir/tests/cli/ckpt_timeline.py" "$T/t.tsv" "$T/run" "$D/input.npy" 2>&1); then
+    ok "timeline --format tsv --hist as NumPy computes it ($out)"
+else
+    not_ok "timeline --format tsv --hist as NumPy computes it"; { cat "$T/err"; echo "$out"; } | diag
+fi
+n=$(ls "$T/cache/rnnscope" | wc -l)
+check "one cache entry per checkpoint, none in the directory ($n; DIR has 4 files)" \
+    test "$n" -eq 4 -a "$(ls "$T/run" | wc -l)" -eq 4
+tl --format tsv --hist > "$T/t2.tsv"
+check "the second run (from the cache) prints the same" cmp "$T/t.tsv" "$T/t2.tsv"
+tl --format tsv --hist --no-cache > "$T/t3.tsv"
+check "--no-cache computes the same" cmp "$T/t.tsv" "$T/t3.tsv"
+
+# the cache is read: a number changed in an entry shows (rnn_a's weight norm of every entry)
+"$PY" - "$T/cache/rnnscope" <<'PY'
+import os, struct, sys
+for f in os.listdir(sys.argv[1]):
+    p = os.path.join(sys.argv[1], f)
+    b = bytearray(open(p, "rb").read())
+    i = b.index(struct.pack("<I", 5) + b"rnn_a") + 9 + 8 * 9
+    b[i:i + 8] = struct.pack("<d", 12345.0)
+    open(p, "wb").write(b)
+PY
+got=$(tl --format tsv | awk -F'\t' '$3 == "rnn_a" {print $4}' | sort -u)
+check "entries are read from the cache (poisoned norm: $got)" test "$got" = 12345
+# a truncated or garbage entry is a miss: recomputed, same output as before the poison
+for f in "$T"/cache/rnnscope/*; do head -c 100 "$f" > "$f.x" && mv "$f.x" "$f"; done
+tl --format tsv --hist > "$T/t4.tsv" 2> "$T/err"
+check "truncated cache entries are recomputed" cmp "$T/t.tsv" "$T/t4.tsv"
+# the key is the content: epoch 2's bytes over epoch 1's file, with epoch 1's mtime and size
+touch -r "$T/run/weights.01-1.00.h5" "$T/ref"
+cp "$T/run/weights.02-0.50.h5" "$T/run/weights.01-1.00.h5"
+touch -r "$T/ref" "$T/run/weights.01-1.00.h5"
+got=$(tl --format tsv | awk -F'\t' '$3 == "rnn_a" && ($1 == 1 || $1 == 2) {print $4}' | sort -u | wc -l)
+check "same size and mtime, other content: not taken from the cache" test "$got" -eq 1
+
+# text: the table and the heatmap of the first layer with weights
+out=$(tl --layer rnn_a --width 60)
+case $out in
+    *"4 checkpoints, ordered by the epoch in their names"*"weights of rnn_a across checkpoints"*) ok "the text table and heatmap" ;;
+    *) not_ok "the text table and heatmap"; echo "$out" | diag ;;
+esac
+rows=$(printf '%s\n' "$out" | grep -c 'rnn_a  ')
+check "--layer keeps one layer's rows ($rows)" test "$rows" -eq 4
+# numbers in names: epoch_2 before epoch_10
+out=$("$RNNSCOPE" timeline "$D/numbered" --input "$D/input.npy" --format tsv --layer dense | cut -f1 | tr '\n' ' ')
+check "epoch_2.h5 before epoch_10.h5 ($out)" test "$out" = "epoch 2 10 "
+
+mkdir "$T/empty"
+expect_fail 1 "no checkpoint" "an empty directory" "$RNNSCOPE" timeline "$T/empty"
+expect_fail 1 "cannot list" "a missing directory" "$RNNSCOPE" timeline "$T/nothing"
+mkdir "$T/mixed" && cp "$D/run/weights.01-1.00.h5" "$D/gru.h5" "$T/mixed/"
+expect_fail 1 "not the architecture of" "a checkpoint of another architecture" \
+    "$RNNSCOPE" timeline "$T/mixed" --input "$D/input.npy"
+expect_fail 1 "nope" "an unknown --layer" "$RNNSCOPE" timeline "$T/run" --layer nope
+expect_fail 2 "DIR is required" "no DIR: misuse" "$RNNSCOPE" timeline
+done_testing

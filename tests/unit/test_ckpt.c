@@ -1,0 +1,276 @@
+/* Checkpoints: epoch numbers in names, the order of a directory, the architecture check, the
+ * change of a tensor, and the watcher's settle / retry / keep-the-last-good rules (driven with
+ * made-up times, on copies of tests/data/ckpt in a temporary directory). */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "rnnscope/ckpt.h"
+#include "rnnscope/ckpt_stats.h"
+#include "model/internal.h"
+
+static void test_epoch_of(void)
+{
+    CHECK(rs_ckpt_epoch_of("run/weights.12-0.53.h5") == 12);
+    CHECK(rs_ckpt_epoch_of("ckpt/epoch_012.keras") == 12);
+    CHECK(rs_ckpt_epoch_of("model_v2_epoch-7.h5") == 7);
+    CHECK(rs_ckpt_epoch_of("dir9/ckpt-0003.h5") == 3);
+    CHECK(rs_ckpt_epoch_of("model.h5") == -1);
+    CHECK(rs_ckpt_name_ok("a.h5") && rs_ckpt_name_ok("m.keras") && rs_ckpt_name_ok("model.json"));
+    CHECK(!rs_ckpt_name_ok(".a.h5") && !rs_ckpt_name_ok("a.h5~") && !rs_ckpt_name_ok("a.npy"));
+}
+
+static void test_list_by_epoch(void)
+{
+    rs_ckpt_list l;
+    rs_error err = {""};
+    CHECK(rs_ckpt_list_dir(test_path("tests/data/ckpt/numbered"), &l, &err) == 0);
+    CHECK(l.n == 2 && l.by_epoch);
+    if (l.n == 2)
+        CHECK(strstr(l.items[0].path, "epoch_2.h5") && strstr(l.items[1].path, "epoch_10.h5"));
+    rs_ckpt_list_free(&l);
+    CHECK(rs_ckpt_list_dir(test_path("tests/data/ckpt/run"), &l, &err) == 0);
+    CHECK(l.n == 4 && l.by_epoch && l.items[3].epoch == 10);
+    rs_ckpt_list_free(&l);
+    CHECK(rs_ckpt_list_dir("/nonexistent-dir", &l, &err) < 0);
+    CHECK_CONTAINS(err.msg, "/nonexistent-dir: cannot list");
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    char cmd[16384];
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", from, to);
+    CHECK(system(cmd) == 0);
+}
+
+static void set_mtime(const char *path, long secs)
+{
+    char cmd[16384];
+    snprintf(cmd, sizeof cmd, "touch -d @%ld '%s'", secs, path);
+    CHECK(system(cmd) == 0);
+}
+
+/* Names without epochs: by modification time, not by name. */
+static void test_list_by_mtime(void)
+{
+    const char *dir = tmp_path("bymtime");
+    char a[4096], b[4096];
+    mkdir(dir, 0700);
+    snprintf(a, sizeof a, "%s/a.h5", dir);
+    snprintf(b, sizeof b, "%s/b.h5", dir);
+    copy_file(test_path("tests/data/ckpt/gru.h5"), a);
+    copy_file(test_path("tests/data/ckpt/gru.h5"), b);
+    set_mtime(a, 2000000000);
+    set_mtime(b, 1000000000);
+    rs_ckpt_list l;
+    rs_error err = {""};
+    CHECK(rs_ckpt_list_dir(dir, &l, &err) == 0);
+    CHECK(l.n == 2 && !l.by_epoch);
+    if (l.n == 2)
+        CHECK(strstr(l.items[0].path, "b.h5") && strstr(l.items[1].path, "a.h5"));
+    rs_ckpt_list_free(&l);
+}
+
+static rs_model *load(const char *rel)
+{
+    rs_model *m = NULL;
+    rs_error err = {""};
+    if (rs_model_load(test_path(rel), NULL, &m, &err) < 0)
+        printf("# %s\n", err.msg);
+    return m;
+}
+
+static void test_arch_compare(void)
+{
+    rs_model *a = load("tests/data/ckpt/run/weights.01-1.00.h5");
+    rs_model *b = load("tests/data/ckpt/run/weights.10-0.10.h5");
+    rs_model *g = load("tests/data/ckpt/gru.h5"), *w = load("tests/data/ckpt/wide_dense.h5");
+    rs_error err = {""};
+    CHECK(a && b && g && w);
+    if (a && b && g && w) {
+        CHECK(rs_arch_compare(a, b, &err) == 0);
+        CHECK(rs_arch_compare(a, g, &err) < 0);
+        CHECK_STR(err.msg, "layer 1 is rnn_a (LSTM) in the first model, rnn_a (GRU) in the second");
+        CHECK(rs_arch_compare(a, w, &err) < 0);
+        CHECK_STR(err.msg, "layer dense_c: weight dense_c/kernel:0 has shape (4, 2) in the first "
+                           "model, (4, 3) in the second");
+    }
+    rs_model_free(a);
+    rs_model_free(b);
+    rs_model_free(g);
+    rs_model_free(w);
+}
+
+static void test_delta(void)
+{
+    float a[] = {3, 0, 4}, b[] = {3, 1, 4}, z[] = {0, 0, 0};
+    rs_delta d = rs_delta_of(a, b, 3);
+    CHECK_NEAR(d.norm_a, 5, 1e-12);
+    CHECK_NEAR(d.rel, 0.2, 1e-12);
+    CHECK_NEAR(d.max_abs, 1, 1e-12);
+    CHECK_NEAR(d.cosine, 25 / (5 * sqrt(26)), 1e-12);
+    d = rs_delta_of(z, z, 3);
+    CHECK(d.rel == 0 && isnan(d.cosine));
+    d = rs_delta_of(z, a, 3);
+    CHECK(isinf(d.rel));
+}
+
+/* The watcher on a file: first load at once; a rewrite is taken only after it has settled;
+ * a broken file keeps the last good model and says why; a fixed file is taken on the retry. */
+static void test_watch_file(void)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s", tmp_path("watched.h5"));
+    copy_file(test_path("tests/data/ckpt/run/weights.01-1.00.h5"), path);
+    rs_watch w;
+    rs_error err = {""};
+    rs_model *m = NULL;
+    CHECK(rs_watch_init(&w, path, NULL, &err) == 0);
+    CHECK(rs_watch_poll(&w, 100.0, false, &m) == 1 && m);
+    rs_model_free(m);
+    CHECK(rs_watch_poll(&w, 100.1, true, &m) == 0 && !m); /* nothing changed */
+    /* a half-written file: the first 4000 bytes of another checkpoint */
+    char cmd[16384];
+    snprintf(cmd, sizeof cmd, "head -c 4000 '%s' > '%s'",
+             test_path("tests/data/ckpt/run/weights.02-0.50.h5"), path);
+    CHECK(system(cmd) == 0);
+    CHECK(rs_watch_poll(&w, 101.0, true, &m) == 0);           /* seen, not settled */
+    CHECK(rs_watch_poll(&w, 101.2, true, &m) == 0 && !w.error.msg[0]);
+    CHECK(rs_watch_poll(&w, 101.6, true, &m) == 0 && !m);     /* settled, fails to load */
+    CHECK_CONTAINS(w.error.msg, "watched.h5");
+    CHECK(rs_watch_poll(&w, 101.7, true, &m) == 0);           /* waits for the retry */
+    CHECK(w.next_try > 101.8);
+    /* the writer finishes */
+    copy_file(test_path("tests/data/ckpt/run/weights.02-0.50.h5"), path);
+    CHECK(rs_watch_poll(&w, 102.0, true, &m) == 0);
+    CHECK(rs_watch_poll(&w, 102.6, true, &m) == 1 && m && !w.error.msg[0]);
+    rs_model *want = load("tests/data/ckpt/run/weights.02-0.50.h5");
+    if (m && want) /* epoch 2's weights, not epoch 1's */
+        CHECK(memcmp(m->nodes[1].weights[0].value.data, want->nodes[1].weights[0].value.data,
+                     want->nodes[1].weights[0].value.size * sizeof(float)) == 0);
+    rs_model_free(want);
+    rs_model_free(m);
+    rs_watch_free(&w);
+}
+
+/* The watcher on a directory follows the newest epoch, with inotify or by polling. */
+static void watch_dir(const char *name, bool inotify)
+{
+    const char *dir = tmp_path(name);
+    char cmd[16384];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s' '%s/'", dir,
+             test_path("tests/data/ckpt/run/weights.02-0.50.h5"), dir);
+    CHECK(system(cmd) == 0);
+    rs_watch w;
+    rs_error err = {""};
+    rs_model *m = NULL;
+    CHECK(rs_watch_init(&w, dir, NULL, &err) == 0);
+    CHECK(w.inotify_fd >= 0); /* Linux */
+    if (!inotify && w.inotify_fd >= 0) {
+        close(w.inotify_fd);
+        w.inotify_fd = -1;
+    }
+    CHECK(rs_watch_poll(&w, 10.0, false, &m) == 1 && w.shown_epoch == 2);
+    rs_model_free(m);
+    CHECK(rs_watch_poll(&w, 10.5, true, &m) == 0 && !m);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s/'", test_path("tests/data/ckpt/run/weights.10-0.10.h5"), dir);
+    CHECK(system(cmd) == 0);
+    CHECK(rs_watch_poll(&w, 11.0, true, &m) == 0);
+    CHECK(rs_watch_poll(&w, 11.6, true, &m) == 1 && w.shown_epoch == 10);
+    rs_model_free(m);
+    rs_watch_free(&w);
+}
+
+static void test_watch_dir(void)
+{
+    watch_dir("run_inotify", true);
+}
+
+static void test_watch_dir_polling(void)
+{
+    watch_dir("run_polling", false);
+}
+
+/* While rnnscope holds a checkpoint open, the training's next h5py.File(path, "w") must not
+ * fail: libhdf5 >= 1.10 locks files it opens unless told not to ("unable to lock file"). */
+static void test_no_lock(void)
+{
+    if (system("/usr/bin/python3 -c 'import h5py' 2>/dev/null") != 0) {
+        printf("# no h5py: skipped\n");
+        return;
+    }
+    char path[4096], cmd[16384];
+    snprintf(path, sizeof path, "%s", tmp_path("locked.h5"));
+    copy_file(test_path("tests/data/ckpt/run/weights.01-1.00.h5"), path);
+    rs_error err = {""};
+    hid_t f = rs_h5_open_path(path, &err);
+    CHECK(f >= 0);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c 'import h5py; h5py.File(\"%s\", \"w\").close()'", path);
+    CHECK(system(cmd) == 0);
+    if (f >= 0)
+        H5Fclose(f);
+}
+
+/* A cache entry under the right name and key whose counts are hostile: a miss, no crash, no
+ * huge allocation. */
+static void write_entry(const char *key, uint32_t n_layers, uint32_t name_len, double n_gates)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%.*s", (int)(strchr(key, '\n') - key), key);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return;
+    fputs("rnnscope-timeline-1\n", f);
+    fwrite(key, 1, strlen(key) + 1, f);
+    fwrite(&n_layers, sizeof n_layers, 1, f);
+    fwrite(&name_len, sizeof name_len, 1, f);
+    fwrite("rnn_a", 1, 5, f);
+    double d[RS_STATS_MAX_GATES + 9 + RS_FINE_BINS] = {0};
+    d[RS_STATS_MAX_GATES] = n_gates;
+    fwrite(d, sizeof d, 1, f);
+    fclose(f);
+}
+
+static void test_cache_hostile(void)
+{
+    setenv("XDG_CACHE_HOME", tmp_path("cache"), 1);
+    rs_tensor in = {0};
+    rs_error err = {""};
+    char key[8192];
+    CHECK(rs_stats_cache_key(test_path("tests/data/ckpt/gru.h5"), &in, 0, key, sizeof key, &err) == 0);
+    rs_ckpt_stats st;
+    write_entry(key, 1, 5, 4);                        /* well formed */
+    CHECK(rs_stats_cache_get(key, &st) == 1 && st.n == 1 && st.layers[0].n_gates == 4);
+    rs_ckpt_stats_free(&st);
+    write_entry(key, 4000000000u, 5, 4);              /* more layers than the file holds */
+    CHECK(rs_stats_cache_get(key, &st) == 0 && st.n == 0 && !st.layers);
+    write_entry(key, 1, 0xffffffffu, 4);              /* a name of 4 GiB */
+    CHECK(rs_stats_cache_get(key, &st) == 0 && !st.layers);
+    write_entry(key, 1, 5, 1e300);                    /* gates out of range */
+    CHECK(rs_stats_cache_get(key, &st) == 0 && !st.layers);
+    write_entry(key, 2, 5, 4);                        /* one layer short */
+    CHECK(rs_stats_cache_get(key, &st) == 0 && !st.layers);
+    key[strlen(key) - 1] ^= 1;                        /* another key under the same name */
+    CHECK(rs_stats_cache_get(key, &st) == 0);
+    unsetenv("XDG_CACHE_HOME");
+}
+
+int main(void)
+{
+    run_test("epoch numbers in checkpoint names", test_epoch_of);
+    run_test("a directory by epoch number", test_list_by_epoch);
+    run_test("a directory by modification time", test_list_by_mtime);
+    run_test("architecture comparison names the first difference", test_arch_compare);
+    run_test("relative change, max change, cosine", test_delta);
+    run_test("watching a file: settle, fail, keep, retry", test_watch_file);
+    run_test("watching a directory: the newest epoch (inotify)", test_watch_dir);
+    run_test("watching a directory: the newest epoch (polling)", test_watch_dir_polling);
+    run_test("a file held open does not stop its writer (no HDF5 lock)", test_no_lock);
+    run_test("hostile timeline cache entries are misses", test_cache_hostile);
+    return check_finish();
+}
