@@ -78,11 +78,4 @@ double rs_grads_objective(const rs_grads *g);
 
 void rs_grads_free(rs_grads *g);
 
-/* Integrated gradients of the objective with respect to model input `input` (index into
- * m->inputs), from a baseline of zeros: x ⊙ the mean of the gradients at (s + 0.5) / steps · x,
- * s < steps (the midpoint rule; the sum of the result approaches f(x) - f(0)). The run gets its
- * inputs back afterwards. out: allocated, the input's shape. */
-int rs_integrated_gradients(rs_run *r, const rs_objective *obj, int input, int steps,
-                            rs_tensor *out, rs_error *err);
-
 #endif

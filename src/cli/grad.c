@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "model_io.h"
+#include "rnnscope/attribution.h"
 #include "rnnscope/grad.h"
 #include "rnnscope/input.h"
 #include "rnnscope/npy.h"
@@ -17,19 +18,14 @@
 
 enum {
     OPT_LAYER = OPT_FIRST_FREE, OPT_OUTPUT, OPT_WEIGHT, OPT_LABELS, OPT_LOSS, OPT_UNIT,
-    OPT_OUTPUT_OF, OPT_METHOD, OPT_HELP,
+    OPT_OUTPUT_OF, OPT_METHOD, OPT_IG_STEPS, OPT_BASELINE, OPT_IMPORTANCE, OPT_HELP,
 };
 
-/* --method: the gradient itself, times the layer's output, or integrated gradients. */
-typedef enum method { METHOD_GRAD, METHOD_INPUT_X_GRAD, METHOD_IG } method;
-
-#define IG_STEPS 50 /* integrated gradients: points along the path from zeros (midpoint rule) */
-
 typedef struct grad_args {
-    const char *model, *layer, *weight, *out, *labels, *loss, *output_of;
-    method method;
-    unsigned long output, unit;
-    bool have_unit;
+    const char *model, *layer, *weight, *out, *labels, *loss, *output_of, *baseline;
+    rs_saliency_method method; /* --method: the gradient, times the output, or integrated */
+    unsigned long output, unit, ig_steps;
+    bool have_unit, have_ig_steps, importance;
     input_opts in;
 } grad_args;
 
@@ -37,6 +33,7 @@ static void grad_usage(FILE *f)
 {
     fputs("Usage: rnnscope grad MODEL --layer NAME [--output K] [--method grad|input_x_grad|ig]\n"
           "                     [OBJECTIVE] [INPUT OPTIONS] -o OUT\n"
+          "                     [--ig-steps N] [--baseline FILE.npy] [--importance]\n"
           "       rnnscope grad MODEL --weight NAME [OBJECTIVE] [INPUT OPTIONS] -o OUT\n"
           "\n"
           "Write the gradient of the objective with respect to one layer's output (same shape\n"
@@ -54,8 +51,12 @@ static void grad_usage(FILE *f)
           "  --output-of NAME  the model output (its layer) for a model with several\n"
           "\n"
           "--method input_x_grad: the gradient times the layer's output; ig: integrated\n"
-          "gradients of a model input from a baseline of zeros (50 points, midpoint rule: the\n"
-          "values add up to the objective at the input minus at zeros).\n"
+          "gradients of a model input along the straight path from a baseline (zeros, or\n"
+          "--baseline FILE.npy: the input's shape or one sample's) in --ig-steps N points\n"
+          "(default 32, midpoint rule): the values add up to the objective at the input minus\n"
+          "at the baseline; a line on stderr says how closely (the completeness error).\n"
+          "--importance writes the timestep importance instead, shape (N, T): the L2 norm of\n"
+          "the result over the channels at each sample and step.\n"
           "--weight takes the weight's full name as 'summary --weights' lists it\n"
           "(lstm_1/recurrent_kernel:0) or a part that matches one weight only.\n",
           f);
@@ -75,15 +76,24 @@ static int take_option(grad_args *a, int c, char **argv)
     case OPT_LABELS: a->labels = optarg; return EXIT_OK;
     case OPT_LOSS: a->loss = optarg; return EXIT_OK;
     case OPT_OUTPUT_OF: a->output_of = optarg; return EXIT_OK;
+    case OPT_BASELINE: a->baseline = optarg; return EXIT_OK;
+    case OPT_IMPORTANCE: a->importance = true; return EXIT_OK;
     case OPT_METHOD:
         if (!strcmp(optarg, "grad") || !strcmp(optarg, "input_x_grad") || !strcmp(optarg, "ig")) {
-            a->method = optarg[0] == 'g' ? METHOD_GRAD : optarg[0] == 'i' && optarg[1] == 'n'
-                                                             ? METHOD_INPUT_X_GRAD : METHOD_IG;
+            a->method = optarg[0] == 'g' ? RS_SALIENCY_GRAD
+                        : optarg[1] == 'n' ? RS_SALIENCY_INPUT_X_GRAD : RS_SALIENCY_IG;
             return EXIT_OK;
         }
         cli_error("grad: --method is grad, input_x_grad or ig, not '%s'", optarg);
         return EXIT_USAGE;
     case 'o': a->out = optarg; return EXIT_OK;
+    case OPT_IG_STEPS:
+        if (!parse_count(optarg, &a->ig_steps) || a->ig_steps < 1 || a->ig_steps > 100000) {
+            cli_error("grad: --ig-steps needs a count from 1 to 100000, not '%s'", optarg);
+            return EXIT_USAGE;
+        }
+        a->have_ig_steps = true;
+        return EXIT_OK;
     case OPT_OUTPUT:
     case OPT_UNIT:
         if (!parse_count(optarg, c == OPT_OUTPUT ? &a->output : &a->unit)) {
@@ -112,8 +122,10 @@ static int check_args(const grad_args *a)
         return misuse("-o OUT is required");
     if (a->weight && a->output)
         return misuse("--output goes with --layer");
-    if (a->weight && a->method != METHOD_GRAD)
-        return misuse("--method goes with --layer");
+    if (a->weight && (a->method != RS_SALIENCY_GRAD || a->importance))
+        return misuse(a->importance ? "--importance goes with --layer" : "--method goes with --layer");
+    if ((a->have_ig_steps || a->baseline) && a->method != RS_SALIENCY_IG)
+        return misuse(a->baseline ? "--baseline goes with --method ig" : "--ig-steps goes with --method ig");
     if (a->loss && !a->labels)
         return misuse("--loss needs --labels");
     if (a->labels && a->have_unit)
@@ -133,6 +145,9 @@ static int parse_args(int argc, char **argv, grad_args *a)
         {"unit", required_argument, 0, OPT_UNIT},
         {"output-of", required_argument, 0, OPT_OUTPUT_OF},
         {"method", required_argument, 0, OPT_METHOD},
+        {"ig-steps", required_argument, 0, OPT_IG_STEPS},
+        {"baseline", required_argument, 0, OPT_BASELINE},
+        {"importance", no_argument, 0, OPT_IMPORTANCE},
         {"help", no_argument, 0, OPT_HELP},
         {0, 0, 0, 0},
     };
@@ -246,24 +261,50 @@ static int model_input_of(const rs_model *m, int node)
     return -1;
 }
 
-/* --method ig: integrated gradients of the model input --layer names. */
+/* Write t, or with --importance its L2 norm over channels at each step. */
+static int write_result(const grad_args *a, const rs_tensor *t)
+{
+    if (!a->importance)
+        return cli_write_tensor("grad", a->out, t);
+    rs_error err = {""};
+    rs_tensor imp = {0};
+    if (rs_timestep_importance(t, &imp, &err) < 0) {
+        cli_error("%s: --importance: %s", a->model, err.msg);
+        return EXIT_FAIL;
+    }
+    int rc = cli_write_tensor("grad", a->out, &imp);
+    rs_tensor_free(&imp);
+    return rc;
+}
+
+/* --method ig: integrated gradients of the model input --layer names, and how closely they add
+ * up to f(x) - f(baseline) on stderr. */
 static int integrated(rs_run *run, const rs_objective *obj, const target *t, const grad_args *a)
 {
     const rs_model *m = rs_run_model(run);
     int input = model_input_of(m, t->node);
     rs_error err = {""};
-    rs_tensor ig = {0};
+    rs_tensor base = {0};
+    rs_saliency ig = {0};
     if (input < 0) {
         cli_error("%s: layer %s is not a model input: --method ig integrates along the path from "
-                  "zeros to an input", a->model, m->nodes[t->node].name);
+                  "a baseline to an input", a->model, m->nodes[t->node].name);
         return EXIT_FAIL;
     }
-    if (rs_integrated_gradients(run, obj, input, IG_STEPS, &ig, &err) < 0) {
+    rs_saliency_opts o = {RS_SALIENCY_IG, (int)a->ig_steps, a->baseline ? &base : NULL};
+    if ((a->baseline && rs_npy_read(a->baseline, &base, &err) < 0) ||
+        rs_saliency_compute(run, obj, input, &o, a->baseline, &ig, &err) < 0) {
         cli_error("%s", err.msg);
+        rs_tensor_free(&base);
         return EXIT_FAIL;
     }
-    int rc = cli_write_tensor("grad", a->out, &ig);
-    rs_tensor_free(&ig);
+    fprintf(stderr, "rnnscope: grad: integrated gradients (%d steps): sum %.6g, f(input) - "
+            "f(baseline) = %.6g - %.6g = %.6g, completeness error %.3g%%\n",
+            o.ig_steps ? o.ig_steps : RS_IG_STEPS_DEFAULT, ig.sum, ig.f_input, ig.f_baseline,
+            ig.f_input - ig.f_baseline, 100 * ig.completeness_error);
+    int rc = write_result(a, &ig.values);
+    rs_saliency_free(&ig);
+    rs_tensor_free(&base);
     return rc;
 }
 
@@ -283,7 +324,7 @@ static int times_output(rs_run *run, const target *t, const rs_tensor *grad, rs_
 static int compute_and_write(rs_run *run, const rs_objective *obj, const target *t,
                              const grad_args *a)
 {
-    if (a->method == METHOD_IG)
+    if (a->method == RS_SALIENCY_IG)
         return integrated(run, obj, t, a);
     rs_error err = {""};
     rs_grad_request req = {t->node, t->weight_node, false};
@@ -300,14 +341,14 @@ static int compute_and_write(rs_run *run, const rs_objective *obj, const target 
         const rs_tensor *w = &rs_run_model(run)->nodes[t->weight_node].weights[t->weight].value;
         rc = rs_tensor_alloc(&made, w->rank, w->shape, &err) < 0 ? EXIT_FAIL : EXIT_OK;
         out = &made;
-    } else if (a->method == METHOD_INPUT_X_GRAD) {
+    } else if (a->method == RS_SALIENCY_INPUT_X_GRAD) {
         rc = times_output(run, t, out, &made, &err) < 0 ? EXIT_FAIL : EXIT_OK;
         out = &made;
     }
     if (rc != EXIT_OK)
         cli_error("%s", err.msg);
     else
-        rc = cli_write_tensor("grad", a->out, out);
+        rc = write_result(a, out);
     rs_tensor_free(&made);
     rs_grads_free(g);
     return rc;

@@ -15,11 +15,21 @@ assert got.dtype == np.float32 and got.shape == want.shape, (got.shape, want.sha
 d = np.max(np.abs(got - want)); assert d <= 1e-4 * max(1, np.max(np.abs(want))), d' "$1" "$2"
 }
 
+# near_rel GOT.npy REF.npy: same shape, max|got - ref| <= 2e-6 max|ref| (integrated gradients
+# are small: 31 points instead of 32 already differ by 1e-5 of their largest value)
+near_rel() {
+    "$PY" -c 'import numpy as np, sys
+got, want = np.load(sys.argv[1]), np.load(sys.argv[2])
+assert got.dtype == np.float32 and got.shape == want.shape, (got.shape, want.shape)
+d = np.max(np.abs(got - want)); assert d <= 2e-6 * np.max(np.abs(want)), d / np.max(np.abs(want))' "$1" "$2"
+}
+
 # grad_ok "description" REF.npy OUT.npy grad-args...: grad exits 0 and OUT matches REF
+# (NEAR=near_rel for a relative tolerance)
 grad_ok() {
     local what=$1 ref=$2 out=$3; shift 3
     local err
-    if err=$("$RNNSCOPE" grad "$@" -o "$out" 2>&1) && near "$out" "$ref" 2>"$T/err"; then ok "$what"
+    if err=$("$RNNSCOPE" grad "$@" -o "$out" 2>&1) && "${NEAR:-near}" "$out" "$ref" 2>"$T/err"; then ok "$what"
     else not_ok "$what"; { printf '%s\n' "$err"; cat "$T/err"; } | diag; fi
 }
 
@@ -72,21 +82,51 @@ assert top == [204, 128, 203, 127, 205, 27], top
 assert abs(share[0] - 0.81) < 0.005, share' "$T/sal.npy"
     then ok "README's example: the demo's saliency is where the README says"
     else not_ok "README's example: the demo's saliency is where the README says"; fi
-    # --method: input_x_grad is the input times its gradient; integrated gradients add up to
-    # f(x) - f(0) (completeness), here within the midpoint rule's 1e-2
-    "$PY" -c 'import numpy as np, sys; np.save(sys.argv[1], np.zeros((1, 240, 4), np.float32))' "$T/zeros.npy"
-    if "$RNNSCOPE" grad "$DEMO" --layer input_1 --sample 3 --method ig -o "$T/ig.npy" &&
-       "$RNNSCOPE" grad "$DEMO" --layer input_1 --sample 3 --method input_x_grad -o "$T/ixg.npy" &&
-       "$RNNSCOPE" dump "$DEMO" --layer dense_1 --sample 3 -o "$T/fx.npy" &&
-       "$RNNSCOPE" dump "$DEMO" --layer dense_1 --input "$T/zeros.npy" -o "$T/f0.npy" &&
+    # --method input_x_grad is the input times its gradient
+    if "$RNNSCOPE" grad "$DEMO" --layer input_1 --sample 3 --method input_x_grad -o "$T/ixg.npy" &&
        "$PY" -c 'import numpy as np, sys
-ig, ixg, sal, fx, f0, x = (np.load(f) for f in sys.argv[1:7])
-want = float(fx.sum() - f0.sum()); got = float(ig.sum())
-assert abs(got - want) <= 1e-2 * abs(want), (got, want)
+ixg, sal, x = (np.load(f) for f in sys.argv[1:4])
 assert np.allclose(ixg, x[3:4] * sal, rtol=1e-6, atol=0), "input_x_grad"' \
-           "$T/ig.npy" "$T/ixg.npy" "$T/sal.npy" "$T/fx.npy" "$T/f0.npy" "$top_srcdir/share/rnnscope/demo/demo.inputs.npy"
-    then ok "--method ig adds up to f(x) - f(0); --method input_x_grad is input x gradient"
-    else not_ok "--method ig adds up to f(x) - f(0); --method input_x_grad is input x gradient"; fi
+           "$T/ixg.npy" "$T/sal.npy" "$top_srcdir/share/rnnscope/demo/demo.inputs.npy"
+    then ok "--method input_x_grad is input x gradient"
+    else not_ok "--method input_x_grad is input x gradient"; fi
+    # --method ig against tfjs on the same path (tests/ref/ig_refs.mjs): 32 points by default,
+    # from zeros or a --baseline of one sample's shape, and --ig-steps counts
+    IG=$S/grads/ig
+    NEAR=near_rel
+    grad_ok "--method ig (32 points from zeros) equals tfjs's gradients on the same path" \
+        "$IG/zeros.npy" "$T/ig0.npy" "$M" --layer input_1 --method ig $IN
+    grad_ok "--method ig --baseline FILE.npy (one sample's shape) equals tfjs's" \
+        "$IG/with_baseline.npy" "$T/igb.npy" "$M" --layer input_1 --method ig --baseline "$IG/baseline.npy" $IN
+    grad_ok "--method ig --ig-steps 4 equals tfjs's 4-point path" \
+        "$IG/steps4.npy" "$T/ig4.npy" "$M" --layer input_1 --method ig --ig-steps 4 $IN
+    B=$FIX/bidirectional
+    grad_ok "--method ig of a Bidirectional LSTM (batch of 2) equals tfjs's" \
+        "$B/grads/ig/with_baseline.npy" "$T/igbi.npy" "$B/keras/k3.keras" --layer input \
+        --method ig --baseline "$B/grads/ig/baseline.npy" --input "$B/inputs/input_1.npy"
+    NEAR=near
+    # the completeness line: the figures tfjs computes, and below 1 % on the demo at 32 points
+    # (its whole shipped batch, and each burst sample: their f(x) is 1.0, f(0) ~2e-5)
+    if "$RNNSCOPE" grad "$M" --layer input_1 --method ig --baseline "$IG/baseline.npy" $IN -o "$T/igb.npy" 2>"$T/igb.err" &&
+       "$PY" -c 'import json, re, sys
+line = open(sys.argv[1]).read(); want = json.load(open(sys.argv[2]))["with_baseline"]
+m = re.fullmatch(r"rnnscope: grad: integrated gradients \(32 steps\): sum (\S+), f\(input\) - f\(baseline\) = (\S+) - (\S+) = (\S+), completeness error (\S+)%\n", line)
+assert m, line
+s, fx, fb, d, e = map(float, m.groups())
+for got, ref in ((s, want["sum"]), (fx, want["f_input"]), (fb, want["f_baseline"])):
+    assert abs(got - ref) <= 1e-5, (got, ref)
+assert abs(e / 100 - abs(s - (fx - fb)) / abs(fx - fb)) <= 1e-3, line' "$T/igb.err" "$IG/completeness.json"
+    then ok "--method ig reports its sum, f(input), f(baseline) and completeness error on stderr as tfjs has them"
+    else not_ok "--method ig reports its sum, f(input), f(baseline) and completeness error on stderr as tfjs has them"; cat "$T/igb.err" | diag; fi
+    for s in all 0 2 4 6; do
+        if [ $s = all ]; then sel=; else sel="--sample $s"; fi
+        if "$RNNSCOPE" grad "$DEMO" --layer input_1 $sel --method ig -o "$T/igd.npy" 2>"$T/igd.err" &&
+           "$PY" -c 'import re, sys
+e = float(re.search(r"completeness error (\S+)%", open(sys.argv[1]).read()).group(1))
+assert e < 1, e' "$T/igd.err"
+        then ok "integrated gradients on the demo ($s) at 32 points: completeness error below 1 %"
+        else not_ok "integrated gradients on the demo ($s) at 32 points: completeness error below 1 %"; diag < "$T/igd.err"; fi
+    done
     # a cap that leaves no room for the LSTM's whole tape (3.3 MiB for the demo's 8 x 240 steps):
     # the reverse pass keeps checkpoints every 16 steps and recomputes, same result
     if "$RNNSCOPE" grad "$DEMO" --layer input_1 -o "$T/nocap.npy" &&
@@ -127,11 +167,20 @@ expect_fail 2 "--loss needs --labels" "--loss without --labels" \
     "$RNNSCOPE" grad "$M" --layer lstm --loss mse -o "$T/x.npy"
 expect_fail 2 "--unit is for the objective without labels" "--unit with --labels" \
     "$RNNSCOPE" grad "$M" --layer lstm --labels "$S/grads/labels.npy" --unit 1 -o "$T/x.npy"
-expect_fail 1 "layer lstm_1 is not a model input: --method ig integrates along the path from zeros to an input" \
+expect_fail 1 "layer lstm_1 is not a model input: --method ig integrates along the path from a baseline to an input" \
     "--method ig of a layer that is not a model input" \
     "$RNNSCOPE" grad "$M" --layer lstm_1 --method ig -o "$T/x.npy"
 expect_fail 2 "--method goes with --layer" "--method with --weight" \
     "$RNNSCOPE" grad "$M" --weight lstm_1/kernel:0 --method ig -o "$T/x.npy"
+expect_fail 2 "--ig-steps goes with --method ig" "--ig-steps without --method ig" \
+    "$RNNSCOPE" grad "$M" --layer input_1 --ig-steps 8 -o "$T/x.npy"
+expect_fail 2 "--baseline goes with --method ig" "--baseline without --method ig" \
+    "$RNNSCOPE" grad "$M" --layer input_1 --baseline "$M" -o "$T/x.npy"
+expect_fail 2 "--ig-steps needs a count from 1 to 100000, not '0'" "--ig-steps 0" \
+    "$RNNSCOPE" grad "$M" --layer input_1 --method ig --ig-steps 0 -o "$T/x.npy"
+expect_fail 1 "its shape does not fit the input (the input's shape, or one sample's)" \
+    "a --baseline of another shape than the input" \
+    "$RNNSCOPE" grad "$M" --layer input_1 --method ig --baseline "$S/grads/labels.npy" -o "$T/x.npy"
 expect_fail 2 "--method is grad, input_x_grad or ig, not 'smooth'" "an unknown --method" \
     "$RNNSCOPE" grad "$M" --layer lstm --method smooth -o "$T/x.npy"
 expect_fail 2 "--unit needs a non-negative index, not 'x'" "a bad --unit" \
