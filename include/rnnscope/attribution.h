@@ -40,7 +40,8 @@ int rs_saliency_compute(rs_run *r, const rs_objective *obj, int input, const rs_
 void rs_saliency_free(rs_saliency *s);
 
 /* Timestep importance of a gradient (or attribution) g of shape (N, T, ...): out (N, T), the
- * L2 norm over everything after the time axis at each sample and step. Refuses rank < 2. */
+ * L2 norm over everything after the time axis at each sample and step. Refuses rank < 3 (a
+ * Flatten's or Dense's (N, features) has no time axis). */
 int rs_timestep_importance(const rs_tensor *g, rs_tensor *out, rs_error *err);
 
 /* The timestep importance of node's output k: d objective / d that output, then its norm per

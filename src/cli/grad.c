@@ -320,12 +320,30 @@ static int times_output(rs_run *run, const target *t, const rs_tensor *grad, rs_
     return 0;
 }
 
+/* --importance of the plain gradient: the library's timestep importance of the layer, as the
+ * explorer's strip draws it. */
+static int layer_importance(rs_run *run, const rs_objective *obj, const target *t,
+                            const grad_args *a)
+{
+    rs_error err = {""};
+    rs_tensor imp = {0};
+    if (rs_layer_importance(run, obj, t->node, t->output, &imp, &err) < 0) {
+        cli_error("%s", err.msg);
+        return EXIT_FAIL;
+    }
+    int rc = cli_write_tensor("grad", a->out, &imp);
+    rs_tensor_free(&imp);
+    return rc;
+}
+
 /* Compute and write the gradient the target asks for. */
 static int compute_and_write(rs_run *run, const rs_objective *obj, const target *t,
                              const grad_args *a)
 {
     if (a->method == RS_SALIENCY_IG)
         return integrated(run, obj, t, a);
+    if (a->importance && a->method == RS_SALIENCY_GRAD)
+        return layer_importance(run, obj, t, a);
     rs_error err = {""};
     rs_grad_request req = {t->node, t->weight_node, false};
     rs_grads *g = NULL;

@@ -127,6 +127,35 @@ assert e < 1, e' "$T/igd.err"
         then ok "integrated gradients on the demo ($s) at 32 points: completeness error below 1 %"
         else not_ok "integrated gradients on the demo ($s) at 32 points: completeness error below 1 %"; diag < "$T/igd.err"; fi
     done
+    # timestep importance (the explorer's strip): the gradient's L2 norm over channels per step
+    L=$top_srcdir/share/rnnscope/demo/demo.labels.npy
+    if "$RNNSCOPE" grad "$DEMO" --layer lstm_1 -o "$T/gl.npy" &&
+       "$RNNSCOPE" grad "$DEMO" --layer lstm_1 --importance -o "$T/il.npy" &&
+       "$RNNSCOPE" grad "$DEMO" --layer input_1 --labels "$L" --loss bce -o "$T/gb.npy" &&
+       "$RNNSCOPE" grad "$DEMO" --layer input_1 --labels "$L" --loss bce --importance -o "$T/ib.npy" &&
+       "$PY" -c 'import numpy as np, sys
+for g, i in ((sys.argv[1], sys.argv[2]), (sys.argv[3], sys.argv[4])):
+    g, i = np.load(g), np.load(i)
+    assert i.shape == g.shape[:2], i.shape
+    assert np.allclose(i, np.sqrt((g.astype(np.float64) ** 2).sum(2)), rtol=1e-6, atol=0)
+    assert i.max() > 0' "$T/gl.npy" "$T/il.npy" "$T/gb.npy" "$T/ib.npy"
+    then ok "--importance is the L2 norm over channels per step (a layer and the unit; the input and the loss)"
+    else not_ok "--importance is the L2 norm over channels per step (a layer and the unit; the input and the loss)"; fi
+    # on the demo's burst samples (its README: 0 at 173-182, 2 at 56-65, 4 at 113-122, 6 at
+    # 82-91) the integrated gradients' importance peaks inside the burst; the plain gradient is
+    # exactly 0 there: the sigmoid output is 1.0 in float32 (saturated, as in Keras)
+    for sb in 0:173:182 2:56:65 4:113:122 6:82:91; do
+        s=${sb%%:*} lo=${sb#*:} hi=${sb##*:}
+        lo=${lo%%:*}
+        if "$RNNSCOPE" grad "$DEMO" --layer input_1 --sample $s --method ig --importance -o "$T/ii.npy" 2>/dev/null &&
+           "$RNNSCOPE" grad "$DEMO" --layer input_1 --sample $s --importance -o "$T/ig.npy" &&
+           "$PY" -c 'import numpy as np, sys
+ii, ig = np.load(sys.argv[1])[0], np.load(sys.argv[2])[0]; lo, hi = int(sys.argv[3]), int(sys.argv[4])
+assert lo <= ii.argmax() <= hi, ii.argmax()
+assert (ig == 0).all(), ig.max()' "$T/ii.npy" "$T/ig.npy" $lo $hi
+        then ok "demo sample $s: the importance of integrated gradients peaks inside the burst ($lo-$hi)"
+        else not_ok "demo sample $s: the importance of integrated gradients peaks inside the burst ($lo-$hi)"; fi
+    done
     # a cap that leaves no room for the LSTM's whole tape (3.3 MiB for the demo's 8 x 240 steps):
     # the reverse pass keeps checkpoints every 16 steps and recomputes, same result
     if "$RNNSCOPE" grad "$DEMO" --layer input_1 -o "$T/nocap.npy" &&
@@ -181,6 +210,11 @@ expect_fail 2 "--ig-steps needs a count from 1 to 100000, not '0'" "--ig-steps 0
 expect_fail 1 "its shape does not fit the input (the input's shape, or one sample's)" \
     "a --baseline of another shape than the input" \
     "$RNNSCOPE" grad "$M" --layer input_1 --method ig --baseline "$S/grads/labels.npy" -o "$T/x.npy"
+expect_fail 1 "flatten_1: not a sequence (shape of rank 2; importance needs (batch, timesteps, channels...))" \
+    "--importance of a layer without a time axis" \
+    "$RNNSCOPE" grad "$top_srcdir/share/rnnscope/demo/demo.h5" --layer flatten --importance -o "$T/x.npy"
+expect_fail 2 "--importance goes with --layer" "--importance with --weight" \
+    "$RNNSCOPE" grad "$M" --weight lstm_1/kernel:0 --importance -o "$T/x.npy"
 expect_fail 2 "--method is grad, input_x_grad or ig, not 'smooth'" "an unknown --method" \
     "$RNNSCOPE" grad "$M" --layer lstm --method smooth -o "$T/x.npy"
 expect_fail 2 "--unit needs a non-negative index, not 'x'" "a bad --unit" \
