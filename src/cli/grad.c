@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "grad_gates.h"
 #include "model_io.h"
 #include "rnnscope/attribution.h"
 #include "rnnscope/grad.h"
@@ -18,14 +19,14 @@
 
 enum {
     OPT_LAYER = OPT_FIRST_FREE, OPT_OUTPUT, OPT_WEIGHT, OPT_LABELS, OPT_LOSS, OPT_UNIT,
-    OPT_OUTPUT_OF, OPT_METHOD, OPT_IG_STEPS, OPT_BASELINE, OPT_IMPORTANCE, OPT_HELP,
+    OPT_OUTPUT_OF, OPT_METHOD, OPT_IG_STEPS, OPT_BASELINE, OPT_IMPORTANCE, OPT_BY_GATE, OPT_HELP,
 };
 
 typedef struct grad_args {
     const char *model, *layer, *weight, *out, *labels, *loss, *output_of, *baseline;
     rs_saliency_method method; /* --method: the gradient, times the output, or integrated */
     unsigned long output, unit, ig_steps;
-    bool have_unit, have_ig_steps, importance;
+    bool have_unit, have_ig_steps, importance, by_gate;
     input_opts in;
 } grad_args;
 
@@ -35,6 +36,8 @@ static void grad_usage(FILE *f)
           "                     [OBJECTIVE] [INPUT OPTIONS] -o OUT\n"
           "                     [--ig-steps N] [--baseline FILE.npy] [--importance]\n"
           "       rnnscope grad MODEL --weight NAME [OBJECTIVE] [INPUT OPTIONS] -o OUT\n"
+          "       rnnscope grad MODEL --weight NAME | --layer NAME --by-gate [OBJECTIVE]\n"
+          "                     [INPUT OPTIONS]\n"
           "\n"
           "Write the gradient of the objective with respect to one layer's output (same shape\n"
           "as 'dump' of it; the InputLayer's is the input: saliency) or to one weight (in its\n"
@@ -57,6 +60,9 @@ static void grad_usage(FILE *f)
           "at the baseline; a line on stderr says how closely (the completeness error).\n"
           "--importance writes the timestep importance instead, shape (N, T): the L2 norm of\n"
           "the result over the channels at each sample and step.\n"
+          "--by-gate prints the weight's gradient (or every weight of the --layer) by gate\n"
+          "instead of writing it: one row per gate block (LSTM i f c o, GRU z r h, each\n"
+          "direction of a Bidirectional) with its norm and the shares of exact zeros, NaN, Inf.\n"
           "--weight takes the weight's full name as 'summary --weights' lists it\n"
           "(lstm_1/recurrent_kernel:0) or a part that matches one weight only.\n",
           f);
@@ -78,6 +84,7 @@ static int take_option(grad_args *a, int c, char **argv)
     case OPT_OUTPUT_OF: a->output_of = optarg; return EXIT_OK;
     case OPT_BASELINE: a->baseline = optarg; return EXIT_OK;
     case OPT_IMPORTANCE: a->importance = true; return EXIT_OK;
+    case OPT_BY_GATE: a->by_gate = true; return EXIT_OK;
     case OPT_METHOD:
         if (!strcmp(optarg, "grad") || !strcmp(optarg, "input_x_grad") || !strcmp(optarg, "ig")) {
             a->method = optarg[0] == 'g' ? RS_SALIENCY_GRAD
@@ -118,7 +125,10 @@ static int check_args(const grad_args *a)
     if (!a->layer == !a->weight)
         return misuse(a->layer ? "give --layer or --weight, not both"
                                : "--layer NAME or --weight NAME is required");
-    if (!a->out)
+    if (a->by_gate && (a->out || a->importance || a->output || a->method != RS_SALIENCY_GRAD))
+        return misuse(a->out ? "--by-gate prints a table: no -o"
+                             : "--by-gate takes no --importance, --output or --method");
+    if (!a->out && !a->by_gate)
         return misuse("-o OUT is required");
     if (a->weight && a->output)
         return misuse("--output goes with --layer");
@@ -148,6 +158,7 @@ static int parse_args(int argc, char **argv, grad_args *a)
         {"ig-steps", required_argument, 0, OPT_IG_STEPS},
         {"baseline", required_argument, 0, OPT_BASELINE},
         {"importance", no_argument, 0, OPT_IMPORTANCE},
+        {"by-gate", no_argument, 0, OPT_BY_GATE},
         {"help", no_argument, 0, OPT_HELP},
         {0, 0, 0, 0},
     };
@@ -340,6 +351,9 @@ static int layer_importance(rs_run *run, const rs_objective *obj, const target *
 static int compute_and_write(rs_run *run, const rs_objective *obj, const target *t,
                              const grad_args *a)
 {
+    if (a->by_gate)
+        return cli_print_gate_table(run, obj, t->node >= 0 ? t->node : t->weight_node,
+                                    t->node >= 0 ? -1 : t->weight);
     if (a->method == RS_SALIENCY_IG)
         return integrated(run, obj, t, a);
     if (a->importance && a->method == RS_SALIENCY_GRAD)

@@ -93,7 +93,7 @@ static void print_usage(FILE *f)
           "       rnnscope plot MODEL --layer NAME [--output K] [INPUT OPTIONS] [PLOT OPTIONS]\n"
           "       rnnscope grad MODEL --layer NAME [--output K] [--method grad|input_x_grad|ig]\n"
           "                     [--ig-steps N] [--baseline FILE.npy] [--importance]\n"
-          "                     | --weight NAME\n"
+          "                     | --weight NAME [--by-gate]\n"
           "                     [--labels Y.npy [--loss NAME] | --unit J] [--output-of NAME]\n"
           "                     [INPUT OPTIONS] -o OUT\n"
           "       rnnscope --help | --version | --help-keys\n"

@@ -156,6 +156,37 @@ assert (ig == 0).all(), ig.max()' "$T/ii.npy" "$T/ig.npy" $lo $hi
         then ok "demo sample $s: the importance of integrated gradients peaks inside the burst ($lo-$hi)"
         else not_ok "demo sample $s: the importance of integrated gradients peaks inside the burst ($lo-$hi)"; fi
     done
+    # --by-gate: the weight gradients by gate block, against tfjs's gradients split the same way
+    gate_ok() { # gate_ok "description" GATES MODEL INPUT REF_PREFIX FIRST LAST grad-args...
+        local what=$1 gates=$2 model=$3 input=$4 ref=$5 w=$6 last=$7; shift 7
+        local refs=""
+        while [ $w -le "$last" ]; do refs="$refs $ref.$w.npy"; w=$((w + 1)); done
+        if "$RNNSCOPE" grad "$model" --by-gate --input "$input" "$@" > "$T/gates.txt" 2>"$T/err" &&
+           "$PY" "$top_srcdir/tests/cli/gate_table.py" "$gates" $refs < "$T/gates.txt" >/dev/null 2>>"$T/err"
+        then ok "$what"; else not_ok "$what"; { cat "$T/gates.txt"; cat "$T/err"; } | diag; fi
+    }
+    R=$FIX/rnn_options
+    gate_ok "--layer LSTM --by-gate: i f c o of kernel, recurrent kernel and bias as tfjs's" i,f,c,o \
+        "$R/keras/k3.keras" "$R/inputs/input_1.npy" "$R/grads/unit0/lstm_state" 0 2 --layer lstm_state
+    gate_ok "--layer GRU --by-gate: z r h as tfjs's" z,r,h \
+        "$R/keras/k22.h5" "$R/inputs/input_1.npy" "$R/grads/unit0/gru_state" 0 2 --layer gru_state
+    gate_ok "--layer SimpleRNN --by-gate: one block per weight as tfjs's" - \
+        "$R/keras/k22.h5" "$R/inputs/input_1.npy" "$R/grads/unit0/srnn_state" 0 2 --layer srnn_state
+    gate_ok "--weight NAME --by-gate: one weight" i,f,c,o \
+        "$S/keras/k22.h5" "$S/inputs/input_1.npy" "$S/grads/unit0/lstm_1" 1 1 --weight lstm_1/recurrent_kernel:0
+    if "$RNNSCOPE" grad "$B/keras/k3.keras" --layer bidirectional_1 --by-gate --input "$B/inputs/input_1.npy" > "$T/bg.txt" &&
+       awk 'NR > 1 { print $2 }' "$T/bg.txt" | uniq -c | awk '{ printf "%s %s;", $1, $2 }' | grep -qx '12 forward;12 backward;'
+    then gate_ok "--by-gate of a Bidirectional LSTM: forward then backward weights, by gate, as tfjs's" i,f,c,o \
+        "$B/keras/k3.keras" "$B/inputs/input_1.npy" "$B/grads/unit0/bidirectional_1" 0 5 --layer bidirectional_1
+    else not_ok "--by-gate of a Bidirectional LSTM: forward then backward weights, by gate, as tfjs's"; diag < "$T/bg.txt"; fi
+    # the shares: a saturated demo sample's gradient is all exact zeros; NaN weights give NaN
+    if "$RNNSCOPE" grad "$DEMO" --sample 0 --weight lstm_1/kernel --by-gate > "$T/z.txt" &&
+       [ "$(awk 'NR > 1 && $6 == "100.00%" && $7 == "0.00%"' "$T/z.txt" | wc -l)" -eq 4 ] &&
+       "$RNNSCOPE" grad "$top_srcdir/tests/data/nan_weights/seq_lstm.keras" --layer lstm --by-gate \
+           --input "$top_srcdir/tests/data/nan_weights/input.npy" > "$T/n.txt" &&
+       [ "$(awk 'NR > 1 && $7 == "100.00%"' "$T/n.txt" | wc -l)" -eq 12 ]
+    then ok "--by-gate counts exact zeros (a saturated sample) and NaN (NaN weights)"
+    else not_ok "--by-gate counts exact zeros (a saturated sample) and NaN (NaN weights)"; cat "$T/z.txt" "$T/n.txt" | diag; fi
     # a cap that leaves no room for the LSTM's whole tape (3.3 MiB for the demo's 8 x 240 steps):
     # the reverse pass keeps checkpoints every 16 steps and recomputes, same result
     if "$RNNSCOPE" grad "$DEMO" --layer input_1 -o "$T/nocap.npy" &&
@@ -215,6 +246,10 @@ expect_fail 1 "flatten_1: not a sequence (shape of rank 2; importance needs (bat
     "$RNNSCOPE" grad "$top_srcdir/share/rnnscope/demo/demo.h5" --layer flatten --importance -o "$T/x.npy"
 expect_fail 2 "--importance goes with --layer" "--importance with --weight" \
     "$RNNSCOPE" grad "$M" --weight lstm_1/kernel:0 --importance -o "$T/x.npy"
+expect_fail 2 "--by-gate prints a table: no -o" "--by-gate with -o" \
+    "$RNNSCOPE" grad "$M" --weight lstm_1/kernel:0 --by-gate -o "$T/x.npy"
+expect_fail 1 "layer input_1 has no weights" "--by-gate of a layer without weights" \
+    "$RNNSCOPE" grad "$M" --layer input_1 --by-gate
 expect_fail 2 "--method is grad, input_x_grad or ig, not 'smooth'" "an unknown --method" \
     "$RNNSCOPE" grad "$M" --layer lstm --method smooth -o "$T/x.npy"
 expect_fail 2 "--unit needs a non-negative index, not 'x'" "a bad --unit" \
