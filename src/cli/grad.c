@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "grad_gates.h"
+#include "objective_opts.h"
 #include "model_io.h"
 #include "rnnscope/attribution.h"
 #include "rnnscope/grad.h"
@@ -18,15 +19,15 @@
 #include "rnnscope/run.h"
 
 enum {
-    OPT_LAYER = OPT_FIRST_FREE, OPT_OUTPUT, OPT_WEIGHT, OPT_LABELS, OPT_LOSS, OPT_UNIT,
-    OPT_OUTPUT_OF, OPT_METHOD, OPT_IG_STEPS, OPT_BASELINE, OPT_IMPORTANCE, OPT_BY_GATE, OPT_HELP,
+    OPT_LAYER = OPT_FIRST_FREE, OPT_OUTPUT, OPT_WEIGHT, OPT_METHOD, OPT_IG_STEPS, OPT_BASELINE, OPT_IMPORTANCE, OPT_BY_GATE, OPT_HELP,
 };
 
 typedef struct grad_args {
-    const char *model, *layer, *weight, *out, *labels, *loss, *output_of, *baseline;
+    const char *model, *layer, *weight, *out, *baseline;
+    objective_opts obj;
     rs_saliency_method method; /* --method: the gradient, times the output, or integrated */
-    unsigned long output, unit, ig_steps;
-    bool have_unit, have_ig_steps, importance, by_gate;
+    unsigned long output, ig_steps;
+    bool have_ig_steps, importance, by_gate;
     input_opts in;
 } grad_args;
 
@@ -79,9 +80,6 @@ static int take_option(grad_args *a, int c, char **argv)
     switch (c) {
     case OPT_LAYER: a->layer = optarg; return EXIT_OK;
     case OPT_WEIGHT: a->weight = optarg; return EXIT_OK;
-    case OPT_LABELS: a->labels = optarg; return EXIT_OK;
-    case OPT_LOSS: a->loss = optarg; return EXIT_OK;
-    case OPT_OUTPUT_OF: a->output_of = optarg; return EXIT_OK;
     case OPT_BASELINE: a->baseline = optarg; return EXIT_OK;
     case OPT_IMPORTANCE: a->importance = true; return EXIT_OK;
     case OPT_BY_GATE: a->by_gate = true; return EXIT_OK;
@@ -102,13 +100,10 @@ static int take_option(grad_args *a, int c, char **argv)
         a->have_ig_steps = true;
         return EXIT_OK;
     case OPT_OUTPUT:
-    case OPT_UNIT:
-        if (!parse_count(optarg, c == OPT_OUTPUT ? &a->output : &a->unit)) {
-            cli_error("grad: %s needs a non-negative index, not '%s'",
-                      c == OPT_OUTPUT ? "--output" : "--unit", optarg);
+        if (!parse_count(optarg, &a->output)) {
+            cli_error("grad: --output needs a non-negative index, not '%s'", optarg);
             return EXIT_USAGE;
         }
-        a->have_unit = a->have_unit || c == OPT_UNIT;
         return EXIT_OK;
     case OPT_HELP: grad_usage(stdout); exit(EXIT_OK);
     case ':': cli_error("grad: %s needs a value", argv[optind - 1]); return EXIT_USAGE;
@@ -136,11 +131,7 @@ static int check_args(const grad_args *a)
         return misuse(a->importance ? "--importance goes with --layer" : "--method goes with --layer");
     if ((a->have_ig_steps || a->baseline) && a->method != RS_SALIENCY_IG)
         return misuse(a->baseline ? "--baseline goes with --method ig" : "--ig-steps goes with --method ig");
-    if (a->loss && !a->labels)
-        return misuse("--loss needs --labels");
-    if (a->labels && a->have_unit)
-        return misuse("--unit is for the objective without labels");
-    return EXIT_OK;
+    return objective_opts_check(&a->obj, "grad");
 }
 
 static int parse_args(int argc, char **argv, grad_args *a)
@@ -150,10 +141,7 @@ static int parse_args(int argc, char **argv, grad_args *a)
         {"layer", required_argument, 0, OPT_LAYER},
         {"output", required_argument, 0, OPT_OUTPUT},
         {"weight", required_argument, 0, OPT_WEIGHT},
-        {"labels", required_argument, 0, OPT_LABELS},
-        {"loss", required_argument, 0, OPT_LOSS},
-        {"unit", required_argument, 0, OPT_UNIT},
-        {"output-of", required_argument, 0, OPT_OUTPUT_OF},
+        OBJECTIVE_LONG_OPTIONS,
         {"method", required_argument, 0, OPT_METHOD},
         {"ig-steps", required_argument, 0, OPT_IG_STEPS},
         {"baseline", required_argument, 0, OPT_BASELINE},
@@ -168,6 +156,8 @@ static int parse_args(int argc, char **argv, grad_args *a)
     int c;
     while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
         int taken = input_opts_take(&a->in, "grad", c, optarg);
+        if (taken == 0)
+            taken = objective_opts_take(&a->obj, "grad", c, optarg);
         if (taken < 0)
             return EXIT_USAGE;
         if (!taken && take_option(a, c, argv) != EXIT_OK)
@@ -180,60 +170,6 @@ static int parse_args(int argc, char **argv, grad_args *a)
         return EXIT_USAGE;
     }
     return check_args(a);
-}
-
-/* The model output --output-of names (default the first). */
-static int pick_model_output(const rs_model *m, const grad_args *a, int *out)
-{
-    *out = 0;
-    if (!a->output_of)
-        return EXIT_OK;
-    rs_error err = {""};
-    int node = rs_model_find_node(m, a->output_of, &err);
-    if (node < 0) {
-        cli_error("%s: %s", a->model, err.msg);
-        return EXIT_FAIL;
-    }
-    for (int k = 0; k < m->n_outputs; k++)
-        if (m->outputs[k].node == node) {
-            *out = k;
-            return EXIT_OK;
-        }
-    cli_error("%s: layer %s is not a model output (--output-of)", a->model, m->nodes[node].name);
-    return EXIT_FAIL;
-}
-
-/* The loss: --loss, else the one the file was compiled with. */
-static int pick_loss(const rs_model *m, const grad_args *a, int output, rs_loss *loss)
-{
-    rs_error err = {""};
-    if (a->loss) {
-        if (rs_loss_from_name(a->loss, loss, &err) == 0)
-            return EXIT_OK;
-        cli_error("--loss %s", err.msg);
-        return EXIT_USAGE;
-    }
-    int rc = rs_model_loss(m, output, loss, &err);
-    if (rc == 0)
-        return EXIT_OK;
-    if (rc > 0)
-        cli_error("%s: the file names no loss (saved without compiling): give --loss NAME",
-                  a->model);
-    else
-        cli_error("%s", err.msg);
-    return EXIT_FAIL;
-}
-
-static int read_labels(const grad_args *a, rs_tensor *labels)
-{
-    rs_error err = {""};
-    if (rs_npy_read(a->labels, labels, &err) < 0 ||
-        (a->in.have_sample && labels->rank >= 1 &&
-         rs_input_pick_sample(labels, a->in.sample, a->labels, &err) < 0)) {
-        cli_error("%s", err.msg);
-        return EXIT_FAIL;
-    }
-    return EXIT_OK;
 }
 
 /* What to compute: the layer (and its --output) or the weight. */
@@ -402,13 +338,8 @@ int cmd_grad(int argc, char **argv)
     rs_objective obj = {0};
     char desc[256];
     if ((rc = pick_target(m, &a, &t)) != EXIT_OK ||
-        (rc = pick_model_output(m, &a, &obj.output)) != EXIT_OK)
+        (rc = cli_build_objective(m, a.model, &a.obj, &a.in, &obj, &labels)) != EXIT_OK)
         goto done;
-    obj.unit = (long)a.unit;
-    if (a.labels && ((rc = pick_loss(m, &a, obj.output, &obj.loss)) != EXIT_OK ||
-                     (rc = read_labels(&a, &labels)) != EXIT_OK))
-        goto done;
-    obj.labels = a.labels ? &labels : NULL;
     if ((rc = cli_build_inputs(m, &a.in, batch, desc, sizeof desc)) != EXIT_OK)
         goto done;
     if (!(run = rs_run_new(m, &err)) || rs_run_take_inputs(run, batch, m->n_inputs, &err) < 0) {

@@ -246,6 +246,22 @@ expect_fail 1 "flatten_1: not a sequence (shape of rank 2; importance needs (bat
     "$RNNSCOPE" grad "$top_srcdir/share/rnnscope/demo/demo.h5" --layer flatten --importance -o "$T/x.npy"
 expect_fail 2 "--importance goes with --layer" "--importance with --weight" \
     "$RNNSCOPE" grad "$M" --weight lstm_1/kernel:0 --importance -o "$T/x.npy"
+# plot --grad draws the gradient: the same picture as plot --data of grad's .npy, every view
+"$RNNSCOPE" grad "$M" --layer lstm_1 $IN -o "$T/pg.npy"
+for v in lines detail heatmap hist bars; do
+    if "$RNNSCOPE" plot "$M" --layer lstm_1 --grad --view $v --width 60 --height 12 --graphics ascii --color never $IN > "$T/pg_model.txt" &&
+       "$RNNSCOPE" plot --data "$T/pg.npy" --view $v --width 60 --height 12 --graphics ascii --color never > "$T/pg_data.txt" &&
+       diff -I 'lstm_1\|pg.npy' "$T/pg_model.txt" "$T/pg_data.txt" > "$T/pg.diff" &&
+       ! cmp -s "$T/pg_model.txt" <("$RNNSCOPE" plot "$M" --layer lstm_1 --view $v --width 60 --height 12 --graphics ascii --color never $IN)
+    then ok "plot --grad --view $v draws grad's array (not the output)"
+    else not_ok "plot --grad --view $v draws grad's array (not the output)"; diag < "$T/pg.diff"; fi
+done
+expect_fail 2 "--labels, --loss, --unit and --output-of go with --grad" "plot --unit without --grad" \
+    "$RNNSCOPE" plot "$M" --layer lstm_1 --unit 0
+expect_fail 2 "--grad draws a layer's outputs: no --internal or --view weights yet" "plot --grad --view weights" \
+    "$RNNSCOPE" plot "$M" --layer lstm_1 --grad --view weights
+expect_fail 2 "--loss needs --labels" "plot --grad --loss without --labels" \
+    "$RNNSCOPE" plot "$M" --layer lstm_1 --grad --loss mse
 expect_fail 2 "--by-gate prints a table: no -o" "--by-gate with -o" \
     "$RNNSCOPE" grad "$M" --weight lstm_1/kernel:0 --by-gate -o "$T/x.npy"
 expect_fail 1 "layer input_1 has no weights" "--by-gate of a layer without weights" \
