@@ -78,11 +78,22 @@ double rs_grads_objective(const rs_grads *g);
 
 void rs_grads_free(rs_grads *g);
 
-/* Integrated gradients of the objective with respect to model input `input` (index into
- * m->inputs), from a baseline of zeros: x ⊙ the mean of the gradients at (s + 0.5) / steps · x,
- * s < steps (the midpoint rule; the sum of the result approaches f(x) - f(0)). The run gets its
- * inputs back afterwards. out: allocated, the input's shape. */
-int rs_integrated_gradients(rs_run *r, const rs_objective *obj, int input, int steps,
-                            rs_tensor *out, rs_error *err);
+/* One gate block of a weight's gradient (the layer registry's split: LSTM i f c o, GRU z r h,
+ * a Bidirectional's forward and backward weights). */
+typedef struct rs_gate_stats {
+    const char *direction; /* "forward" / "backward" in a Bidirectional, else NULL */
+    const char *gate;      /* the block's name; NULL: the weight is not split */
+    size_t count;          /* values in the block */
+    double norm;           /* L2 norm of its finite values */
+    double zeros, nans, infs; /* shares of the count: exactly 0, NaN, ±Inf */
+} rs_gate_stats;
+
+#define RS_MAX_GATE_BLOCKS 8
+
+/* The statistics of grad, d objective / d weight w of node n (its shape), by gate block along
+ * the last axis: out has room for RS_MAX_GATE_BLOCKS. Returns the number of blocks, or -1
+ * when the weight's last axis does not split into the layer's gate count. */
+int rs_weight_grad_by_gate(const rs_node *n, int w, const rs_tensor *grad, rs_gate_stats *out,
+                           rs_error *err);
 
 #endif

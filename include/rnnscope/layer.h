@@ -45,6 +45,14 @@ typedef struct rs_layer_grad_io {
     size_t scratch_budget;
 } rs_layer_grad_io;
 
+/* How one weight's last axis splits into gate blocks, and which direction of a Bidirectional it
+ * belongs to (weight gradients by gate, as See RNN's rnn_histogram shows them). */
+typedef struct rs_weight_gates {
+    int gates;                /* equal blocks along the last axis; 1: not split */
+    const char *const *names; /* the blocks' names (LSTM i f c o, GRU z r h); NULL for 1 block */
+    const char *direction;    /* "forward" / "backward" inside a Bidirectional, else NULL */
+} rs_weight_gates;
+
 typedef struct rs_layer_kind {
     const char *class_name;
 
@@ -71,6 +79,9 @@ typedef struct rs_layer_kind {
     /* Bytes of scratch the reverse pass needs at least beyond the gradients it returns (an
      * RNN's recomputed gates, checkpointed); NULL when that is small. For the memory cap. */
     size_t (*backward_scratch)(const rs_node *node, const rs_tensor *const *inputs);
+
+    /* The gate split of the node's weight w; NULL: its weights are not split (one block). */
+    void (*weight_gates)(const rs_node *node, int w, rs_weight_gates *out);
 } rs_layer_kind;
 
 /* The entry for a Keras class name, or NULL. */

@@ -9,27 +9,25 @@
 #include <string.h>
 
 #include "commands.h"
+#include "grad_gates.h"
+#include "objective_opts.h"
 #include "model_io.h"
+#include "rnnscope/attribution.h"
 #include "rnnscope/grad.h"
 #include "rnnscope/input.h"
 #include "rnnscope/npy.h"
 #include "rnnscope/run.h"
 
 enum {
-    OPT_LAYER = OPT_FIRST_FREE, OPT_OUTPUT, OPT_WEIGHT, OPT_LABELS, OPT_LOSS, OPT_UNIT,
-    OPT_OUTPUT_OF, OPT_METHOD, OPT_HELP,
+    OPT_LAYER = OPT_FIRST_FREE, OPT_OUTPUT, OPT_WEIGHT, OPT_METHOD, OPT_IG_STEPS, OPT_BASELINE, OPT_IMPORTANCE, OPT_BY_GATE, OPT_HELP,
 };
 
-/* --method: the gradient itself, times the layer's output, or integrated gradients. */
-typedef enum method { METHOD_GRAD, METHOD_INPUT_X_GRAD, METHOD_IG } method;
-
-#define IG_STEPS 50 /* integrated gradients: points along the path from zeros (midpoint rule) */
-
 typedef struct grad_args {
-    const char *model, *layer, *weight, *out, *labels, *loss, *output_of;
-    method method;
-    unsigned long output, unit;
-    bool have_unit;
+    const char *model, *layer, *weight, *out, *baseline;
+    objective_opts obj;
+    rs_saliency_method method; /* --method: the gradient, times the output, or integrated */
+    unsigned long output, ig_steps;
+    bool have_ig_steps, importance, by_gate;
     input_opts in;
 } grad_args;
 
@@ -37,7 +35,10 @@ static void grad_usage(FILE *f)
 {
     fputs("Usage: rnnscope grad MODEL --layer NAME [--output K] [--method grad|input_x_grad|ig]\n"
           "                     [OBJECTIVE] [INPUT OPTIONS] -o OUT\n"
+          "                     [--ig-steps N] [--baseline FILE.npy] [--importance]\n"
           "       rnnscope grad MODEL --weight NAME [OBJECTIVE] [INPUT OPTIONS] -o OUT\n"
+          "       rnnscope grad MODEL --weight NAME | --layer NAME --by-gate [OBJECTIVE]\n"
+          "                     [INPUT OPTIONS]\n"
           "\n"
           "Write the gradient of the objective with respect to one layer's output (same shape\n"
           "as 'dump' of it; the InputLayer's is the input: saliency) or to one weight (in its\n"
@@ -54,8 +55,15 @@ static void grad_usage(FILE *f)
           "  --output-of NAME  the model output (its layer) for a model with several\n"
           "\n"
           "--method input_x_grad: the gradient times the layer's output; ig: integrated\n"
-          "gradients of a model input from a baseline of zeros (50 points, midpoint rule: the\n"
-          "values add up to the objective at the input minus at zeros).\n"
+          "gradients of a model input along the straight path from a baseline (zeros, or\n"
+          "--baseline FILE.npy: the input's shape or one sample's) in --ig-steps N points\n"
+          "(default 32, midpoint rule): the values add up to the objective at the input minus\n"
+          "at the baseline; a line on stderr says how closely (the completeness error).\n"
+          "--importance writes the timestep importance instead, shape (N, T): the L2 norm of\n"
+          "the result over the channels at each sample and step.\n"
+          "--by-gate prints the weight's gradient (or every weight of the --layer) by gate\n"
+          "instead of writing it: one row per gate block (LSTM i f c o, GRU z r h, each\n"
+          "direction of a Bidirectional) with its norm and the shares of exact zeros, NaN, Inf.\n"
           "--weight takes the weight's full name as 'summary --weights' lists it\n"
           "(lstm_1/recurrent_kernel:0) or a part that matches one weight only.\n",
           f);
@@ -72,26 +80,30 @@ static int take_option(grad_args *a, int c, char **argv)
     switch (c) {
     case OPT_LAYER: a->layer = optarg; return EXIT_OK;
     case OPT_WEIGHT: a->weight = optarg; return EXIT_OK;
-    case OPT_LABELS: a->labels = optarg; return EXIT_OK;
-    case OPT_LOSS: a->loss = optarg; return EXIT_OK;
-    case OPT_OUTPUT_OF: a->output_of = optarg; return EXIT_OK;
+    case OPT_BASELINE: a->baseline = optarg; return EXIT_OK;
+    case OPT_IMPORTANCE: a->importance = true; return EXIT_OK;
+    case OPT_BY_GATE: a->by_gate = true; return EXIT_OK;
     case OPT_METHOD:
         if (!strcmp(optarg, "grad") || !strcmp(optarg, "input_x_grad") || !strcmp(optarg, "ig")) {
-            a->method = optarg[0] == 'g' ? METHOD_GRAD : optarg[0] == 'i' && optarg[1] == 'n'
-                                                             ? METHOD_INPUT_X_GRAD : METHOD_IG;
+            a->method = optarg[0] == 'g' ? RS_SALIENCY_GRAD
+                        : optarg[1] == 'n' ? RS_SALIENCY_INPUT_X_GRAD : RS_SALIENCY_IG;
             return EXIT_OK;
         }
         cli_error("grad: --method is grad, input_x_grad or ig, not '%s'", optarg);
         return EXIT_USAGE;
     case 'o': a->out = optarg; return EXIT_OK;
-    case OPT_OUTPUT:
-    case OPT_UNIT:
-        if (!parse_count(optarg, c == OPT_OUTPUT ? &a->output : &a->unit)) {
-            cli_error("grad: %s needs a non-negative index, not '%s'",
-                      c == OPT_OUTPUT ? "--output" : "--unit", optarg);
+    case OPT_IG_STEPS:
+        if (!parse_count(optarg, &a->ig_steps) || a->ig_steps < 1 || a->ig_steps > 100000) {
+            cli_error("grad: --ig-steps needs a count from 1 to 100000, not '%s'", optarg);
             return EXIT_USAGE;
         }
-        a->have_unit = a->have_unit || c == OPT_UNIT;
+        a->have_ig_steps = true;
+        return EXIT_OK;
+    case OPT_OUTPUT:
+        if (!parse_count(optarg, &a->output)) {
+            cli_error("grad: --output needs a non-negative index, not '%s'", optarg);
+            return EXIT_USAGE;
+        }
         return EXIT_OK;
     case OPT_HELP: grad_usage(stdout); exit(EXIT_OK);
     case ':': cli_error("grad: %s needs a value", argv[optind - 1]); return EXIT_USAGE;
@@ -108,17 +120,18 @@ static int check_args(const grad_args *a)
     if (!a->layer == !a->weight)
         return misuse(a->layer ? "give --layer or --weight, not both"
                                : "--layer NAME or --weight NAME is required");
-    if (!a->out)
+    if (a->by_gate && (a->out || a->importance || a->output || a->method != RS_SALIENCY_GRAD))
+        return misuse(a->out ? "--by-gate prints a table: no -o"
+                             : "--by-gate takes no --importance, --output or --method");
+    if (!a->out && !a->by_gate)
         return misuse("-o OUT is required");
     if (a->weight && a->output)
         return misuse("--output goes with --layer");
-    if (a->weight && a->method != METHOD_GRAD)
-        return misuse("--method goes with --layer");
-    if (a->loss && !a->labels)
-        return misuse("--loss needs --labels");
-    if (a->labels && a->have_unit)
-        return misuse("--unit is for the objective without labels");
-    return EXIT_OK;
+    if (a->weight && (a->method != RS_SALIENCY_GRAD || a->importance))
+        return misuse(a->importance ? "--importance goes with --layer" : "--method goes with --layer");
+    if ((a->have_ig_steps || a->baseline) && a->method != RS_SALIENCY_IG)
+        return misuse(a->baseline ? "--baseline goes with --method ig" : "--ig-steps goes with --method ig");
+    return objective_opts_check(&a->obj, "grad");
 }
 
 static int parse_args(int argc, char **argv, grad_args *a)
@@ -128,11 +141,12 @@ static int parse_args(int argc, char **argv, grad_args *a)
         {"layer", required_argument, 0, OPT_LAYER},
         {"output", required_argument, 0, OPT_OUTPUT},
         {"weight", required_argument, 0, OPT_WEIGHT},
-        {"labels", required_argument, 0, OPT_LABELS},
-        {"loss", required_argument, 0, OPT_LOSS},
-        {"unit", required_argument, 0, OPT_UNIT},
-        {"output-of", required_argument, 0, OPT_OUTPUT_OF},
+        OBJECTIVE_LONG_OPTIONS,
         {"method", required_argument, 0, OPT_METHOD},
+        {"ig-steps", required_argument, 0, OPT_IG_STEPS},
+        {"baseline", required_argument, 0, OPT_BASELINE},
+        {"importance", no_argument, 0, OPT_IMPORTANCE},
+        {"by-gate", no_argument, 0, OPT_BY_GATE},
         {"help", no_argument, 0, OPT_HELP},
         {0, 0, 0, 0},
     };
@@ -142,6 +156,8 @@ static int parse_args(int argc, char **argv, grad_args *a)
     int c;
     while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
         int taken = input_opts_take(&a->in, "grad", c, optarg);
+        if (taken == 0)
+            taken = objective_opts_take(&a->obj, "grad", c, optarg);
         if (taken < 0)
             return EXIT_USAGE;
         if (!taken && take_option(a, c, argv) != EXIT_OK)
@@ -154,60 +170,6 @@ static int parse_args(int argc, char **argv, grad_args *a)
         return EXIT_USAGE;
     }
     return check_args(a);
-}
-
-/* The model output --output-of names (default the first). */
-static int pick_model_output(const rs_model *m, const grad_args *a, int *out)
-{
-    *out = 0;
-    if (!a->output_of)
-        return EXIT_OK;
-    rs_error err = {""};
-    int node = rs_model_find_node(m, a->output_of, &err);
-    if (node < 0) {
-        cli_error("%s: %s", a->model, err.msg);
-        return EXIT_FAIL;
-    }
-    for (int k = 0; k < m->n_outputs; k++)
-        if (m->outputs[k].node == node) {
-            *out = k;
-            return EXIT_OK;
-        }
-    cli_error("%s: layer %s is not a model output (--output-of)", a->model, m->nodes[node].name);
-    return EXIT_FAIL;
-}
-
-/* The loss: --loss, else the one the file was compiled with. */
-static int pick_loss(const rs_model *m, const grad_args *a, int output, rs_loss *loss)
-{
-    rs_error err = {""};
-    if (a->loss) {
-        if (rs_loss_from_name(a->loss, loss, &err) == 0)
-            return EXIT_OK;
-        cli_error("--loss %s", err.msg);
-        return EXIT_USAGE;
-    }
-    int rc = rs_model_loss(m, output, loss, &err);
-    if (rc == 0)
-        return EXIT_OK;
-    if (rc > 0)
-        cli_error("%s: the file names no loss (saved without compiling): give --loss NAME",
-                  a->model);
-    else
-        cli_error("%s", err.msg);
-    return EXIT_FAIL;
-}
-
-static int read_labels(const grad_args *a, rs_tensor *labels)
-{
-    rs_error err = {""};
-    if (rs_npy_read(a->labels, labels, &err) < 0 ||
-        (a->in.have_sample && labels->rank >= 1 &&
-         rs_input_pick_sample(labels, a->in.sample, a->labels, &err) < 0)) {
-        cli_error("%s", err.msg);
-        return EXIT_FAIL;
-    }
-    return EXIT_OK;
 }
 
 /* What to compute: the layer (and its --output) or the weight. */
@@ -246,24 +208,50 @@ static int model_input_of(const rs_model *m, int node)
     return -1;
 }
 
-/* --method ig: integrated gradients of the model input --layer names. */
+/* Write t, or with --importance its L2 norm over channels at each step. */
+static int write_result(const grad_args *a, const rs_tensor *t)
+{
+    if (!a->importance)
+        return cli_write_tensor("grad", a->out, t);
+    rs_error err = {""};
+    rs_tensor imp = {0};
+    if (rs_timestep_importance(t, &imp, &err) < 0) {
+        cli_error("%s: --importance: %s", a->model, err.msg);
+        return EXIT_FAIL;
+    }
+    int rc = cli_write_tensor("grad", a->out, &imp);
+    rs_tensor_free(&imp);
+    return rc;
+}
+
+/* --method ig: integrated gradients of the model input --layer names, and how closely they add
+ * up to f(x) - f(baseline) on stderr. */
 static int integrated(rs_run *run, const rs_objective *obj, const target *t, const grad_args *a)
 {
     const rs_model *m = rs_run_model(run);
     int input = model_input_of(m, t->node);
     rs_error err = {""};
-    rs_tensor ig = {0};
+    rs_tensor base = {0};
+    rs_saliency ig = {0};
     if (input < 0) {
         cli_error("%s: layer %s is not a model input: --method ig integrates along the path from "
-                  "zeros to an input", a->model, m->nodes[t->node].name);
+                  "a baseline to an input", a->model, m->nodes[t->node].name);
         return EXIT_FAIL;
     }
-    if (rs_integrated_gradients(run, obj, input, IG_STEPS, &ig, &err) < 0) {
+    rs_saliency_opts o = {RS_SALIENCY_IG, (int)a->ig_steps, a->baseline ? &base : NULL};
+    if ((a->baseline && rs_npy_read(a->baseline, &base, &err) < 0) ||
+        rs_saliency_compute(run, obj, input, &o, a->baseline, &ig, &err) < 0) {
         cli_error("%s", err.msg);
+        rs_tensor_free(&base);
         return EXIT_FAIL;
     }
-    int rc = cli_write_tensor("grad", a->out, &ig);
-    rs_tensor_free(&ig);
+    fprintf(stderr, "rnnscope: grad: integrated gradients (%d steps): sum %.6g, f(input) - "
+            "f(baseline) = %.6g - %.6g = %.6g, completeness error %.3g%%\n",
+            o.ig_steps ? o.ig_steps : RS_IG_STEPS_DEFAULT, ig.sum, ig.f_input, ig.f_baseline,
+            ig.f_input - ig.f_baseline, 100 * ig.completeness_error);
+    int rc = write_result(a, &ig.values);
+    rs_saliency_free(&ig);
+    rs_tensor_free(&base);
     return rc;
 }
 
@@ -279,12 +267,33 @@ static int times_output(rs_run *run, const target *t, const rs_tensor *grad, rs_
     return 0;
 }
 
+/* --importance of the plain gradient: the library's timestep importance of the layer, as the
+ * explorer's strip draws it. */
+static int layer_importance(rs_run *run, const rs_objective *obj, const target *t,
+                            const grad_args *a)
+{
+    rs_error err = {""};
+    rs_tensor imp = {0};
+    if (rs_layer_importance(run, obj, t->node, t->output, &imp, &err) < 0) {
+        cli_error("%s", err.msg);
+        return EXIT_FAIL;
+    }
+    int rc = cli_write_tensor("grad", a->out, &imp);
+    rs_tensor_free(&imp);
+    return rc;
+}
+
 /* Compute and write the gradient the target asks for. */
 static int compute_and_write(rs_run *run, const rs_objective *obj, const target *t,
                              const grad_args *a)
 {
-    if (a->method == METHOD_IG)
+    if (a->by_gate)
+        return cli_print_gate_table(run, obj, t->node >= 0 ? t->node : t->weight_node,
+                                    t->node >= 0 ? -1 : t->weight);
+    if (a->method == RS_SALIENCY_IG)
         return integrated(run, obj, t, a);
+    if (a->importance && a->method == RS_SALIENCY_GRAD)
+        return layer_importance(run, obj, t, a);
     rs_error err = {""};
     rs_grad_request req = {t->node, t->weight_node, false};
     rs_grads *g = NULL;
@@ -300,14 +309,14 @@ static int compute_and_write(rs_run *run, const rs_objective *obj, const target 
         const rs_tensor *w = &rs_run_model(run)->nodes[t->weight_node].weights[t->weight].value;
         rc = rs_tensor_alloc(&made, w->rank, w->shape, &err) < 0 ? EXIT_FAIL : EXIT_OK;
         out = &made;
-    } else if (a->method == METHOD_INPUT_X_GRAD) {
+    } else if (a->method == RS_SALIENCY_INPUT_X_GRAD) {
         rc = times_output(run, t, out, &made, &err) < 0 ? EXIT_FAIL : EXIT_OK;
         out = &made;
     }
     if (rc != EXIT_OK)
         cli_error("%s", err.msg);
     else
-        rc = cli_write_tensor("grad", a->out, out);
+        rc = write_result(a, out);
     rs_tensor_free(&made);
     rs_grads_free(g);
     return rc;
@@ -329,13 +338,8 @@ int cmd_grad(int argc, char **argv)
     rs_objective obj = {0};
     char desc[256];
     if ((rc = pick_target(m, &a, &t)) != EXIT_OK ||
-        (rc = pick_model_output(m, &a, &obj.output)) != EXIT_OK)
+        (rc = cli_build_objective(m, a.model, &a.obj, &a.in, &obj, &labels)) != EXIT_OK)
         goto done;
-    obj.unit = (long)a.unit;
-    if (a.labels && ((rc = pick_loss(m, &a, obj.output, &obj.loss)) != EXIT_OK ||
-                     (rc = read_labels(&a, &labels)) != EXIT_OK))
-        goto done;
-    obj.labels = a.labels ? &labels : NULL;
     if ((rc = cli_build_inputs(m, &a.in, batch, desc, sizeof desc)) != EXIT_OK)
         goto done;
     if (!(run = rs_run_new(m, &err)) || rs_run_take_inputs(run, batch, m->n_inputs, &err) < 0) {

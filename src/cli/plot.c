@@ -15,6 +15,7 @@
 
 #include "commands.h"
 #include "model_io.h"
+#include "objective_opts.h"
 #include "rnnscope/run.h"
 #include "rnnscope/sixel.h"
 #include "rnnscope/term.h"
@@ -49,12 +50,19 @@ typedef struct plot_args {
     size_t sample, cursor, page;
     bool have_cursor;
     int grid_cols, gates;
+    bool grad;          /* --grad: draw d objective / d the layer's output instead */
+    objective_opts obj; /* its OBJECTIVE options */
 } plot_args;
 
 static void plot_usage(FILE *f)
 {
     fputs("Usage: rnnscope plot --data FILE.npy [PLOT OPTIONS]\n"
           "       rnnscope plot MODEL --layer NAME [--output K] [INPUT OPTIONS] [PLOT OPTIONS]\n"
+          "       rnnscope plot MODEL --layer NAME --grad [OBJECTIVE] [INPUT OPTIONS] [PLOT OPTIONS]\n"
+          "\n"
+          "--grad draws the gradient of the objective with respect to the layer's output\n"
+          "instead of the output (OBJECTIVE as for 'grad': --labels Y.npy [--loss NAME] |\n"
+          "--unit J, --output-of NAME).\n"
           "\n"
           "Print a picture of an array on stdout. Rank 1: bars; rank 2 (timesteps, channels):\n"
           "lines; rank 3 (N, timesteps, channels): sample --sample N of the batch.\n"
@@ -205,7 +213,7 @@ enum {
     O_DATA = 256, O_VIEW, O_GRAPHICS, O_WIDTH, O_HEIGHT, O_CHANNELS, O_TIMESTEPS, O_EQUAL,
     O_ZERO, O_CMAP, O_NORM, O_COLOR, O_TRANSPOSE, O_SAMPLE, O_LAYER, O_OUTPUT, O_BLOCKS, O_COLS,
     O_PAGE, O_CURSOR, O_AGG, O_GATES, O_RECURRENT, O_BIAS, O_HELP, O_INTERNAL,
-    O_INPUT, O_RANDOM, O_WEIGHTS, O_MAX_MEMORY, O_THREADS,
+    O_INPUT, O_RANDOM, O_WEIGHTS, O_MAX_MEMORY, O_THREADS, O_GRAD,
 };
 
 static const struct option long_opts[] = {
@@ -224,7 +232,8 @@ static const struct option long_opts[] = {
     {"help", no_argument, 0, O_HELP}, {"internal", required_argument, 0, O_INTERNAL},
     {"input", required_argument, 0, O_INPUT}, {"random", required_argument, 0, O_RANDOM},
     {"weights", required_argument, 0, O_WEIGHTS}, {"threads", required_argument, 0, O_THREADS},
-    {"max-memory", required_argument, 0, O_MAX_MEMORY}, {0, 0, 0, 0},
+    {"max-memory", required_argument, 0, O_MAX_MEMORY}, {"grad", no_argument, 0, O_GRAD},
+    OBJECTIVE_LONG_OPTIONS, {0, 0, 0, 0},
 };
 
 /* One option into a; returns 0, or EXIT_USAGE after printing why. */
@@ -283,7 +292,8 @@ static int apply_option(plot_args *a, int opt, const char *arg)
     case O_PAGE: return parse_size(arg, &a->page) ? 0 : usage_error("bad --page '%s'", arg);
     case O_COLS: return parse_int(arg, 1, 1000, &a->grid_cols) ? 0 : usage_error("bad --cols '%s' (1..1000)", arg);
     case O_GATES: return parse_gates(arg, &a->gates) == 0 ? 0 : usage_error("bad --gates '%s' (lstm, gru, or 1..64)", arg);
-    default: return EXIT_USAGE;
+    case O_GRAD: a->grad = true; return 0;
+    default: return objective_opts_take(&a->obj, "plot", opt, arg) > 0 ? 0 : EXIT_USAGE;
     }
 }
 
@@ -321,6 +331,13 @@ static int parse_args(int argc, char **argv, plot_args *a)
         return usage_error("give either MODEL or --data, not both (%s)", a->model);
     if (a->model && !a->layer)
         return usage_error("%s", "MODEL needs --layer NAME");
+    if ((a->obj.labels || a->obj.loss || a->obj.have_unit || a->obj.output_of) && !a->grad)
+        return usage_error("%s", "--labels, --loss, --unit and --output-of go with --grad");
+    if (a->grad && (!a->model || a->internal || a->view == V_WEIGHTS))
+        return usage_error("%s", !a->model ? "--grad needs MODEL --layer NAME"
+                                           : "--grad draws a layer's outputs: no --internal or --view weights yet");
+    if (a->grad && objective_opts_check(&a->obj, "plot") != EXIT_OK)
+        return EXIT_USAGE;
     if (a->model)
         return -1;
     if (!a->data)
@@ -800,11 +817,13 @@ static int layer_output(plot_args *a, rs_tensor *t)
     if ((rc = cli_build_inputs(m, &a->in, batch, desc, sizeof desc)) != EXIT_OK)
         goto done;
     if (!(run = rs_run_new(m, &err)) || rs_run_take_inputs(run, batch, m->n_inputs, &err) < 0 ||
-        rs_run_output(run, node, k, &out, &err) < 0 || rs_tensor_copy(t, out, &err) < 0) {
+        (!a->grad && (rs_run_output(run, node, k, &out, &err) < 0 || rs_tensor_copy(t, out, &err) < 0))) {
         cli_error("%s", err.msg);
         rc = EXIT_FAIL;
         goto done;
     }
+    if (a->grad && (rc = cli_layer_gradient(run, a->model, &a->obj, &a->in, node, k, t)) != EXIT_OK)
+        goto done;
     /* a batch of one sample: draw the sample, not a batch of one */
     if (t->rank >= 2 && t->shape[0] == 1 && t->rank != 3) {
         size_t shape[RS_MAX_RANK];

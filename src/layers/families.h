@@ -57,6 +57,8 @@ void rs_bidirectional_free(void *params);
 size_t rs_bidirectional_scratch(const rs_node *n, const rs_tensor *const *inputs);
 int rs_rnn_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
 int rs_bidirectional_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
+void rs_rnn_weight_gates(const rs_node *n, int w, rs_weight_gates *out);
+void rs_bidirectional_weight_gates(const rs_node *n, int w, rs_weight_gates *out);
 /* wrappers.c */
 RS_SETUP(rs_time_distributed_setup);
 void rs_time_distributed_free(void *params);

@@ -736,3 +736,37 @@ done:
     free(r.bw);
     return rc;
 }
+
+/* The gate blocks of a recurrent layer's weights along their last axis, in Keras order
+ * (weight gradients by gate). CuDNN biases hold the input and the recurrent bias of every gate
+ * one after the other. */
+static const char *const LSTM_GATES[] = {"i", "f", "c", "o"};
+static const char *const GRU_GATES[] = {"z", "r", "h"};
+static const char *const CUDNN_LSTM_BIAS[] = {"i:in", "f:in", "c:in", "o:in",
+                                              "i:rec", "f:rec", "c:rec", "o:rec"};
+static const char *const CUDNN_GRU_BIAS[] = {"z:in", "r:in", "h:in", "z:rec", "r:rec", "h:rec"};
+
+void rs_rnn_weight_gates(const rs_node *n, int w, rs_weight_gates *out)
+{
+    const rnn_params *p = n->params;
+    *out = (rs_weight_gates){1, NULL, NULL};
+    if (!p || p->gates == 1)
+        return;
+    bool lstm = p->cell == CELL_LSTM;
+    bool double_bias = p->cudnn && w == 2;
+    out->gates = double_bias ? 2 * p->gates : p->gates;
+    out->names = double_bias ? (lstm ? CUDNN_LSTM_BIAS : CUDNN_GRU_BIAS)
+                             : (lstm ? LSTM_GATES : GRU_GATES);
+}
+
+/* A Bidirectional's weights: the forward layer's, then the backward layer's. */
+void rs_bidirectional_weight_gates(const rs_node *n, int w, rs_weight_gates *out)
+{
+    const bidir_params *p = n->params;
+    int half = n->n_weights / 2;
+    const rs_node *inner = w < half ? p->forward : p->backward;
+    *out = (rs_weight_gates){1, NULL, NULL};
+    if (inner && inner->kind && inner->kind->weight_gates)
+        inner->kind->weight_gates(inner, w < half ? w : w - half, out);
+    out->direction = w < half ? "forward" : "backward";
+}
