@@ -4,6 +4,7 @@
 #ifndef RNNSCOPE_LAYER_H
 #define RNNSCOPE_LAYER_H
 
+#include "rnnscope/layer_desc.h"
 #include "rnnscope/model.h"
 #include "rnnscope/progress.h"
 
@@ -71,7 +72,17 @@ typedef struct rs_layer_kind {
     /* Bytes of scratch the reverse pass needs at least beyond the gradients it returns (an
      * RNN's recomputed gates, checkpointed); NULL when that is small. For the memory cap. */
     size_t (*backward_scratch)(const rs_node *node, const rs_tensor *const *inputs);
+
+    /* What the node holds and produces beyond what its weights' names say (gate blocks,
+     * Bidirectional's directions, attention outputs), on top of the generic description in d
+     * (src/layers/describe.c). NULL: the generic description is the whole truth. */
+    void (*describe)(const rs_node *node, rs_layer_desc *d);
 } rs_layer_kind;
+
+/* What a node holds and produces (rnnscope/layer_desc.h), from its registry entry: the
+ * weights view, the gate panels and the heatmap orientation read this, not the class name.
+ * The matrices point into the node's weights. */
+void rs_node_describe(const rs_node *node, rs_layer_desc *d);
 
 /* The entry for a Keras class name, or NULL. */
 const rs_layer_kind *rs_layer_kind_find(const char *class_name);

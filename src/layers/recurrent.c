@@ -736,3 +736,45 @@ done:
     free(r.bw);
     return rc;
 }
+
+/* ---- description (rnnscope/layer_desc.h) ---- */
+
+/* Kernel, recurrent kernel and bias in gate blocks (i f c o, z r h); the gates internal is
+ * (T, gates, units). */
+void rs_rnn_describe(const rs_node *n, rs_layer_desc *d)
+{
+    const rnn_params *p = n->params;
+    rs_describe_weight(d, 0, RS_WEIGHT_KERNEL, "kernel"); /* Keras order, whatever stored */
+    rs_describe_weight(d, 1, RS_WEIGHT_RECURRENT, "recurrent kernel");
+    rs_describe_weight(d, 2, RS_WEIGHT_BIAS, "bias");
+    rs_describe_gates(d, 0, d->n_weights, p->gates);
+    for (int k = n->n_outputs; k < d->n_outputs; k++)
+        if (n->out_names && n->out_names[k] && !strcmp(n->out_names[k], "gates")) {
+            d->outputs[k].gates = p->gates;
+            d->outputs[k].gate_names = rs_gate_names(p->gates);
+        }
+}
+
+/* The forward direction's weights, then the backward's, each labelled; the internals are the
+ * inner layers' (forward_gates, backward_gates...). */
+void rs_bidirectional_describe(const rs_node *n, rs_layer_desc *d)
+{
+    const bidir_params *p = n->params;
+    const rs_node *dirs[2] = {p->forward, p->backward};
+    static const char *const label[2] = {"forward", "backward"};
+    int first = 0, k = d->n_outputs - 2 * dirs[0]->n_internal;
+    for (int i = 0; i < 2; i++) {
+        rs_layer_desc inner;
+        rs_node_describe(dirs[i], &inner);
+        for (int w = 0; w < inner.n_weights && first + w < d->n_weights; w++) {
+            rs_weight_desc *out = &d->weights[first + w];
+            int index = out->index;
+            *out = inner.weights[w];
+            out->index = index;
+            out->direction = label[i];
+        }
+        first += inner.n_weights;
+        for (int j = dirs[i]->n_outputs; j < inner.n_outputs && k >= 0 && k < d->n_outputs; j++)
+            d->outputs[k++] = inner.outputs[j];
+    }
+}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rnnscope/plot.h"
+#include "rnnscope/view.h"
 #include "render_util.h"
 
 void rs_heatmap_defaults(rs_heatmap_opts *o)
@@ -176,4 +177,21 @@ int rs_heatmap_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_heat
     if (legend)
         rs_colorbar_draw(c, (rs_rect){map.x, box.y + box.h - 1, map.w, 1}, o, lo, hi);
     return 0;
+}
+
+/* ---- the heatmap view (rnnscope/view.h) ---- */
+
+int rs_view_draw_heatmap(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err)
+{
+    rs_heatmap_opts o;
+    rs_view_heatmap_opts(s, &o);
+    rs_matrix sel;
+    float *copy;
+    size_t ch_base;
+    if (rs_view_selection(s, &sel, &copy, &ch_base, err) < 0)
+        return -1;
+    rs_matrix m = rs_view_heatmap_matrix(s, sel, ch_base, &o.row_base, &o.col_base, NULL);
+    int rc = rs_heatmap_draw(c, box, &m, &o, err);
+    free(copy);
+    return rc;
 }

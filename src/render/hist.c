@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rnnscope/plot.h"
+#include "rnnscope/view.h"
 #include "render_util.h"
 
 void rs_hist_defaults(rs_hist_opts *o)
@@ -145,4 +146,21 @@ int rs_hist_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_hist_op
     }
     rs_hist_free(&h);
     return 0;
+}
+
+/* ---- the histogram view (rnnscope/view.h) ---- */
+
+int rs_view_draw_hist(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err)
+{
+    rs_hist_opts o;
+    rs_hist_defaults(&o);
+    o.style = s->style;
+    rs_matrix m;
+    float *copy;
+    size_t base;
+    if (rs_view_selection(s, &m, &copy, &base, err) < 0)
+        return -1;
+    int rc = rs_hist_draw(c, box, &m, &o, err);
+    free(copy);
+    return rc;
 }

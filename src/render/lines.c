@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rnnscope/plot.h"
+#include "rnnscope/view.h"
 #include "render_util.h"
 
 void rs_lines_defaults(rs_lines_opts *o)
@@ -371,4 +372,58 @@ int rs_lines_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_lines_
     rs_lines_render(&L, c);
     rs_lines_free(&L);
     return 0;
+}
+
+/* ---- the lines view (rnnscope/view.h) ---- */
+
+/* The full output with the window and channels as options, so that labels keep the output's
+ * indices; the page follows the selected channel when one is marked. */
+int rs_view_draw_lines(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err)
+{
+    rs_lines_opts o;
+    rs_lines_defaults(&o);
+    o.style = s->style;
+    o.blocks = s->blocks;
+    o.equal_axes = s->equal_axes;
+    o.zero_line = s->zero_line;
+    o.grid_cols = s->grid_cols;
+    o.page = s->page;
+    rs_matrix m = s->full;
+    float *copy = NULL;
+    if (s->transpose) { /* the selection, transposed: indices count from the selection */
+        size_t base;
+        if (rs_view_selection(s, &m, &copy, &base, err) < 0)
+            return -1;
+        m = rs_matrix_transpose(m);
+    } else {
+        o.t0 = s->t0;
+        o.len = s->tlen;
+        o.channels = s->channels;
+        o.nchannels = s->nchannels;
+        o.step_mask = s->step_mask;
+        o.mark_channel = s->mark_channel;
+        o.selected = s->channel;
+        o.mark_cursor = s->mark_cursor;
+        o.cursor = s->cursor;
+    }
+    rs_lines L;
+    int rc = rs_lines_prepare(&L, &m, &o, box, err);
+    if (rc == 0 && s->mark_channel && L.per_page && s->channel / L.per_page != o.page) {
+        o.page = s->channel / L.per_page;
+        rs_lines_free(&L);
+        rc = rs_lines_prepare(&L, &m, &o, box, err);
+    }
+    if (rc == 0) {
+        rs_lines_render(&L, c);
+        s->per_page = L.per_page;
+        for (size_t i = 0; i < L.npanels && s->nhits < (int)(sizeof s->hits / sizeof s->hits[0]); i++) {
+            rs_rect b = L.panels[i].box;
+            s->hits[s->nhits++] = (rs_view_hit){b, L.panels[i].channel};
+        }
+        s->hit_t0 = L.t0;
+        s->hit_len = L.len;
+        rs_lines_free(&L);
+    }
+    free(copy);
+    return rc;
 }

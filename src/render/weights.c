@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rnnscope/plot.h"
+#include "rnnscope/view.h"
 #include "render_util.h"
 
 void rs_weights_defaults(rs_weights_opts *o)
@@ -15,13 +16,6 @@ void rs_weights_defaults(rs_weights_opts *o)
     o->cmap = RS_CMAP_BWR;
     o->gates = 4;
     o->histograms = true;
-}
-
-const char *const *rs_gate_names(int gates)
-{
-    static const char *const lstm[] = {"i", "f", "c", "o"};
-    static const char *const gru[] = {"z", "r", "h"};
-    return gates == 4 ? lstm : gates == 3 ? gru : NULL;
 }
 
 /* Gate block g of a panel: its cells; separators sit in the column before each block. */
@@ -160,10 +154,20 @@ int rs_weights_draw(rs_canvas *c, rs_rect box, const rs_matrix *kernel,
     }
     y += map_h;
     if (bias && y < box.y + box.h) {
-        rs_canvas_print(c, box.x, y, "bias", 4, rs_ui_color(o->style.depth, RS_UI_LABEL),
-                        RS_COLOR_DEFAULT);
-        int lw = box.w >= 12 ? 5 : 0;
-        draw_gated(c, (rs_rect){box.x + lw, y, box.w - lw, 1}, bias, gates, &ho, -m, m, err, &rc);
+        /* on its own scale, named beside it: a -4 forget bias must not saturate the kernels,
+         * nor the kernels' scale wash out the bias */
+        double mb = abs_max(bias);
+        if (!(mb > 0))
+            mb = 1;
+        char label[40], num[16];
+        snprintf(label, sizeof label, "bias \u00b1%s", rs_format_number(mb, 6, num, sizeof num));
+        if (o->style.graphics == RS_GFX_ASCII)
+            snprintf(label, sizeof label, "bias +-%s", num);
+        int lw = box.w >= 30 ? rs_utf8_width(label) + 1 : box.w >= 12 ? 5 : 0;
+        rs_canvas_print(c, box.x, y, lw > 5 ? label : "bias", lw ? lw : 4,
+                        rs_ui_color(o->style.depth, RS_UI_LABEL), RS_COLOR_DEFAULT);
+        draw_gated(c, (rs_rect){box.x + lw, y, box.w - lw, 1}, bias, gates, &ho, -mb, mb, err,
+                   &rc);
         y++;
     }
     if (decorated && y < box.y + box.h) {
