@@ -13,7 +13,7 @@ export LC_ALL=C.UTF-8
 explorer_picture() { # MODEL KEYS... : the picture area of the screen after the keys
     local model=$1; shift
     printf '%s\n' "$@" > "$T/keys"
-    "$RNNSCOPE" --headless --size 120x40 --graphics unicode --random 0 --keys "$T/keys" \
+    "$RNNSCOPE" --headless --size 120x40 --graphics unicode ${INPUT:---random 0} --keys "$T/keys" \
         --dump-screen "$T/dump" "$model" > "$T/out" 2>&1 || return 1
     "$PY" -c 'import sys
 screens = [s for s in open(sys.argv[1], encoding="utf-8").read().split("\f\n") if s.strip()]
@@ -23,7 +23,8 @@ for l in lines[3:38]:
 }
 plot_picture() { # MODEL PLOT-OPTIONS...
     local model=$1; shift
-    "$RNNSCOPE" plot "$model" --random 0 --graphics unicode --color never --width 60 --height 36 "$@" |
+    # shellcheck disable=SC2086 # INPUT: options, split on purpose
+    "$RNNSCOPE" plot "$model" ${INPUT:---random 0} --graphics unicode --color never --width 60 --height 36 "$@" |
         tail -n +2 | sed 's/ *$//'
 }
 # same NAME MODEL "PLOT OPTIONS" KEYS...: both pictures equal, kept in $T/plot and $T/explorer
@@ -93,5 +94,14 @@ same "detail after zoom and pan" "$M" "--layer lstm_1 --view detail --timesteps 
 has "the detail view names the absolute timestep" "$T/explorer" "channel 0   t=60" "60" "179"
 if grep -q "t=60 ch=0 .*window 60..179" "$T/dump"; then ok "the status line names the same timestep and window"
 else not_ok "the status line names the same timestep and window"; tail -3 "$T/dump" | diag; fi
+
+# The samples view (added by HACKING.md's new-view recipe): one heatmap per sample of the
+# demo's batch of 8, on one scale, the sample on screen marked; the same in both front ends
+INPUT="--input $top_srcdir/share/rnnscope/demo/demo.inputs.npy"
+same "samples view" "$M" "--layer lstm_1 --view samples" 7
+has "the samples view shows every sample, the first marked" "$T/plot" ">0" " 1" " 7"
+same "samples view of sample 2" "$M" "--layer lstm_1 --view samples --sample 2" s s 7
+has "the samples view marks the sample on screen" "$T/explorer" ">2" " 0"
+unset INPUT
 
 done_testing
