@@ -25,6 +25,7 @@ enum {
     RS_FOR_VECTOR = 4,    /* (C,) per sample */
     RS_FOR_LAYER = 8,     /* the layer itself (its weights), whatever its output */
     RS_FOR_BATCH = 16,    /* every sample of the batch at once */
+    RS_FOR_GATES = 32,    /* a (T, gates, units) internal, as (T, gates x units) */
     RS_FOR_ANY = RS_FOR_SEQUENCE | RS_FOR_ATTENTION | RS_FOR_VECTOR,
 };
 
@@ -39,7 +40,8 @@ enum { RS_USES_CMAP = 1, RS_USES_NORM = 2, RS_USES_TRANSPOSE = 4, RS_USES_WINDOW
       RS_USES_WINDOW)                                                                           \
     X(HEATMAP, heatmap, "heatmap", "3",                                                         \
       "view: heatmap (attention: row = query step; else time along x)", "Heat", RS_FOR_ANY,   \
-      RS_FOR_ATTENTION, RS_USES_CMAP | RS_USES_NORM | RS_USES_TRANSPOSE | RS_USES_WINDOW)      \
+      RS_FOR_ATTENTION | RS_FOR_GATES,                                                          \
+      RS_USES_CMAP | RS_USES_NORM | RS_USES_TRANSPOSE | RS_USES_WINDOW)                         \
     X(HIST, hist, "hist", "4", "view: histogram", "Hist", RS_FOR_ANY, 0, 0)                    \
     X(BARS, bars, "bars", "5", "view: bars", "Bars", RS_FOR_ANY, RS_FOR_VECTOR, 0)             \
     X(WEIGHTS, weights, "weights", "6", "view: the layer's weights, by gate and direction",    \
@@ -65,7 +67,8 @@ typedef struct rs_view_state {
     rs_style style;
     rs_matrix full;             /* the sample's output: rows = time (or query step), columns =
                                    channels (or key step) */
-    rs_output_desc out;         /* what it is: attention, axis names */
+    rs_output_desc out;         /* what it is: attention, gates (then `full` is (T, gates x
+                                   units), gate g in columns g*units...), axis names */
     size_t t0, tlen;            /* the window of rows shown; tlen 0 = every row */
     const size_t *channels;     /* the channels shown (plot --channels), or NULL for all */
     size_t nchannels;
@@ -114,7 +117,7 @@ const rs_view_info *rs_view_by_name(const char *name);
 /* "lines, detail, heatmap, ..." into buf. */
 const char *rs_view_names(char *buf, size_t len);
 
-/* What kind of output a state shows (RS_FOR_SEQUENCE, _ATTENTION or _VECTOR). */
+/* What kind of output a state shows (RS_FOR_SEQUENCE, _ATTENTION, _GATES or _VECTOR). */
 unsigned rs_view_output_kind(const rs_view_state *s);
 /* The default view for that kind: the first view whose `defaults` has it. */
 rs_view_id rs_view_default(unsigned kind);

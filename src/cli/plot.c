@@ -755,6 +755,11 @@ static int layer_output(plot_args *a, rs_tensor *t, rs_model **opened)
         rc = EXIT_FAIL;
         goto done;
     }
+    /* a (N, T, gates, units) internal: (N, T, gates x units), gate g in its own columns */
+    if (a->desc.outputs[k].gates > 1 && t->rank == 4) {
+        size_t shape[3] = {t->shape[0], t->shape[1], t->shape[2] * t->shape[3]};
+        rs_tensor_reshape(t, 3, shape, &err);
+    }
     /* a batch of one sample: draw the sample, not a batch of one */
     if (t->rank >= 2 && t->shape[0] == 1 && t->rank != 3) {
         size_t shape[RS_MAX_RANK];

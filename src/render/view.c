@@ -50,6 +50,8 @@ unsigned rs_view_output_kind(const rs_view_state *s)
 {
     if (s->out.attention)
         return RS_FOR_ATTENTION;
+    if (s->out.gates > 1)
+        return RS_FOR_GATES;
     return s->full.rows <= 1 ? RS_FOR_VECTOR : RS_FOR_SEQUENCE;
 }
 

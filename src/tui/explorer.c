@@ -194,8 +194,11 @@ rs_view_id ex_current_view(explorer *ex, const rs_tensor *t)
     signed char chosen = ex->view_of[row->node];
     if (chosen != EX_VIEW_DEFAULT)
         return (rs_view_id)chosen;
-    if (ex_current_output_desc(ex).attention)
+    rs_output_desc d = ex_current_output_desc(ex);
+    if (d.attention)
         return (rs_view_id)ex->default_view[1];
+    if (d.gates > 1)
+        return rs_view_default(RS_FOR_GATES);
     if (t && t->rank <= 2)
         return (rs_view_id)ex->default_view[2];
     return (rs_view_id)ex->default_view[0];

@@ -295,6 +295,8 @@ static void fill_state(explorer *ex, rs_view_state *s, const rs_node *n, const r
     s->full = *full;
     if (k < desc->n_outputs)
         s->out = desc->outputs[k];
+    if (s->out.gates > 1 && t && t->rank == 4) /* (1, T, gates, units): gates side by side */
+        s->full = rs_matrix_make(t->data, t->shape[1], t->shape[2] * t->shape[3]);
     bool sequence = t && t->rank >= 3; /* the timestep window applies to sequences only */
     s->t0 = sequence && ex->tlen ? ex->t0 : 0;
     s->tlen = sequence ? ex->tlen : 0;

@@ -85,6 +85,15 @@ assert rows[-2].split() == ["0", "239"], rows[-2]' "$T/plot" &&
     ok "the window keeps the query steps as rows and every key step as columns" ||
     { not_ok "the window keeps the query steps as rows and every key step as columns"; diag < "$T/plot"; }
 
+# Gates: (T, 4, units) as four panels over the real T axis with the gate names, one scale (both
+# front ends drew a (4 T, units) matrix, time and gates mixed on one axis); a GRU's three
+M2=$FIX/rnn_options/keras/k22.h5
+same "LSTM gates" "$M2" "--layer lstm_state --internal gates" Enter j j j j
+has "LSTM gates are four panels named i f c o over 6 timesteps" "$T/plot" "gate i" "gate f" "gate c" "gate o" "  0                                                        5"
+same "GRU gates" "$M2" "--layer gru_state --internal gates" j j j Enter j j j
+has "GRU gates are three panels named z r h" "$T/plot" "gate z" "gate r" "gate h"
+if grep -q "gate i" "$T/plot"; then not_ok "GRU gates are not LSTM gates"; else ok "GRU gates are not LSTM gates"; fi
+
 # Axes in absolute timesteps: zoom (window 0..119 around the cursor at 0) and pan twice (by a
 # quarter each): the window is 60..179 and the cursor came along to 60, as less and vim scroll
 # it; the detail header, its axis and the status line name step 60, as plot does for the same
