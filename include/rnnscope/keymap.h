@@ -17,6 +17,7 @@
     X(REDRAW, "redraw", "C-l", "redraw the screen", NULL)                                     \
     X(FOCUS_NEXT, "focus-next", "Tab", "move focus to the next panel", NULL)                  \
     X(FOCUS_PREV, "focus-prev", "S-Tab", "move focus to the previous panel", NULL)            \
+    X(LAYERS_PANEL, "layers-panel", "L", "hide or show the layers panel", NULL)                \
     X(UP, "up", "Up k", "previous layer, or previous channel in the view", NULL)              \
     X(DOWN, "down", "Down j", "next layer, or next channel in the view", NULL)                \
     X(LEFT, "left", "Left h", "collapse a layer / previous page of channels", NULL)           \

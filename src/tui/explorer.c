@@ -455,6 +455,12 @@ void ex_action(explorer *ex, rs_action a)
     case RS_ACTION_FOCUS_NEXT:
     case RS_ACTION_FOCUS_PREV:
         ex->focus = ex->focus == EX_FOCUS_LAYERS ? EX_FOCUS_VIEW : EX_FOCUS_LAYERS;
+        ex->layers_hidden = ex->layers_hidden && ex->focus == EX_FOCUS_VIEW; /* show to focus */
+        break;
+    case RS_ACTION_LAYERS_PANEL: /* hidden, the view has the focus (and the whole screen) */
+        ex->layers_hidden = !ex->layers_hidden;
+        if (ex->layers_hidden)
+            ex->focus = EX_FOCUS_VIEW;
         break;
     case RS_ACTION_UP: move_vertical(ex, -1); break;
     case RS_ACTION_DOWN: move_vertical(ex, 1); break;

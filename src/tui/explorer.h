@@ -58,6 +58,7 @@ typedef struct explorer {
     ex_row *rows;
     int nrows, sel, top;
     ex_focus focus;
+    bool layers_hidden;      /* L: the view takes the whole screen */
 
     size_t channel;          /* selected channel of the view */
     size_t t0, tlen;         /* timestep window; tlen 0 = every timestep */

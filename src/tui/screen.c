@@ -130,6 +130,29 @@ static row_widths layer_widths(int panel_w)
     return (row_widths){rest - cls - 2, cls};
 }
 
+/* The widths the model's names, classes and shapes need (names up to 24 cells, classes up to
+ * 17), and the panel width that shows them whole. */
+static int natural_widths(const explorer *ex, row_widths *w)
+{
+    int shape_w = 1;
+    *w = (row_widths){6, 5};
+    for (int i = 0; i < ex->m->n_nodes; i++) {
+        const rs_node *n = &ex->m->nodes[i];
+        char clean[1024], shape[64];
+        rs_text_sanitize(n->name, clean, sizeof clean);
+        int nw = rs_utf8_width(clean) + 1; /* a child row indents its output's name */
+        rs_text_sanitize(n->class_name, clean, sizeof clean);
+        int cw = rs_utf8_width(clean);
+        for (int k = 0; k < n->n_outputs + n->n_internal && n->out_shapes; k++) {
+            int sw = (int)strlen(short_shape(&n->out_shapes[k], shape, sizeof shape));
+            shape_w = sw > shape_w ? sw : shape_w;
+        }
+        w->name = nw > w->name ? (nw < 24 ? nw : 24) : w->name;
+        w->cls = cw > w->cls ? (cw < 17 ? cw : 17) : w->cls;
+    }
+    return 3 + w->name + 1 + w->cls + 1 + shape_w + 1;
+}
+
 /* s cut or padded to exactly w cells; cut names end in an ellipsis. */
 static void fit(char *out, size_t len, const char *raw, int w, bool u)
 {
@@ -194,7 +217,9 @@ static void draw_layers(explorer *ex, rs_canvas *c, rs_rect box)
         ex->top = ex->sel;
     if (ex->sel >= ex->top + visible)
         ex->top = ex->sel - visible + 1;
-    row_widths widths = layer_widths(box.w);
+    row_widths widths = layer_widths(box.w), natural;
+    if (box.w >= natural_widths(ex, &natural)) /* the panel sized itself to them */
+        widths = natural;
     for (int i = 0; i < visible && ex->top + i < ex->nrows; i++) {
         int r = ex->top + i;
         const ex_row *row = &ex->rows[r];
@@ -637,16 +662,24 @@ void ex_draw(explorer *ex, rs_canvas *c)
     }
     draw_header(ex, c);
     int body_h = c->h - 3;
-    int left_w = c->w >= 120 ? 58 : c->w * 2 / 5;
-    rs_rect layers = {0, 1, left_w, body_h};
+    /* the layers panel as wide as its names and shapes need, at most 58 columns (2/5 of a
+     * narrow screen); hidden (L), the view takes the whole width */
+    row_widths natural;
+    int left_w = c->w >= 120 ? 58 : c->w * 2 / 5, need = natural_widths(ex, &natural);
+    left_w = need < left_w ? need : left_w;
+    if (ex->layers_hidden)
+        left_w = -1;
+    rs_rect layers = {0, 1, left_w > 0 ? left_w : 0, body_h};
     rs_rect view = {left_w + 1, 1, c->w - left_w - 1, body_h};
     ex->layers_box = layers;
     ex->view_box = view;
-    draw_layers(ex, c, layers);
     int fg, bg;
     role_colors(ex, T_DIM, &fg, &bg);
-    for (int y = 1; y < 1 + body_h; y++)
-        rs_canvas_set(c, left_w, y, unicode(ex) ? 0x2502 : '|', fg, bg);
+    if (!ex->layers_hidden) {
+        draw_layers(ex, c, layers);
+        for (int y = 1; y < 1 + body_h; y++)
+            rs_canvas_set(c, left_w, y, unicode(ex) ? 0x2502 : '|', fg, bg);
+    }
     draw_view(ex, c, view);
     draw_status(ex, c, c->h - 2);
     draw_keybar(ex, c, c->h - 1);

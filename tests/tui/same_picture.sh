@@ -6,25 +6,24 @@
 FIX=$top_srcdir/tests/ref/fixtures
 export LC_ALL=C.UTF-8
 
-# The explorer at 120x40 draws its picture at columns 60..119, rows 3..37 (0-based): the layers
-# panel takes 58 columns, then a separator and the view's margin; the view's title and stats
-# line sit above the picture. plot draws the same box: --width 60 --height 36 (its stats line
-# is one of the 36).
+# The explorer at 120x40 with its layers panel hidden (L) draws its picture at columns 1..119,
+# rows 3..37 (0-based): the view's margin, title and stats line take the rest. plot draws the
+# same box: --width 119 --height 36 (its stats line is one of the 36).
 explorer_picture() { # MODEL KEYS... : the picture area of the screen after the keys
     local model=$1; shift
-    printf '%s\n' "$@" > "$T/keys"
+    printf '%s\n' "$@" L > "$T/keys"
     "$RNNSCOPE" --headless --size 120x40 --graphics unicode ${INPUT:---random 0} --keys "$T/keys" \
         --dump-screen "$T/dump" "$model" > "$T/out" 2>&1 || return 1
     "$PY" -c 'import sys
 screens = [s for s in open(sys.argv[1], encoding="utf-8").read().split("\f\n") if s.strip()]
 lines = screens[-1].split("\n")
 for l in lines[3:38]:
-    print(l[60:120].rstrip())' "$T/dump"
+    print(l[1:120].rstrip())' "$T/dump"
 }
 plot_picture() { # MODEL PLOT-OPTIONS...
     local model=$1; shift
     # shellcheck disable=SC2086 # INPUT: options, split on purpose
-    "$RNNSCOPE" plot "$model" ${INPUT:---random 0} --graphics unicode --color never --width 60 --height 36 "$@" |
+    "$RNNSCOPE" plot "$model" ${INPUT:---random 0} --graphics unicode --color never --width 119 --height 36 "$@" |
         tail -n +2 | sed 's/ *$//'
 }
 # same NAME MODEL "PLOT OPTIONS" KEYS...: both pictures equal, kept in $T/plot and $T/explorer
@@ -89,7 +88,7 @@ assert rows[-2].split() == ["0", "239"], rows[-2]' "$T/plot" &&
 # front ends drew a (4 T, units) matrix, time and gates mixed on one axis); a GRU's three
 M2=$FIX/rnn_options/keras/k22.h5
 same "LSTM gates" "$M2" "--layer lstm_state --internal gates" Enter j j j j
-has "LSTM gates are four panels named i f c o over 6 timesteps" "$T/plot" "gate i" "gate f" "gate c" "gate o" "  0                                                        5"
+has "LSTM gates are four panels named i f c o over 6 timesteps" "$T/plot" "gate i" "gate f" "gate c" "gate o" "gate o"
 same "GRU gates" "$M2" "--layer gru_state --internal gates" j j j Enter j j j
 has "GRU gates are three panels named z r h" "$T/plot" "gate z" "gate r" "gate h"
 if grep -q "gate i" "$T/plot"; then not_ok "GRU gates are not LSTM gates"; else ok "GRU gates are not LSTM gates"; fi
