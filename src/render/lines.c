@@ -317,9 +317,22 @@ static void render_label(const rs_lines_panel *p, bool selected, rs_style st, rs
         for (int x = 0; x < p->box.w; x++)
             rs_canvas_set(c, p->box.x + x, p->box.y, ' ', fg, bg);
     int n = rs_canvas_print(c, p->box.x, p->box.y, name, p->box.w, fg, bg);
-    snprintf(range, sizeof range, "[%s, %s]", rs_format_number(p->lo, 6, a, sizeof a),
-             rs_format_number(p->hi, 6, b, sizeof b));
-    int rw = rs_utf8_width(range);
+    /* the range shown, as short as it must be to fit: "[-0.8241, 0.638]", "-0.82..0.64",
+     * "-.8..0.6"; a constant channel shows its value ("=0.5"), not the padded range */
+    static const int digits[] = {6, 4, 3, 2};
+    bool constant = p->env.min == p->env.max;
+    int rw = 0;
+    for (size_t i = 0; i < sizeof digits / sizeof *digits; i++) {
+        if (constant)
+            snprintf(range, sizeof range, "=%s", rs_format_number(p->env.min, digits[i], a, sizeof a));
+        else
+            snprintf(range, sizeof range, i ? "%s..%s" : "[%s, %s]",
+                     rs_format_number(p->lo, digits[i], a, sizeof a),
+                     rs_format_number(p->hi, digits[i], b, sizeof b));
+        rw = rs_utf8_width(range);
+        if (n + 1 + rw <= p->box.w)
+            break;
+    }
     if (n + 1 + rw <= p->box.w)
         rs_canvas_print(c, p->box.x + p->box.w - rw, p->box.y, range, -1,
                         selected ? fg : rs_ui_color(st.depth, RS_UI_AXIS), bg);

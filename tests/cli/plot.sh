@@ -153,6 +153,20 @@ done
 COLUMNS=50 $P --data "$T/r2.npy" > "$T/a"
 check "COLUMNS sets the width off a terminal" widths_ok "$T/a" 50 20
 
+# ---- every lines panel has a scale (issue 15) ----
+# a constant channel shows its value, not an invented [-0.5, 0.5] around it
+printf '0.5,0\n0.5,1\n0.5,2\n0.5,3\n' > "$T/const.csv"
+$P --data "$T/const.csv" --width 40 --height 8 --graphics ascii > "$T/a"
+if grep -q "=0.5" "$T/a" && ! grep -qF "[0, 1]" "$T/a" && ! grep -qF -- "-0.5" "$T/a"; then
+    ok "a constant channel's label shows its value"
+else not_ok "a constant channel's label shows its value"; diag < "$T/a"; fi
+# narrow panels get shorter range labels instead of none: 12 channels in 6 columns of 60
+"$PY" -c 'import numpy as np, sys; np.save(sys.argv[1], (np.arange(480).reshape(40, 12) % 7 - 3.25).astype("f4"))' "$T/many.npy"
+$P --data "$T/many.npy" --width 60 --height 10 --graphics ascii --cols 6 > "$T/a"
+if [ "$(grep -oE '(^| )[0-9]+ +-?[0-9.]+\.\.-?[0-9.]+' "$T/a" | wc -l)" -eq 12 ]; then
+    ok "every narrow lines panel shows its range"
+else not_ok "every narrow lines panel shows its range"; diag < "$T/a"; fi
+
 # ---- a closed pipe ends quietly ----
 $P --data "$T/big.npy" --width 200 --height 2000 2> "$T/err" | head -n 1 > /dev/null
 rc=${PIPESTATUS[0]}
