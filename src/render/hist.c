@@ -128,11 +128,15 @@ int rs_hist_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_hist_op
                     o->style);
     }
     int y = bins.y + bins.h;
-    if (xlab) {
-        rs_canvas_print(c, bins.x, y, rs_format_number(h.lo, 9, lo, sizeof lo), -1, axis,
-                        RS_COLOR_DEFAULT);
-        rs_format_number(h.hi, 9, hi, sizeof hi);
-        if (bins.w > rs_utf8_width(lo) + rs_utf8_width(hi) + 1)
+    if (xlab) { /* both ends of the x range, as short as they must be to fit */
+        for (int digits = 9; digits >= 2; digits--) {
+            rs_format_number(h.lo, digits, lo, sizeof lo);
+            rs_format_number(h.hi, digits, hi, sizeof hi);
+            if (bins.w > rs_utf8_width(lo) + rs_utf8_width(hi))
+                break;
+        }
+        rs_canvas_print(c, bins.x, y, lo, -1, axis, RS_COLOR_DEFAULT);
+        if (bins.w > rs_utf8_width(lo) + rs_utf8_width(hi))
             print_right(c, bins.x + bins.w, y, hi, axis);
         y++;
     }

@@ -89,7 +89,7 @@ static int draw_gate_hists(rs_canvas *c, rs_rect area, const rs_matrix *const ma
             continue;
         size_t units = mats[i]->cols / (size_t)gates;
         for (int g = 0; g < gates; g++, k++) {
-            char title[48];
+            char title[96];
             if (full)
                 snprintf(title, sizeof title, "%s %s", what[i], names ? names[g] : "");
             else
@@ -100,6 +100,21 @@ static int draw_gate_hists(rs_canvas *c, rs_rect area, const rs_matrix *const ma
             ho.title = title;
             ho.axes = area.h >= 6 && bw >= 14;
             rs_matrix w = rs_matrix_window(*mats[i], 0, mats[i]->rows, (size_t)g * units, units);
+            if (!ho.axes) { /* no value axis: its x range in the title, as short as fits */
+                rs_stats s;
+                rs_stats_matrix(&w, &s);
+                char lo[16], hi[16];
+                size_t tn = strlen(title);
+                for (int digits = 4; s.finite && digits >= 2; digits--) {
+                    snprintf(title + tn, sizeof title - tn, " %s..%s",
+                             rs_format_number(s.min, digits, lo, sizeof lo),
+                             rs_format_number(s.max, digits, hi, sizeof hi));
+                    if (rs_utf8_width(title) <= bw)
+                        break;
+                }
+                if (rs_utf8_width(title) > bw)
+                    title[tn] = '\0';
+            }
             if (rs_hist_draw(c, (rs_rect){area.x + k * (bw + 1), area.y, bw, area.h}, &w, &ho,
                              err) < 0)
                 return -1;

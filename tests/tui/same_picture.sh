@@ -49,6 +49,14 @@ same "GRU weights" "$M" "--layer gru_state --view weights" j j j 6
 has "GRU weights are cut into z r h" "$T/plot" "kernel 3x12" "recurrent 4x12" "z" "r" "h" "bias ±"
 if grep -q " i .* f .* c .* o" "$T/plot"; then not_ok "GRU weights have no LSTM gates"; diag < "$T/plot"
 else ok "GRU weights have no LSTM gates"; fi
+# each of the six per-gate histograms shows both ends of its x range (the max was dropped)
+"$PY" -c 'import sys
+def num(t):
+    try: return float(t) == float(t)
+    except ValueError: return False
+ok = any(len(l.split()) == 12 and all(num(t) for t in l.split()) for l in open(sys.argv[1]))
+sys.exit(0 if ok else 1)' "$T/plot" && ok "each weights histogram shows its x range" ||
+    { not_ok "each weights histogram shows its x range"; tail -4 "$T/plot" | diag; }
 
 # Bidirectional LSTM: the forward and the backward direction, each labelled (plot drew the forward
 # kernel only; the explorer the forward kernel and recurrent kernel, unlabelled)
