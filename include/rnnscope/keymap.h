@@ -41,6 +41,7 @@
     X(PAN_RIGHT, "pan-right", ">", "move the timestep window on", NULL)                       \
     X(EQUAL_AXES, "equal-axes", "e", "one y range for every channel", NULL)                   \
     X(ZERO_LINE, "zero-line", "z", "draw the line y = 0", NULL)                               \
+    X(COLUMNS, "columns", "C", "lines: panels per row (auto, 1, 2, 3, 4, 6, 8)", NULL)        \
     X(COLORMAP, "colormap", "c", "next colormap (bwr, viridis, gray)", NULL)                  \
     X(NORMALIZE, "normalize", "M", "next heatmap normalization (auto, min-max)", NULL)        \
     X(TRANSPOSE, "transpose", "t", "transpose the heatmap", NULL)                             \

@@ -510,6 +510,18 @@ void ex_action(explorer *ex, rs_action a)
     case RS_ACTION_PAN_RIGHT: pan(ex, 1); break;
     case RS_ACTION_EQUAL_AXES: ex->equal_axes = !ex->equal_axes; break;
     case RS_ACTION_ZERO_LINE: ex->zero_line = !ex->zero_line; break;
+    case RS_ACTION_COLUMNS: { /* as plot --cols; 0 lets the view choose from the space */
+        static const int cycle[] = {0, 1, 2, 3, 4, 6, 8};
+        size_t i = 0, n = sizeof cycle / sizeof *cycle;
+        while (i < n && cycle[i] != ex->grid_cols)
+            i++;
+        ex->grid_cols = cycle[(i + 1) % n];
+        if (ex->grid_cols)
+            ex_say(ex, false, "lines: %d panels per row", ex->grid_cols);
+        else
+            ex_say(ex, false, "lines: panels per row from the space");
+        break;
+    }
     case RS_ACTION_COLORMAP:
         if (view_uses(ex, RS_USES_CMAP, "c", "colormap"))
             ex->cmap = (rs_cmap)((ex->cmap + 1) % 3);

@@ -64,6 +64,7 @@ typedef struct explorer {
     size_t t0, tlen;         /* timestep window; tlen 0 = every timestep */
     size_t cursor;           /* timestep cursor */
     bool equal_axes, zero_line, transpose;
+    int grid_cols;           /* lines: panels per row, 0 = from the space (C) */
     rs_cmap cmap;
     rs_norm norm;
 

@@ -312,6 +312,7 @@ static void fill_state(explorer *ex, rs_view_state *s, const rs_node *n, const r
     s->transpose = ex->transpose;
     s->equal_axes = ex->equal_axes;
     s->zero_line = ex->zero_line;
+    s->grid_cols = ex->grid_cols;
     s->layer = n->n_weights ? desc : NULL;
     s->sample = (size_t)ex->sample;
     if (!full)
