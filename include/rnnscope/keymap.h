@@ -1,5 +1,6 @@
-/* The explorer's named actions and the keys bound to them. One table (RS_ACTIONS) gives the
- * default bindings, the help overlay, the key bar and the man page's key list. */
+/* The explorer's named actions and the keys bound to them. One table (RS_ACTIONS, the views of
+ * RS_VIEWS, RS_ACTIONS_LATE) gives the default bindings, the help overlay, the key bar and the
+ * man page's key list. */
 #ifndef RNNSCOPE_KEYMAP_H
 #define RNNSCOPE_KEYMAP_H
 
@@ -7,6 +8,7 @@
 #include <stddef.h>
 
 #include "rnnscope/error.h"
+#include "rnnscope/view.h"
 
 /* X(ID, name, default keys (space-separated key names), help text, key-bar label or NULL) */
 #define RS_ACTIONS(X)                                                                          \
@@ -15,6 +17,7 @@
     X(REDRAW, "redraw", "C-l", "redraw the screen", NULL)                                     \
     X(FOCUS_NEXT, "focus-next", "Tab", "move focus to the next panel", NULL)                  \
     X(FOCUS_PREV, "focus-prev", "S-Tab", "move focus to the previous panel", NULL)            \
+    X(LAYERS_PANEL, "layers-panel", "L", "hide or show the layers panel", NULL)                \
     X(UP, "up", "Up k", "previous layer, or previous channel in the view", NULL)              \
     X(DOWN, "down", "Down j", "next layer, or next channel in the view", NULL)                \
     X(LEFT, "left", "Left h", "collapse a layer / previous page of channels", NULL)           \
@@ -26,13 +29,10 @@
     X(OPEN, "open", "Enter", "open a layer's outputs and internals", NULL)                    \
     X(SEARCH, "search", "/", "search layers by name", "Search")                               \
     X(SEARCH_NEXT, "search-next", "n", "next match", NULL)                                    \
-    X(SEARCH_PREV, "search-prev", "N", "previous match", NULL)                                \
-    X(VIEW_LINES, "view-lines", "1", "view: lines, one per channel", "Lines")                 \
-    X(VIEW_DETAIL, "view-detail", "2", "view: one channel in detail", "Detail")               \
-    X(VIEW_HEATMAP, "view-heatmap", "3", "view: heatmap", "Heat")                             \
-    X(VIEW_HIST, "view-hist", "4", "view: histogram", "Hist")                                 \
-    X(VIEW_BARS, "view-bars", "5", "view: bars", "Bars")                                      \
-    X(VIEW_WEIGHTS, "view-weights", "6", "view: weights by gate", "Weights")                  \
+    X(SEARCH_PREV, "search-prev", "N", "previous match", NULL)
+
+/* then one action per view of the view table (rnnscope/view.h), "view-NAME", then these: */
+#define RS_ACTIONS_LATE(X)                                                                     \
     X(CURSOR_PREV, "cursor-prev", "[ S-Left", "move the timestep cursor back", NULL)          \
     X(CURSOR_NEXT, "cursor-next", "] S-Right", "move the timestep cursor on", NULL)           \
     X(ZOOM_IN, "zoom-in", "+ =", "show fewer timesteps", NULL)                                \
@@ -41,6 +41,7 @@
     X(PAN_RIGHT, "pan-right", ">", "move the timestep window on", NULL)                       \
     X(EQUAL_AXES, "equal-axes", "e", "one y range for every channel", NULL)                   \
     X(ZERO_LINE, "zero-line", "z", "draw the line y = 0", NULL)                               \
+    X(COLUMNS, "columns", "C", "lines: panels per row (auto, 1, 2, 3, 4, 6, 8)", NULL)        \
     X(COLORMAP, "colormap", "c", "next colormap (bwr, viridis, gray)", NULL)                  \
     X(NORMALIZE, "normalize", "M", "next heatmap normalization (auto, min-max)", NULL)        \
     X(TRANSPOSE, "transpose", "t", "transpose the heatmap", NULL)                             \
@@ -53,9 +54,20 @@ typedef enum rs_action {
     RS_ACTION_NONE = 0,
 #define RS_ACTION_ENUM(id, name, keys, help, bar) RS_ACTION_##id,
     RS_ACTIONS(RS_ACTION_ENUM)
+#define RS_ACTION_VIEW_ENUM(ID, fn, name, key, help, bar, applies, defaults, uses) \
+    RS_ACTION_VIEW_##ID,
+    RS_VIEWS(RS_ACTION_VIEW_ENUM)
+#undef RS_ACTION_VIEW_ENUM
+    RS_ACTIONS_LATE(RS_ACTION_ENUM)
 #undef RS_ACTION_ENUM
     RS_ACTION_COUNT
 } rs_action;
+
+/* The action that shows view v, and the view an action shows (RS_VIEW_COUNT: none). */
+#define RS_ACTION_OF_VIEW(v) ((rs_action)(RS_ACTION_VIEW_LINES + (v)))
+#define RS_VIEW_OF_ACTION(a)                                                                   \
+    ((a) >= RS_ACTION_VIEW_LINES && (a) < RS_ACTION_VIEW_LINES + RS_VIEW_COUNT                 \
+         ? (rs_view_id)((a) - RS_ACTION_VIEW_LINES) : RS_VIEW_COUNT)
 
 typedef struct rs_action_info {
     rs_action id;

@@ -4,6 +4,7 @@
 #ifndef RNNSCOPE_LAYER_H
 #define RNNSCOPE_LAYER_H
 
+#include "rnnscope/layer_desc.h"
 #include "rnnscope/model.h"
 #include "rnnscope/progress.h"
 
@@ -45,14 +46,6 @@ typedef struct rs_layer_grad_io {
     size_t scratch_budget;
 } rs_layer_grad_io;
 
-/* How one weight's last axis splits into gate blocks, and which direction of a Bidirectional it
- * belongs to (weight gradients by gate, as See RNN's rnn_histogram shows them). */
-typedef struct rs_weight_gates {
-    int gates;                /* equal blocks along the last axis; 1: not split */
-    const char *const *names; /* the blocks' names (LSTM i f c o, GRU z r h); NULL for 1 block */
-    const char *direction;    /* "forward" / "backward" inside a Bidirectional, else NULL */
-} rs_weight_gates;
-
 typedef struct rs_layer_kind {
     const char *class_name;
 
@@ -80,9 +73,16 @@ typedef struct rs_layer_kind {
      * RNN's recomputed gates, checkpointed); NULL when that is small. For the memory cap. */
     size_t (*backward_scratch)(const rs_node *node, const rs_tensor *const *inputs);
 
-    /* The gate split of the node's weight w; NULL: its weights are not split (one block). */
-    void (*weight_gates)(const rs_node *node, int w, rs_weight_gates *out);
+    /* What the node holds and produces beyond what its weights' names say (gate blocks,
+     * Bidirectional's directions, attention outputs), on top of the generic description in d
+     * (src/layers/describe.c). NULL: the generic description is the whole truth. */
+    void (*describe)(const rs_node *node, rs_layer_desc *d);
 } rs_layer_kind;
+
+/* What a node holds and produces (rnnscope/layer_desc.h), from its registry entry: the
+ * weights view, the gate panels and the heatmap orientation read this, not the class name.
+ * The matrices point into the node's weights. */
+void rs_node_describe(const rs_node *node, rs_layer_desc *d);
 
 /* The entry for a Keras class name, or NULL. */
 const rs_layer_kind *rs_layer_kind_find(const char *class_name);

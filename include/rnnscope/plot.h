@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include "rnnscope/canvas.h"
 #include "rnnscope/colormap.h"
+#include "rnnscope/layer_desc.h"
 #include "rnnscope/matrix.h"
 
 /* ---- stats ---- */
@@ -216,8 +217,6 @@ typedef struct rs_weights_opts {
 
 void rs_weights_defaults(rs_weights_opts *o);
 
-/* Short gate names: {"i","f","c","o"} for 4, {"z","r","h"} for 3, NULL otherwise. */
-const char *const *rs_gate_names(int gates);
 
 /* kernel (in, G*u), recurrent (u, G*u), bias (G*u) as a (1, G*u) or (2, G*u) matrix; any may be
  * NULL but not all. One symmetric colour scale over the kernels (the bias is not counted). */

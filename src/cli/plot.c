@@ -24,8 +24,12 @@
 #include "rnnscope/npy.h"
 #include "rnnscope/plot.h"
 #include "rnnscope/signals.h"
+#include "rnnscope/layer.h"
+#include "rnnscope/view.h"
 
-typedef enum view { V_DEFAULT, V_LINES, V_DETAIL, V_HEATMAP, V_HIST, V_BARS, V_WEIGHTS } view;
+/* The view asked for: one of rnnscope/view.h's table, or V_DEFAULT (the table's default). */
+#define V_DEFAULT (-1)
+typedef int view;
 typedef enum color_when { C_AUTO, C_ALWAYS, C_NEVER } color_when;
 
 #define MAX_CHANNEL_LIST 100000
@@ -35,7 +39,9 @@ typedef struct plot_args {
     input_opts in;      /* model form: --input, --random, --weights */
     unsigned long output;
     char layer_name[256];
-    rs_tensor w_rec, w_bias; /* model form, weights view: the layer's recurrent kernel, bias */
+    rs_tensor w_rec, w_bias; /* --data form, weights view: --recurrent, --bias */
+    rs_layer_desc desc;      /* what the layer (or the arrays given) holds and produces */
+    int out_index;           /* the output drawn, in desc.outputs; -1: a plain array */
     view view;
     int graphics; /* -1 auto, else rs_graphics */
     bool sixel;   /* --graphics sixel */
@@ -56,7 +62,8 @@ typedef struct plot_args {
 
 static void plot_usage(FILE *f)
 {
-    fputs("Usage: rnnscope plot --data FILE.npy [PLOT OPTIONS]\n"
+    char views[200];
+    fprintf(f, "Usage: rnnscope plot --data FILE.npy [PLOT OPTIONS]\n"
           "       rnnscope plot MODEL --layer NAME [--output K] [INPUT OPTIONS] [PLOT OPTIONS]\n"
           "       rnnscope plot MODEL --layer NAME --grad [OBJECTIVE] [INPUT OPTIONS] [PLOT OPTIONS]\n"
           "\n"
@@ -69,7 +76,7 @@ static void plot_usage(FILE *f)
           "\n"
           "Plot options:\n"
           "  --data FILE          .npy (or .csv) array to plot\n"
-          "  --view V             lines, detail, heatmap, hist, bars or weights\n"
+          "  --view V             %s\n"
           "  --graphics G         auto, sixel, unicode or ascii (auto: sixel heatmaps on a terminal\n"
           "                       that has sixel, else unicode in a UTF-8 locale)\n"
           "  --width W, --height H  size in cells (default: the terminal's, or 80 x 20)\n"
@@ -89,7 +96,7 @@ static void plot_usage(FILE *f)
           "  --recurrent FILE, --bias FILE  weights: recurrent kernel and bias beside --data\n"
           "  --color WHEN         auto (a terminal, no NO_COLOR), always, never\n"
           "  --max-memory SIZE    memory cap for the model, inputs and outputs (see rnnscope --help)\n",
-          f);
+          rs_view_names(views, sizeof views));
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -183,17 +190,11 @@ static bool parse_channels(const char *s, size_t **out, size_t *count)
 
 static int parse_view(const char *s, view *v)
 {
-    static const char *const names[] = {"", "lines", "detail", "heatmap", "hist", "bars", "weights"};
-    for (int i = 1; i < 7; i++)
-        if (strcmp(s, names[i]) == 0) {
-            *v = (view)i;
-            return 0;
-        }
-    if (strcmp(s, "histogram") == 0) {
-        *v = V_HIST;
-        return 0;
-    }
-    return -1;
+    const rs_view_info *info = rs_view_by_name(s);
+    if (!info)
+        return -1;
+    *v = info->id;
+    return 0;
 }
 
 static int parse_gates(const char *s, int *g)
@@ -253,7 +254,11 @@ static int apply_option(plot_args *a, int opt, const char *arg)
     case O_WEIGHTS: a->in.weights = arg; return 0;
     case O_MAX_MEMORY:
         return input_opts_take(&a->in, "plot", OPT_MAX_MEMORY, arg) < 0 ? EXIT_USAGE : 0;
-    case O_VIEW: return parse_view(arg, &a->view) == 0 ? 0 : usage_error("unknown view '%s' (lines, detail, heatmap, hist, bars, weights)", arg);
+    case O_VIEW: {
+        char names[200], fmt[256];
+        snprintf(fmt, sizeof fmt, "unknown view '%%s' (%s)", rs_view_names(names, sizeof names));
+        return parse_view(arg, &a->view) == 0 ? 0 : usage_error(fmt, arg);
+    }
     case O_GRAPHICS:
         if (strcmp(arg, "auto") == 0) a->graphics = -1;
         else if (strcmp(arg, "unicode") == 0) a->graphics = RS_GFX_UNICODE;
@@ -302,6 +307,8 @@ static int parse_args(int argc, char **argv, plot_args *a)
 {
     memset(a, 0, sizeof *a);
     a->graphics = -1;
+    a->view = V_DEFAULT;
+    a->out_index = -1;
     a->norm.mode = RS_NORM_AUTO;
     bool norm_given = false;
     optind = 1;
@@ -333,7 +340,7 @@ static int parse_args(int argc, char **argv, plot_args *a)
         return usage_error("%s", "MODEL needs --layer NAME");
     if ((a->obj.labels || a->obj.loss || a->obj.have_unit || a->obj.output_of) && !a->grad)
         return usage_error("%s", "--labels, --loss, --unit and --output-of go with --grad");
-    if (a->grad && (!a->model || a->internal || a->view == V_WEIGHTS))
+    if (a->grad && (!a->model || a->internal || a->view == RS_VIEW_WEIGHTS))
         return usage_error("%s", !a->model ? "--grad needs MODEL --layer NAME"
                                            : "--grad draws a layer's outputs: no --internal or --view weights yet");
     if (a->grad && objective_opts_check(&a->obj, "plot") != EXIT_OK)
@@ -464,140 +471,82 @@ static int select_matrix(const plot_args *a, const rs_tensor *t, rs_tensor *copy
 
 /* ---- drawing ---- */
 
-static int draw_weights(const plot_args *a, const rs_matrix *kernel, rs_style st, rs_canvas *c,
-                        rs_error *err)
+/* --data's weights view: the array is the kernel, --recurrent and --bias beside it, in gate
+ * blocks of --gates (or guessed from the columns): the description a layer would give. */
+static int describe_arrays(plot_args *a, const rs_matrix *kernel, rs_error *err)
 {
-    rs_tensor rt = {0}, bt = {0};
-    rs_matrix rm, bm;
-    int rc = 0;
-    bool have_rec = a->recurrent || a->w_rec.data, have_bias = a->bias || a->w_bias.data;
-    if (a->w_rec.data)
-        rc = rs_matrix_from_tensor(&a->w_rec, 0, a->data, &rm, err);
-    else if (a->recurrent && (read_array(a->recurrent, &rt, err) < 0 ||
-                              rs_matrix_from_tensor(&rt, 0, a->recurrent, &rm, err) < 0))
-        rc = -1;
-    const rs_tensor *b = a->w_bias.data ? &a->w_bias : &bt;
-    if (rc == 0 && a->w_bias.data)
-        rc = rs_matrix_from_tensor(b, 0, a->data, &bm, err);
-    else if (rc == 0 && a->bias && (read_array(a->bias, &bt, err) < 0 ||
-                                    rs_matrix_from_tensor(&bt, 0, a->bias, &bm, err) < 0))
-        rc = -1;
-    if (rc == 0 && have_bias && b->rank == 1)
-        bm = rs_matrix_transpose(bm); /* a vector of G*u is one row */
-    if (rc == 0) {
-        rs_weights_opts o;
-        rs_weights_defaults(&o);
-        o.style = st;
-        o.cmap = a->cmap;
-        o.gates = a->gates ? a->gates : kernel->cols % 4 == 0 ? 4 : kernel->cols % 3 == 0 ? 3 : 1;
-        rc = rs_weights_draw(c, rs_canvas_rect(c), kernel, have_rec ? &rm : NULL,
-                             have_bias ? &bm : NULL, &o, err);
-        if (rc < 0)
-            rs_error_prefix(err, a->data);
+    rs_layer_desc *d = &a->desc;
+    memset(d, 0, sizeof *d);
+    int gates = a->gates ? a->gates : kernel->cols % 4 == 0 ? 4 : kernel->cols % 3 == 0 ? 3 : 1;
+    rs_tensor *given[2] = {&a->w_rec, &a->w_bias};
+    const char *paths[2] = {a->recurrent, a->bias};
+    d->weights[d->n_weights++] = (rs_weight_desc){0, RS_WEIGHT_KERNEL, "kernel", NULL, gates,
+                                                  rs_gate_names(gates), *kernel};
+    for (int i = 0; i < 2; i++) {
+        if (!paths[i])
+            continue;
+        rs_matrix m;
+        if (read_array(paths[i], given[i], err) < 0 ||
+            rs_matrix_from_tensor(given[i], 0, paths[i], &m, err) < 0)
+            return -1;
+        if (given[i]->rank == 1)
+            m = rs_matrix_transpose(m); /* a vector of G*u is one row */
+        d->weights[d->n_weights++] =
+            (rs_weight_desc){i + 1, i ? RS_WEIGHT_BIAS : RS_WEIGHT_RECURRENT,
+                             "", NULL, gates, rs_gate_names(gates), m};
+        snprintf(d->weights[d->n_weights - 1].name, sizeof d->weights[0].name, "%s",
+                 i ? "bias" : "recurrent kernel");
     }
-    rs_tensor_free(&rt);
-    rs_tensor_free(&bt);
-    return rc;
+    return 0;
 }
 
-/* Default cursor of the detail view: the timestep of the channel's largest |value|. */
-static size_t largest_magnitude_row(const rs_matrix *m, size_t ch, size_t t0, size_t t1)
+static int describe_data(plot_args *a, const slice *s, rs_error *err)
 {
-    size_t best = t0;
-    for (size_t r = t0 + 1; r < t1; r++)
-        if (fabsf(rs_matrix_at(m, r, ch)) > fabsf(rs_matrix_at(m, best, ch)))
-            best = r;
-    return best;
+    if (a->model || a->view != RS_VIEW_WEIGHTS)
+        return 0;
+    rs_matrix kernel = a->transpose ? rs_matrix_transpose(s->sel) : s->sel;
+    return describe_arrays(a, &kernel, err);
 }
 
-static int draw_lines(const plot_args *a, const slice *s, rs_style st, rs_canvas *c,
-                      rs_error *err)
+/* The view state from the options: the same fields the explorer fills from its keys. */
+static void fill_state(const plot_args *a, const rs_tensor *t, const slice *sl, rs_style st,
+                       rs_view_state *s)
 {
-    rs_lines_opts o;
-    rs_lines_defaults(&o);
-    o.style = st;
-    o.blocks = a->blocks;
-    o.equal_axes = a->equal_axes;
-    o.zero_line = a->zero_line;
-    o.grid_cols = a->grid_cols;
-    o.page = a->page;
-    if (a->transpose) { /* the selection, transposed: indices count from the selection */
-        rs_matrix m = rs_matrix_transpose(s->sel);
-        return rs_lines_draw(c, rs_canvas_rect(c), &m, &o, err);
+    rs_view_state_init(s);
+    s->style = st;
+    s->full = sl->full;
+    if (a->out_index >= 0 && a->out_index < a->desc.n_outputs)
+        s->out = a->desc.outputs[a->out_index];
+    else if (!a->model && s->full.rows == s->full.cols && s->full.rows > 1) {
+        /* --data has no description: a square array is taken for an attention matrix (as dump
+         * --internal attention writes it), decided on the whole array, not the window */
+        s->out.attention = true;
+        s->out.row_axis = "query";
+        s->out.col_axis = "key";
     }
-    o.t0 = a->t0;
-    o.len = a->t1 ? a->t1 - a->t0 : 0;
-    o.channels = a->channels;
-    o.nchannels = a->nchannels;
-    return rs_lines_draw(c, rs_canvas_rect(c), &s->full, &o, err);
-}
-
-static int draw_detail(const plot_args *a, const slice *s, rs_style st, rs_canvas *c,
-                       rs_error *err)
-{
-    rs_detail_opts o;
-    rs_detail_defaults(&o);
-    o.style = st;
-    o.zero_line = a->zero_line;
-    rs_matrix m = s->full;
-    if (a->transpose)
-        m = rs_matrix_transpose(s->sel);
-    else {
-        o.channel = a->channels ? a->channels[0] : 0;
-        o.t0 = a->t0;
-        o.len = a->t1 ? a->t1 - a->t0 : 0;
-    }
-    size_t t1 = o.len ? o.t0 + o.len : m.rows;
-    if (t1 > m.rows)
-        t1 = m.rows;
-    o.cursor = a->have_cursor ? a->cursor
-               : o.channel < m.cols && o.t0 < t1 ? largest_magnitude_row(&m, o.channel, o.t0, t1)
-                                                 : 0;
-    return rs_detail_draw(c, rs_canvas_rect(c), &m, &o, err);
-}
-
-static int draw_heatmap(const plot_args *a, const slice *s, rs_style st, rs_canvas *c,
-                        rs_error *err)
-{
-    rs_heatmap_opts o;
-    rs_heatmap_defaults(&o);
-    o.style = st;
-    o.cmap = a->cmap;
-    o.norm = a->norm;
-    o.agg = a->agg;
-    /* rows = channels, columns = timesteps; a square matrix (attention: row = query) as it is */
-    bool as_is = s->sel.rows == s->sel.cols;
-    if (a->transpose)
-        as_is = !as_is;
-    rs_matrix m = as_is ? s->sel : rs_matrix_transpose(s->sel);
-    o.row_base = as_is ? a->t0 : s->ch_base;
-    o.col_base = as_is ? s->ch_base : a->t0;
-    return rs_heatmap_draw(c, rs_canvas_rect(c), &m, &o, err);
-}
-
-static int draw_view(const plot_args *a, view v, const slice *s, rs_style st, rs_canvas *c,
-                     rs_error *err)
-{
-    rs_matrix m = a->transpose ? rs_matrix_transpose(s->sel) : s->sel;
-    switch (v) {
-    case V_DETAIL:
-        return draw_detail(a, s, st, c, err);
-    case V_HEATMAP:
-        return draw_heatmap(a, s, st, c, err);
-    case V_HIST: {
-        rs_hist_opts o;
-        rs_hist_defaults(&o);
-        o.style = st;
-        return rs_hist_draw(c, rs_canvas_rect(c), &m, &o, err);
-    }
-    case V_BARS: {
-        rs_bars_opts o = {st, m.cols == 1 ? a->t0 : 0};
-        return rs_bars_draw(c, rs_canvas_rect(c), &m, &o, err);
-    }
-    case V_WEIGHTS:
-        return draw_weights(a, &m, st, c, err);
-    default:
-        return draw_lines(a, s, st, c, err);
+    s->t0 = a->t0;
+    s->tlen = a->t1 ? a->t1 - a->t0 : a->have_window && a->t0 ? s->full.rows - a->t0 : 0;
+    s->channels = a->channels;
+    s->nchannels = a->nchannels;
+    s->cursor = a->cursor;
+    s->have_cursor = a->have_cursor;
+    s->page = a->page;
+    s->grid_cols = a->grid_cols;
+    s->equal_axes = a->equal_axes;
+    s->zero_line = a->zero_line;
+    s->blocks = a->blocks;
+    s->transpose = a->transpose;
+    s->cmap = a->cmap;
+    s->norm = a->norm;
+    s->agg = a->agg;
+    s->layer = a->desc.n_weights ? &a->desc : NULL;
+    if (t->rank == 3) { /* the samples view: every sample of the batch */
+        s->batch = t->data;
+        s->nsamples = t->shape[0];
+        s->sample = a->sample;
+    } else {
+        s->batch = sl->full.data;
+        s->nsamples = 1;
     }
 }
 
@@ -627,31 +576,29 @@ static bool use_sixel(const plot_args *a, int *cell_w, int *cell_h)
 }
 
 /* The heatmap as a sixel image w x (h-1) cells, then its colour bar as a text line. */
-static char *sixel_heatmap(const plot_args *a, const slice *s, rs_style st, int w, int h,
-                           int cell_w, int cell_h, rs_error *err)
+static char *sixel_heatmap(const rs_view_state *vs, int w, int h, int cell_w, int cell_h,
+                           rs_error *err)
 {
-    bool as_is = s->sel.rows == s->sel.cols;
-    if (a->transpose)
-        as_is = !as_is;
-    rs_matrix m = as_is ? s->sel : rs_matrix_transpose(s->sel);
+    rs_matrix m;
+    float *copy;
     double lo, hi;
-    rs_heatmap_range(&m, &a->norm, &lo, &hi);
+    if (rs_view_heatmap_prepare(vs, &m, &copy, &lo, &hi, err) < 0)
+        return NULL;
     int pw = w * cell_w, ph = (h > 1 ? h - 1 : 1) * cell_h;
     pw = pw > SIXEL_MAX_PX ? SIXEL_MAX_PX : pw;
     ph = ph > SIXEL_MAX_PX ? SIXEL_MAX_PX : ph;
     rs_sixel_image img;
-    if (rs_sixel_heatmap(&m, pw, ph, a->cmap, lo, hi, a->agg, &img, err) < 0)
+    int made = rs_sixel_heatmap(&m, pw, ph, vs->cmap, lo, hi, vs->agg, &img, err);
+    free(copy);
+    if (made < 0)
         return NULL;
     rs_canvas bar;
     char *text = NULL;
     if (rs_canvas_init(&bar, w, 1, err) == 0) {
         rs_heatmap_opts o;
-        rs_heatmap_defaults(&o);
-        o.style = st;
-        o.cmap = a->cmap;
-        o.norm = a->norm;
+        rs_view_heatmap_opts(vs, &o);
         rs_colorbar_draw(&bar, rs_canvas_rect(&bar), &o, lo, hi);
-        char *line = rs_canvas_ansi(&bar, st.depth);
+        char *line = rs_canvas_ansi(&bar, vs->style.depth);
         rs_canvas_free(&bar);
         size_t n = img.len + (line ? strlen(line) : 0) + 2;
         text = line ? malloc(n) : NULL;
@@ -698,7 +645,7 @@ static int height_for(const plot_args *a, int term_rows)
 {
     if (a->height)
         return a->height;
-    int h = term_rows > 4 ? term_rows - 2 : 20; /* the stats line and the prompt */
+    int h = term_rows > 4 ? term_rows - 1 : 20; /* all but the prompt's line */
     return h > 60 ? 60 : h;
 }
 
@@ -710,26 +657,35 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl
     terminal_size(&cols, &rows);
     int w = a->width ? a->width : cols, h = height_for(a, rows);
     rs_matrix m = a->transpose ? rs_matrix_transpose(sl->sel) : sl->sel;
-    view v = a->view != V_DEFAULT ? a->view : t->rank <= 1 ? V_BARS : V_LINES;
+    rs_view_state vs;
+    fill_state(a, t, sl, st, &vs);
+    /* the default: the table's for what a layer's output is; an array given with --data is
+     * drawn as lines (or bars) whatever its shape */
+    unsigned kind = t->rank <= 1 || vs.full.rows <= 1 ? RS_FOR_VECTOR
+                    : a->model ? rs_view_output_kind(&vs) : RS_FOR_SEQUENCE;
+    view v = a->view != V_DEFAULT ? a->view : (view)rs_view_default(kind);
     rs_stats s;
     rs_stats_matrix(&m, &s);
-    if (v == V_WEIGHTS) { /* NaN and Inf anywhere in the layer's weights shown */
-        rs_stats_add_nonfinite(&s, a->w_rec.data, a->w_rec.data ? a->w_rec.size : 0);
-        rs_stats_add_nonfinite(&s, a->w_bias.data, a->w_bias.data ? a->w_bias.size : 0);
+    for (int i = 1; v == RS_VIEW_WEIGHTS && i < a->desc.n_weights; i++) {
+        /* NaN and Inf anywhere in the layer's weights shown */
+        const rs_matrix *wm = &a->desc.weights[i].m;
+        rs_stats_add_nonfinite(&s, wm->data, wm->rows * wm->cols);
     }
     char line[512];
     size_t shape[2] = {m.rows, m.cols};
     rs_stats_format(&s, t->rank <= 1 ? 1 : 2, shape, line, sizeof line);
     int cell_w, cell_h;
     char *pic = NULL;
-    if (v == V_HEATMAP && use_sixel(a, &cell_w, &cell_h)) {
-        if (!(pic = sixel_heatmap(a, sl, st, w, h, cell_w, cell_h, err)))
+    h = h > 1 ? h - 1 : 1; /* the stats line is one of the H lines */
+    if (v == RS_VIEW_HEATMAP && use_sixel(a, &cell_w, &cell_h)) {
+        if (!(pic = sixel_heatmap(&vs, w, h, cell_w, cell_h, err)))
             return -1;
     } else {
         rs_canvas c;
         if (rs_canvas_init(&c, w, h, err) < 0)
             return -1;
-        if (draw_view(a, v, sl, st, &c, err) < 0) {
+        if (rs_view_draw((rs_view_id)v, &c, rs_canvas_rect(&c), &vs, err) < 0) {
+            rs_error_prefix(err, a->data);
             rs_canvas_free(&c);
             return -1;
         }
@@ -747,29 +703,20 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl
     return 0;
 }
 
-/* Weights view of a layer: kernel (Keras order: kernel, recurrent kernel, bias) as the array,
- * the others beside it. */
-static int layer_weights(plot_args *a, const rs_node *n, rs_tensor *kernel)
+/* Weights view of a layer: its description (the model stays open while it is drawn), and its
+ * first weight as the array whose numbers the stats line gives. */
+static int layer_weights(plot_args *a, const rs_node *n, rs_tensor *first)
 {
     rs_error err = {""};
-    if (n->n_weights == 0 || n->weights[0].value.rank < 2) {
-        cli_error("%s: layer %s (%s) has no weight matrix", a->model, n->name, n->class_name);
+    if (n->n_weights == 0) {
+        cli_error("%s: layer %s (%s) has no weights", a->model, n->name, n->class_name);
         return EXIT_FAIL;
     }
-    const rs_tensor *k = &n->weights[0].value;
-    size_t last = k->shape[k->rank - 1], shape[2] = {k->size / last, last};
-    int rc = rs_tensor_copy(kernel, k, &err);
-    if (rc == 0)
-        rc = rs_tensor_reshape(kernel, 2, shape, &err);
-    for (int i = 1; rc == 0 && i < n->n_weights && i < 3; i++) {
-        const rs_tensor *w = &n->weights[i].value;
-        bool is_rec = i == 1 && w->rank == 2 && w->shape[1] == last && n->n_weights >= 3;
-        if (is_rec)
-            rc = rs_tensor_copy(&a->w_rec, w, &err);
-        else if (w->rank >= 1 && w->shape[w->rank - 1] == last && !a->w_bias.data)
-            rc = rs_tensor_copy(&a->w_bias, w, &err);
-    }
-    if (rc < 0) {
+    rs_node_describe(n, &a->desc);
+    const rs_matrix *m = &a->desc.weights[0].m;
+    size_t shape[2] = {m->rows, m->cols};
+    if (rs_tensor_copy(first, &n->weights[0].value, &err) < 0 ||
+        rs_tensor_reshape(first, 2, shape, &err) < 0) {
         cli_error("%s", err.msg);
         return EXIT_FAIL;
     }
@@ -778,10 +725,11 @@ static int layer_weights(plot_args *a, const rs_node *n, rs_tensor *kernel)
 
 /* The model form: run the model and take the layer's output (a copy) as the array to draw.
  * Prints its errors; returns an exit status. */
-static int layer_output(plot_args *a, rs_tensor *t)
+static int layer_output(plot_args *a, rs_tensor *t, rs_model **opened)
 {
     rs_model *m = NULL;
     int rc = cli_open_model(a->model, &a->in, &m);
+    *opened = m; /* the caller frees it: the weights view draws from its weights */
     if (rc != EXIT_OK)
         return rc;
     rs_error err = {""};
@@ -808,8 +756,10 @@ static int layer_output(plot_args *a, rs_tensor *t)
         goto done;
     }
     snprintf(a->layer_name, sizeof a->layer_name, "%s", n->name);
+    rs_node_describe(n, &a->desc);
+    a->out_index = k;
     a->data = a->layer_name; /* the name in messages about the array */
-    if (a->view == V_WEIGHTS) {
+    if (a->view == RS_VIEW_WEIGHTS) {
         rc = layer_weights(a, n, t);
         goto done;
     }
@@ -824,6 +774,11 @@ static int layer_output(plot_args *a, rs_tensor *t)
     }
     if (a->grad && (rc = cli_layer_gradient(run, a->model, &a->obj, &a->in, node, k, t)) != EXIT_OK)
         goto done;
+    /* a (N, T, gates, units) internal: (N, T, gates x units), gate g in its own columns */
+    if (a->desc.outputs[k].gates > 1 && t->rank == 4) {
+        size_t shape[3] = {t->shape[0], t->shape[1], t->shape[2] * t->shape[3]};
+        rs_tensor_reshape(t, 3, shape, &err);
+    }
     /* a batch of one sample: draw the sample, not a batch of one */
     if (t->rank >= 2 && t->shape[0] == 1 && t->rank != 3) {
         size_t shape[RS_MAX_RANK];
@@ -836,7 +791,6 @@ done:
         rs_tensor_free(&batch[i]);
     if (rc != EXIT_OK)
         rs_tensor_free(t);
-    rs_model_free(m);
     return rc;
 }
 
@@ -865,13 +819,15 @@ int cmd_plot(int argc, char **argv)
     rs_error err = {""};
     rs_tensor t = {0};
     slice s = {0};
+    rs_model *model = NULL;
     if (a.model) {
-        rc = layer_output(&a, &t);
+        rc = layer_output(&a, &t, &model);
     } else if ((rc = cli_apply_memcap(&a.in)) == EXIT_OK && read_array(a.data, &t, &err) < 0) {
         cli_error("%s", err.msg);
         rc = EXIT_FAIL;
     }
-    if (rc == EXIT_OK && (select_slice(&a, &t, &s, &err) < 0 || print_picture(&a, &t, &s, &err) < 0)) {
+    if (rc == EXIT_OK && (select_slice(&a, &t, &s, &err) < 0 || describe_data(&a, &s, &err) < 0 ||
+                          print_picture(&a, &t, &s, &err) < 0)) {
         cli_error("%s", err.msg);
         rc = EXIT_FAIL;
     }
@@ -879,6 +835,7 @@ int cmd_plot(int argc, char **argv)
     rs_tensor_free(&t);
     rs_tensor_free(&a.w_rec);
     rs_tensor_free(&a.w_bias);
+    rs_model_free(model);
     free(a.channels);
     return rc;
 }

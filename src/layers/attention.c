@@ -848,3 +848,39 @@ int rs_multi_head_attention_forward(const rs_node *n, rs_layer_io *io, rs_error 
     return p->multi_head_package ? package_multi_head_forward(n, io, err)
                                  : keras_multi_head_forward(n, io, err);
 }
+
+/* ---- description (rnnscope/layer_desc.h) ---- */
+
+/* The weights are named as stored (SeqSelfAttention's Wt Wx bh Wa ba, Keras' query/key/value
+ * kernels); the attention weights and the residual scores are (query step, key step) matrices
+ * of a sample. A head axis (MultiHeadAttention) stays a plain 3-D output. */
+void rs_attention_describe(const rs_node *n, rs_layer_desc *d)
+{
+    for (int k = 0; k < d->n_outputs; k++) {
+        const char *name = n->out_names ? n->out_names[k] : NULL;
+        if (name && (!strcmp(name, "attention") || !strcmp(name, "residual")) &&
+            n->out_shapes && n->out_shapes[k].rank == 2)
+            rs_describe_attention_output(d, k);
+    }
+}
+
+/* SeqSelfAttention's weights in Keras order: additive Wt, Wx, bh, Wa, ba; multiplicative Wa,
+ * ba (each bias only when the config has it). */
+void rs_seq_self_attention_describe(const rs_node *n, rs_layer_desc *d)
+{
+    const attention_params *p = n->params;
+    const char *names[5];
+    int k = 0;
+    if (!p->multiplicative) {
+        names[k++] = "Wt";
+        names[k++] = "Wx";
+        if (p->use_additive_bias)
+            names[k++] = "bh";
+    }
+    names[k++] = "Wa";
+    if (p->use_attention_bias)
+        names[k++] = "ba";
+    for (int i = 0; i < k; i++)
+        rs_describe_weight(d, i, names[i][0] == 'b' ? RS_WEIGHT_BIAS : RS_WEIGHT_OTHER, names[i]);
+    rs_attention_describe(n, d);
+}

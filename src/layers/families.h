@@ -57,8 +57,9 @@ void rs_bidirectional_free(void *params);
 size_t rs_bidirectional_scratch(const rs_node *n, const rs_tensor *const *inputs);
 int rs_rnn_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
 int rs_bidirectional_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
-void rs_rnn_weight_gates(const rs_node *n, int w, rs_weight_gates *out);
-void rs_bidirectional_weight_gates(const rs_node *n, int w, rs_weight_gates *out);
+#define RS_DESCRIBE(name) void name(const rs_node *n, rs_layer_desc *d)
+RS_DESCRIBE(rs_rnn_describe);
+RS_DESCRIBE(rs_bidirectional_describe);
 /* wrappers.c */
 RS_SETUP(rs_time_distributed_setup);
 void rs_time_distributed_free(void *params);
@@ -76,5 +77,12 @@ int rs_keras_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
 /* Scratch bytes of the attention layers' forward passes (one T x T matrix per sample...). */
 size_t rs_attention_scratch(const rs_node *n, const rs_tensor *const *inputs);
 int rs_multi_head_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
+RS_DESCRIBE(rs_attention_describe);
+RS_DESCRIBE(rs_seq_self_attention_describe);
+/* describe.c: the generic description and what kinds add to it */
+void rs_describe_generic(const rs_node *n, rs_layer_desc *d);
+void rs_describe_weight(rs_layer_desc *d, int i, rs_weight_role role, const char *name);
+void rs_describe_gates(rs_layer_desc *d, int first_weight, int count, int gates);
+void rs_describe_attention_output(rs_layer_desc *d, int k);
 
 #endif

@@ -737,36 +737,53 @@ done:
     return rc;
 }
 
-/* The gate blocks of a recurrent layer's weights along their last axis, in Keras order
- * (weight gradients by gate). CuDNN biases hold the input and the recurrent bias of every gate
- * one after the other. */
-static const char *const LSTM_GATES[] = {"i", "f", "c", "o"};
-static const char *const GRU_GATES[] = {"z", "r", "h"};
+/* CuDNN biases hold the input and the recurrent bias of every gate one after the other. */
 static const char *const CUDNN_LSTM_BIAS[] = {"i:in", "f:in", "c:in", "o:in",
                                               "i:rec", "f:rec", "c:rec", "o:rec"};
 static const char *const CUDNN_GRU_BIAS[] = {"z:in", "r:in", "h:in", "z:rec", "r:rec", "h:rec"};
 
-void rs_rnn_weight_gates(const rs_node *n, int w, rs_weight_gates *out)
+/* ---- description (rnnscope/layer_desc.h) ---- */
+
+/* Kernel, recurrent kernel and bias in gate blocks (i f c o, z r h); the gates internal is
+ * (T, gates, units). */
+void rs_rnn_describe(const rs_node *n, rs_layer_desc *d)
 {
     const rnn_params *p = n->params;
-    *out = (rs_weight_gates){1, NULL, NULL};
-    if (!p || p->gates == 1)
-        return;
-    bool lstm = p->cell == CELL_LSTM;
-    bool double_bias = p->cudnn && w == 2;
-    out->gates = double_bias ? 2 * p->gates : p->gates;
-    out->names = double_bias ? (lstm ? CUDNN_LSTM_BIAS : CUDNN_GRU_BIAS)
-                             : (lstm ? LSTM_GATES : GRU_GATES);
+    rs_describe_weight(d, 0, RS_WEIGHT_KERNEL, "kernel"); /* Keras order, whatever stored */
+    rs_describe_weight(d, 1, RS_WEIGHT_RECURRENT, "recurrent kernel");
+    rs_describe_weight(d, 2, RS_WEIGHT_BIAS, "bias");
+    rs_describe_gates(d, 0, d->n_weights, p->gates);
+    if (p->cudnn && d->n_weights > 2 && p->gates > 1) {
+        d->weights[2].gates = 2 * p->gates;
+        d->weights[2].gate_names = p->cell == CELL_LSTM ? CUDNN_LSTM_BIAS : CUDNN_GRU_BIAS;
+    }
+    for (int k = n->n_outputs; k < d->n_outputs; k++)
+        if (n->out_names && n->out_names[k] && !strcmp(n->out_names[k], "gates")) {
+            d->outputs[k].gates = p->gates;
+            d->outputs[k].gate_names = rs_gate_names(p->gates);
+        }
 }
 
-/* A Bidirectional's weights: the forward layer's, then the backward layer's. */
-void rs_bidirectional_weight_gates(const rs_node *n, int w, rs_weight_gates *out)
+/* The forward direction's weights, then the backward's, each labelled; the internals are the
+ * inner layers' (forward_gates, backward_gates...). */
+void rs_bidirectional_describe(const rs_node *n, rs_layer_desc *d)
 {
     const bidir_params *p = n->params;
-    int half = n->n_weights / 2;
-    const rs_node *inner = w < half ? p->forward : p->backward;
-    *out = (rs_weight_gates){1, NULL, NULL};
-    if (inner && inner->kind && inner->kind->weight_gates)
-        inner->kind->weight_gates(inner, w < half ? w : w - half, out);
-    out->direction = w < half ? "forward" : "backward";
+    const rs_node *dirs[2] = {p->forward, p->backward};
+    static const char *const label[2] = {"forward", "backward"};
+    int first = 0, k = d->n_outputs - 2 * dirs[0]->n_internal;
+    for (int i = 0; i < 2; i++) {
+        rs_layer_desc inner;
+        rs_node_describe(dirs[i], &inner);
+        for (int w = 0; w < inner.n_weights && first + w < d->n_weights; w++) {
+            rs_weight_desc *out = &d->weights[first + w];
+            int index = out->index;
+            *out = inner.weights[w];
+            out->index = index;
+            out->direction = label[i];
+        }
+        first += inner.n_weights;
+        for (int j = dirs[i]->n_outputs; j < inner.n_outputs && k >= 0 && k < d->n_outputs; j++)
+            d->outputs[k++] = inner.outputs[j];
+    }
 }

@@ -10,12 +10,13 @@
 #define LAYER_F(cls, setup, forward) {cls, setup, forward, rs_params_free, NULL, NULL, NULL, NULL}
 /* An attention layer: its scratch holds a T x T matrix per sample. */
 #define LAYER_A(cls, setup, forward) \
-    {cls, setup, forward, rs_params_free, rs_attention_scratch, NULL, NULL, NULL}
+    {cls, setup, forward, rs_params_free, rs_attention_scratch, NULL, NULL, rs_attention_describe}
 /* The same with a reverse pass (src/layers/<family>_grad.c). */
 #define LAYER_FB(cls, setup, forward, backward) \
     {cls, setup, forward, rs_params_free, NULL, backward, NULL, NULL}
 #define LAYER_AB(cls, setup, forward, backward) \
-    {cls, setup, forward, rs_params_free, rs_attention_scratch, backward, rs_attention_scratch, NULL}
+    {cls, setup, forward, rs_params_free, rs_attention_scratch, backward, rs_attention_scratch, \
+     rs_attention_describe}
 
 static const rs_layer_kind KINDS[] = {
     LAYER_FB("InputLayer", rs_input_setup, rs_input_forward, rs_input_backward),
@@ -64,22 +65,23 @@ static const rs_layer_kind KINDS[] = {
     LAYER_FB("Minimum", rs_merge_setup, rs_merge_forward, rs_merge_backward),
     LAYER_FB("Dot", rs_merge_setup, rs_merge_forward, rs_merge_backward),
     {"SimpleRNN", rs_rnn_setup, rs_rnn_forward, rs_params_free, NULL, rs_rnn_backward_layer,
-     rs_rnn_backward_scratch, rs_rnn_weight_gates},
+     rs_rnn_backward_scratch, rs_rnn_describe},
     {"LSTM", rs_rnn_setup, rs_rnn_forward, rs_params_free, NULL, rs_rnn_backward_layer,
-     rs_rnn_backward_scratch, rs_rnn_weight_gates},
+     rs_rnn_backward_scratch, rs_rnn_describe},
     {"GRU", rs_rnn_setup, rs_rnn_forward, rs_params_free, NULL, rs_rnn_backward_layer,
-     rs_rnn_backward_scratch, rs_rnn_weight_gates},
+     rs_rnn_backward_scratch, rs_rnn_describe},
     {"CuDNNLSTM", rs_rnn_setup, rs_rnn_forward, rs_params_free, NULL, rs_rnn_backward_layer,
-     rs_rnn_backward_scratch, rs_rnn_weight_gates},
+     rs_rnn_backward_scratch, rs_rnn_describe},
     {"CuDNNGRU", rs_rnn_setup, rs_rnn_forward, rs_params_free, NULL, rs_rnn_backward_layer,
-     rs_rnn_backward_scratch, rs_rnn_weight_gates},
+     rs_rnn_backward_scratch, rs_rnn_describe},
     {"Bidirectional", rs_bidirectional_setup, rs_bidirectional_forward, rs_bidirectional_free,
      rs_bidirectional_scratch, rs_bidirectional_backward,
-     rs_bidirectional_backward_scratch, rs_bidirectional_weight_gates},
+     rs_bidirectional_backward_scratch, rs_bidirectional_describe},
     {"TimeDistributed", rs_time_distributed_setup, rs_time_distributed_forward,
      rs_time_distributed_free, NULL, rs_time_distributed_backward, NULL, NULL},
-    LAYER_AB("SeqSelfAttention", rs_seq_self_attention_setup,
-             rs_seq_self_attention_forward, rs_seq_self_attention_backward),
+    {"SeqSelfAttention", rs_seq_self_attention_setup, rs_seq_self_attention_forward,
+     rs_params_free, rs_attention_scratch, rs_seq_self_attention_backward, rs_attention_scratch,
+     rs_seq_self_attention_describe},
     LAYER_AB("SeqWeightedAttention", rs_seq_weighted_attention_setup,
              rs_seq_weighted_attention_forward, rs_seq_weighted_attention_backward),
     LAYER_AB("ScaledDotProductAttention", rs_scaled_dot_attention_setup,

@@ -1,11 +1,13 @@
 /* Weight gradients by gate (See RNN's rnn_histogram / rnn_heatmap with mode='grads'): per gate
  * block of a weight, the gradient's norm and the shares of exact zeros, NaN and Inf — dead
- * gates, saturation and overflow read at a glance. The split is the layer registry's. */
+ * gates, saturation and overflow read at a glance. The split is the layer's own description
+ * (rs_node_describe: the gate blocks and direction the weights view draws too). */
 #include <math.h>
 #include <string.h>
 
 #include "rnnscope/grad.h"
 #include "rnnscope/layer.h"
+#include "rnnscope/layer_desc.h"
 
 /* Add value v to the block's statistics (norm accumulates the sum of squares). */
 static void count_value(rs_gate_stats *s, float v)
@@ -24,9 +26,17 @@ static void count_value(rs_gate_stats *s, float v)
 int rs_weight_grad_by_gate(const rs_node *n, int w, const rs_tensor *grad, rs_gate_stats *out,
                            rs_error *err)
 {
-    rs_weight_gates split = {1, NULL, NULL};
-    if (n->kind && n->kind->weight_gates)
-        n->kind->weight_gates(n, w, &split);
+    struct { int gates; const char *const *names; const char *direction; } split = {1, NULL, NULL};
+    rs_layer_desc d;
+    rs_node_describe(n, &d);
+    for (int i = 0; i < d.n_weights; i++) {
+        const rs_weight_desc *wd = &d.weights[i];
+        if (wd->index != w)
+            continue;
+        split.direction = wd->direction;
+        if (wd->gates > 1)
+            split.gates = wd->gates, split.names = wd->gate_names;
+    }
     size_t cols = grad->rank ? grad->shape[grad->rank - 1] : 1;
     if (split.gates < 1 || split.gates > RS_MAX_GATE_BLOCKS || cols % (size_t)split.gates)
         return rs_fail(err, n->name, "weight %d has %zu columns, not a multiple of %d gates", w,

@@ -3,9 +3,11 @@
  * eighth blocks and negative bars with the upper ones (only 1/8, 1/2 and full exist). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rnnscope/plot.h"
+#include "rnnscope/view.h"
 #include "render_util.h"
 
 static float element(const rs_matrix *m, size_t i)
@@ -137,4 +139,21 @@ int rs_bars_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_bars_op
             print_right(c, plot.x + (int)end, plot.y + plot.h, last, axis);
     }
     return 0;
+}
+
+/* ---- the bars view (rnnscope/view.h) ---- */
+
+int rs_view_draw_bars(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err)
+{
+    rs_matrix m;
+    float *copy;
+    size_t base;
+    if (rs_view_selection(s, &m, &copy, &base, err) < 0)
+        return -1;
+    if (s->transpose)
+        m = rs_matrix_transpose(m);
+    rs_bars_opts o = {s->style, m.cols == 1 ? s->t0 : 0};
+    int rc = rs_bars_draw(c, box, &m, &o, err);
+    free(copy);
+    return rc;
 }

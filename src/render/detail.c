@@ -2,9 +2,11 @@
  * timestep whose value is written in the title row. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rnnscope/plot.h"
+#include "rnnscope/view.h"
 #include "render_util.h"
 
 void rs_detail_defaults(rs_detail_opts *o)
@@ -109,4 +111,47 @@ int rs_detail_draw(rs_canvas *c, rs_rect box, const rs_matrix *m_in, const rs_de
     if (decorated)
         draw_time_axis(c, plot, gw, t0, len, cx, o->style);
     return 0;
+}
+
+/* ---- the detail view (rnnscope/view.h) ---- */
+
+/* The cursor when none is given (plot without --cursor): the timestep of the channel's
+ * largest |value| in the window. */
+static size_t largest_magnitude_row(const rs_matrix *m, size_t ch, size_t t0, size_t t1)
+{
+    size_t best = t0;
+    for (size_t r = t0 + 1; r < t1; r++)
+        if (fabsf(rs_matrix_at(m, r, ch)) > fabsf(rs_matrix_at(m, best, ch)))
+            best = r;
+    return best;
+}
+
+int rs_view_draw_detail(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err)
+{
+    rs_detail_opts o;
+    rs_detail_defaults(&o);
+    o.style = s->style;
+    o.zero_line = s->zero_line;
+    rs_matrix m = s->full;
+    float *copy = NULL;
+    if (s->transpose) {
+        size_t base;
+        if (rs_view_selection(s, &m, &copy, &base, err) < 0)
+            return -1;
+        m = rs_matrix_transpose(m);
+    } else {
+        o.channel = s->channels ? s->channels[0] : s->channel < m.cols ? s->channel : 0;
+        o.t0 = s->t0;
+        o.len = s->tlen;
+        o.step_mask = s->step_mask;
+    }
+    size_t t1 = o.len ? o.t0 + o.len : m.rows;
+    if (t1 > m.rows)
+        t1 = m.rows;
+    o.cursor = s->have_cursor ? s->cursor
+               : o.channel < m.cols && o.t0 < t1 ? largest_magnitude_row(&m, o.channel, o.t0, t1)
+                                                 : 0;
+    int rc = rs_detail_draw(c, box, &m, &o, err);
+    free(copy);
+    return rc;
 }

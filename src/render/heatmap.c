@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rnnscope/plot.h"
+#include "rnnscope/view.h"
 #include "render_util.h"
 
 void rs_heatmap_defaults(rs_heatmap_opts *o)
@@ -176,4 +177,59 @@ int rs_heatmap_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_heat
     if (legend)
         rs_colorbar_draw(c, (rs_rect){map.x, box.y + box.h - 1, map.w, 1}, o, lo, hi);
     return 0;
+}
+
+/* ---- the heatmap view (rnnscope/view.h) ---- */
+
+/* A (T, gates, units) internal: one panel per gate, stacked, each units x time with its gate's
+ * name, all on one scale (the whole window's), the time axis and colour bar under the last. */
+static int draw_gate_panels(rs_canvas *c, rs_rect box, const rs_view_state *s, rs_matrix sel,
+                            rs_heatmap_opts o, rs_error *err)
+{
+    int G = s->out.gates;
+    size_t units = sel.cols / (size_t)G;
+    double lo, hi;
+    rs_heatmap_range(&sel, &s->norm, &lo, &hi);
+    o.norm = (rs_norm){RS_NORM_FIXED, (float)lo, (float)hi};
+    int extra = 2; /* the last panel's time labels and colour bar */
+    int ph = (box.h - extra) / G;
+    if (ph < 2)
+        return rs_heatmap_draw(c, box, &sel, &o, err);
+    for (int g = 0; g < G; g++) {
+        rs_rect p = {box.x, box.y + g * ph, box.w, ph + (g == G - 1 ? box.h - G * ph : 0)};
+        const char *name = s->out.gate_names ? s->out.gate_names[g] : "";
+        char title[32];
+        snprintf(title, sizeof title, "gate %s", name);
+        rs_canvas_print(c, p.x, p.y, title, p.w, rs_ui_color(s->style.depth, RS_UI_LABEL),
+                        RS_COLOR_DEFAULT);
+        rs_matrix w = rs_matrix_transpose(rs_matrix_window(sel, 0, sel.rows, (size_t)g * units,
+                                                           units));
+        rs_heatmap_opts po = o;
+        po.row_base = 0;
+        po.col_base = s->t0;
+        po.legend = g == G - 1;
+        if (rs_heatmap_draw(c, (rs_rect){p.x, p.y + 1, p.w, p.h - 1}, &w, &po, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int rs_view_draw_heatmap(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err)
+{
+    rs_heatmap_opts o;
+    rs_view_heatmap_opts(s, &o);
+    rs_matrix sel;
+    float *copy;
+    size_t ch_base;
+    if (rs_view_selection(s, &sel, &copy, &ch_base, err) < 0)
+        return -1;
+    int rc;
+    if (s->out.gates > 1 && !s->transpose && !s->channels && sel.cols % (size_t)s->out.gates == 0) {
+        rc = draw_gate_panels(c, box, s, sel, o, err);
+    } else {
+        rs_matrix m = rs_view_heatmap_matrix(s, sel, ch_base, &o.row_base, &o.col_base, NULL);
+        rc = rs_heatmap_draw(c, box, &m, &o, err);
+    }
+    free(copy);
+    return rc;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rnnscope/plot.h"
+#include "rnnscope/view.h"
 #include "render_util.h"
 
 void rs_hist_defaults(rs_hist_opts *o)
@@ -127,11 +128,15 @@ int rs_hist_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_hist_op
                     o->style);
     }
     int y = bins.y + bins.h;
-    if (xlab) {
-        rs_canvas_print(c, bins.x, y, rs_format_number(h.lo, 9, lo, sizeof lo), -1, axis,
-                        RS_COLOR_DEFAULT);
-        rs_format_number(h.hi, 9, hi, sizeof hi);
-        if (bins.w > rs_utf8_width(lo) + rs_utf8_width(hi) + 1)
+    if (xlab) { /* both ends of the x range, as short as they must be to fit */
+        for (int digits = 9; digits >= 2; digits--) {
+            rs_format_number(h.lo, digits, lo, sizeof lo);
+            rs_format_number(h.hi, digits, hi, sizeof hi);
+            if (bins.w > rs_utf8_width(lo) + rs_utf8_width(hi))
+                break;
+        }
+        rs_canvas_print(c, bins.x, y, lo, -1, axis, RS_COLOR_DEFAULT);
+        if (bins.w > rs_utf8_width(lo) + rs_utf8_width(hi))
             print_right(c, bins.x + bins.w, y, hi, axis);
         y++;
     }
@@ -145,4 +150,21 @@ int rs_hist_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_hist_op
     }
     rs_hist_free(&h);
     return 0;
+}
+
+/* ---- the histogram view (rnnscope/view.h) ---- */
+
+int rs_view_draw_hist(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err)
+{
+    rs_hist_opts o;
+    rs_hist_defaults(&o);
+    o.style = s->style;
+    rs_matrix m;
+    float *copy;
+    size_t base;
+    if (rs_view_selection(s, &m, &copy, &base, err) < 0)
+        return -1;
+    int rc = rs_hist_draw(c, box, &m, &o, err);
+    free(copy);
+    return rc;
 }

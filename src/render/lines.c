@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rnnscope/plot.h"
+#include "rnnscope/view.h"
 #include "render_util.h"
 
 void rs_lines_defaults(rs_lines_opts *o)
@@ -316,9 +317,22 @@ static void render_label(const rs_lines_panel *p, bool selected, rs_style st, rs
         for (int x = 0; x < p->box.w; x++)
             rs_canvas_set(c, p->box.x + x, p->box.y, ' ', fg, bg);
     int n = rs_canvas_print(c, p->box.x, p->box.y, name, p->box.w, fg, bg);
-    snprintf(range, sizeof range, "[%s, %s]", rs_format_number(p->lo, 6, a, sizeof a),
-             rs_format_number(p->hi, 6, b, sizeof b));
-    int rw = rs_utf8_width(range);
+    /* the range shown, as short as it must be to fit: "[-0.8241, 0.638]", "-0.82..0.64",
+     * "-.8..0.6"; a constant channel shows its value ("=0.5"), not the padded range */
+    static const int digits[] = {6, 4, 3, 2};
+    bool constant = p->env.min == p->env.max;
+    int rw = 0;
+    for (size_t i = 0; i < sizeof digits / sizeof *digits; i++) {
+        if (constant)
+            snprintf(range, sizeof range, "=%s", rs_format_number(p->env.min, digits[i], a, sizeof a));
+        else
+            snprintf(range, sizeof range, i ? "%s..%s" : "[%s, %s]",
+                     rs_format_number(p->lo, digits[i], a, sizeof a),
+                     rs_format_number(p->hi, digits[i], b, sizeof b));
+        rw = rs_utf8_width(range);
+        if (n + 1 + rw <= p->box.w)
+            break;
+    }
     if (n + 1 + rw <= p->box.w)
         rs_canvas_print(c, p->box.x + p->box.w - rw, p->box.y, range, -1,
                         selected ? fg : rs_ui_color(st.depth, RS_UI_AXIS), bg);
@@ -371,4 +385,58 @@ int rs_lines_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_lines_
     rs_lines_render(&L, c);
     rs_lines_free(&L);
     return 0;
+}
+
+/* ---- the lines view (rnnscope/view.h) ---- */
+
+/* The full output with the window and channels as options, so that labels keep the output's
+ * indices; the page follows the selected channel when one is marked. */
+int rs_view_draw_lines(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err)
+{
+    rs_lines_opts o;
+    rs_lines_defaults(&o);
+    o.style = s->style;
+    o.blocks = s->blocks;
+    o.equal_axes = s->equal_axes;
+    o.zero_line = s->zero_line;
+    o.grid_cols = s->grid_cols;
+    o.page = s->page;
+    rs_matrix m = s->full;
+    float *copy = NULL;
+    if (s->transpose) { /* the selection, transposed: indices count from the selection */
+        size_t base;
+        if (rs_view_selection(s, &m, &copy, &base, err) < 0)
+            return -1;
+        m = rs_matrix_transpose(m);
+    } else {
+        o.t0 = s->t0;
+        o.len = s->tlen;
+        o.channels = s->channels;
+        o.nchannels = s->nchannels;
+        o.step_mask = s->step_mask;
+        o.mark_channel = s->mark_channel;
+        o.selected = s->channel;
+        o.mark_cursor = s->mark_cursor;
+        o.cursor = s->cursor;
+    }
+    rs_lines L;
+    int rc = rs_lines_prepare(&L, &m, &o, box, err);
+    if (rc == 0 && s->mark_channel && L.per_page && s->channel / L.per_page != o.page) {
+        o.page = s->channel / L.per_page;
+        rs_lines_free(&L);
+        rc = rs_lines_prepare(&L, &m, &o, box, err);
+    }
+    if (rc == 0) {
+        rs_lines_render(&L, c);
+        s->per_page = L.per_page;
+        for (size_t i = 0; i < L.npanels && s->nhits < (int)(sizeof s->hits / sizeof s->hits[0]); i++) {
+            rs_rect b = L.panels[i].box;
+            s->hits[s->nhits++] = (rs_view_hit){b, L.panels[i].channel};
+        }
+        s->hit_t0 = L.t0;
+        s->hit_len = L.len;
+        rs_lines_free(&L);
+    }
+    free(copy);
+    return rc;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rnnscope/plot.h"
+#include "rnnscope/view.h"
 #include "render_util.h"
 
 void rs_weights_defaults(rs_weights_opts *o)
@@ -15,13 +16,6 @@ void rs_weights_defaults(rs_weights_opts *o)
     o->cmap = RS_CMAP_BWR;
     o->gates = 4;
     o->histograms = true;
-}
-
-const char *const *rs_gate_names(int gates)
-{
-    static const char *const lstm[] = {"i", "f", "c", "o"};
-    static const char *const gru[] = {"z", "r", "h"};
-    return gates == 4 ? lstm : gates == 3 ? gru : NULL;
 }
 
 /* Gate block g of a panel: its cells; separators sit in the column before each block. */
@@ -95,7 +89,7 @@ static int draw_gate_hists(rs_canvas *c, rs_rect area, const rs_matrix *const ma
             continue;
         size_t units = mats[i]->cols / (size_t)gates;
         for (int g = 0; g < gates; g++, k++) {
-            char title[48];
+            char title[96];
             if (full)
                 snprintf(title, sizeof title, "%s %s", what[i], names ? names[g] : "");
             else
@@ -106,6 +100,21 @@ static int draw_gate_hists(rs_canvas *c, rs_rect area, const rs_matrix *const ma
             ho.title = title;
             ho.axes = area.h >= 6 && bw >= 14;
             rs_matrix w = rs_matrix_window(*mats[i], 0, mats[i]->rows, (size_t)g * units, units);
+            if (!ho.axes) { /* no value axis: its x range in the title, as short as fits */
+                rs_stats s;
+                rs_stats_matrix(&w, &s);
+                char lo[16], hi[16];
+                size_t tn = strlen(title);
+                for (int digits = 4; s.finite && digits >= 2; digits--) {
+                    snprintf(title + tn, sizeof title - tn, " %s..%s",
+                             rs_format_number(s.min, digits, lo, sizeof lo),
+                             rs_format_number(s.max, digits, hi, sizeof hi));
+                    if (rs_utf8_width(title) <= bw)
+                        break;
+                }
+                if (rs_utf8_width(title) > bw)
+                    title[tn] = '\0';
+            }
             if (rs_hist_draw(c, (rs_rect){area.x + k * (bw + 1), area.y, bw, area.h}, &w, &ho,
                              err) < 0)
                 return -1;
@@ -160,10 +169,20 @@ int rs_weights_draw(rs_canvas *c, rs_rect box, const rs_matrix *kernel,
     }
     y += map_h;
     if (bias && y < box.y + box.h) {
-        rs_canvas_print(c, box.x, y, "bias", 4, rs_ui_color(o->style.depth, RS_UI_LABEL),
-                        RS_COLOR_DEFAULT);
-        int lw = box.w >= 12 ? 5 : 0;
-        draw_gated(c, (rs_rect){box.x + lw, y, box.w - lw, 1}, bias, gates, &ho, -m, m, err, &rc);
+        /* on its own scale, named beside it: a -4 forget bias must not saturate the kernels,
+         * nor the kernels' scale wash out the bias */
+        double mb = abs_max(bias);
+        if (!(mb > 0))
+            mb = 1;
+        char label[40], num[16];
+        snprintf(label, sizeof label, "bias \u00b1%s", rs_format_number(mb, 6, num, sizeof num));
+        if (o->style.graphics == RS_GFX_ASCII)
+            snprintf(label, sizeof label, "bias +-%s", num);
+        int lw = box.w >= 30 ? rs_utf8_width(label) + 1 : box.w >= 12 ? 5 : 0;
+        rs_canvas_print(c, box.x, y, lw > 5 ? label : "bias", lw ? lw : 4,
+                        rs_ui_color(o->style.depth, RS_UI_LABEL), RS_COLOR_DEFAULT);
+        draw_gated(c, (rs_rect){box.x + lw, y, box.w - lw, 1}, bias, gates, &ho, -mb, mb, err,
+                   &rc);
         y++;
     }
     if (decorated && y < box.y + box.h) {

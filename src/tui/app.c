@@ -19,7 +19,7 @@
 #include "rnnscope/sixel.h"
 
 #define PROBE_TIMEOUT_MS 500
-#define PAIR_SLOTS 65536
+#define PAIR_SLOTS (257 * 257) /* (fg + 1) * 257 + (bg + 1) for colours -1..255 */
 #define PROGRESS_DELAY_MS 100
 
 /* ---- giving the terminal back when a signal ends the program (rnnscope/signals.h) ---- */

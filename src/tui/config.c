@@ -10,28 +10,27 @@
 #include "rnnscope/config.h"
 #include "rnnscope/fileio.h"
 #include "rnnscope/memcap.h"
+#include "rnnscope/view.h"
 
 #define CONFIG_MAX_BYTES (1 << 20)
 
-static const char *const view_names[] = {"lines", "detail", "heatmap", "hist", "bars", "weights"};
 
 void rs_config_defaults(rs_config *c)
 {
     memset(c, 0, sizeof *c);
     c->cmap = RS_CMAP_BWR;
     c->graphics = RS_TERM_AUTO;
-    c->view_sequence = 1;
-    c->view_attention = 3;
-    c->view_vector = 5;
+    c->view_sequence = rs_view_default(RS_FOR_SEQUENCE) + 1;
+    c->view_attention = rs_view_default(RS_FOR_ATTENTION) + 1;
+    c->view_vector = rs_view_default(RS_FOR_VECTOR) + 1;
     rs_keymap_defaults(&c->keys);
 }
 
+/* 1 + the view's index in the view table (rnnscope/view.h), 0 for none. */
 static int view_number(const char *v)
 {
-    for (int i = 0; i < 6; i++)
-        if (strcmp(v, view_names[i]) == 0)
-            return i + 1;
-    return 0;
+    const rs_view_info *info = rs_view_by_name(v);
+    return info ? (int)info->id + 1 : 0;
 }
 
 static int parse_bool(const char *v, bool *out)

@@ -90,9 +90,9 @@ int ex_init(explorer *ex, rs_model *m, rs_tui_input *input, rs_error *err)
     rs_keymap_defaults(&ex->keys);
     ex->cmap = RS_CMAP_BWR;
     ex->cancelled_row = ex->cancelled_sample = -1;
-    ex->default_view[0] = EX_VIEW_LINES;
-    ex->default_view[1] = EX_VIEW_HEATMAP;
-    ex->default_view[2] = EX_VIEW_BARS;
+    ex->default_view[0] = rs_view_default(RS_FOR_SEQUENCE);
+    ex->default_view[1] = rs_view_default(RS_FOR_ATTENTION);
+    ex->default_view[2] = rs_view_default(RS_FOR_VECTOR);
     ex->norm.mode = RS_NORM_AUTO;
     ex->style.graphics = RS_GFX_UNICODE;
     ex->style.depth = RS_DEPTH_256;
@@ -178,25 +178,30 @@ const rs_tensor *ex_current_output(explorer *ex, int *node_out, int *k_out, rs_e
     return t;
 }
 
-static bool looks_like_attention(const rs_node *n, int k, const rs_tensor *t)
+rs_output_desc ex_current_output_desc(explorer *ex)
 {
-    const char *name = n->out_names && n->out_names[k] ? n->out_names[k] : "";
-    return strcmp(name, "attention") == 0 ||
-           (t && t->rank == 3 && t->shape[1] == t->shape[2] && strstr(n->class_name, "Attention"));
+    const ex_row *row = &ex->rows[ex->sel];
+    rs_layer_desc d;
+    rs_node_describe(&ex->m->nodes[row->node], &d);
+    if (row->output < d.n_outputs)
+        return d.outputs[row->output];
+    return (rs_output_desc){false, "time", "channel", 0, NULL};
 }
 
-ex_view ex_current_view(explorer *ex, const rs_tensor *t)
+rs_view_id ex_current_view(explorer *ex, const rs_tensor *t)
 {
     const ex_row *row = &ex->rows[ex->sel];
     signed char chosen = ex->view_of[row->node];
     if (chosen != EX_VIEW_DEFAULT)
-        return (ex_view)chosen;
-    const rs_node *n = &ex->m->nodes[row->node];
-    if (looks_like_attention(n, row->output, t))
-        return (ex_view)ex->default_view[1];
+        return (rs_view_id)chosen;
+    rs_output_desc d = ex_current_output_desc(ex);
+    if (d.attention)
+        return (rs_view_id)ex->default_view[1];
+    if (d.gates > 1)
+        return rs_view_default(RS_FOR_GATES);
     if (t && t->rank <= 2)
-        return (ex_view)ex->default_view[2];
-    return (ex_view)ex->default_view[0];
+        return (rs_view_id)ex->default_view[2];
+    return (rs_view_id)ex->default_view[0];
 }
 
 /* ---- actions ---- */
@@ -242,35 +247,17 @@ static void move_vertical(explorer *ex, int delta)
     ex->channel = c < 0 ? 0 : (size_t)c >= n ? n - 1 : (size_t)c;
 }
 
-/* The options a view draws with: a key for another option says that it does nothing here. */
-enum { USES_CMAP = 1, USES_NORM = 2, USES_TRANSPOSE = 4 };
-static const struct {
-    const char *name;
-    int uses;
-} view_options[EX_VIEW_COUNT] = {
-    [EX_VIEW_LINES] = {"lines", 0},
-    [EX_VIEW_DETAIL] = {"detail", 0},
-    [EX_VIEW_HEATMAP] = {"heatmap", USES_CMAP | USES_NORM | USES_TRANSPOSE},
-    [EX_VIEW_HIST] = {"hist", 0},
-    [EX_VIEW_BARS] = {"bars", 0},
-    [EX_VIEW_WEIGHTS] = {"weights", USES_CMAP},
-};
-
-const char *ex_view_name(ex_view v)
-{
-    return v >= 0 && v < EX_VIEW_COUNT ? view_options[v].name : "?";
-}
-
-/* Whether the view on screen draws with option `what`; if not, the status line says so. */
-static bool view_uses(explorer *ex, int what, const char *key, const char *option)
+/* Whether the view on screen draws with option `what` (RS_USES_*, from the view table); if
+ * not, the status line says so. */
+static bool view_uses(explorer *ex, unsigned what, const char *key, const char *option)
 {
     rs_error err;
     int node, k;
     const rs_tensor *t = ex_current_output(ex, &node, &k, &err);
-    ex_view v = ex_current_view(ex, t);
-    if (v < 0 || v >= EX_VIEW_COUNT || (view_options[v].uses & what))
+    const rs_view_info *v = rs_view_get(ex_current_view(ex, t));
+    if (!v || (v->uses & what))
         return true;
-    ex_say(ex, false, "%s: the %s view has no %s (3: heatmap)", key, view_options[v].name, option);
+    ex_say(ex, false, "%s: the %s view has no %s (3: heatmap)", key, v->name, option);
     return false;
 }
 
@@ -297,7 +284,7 @@ static void toggle_expand(explorer *ex, bool open)
     rebuild_rows(ex);
 }
 
-static void set_view(explorer *ex, ex_view v)
+static void set_view(explorer *ex, rs_view_id v)
 {
     ex->view_of[ex->rows[ex->sel].node] = (signed char)v;
 }
@@ -329,11 +316,18 @@ static void pan(explorer *ex, int dir)
     size_t T = current_steps(ex);
     if (!ex->tlen || T == 0)
         return;
-    size_t step = ex->tlen / 4 ? ex->tlen / 4 : 1;
+    size_t step = ex->tlen / 4 ? ex->tlen / 4 : 1, before = ex->t0;
     if (dir < 0)
         ex->t0 = ex->t0 > step ? ex->t0 - step : 0;
     else
         ex->t0 = ex->t0 + ex->tlen + step <= T ? ex->t0 + step : T - ex->tlen;
+    /* the cursor moves with the window, as less and vim scroll it along */
+    if (ex->t0 >= before)
+        ex->cursor += ex->t0 - before;
+    else
+        ex->cursor = ex->cursor > before - ex->t0 ? ex->cursor - (before - ex->t0) : ex->t0;
+    if (ex->cursor >= T)
+        ex->cursor = T - 1;
 }
 
 static void move_cursor(explorer *ex, int dir)
@@ -461,6 +455,12 @@ void ex_action(explorer *ex, rs_action a)
     case RS_ACTION_FOCUS_NEXT:
     case RS_ACTION_FOCUS_PREV:
         ex->focus = ex->focus == EX_FOCUS_LAYERS ? EX_FOCUS_VIEW : EX_FOCUS_LAYERS;
+        ex->layers_hidden = ex->layers_hidden && ex->focus == EX_FOCUS_VIEW; /* show to focus */
+        break;
+    case RS_ACTION_LAYERS_PANEL: /* hidden, the view has the focus (and the whole screen) */
+        ex->layers_hidden = !ex->layers_hidden;
+        if (ex->layers_hidden)
+            ex->focus = EX_FOCUS_VIEW;
         break;
     case RS_ACTION_UP: move_vertical(ex, -1); break;
     case RS_ACTION_DOWN: move_vertical(ex, 1); break;
@@ -502,12 +502,6 @@ void ex_action(explorer *ex, rs_action a)
         break;
     case RS_ACTION_SEARCH_NEXT: search_from(ex, ex->sel, 1); break;
     case RS_ACTION_SEARCH_PREV: search_from(ex, ex->sel, -1); break;
-    case RS_ACTION_VIEW_LINES: set_view(ex, EX_VIEW_LINES); break;
-    case RS_ACTION_VIEW_DETAIL: set_view(ex, EX_VIEW_DETAIL); break;
-    case RS_ACTION_VIEW_HEATMAP: set_view(ex, EX_VIEW_HEATMAP); break;
-    case RS_ACTION_VIEW_HIST: set_view(ex, EX_VIEW_HIST); break;
-    case RS_ACTION_VIEW_BARS: set_view(ex, EX_VIEW_BARS); break;
-    case RS_ACTION_VIEW_WEIGHTS: set_view(ex, EX_VIEW_WEIGHTS); break;
     case RS_ACTION_CURSOR_PREV: move_cursor(ex, -1); break;
     case RS_ACTION_CURSOR_NEXT: move_cursor(ex, 1); break;
     case RS_ACTION_ZOOM_IN: zoom(ex, true); break;
@@ -516,16 +510,28 @@ void ex_action(explorer *ex, rs_action a)
     case RS_ACTION_PAN_RIGHT: pan(ex, 1); break;
     case RS_ACTION_EQUAL_AXES: ex->equal_axes = !ex->equal_axes; break;
     case RS_ACTION_ZERO_LINE: ex->zero_line = !ex->zero_line; break;
+    case RS_ACTION_COLUMNS: { /* as plot --cols; 0 lets the view choose from the space */
+        static const int cycle[] = {0, 1, 2, 3, 4, 6, 8};
+        size_t i = 0, n = sizeof cycle / sizeof *cycle;
+        while (i < n && cycle[i] != ex->grid_cols)
+            i++;
+        ex->grid_cols = cycle[(i + 1) % n];
+        if (ex->grid_cols)
+            ex_say(ex, false, "lines: %d panels per row", ex->grid_cols);
+        else
+            ex_say(ex, false, "lines: panels per row from the space");
+        break;
+    }
     case RS_ACTION_COLORMAP:
-        if (view_uses(ex, USES_CMAP, "c", "colormap"))
+        if (view_uses(ex, RS_USES_CMAP, "c", "colormap"))
             ex->cmap = (rs_cmap)((ex->cmap + 1) % 3);
         break;
     case RS_ACTION_NORMALIZE:
-        if (view_uses(ex, USES_NORM, "M", "normalization"))
+        if (view_uses(ex, RS_USES_NORM, "M", "normalization"))
             ex->norm.mode = ex->norm.mode == RS_NORM_AUTO ? RS_NORM_MINMAX : RS_NORM_AUTO;
         break;
     case RS_ACTION_TRANSPOSE:
-        if (view_uses(ex, USES_TRANSPOSE, "t", "transpose"))
+        if (view_uses(ex, RS_USES_TRANSPOSE, "t", "transpose"))
             ex->transpose = !ex->transpose;
         break;
     case RS_ACTION_SAMPLE_NEXT: change_sample(ex, 1); break;
@@ -536,6 +542,10 @@ void ex_action(explorer *ex, rs_action a)
         default_export_name(ex);
         break;
     case RS_ACTION_COUNT: break;
+    default: /* the views of the table: each action shows its view */
+        if (RS_VIEW_OF_ACTION(a) < RS_VIEW_COUNT)
+            set_view(ex, RS_VIEW_OF_ACTION(a));
+        break;
     }
 }
 

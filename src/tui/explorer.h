@@ -8,21 +8,16 @@
 #include "rnnscope/canvas.h"
 #include "rnnscope/colormap.h"
 #include "rnnscope/keymap.h"
+#include "rnnscope/layer.h"
 #include "rnnscope/model.h"
 #include "rnnscope/plot.h"
 #include "rnnscope/run.h"
 #include "rnnscope/tui.h"
+#include "rnnscope/view.h"
 
-typedef enum ex_view {
-    EX_VIEW_DEFAULT = -1,
-    EX_VIEW_LINES,
-    EX_VIEW_DETAIL,
-    EX_VIEW_HEATMAP,
-    EX_VIEW_HIST,
-    EX_VIEW_BARS,
-    EX_VIEW_WEIGHTS,
-    EX_VIEW_COUNT
-} ex_view;
+/* The view of a layer: one of rnnscope/view.h's table, or EX_VIEW_DEFAULT (the table's
+ * default for what the output is, or the settings' view.sequence...). */
+#define EX_VIEW_DEFAULT (-1)
 
 /* One row of the layers panel: a layer, or one of its outputs when it is expanded. */
 typedef struct ex_row {
@@ -63,11 +58,13 @@ typedef struct explorer {
     ex_row *rows;
     int nrows, sel, top;
     ex_focus focus;
+    bool layers_hidden;      /* L: the view takes the whole screen */
 
     size_t channel;          /* selected channel of the view */
     size_t t0, tlen;         /* timestep window; tlen 0 = every timestep */
     size_t cursor;           /* timestep cursor */
     bool equal_axes, zero_line, transpose;
+    int grid_cols;           /* lines: panels per row, 0 = from the space (C) */
     rs_cmap cmap;
     rs_norm norm;
 
@@ -75,7 +72,7 @@ typedef struct explorer {
     rs_term_graphics mode;
     char mode_why[64];
     rs_keymap keys;
-    int default_view[3];     /* sequence, attention, vector: EX_VIEW_* from the config */
+    int default_view[3];     /* sequence, attention, vector: RS_VIEW_* from the settings */
 
     bool help;
     int help_top;            /* first line of the help shown (it scrolls) */
@@ -119,10 +116,10 @@ void ex_action(explorer *ex, rs_action a);
 const rs_tensor *ex_current_output(explorer *ex, int *node_out, int *k_out, rs_error *err);
 
 /* The view drawn for the selected row. */
-ex_view ex_current_view(explorer *ex, const rs_tensor *t);
+rs_view_id ex_current_view(explorer *ex, const rs_tensor *t);
 
-/* "lines", "heatmap", ... */
-const char *ex_view_name(ex_view v);
+/* What the output of the selected row is, from its layer's description. */
+rs_output_desc ex_current_output_desc(explorer *ex);
 
 /* A mouse click at a screen cell: selects the layer row under it, or focuses the view and,
  * in the lines view, selects the channel and timestep under it. */

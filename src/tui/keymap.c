@@ -9,6 +9,11 @@ static const rs_action_info actions[] = {
     {RS_ACTION_NONE, "none", "", "", NULL},
 #define RS_ACTION_INFO(id, name, keys, help, bar) {RS_ACTION_##id, name, keys, help, bar},
     RS_ACTIONS(RS_ACTION_INFO)
+#define RS_VIEW_ACTION_INFO(ID, fn, name, key, help, bar, applies, defaults, uses) \
+    {RS_ACTION_VIEW_##ID, "view-" name, key, help, bar},
+    RS_VIEWS(RS_VIEW_ACTION_INFO)
+#undef RS_VIEW_ACTION_INFO
+    RS_ACTIONS_LATE(RS_ACTION_INFO)
 #undef RS_ACTION_INFO
 };
 

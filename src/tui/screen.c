@@ -2,6 +2,7 @@
  * help overlay. The canvas is painted by app.c or dumped as text by the tests. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "explorer.h"
@@ -129,6 +130,29 @@ static row_widths layer_widths(int panel_w)
     return (row_widths){rest - cls - 2, cls};
 }
 
+/* The widths the model's names, classes and shapes need (names up to 24 cells, classes up to
+ * 17), and the panel width that shows them whole. */
+static int natural_widths(const explorer *ex, row_widths *w)
+{
+    int shape_w = 1;
+    *w = (row_widths){6, 5};
+    for (int i = 0; i < ex->m->n_nodes; i++) {
+        const rs_node *n = &ex->m->nodes[i];
+        char clean[1024], shape[64];
+        rs_text_sanitize(n->name, clean, sizeof clean);
+        int nw = rs_utf8_width(clean) + 1; /* a child row indents its output's name */
+        rs_text_sanitize(n->class_name, clean, sizeof clean);
+        int cw = rs_utf8_width(clean);
+        for (int k = 0; k < n->n_outputs + n->n_internal && n->out_shapes; k++) {
+            int sw = (int)strlen(short_shape(&n->out_shapes[k], shape, sizeof shape));
+            shape_w = sw > shape_w ? sw : shape_w;
+        }
+        w->name = nw > w->name ? (nw < 24 ? nw : 24) : w->name;
+        w->cls = cw > w->cls ? (cw < 17 ? cw : 17) : w->cls;
+    }
+    return 3 + w->name + 1 + w->cls + 1 + shape_w + 1;
+}
+
 /* s cut or padded to exactly w cells; cut names end in an ellipsis. */
 static void fit(char *out, size_t len, const char *raw, int w, bool u)
 {
@@ -193,7 +217,9 @@ static void draw_layers(explorer *ex, rs_canvas *c, rs_rect box)
         ex->top = ex->sel;
     if (ex->sel >= ex->top + visible)
         ex->top = ex->sel - visible + 1;
-    row_widths widths = layer_widths(box.w);
+    row_widths widths = layer_widths(box.w), natural;
+    if (box.w >= natural_widths(ex, &natural)) /* the panel sized itself to them */
+        widths = natural;
     for (int i = 0; i < visible && ex->top + i < ex->nrows; i++) {
         int r = ex->top + i;
         const ex_row *row = &ex->rows[r];
@@ -233,159 +259,126 @@ static bool output_matrix(const rs_tensor *t, rs_matrix *m)
     return true;
 }
 
-/* A weight as a matrix: a vector as one row, else (everything but the last axis, last axis). */
-static rs_matrix weight_matrix(const rs_tensor *w)
-{
-    size_t last = w->rank ? w->shape[w->rank - 1] : 1;
-    return rs_matrix_make(w->data, last ? w->size / last : 0, last);
-}
-
-static int draw_weights_view(explorer *ex, rs_canvas *c, rs_rect box, const rs_node *n,
-                             rs_error *err)
-{
-    const char *cls = n->class_name;
-    bool recurrent = strstr(cls, "LSTM") || strstr(cls, "GRU") || strstr(cls, "RNN") ||
-                     strcmp(cls, "Bidirectional") == 0;
-    const rs_tensor *kernel = NULL, *rec = NULL, *bias = NULL;
-    for (int i = 0; i < n->n_weights; i++) { /* Keras order: kernel, recurrent kernel, bias */
-        const rs_tensor *w = &n->weights[i].value;
-        size_t last = w->rank ? w->shape[w->rank - 1] : 0;
-        if (!kernel && w->rank >= 2)
-            kernel = w;
-        else if (kernel && last == kernel->shape[kernel->rank - 1] && recurrent && !rec && w->rank == 2 &&
-                 !bias && i == 1)
-            rec = w;
-        else if (kernel && !bias && w->rank <= 2 && last == kernel->shape[kernel->rank - 1])
-            bias = w;
-    }
-    if (!kernel)
-        return rs_fail(err, n->name, "has no weight matrix to show");
-    rs_matrix k = weight_matrix(kernel), r, b;
-    if (rec)
-        r = weight_matrix(rec);
-    if (bias)
-        b = weight_matrix(bias);
-    rs_weights_opts o;
-    rs_weights_defaults(&o);
-    o.style = ex->style;
-    o.cmap = ex->cmap;
-    o.gates = strstr(cls, "LSTM") ? 4 : strstr(cls, "GRU") ? 3 : 1;
-    if (strcmp(cls, "Bidirectional") == 0 && n->n_weights >= 3) /* gates from the shapes */
-        o.gates = (int)(k.cols % 4 == 0 && rec && k.cols / 4 == r.rows ? 4 : rec && k.cols / 3 == r.rows ? 3 : 1);
-    return rs_weights_draw(c, box, &k, rec ? &r : NULL, bias ? &b : NULL, &o, err);
-}
-
-static size_t lines_page(explorer *ex, const rs_matrix *m, rs_lines_opts *o, rs_rect box)
-{
-    rs_lines L;
-    rs_error err;
-    o->page = 0;
-    if (rs_lines_prepare(&L, m, o, box, &err) < 0)
-        return 0;
-    size_t per = L.per_page ? L.per_page : 1;
-    rs_lines_free(&L);
-    ex->channel_page = per;
-    return ex->channel / per;
-}
-
-/* The mask Keras carries with the output on screen, per timestep of the window drawn (0 =
+/* The mask Keras carries with the output on screen, per timestep of the whole output (0 =
  * masked), or NULL. */
-static const float *window_mask(explorer *ex, size_t steps)
+static const float *output_mask(explorer *ex, size_t steps)
 {
     const ex_row *row = &ex->rows[ex->sel];
     const rs_run *r = ex->runs[ex->sample];
     const rs_tensor *mask = r ? rs_run_mask(r, row->node, row->output) : NULL;
-    if (!mask || mask->rank != 2 || mask->shape[1] != steps || (ex->tlen && ex->t0 >= steps))
+    if (!mask || mask->rank != 2 || mask->shape[1] != steps)
         return NULL;
-    return mask->data + (ex->tlen ? ex->t0 : 0);
+    return mask->data;
 }
 
-/* The lines view, remembering where each panel is for mouse clicks. */
-static int draw_lines(explorer *ex, rs_canvas *c, rs_rect box, const rs_matrix *m,
-                      const rs_lines_opts *o, rs_error *err)
+#define SAMPLES_MAX 256
+
+/* The samples view: the output of every sample (computed as needed) into one buffer. */
+static float *batch_outputs(explorer *ex, const rs_matrix *m, size_t *n, rs_error *err)
 {
-    rs_lines L;
-    if (rs_lines_prepare(&L, m, o, box, err) < 0)
+    size_t per = m->rows * m->cols, count = (size_t)ex->nsamples;
+    if (count > SAMPLES_MAX)
+        count = SAMPLES_MAX;
+    float *all = malloc(count * per * sizeof *all + 1);
+    if (!all) {
+        rs_fail(err, NULL, "out of memory");
+        return NULL;
+    }
+    int keep = ex->sample;
+    for (size_t k = 0; k < count; k++) {
+        ex->sample = (int)k;
+        int node, out;
+        const rs_tensor *t = ex_current_output(ex, &node, &out, err);
+        if (!t || t->size < per) {
+            ex->sample = keep;
+            free(all);
+            return NULL;
+        }
+        memcpy(all + k * per, t->data, per * sizeof *all);
+    }
+    ex->sample = keep;
+    *n = count;
+    return all;
+}
+
+/* The explorer's part of the view state: the same fields plot fills from its options. */
+static void fill_state(explorer *ex, rs_view_state *s, const rs_node *n, const rs_matrix *full,
+                       const rs_tensor *t, const rs_layer_desc *desc)
+{
+    rs_view_state_init(s);
+    s->style = ex->style;
+    s->cmap = ex->cmap;
+    s->norm = ex->norm;
+    s->transpose = ex->transpose;
+    s->equal_axes = ex->equal_axes;
+    s->zero_line = ex->zero_line;
+    s->grid_cols = ex->grid_cols;
+    s->layer = n->n_weights ? desc : NULL;
+    s->sample = (size_t)ex->sample;
+    if (!full)
+        return;
+    int k = ex->rows[ex->sel].output;
+    s->full = *full;
+    if (k < desc->n_outputs)
+        s->out = desc->outputs[k];
+    if (s->out.gates > 1 && t && t->rank == 4) /* (1, T, gates, units): gates side by side */
+        s->full = rs_matrix_make(t->data, t->shape[1], t->shape[2] * t->shape[3]);
+    bool sequence = t && t->rank >= 3; /* the timestep window applies to sequences only */
+    s->t0 = sequence && ex->tlen ? ex->t0 : 0;
+    s->tlen = sequence ? ex->tlen : 0;
+    s->channel = ex->channel < full->cols ? ex->channel : 0;
+    s->mark_channel = true;
+    s->cursor = sequence ? ex->cursor : 0;
+    s->mark_cursor = s->have_cursor = sequence;
+    s->step_mask = sequence ? output_mask(ex, full->rows) : NULL;
+}
+
+/* A heatmap as a sixel image over blank cells, its colour bar as text below it. */
+static int request_sixel(explorer *ex, rs_canvas *c, rs_rect box, const rs_view_state *s,
+                         rs_error *err)
+{
+    ex_sixel_request *rq = &ex->sixel;
+    float *copy;
+    if (rs_view_heatmap_prepare(s, &rq->m, &copy, &rq->lo, &rq->hi, err) < 0)
         return -1;
-    rs_lines_render(&L, c);
-    for (size_t i = 0; i < L.npanels && ex->nhits < (int)(sizeof ex->hits / sizeof *ex->hits); i++)
-        ex->hits[ex->nhits++] = (struct ex_panel_hit){L.panels[i].box, L.panels[i].channel};
-    ex->hit_t0 = ex->tlen ? ex->t0 : 0;
-    ex->hit_len = L.len;
-    rs_lines_free(&L);
+    free(copy); /* no channel list in the explorer: never a copy */
+    rs_heatmap_opts o;
+    rs_view_heatmap_opts(s, &o);
+    rq->box = (rs_rect){box.x, box.y, box.w, box.h - 1};
+    rq->cmap = o.cmap;
+    rq->agg = o.agg;
+    rq->active = true;
+    rs_colorbar_draw(c, (rs_rect){box.x, box.y + box.h - 1, box.w, 1}, &o, rq->lo, rq->hi);
     return 0;
 }
 
 /* full is the output on screen; NULL only for the weights view (which does not read it). */
-static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, ex_view v, const rs_node *n,
-                        const rs_matrix *full, rs_error *err)
+static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, rs_view_id v, const rs_node *n,
+                        const rs_matrix *full, const rs_tensor *t, rs_error *err)
 {
-    if (v == EX_VIEW_WEIGHTS)
-        return draw_weights_view(ex, c, box, n, err);
-    rs_matrix m = *full;
-    if (ex->tlen && v != EX_VIEW_BARS && m.rows > 1)
-        m = rs_matrix_window(m, ex->t0, ex->tlen, 0, m.cols);
-    const float *mask = full ? window_mask(ex, full->rows) : NULL;
-    switch (v) {
-    case EX_VIEW_DETAIL: {
-        rs_detail_opts o;
-        rs_detail_defaults(&o);
-        o.style = ex->style;
-        o.channel = ex->channel < m.cols ? ex->channel : 0;
-        o.cursor = ex->cursor >= ex->t0 ? ex->cursor - ex->t0 : 0;
-        o.zero_line = ex->zero_line;
-        o.step_mask = mask;
-        return rs_detail_draw(c, box, &m, &o, err);
+    rs_layer_desc desc;
+    rs_node_describe(n, &desc);
+    rs_view_state s;
+    fill_state(ex, &s, n, full, t, &desc);
+    if (v == RS_VIEW_HEATMAP && ex->mode == RS_TERM_SIXEL && !ex->help && box.h >= 2 && box.w >= 1)
+        return request_sixel(ex, c, box, &s, err);
+    float *batch = NULL;
+    if (v == RS_VIEW_SAMPLES && full) {
+        s.batch = batch = batch_outputs(ex, full, &s.nsamples, err);
+        if (!batch)
+            return -1;
     }
-    case EX_VIEW_HEATMAP: {
-        rs_heatmap_opts o;
-        rs_heatmap_defaults(&o);
-        o.style = ex->style;
-        o.cmap = ex->cmap;
-        o.norm = ex->norm;
-        bool square = full->rows == full->cols;
-        rs_matrix hm = square ? m : rs_matrix_transpose(m); /* channels x timesteps */
-        if (ex->transpose)
-            hm = rs_matrix_transpose(hm);
-        if (ex->mode == RS_TERM_SIXEL && !ex->help && box.h >= 2 && box.w >= 1) {
-            /* true pixels: blank cells under the image, the colour bar as text below it */
-            ex_sixel_request *rq = &ex->sixel;
-            rs_heatmap_range(&hm, &o.norm, &rq->lo, &rq->hi);
-            rq->box = (rs_rect){box.x, box.y, box.w, box.h - 1};
-            rq->m = hm;
-            rq->cmap = o.cmap;
-            rq->agg = o.agg;
-            rq->active = true;
-            rs_colorbar_draw(c, (rs_rect){box.x, box.y + box.h - 1, box.w, 1}, &o, rq->lo, rq->hi);
-            return 0;
-        }
-        return rs_heatmap_draw(c, box, &hm, &o, err);
-    }
-    case EX_VIEW_HIST: {
-        rs_hist_opts o;
-        rs_hist_defaults(&o);
-        o.style = ex->style;
-        return rs_hist_draw(c, box, &m, &o, err);
-    }
-    case EX_VIEW_BARS: {
-        rs_bars_opts o = {.style = ex->style};
-        return rs_bars_draw(c, box, &m, &o, err);
-    }
-    default: {
-        rs_lines_opts o;
-        rs_lines_defaults(&o);
-        o.style = ex->style;
-        o.equal_axes = ex->equal_axes;
-        o.zero_line = ex->zero_line;
-        o.mark_channel = true;
-        o.selected = ex->channel;
-        o.step_mask = mask;
-        o.mark_cursor = ex->cursor >= ex->t0; /* in the window (m starts at t0) */
-        o.cursor = ex->cursor - (o.mark_cursor ? ex->t0 : 0);
-        o.page = lines_page(ex, &m, &o, box);
-        return draw_lines(ex, c, box, &m, &o, err);
-    }
-    }
+    int rc = rs_view_draw(v, c, box, &s, err);
+    if (rc < 0 && v == RS_VIEW_WEIGHTS)
+        rs_error_prefix(err, n->name);
+    free(batch);
+    ex->channel_page = s.per_page ? s.per_page : 1;
+    ex->nhits = 0;
+    for (int i = 0; i < s.nhits && i < (int)(sizeof ex->hits / sizeof *ex->hits); i++)
+        ex->hits[ex->nhits++] = (struct ex_panel_hit){s.hits[i].box, s.hits[i].channel};
+    ex->hit_t0 = s.hit_t0;
+    ex->hit_len = s.hit_len;
+    return rc;
 }
 
 /* "lstm_1, attention[1]": where a node's inputs come from, when that is not simply the row
@@ -413,8 +406,9 @@ static void inbound_names(const explorer *ex, int node, char *buf, size_t len)
 /* The weights view's numbers: the first weight's stats, NaN and Inf counted over all of them. */
 static void weights_stats_line(explorer *ex, rs_canvas *c, const rs_node *n, int x, int y, int w)
 {
-    const rs_tensor *first = &n->weights[0].value;
-    rs_matrix k = weight_matrix(first);
+    rs_layer_desc d;
+    rs_node_describe(n, &d);
+    rs_matrix k = d.weights[0].m;
     rs_stats st;
     rs_stats_matrix(&k, &st);
     for (int i = 1; i < n->n_weights; i++)
@@ -432,12 +426,12 @@ static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
     int node, k;
     const rs_tensor *t = ex_current_output(ex, &node, &k, &err);
     const rs_node *n = &ex->m->nodes[node];
-    ex_view v = ex_current_view(ex, t);
+    rs_view_id v = ex_current_view(ex, t);
     char title[512], oname[32], shape[64];
     const rs_shape *s = n->out_shapes && k < n->n_outputs + n->n_internal ? &n->out_shapes[k] : NULL;
     char from[256] = "";
     inbound_names(ex, node, from, sizeof from);
-    snprintf(title, sizeof title, "[%s] %s  %s %s  %s%s%s", ex_view_name(v), n->name,
+    snprintf(title, sizeof title, "[%s] %s  %s %s  %s%s%s", rs_view_get(v)->name, n->name,
              output_name(n, k, oname, sizeof oname), short_shape(s, shape, sizeof shape),
              n->class_name, from[0] ? "  ← " : "", from);
     panel_title(ex, c, box, title, ex->focus == EX_FOCUS_VIEW);
@@ -449,11 +443,11 @@ static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
     /* the weights view shows a layer's weights whatever its output (none, empty, failed) */
     rs_matrix m;
     bool have_output = t && output_matrix(t, &m);
-    if (v != EX_VIEW_WEIGHTS && !have_output) {
+    if (v != RS_VIEW_WEIGHTS && !have_output) {
         put(ex, c, pic.x, box.y + 1, pic.w, t ? "(empty output)" : err.msg, T_ERROR);
         return;
     }
-    if (v == EX_VIEW_WEIGHTS && n->n_weights > 0) {
+    if (v == RS_VIEW_WEIGHTS && n->n_weights > 0) {
         weights_stats_line(ex, c, n, pic.x, box.y + 1, pic.w);
     } else if (have_output) {
         rs_stats st;
@@ -463,7 +457,7 @@ static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
         rs_stats_format(&st, 2, shp, line, sizeof line);
         put(ex, c, pic.x, box.y + 1, pic.w, line, T_DIM);
     }
-    if (draw_picture(ex, c, pic, v, n, have_output ? &m : NULL, &err) < 0)
+    if (draw_picture(ex, c, pic, v, n, have_output ? &m : NULL, t, &err) < 0)
         put(ex, c, pic.x, pic.y, pic.w, err.msg, T_ERROR);
 }
 
@@ -497,7 +491,7 @@ static void draw_status(explorer *ex, rs_canvas *c, int y)
                      (double)t->data[ex->cursor * C + ch]);
         }
         char window[96] = "";
-        const float *mask = t && t->rank >= 3 ? window_mask(ex, t->shape[1]) : NULL;
+        const float *mask = t && t->rank >= 3 ? output_mask(ex, t->shape[1]) : NULL;
         size_t T = t && t->rank >= 3 ? t->shape[1] : 0, masked = 0;
         for (size_t i = 0; mask && !ex->tlen && i < T; i++)
             masked += mask[i] == 0;
@@ -506,7 +500,7 @@ static void draw_status(explorer *ex, rs_canvas *c, int y)
         if (ex->tlen)
             snprintf(window, sizeof window, "  window %zu..%zu", ex->t0, ex->t0 + ex->tlen - 1);
         char picture[64] = "";
-        if (ex_current_view(ex, t) == EX_VIEW_HEATMAP)
+        if (ex_current_view(ex, t) == RS_VIEW_HEATMAP)
             snprintf(picture, sizeof picture, " norm %s%s",
                      ex->norm.mode == RS_NORM_MINMAX ? "min-max" : "auto",
                      ex->transpose ? " transposed" : "");
@@ -669,16 +663,24 @@ void ex_draw(explorer *ex, rs_canvas *c)
     }
     draw_header(ex, c);
     int body_h = c->h - 3;
-    int left_w = c->w >= 120 ? 58 : c->w * 2 / 5;
-    rs_rect layers = {0, 1, left_w, body_h};
+    /* the layers panel as wide as its names and shapes need, at most 58 columns (2/5 of a
+     * narrow screen); hidden (L), the view takes the whole width */
+    row_widths natural;
+    int left_w = c->w >= 120 ? 58 : c->w * 2 / 5, need = natural_widths(ex, &natural);
+    left_w = need < left_w ? need : left_w;
+    if (ex->layers_hidden)
+        left_w = -1;
+    rs_rect layers = {0, 1, left_w > 0 ? left_w : 0, body_h};
     rs_rect view = {left_w + 1, 1, c->w - left_w - 1, body_h};
     ex->layers_box = layers;
     ex->view_box = view;
-    draw_layers(ex, c, layers);
     int fg, bg;
     role_colors(ex, T_DIM, &fg, &bg);
-    for (int y = 1; y < 1 + body_h; y++)
-        rs_canvas_set(c, left_w, y, unicode(ex) ? 0x2502 : '|', fg, bg);
+    if (!ex->layers_hidden) {
+        draw_layers(ex, c, layers);
+        for (int y = 1; y < 1 + body_h; y++)
+            rs_canvas_set(c, left_w, y, unicode(ex) ? 0x2502 : '|', fg, bg);
+    }
     draw_view(ex, c, view);
     draw_status(ex, c, c->h - 2);
     draw_keybar(ex, c, c->h - 1);

@@ -15,6 +15,11 @@ got=$(complete_words rnnscope dump "$DEMO" --layer "")
     ok "--layer completes the model's layer names" || { not_ok "--layer completes the model's layer names"; echo "$got" | diag; }
 got=$(complete_words rnnscope plot "$DEMO" --view h)
 [ "$got" = "heatmap hist " ] && ok "--view completes the views" || { not_ok "--view completes the views"; echo "$got" | diag; }
+# every view of the view table (plot --help's --view line) completes, the samples view too
+want=$("$RNNSCOPE" plot --help | sed -n 's/^  --view V  *//p' | tr -d , | tr ' ' '\n' | sort | tr '\n' ' ')
+got=$(complete_words rnnscope plot "$DEMO" --view "")
+[ -n "$want" ] && [ "$got" = "$want" ] && case " $got" in *" samples "*) true ;; *) false ;; esac &&
+    ok "--view completes every view of the table" || { not_ok "--view completes every view of the table"; echo "$got / $want" | diag; }
 got=$(complete_words rnnscope dump "$DEMO" --int)
 [ "$got" = "--internal " ] && ok "options complete per subcommand" || { not_ok "options complete per subcommand"; echo "$got" | diag; }
 for c in "" summary dump plot grad; do

@@ -63,13 +63,13 @@ expect_fail 1 "sample 3 is outside the batch of 3" "--sample past the batch" $P 
 expect_fail 1 "not a multiple of 3 gates" "weights with a wrong gate count" $P --data "$T/k.npy" --view weights --gates 3
 
 # ---- pictures worked out by hand ----
-$P --data "$T/ramp.csv" --graphics ascii --width 4 --height 3 | tail -n +2 > "$T/got"
+$P --data "$T/ramp.csv" --graphics ascii --width 4 --height 4 | tail -n +2 > "$T/got"
 printf "0\\n  .|\\n_|'\\n" > "$T/want"
 same_output "ASCII lines of 0,1,2,3 in 4x3" "$T/want" "$T/got"
-$P --data "$T/ramp.csv" --graphics unicode --width 2 --height 2 | tail -n +2 > "$T/got"
+$P --data "$T/ramp.csv" --graphics unicode --width 2 --height 3 | tail -n +2 > "$T/got"
 printf '0\n\342\243\240\342\240\236\n' > "$T/want"  # ⣠⠞
 same_output "braille lines of 0,1,2,3 in 2x2" "$T/want" "$T/got"
-$P --data "$T/pm.csv" --view bars --graphics ascii --width 4 --height 2 | tail -n +2 > "$T/got"
+$P --data "$T/pm.csv" --view bars --graphics ascii --width 4 --height 3 | tail -n +2 > "$T/got"
 printf '##\n  ##\n' > "$T/want"
 same_output "ASCII bars of 1,-1 in 4x2" "$T/want" "$T/got"
 $P --data "$T/ramp.csv" --width 80 | head -n 1 > "$T/got"
@@ -145,12 +145,27 @@ assert all(len(l) <= int(sys.argv[2]) for l in plain), [len(l) for l in plain]' 
 }
 for v in lines detail heatmap hist bars weights; do
     $P --data "$T/k.npy" --view $v --width 37 --height 12 --color always > "$T/a"
-    check "$v fits 37 columns and 1 + 12 lines" widths_ok "$T/a" 37 13
+    # --height counts the stats line: H lines in all (issue 15; it printed H + 1)
+    check "$v fits 37 columns and 12 lines in all" widths_ok "$T/a" 37 12
     LC_ALL=C $P --data "$T/k.npy" --view $v --width 1 --height 1 > "$T/a"
     check "$v in a 1x1 box" widths_ok "$T/a" 1 2
 done
 COLUMNS=50 $P --data "$T/r2.npy" > "$T/a"
-check "COLUMNS sets the width off a terminal" widths_ok "$T/a" 50 21
+check "COLUMNS sets the width off a terminal" widths_ok "$T/a" 50 20
+
+# ---- every lines panel has a scale (issue 15) ----
+# a constant channel shows its value, not an invented [-0.5, 0.5] around it
+printf '0.5,0\n0.5,1\n0.5,2\n0.5,3\n' > "$T/const.csv"
+$P --data "$T/const.csv" --width 40 --height 8 --graphics ascii > "$T/a"
+if grep -q "=0.5" "$T/a" && ! grep -qF "[0, 1]" "$T/a" && ! grep -qF -- "-0.5" "$T/a"; then
+    ok "a constant channel's label shows its value"
+else not_ok "a constant channel's label shows its value"; diag < "$T/a"; fi
+# narrow panels get shorter range labels instead of none: 12 channels in 6 columns of 60
+"$PY" -c 'import numpy as np, sys; np.save(sys.argv[1], (np.arange(480).reshape(40, 12) % 7 - 3.25).astype("f4"))' "$T/many.npy"
+$P --data "$T/many.npy" --width 60 --height 10 --graphics ascii --cols 6 > "$T/a"
+if [ "$(grep -oE '(^| )[0-9]+ +-?[0-9.]+\.\.-?[0-9.]+' "$T/a" | wc -l)" -eq 12 ]; then
+    ok "every narrow lines panel shows its range"
+else not_ok "every narrow lines panel shows its range"; diag < "$T/a"; fi
 
 # ---- a closed pipe ends quietly ----
 $P --data "$T/big.npy" --width 200 --height 2000 2> "$T/err" | head -n 1 > /dev/null

@@ -20,6 +20,12 @@ if [ -s "$T/help_opts" ] && cmp -s "$T/help_opts" "$T/man_opts"; then
     ok "--help and the man page name the same options"
 else not_ok "--help and the man page name the same options"; diff "$T/help_opts" "$T/man_opts" | diag; fi
 
+# the man page's --view line and plot --help name the views of the view table
+views=$("$RNNSCOPE" plot --help | sed -n 's/^  --view V  *//p')
+man_views=$(sed 's/\\f[BR]//g' "$top_builddir/share/man/rnnscope.1" | grep -A1 -- '^.BI \\-\\-view' | tail -1)
+if [ -n "$views" ] && [ "$man_views" = "$views." ]; then ok "the man page lists the views of the view table"
+else not_ok "the man page lists the views of the view table"; echo "help: $views / man: $man_views" | diag; fi
+
 expect_fail 2 "unknown option" "an unknown option is misuse (exit 2)" "$RNNSCOPE" --bogus
 for cmd in summary dump plot; do
     "$RNNSCOPE" $cmd x >/dev/null 2>&1; rc=$?

@@ -95,7 +95,7 @@ printf 'set view.sequence = weights\nset view.attention = weights\nset view.vect
 printf 'dump\nj\n%.0s' 1 2 3 4 5 6 7 > "$T/keys"
 if run_keys 100x30 "$top_srcdir/share/rnnscope/demo/demo.h5" && [ ! -s "$T/out" ] &&
    grep -q '\[weights\] lstm_1 ' "$T/dump" && grep -q '\[weights\] concatenate_1 ' "$T/dump" &&
-   grep -q 'concatenate_1: has no weight matrix to show' "$T/dump"; then
+   grep -q 'concatenate_1: has no weights to show' "$T/dump"; then
     ok "set view.* = weights: every demo layer opens in the weights view"
 else not_ok "set view.* = weights: every demo layer opens in the weights view"; cat "$T/out" "$T/dump" | head -40 | diag; fi
 rm -f "$XDG_CONFIG_HOME/rnnscope/config"

@@ -138,10 +138,28 @@ if run_keys 120x40 "$MODEL" ? dump q dump ? dump Esc dump ? dump '?' j &&
     ok "? shows the keys from the keymap table; q, Esc and ? close it without quitting"
 else not_ok "? shows the keys from the keymap table; q, Esc and ? close it without quitting"; cat "$T/screen."* | diag; fi
 
+# the layers panel is as wide as its names and shapes (it took 58 of 120 columns), and L hides
+# it: the view gets the whole width, and L shows it again (issue 15)
+if run_keys 120x24 "$MODEL" dump L dump L &&
+   sep=$(awk 'NR == 3 { print index($0, "│") }' "$T/screen.0") && [ "$sep" -gt 40 ] && [ "$sep" -lt 58 ] &&
+   ! grep -q "│" "$T/screen.1" && grep -q '^◆\[lines\] lstm_1' "$T/screen.1" &&
+   grep -q "│" "$T/screen.2"; then
+    ok "the layers panel sizes itself to its rows; L hides and shows it"
+else not_ok "the layers panel sizes itself to its rows; L hides and shows it"; cat "$T/screen."* | diag; fi
+
+# C sets the lines view's panels per row (plot --cols): 2, then back to the space's choice
+if run_keys 120x24 "$MODEL" C C dump C C C C C &&
+   [ "$(awk 'NR == 4' "$T/screen.0" | grep -o '▶0 \| 1 ' | wc -l)" -eq 2 ] &&
+   [ "$(awk 'NR == 4' "$T/screen.0" | grep -o '\[' | wc -l)" -eq 2 ] &&
+   grep -q "lines: 2 panels per row" "$T/screen.0" &&
+   grep -q "lines: panels per row from the space" "$T/screen.1"; then
+    ok "C changes the lines view's panels per row"
+else not_ok "C changes the lines view's panels per row"; cat "$T/screen."* | diag; fi
+
 # at 80x24 the help scrolls: every key can be reached, descriptions are whole (wrapped)
 if run_keys 80x24 "$MODEL" ? dump j dump G dump &&
    screen_has 0 "lines 1-20 of" && screen_has 1 "lines 2-21 of" &&
-   screen_has 2 "export the current output to .npy or .csv" && screen_has 2 "of 38  q closes" &&
+   screen_has 2 "export the current output to .npy or .csv" && screen_has 2 "of 42  q closes" &&
    run_keys 44x24 "$MODEL" ? G && screen_has 0 "new random input (when the" && screen_has 0 "            input is random)"; then
     ok "the help scrolls with j/G and wraps its descriptions to the width"
 else not_ok "the help scrolls with j/G and wraps its descriptions to the width"; cat "$T/screen."* | diag; fi

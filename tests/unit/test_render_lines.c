@@ -172,7 +172,7 @@ static void test_zero_line(void)
     CHECK_STR(text_and_free(&c), "0\n⠉⠉\n⣀⣀\n");
     o = opts(ASC);
     o.zero_line = true;
-    CHECK_STR(lines(d, 4, 1, 4, 3, &o), "0\n''''\n----\n");
+    CHECK_STR(lines(d, 4, 1, 4, 3, &o), "0 =2\n''''\n----\n"); /* a constant: its value */
 }
 
 /* NaN and Inf leave their column empty and break the join: 0 | - | 3 | 3 over [0, 3]. */
@@ -248,9 +248,9 @@ static void test_paging(void)
     CHECK(L.npanels == 1 && L.total == 5 && L.panels[0].channel == 2);
     rs_lines_render(&L, &c);
     rs_lines_free(&L);
-    /* constant 0: range [-0.5, 0.5] labelled on the right; 0 sits on plot row
-     * round(0.5 * 1) = 1 of 2; each of the 2 samples spans 20 of the 40 columns */
-    CHECK_STR(text_and_free(&c), "2                            [-0.5, 0.5]\n"
+    /* constant 0: its value labelled on the right (drawn in the range [-0.5, 0.5]); 0 sits on
+     * plot row round(0.5 * 1) = 1 of 2; each of the 2 samples spans 20 of the 40 columns */
+    CHECK_STR(text_and_free(&c), "2                                     =0\n"
                                  "\n"
                                  "''''''''''''''''''''''''''''''''''''''''\n"
                                  "channels 2-2 of 5 (page 3 of 5)\n");
@@ -301,7 +301,7 @@ static void test_masked_steps(void)
     float mask[4] = {1, 1, 0, 0};
     rs_lines_opts o = opts(ASC);
     o.step_mask = mask;
-    CHECK_STR(lines(d, 4, 1, 4, 3, &o), "0\n  ::\n''''\n");
+    CHECK_STR(lines(d, 4, 1, 4, 3, &o), "0 =1\n  ::\n''''\n");
     o.style = UNI256;
     rs_canvas c = blank(4, 3);
     rs_matrix m = rs_matrix_make(d, 4, 1);

@@ -1,0 +1,149 @@
+/* The views, defined once: the table below names each view, its key, the outputs it applies
+ * to, the outputs it is the default for, the options it draws with, and its draw function.
+ * `rnnscope plot`, the explorer, its help overlay and key bar, `--help`, the man page and the
+ * bash completion all read it. A view draws from one rs_view_state, which both front ends
+ * fill the same way, so the same state gives the same picture in both.
+ *
+ * Adding a view: one file src/render/<name>.c defining rs_view_draw_<name> (and its line in
+ * Makefile.am), and one line in RS_VIEWS. See HACKING.md. */
+#ifndef RNNSCOPE_VIEW_H
+#define RNNSCOPE_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rnnscope/canvas.h"
+#include "rnnscope/colormap.h"
+#include "rnnscope/layer_desc.h"
+#include "rnnscope/matrix.h"
+#include "rnnscope/plot.h"
+
+/* Which outputs a view applies to, or is the default for. */
+enum {
+    RS_FOR_SEQUENCE = 1,  /* (T, C) per sample */
+    RS_FOR_ATTENTION = 2, /* a (query, key) matrix per sample */
+    RS_FOR_VECTOR = 4,    /* (C,) per sample */
+    RS_FOR_LAYER = 8,     /* the layer itself (its weights), whatever its output */
+    RS_FOR_BATCH = 16,    /* every sample of the batch at once */
+    RS_FOR_GATES = 32,    /* a (T, gates, units) internal, as (T, gates x units) */
+    RS_FOR_ANY = RS_FOR_SEQUENCE | RS_FOR_ATTENTION | RS_FOR_VECTOR,
+};
+
+/* The options a view draws with (a key for another option says it does nothing here). */
+enum { RS_USES_CMAP = 1, RS_USES_NORM = 2, RS_USES_TRANSPOSE = 4, RS_USES_WINDOW = 8 };
+
+/* X(ID, fn, name, key, help, key-bar label, applies to, default for, uses) */
+#define RS_VIEWS(X)                                                                             \
+    X(LINES, lines, "lines", "1", "view: lines, one per channel", "Lines", RS_FOR_ANY,         \
+      RS_FOR_SEQUENCE, RS_USES_WINDOW)                                                          \
+    X(DETAIL, detail, "detail", "2", "view: one channel in detail", "Detail", RS_FOR_ANY, 0,   \
+      RS_USES_WINDOW)                                                                           \
+    X(HEATMAP, heatmap, "heatmap", "3",                                                         \
+      "view: heatmap (attention: row = query step; else time along x)", "Heat", RS_FOR_ANY,   \
+      RS_FOR_ATTENTION | RS_FOR_GATES,                                                          \
+      RS_USES_CMAP | RS_USES_NORM | RS_USES_TRANSPOSE | RS_USES_WINDOW)                         \
+    X(HIST, hist, "hist", "4", "view: histogram", "Hist", RS_FOR_ANY, 0, 0)                    \
+    X(BARS, bars, "bars", "5", "view: bars", "Bars", RS_FOR_ANY, RS_FOR_VECTOR, 0)             \
+    X(WEIGHTS, weights, "weights", "6", "view: the layer's weights, by gate and direction",    \
+      "Weights", RS_FOR_LAYER, 0, RS_USES_CMAP)                                                 \
+    X(SAMPLES, samples, "samples", "7", "view: one small heatmap per sample of the batch",     \
+      NULL, RS_FOR_BATCH | RS_FOR_SEQUENCE | RS_FOR_ATTENTION, 0, RS_USES_CMAP | RS_USES_NORM)
+
+typedef enum rs_view_id {
+#define RS_VIEW_ENUM(ID, fn, name, key, help, bar, applies, defaults, uses) RS_VIEW_##ID,
+    RS_VIEWS(RS_VIEW_ENUM)
+#undef RS_VIEW_ENUM
+    RS_VIEW_COUNT
+} rs_view_id;
+
+/* A panel of the lines view, for mouse clicks: its plot rows and its channel. */
+typedef struct rs_view_hit {
+    rs_rect box;
+    size_t channel;
+} rs_view_hit;
+
+/* Everything a view draws from. Timesteps are absolute (indices of `full`'s rows). */
+typedef struct rs_view_state {
+    rs_style style;
+    rs_matrix full;             /* the sample's output: rows = time (or query step), columns =
+                                   channels (or key step) */
+    rs_output_desc out;         /* what it is: attention, gates (then `full` is (T, gates x
+                                   units), gate g in columns g*units...), axis names */
+    size_t t0, tlen;            /* the window of rows shown; tlen 0 = every row */
+    const size_t *channels;     /* the channels shown (plot --channels), or NULL for all */
+    size_t nchannels;
+    size_t channel;             /* the selected channel */
+    bool mark_channel;          /* mark it (the explorer) */
+    size_t cursor;              /* the cursor timestep (absolute) */
+    bool mark_cursor, have_cursor;
+    size_t page;                /* lines: which page of channels */
+    int grid_cols;              /* lines: panels per row; 0 = from the space */
+    bool equal_axes, zero_line, blocks, transpose;
+    rs_cmap cmap;
+    rs_norm norm;
+    rs_agg agg;
+    const float *step_mask;     /* per row of `full`: 0 = a step Keras masks; or NULL */
+    const rs_layer_desc *layer; /* the weights view: what the layer holds; or NULL */
+    /* the samples view: the batch as nsamples row-major (full.rows, full.cols) blocks */
+    const float *batch;
+    size_t nsamples, sample;
+
+    /* filled in by the draw */
+    size_t per_page;            /* lines: channels on a page */
+    rs_view_hit hits[256];      /* lines: the panels drawn */
+    int nhits;
+    size_t hit_t0, hit_len;
+} rs_view_state;
+
+typedef int (*rs_view_draw_fn)(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err);
+
+typedef struct rs_view_info {
+    rs_view_id id;
+    const char *name, *key, *help, *bar;
+    unsigned applies, defaults, uses;
+    rs_view_draw_fn draw;
+} rs_view_info;
+
+#define RS_VIEW_DECL(ID, fn, name, key, help, bar, applies, defaults, uses) \
+    int rs_view_draw_##fn(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err);
+RS_VIEWS(RS_VIEW_DECL)
+#undef RS_VIEW_DECL
+
+/* Every view, in table order. */
+const rs_view_info *rs_view_table(void);
+const rs_view_info *rs_view_get(rs_view_id id);
+/* By name ("hist" also as "histogram"), or NULL. */
+const rs_view_info *rs_view_by_name(const char *name);
+/* "lines, detail, heatmap, ..." into buf. */
+const char *rs_view_names(char *buf, size_t len);
+
+/* What kind of output a state shows (RS_FOR_SEQUENCE, _ATTENTION, _GATES or _VECTOR). */
+unsigned rs_view_output_kind(const rs_view_state *s);
+/* The default view for that kind: the first view whose `defaults` has it. */
+rs_view_id rs_view_default(unsigned kind);
+
+void rs_view_state_init(rs_view_state *s);
+
+/* The state's selection: the window of rows and the channels (a copy into *copy, which the
+ * caller frees, when the channels are not one run); ch_base is the first channel's index when
+ * they are one run, else 0. */
+int rs_view_selection(const rs_view_state *s, rs_matrix *out, float **copy, size_t *ch_base,
+                      rs_error *err);
+
+/* The one orientation rule of heatmaps, decided on the full output, not on the window: an
+ * attention matrix as it is (row = query step, column = key step), anything else with time
+ * along x (rows = channels); then the user's transpose. Fills the labels' bases. */
+rs_matrix rs_view_heatmap_matrix(const rs_view_state *s, rs_matrix sel, size_t ch_base,
+                                 size_t *row_base, size_t *col_base, bool *transposed);
+
+/* The heatmap a state shows, as the sixel front ends draw it: the matrix (oriented by the rule
+ * above; *copy to free) and its colour range. */
+int rs_view_heatmap_prepare(const rs_view_state *s, rs_matrix *m, float **copy, double *lo,
+                            double *hi, rs_error *err);
+
+/* A heatmap's options from the state: style, colormap, normalization, aggregation. */
+void rs_view_heatmap_opts(const rs_view_state *s, rs_heatmap_opts *o);
+
+int rs_view_draw(rs_view_id id, rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err);
+
+#endif

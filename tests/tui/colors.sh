@@ -1,0 +1,27 @@
+# Heatmap colours in a real terminal (issue 15): a half-block cell whose halves have palette
+# colours is drawn in those colours, never in the terminal's default ones. The painter's colour
+# pair table had room for foregrounds up to 253: cells of grey 254 and 255 (the near-white
+# middle of bwr) fell back to the default colours, black holes on a dark terminal.
+. "$top_srcdir/tests/lib.sh"
+command -v tmux >/dev/null || { echo "tmux is not installed"; exit 77; }
+MODEL=$top_srcdir/tests/ref/fixtures/seed_selfattention/keras/k22.h5
+SOCK=rs-test-$$
+trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
+
+tm new-session -d -s rs -x 120 -y 30 \
+    "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color '$RNNSCOPE' --graphics unicode --random 0 '$MODEL'; echo EXITED:\$?; sleep 60"
+tm set -g window-size manual
+wait_for "Layers" 10 >/dev/null
+tm send-keys -t rs 3
+if wait_for '\[heatmap\] lstm_1' 5 >/dev/null; then ok "the LSTM's heatmap is on screen"
+else not_ok "the LSTM's heatmap is on screen"; diag < "$T/pane"; fi
+sleep 0.5
+tm capture-pane -e -p -t rs > "$T/colored"
+halves=$(grep -o '▀' "$T/colored" | wc -l)
+holes=$(grep -oE $'\033\\[(39|49)m▀' "$T/colored" | wc -l)
+if [ "$halves" -gt 500 ] && [ "$holes" -eq 0 ]; then
+    ok "every heatmap cell is drawn in palette colours ($halves half blocks)"
+else not_ok "every heatmap cell is drawn in palette colours"; echo "$holes of $halves half blocks in default colours" | diag; fi
+tm send-keys -t rs q
+wait_for 'EXITED:0' 5 >/dev/null && ok "q quits" || { not_ok "q quits"; diag < "$T/pane"; }
+done_testing

@@ -1,0 +1,123 @@
+# Golden pictures of both front ends from one view state (issue 15): the explorer's view (the
+# headless screen's picture area) and `rnnscope plot` of the same layer, view and window, at the
+# same size, are the same text; and each is checked against what the layer's description says
+# (gate names, directions, attention's own matrices, the orientation of a window).
+. "$top_srcdir/tests/lib.sh"
+FIX=$top_srcdir/tests/ref/fixtures
+export LC_ALL=C.UTF-8
+
+# The explorer at 120x40 with its layers panel hidden (L) draws its picture at columns 1..119,
+# rows 3..37 (0-based): the view's margin, title and stats line take the rest. plot draws the
+# same box: --width 119 --height 36 (its stats line is one of the 36).
+explorer_picture() { # MODEL KEYS... : the picture area of the screen after the keys
+    local model=$1; shift
+    printf '%s\n' "$@" L > "$T/keys"
+    "$RNNSCOPE" --headless --size 120x40 --graphics unicode ${INPUT:---random 0} --keys "$T/keys" \
+        --dump-screen "$T/dump" "$model" > "$T/out" 2>&1 || return 1
+    "$PY" -c 'import sys
+screens = [s for s in open(sys.argv[1], encoding="utf-8").read().split("\f\n") if s.strip()]
+lines = screens[-1].split("\n")
+for l in lines[3:38]:
+    print(l[1:120].rstrip())' "$T/dump"
+}
+plot_picture() { # MODEL PLOT-OPTIONS...
+    local model=$1; shift
+    # shellcheck disable=SC2086 # INPUT: options, split on purpose
+    "$RNNSCOPE" plot "$model" ${INPUT:---random 0} --graphics unicode --color never --width 119 --height 36 "$@" |
+        tail -n +2 | sed 's/ *$//'
+}
+# same NAME MODEL "PLOT OPTIONS" KEYS...: both pictures equal, kept in $T/plot and $T/explorer
+same() {
+    local what=$1 model=$2 opts=$3; shift 3
+    # shellcheck disable=SC2086 # opts: options, split on purpose
+    plot_picture "$model" $opts > "$T/plot" 2>&1
+    explorer_picture "$model" "$@" > "$T/explorer"
+    if [ -s "$T/plot" ] && cmp -s "$T/plot" "$T/explorer"; then ok "$what: plot and the explorer draw the same picture"
+    else not_ok "$what: plot and the explorer draw the same picture"; diff "$T/plot" "$T/explorer" | head -30 | diag; fi
+}
+has() { # DESCRIPTION FILE NEEDLE...
+    local what=$1 file=$2; shift 2
+    for needle in "$@"; do
+        if ! grep -qF -- "$needle" "$file"; then not_ok "$what"; diag < "$file"; return; fi
+    done
+    ok "$what"
+}
+
+# GRU: z r h from its description (plot guessed 4 gates from 12 columns and drew i f c o)
+M=$FIX/rnn_options/keras/k22.h5
+same "GRU weights" "$M" "--layer gru_state --view weights" j j j 6
+has "GRU weights are cut into z r h" "$T/plot" "kernel 3x12" "recurrent 4x12" "z" "r" "h" "bias ±"
+if grep -q " i .* f .* c .* o" "$T/plot"; then not_ok "GRU weights have no LSTM gates"; diag < "$T/plot"
+else ok "GRU weights have no LSTM gates"; fi
+# each of the six per-gate histograms shows both ends of its x range (the max was dropped)
+"$PY" -c 'import sys
+def num(t):
+    try: return float(t) == float(t)
+    except ValueError: return False
+ok = any(len(l.split()) == 12 and all(num(t) for t in l.split()) for l in open(sys.argv[1]))
+sys.exit(0 if ok else 1)' "$T/plot" && ok "each weights histogram shows its x range" ||
+    { not_ok "each weights histogram shows its x range"; tail -4 "$T/plot" | diag; }
+
+# Bidirectional LSTM: the forward and the backward direction, each labelled (plot drew the forward
+# kernel only; the explorer the forward kernel and recurrent kernel, unlabelled)
+M=$FIX/bidirectional/keras/k22.h5
+same "Bidirectional LSTM weights" "$M" "--layer bidirectional_1 --view weights" 6
+has "Bidirectional weights show both directions" "$T/plot" "forward" "backward" "i" "f" "c" "o"
+[ "$(grep -c 'kernel 3x16' "$T/plot")" -eq 2 ] && ok "both directions' kernels are drawn" ||
+    { not_ok "both directions' kernels are drawn"; diag < "$T/plot"; }
+
+# SeqSelfAttention: its own matrices by name, each on its own scale (the explorer drew Wt as a
+# "kernel" and Wx as "bias"; plot drew Wt alone)
+M=$FIX/seed_selfattention/keras/k22.h5
+same "SeqSelfAttention weights" "$M" "--layer seq_self_attention_1 --view weights" j 6
+has "SeqSelfAttention weights by name" "$T/plot" "Wt 60x32" "Wx 60x32" "bh 1x32" "Wa 32x1" "ba 1x1"
+if grep -qE "kernel|recurrent| i .* f " "$T/plot"; then not_ok "SeqSelfAttention weights are not LSTM gates"; diag < "$T/plot"
+else ok "SeqSelfAttention weights are not LSTM gates"; fi
+
+# The same names from a Keras 3 file, whose weights are stored as vars/0, vars/1...
+plot_picture "$FIX/seed_selfattention/keras/k3.keras" --layer seq_self_attention_1 --view weights > "$T/k3"
+has "Keras 3 SeqSelfAttention weights by name" "$T/k3" "Wt 60x32" "Wa 32x1"
+plot_picture "$FIX/rnn_options/keras/k3.keras" --layer gru_state --view weights > "$T/k3"
+has "Keras 3 GRU weights in z r h" "$T/k3" "kernel 3x12" "recurrent 4x12" "bias ±"
+
+# A window of a square attention matrix: rows = query steps 0..119, columns = key steps 0..239,
+# as the whole matrix is drawn (plot --timesteps transposed it: a 120 x 240 window is not square)
+same "windowed attention" "$M" "--layer seq_self_attention_1 --output 1 --view heatmap --timesteps 0:120" \
+    j Enter j j +
+"$PY" -c 'import sys
+rows = [l for l in open(sys.argv[1], encoding="utf-8").read().split("\n") if l.strip()]
+first = [l.split()[0] for l in rows]
+assert first[0] == "0" and "119" in first and "239" not in first, first
+assert rows[-2].split() == ["0", "239"], rows[-2]' "$T/plot" &&
+    ok "the window keeps the query steps as rows and every key step as columns" ||
+    { not_ok "the window keeps the query steps as rows and every key step as columns"; diag < "$T/plot"; }
+
+# Gates: (T, 4, units) as four panels over the real T axis with the gate names, one scale (both
+# front ends drew a (4 T, units) matrix, time and gates mixed on one axis); a GRU's three
+M2=$FIX/rnn_options/keras/k22.h5
+same "LSTM gates" "$M2" "--layer lstm_state --internal gates" Enter j j j j
+has "LSTM gates are four panels named i f c o over 6 timesteps" "$T/plot" "gate i" "gate f" "gate c" "gate o" "gate o"
+same "GRU gates" "$M2" "--layer gru_state --internal gates" j j j Enter j j j
+has "GRU gates are three panels named z r h" "$T/plot" "gate z" "gate r" "gate h"
+if grep -q "gate i" "$T/plot"; then not_ok "GRU gates are not LSTM gates"; else ok "GRU gates are not LSTM gates"; fi
+
+# Axes in absolute timesteps: zoom (window 0..119 around the cursor at 0) and pan twice (by a
+# quarter each): the window is 60..179 and the cursor came along to 60, as less and vim scroll
+# it; the detail header, its axis and the status line name step 60, as plot does for the same
+# window (the explorer drew the window from 0 and left the cursor behind)
+same "detail after zoom and pan" "$M" "--layer lstm_1 --view detail --timesteps 60:180 --cursor 60 --channels 0" \
+    2 + '>' '>'
+has "the detail view names the absolute timestep" "$T/explorer" "channel 0   t=60" "60" "179"
+if grep -q "t=60 ch=0 .*window 60..179" "$T/dump"; then ok "the status line names the same timestep and window"
+else not_ok "the status line names the same timestep and window"; tail -3 "$T/dump" | diag; fi
+
+# The samples view (added by HACKING.md's new-view recipe): one heatmap per sample of the
+# demo's batch of 8, on one scale, the sample on screen marked; the same in both front ends
+INPUT="--input $top_srcdir/share/rnnscope/demo/demo.inputs.npy"
+same "samples view" "$M" "--layer lstm_1 --view samples" 7
+has "the samples view shows every sample, the first marked" "$T/plot" ">0" " 1" " 7"
+same "samples view of sample 2" "$M" "--layer lstm_1 --view samples --sample 2" s s 7
+has "the samples view marks the sample on screen" "$T/explorer" ">2" " 0"
+unset INPUT
+
+done_testing
