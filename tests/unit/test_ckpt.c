@@ -158,18 +158,25 @@ static void test_watch_file(void)
     rs_watch_free(&w);
 }
 
+/* A directory holding epoch 2's checkpoint, and a watcher on it. */
+static void watch_new_dir(const char *dir, rs_watch *w)
+{
+    char cmd[16384];
+    rs_error err = {""};
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s' '%s/'", dir,
+             test_path("tests/data/ckpt/run/weights.02-0.50.h5"), dir);
+    CHECK(system(cmd) == 0);
+    CHECK(rs_watch_init(w, dir, NULL, &err) == 0);
+}
+
 /* The watcher on a directory follows the newest epoch, with inotify or by polling. */
 static void watch_dir(const char *name, bool inotify)
 {
     const char *dir = tmp_path(name);
     char cmd[16384];
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s' '%s/'", dir,
-             test_path("tests/data/ckpt/run/weights.02-0.50.h5"), dir);
-    CHECK(system(cmd) == 0);
     rs_watch w;
-    rs_error err = {""};
     rs_model *m = NULL;
-    CHECK(rs_watch_init(&w, dir, NULL, &err) == 0);
+    watch_new_dir(dir, &w);
     CHECK(w.inotify_fd >= 0); /* Linux */
     if (!inotify && w.inotify_fd >= 0) {
         close(w.inotify_fd);
@@ -203,13 +210,9 @@ static void test_watch_dir_replaced(void)
     const char *dir = tmp_path("run_replaced");
     const char *other = tmp_path("run_other");
     char cmd[16384];
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s' '%s/'", dir,
-             test_path("tests/data/ckpt/run/weights.02-0.50.h5"), dir);
-    CHECK(system(cmd) == 0);
     rs_watch w;
-    rs_error err = {""};
     rs_model *m = NULL;
-    CHECK(rs_watch_init(&w, dir, NULL, &err) == 0);
+    watch_new_dir(dir, &w);
     CHECK(rs_watch_poll(&w, 10.0, false, &m) == 1 && w.shown_epoch == 2);
     rs_model_free(m);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
