@@ -76,6 +76,8 @@ typedef struct rs_watch {
     double next_try, retry_ms;
     rs_error error;        /* why the last load failed (msg "" when it did not) */
     int inotify_fd;        /* -1 when inotify is not there: stat on every poll instead */
+    char *watched_dir;     /* the directory inotify watches, and which one it is: a */
+    rs_stamp dir_stamp;    /* directory deleted or replaced is watched anew */
     /* Whether a freshly loaded model may replace the one shown (the explorer: the same
      * architecture); a refusal is handled as a failed load (error, retry with back-off).
      * NULL: every model that loads. */

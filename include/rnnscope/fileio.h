@@ -35,6 +35,11 @@ typedef int (*rs_write_fn)(FILE *f, const char *name, const void *ctx, rs_error 
  * FIFO, socket or /dev/fd/N is opened and written to directly. */
 int rs_write_atomic(const char *path, rs_write_fn fn, const void *ctx, rs_error *err);
 
+/* Write a file of rnnscope's own (a cache entry): whatever PATH is now (a symlink, a FIFO,
+ * a device planted there) is never followed nor written to; the new content goes to a
+ * temporary file beside it, mode 0600, renamed over the name itself. */
+int rs_write_private(const char *path, rs_write_fn fn, const void *ctx, rs_error *err);
+
 /* Async-signal-safe: remove the temporary file of a write in progress, if any. While a
  * write is in progress, SIGINT, SIGTERM and SIGHUP do this themselves and then what they
  * did before; a program-wide handler installed later may call it too. */

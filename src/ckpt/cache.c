@@ -3,6 +3,7 @@
  * itself, so a collision or a stale entry is a miss, never wrong numbers. A cache file is
  * read as untrusted input: every count is checked before it is used. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +30,16 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
 }
 #define FNV_START 14695981039346656037ULL
 
+/* The cache directory is used only when it is a directory of ours that nobody else may
+ * write to (it may be reached through a symlink of the user's): entries planted by
+ * another user would otherwise be read as our numbers. */
+static bool dir_is_ours(const char *dir)
+{
+    struct stat st;
+    return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+           !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
 /* $XDG_CACHE_HOME/rnnscope or ~/.cache/rnnscope, created (0700) when missing. */
 static int cache_dir(char *dir, size_t len)
 {
@@ -41,7 +52,9 @@ static int cache_dir(char *dir, size_t len)
     *slash = '\0';
     mkdir(dir, 0700); /* ~/.cache may not be there yet */
     *slash = '/';
-    return mkdir(dir, 0700) == 0 || errno == EEXIST ? 0 : -1;
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return -1;
+    return dir_is_ours(dir) ? 0 : -1;
 }
 
 static uint64_t header_hash(const char *path, rs_error *err)
@@ -77,6 +90,20 @@ int rs_stats_cache_key(const char *ckpt, const rs_tensor *inputs, int n_inputs, 
     int n = snprintf(key, key_len, "%s/%016llx.stats\n%s",  dir,
                      (unsigned long long)fnv1a(FNV_START, id, strlen(id)), id);
     return n > 0 && (size_t)n < key_len ? 0 : rs_fail(err, ckpt, "path too long for the cache");
+}
+
+/* An entry opened for reading: a regular file, never through a symlink, never a FIFO's
+ * wait (whatever was planted under the entry's name is a miss). */
+static FILE *open_entry(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0)
+        return NULL;
+    FILE *f = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? fdopen(fd, "rb") : NULL;
+    if (!f)
+        close(fd);
+    return f;
 }
 
 /* The file name is the key's first line. */
@@ -136,12 +163,23 @@ static bool read_layer(FILE *f, rs_layer_stats *s)
     return fread(d, sizeof d, 1, f) == 1 && unpack(d, s);
 }
 
+/* Whether what is left of f can hold n layers (a name of one byte and the numbers each):
+ * a count is never allocated for before the file shows it has that much. */
+static bool layers_fit(FILE *f, uint32_t n)
+{
+    struct stat st;
+    long at = ftell(f);
+    size_t least = sizeof(uint32_t) + 1 + N_DOUBLES * sizeof(double);
+    return at >= 0 && fstat(fileno(f), &st) == 0 && st.st_size >= at &&
+           (uint64_t)n <= (uint64_t)(st.st_size - at) / least;
+}
+
 int rs_stats_cache_get(const char *key, rs_ckpt_stats *out)
 {
     char path[PATH_MAX + 32], magic[sizeof MAGIC - 1];
     file_of(key, path, sizeof path);
     memset(out, 0, sizeof *out);
-    FILE *f = rs_fopen_regular(path, NULL);
+    FILE *f = open_entry(path);
     if (!f)
         return 0;
     size_t klen = strlen(key);
@@ -150,7 +188,8 @@ int rs_stats_cache_get(const char *key, rs_ckpt_stats *out)
     bool ok = stored && fread(magic, 1, sizeof magic, f) == sizeof magic &&
               memcmp(magic, MAGIC, sizeof magic) == 0 && fread(stored, 1, klen + 1, f) == klen + 1 &&
               memcmp(stored, key, klen + 1) == 0 && fread(&n, sizeof n, 1, f) == 1 &&
-              n <= MAX_LAYERS && (out->layers = calloc(n ? n : 1, sizeof *out->layers));
+              n <= MAX_LAYERS && layers_fit(f, n) &&
+              (out->layers = calloc(n ? n : 1, sizeof *out->layers));
     for (uint32_t i = 0; ok && i < n; i++, out->n++)
         ok = read_layer(f, &out->layers[i]);
     if (ok && out->n < (int)n)
@@ -194,5 +233,5 @@ int rs_stats_cache_put(const char *key, const rs_ckpt_stats *s, rs_error *err)
     char path[PATH_MAX + 32];
     file_of(key, path, sizeof path);
     put_ctx c = {key, s};
-    return rs_write_atomic(path, write_entry, &c, err);
+    return rs_write_private(path, write_entry, &c, err);
 }

@@ -62,11 +62,30 @@ int rs_watch_init(rs_watch *w, const char *path, const char *weights, rs_error *
     w->weights = weights;
     w->retry_ms = RS_WATCH_RETRY_MS;
     w->shown_epoch = -1;
-    char *dir = w->is_dir ? strdup(path) : dir_of(path);
-    if (dir)
-        w->inotify_fd = open_inotify(dir);
-    free(dir);
+    w->watched_dir = w->is_dir ? strdup(path) : dir_of(path);
+    if (!w->watched_dir) {
+        free(w->target);
+        return rs_fail(err, path, "out of memory");
+    }
+    w->dir_stamp = rs_stamp_of(w->watched_dir);
+    w->inotify_fd = open_inotify(w->watched_dir);
     return 0;
+}
+
+/* The watched directory deleted, or replaced by another (renamed over, recreated): its
+ * inotify watch is gone with it and would never report again, so watch what is there now.
+ * True when the directory changed that way (everything in it is to be looked at again). */
+static bool rearm(rs_watch *w)
+{
+    rs_stamp now = rs_stamp_of(w->watched_dir);
+    if (now.exists == w->dir_stamp.exists && now.dev == w->dir_stamp.dev &&
+        now.ino == w->dir_stamp.ino)
+        return false;
+    w->dir_stamp = now;
+    if (w->inotify_fd >= 0)
+        close(w->inotify_fd);
+    w->inotify_fd = now.exists ? open_inotify(w->watched_dir) : -1;
+    return true;
 }
 
 void rs_watch_free(rs_watch *w)
@@ -74,6 +93,7 @@ void rs_watch_free(rs_watch *w)
     if (w->inotify_fd >= 0)
         close(w->inotify_fd);
     free(w->target);
+    free(w->watched_dir);
     free(w->shown);
     free(w->pending);
     memset(w, 0, sizeof *w);
@@ -175,6 +195,7 @@ int rs_watch_poll(rs_watch *w, double now, bool settle, rs_model **model)
 {
     *model = NULL;
     bool changed = drain(w->inotify_fd);
+    changed = rearm(w) || changed;
     /* with inotify, nothing happened in the directory: nothing to look at (a 200-checkpoint
      * directory is not listed four times a second) */
     if (w->inotify_fd >= 0 && !changed && !w->pending && w->shown)

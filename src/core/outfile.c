@@ -171,10 +171,12 @@ static int write_direct(const char *path, const char *target, rs_write_fn fn, co
 }
 
 /* The new file gets the old one's mode and owner, or the usual mode of a new file. */
-static void copy_attributes(int fd, const char *target)
+static void copy_attributes(int fd, const char *target, bool private_file)
 {
     struct stat st;
-    if (stat(target, &st) == 0) {
+    if (private_file) {
+        fchmod(fd, 0600); /* never the mode of whatever the name pointed at */
+    } else if (stat(target, &st) == 0) {
         if (fchown(fd, st.st_uid, st.st_gid) != 0 && fchown(fd, (uid_t)-1, st.st_gid) != 0) {
             /* not ours to give away: the new file stays ours */
         }
@@ -186,8 +188,8 @@ static void copy_attributes(int fd, const char *target)
     }
 }
 
-static int write_replacing(const char *path, const char *target, rs_write_fn fn, const void *ctx,
-                           rs_error *err)
+static int write_replacing(const char *path, const char *target, bool private_file,
+                           rs_write_fn fn, const void *ctx, rs_error *err)
 {
     char tmp[PATH_MAX + 16];
     if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", target) >= (int)sizeof tmp)
@@ -211,7 +213,7 @@ static int write_replacing(const char *path, const char *target, rs_write_fn fn,
         unguard_tmp();
         return rs_fail(err, path, "cannot open a temporary file");
     }
-    copy_attributes(fd, target);
+    copy_attributes(fd, target, private_file);
     int rc = finish_stream(f, path, fn(f, path, ctx, err), true, err);
     if (rc == 0 && interrupted)
         rc = rs_fail(err, path, "interrupted");
@@ -230,5 +232,10 @@ int rs_write_atomic(const char *path, rs_write_fn fn, const void *ctx, rs_error 
         return rs_fail(err, path, "%s", strerror(errno));
     if (write_through(target))
         return write_direct(path, target, fn, ctx, err);
-    return write_replacing(path, target, fn, ctx, err);
+    return write_replacing(path, target, false, fn, ctx, err);
+}
+
+int rs_write_private(const char *path, rs_write_fn fn, const void *ctx, rs_error *err)
+{
+    return write_replacing(path, path, true, fn, ctx, err);
 }

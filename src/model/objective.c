@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rnnscope/grad.h"
+#include "internal.h"
 
 #define KERAS_EPSILON 1e-7
 
@@ -110,7 +111,10 @@ int rs_model_loss(const rs_model *m, int output, rs_loss *out, rs_error *err)
 {
     if (output < 0 || output >= m->n_outputs)
         return rs_fail(err, m->path, "the model has no output %d", output);
-    cJSON *parsed = m->training_config ? cJSON_Parse(m->training_config) : NULL;
+    /* as Python's json.dumps wrote it: NaN and Infinity are numbers (a loss weight, a metric's
+     * setting), as in the model's own config */
+    cJSON *parsed = m->training_config
+                        ? rs_json_parse(m->training_config, strlen(m->training_config)) : NULL;
     if (m->training_config && !parsed)
         return rs_fail(err, m->path, "its training_config is not valid JSON");
     const cJSON *compiled = parsed;                          /* Keras 2 / tf.keras .h5 */

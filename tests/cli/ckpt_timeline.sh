@@ -57,6 +57,37 @@ check "--layer keeps one layer's rows ($rows)" test "$rows" -eq 4
 out=$("$RNNSCOPE" timeline "$D/numbered" --input "$D/input.npy" --format tsv --layer dense | cut -f1 | tr '\n' ' ')
 check "epoch_2.h5 before epoch_10.h5 ($out)" test "$out" = "epoch 2 10 "
 
+# hostile cache entries: a FIFO (it hung: the entry was written through), symlinks to a file
+# of the user's (it was replaced with the entry), a huge layer count in a short entry
+C=$T/cache/rnnscope
+echo precious > "$T/precious"
+rm -f "$C"/*; tl --format tsv > "$T/ref.tsv"
+i=0
+for f in "$C"/*; do
+    i=$((i + 1)); rm "$f"
+    if [ $i = 1 ]; then mkfifo "$f"; else ln -s "$T/precious" "$f"; fi
+done
+timeout 20 "$RNNSCOPE" timeline "$T/run" --input "$D/input.npy" --format tsv > "$T/t5.tsv" 2> "$T/err"
+check "a FIFO or symlinks as cache entries: no hang, same output (rc $?)" cmp "$T/ref.tsv" "$T/t5.tsv"
+check "a symlinked cache entry's target is untouched" test "$(cat "$T/precious")" = precious
+check "planted entries replaced by regular files of mode 0600" \
+    test "$(find "$C" -type f -perm 600 | wc -l)" -eq 4
+# the cache directory: a file, world-writable (not ours to trust), a symlink to a directory of ours
+for how in file open link; do
+    rm -rf "$T/c2"; mkdir -p "$T/c2" "$T/mine"; chmod 700 "$T/mine"
+    case $how in
+        file) : > "$T/c2/rnnscope" ;;
+        open) mkdir -m 777 "$T/c2/rnnscope"; chmod 777 "$T/c2/rnnscope" ;;
+        link) ln -s "$T/mine" "$T/c2/rnnscope" ;;
+    esac
+    XDG_CACHE_HOME=$T/c2 timeout 20 "$RNNSCOPE" timeline "$T/run" --input "$D/input.npy" \
+        --format tsv > "$T/t6.tsv" 2> "$T/err"
+    n=$(find -L "$T/c2" -name '*.stats' 2>/dev/null | wc -l)
+    want=0; [ $how = link ] && want=4
+    check "cache directory that is $how: same output, $want entries written ($n)" \
+        sh -c "cmp -s '$T/ref.tsv' '$T/t6.tsv' && test $n -eq $want"
+done
+
 mkdir "$T/empty"
 expect_fail 1 "no checkpoint" "an empty directory" "$RNNSCOPE" timeline "$T/empty"
 expect_fail 1 "cannot list" "a missing directory" "$RNNSCOPE" timeline "$T/nothing"

@@ -279,4 +279,32 @@ else not_ok "summary --weights lists every weight's full name and shape after th
 if "$RNNSCOPE" summary "$M" | grep -q "recurrent_kernel"; then
     not_ok "summary without --weights lists no weights"
 else ok "summary without --weights lists no weights"; fi
+# hostile compile configs (training_config as Python's json.dumps writes it): NaN and Infinity
+# were "not valid JSON"; a loss name with escapes and a newline stays one sanitized line
+if have_numpy && "$PY" -c 'import h5py' 2>/dev/null; then
+    "$PY" - "$M" "$T" <<'PY'
+import h5py, json, shutil, sys
+import numpy as np
+m, t = sys.argv[1:]
+np.save(t + "/y.npy", np.full((1, 1), 0.25, np.float32))
+for name, tc in {"inf": {"loss": "mse", "loss_weights": [float("inf")], "metrics": [float("nan")]},
+                 "nan": {"loss": float("nan")},
+                 "esc": {"loss": "\x1b]0;PWN\x07\nrnnscope: forged"}}.items():
+    shutil.copy(m, f"{t}/tc_{name}.h5")
+    with h5py.File(f"{t}/tc_{name}.h5", "a") as f:
+        f.attrs["training_config"] = json.dumps(tc)
+PY
+    "$RNNSCOPE" grad "$M" --layer dense_1 --labels "$T/y.npy" --loss mse $IN -o "$T/tc_ref.npy"
+    if err=$("$RNNSCOPE" grad "$T/tc_inf.h5" --layer dense_1 --labels "$T/y.npy" $IN -o "$T/tc.npy" 2>&1) &&
+       cmp -s "$T/tc.npy" "$T/tc_ref.npy"; then
+        ok "a training_config with Infinity and NaN (loss_weights, metrics) is read: its loss mse"
+    else not_ok "a training_config with Infinity and NaN is read"; printf '%s\n' "$err" | diag; fi
+    expect_fail 1 "neither a name nor a Keras Loss" "a training_config whose loss is NaN" \
+        "$RNNSCOPE" grad "$T/tc_nan.h5" --layer dense_1 --labels "$T/y.npy" $IN -o "$T/tc.npy"
+    "$RNNSCOPE" grad "$T/tc_esc.h5" --layer dense_1 --labels "$T/y.npy" $IN -o "$T/tc.npy" 2> "$T/err"
+    check "a loss name with escapes and a newline: one line, no ESC byte" \
+        sh -c "test \$(wc -l < '$T/err') -eq 1 && ! grep -q \"\$(printf '\\033')\" '$T/err'"
+else
+    skip "hostile training_config" "no h5py"
+fi
 done_testing

@@ -158,18 +158,25 @@ static void test_watch_file(void)
     rs_watch_free(&w);
 }
 
+/* A directory holding epoch 2's checkpoint, and a watcher on it. */
+static void watch_new_dir(const char *dir, rs_watch *w)
+{
+    char cmd[16384];
+    rs_error err = {""};
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s' '%s/'", dir,
+             test_path("tests/data/ckpt/run/weights.02-0.50.h5"), dir);
+    CHECK(system(cmd) == 0);
+    CHECK(rs_watch_init(w, dir, NULL, &err) == 0);
+}
+
 /* The watcher on a directory follows the newest epoch, with inotify or by polling. */
 static void watch_dir(const char *name, bool inotify)
 {
     const char *dir = tmp_path(name);
     char cmd[16384];
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s' '%s/'", dir,
-             test_path("tests/data/ckpt/run/weights.02-0.50.h5"), dir);
-    CHECK(system(cmd) == 0);
     rs_watch w;
-    rs_error err = {""};
     rs_model *m = NULL;
-    CHECK(rs_watch_init(&w, dir, NULL, &err) == 0);
+    watch_new_dir(dir, &w);
     CHECK(w.inotify_fd >= 0); /* Linux */
     if (!inotify && w.inotify_fd >= 0) {
         close(w.inotify_fd);
@@ -194,6 +201,37 @@ static void test_watch_dir(void)
 static void test_watch_dir_polling(void)
 {
     watch_dir("run_polling", false);
+}
+
+/* The watched directory deleted, then made again (or another renamed over it): its inotify
+ * watch went with it, and the watcher never looked again (stuck on "cannot list"). */
+static void test_watch_dir_replaced(void)
+{
+    const char *dir = tmp_path("run_replaced");
+    const char *other = tmp_path("run_other");
+    char cmd[16384];
+    rs_watch w;
+    rs_model *m = NULL;
+    watch_new_dir(dir, &w);
+    CHECK(rs_watch_poll(&w, 10.0, false, &m) == 1 && w.shown_epoch == 2);
+    rs_model_free(m);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+    CHECK(rs_watch_poll(&w, 10.5, true, &m) == 0 && !m && w.error.msg[0]);
+    snprintf(cmd, sizeof cmd, "mkdir '%s' && cp '%s' '%s/'", dir,
+             test_path("tests/data/ckpt/run/weights.10-0.10.h5"), dir);
+    CHECK(system(cmd) == 0);
+    CHECK(rs_watch_poll(&w, 11.0, true, &m) == 0);
+    CHECK(rs_watch_poll(&w, 11.6, true, &m) == 1 && w.shown_epoch == 10);
+    rs_model_free(m);
+    /* another directory renamed over it */
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s' '%s/weights.12.h5' && rm -rf '%s' && mv '%s' '%s'",
+             other, test_path("tests/data/ckpt/run/weights.02-0.50.h5"), other, dir, other, dir);
+    CHECK(system(cmd) == 0);
+    CHECK(rs_watch_poll(&w, 12.0, true, &m) == 0);
+    CHECK(rs_watch_poll(&w, 12.6, true, &m) == 1 && w.shown_epoch == 12);
+    rs_model_free(m);
+    rs_watch_free(&w);
 }
 
 /* While rnnscope holds a checkpoint open, the training's next h5py.File(path, "w") must not
@@ -270,6 +308,7 @@ int main(void)
     run_test("watching a file: settle, fail, keep, retry", test_watch_file);
     run_test("watching a directory: the newest epoch (inotify)", test_watch_dir);
     run_test("watching a directory: the newest epoch (polling)", test_watch_dir_polling);
+    run_test("a watched directory deleted or replaced is watched anew", test_watch_dir_replaced);
     run_test("a file held open does not stop its writer (no HDF5 lock)", test_no_lock);
     run_test("hostile timeline cache entries are misses", test_cache_hostile);
     return check_finish();
