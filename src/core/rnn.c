@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rnnscope/aligned.h"
 #include "rnnscope/barrier.h"
 #include "rnnscope/rnn.h"
 #include "rnnscope/rnn_cells.h"
@@ -489,8 +490,8 @@ static int part_alloc(rnn_part *p)
     p->chunk = chunk < 1 ? 1 : chunk > MAX_CHUNK_STEPS ? MAX_CHUNK_STEPS : chunk;
     size_t in = sh->w->input_dim;
     size_t recs = p->pipelined ? 2 : 1;
-    float *buf = malloc((recs * per_step + p->chunk * per_step + p->chunk * nb * in + 2 * sh->u + 1) *
-                        sizeof(float));
+    float *buf = rs_calloc_aligned(
+        recs * per_step + p->chunk * per_step + p->chunk * nb * in + 2 * sh->u + 1, sizeof(float));
     if (!buf)
         return -1;
     p->mem = buf;
@@ -623,7 +624,7 @@ static bool run_parts(rnn_part *parts, size_t n)
 static void free_parts(rnn_part *parts, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        free(parts[i].mem);
+        rs_free_aligned(parts[i].mem);
     free(parts);
 }
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rnnscope/aligned.h"
 #include "rnnscope/tensor.h"
 
 bool rs_mul_overflows(size_t a, size_t b, size_t *out)
@@ -37,7 +38,7 @@ int rs_tensor_alloc(rs_tensor *t, int rank, const size_t *shape, rs_error *err)
         return rs_fail(err, NULL, "tensor of %zu elements is too large", count);
     /* never NULL, even for 0 elements (a 0-step output): code that offsets into an empty
      * tensor then offsets a real pointer by 0, which C allows, instead of NULL */
-    float *data = calloc(count ? count : 1, sizeof(float));
+    float *data = rs_calloc_aligned(count ? count : 1, sizeof(float));
     if (!data)
         return rs_fail(err, NULL, "out of memory allocating %zu bytes", bytes);
     t->rank = rank;
@@ -93,7 +94,7 @@ void rs_tensor_free(rs_tensor *t)
 {
     if (!t)
         return;
-    free(t->data);
+    rs_free_aligned(t->data);
     memset(t, 0, sizeof *t);
 }
 

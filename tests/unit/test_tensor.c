@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "rnnscope/aligned.h"
 #include "rnnscope/tensor.h"
 
 static void test_alloc_zeroed(void)
@@ -139,6 +140,25 @@ static void test_broadcast_walk(void)
     rs_tensor_free(&m);
 }
 
+/* The vector kernels read whole cache lines: every tensor starts on one, small or large (malloc
+ * puts large blocks 16 bytes into a page, which halved the batch-1 recurrent product). */
+static void test_alloc_aligned(void)
+{
+    static const size_t counts[] = {1, 3, 17, 1000, 262144, 1u << 22};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        rs_tensor t;
+        rs_error err;
+        CHECK(rs_tensor_alloc_dims(&t, &err, 1, counts[i]) == 0);
+        CHECK((uintptr_t)t.data % RS_CACHE_LINE == 0);
+        CHECK(t.data[0] == 0.0f && t.data[counts[i] - 1] == 0.0f);
+        t.data[counts[i] - 1] = 1.0f; /* the whole block is ours (ASan checks) */
+        rs_tensor_free(&t);
+    }
+    unsigned char *p = rs_calloc_aligned(SIZE_MAX / 2, 4);
+    CHECK(p == NULL); /* overflow refused */
+    rs_free_aligned(NULL);
+}
+
 static void test_error_prefix(void)
 {
     rs_error err;
@@ -158,6 +178,7 @@ int main(void)
     run_test("copy and move", test_copy_and_move);
     run_test("shape formatting like NumPy", test_shape_format);
     run_test("error messages name where", test_error_prefix);
+    run_test("tensors start on a cache line", test_alloc_aligned);
     run_test("permute reorders axes, refuses non-permutations", test_permute);
     run_test("broadcast strides and the strided walk", test_broadcast_walk);
     return check_finish();
