@@ -44,6 +44,13 @@
 /* Splitting the batch pays when a thread gets at least this many multiply-adds. */
 #define BATCH_SPLIT_MIN_FLOPS ((size_t)1 << 22)
 #define PIPELINE_MAX_UNITS 64
+/* A batch split over threads is handed out in pieces that the threads take from a shared counter,
+ * so that a thread whose core is busy with another process takes fewer of them instead of making
+ * the others wait for it. Pieces of PIECE_SAMPLES (the AVX-512 micro-kernel's rows, so a piece's
+ * products lose nothing against a larger one) when the recurrent weights stay in a core's L2
+ * (each piece reads them at every step); larger layers get one piece per thread. */
+#define PIECE_SAMPLES 8
+#define PIECE_MAX_WEIGHT_BYTES ((size_t)1 << 20)
 #define PACK_MAX_FLOATS ((size_t)16 << 20) /* 64 MiB of recurrent weights: LSTM up to 2048 units */
 
 enum { START_WAIT, START_GO, START_ABORT };
@@ -62,6 +69,8 @@ typedef struct rnn_shared {
     bool packed;
     rs_barrier barrier;
     bool split_units; /* the parts share samples and split units: they meet at the barrier */
+    size_t pieces;      /* otherwise the batch in pieces, taken in turn from next_piece */
+    atomic_size_t next_piece;
     bool fused;       /* valid steps run the fused cells (rnnscope/rnn_cells.h) */
     atomic_size_t done; /* sample-steps finished */
     atomic_bool cancel;
@@ -71,7 +80,8 @@ typedef struct rnn_shared {
 
 typedef struct rnn_part {
     rnn_shared *sh;
-    size_t b0, b1;  /* samples [b0, b1) */
+    size_t b0, b1;  /* samples [b0, b1): the piece it runs */
+    size_t most;    /* the most samples of a piece: what the buffers hold */
     size_t a, e;    /* units [a, e) */
     bool lead;      /* reports progress */
     size_t chunk;   /* timesteps per input projection */
@@ -482,21 +492,49 @@ static void run_part(rnn_part *p)
     }
 }
 
+static bool pipelines(const rnn_part *p);
+
+/* Piece i of the batch, as even as the count allows. */
+static void piece_samples(const rnn_shared *sh, size_t i, size_t *b0, size_t *b1)
+{
+    *b0 = sh->io->batch * i / sh->pieces;
+    *b1 = sh->io->batch * (i + 1) / sh->pieces;
+}
+
+/* A part of a unit split runs its units of the whole batch; a part of a batch split takes pieces
+ * until none is left (or the run is cancelled). */
+static void run_pieces(rnn_part *p)
+{
+    rnn_shared *sh = p->sh;
+    if (sh->split_units) {
+        run_part(p);
+        return;
+    }
+    for (;;) {
+        size_t i = atomic_fetch_add(&sh->next_piece, 1);
+        if (i >= sh->pieces || atomic_load(&sh->cancel))
+            return;
+        piece_samples(sh, i, &p->b0, &p->b1);
+        p->pipelined = pipelines(p);
+        run_part(p);
+    }
+}
+
 static int part_alloc(rnn_part *p)
 {
     const rnn_shared *sh = p->sh;
-    size_t nb = p->b1 - p->b0, per_step = nb * sh->Gu;
+    size_t nb = p->most, per_step = nb * sh->Gu;
     size_t chunk = CHUNK_FLOATS / (per_step ? per_step : 1);
     p->chunk = chunk < 1 ? 1 : chunk > MAX_CHUNK_STEPS ? MAX_CHUNK_STEPS : chunk;
     size_t in = sh->w->input_dim;
-    size_t recs = p->pipelined ? 2 : 1;
+    size_t recs = 2; /* a piece of one sample may pipeline: see pipelines() */
     float *buf = rs_calloc_aligned(
         recs * per_step + p->chunk * per_step + p->chunk * nb * in + 2 * sh->u + 1, sizeof(float));
     if (!buf)
         return -1;
     p->mem = buf;
     p->rec = buf;
-    p->rec_next = p->pipelined ? buf + per_step : NULL;
+    p->rec_next = buf + per_step;
     p->xw = buf + recs * per_step;
     p->xg = p->xw + p->chunk * per_step;
     p->tmp = p->xg + p->chunk * nb * in;
@@ -562,6 +600,17 @@ static size_t plan_parts(const rs_rnn_weights *w, const rs_rnn_io *io, bool *spl
     return parts;
 }
 
+/* How many pieces a batch split over `parts` threads is handed out in (PIECE_SAMPLES). */
+static size_t plan_pieces(const rnn_shared *sh, size_t parts)
+{
+    size_t batch = sh->io->batch;
+    if (parts < 2 || sh->u * sh->Gu * sizeof(float) > PIECE_MAX_WEIGHT_BYTES ||
+        batch < 2 * PIECE_SAMPLES)
+        return parts;
+    size_t pieces = (batch + PIECE_SAMPLES - 1) / PIECE_SAMPLES;
+    return pieces > parts ? pieces : parts;
+}
+
 static void assign(rnn_part *p, rnn_shared *sh, size_t i, size_t parts, size_t batch)
 {
     size_t u = sh->u;
@@ -569,13 +618,13 @@ static void assign(rnn_part *p, rnn_shared *sh, size_t i, size_t parts, size_t b
     p->lead = i == 0;
     if (sh->split_units) {
         p->b0 = 0;
-        p->b1 = batch;
+        p->b1 = p->most = batch;
         /* unit boundaries on multiples of 8 keep the vector loops whole */
         p->a = i == 0 ? 0 : (u * i / parts) / 8 * 8;
         p->e = i + 1 == parts ? u : (u * (i + 1) / parts) / 8 * 8;
     } else {
-        p->b0 = batch * i / parts;
-        p->b1 = batch * (i + 1) / parts;
+        p->b0 = p->b1 = 0; /* run_pieces sets the piece */
+        p->most = (batch + sh->pieces - 1) / sh->pieces;
         p->a = 0;
         p->e = u;
     }
@@ -598,7 +647,7 @@ static void *part_thread(void *arg)
 {
     rnn_part *p = arg;
     if (rs_word_wait(&p->sh->start, START_WAIT) == START_GO)
-        run_part(p);
+        run_pieces(p);
     return NULL;
 }
 
@@ -615,7 +664,7 @@ static bool run_parts(rnn_part *parts, size_t n)
     bool all = started + 1 == n;
     rs_word_set(&sh->start, all ? START_GO : START_ABORT);
     if (all)
-        run_part(&parts[0]);
+        run_pieces(&parts[0]);
     for (size_t i = 0; i < started; i++)
         pthread_join(tid[i], NULL);
     return all;
@@ -635,6 +684,9 @@ static int run_planned(rnn_shared *sh, size_t n)
         rnn_part *parts = calloc(n, sizeof *parts);
         if (!parts)
             return -1;
+        if (!sh->split_units)
+            sh->pieces = plan_pieces(sh, n);
+        atomic_store(&sh->next_piece, 0);
         for (size_t i = 0; i < n; i++) {
             assign(&parts[i], sh, i, n, sh->io->batch);
             parts[i].pipelined = pipelines(&parts[i]);

@@ -115,6 +115,42 @@ static void run_and_compare(const rb_case *c, const rs_rnn_weights *w, size_t b0
     rs_tensor_free(&h);
 }
 
+/* `copies` of the reference batch one after another (RB * copies samples, so that a split over
+ * threads is handed out in several pieces: rnn.c PIECE_SAMPLES), against the references repeated. */
+static float *repeat(const float *a, size_t n, size_t copies)
+{
+    float *r = malloc(n * copies * sizeof *r);
+    for (size_t i = 0; i < copies; i++)
+        memcpy(r + i * n, a, n * sizeof *r);
+    return r;
+}
+
+static void run_repeated(const rb_case *c, const rs_rnn_weights *w, size_t copies)
+{
+    size_t u = c->units, nb = RB * copies;
+    rs_tensor x = load_npy(K("rb_x")), mask = load_npy(K("rb_mask"));
+    rs_tensor seq = load_ref(c->ref, "seq"), h = load_ref(c->ref, "h");
+    float *xs = repeat(x.data, RB * RT * RIN, copies), *ms = repeat(mask.data, RB * RT, copies);
+    float *want_seq = repeat(seq.data, RB * RT * u, copies), *want_h = repeat(h.data, RB * u, copies);
+    float *out = calloc(nb * RT * u, sizeof *out), *hl = calloc(nb * u, sizeof *hl);
+    rs_rnn_io io = {.batch = nb, .steps = RT, .x = xs, .mask = ms, .go_backwards = c->backwards,
+                    .seq = out, .h_last = hl};
+    rs_error err;
+    CHECK(rs_rnn_run(w, &io, NULL, &err) == 0);
+    CHECK_CLOSE(out, want_seq, nb * RT * u, TOL);
+    CHECK_CLOSE(hl, want_h, nb * u, TOL);
+    free(xs);
+    free(ms);
+    free(want_seq);
+    free(want_h);
+    free(out);
+    free(hl);
+    rs_tensor_free(&x);
+    rs_tensor_free(&mask);
+    rs_tensor_free(&seq);
+    rs_tensor_free(&h);
+}
+
 static const rb_case cases[] = {
     {"rb_lstm", RS_CELL_LSTM, 67, 0.0, false, false},
     {"rb_lstm_back", RS_CELL_LSTM, 67, 0.0, false, true},
@@ -139,6 +175,25 @@ static void run_all(int threads, bool always)
         run_and_compare(&cases[i], &r.w, 5, 3);
         run_and_compare(&cases[i], &r.w, 3, 1);
         free_weights(&r);
+    }
+    rs_rnn_set_always_thread(false);
+    rs_set_threads(0);
+}
+
+/* A batch of 24 and of 40 handed out in pieces to 2 and 3 threads (pieces of uneven size, more
+ * pieces than threads), and to 1 thread. */
+static void test_pieces(void)
+{
+    for (int threads = 1; threads <= 3; threads++) {
+        rs_set_threads(threads);
+        rs_rnn_set_always_thread(true);
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            rb_weights r = make_weights(&cases[i]);
+            printf("# %s repeated, %d thread(s)\n", cases[i].ref, threads);
+            run_repeated(&cases[i], &r.w, 3);
+            run_repeated(&cases[i], &r.w, 5);
+            free_weights(&r);
+        }
     }
     rs_rnn_set_always_thread(false);
     rs_set_threads(0);
@@ -282,12 +337,14 @@ int main(void)
     run_test("same on 2 threads (batch slices; unit slices at batch 1)", test_two_threads);
     run_test("same on 3 threads", test_three_threads);
     run_test("same with the default thread budget", test_default_threads);
+    run_test("larger batches handed out in pieces to 1-3 threads", test_pieces);
     run_test("150 steps backwards, masked (several input chunks)", test_long_backwards);
     run_test("recurrent weights packed in place during a run, then put back", test_packed_in_place);
     run_test("a kernel's thread runs its function, then anywhere allowed", test_thread_start);
     /* each path forced: what machines without AVX2, or without AVX-512, run */
     run_on_every_path("1 thread", test_one_thread);
     run_on_every_path("2 threads", test_two_threads);
+    run_on_every_path("pieces", test_pieces);
     run_on_every_path("weights packed in place or left", test_packed_in_place);
     return check_finish();
 }
