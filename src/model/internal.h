@@ -1,5 +1,5 @@
 /* Shared between the model loaders (load_h5.c, load_keras.c, load_tfjs.c) and the config →
- * graph builder (config.c, graph.c). Not a public interface. */
+ * graph builder (keras_config.c, graph.c). Not a public interface. */
 #ifndef RNNSCOPE_MODEL_INTERNAL_H
 #define RNNSCOPE_MODEL_INTERNAL_H
 
