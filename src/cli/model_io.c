@@ -6,7 +6,7 @@
 
 #include "commands.h"
 #include "model_io.h"
-#include "rnnscope/config.h"
+#include "rnnscope/settings.h"
 #include "rnnscope/threads.h"
 #include "rnnscope/csv.h"
 #include "rnnscope/fileio.h"
@@ -104,10 +104,10 @@ int cli_apply_memcap(const input_opts *o)
         }
     } else {
         /* A broken settings file is the explorer's to report: here it only gives no cap. */
-        rs_config cfg;
+        rs_settings cfg;
         rs_error ignored;
-        rs_config_defaults(&cfg);
-        if (rs_config_load(&cfg, &ignored) == 0 && cfg.max_memory)
+        rs_settings_defaults(&cfg);
+        if (rs_settings_load(&cfg, &ignored) == 0 && cfg.max_memory)
             bytes = cfg.max_memory;
     }
     rs_memcap_set(bytes);

@@ -13,7 +13,7 @@
 #include "explorer.h"
 #include "watch_hook.h"
 #include "key_reader.h"
-#include "rnnscope/config.h"
+#include "rnnscope/settings.h"
 #include "rnnscope/fileio.h"
 #include "rnnscope/signals.h"
 #include "rnnscope/sixel.h"
@@ -499,9 +499,9 @@ static int headless(explorer *ex, const rs_tui_options *o, rs_error *err)
 /* Settings from the config file; command-line options and RNNSCOPE_GRAPHICS win over it. */
 static int apply_config(explorer *ex, rs_tui_options *o, rs_error *err)
 {
-    rs_config cfg;
-    rs_config_defaults(&cfg);
-    if (rs_config_load(&cfg, err) < 0)
+    rs_settings cfg;
+    rs_settings_defaults(&cfg);
+    if (rs_settings_load(&cfg, err) < 0)
         return -1;
     ex->keys = cfg.keys;
     ex->cmap = cfg.cmap;
