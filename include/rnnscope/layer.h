@@ -49,7 +49,7 @@ typedef struct rs_layer_grad_io {
 typedef struct rs_layer_kind {
     const char *class_name;
 
-    /* Parse node->config into node->params, check the node's weights against it (count and
+    /* Parse node->keras_config into node->params, check the node's weights against it (count and
      * shapes: a mismatch is an error naming the layer and the weight), and fill
      * node->n_outputs, n_internal, out_shapes and out_names from the input shapes.
      * The model gives context such as keras_major. */

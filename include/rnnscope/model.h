@@ -47,7 +47,7 @@ struct rs_layer_kind;
 typedef struct rs_node {
     char *name;               /* unique in the model: "lstm_1", "encoder/lstm_1", "dense#1" */
     char *class_name;         /* Keras class: "LSTM", "SeqSelfAttention", ... */
-    const cJSON *config;      /* the layer's "config" object; owned by rs_model.config_json */
+    const cJSON *keras_config; /* the layer's "config" object; owned by rs_model.config_json */
 
     int n_inputs;
     rs_ref *inputs;

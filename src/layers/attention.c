@@ -176,7 +176,7 @@ static const cJSON *layer_object(const cJSON *json, const cJSON *config)
  * recorded (Sequential models, no arguments). */
 static const cJSON *call_kwargs(const rs_node *n, const rs_model *m)
 {
-    const cJSON *layer = m ? layer_object(m->config_json, n->config) : NULL;
+    const cJSON *layer = m ? layer_object(m->config_json, n->keras_config) : NULL;
     const cJSON *nodes = layer ? cJSON_GetObjectItemCaseSensitive(layer, "inbound_nodes") : NULL;
     const char *hash = strrchr(n->name, '#'); /* the second call of a shared layer is "name#1" */
     const cJSON *call = cJSON_GetArrayItem(nodes, hash ? atoi(hash + 1) : 0);

@@ -38,7 +38,7 @@ int rs_parse_activation(const cJSON *v, int keras_major, rs_activation *out, con
 
 const cJSON *cfg_get(const rs_node *n, const char *key)
 {
-    return cJSON_GetObjectItemCaseSensitive(n->config, key);
+    return cJSON_GetObjectItemCaseSensitive(n->keras_config, key);
 }
 
 bool cfg_bool(const rs_node *n, const char *key, bool dflt)
@@ -281,7 +281,7 @@ int rs_inner_node_setup(const rs_node *outer, const cJSON *inner_layer, int firs
     if (!in->name || !in->class_name)
         return rs_fail(err, outer->name, "out of memory");
     snprintf(in->name, len, "%s/%s", outer->name, cJSON_IsString(nm) ? nm->valuestring : "inner");
-    in->config = cfg;
+    in->keras_config = cfg;
     in->n_inputs = 1; /* the wrapper's input; inputs stays NULL */
     in->n_weights = n_weights;
     in->weights = n_weights > 0 ? outer->weights + first_weight : NULL;

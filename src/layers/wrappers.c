@@ -21,11 +21,11 @@ static bool batch_fixed(const rs_model *m)
 {
     for (int i = 0; m && i < m->n_nodes; i++) {
         const rs_node *n = &m->nodes[i];
-        if (n->n_inputs != 0 || strcmp(n->class_name, "InputLayer") != 0 || !n->config)
+        if (n->n_inputs != 0 || strcmp(n->class_name, "InputLayer") != 0 || !n->keras_config)
             continue;
-        const cJSON *s = cJSON_GetObjectItemCaseSensitive(n->config, "batch_input_shape");
+        const cJSON *s = cJSON_GetObjectItemCaseSensitive(n->keras_config, "batch_input_shape");
         if (!s)
-            s = cJSON_GetObjectItemCaseSensitive(n->config, "batch_shape");
+            s = cJSON_GetObjectItemCaseSensitive(n->keras_config, "batch_shape");
         if (cJSON_IsNumber(cJSON_GetArrayItem(s, 0)))
             return true;
     }

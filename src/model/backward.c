@@ -350,7 +350,7 @@ static int sweep_graph(sweep *s, const rs_objective *obj, rs_error *err)
 /* An InputLayer of integers (token ids for an Embedding). */
 static bool integer_input(const rs_node *n)
 {
-    const cJSON *dtype = n->n_inputs == 0 ? cJSON_GetObjectItemCaseSensitive(n->config, "dtype")
+    const cJSON *dtype = n->n_inputs == 0 ? cJSON_GetObjectItemCaseSensitive(n->keras_config, "dtype")
                                           : NULL;
     return cJSON_IsString(dtype) &&
            (!strncmp(dtype->valuestring, "int", 3) || !strncmp(dtype->valuestring, "uint", 4));

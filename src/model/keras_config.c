@@ -171,7 +171,7 @@ static int new_node(builder *b, int owner, const char *name, const rs_ref *ins, 
     rs_owner *o = &g->owners[owner];
     n->name = rs_strdup(name);
     n->class_name = rs_strdup(o->class_name);
-    n->config = o->config;
+    n->keras_config = o->config;
     if (!n->name || !n->class_name)
         return rs_fail(b->err, b->where, "out of memory");
     if (n_ins > 0) {

@@ -89,7 +89,7 @@ static int run(const job *j, state *s, rs_error *err)
         return rs_fail(err, "layertool", "the config is not JSON");
     n->name = "layer";
     n->class_name = (char *)j->cls;
-    n->config = s->config;
+    n->keras_config = s->config;
     n->kind = rs_layer_kind_find(j->cls);
     if (!n->kind)
         return rs_fail(err, j->cls, "no such layer class");

@@ -84,17 +84,17 @@ static int case_setup(const cJSON *js, layer_case *c, rs_error *err)
     rs_node *n = &c->node;
     n->name = "case";
     n->class_name = cJSON_GetObjectItem(js, "class_name")->valuestring;
-    n->config = cJSON_GetObjectItem(js, "config");
+    n->keras_config = cJSON_GetObjectItem(js, "config");
     const cJSON *inbound = cJSON_GetObjectItem(js, "inbound_nodes");
     if (inbound) { /* a functional model config of this one layer, for its call kwargs */
         cJSON *layer = cJSON_CreateObject();
         cJSON *layers = cJSON_CreateArray();
         c->model.config_json = cJSON_CreateObject();
-        cJSON_AddItemToObject(layer, "config", cJSON_Duplicate(n->config, true));
+        cJSON_AddItemToObject(layer, "config", cJSON_Duplicate(n->keras_config, true));
         cJSON_AddItemToObject(layer, "inbound_nodes", cJSON_Duplicate(inbound, true));
         cJSON_AddItemToArray(layers, layer);
         cJSON_AddItemToObject(c->model.config_json, "layers", layers);
-        n->config = cJSON_GetObjectItem(layer, "config");
+        n->keras_config = cJSON_GetObjectItem(layer, "config");
     }
     const cJSON *km = cJSON_GetObjectItem(js, "keras_major");
     const cJSON *kv = cJSON_GetObjectItem(js, "keras_version");

@@ -129,7 +129,7 @@ static void masking_mask(const rs_model *m, const char *model, rs_tensor *mask)
             masking = &m->nodes[i];
     if (!masking)
         return;
-    const cJSON *mv = cJSON_GetObjectItem(masking->config, "mask_value");
+    const cJSON *mv = cJSON_GetObjectItem(masking->keras_config, "mask_value");
     float value = cJSON_IsNumber(mv) ? (float)mv->valuedouble : 0.0f;
     rs_tensor x;
     const cJSON *in = cJSON_GetArrayItem(cJSON_GetObjectItem(cur_model, "inputs"), 0);

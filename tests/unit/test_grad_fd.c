@@ -81,7 +81,7 @@ static bool masked_step(const rs_model *m, const rs_tensor *x, size_t i)
     for (int n = 0; n < m->n_nodes; n++) {
         if (strcmp(m->nodes[n].class_name, "Masking") != 0)
             continue;
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(m->nodes[n].config, "mask_value");
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(m->nodes[n].keras_config, "mask_value");
         float mv = cJSON_IsNumber(v) ? (float)v->valuedouble : 0.0f;
         size_t row = x->shape[x->rank - 1], start = i - i % row;
         bool all = true;
