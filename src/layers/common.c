@@ -99,22 +99,22 @@ const char *cfg_str(const rs_node *n, const char *key, const char *dflt)
     return cJSON_IsString(v) ? v->valuestring : dflt;
 }
 
-bool rs_keras_at_least(const rs_model *m, int major, int minor)
+bool rs_keras_at_least(const rs_layer_ctx *ctx, int major, int minor)
 {
-    int a = m ? m->keras_major : 2, b = 0;
-    if (m && m->keras_version && sscanf(m->keras_version, "%d.%d", &a, &b) < 1)
-        a = m->keras_major;
+    int a = ctx ? ctx->keras_major : 2, b = 0;
+    if (ctx && ctx->keras_version && sscanf(ctx->keras_version, "%d.%d", &a, &b) < 1)
+        a = ctx->keras_major;
     return a > major || (a == major && b >= minor);
 }
 
-rs_writer rs_writer_of(const rs_model *m)
+rs_writer rs_writer_of(const rs_layer_ctx *ctx)
 {
     int major, minor, patch = 0;
-    const char *v = m ? m->keras_version : NULL;
+    const char *v = ctx ? ctx->keras_version : NULL;
     if (v && strstr(v, "tfjs-layers"))
         return RS_WRITER_TFJS;
     if (!v || sscanf(v, "%d.%d.%d", &major, &minor, &patch) < 2)
-        return m && m->keras_major >= 3 ? RS_WRITER_KERAS_3 : RS_WRITER_TF_KERAS;
+        return ctx && ctx->keras_major >= 3 ? RS_WRITER_KERAS_3 : RS_WRITER_TF_KERAS;
     if (major >= 3)
         return RS_WRITER_KERAS_3;
     if (strstr(v, "-tf") || (major == 2 && minor >= 4))
@@ -124,24 +124,24 @@ rs_writer rs_writer_of(const rs_model *m)
 }
 
 int cfg_activation_or_glu(const rs_node *n, const char *key, const char *dflt,
-                          const rs_model *m, rs_activation *out, rs_error *err)
+                          const rs_layer_ctx *ctx, rs_activation *out, rs_error *err)
 {
-    int major = m ? m->keras_major : 2;
+    int major = ctx ? ctx->keras_major : 2;
     const cJSON *v = cfg_get(n, key);
     if (!v)
         rs_activation_from_name(dflt, major, out);
     else if (rs_parse_activation(v, major, out, n->name, err) < 0)
         return -1;
     /* sparsemax's threshold was fixed after 3.15 (keras PR #23469) */
-    if (out->kind == RS_ACT_SPARSEMAX_K38 && rs_keras_at_least(m, 3, 16))
+    if (out->kind == RS_ACT_SPARSEMAX_K38 && rs_keras_at_least(ctx, 3, 16))
         out->kind = RS_ACT_SPARSEMAX;
     return 0;
 }
 
-int cfg_activation(const rs_node *n, const char *key, const char *dflt, const rs_model *m,
+int cfg_activation(const rs_node *n, const char *key, const char *dflt, const rs_layer_ctx *ctx,
                    rs_activation *out, rs_error *err)
 {
-    if (cfg_activation_or_glu(n, key, dflt, m, out, err) < 0)
+    if (cfg_activation_or_glu(n, key, dflt, ctx, out, err) < 0)
         return -1;
     if (out->kind == RS_ACT_GLU)
         return rs_fail(err, n->name, "activation 'glu' (it halves the last axis) is supported in "
@@ -262,7 +262,7 @@ int rs_node_unsupported(rs_node *n, const char *fmt, ...)
 }
 
 int rs_inner_node_setup(const rs_node *outer, const cJSON *inner_layer, int first_weight,
-                        int n_weights, const rs_shape *in_shape, const rs_model *m,
+                        int n_weights, const rs_shape *in_shape, const rs_layer_ctx *ctx,
                         rs_node **out, rs_error *err)
 {
     *out = NULL;
@@ -289,7 +289,7 @@ int rs_inner_node_setup(const rs_node *outer, const cJSON *inner_layer, int firs
     in->kind = rs_layer_kind_find(in->class_name);
     if (!in->kind)
         return rs_node_unsupported(in, "layer class '%s' is not supported", in->class_name);
-    return in->kind->setup(in, in_shape, m, err);
+    return in->kind->setup(in, in_shape, ctx, err);
 }
 
 void rs_inner_node_free(rs_node *in)

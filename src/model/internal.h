@@ -152,6 +152,11 @@ bool rs_h5_in_guard_child(void);
 /* True while a load runs that the guard's child completed: its checks need not be repeated. */
 bool rs_h5_vouched_by_guard(void);
 
+/* Fill m->layer_ctx and set up every node in order (src/model/setup.c): unknown classes and
+ * nodes downstream of them are marked unsupported with a reason (the model still loads); a
+ * supported layer whose weights do not fit its config is an error. */
+int rs_model_setup_layers(rs_model *m, rs_error *err);
+
 /* ---- small helpers ---- */
 char *rs_strdup(const char *s);
 char *rs_strndup(const char *s, size_t n);

@@ -260,7 +260,7 @@ static int run_layer(rs_run *r, int idx, bool internals, rs_error *err)
     char where[256];
     snprintf(where, sizeof where, "layer %s (%s)", node->name, node->class_name);
     if (rs_memcap_check(rs_size_add(r->weight_bytes, all_held),
-                        rs_node_need_bytes(r->m, node, ins, internals), where, "computing it needs", err) < 0)
+                        rs_node_need_bytes(node, ins, internals, &r->m->layer_ctx), where, "computing it needs", err) < 0)
         goto done;
     /* Asked for the internals of a node already computed: run it again into a fresh entry
      * and keep only the internals, so that the outputs others point to stay where they are. */

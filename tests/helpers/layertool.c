@@ -109,9 +109,9 @@ static int run(const job *j, state *s, rs_error *err)
         for (int d = 1; d < s->inputs[i].rank; d++)
             s->shapes[i].dims[d - 1] = (long)s->inputs[i].shape[d];
     }
-    rs_model model = {.path = "layertool", .keras_major = j->keras_major,
-                      .keras_version = (char *)(j->keras_version ? j->keras_version : "")};
-    if (n->kind->setup(n, s->shapes, &model, err) < 0)
+    rs_layer_ctx ctx = {.keras_major = j->keras_major,
+                        .keras_version = j->keras_version ? j->keras_version : ""};
+    if (n->kind->setup(n, s->shapes, &ctx, err) < 0)
         return -1;
     if (n->unsupported)
         return rs_fail(err, "unsupported", "%s", n->unsupported), 3;

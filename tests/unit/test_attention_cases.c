@@ -52,7 +52,8 @@ typedef struct layer_case {
     rs_tensor ins[3], masks[3], outs[4], out_masks[4];
     const rs_tensor *in_ptrs[3], *mask_ptrs[3];
     rs_shape shapes[3];
-    rs_model model; /* what setup reads of the model: the Keras version, the call's kwargs */
+    rs_layer_ctx ctx;     /* what setup reads of the model: the Keras version, the call's kwargs */
+    cJSON *model_config;
 } layer_case;
 
 static void case_free(layer_case *c)
@@ -64,7 +65,7 @@ static void case_free(layer_case *c)
     free(c->node.out_names);
     free(c->node.out_shapes);
     free(c->node.unsupported);
-    cJSON_Delete(c->model.config_json);
+    cJSON_Delete(c->model_config);
     for (int i = 0; i < 8; i++)
         rs_tensor_free(&c->weights[i].value);
     for (int i = 0; i < 3; i++) {
@@ -89,17 +90,18 @@ static int case_setup(const cJSON *js, layer_case *c, rs_error *err)
     if (inbound) { /* a functional model config of this one layer, for its call kwargs */
         cJSON *layer = cJSON_CreateObject();
         cJSON *layers = cJSON_CreateArray();
-        c->model.config_json = cJSON_CreateObject();
+        c->model_config = cJSON_CreateObject();
         cJSON_AddItemToObject(layer, "config", cJSON_Duplicate(n->keras_config, true));
         cJSON_AddItemToObject(layer, "inbound_nodes", cJSON_Duplicate(inbound, true));
         cJSON_AddItemToArray(layers, layer);
-        cJSON_AddItemToObject(c->model.config_json, "layers", layers);
+        cJSON_AddItemToObject(c->model_config, "layers", layers);
         n->keras_config = cJSON_GetObjectItem(layer, "config");
     }
     const cJSON *km = cJSON_GetObjectItem(js, "keras_major");
     const cJSON *kv = cJSON_GetObjectItem(js, "keras_version");
-    c->model.keras_major = cJSON_IsNumber(km) ? km->valueint : 2;
-    c->model.keras_version = cJSON_IsString(kv) ? kv->valuestring : "2.3.1";
+    c->ctx = (rs_layer_ctx){.keras_major = cJSON_IsNumber(km) ? km->valueint : 2,
+                            .keras_version = cJSON_IsString(kv) ? kv->valuestring : "2.3.1",
+                            .model_config = c->model_config};
     const cJSON *w, *in, *mask;
     cJSON_ArrayForEach(w, cJSON_GetObjectItem(js, "weights"))
         if (n->n_weights >= 8 || json_tensor(w, &c->weights[n->n_weights++].value, err) < 0)
@@ -124,14 +126,14 @@ static int case_setup(const cJSON *js, layer_case *c, rs_error *err)
     n->kind = rs_layer_kind_find(n->class_name);
     if (!n->kind)
         return rs_fail(err, NULL, "no layer %s", n->class_name);
-    return n->kind->setup(n, c->shapes, &c->model, err);
+    return n->kind->setup(n, c->shapes, &c->ctx, err);
 }
 
 static int case_run(layer_case *c, rs_error *err)
 {
     rs_layer_io io = {.n_inputs = c->node.n_inputs, .inputs = c->in_ptrs,
                       .in_masks = c->mask_ptrs, .outputs = c->outs, .out_masks = c->out_masks,
-                      .keras_major = c->model.keras_major};
+                      .keras_major = c->ctx.keras_major};
     return c->node.kind->forward(&c->node, &io, err);
 }
 

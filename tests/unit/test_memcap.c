@@ -168,7 +168,7 @@ static size_t need_of(const rs_model *m, const char *layer, const rs_tensor *con
 {
     rs_error err = {""};
     int i = rs_model_find_node(m, layer, &err);
-    return i < 0 ? 0 : rs_node_need_bytes(m, &m->nodes[i], ins, internals);
+    return i < 0 ? 0 : rs_node_need_bytes(&m->nodes[i], ins, internals, &m->layer_ctx);
 }
 
 static void test_need_bytes(void)
