@@ -58,14 +58,14 @@ int rs_watch_init(rs_watch *w, const char *path, const char *weights, rs_error *
     w->is_dir = S_ISDIR(st.st_mode);
     w->target = strdup(path);
     if (!w->target)
-        return rs_fail(err, path, "out of memory");
+        return rs_fail_oom(err, path);
     w->weights = weights;
     w->retry_ms = RS_WATCH_RETRY_MS;
     w->shown_epoch = -1;
     w->watched_dir = w->is_dir ? strdup(path) : dir_of(path);
     if (!w->watched_dir) {
         free(w->target);
-        return rs_fail(err, path, "out of memory");
+        return rs_fail_oom(err, path);
     }
     w->dir_stamp = rs_stamp_of(w->watched_dir);
     w->inotify_fd = open_inotify(w->watched_dir);

@@ -62,8 +62,8 @@ int rs_seq_self_attention_setup(rs_node *n, const rs_shape *in, const rs_layer_c
     if (set_attention_outputs(n, p->return_attention, true, in[0], rs_shape_make(2, t, t), err) < 0)
         return -1;
     if (cfg_activation(n, "attention_activation", "linear", ctx, &p->attention_activation,
-                       err) < 0)
-        rs_node_unsupported(n, "%s", err->msg);
+                       err) < 0 && rs_node_unsupported_by(n, err) < 0)
+        return -1;
     int k = 0;
     if (p->multiplicative) {
         if (rs_expect_weight_count(n, 1 + p->use_attention_bias, err) < 0 ||
@@ -288,8 +288,9 @@ static int package_multi_head(rs_node *n, attention_params *p, const rs_shape *i
         return -1;
     p->use_bias = cfg_bool(n, "use_bias", true);
     p->history_only = cfg_bool(n, "history_only", false);
-    if (cfg_activation(n, "activation", "relu", ctx, &p->activation, err) < 0)
-        rs_node_unsupported(n, "%s", err->msg);
+    if (cfg_activation(n, "activation", "relu", ctx, &p->activation, err) < 0 &&
+        rs_node_unsupported_by(n, err) < 0)
+        return -1;
     if (n->n_inputs == 2)
         return rs_fail(err, n->name, "MultiHeadAttention takes 1 or 3 inputs, not 2");
     const rs_shape *q = &in[0], *k = &in[n->n_inputs == 3 ? 1 : 0],
@@ -373,7 +374,7 @@ static int pass_mask(const rs_layer_io *io, int i, int k, rs_error *err)
 static int sample_done(const rs_layer_io *io, size_t b, size_t batch, rs_error *err)
 {
     if (!rs_progress_report(io->progress, (double)(b + 1) / (double)batch))
-        return rs_fail(err, NULL, "cancelled");
+        return rs_fail_cancelled(err);
     return 0;
 }
 
@@ -382,7 +383,7 @@ static float *scratch_alloc(size_t n, rs_error *err)
 {
     float *p = NULL;
     if (n > RS_MAX_ELEMS || !(p = malloc((n ? n : 1) * sizeof *p)))
-        rs_fail(err, NULL, "out of memory for %zu floats of scratch", n);
+        rs_fail_code(err, RS_ERR_NO_MEMORY, NULL, "out of memory for %zu floats of scratch", n);
     return p;
 }
 

@@ -27,12 +27,14 @@ int rs_parse_activation(const cJSON *v, int keras_major, rs_activation *out, con
             name = cn->valuestring;
     }
     if (!name)
-        return rs_fail(err, where, "activation is neither a name nor a serialized function");
+        return rs_fail_code(err, RS_ERR_UNSUPPORTED, where,
+                            "activation is neither a name nor a serialized function");
     const char *dot = strrchr(name, '.'); /* "keras.activations.relu" */
     if (dot)
         name = dot + 1;
     if (!rs_activation_from_name(name, keras_major, out))
-        return rs_fail(err, where, "activation '%s' is not supported", name);
+        return rs_fail_code(err, RS_ERR_UNSUPPORTED, where, "activation '%s' is not supported",
+                            name);
     return 0;
 }
 
@@ -144,8 +146,8 @@ int cfg_activation(const rs_node *n, const char *key, const char *dflt, const rs
     if (cfg_activation_or_glu(n, key, dflt, ctx, out, err) < 0)
         return -1;
     if (out->kind == RS_ACT_GLU)
-        return rs_fail(err, n->name, "activation 'glu' (it halves the last axis) is supported in "
-                                     "Dense and Activation layers only");
+        return rs_fail_code(err, RS_ERR_UNSUPPORTED, n->name, "activation 'glu' (it halves the "
+                            "last axis) is supported in Dense and Activation layers only");
     return 0;
 }
 
@@ -161,7 +163,7 @@ int rs_node_outputs(rs_node *n, int n_outputs, int n_internal, rs_error *err)
     n->out_names = calloc((size_t)total, sizeof *n->out_names);
     n->n_outputs = n->n_internal = 0;
     if (!n->out_shapes || !n->out_names)
-        return rs_fail(err, n->name, "out of memory");
+        return rs_fail_oom(err, n->name);
     for (int i = 0; i < total; i++)
         n->out_shapes[i].rank = -1;
     n->n_outputs = n_outputs;
@@ -173,7 +175,7 @@ int rs_node_name_output(rs_node *n, int i, const char *name, rs_error *err)
 {
     free(n->out_names[i]);
     n->out_names[i] = strdup(name);
-    return n->out_names[i] ? 0 : rs_fail(err, n->name, "out of memory");
+    return n->out_names[i] ? 0 : rs_fail_oom(err, n->name);
 }
 
 rs_shape rs_shape_make(int rank, ...)
@@ -249,6 +251,11 @@ int rs_expect_weight_scalar(const rs_node *n, int i, rs_error *err)
                    n->weights[i].name, got);
 }
 
+int rs_node_unsupported_by(rs_node *n, const rs_error *err)
+{
+    return err->code == RS_ERR_UNSUPPORTED ? rs_node_unsupported(n, "%s", err->msg) : -1;
+}
+
 int rs_node_unsupported(rs_node *n, const char *fmt, ...)
 {
     char buf[256];
@@ -272,14 +279,14 @@ int rs_inner_node_setup(const rs_node *outer, const cJSON *inner_layer, int firs
         return rs_fail(err, outer->name, "%s has no valid inner layer config", outer->class_name);
     rs_node *in = calloc(1, sizeof *in);
     if (!in)
-        return rs_fail(err, outer->name, "out of memory");
+        return rs_fail_oom(err, outer->name);
     *out = in;
     const cJSON *nm = cJSON_GetObjectItemCaseSensitive(cfg, "name");
     size_t len = strlen(outer->name) + (cJSON_IsString(nm) ? strlen(nm->valuestring) : 5) + 2;
     in->name = malloc(len);
     in->class_name = strdup(cls->valuestring);
     if (!in->name || !in->class_name)
-        return rs_fail(err, outer->name, "out of memory");
+        return rs_fail_oom(err, outer->name);
     snprintf(in->name, len, "%s/%s", outer->name, cJSON_IsString(nm) ? nm->valuestring : "inner");
     in->keras_config = cfg;
     in->n_inputs = 1; /* the wrapper's input; inputs stays NULL */
@@ -313,7 +320,7 @@ void *rs_params_alloc(const rs_node *n, size_t size, rs_error *err)
 {
     void *p = calloc(1, size);
     if (!p)
-        rs_fail(err, n->name, "out of memory");
+        rs_fail_oom(err, n->name);
     return p;
 }
 

@@ -78,6 +78,11 @@ int rs_expect_weight_shape(const rs_node *n, int i, int rank, const long *dims, 
 /* Weight i is a scalar or a vector of one value. */
 int rs_expect_weight_scalar(const rs_node *n, int i, rs_error *err);
 
+/* After a failed config read (cfg_activation...): a setting rnnscope does not do
+ * (RS_ERR_UNSUPPORTED) marks the node unsupported with err's message and returns 0 (the model
+ * still loads); any other failure stays an error: -1. */
+int rs_node_unsupported_by(rs_node *n, const rs_error *err);
+
 /* A layer wrapped by another (Bidirectional, TimeDistributed) set up as a node of its own
  * with a slice of the wrapper's weights (not owned). */
 int rs_inner_node_setup(const rs_node *outer, const cJSON *inner_layer, int first_weight,

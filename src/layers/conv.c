@@ -94,7 +94,7 @@ int rs_conv1d_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_
     if (p->filters <= 0 || p->kernel_size <= 0 || p->filters % p->groups != 0)
         return rs_fail(err, n->name, "Conv1D has invalid filters/kernel_size/groups");
     if (cfg_activation(n, "activation", "linear", ctx, &p->activation, err) < 0)
-        return rs_node_unsupported(n, "%s", err->msg);
+        return rs_node_unsupported_by(n, err);
     long c = in_channels(p, &in[0]);
     if (c >= 0 && c % p->groups != 0)
         return rs_fail(err, n->name, "%ld input channels do not divide into %ld groups", c,
@@ -305,7 +305,7 @@ static int pooling1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
             rs_pool1d_rows(average, pool, stride, kernel_padding(p->pad), T, C,
                            io->inputs[0]->data + b * T * C, y->data + b * len * C, t, t + rows);
             if (!rs_progress_report(io->progress, ((double)b * len + t) / ((double)B * len)))
-                return rs_fail(err, NULL, "cancelled");
+                return rs_fail_cancelled(err);
         }
     return 0;
 }

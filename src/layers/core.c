@@ -86,7 +86,7 @@ int rs_dense_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_e
     if (quantized(n))
         return rs_node_unsupported(n, "quantized Dense");
     if (cfg_activation_or_glu(n, "activation", "linear", ctx, &p->activation, err) < 0)
-        return rs_node_unsupported(n, "%s", err->msg);
+        return rs_node_unsupported_by(n, err);
     if (p->units <= 0)
         return rs_fail(err, n->name, "Dense has no valid 'units'");
     if (in[0].rank < 1)
@@ -141,7 +141,7 @@ int rs_activation_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx,
             return rs_node_unsupported(n, "Softmax over several axes");
         p->zero_masked = rs_keras_at_least(ctx, 3, 14);
     } else if (cfg_activation_or_glu(n, "activation", "linear", ctx, a, err) < 0) {
-        return rs_node_unsupported(n, "%s", err->msg);
+        return rs_node_unsupported_by(n, err);
     } else if (a->kind == RS_ACT_GLU) {
         glu_shape(n, &n->out_shapes[0]);
     }

@@ -65,7 +65,7 @@ static int rnn_parse(rs_node *n, rnn_params *p, const rs_layer_ctx *ctx, rs_erro
     const char *ra_default = p->keras_major >= 3 ? "sigmoid" : "hard_sigmoid";
     if (cfg_activation(n, "activation", "tanh", ctx, &p->activation, err) < 0 ||
         cfg_activation(n, "recurrent_activation", ra_default, ctx, &p->recurrent_activation, err) < 0)
-        return 1; /* unsupported, not an error */
+        return rs_node_unsupported_by(n, err) < 0 ? -1 : 1;
     if (cfg_bool(n, "time_major", false))
         return rs_node_unsupported(n, "%s with time_major", cls), 1;
     /* the recurrence applies activations value by value: softmax, sparsemax over the units not */
@@ -128,8 +128,6 @@ int rs_rnn_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_err
     int parsed = rnn_parse(n, p, ctx, err);
     if (parsed < 0)
         return -1;
-    if (parsed > 0 && !n->unsupported)
-        rs_node_unsupported(n, "%s", err->msg);
     if (rnn_check_weights(n, p, in[0].dims[1], err) < 0)
         return -1;
     if (check_initial_states(n, p, in, err) < 0)
@@ -188,7 +186,8 @@ static int cudnn_weights(const rs_node *n, const rnn_params *p, size_t in, rnn_w
     size_t kn = n->weights[0].value.size, rn = n->weights[1].value.size;
     rw->owned = malloc((kn + rn + gu) * sizeof(float));
     if (!rw->owned)
-        return rs_fail(err, NULL, "out of memory converting the CuDNN weights");
+        return rs_fail_code(err, RS_ERR_NO_MEMORY, NULL,
+                            "out of memory converting the CuDNN weights");
     float *k = rw->owned, *r = k + kn, *b = r + rn;
     cudnn_convert_kernels(p, in, n->weights[0].value.data, n->weights[1].value.data, k, r);
     rw->w.kernel = k;
@@ -648,7 +647,7 @@ static int run_directions(const bidir_params *p, rnn_call c[2], bidir_run *r, pa
         /* the backward half may have ended last, unreported; a cancel asked then is a cancel
          * (the halves may end within one tick of wait_reporting on a busy machine) */
         if (rc == 0 && back.rc == 0 && !rs_progress_report(pp->parent, 1.0))
-            rc = rs_fail(err, NULL, "cancelled");
+            rc = rs_fail_cancelled(err);
     } else if (rc == 0) {
         c[1].max_threads = 0;
         dir_thread(&back);
@@ -708,7 +707,7 @@ int rs_bidirectional_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
     bidir_run r = {calloc((size_t)per, sizeof(rs_tensor)), calloc((size_t)per, sizeof(rs_tensor))};
     int rc = -1;
     if (!r.fw || !r.bw) {
-        rs_fail(err, NULL, "out of memory");
+        rs_fail_oom(err, NULL);
         goto done;
     }
     if (bidir_directions(p, io, &r, err) < 0 ||

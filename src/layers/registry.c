@@ -134,7 +134,7 @@ int rs_node_setup(rs_node *n, const rs_shape *in_shapes, int needed, const rs_la
         } else {
             rs_error local = {{0}};
             if (n->kind->setup(n, in_shapes, ctx, &local) < 0)
-                return rs_fail(err, NULL, "%s", local.msg);
+                return rs_fail_code(err, local.code, NULL, "%s", local.msg);
         }
     }
     if (n->unsupported || !n->out_shapes)

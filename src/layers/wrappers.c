@@ -179,7 +179,7 @@ int rs_time_distributed_forward(const rs_node *n, rs_layer_io *io, rs_error *err
     if (!outs || !masks) {
         free_tensors(outs, 0);
         free_tensors(masks, 0);
-        return rs_fail(err, NULL, "out of memory");
+        return rs_fail_oom(err, NULL);
     }
     rs_layer_io sub = {.n_inputs = 1, .inputs = ins, .in_masks = in_masks, .outputs = outs,
                        .out_masks = masks, .progress = io->progress,

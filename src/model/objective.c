@@ -272,7 +272,7 @@ static int loss_grad(const rs_objective *o, const rs_tensor *y, rows r, const ch
         return -1;
     double *t = malloc((r.len ? r.len : 1) * sizeof *t);
     if (!t)
-        return rs_fail(err, where, "out of memory");
+        return rs_fail_oom(err, where);
     double total = 0;
     int rc = 0;
     for (size_t i = 0; i < r.n && rc == 0; i++) {

@@ -28,7 +28,7 @@ static int *outputs_needed(const rs_model *m, rs_error *err)
 {
     int *need = calloc((size_t)m->n_nodes + 1, sizeof *need);
     if (!need) {
-        rs_fail(err, m->path, "out of memory");
+        rs_fail_oom(err, m->path);
         return NULL;
     }
     for (int i = 0; i < m->n_nodes; i++)
@@ -67,7 +67,7 @@ static int setup_node(const rs_model *m, rs_node *n, int needed, rs_error *err)
 {
     rs_shape *shapes = calloc((size_t)n->n_inputs + 1, sizeof *shapes);
     if (!shapes)
-        return rs_fail(err, n->name, "out of memory");
+        return rs_fail_oom(err, n->name);
     int rc = gather_inputs(m, n, shapes, err);
     if (rc == 0)
         rc = rs_node_setup(n, shapes, needed, &m->layer_ctx, err);
