@@ -1,5 +1,6 @@
-/* Shared between the model loaders (load_h5.c, load_keras.c, load_tfjs.c) and the config →
- * graph builder (keras_config.c, graph.c). Not a public interface. */
+/* Shared between the model loaders (load_h5.c, load_keras.c, load_tfjs.c), the config →
+ * graph builder (keras_config.c, graph.c) and the layers' setup (setup.c). Not a public
+ * interface. */
 #ifndef RNNSCOPE_MODEL_INTERNAL_H
 #define RNNSCOPE_MODEL_INTERNAL_H
 

@@ -1,6 +1,7 @@
 /* The objective a gradient is taken of: one unit of a model output summed over the batch (and
  * timesteps), or a Keras loss against labels with Keras' default reduction, and the loss a
- * compiled model was saved with. Formulas: ../shared/docs/gradients.md. */
+ * compiled model was saved with. The losses are Keras' (the man page's grad section lists them);
+ * tests/unit/test_objective.c checks each against TensorFlow.js. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
