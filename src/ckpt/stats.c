@@ -156,7 +156,7 @@ static int layer_stats(const rs_model *m, rs_run *run, int node, rs_layer_stats 
         if (G > 0 && G <= RS_STATS_MAX_GATES && u > 0)
             gate_norms(n, (int)G, u, s);
     }
-    rs_error ignored = {""};
+    rs_error ignored = {0};
     return run_stats(n, node, run, s, &ignored);
 }
 

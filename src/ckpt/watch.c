@@ -122,7 +122,7 @@ static char *candidate(rs_watch *w)
     if (!w->is_dir)
         return strdup(w->target);
     rs_ckpt_list l;
-    rs_error err = {""};
+    rs_error err = {0};
     if (rs_ckpt_list_dir(w->target, &l, &err) < 0) {
         w->error = err;
         return NULL;
@@ -160,7 +160,7 @@ static bool is_shown(const rs_watch *w, const char *path, const rs_stamp *st)
 /* Load the pending file; 1 when it loaded cleanly and did not change meanwhile. */
 static int try_load(rs_watch *w, double now, rs_model **model)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     rs_model *m = NULL;
     int rc = rs_model_load(w->pending, w->weights, &m, &err);
     rs_stamp after = rs_stamp_of(w->pending);

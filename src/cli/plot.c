@@ -238,7 +238,7 @@ static const struct option long_opts[] = {
 /* One option into a; returns 0, or EXIT_USAGE after printing why. */
 static int apply_option(plot_args *a, int opt, const char *arg)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     switch (opt) {
     case O_DATA: a->data = arg; return 0;
     case O_RECURRENT: a->recurrent = arg; return 0;
@@ -700,7 +700,7 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl
  * first weight as the array whose numbers the stats line gives. */
 static int layer_weights(plot_args *a, const rs_node *n, rs_tensor *first)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     if (n->n_weights == 0) {
         cli_error("%s: layer %s (%s) has no weights", a->model, n->name, n->class_name);
         return EXIT_FAIL;
@@ -725,7 +725,7 @@ static int layer_output(plot_args *a, rs_tensor *t, rs_model **opened)
     *opened = m; /* the caller frees it: the weights view draws from its weights */
     if (rc != EXIT_OK)
         return rc;
-    rs_error err = {""};
+    rs_error err = {0};
     rs_tensor batch[CLI_MAX_INPUTS] = {0};
     rs_run *run = NULL;
     const rs_tensor *out;
@@ -809,7 +809,7 @@ int cmd_plot(int argc, char **argv)
         free(a.channels);
         return rc;
     }
-    rs_error err = {""};
+    rs_error err = {0};
     rs_tensor t = {0};
     slice s = {0};
     rs_model *model = NULL;

@@ -613,7 +613,7 @@ static int backward_split(const rs_rnn_weights *w, const rs_rnn_grad_io *g, size
     size_t B = g->fwd.batch, b0 = 0;
     for (size_t i = 0; i < parts; i++) {
         size_t nb = B / parts + (i < B % parts);
-        jobs[i] = (part_job){.w = &shared, .progress = i == 0 ? progress : NULL, .err = {""},
+        jobs[i] = (part_job){.w = &shared, .progress = i == 0 ? progress : NULL, .err = {.code = RS_ERR_NONE},
                              .g = slice_of(g, w, b0, nb, i ? own + (i - 1) * own_floats(w) : NULL)};
         b0 += nb;
     }

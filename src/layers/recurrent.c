@@ -629,7 +629,7 @@ static int run_directions(const bidir_params *p, rnn_call c[2], bidir_run *r, pa
                           rs_error *err)
 {
     size_t threads = threads_apart(p->forward->params, c[0].x);
-    dir_job back = {p->backward, &c[1], r->bw, {""}, -1, false};
+    dir_job back = {p->backward, &c[1], r->bw, {.code = RS_ERR_NONE}, -1, false};
     pthread_t tid;
     pp->together = threads > 0;
     if (pp->together) {

@@ -132,7 +132,7 @@ int rs_node_setup(rs_node *n, const rs_shape *in_shapes, int needed, const rs_la
         if (!n->kind) {
             rs_node_unsupported(n, "%s layer %s", n->class_name, unknown_reason(n->class_name));
         } else {
-            rs_error local = {{0}};
+            rs_error local = {0};
             if (n->kind->setup(n, in_shapes, ctx, &local) < 0)
                 return rs_fail_code(err, local.code, NULL, "%s", local.msg);
         }

@@ -137,7 +137,7 @@ static int integrated(rs_run *r, const rs_objective *obj, int input, const rs_sa
     if (rc == 0)
         rc = integrate(r, obj, &p, o->ig_steps > 0 ? o->ig_steps : RS_IG_STEPS_DEFAULT, out, err);
     /* the run gets its inputs back (the caller's outputs computed from them again on demand) */
-    rs_error restore = {""};
+    rs_error restore = {0};
     if (rs_run_set_inputs(r, orig, m->n_inputs, &restore) < 0 && rc == 0) {
         *err = restore;
         rc = -1;

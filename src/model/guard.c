@@ -77,7 +77,7 @@ static void child_run(rs_guarded_fn fn, void *ctx, int report_fd)
         dup2(devnull, STDOUT_FILENO);
         dup2(devnull, STDERR_FILENO);
     }
-    rs_error err = {{0}};
+    rs_error err = {0};
     /* _exit: no atexit handlers, no sanitizer leak pass. A distinct status for "failed
      * cleanly", so that a crash turned into an exit status (by a sanitizer) is told apart. */
     if (fn(ctx, &err) == 0)

@@ -165,7 +165,7 @@ int main(int argc, char **argv)
         return usage();
     state s;
     memset(&s, 0, sizeof s);
-    rs_error err = {{0}};
+    rs_error err = {0};
     int rc = run(&j, &s, &err);
     if (rc != 0)
         fprintf(stderr, "layertool: %s\n", err.msg);

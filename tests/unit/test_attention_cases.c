@@ -143,7 +143,7 @@ static const cJSON *cur;
 static void test_case(void)
 {
     layer_case c;
-    rs_error err = {{0}};
+    rs_error err = {0};
     if (case_setup(cur, &c, &err) < 0 || case_run(&c, &err) < 0) {
         CHECK_STR(err.msg, "");
         case_free(&c);
@@ -255,7 +255,7 @@ static void check_keras_mha_unsupported(void (*change)(cJSON *), const char *why
         cJSON *copy = cJSON_Duplicate(js, true);
         change(copy);
         layer_case c;
-        rs_error e = {{0}};
+        rs_error e = {0};
         CHECK(case_setup(copy, &c, &e) == 0);
         CHECK(c.node.unsupported && strstr(c.node.unsupported, why));
         case_free(&c);
@@ -289,7 +289,7 @@ static void test_cancel(void)
 {
     const cJSON *js = cJSON_GetArrayItem(cJSON_GetObjectItem(cases, "cases"), 0);
     layer_case c;
-    rs_error err = {{0}};
+    rs_error err = {0};
     int calls = 0;
     rs_progress p = {cancel_at_once, &calls};
     CHECK(case_setup(js, &c, &err) == 0);
@@ -305,7 +305,7 @@ int main(void)
 {
     unsigned char *text = NULL;
     size_t len = 0;
-    rs_error err = {{0}};
+    rs_error err = {0};
     if (rs_read_file(test_path("tests/unit/data/attention_cases.json"), 1 << 24, &text, &len,
                      &err) < 0 ||
         !(cases = cJSON_ParseWithLength((const char *)text, len))) {

@@ -13,7 +13,7 @@
 
 static void test_basics(void)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_fail(&err, "f", "what %d", 1) == -1 && err.code == RS_ERR_FAILED);
     CHECK_STR(err.msg, "f: what 1");
     CHECK(rs_fail_code(&err, RS_ERR_IO, "f", "cannot") == -1 && err.code == RS_ERR_IO);
@@ -34,7 +34,7 @@ static void test_basics(void)
 static rs_error_code load_code(const char *rel, rs_error *err)
 {
     rs_model *m = NULL;
-    *err = (rs_error){""};
+    *err = (rs_error){0};
     if (rs_model_load(test_path(rel), NULL, &m, err) == 0) {
         rs_model_free(m);
         return RS_ERR_NONE;
@@ -88,7 +88,7 @@ static rs_run *run_of(const char *rel, size_t batch, rs_model **m, rs_error *err
 
 static void test_run(void)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     rs_model *m = NULL;
     rs_run *r = run_of("tests/data/models/seq_lstm.k2.h5", 50, &m, &err);
     if (!r) {
@@ -131,7 +131,7 @@ static void test_run(void)
 static void test_setup(void)
 {
     rs_tensor kernel = {0}, bias = {0};
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_tensor_alloc_dims(&kernel, &err, 2, (size_t)3, (size_t)2) == 0);
     CHECK(rs_tensor_alloc_dims(&bias, &err, 1, (size_t)2) == 0);
     rs_weight w[2] = {{"kernel", kernel}, {"bias", bias}};
