@@ -109,7 +109,7 @@ int main(int argc, char **argv)
         return 2;
     }
     rs_set_threads(threads); /* 0: the default */
-    rs_error err = {""};
+    rs_error err = {0};
     rs_model *m = NULL;
     rs_tensor input = {0};
     int rc = rs_model_load(argv[1], NULL, &m, &err);

@@ -111,7 +111,7 @@ int main(int argc, char **argv)
         return 2;
     }
     int reps = atoi(argv[4]);
-    rs_error err = {""};
+    rs_error err = {0};
     rs_model *m = NULL;
     rs_tensor input = {0};
     int rc = reps < 1 ? rs_fail(&err, NULL, "REPS must be positive") : 0;

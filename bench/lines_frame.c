@@ -38,7 +38,7 @@ int main(int argc, char **argv)
     o.style = (rs_style){RS_GFX_UNICODE, RS_DEPTH_256};
     o.zero_line = true;
     rs_canvas c;
-    rs_error err = {""};
+    rs_error err = {0};
     if (rs_canvas_init(&c, 200, 60, &err) < 0)
         return 1;
     rs_lines L;

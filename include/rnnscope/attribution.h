@@ -1,6 +1,7 @@
 /* What the objective depends on, built on the reverse pass (grad.h): saliency on a model input
  * (the gradient, gradient × input, integrated gradients) and timestep importance (the
- * gradient's L2 norm over channels at each step). Definitions: ../shared/docs/gradients.md. */
+ * gradient's L2 norm over channels at each step). Definitions: the man page's grad section
+ * (share/man/rnnscope.1.in). */
 #ifndef RNNSCOPE_ATTRIBUTION_H
 #define RNNSCOPE_ATTRIBUTION_H
 

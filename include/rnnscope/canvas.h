@@ -17,7 +17,8 @@
 /* How many colours the output can show: none (glyphs only), the 8 ANSI colours, or 256. */
 typedef enum rs_color_depth { RS_DEPTH_NONE, RS_DEPTH_8, RS_DEPTH_256 } rs_color_depth;
 
-/* Which glyphs the output can show. RS_GFX_SIXEL is reserved for the sixel issue. */
+/* Which glyphs the text can show. (A sixel heatmap is an image beside the text: the graphics
+ * mode of rnnscope/term.h decides it, rnnscope/sixel.h draws it.) */
 typedef enum rs_graphics { RS_GFX_UNICODE, RS_GFX_ASCII } rs_graphics;
 
 /* What every view needs to know about the output device. */

@@ -1,6 +1,7 @@
 /* Gradients: the objective (a unit of a model output, or a Keras loss against labels) and the
  * reverse pass over the graph, layer by layer through each kind's registry `backward` entry.
- * Definitions: ../shared/docs/gradients.md (inference mode, masks as in the forward pass). */
+ * Definitions: the man page's grad section, share/man/rnnscope.1.in (inference mode, masks as
+ * in the forward pass, the objective and the losses). */
 #ifndef RNNSCOPE_GRAD_H
 #define RNNSCOPE_GRAD_H
 

@@ -5,7 +5,7 @@
 #define RNNSCOPE_LAYER_H
 
 #include "rnnscope/layer_desc.h"
-#include "rnnscope/model.h"
+#include "rnnscope/node.h"
 #include "rnnscope/progress.h"
 
 /* What a layer's forward pass reads and writes. Tensors have the batch axis first. */
@@ -49,11 +49,12 @@ typedef struct rs_layer_grad_io {
 typedef struct rs_layer_kind {
     const char *class_name;
 
-    /* Parse node->config into node->params, check the node's weights against it (count and
+    /* Parse node->keras_config into node->params, check the node's weights against it (count and
      * shapes: a mismatch is an error naming the layer and the weight), and fill
      * node->n_outputs, n_internal, out_shapes and out_names from the input shapes.
-     * The model gives context such as keras_major. */
-    int (*setup)(rs_node *node, const rs_shape *in_shapes, const rs_model *model, rs_error *err);
+     * ctx tells what the layer may know of the model (its Keras version...); NULL: Keras 2. */
+    int (*setup)(rs_node *node, const rs_shape *in_shapes, const rs_layer_ctx *ctx,
+                 rs_error *err);
 
     /* Compute all outputs (node->n_outputs + n_internal tensors) and output masks from the
      * inputs and their masks. NULL while the forward pass of this class is not written. */
@@ -87,15 +88,21 @@ void rs_node_describe(const rs_node *node, rs_layer_desc *d);
 /* The entry for a Keras class name, or NULL. */
 const rs_layer_kind *rs_layer_kind_find(const char *class_name);
 
-/* Run setup for every node in order: unknown classes and nodes downstream of them are
- * marked unsupported with a reason (the model still loads); a supported layer whose weights
- * do not fit its config is an error. */
-int rs_model_setup_layers(rs_model *m, rs_error *err);
+/* Set up one node from its inputs' shapes: find its kind (an unknown class is marked
+ * unsupported with a reason: the model still loads), run its setup, and check its outputs'
+ * ranks and that it has the `needed` outputs its consumers use. A node already marked
+ * unsupported (its input cannot run) only gets outputs of unknown shape. A supported layer
+ * whose weights do not fit its config is an error. */
+int rs_node_setup(rs_node *n, const rs_shape *in_shapes, int needed, const rs_layer_ctx *ctx,
+                  rs_error *err);
+
+/* Mark the node unsupported with a reason (it still loads). Returns 0. */
+int rs_node_unsupported(rs_node *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Bytes running a node on these inputs (batch axis first) will allocate: its outputs (and
- * internals when asked for), whose shapes come from its setup run again on the inputs' actual shapes, and its
- * scratch. Saturates at SIZE_MAX; an output whose size cannot be told counts 0. */
-size_t rs_node_need_bytes(const rs_model *m, const rs_node *n, const rs_tensor *const *inputs,
-                          bool internals);
+ * internals when asked for), whose shapes come from its setup run again on the inputs' actual
+ * shapes, and its scratch. Saturates at SIZE_MAX; an output whose size cannot be told counts 0. */
+size_t rs_node_need_bytes(const rs_node *n, const rs_tensor *const *inputs, bool internals,
+                          const rs_layer_ctx *ctx);
 
 #endif

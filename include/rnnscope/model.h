@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "rnnscope/error.h"
+#include "rnnscope/node.h"
 #include "rnnscope/tensor.h"
 
 typedef enum rs_format {
@@ -20,54 +21,6 @@ typedef enum rs_format {
     RS_FORMAT_KERAS_ZIP,   /* Keras 3 .keras zip archive */
     RS_FORMAT_TFJS,        /* TensorFlow.js layers model.json + binary shards */
 } rs_format;
-
-/* Static shape of one output without the batch axis; a dim of -1 is unknown (None).
- * rank -1 means the shape is not known at all (after an unsupported layer). With the batch
- * axis an output is a tensor of rank + 1 <= RS_MAX_RANK: rank <= RS_MAX_SHAPE_RANK, checked
- * for every layer at load (rs_model_setup_layers). */
-#define RS_MAX_SHAPE_RANK (RS_MAX_RANK - 1)
-typedef struct rs_shape {
-    int rank;
-    long dims[RS_MAX_RANK];
-} rs_shape;
-
-/* One output of one node. */
-typedef struct rs_ref {
-    int node;
-    int output;
-} rs_ref;
-
-typedef struct rs_weight {
-    char *name;       /* as stored in the file: "lstm_1/kernel:0", "layers/gru/cell/vars/0" ... */
-    rs_tensor value;
-} rs_weight;
-
-struct rs_layer_kind;
-
-typedef struct rs_node {
-    char *name;               /* unique in the model: "lstm_1", "encoder/lstm_1", "dense#1" */
-    char *class_name;         /* Keras class: "LSTM", "SeqSelfAttention", ... */
-    const cJSON *config;      /* the layer's "config" object; owned by rs_model.config_json */
-
-    int n_inputs;
-    rs_ref *inputs;
-
-    int n_weights;            /* in Keras order (layer.weights) */
-    rs_weight *weights;
-    bool owns_weights;        /* false for the second and later calls of a shared layer */
-
-    /* Outputs: the first n_outputs are the layer's Keras outputs; after them come
-     * n_internal read-only internals (LSTM gates, cell state...) the forward pass can expose. */
-    int n_outputs;
-    int n_internal;
-    rs_shape *out_shapes;     /* n_outputs + n_internal */
-    char **out_names;         /* "values", "attention", "gates", "cell"; may be NULL entries */
-
-    const struct rs_layer_kind *kind; /* NULL when the class is not supported */
-    char *unsupported;        /* why this node cannot run (NULL when it can) */
-    const char *note;         /* a static remark for the summary ("stateful: ..."), or NULL */
-    void *params;             /* parsed config, owned by kind */
-} rs_node;
 
 typedef struct rs_model {
     char *path;               /* the file the user named */
@@ -88,6 +41,7 @@ typedef struct rs_model {
     int *inputs;              /* node indices of the model's InputLayer nodes */
     int n_outputs;
     rs_ref *outputs;
+    rs_layer_ctx layer_ctx;   /* what the layers are told of the model (filled at setup) */
 } rs_model;
 
 /* Open any supported model file (detected by content, never by name). weights_path is the
@@ -112,8 +66,5 @@ int rs_model_find_weight(const rs_model *m, const char *name, int *node, int *w,
 size_t rs_node_param_count(const rs_node *n);
 /* Bytes of the weights the model holds (float32), for the memory cap. */
 size_t rs_model_weight_bytes(const rs_model *m);
-
-/* "(None, 240, 60)" with the batch axis first. */
-char *rs_shape_format_batch(const rs_shape *s, char *buf, size_t len);
 
 #endif

@@ -66,10 +66,12 @@ void rs_term_env_from_process(rs_term_env *env);
 bool rs_graphics_parse(const char *name, rs_term_graphics *out);
 const char *rs_graphics_name(rs_term_graphics g);
 
-/* Decide the mode: a forced mode (--graphics) wins, then RNNSCOPE_GRAPHICS, then detection.
- * Sixel only if DA1 says so and we are not inside GNU screen or tmux older than 3.4;
- * ASCII when the locale is not UTF-8 or TERM is dumb/vt100-like. why (may be NULL) gets a
- * short reason for the status line. */
+/* Decide the mode, for both front ends: a forced mode (--graphics) wins, then
+ * RNNSCOPE_GRAPHICS, then detection. Sixel only if DA1 says so and we are not inside GNU screen
+ * or tmux older than 3.4; ASCII when the locale is not UTF-8 or TERM is dumb/vt100-like.
+ * caps NULL: the output is not a terminal (a pipe, a file, the headless explorer), and the
+ * locale alone decides between unicode and ascii. why (may be NULL) gets a short reason for
+ * the status line. */
 rs_term_graphics rs_graphics_decide(rs_term_graphics forced, const rs_term_caps *caps,
                                const rs_term_env *env, char *why, size_t why_len);
 

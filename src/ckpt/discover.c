@@ -137,7 +137,7 @@ int rs_ckpt_list_dir(const char *dir, rs_ckpt_list *out, rs_error *err)
         if (rs_ckpt_name_ok(e->d_name) && add_entry(out, &cap, dir, e->d_name) < 0) {
             closedir(d);
             rs_ckpt_list_free(out);
-            return rs_fail(err, dir, "out of memory listing the directory");
+            return rs_fail_code(err, RS_ERR_NO_MEMORY, dir, "out of memory listing the directory");
         }
     closedir(d);
     out->by_epoch = out->n > 0;

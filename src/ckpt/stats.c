@@ -148,7 +148,7 @@ static int layer_stats(const rs_model *m, rs_run *run, int node, rs_layer_stats 
     memset(s, 0, sizeof *s);
     s->out_mean = s->out_std = s->saturated = s->att_entropy = NAN;
     if (!(s->name = strdup(n->name)))
-        return rs_fail(err, n->name, "out of memory");
+        return rs_fail_oom(err, n->name);
     weight_stats(n, s);
     int kg = output_named(n, "gates");
     if (kg >= 0 && n->out_shapes[kg].rank == 3) {
@@ -156,7 +156,7 @@ static int layer_stats(const rs_model *m, rs_run *run, int node, rs_layer_stats 
         if (G > 0 && G <= RS_STATS_MAX_GATES && u > 0)
             gate_norms(n, (int)G, u, s);
     }
-    rs_error ignored = {""};
+    rs_error ignored = {0};
     return run_stats(n, node, run, s, &ignored);
 }
 
@@ -165,7 +165,7 @@ int rs_ckpt_stats_compute(const rs_model *m, rs_run *run, rs_ckpt_stats *out, rs
     memset(out, 0, sizeof *out);
     out->layers = calloc((size_t)m->n_nodes, sizeof *out->layers);
     if (!out->layers)
-        return rs_fail(err, m->path, "out of memory");
+        return rs_fail_oom(err, m->path);
     for (int i = 0; i < m->n_nodes; i++) {
         if (m->nodes[i].n_inputs == 0)
             continue; /* an InputLayer */

@@ -58,14 +58,14 @@ int rs_watch_init(rs_watch *w, const char *path, const char *weights, rs_error *
     w->is_dir = S_ISDIR(st.st_mode);
     w->target = strdup(path);
     if (!w->target)
-        return rs_fail(err, path, "out of memory");
+        return rs_fail_oom(err, path);
     w->weights = weights;
     w->retry_ms = RS_WATCH_RETRY_MS;
     w->shown_epoch = -1;
     w->watched_dir = w->is_dir ? strdup(path) : dir_of(path);
     if (!w->watched_dir) {
         free(w->target);
-        return rs_fail(err, path, "out of memory");
+        return rs_fail_oom(err, path);
     }
     w->dir_stamp = rs_stamp_of(w->watched_dir);
     w->inotify_fd = open_inotify(w->watched_dir);
@@ -122,7 +122,7 @@ static char *candidate(rs_watch *w)
     if (!w->is_dir)
         return strdup(w->target);
     rs_ckpt_list l;
-    rs_error err = {""};
+    rs_error err = {0};
     if (rs_ckpt_list_dir(w->target, &l, &err) < 0) {
         w->error = err;
         return NULL;
@@ -160,7 +160,7 @@ static bool is_shown(const rs_watch *w, const char *path, const rs_stamp *st)
 /* Load the pending file; 1 when it loaded cleanly and did not change meanwhile. */
 static int try_load(rs_watch *w, double now, rs_model **model)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     rs_model *m = NULL;
     int rc = rs_model_load(w->pending, w->weights, &m, &err);
     rs_stamp after = rs_stamp_of(w->pending);

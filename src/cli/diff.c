@@ -120,7 +120,7 @@ static int print_outputs(bool tsv, const rs_model *a, rs_run *ra, rs_run *rb)
             continue; /* InputLayers are the same input; unsupported layers do not run */
         for (int k = 0; k < n->n_outputs; k++) {
             const rs_tensor *ya, *yb;
-            rs_error err = {""};
+            rs_error err = {0};
             if (rs_run_output(ra, i, k, &ya, &err) < 0 || rs_run_output(rb, i, k, &yb, &err) < 0) {
                 cli_error("%s", err.msg);
                 return EXIT_FAIL;
@@ -139,7 +139,7 @@ static int print_outputs(bool tsv, const rs_model *a, rs_run *ra, rs_run *rb)
 
 static int compare(const diff_args *a, const rs_model *ma, const rs_model *mb)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     if (rs_arch_compare(ma, mb, &err) < 0) {
         cli_error("%s and %s: different architectures: %s", a->a, a->b, err.msg);
         return EXIT_FAIL;

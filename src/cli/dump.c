@@ -120,7 +120,7 @@ int cmd_dump(int argc, char **argv)
     rs_model *m = NULL;
     if ((rc = cli_open_model(a.model, &a.in, &m)) != EXIT_OK)
         return rc;
-    rs_error err = {""};
+    rs_error err = {0};
     rs_tensor batch[CLI_MAX_INPUTS] = {0};
     rs_run *run = NULL;
     int node = rs_model_find_node(m, a.layer, &err), k = 0;

@@ -119,7 +119,7 @@ static int regenerate(void *user, unsigned long seed, rs_tensor *batch, int n, r
  * user asked for it); the explorer then follows the watcher. */
 static int open_watched(explore_args *a, rs_watch *w, rs_model **m)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     int rc = cli_apply_memcap(&a->in);
     if (rc != EXIT_OK)
         return rc;
@@ -161,7 +161,7 @@ int cmd_explore(int argc, char **argv)
         bool random = !a.in.n_files && strncmp(desc, "random", 6) == 0;
         rs_tui_input input = {batch, m->n_inputs, desc, a.in.have_sample ? (long)a.in.sample : 0,
                               random, a.in.seed, regenerate, &src};
-        rs_error err = {""};
+        rs_error err = {0};
         if (rs_tui_run(m, &input, &a.tui, &err) < 0) {
             cli_error("%s", err.msg);
             rc = EXIT_FAIL;

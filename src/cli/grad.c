@@ -180,7 +180,7 @@ typedef struct target {
 
 static int pick_target(const rs_model *m, const grad_args *a, target *t)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     *t = (target){-1, 0, -1, 0};
     if (a->weight) {
         if (rs_model_find_weight(m, a->weight, &t->weight_node, &t->weight, &err) == 0)
@@ -213,7 +213,7 @@ static int write_result(const grad_args *a, const rs_tensor *t)
 {
     if (!a->importance)
         return cli_write_tensor("grad", a->out, t);
-    rs_error err = {""};
+    rs_error err = {0};
     rs_tensor imp = {0};
     if (rs_timestep_importance(t, &imp, &err) < 0) {
         cli_error("%s: --importance: %s", a->model, err.msg);
@@ -230,7 +230,7 @@ static int integrated(rs_run *run, const rs_objective *obj, const target *t, con
 {
     const rs_model *m = rs_run_model(run);
     int input = model_input_of(m, t->node);
-    rs_error err = {""};
+    rs_error err = {0};
     rs_tensor base = {0};
     rs_saliency ig = {0};
     if (input < 0) {
@@ -272,7 +272,7 @@ static int times_output(rs_run *run, const target *t, const rs_tensor *grad, rs_
 static int layer_importance(rs_run *run, const rs_objective *obj, const target *t,
                             const grad_args *a)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     rs_tensor imp = {0};
     if (rs_layer_importance(run, obj, t->node, t->output, &imp, &err) < 0) {
         cli_error("%s", err.msg);
@@ -294,7 +294,7 @@ static int compute_and_write(rs_run *run, const rs_objective *obj, const target 
         return integrated(run, obj, t, a);
     if (a->importance && a->method == RS_SALIENCY_GRAD)
         return layer_importance(run, obj, t, a);
-    rs_error err = {""};
+    rs_error err = {0};
     rs_grad_request req = {t->node, t->weight_node, false};
     rs_grads *g = NULL;
     if (rs_grad_compute(run, obj, &req, &g, &err) < 0) {
@@ -331,7 +331,7 @@ int cmd_grad(int argc, char **argv)
     rs_model *m = NULL;
     if ((rc = cli_open_model(a.model, &a.in, &m)) != EXIT_OK)
         return rc;
-    rs_error err = {""};
+    rs_error err = {0};
     rs_tensor batch[CLI_MAX_INPUTS] = {0}, labels = {0};
     rs_run *run = NULL;
     target t;

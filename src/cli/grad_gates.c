@@ -10,7 +10,7 @@
 /* One weight's rows. grad NULL: no gradient reaches the weight (all zeros). */
 static int print_weight(const rs_node *n, int w, const rs_tensor *grad, int name_w)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     rs_tensor zeros = {0};
     const rs_tensor *v = &n->weights[w].value;
     if (!grad && rs_tensor_alloc(&zeros, v->rank, v->shape, &err) < 0) {
@@ -35,7 +35,7 @@ static int print_weight(const rs_node *n, int w, const rs_tensor *grad, int name
 int cli_print_gate_table(rs_run *run, const rs_objective *obj, int node, int weight)
 {
     const rs_node *n = &rs_run_model(run)->nodes[node];
-    rs_error err = {""};
+    rs_error err = {0};
     rs_grad_request req = {-1, node, false};
     rs_grads *g = NULL;
     if (n->n_weights == 0) {

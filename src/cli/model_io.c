@@ -6,7 +6,7 @@
 
 #include "commands.h"
 #include "model_io.h"
-#include "rnnscope/config.h"
+#include "rnnscope/settings.h"
 #include "rnnscope/threads.h"
 #include "rnnscope/csv.h"
 #include "rnnscope/fileio.h"
@@ -104,10 +104,10 @@ int cli_apply_memcap(const input_opts *o)
         }
     } else {
         /* A broken settings file is the explorer's to report: here it only gives no cap. */
-        rs_config cfg;
+        rs_settings cfg;
         rs_error ignored;
-        rs_config_defaults(&cfg);
-        if (rs_config_load(&cfg, &ignored) == 0 && cfg.max_memory)
+        rs_settings_defaults(&cfg);
+        if (rs_settings_load(&cfg, &ignored) == 0 && cfg.max_memory)
             bytes = cfg.max_memory;
     }
     rs_memcap_set(bytes);
@@ -116,7 +116,7 @@ int cli_apply_memcap(const input_opts *o)
 
 int cli_open_model(const char *path, const input_opts *o, rs_model **m)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     int rc = cli_apply_memcap(o);
     if (rc != EXIT_OK)
         return rc;
@@ -166,7 +166,7 @@ static void free_batch(rs_tensor *batch, int n)
 int cli_build_inputs(const rs_model *m, const input_opts *o, rs_tensor *batch, char *desc,
                      size_t desc_len)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     char bundled[4096];
     if (m->n_inputs > CLI_MAX_INPUTS) {
         cli_error("%s: the model has %d inputs, more than %d", m->path, m->n_inputs, CLI_MAX_INPUTS);

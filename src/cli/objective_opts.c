@@ -42,7 +42,7 @@ static int pick_model_output(const rs_model *m, const char *path, const objectiv
     *out = 0;
     if (!o->output_of)
         return EXIT_OK;
-    rs_error err = {""};
+    rs_error err = {0};
     int node = rs_model_find_node(m, o->output_of, &err);
     if (node < 0) {
         cli_error("%s: %s", path, err.msg);
@@ -61,7 +61,7 @@ static int pick_model_output(const rs_model *m, const char *path, const objectiv
 static int pick_loss(const rs_model *m, const char *path, const objective_opts *o, int output,
                      rs_loss *loss)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     if (o->loss) {
         if (rs_loss_from_name(o->loss, loss, &err) == 0)
             return EXIT_OK;
@@ -80,7 +80,7 @@ static int pick_loss(const rs_model *m, const char *path, const objective_opts *
 
 static int read_labels(const objective_opts *o, const input_opts *in, rs_tensor *labels)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     if (rs_npy_read(o->labels, labels, &err) < 0 ||
         (in->have_sample && labels->rank >= 1 &&
          rs_input_pick_sample(labels, in->sample, o->labels, &err) < 0)) {
@@ -110,7 +110,7 @@ int cli_layer_gradient(rs_run *run, const char *path, const objective_opts *o,
     rs_objective obj;
     rs_tensor labels = {0};
     rs_grads *g = NULL;
-    rs_error err = {""};
+    rs_error err = {0};
     rs_grad_request req = {node, -1, false};
     int rc = cli_build_objective(rs_run_model(run), path, o, in, &obj, &labels);
     if (rc == EXIT_OK && (rs_grad_compute(run, &obj, &req, &g, &err) < 0 ||

@@ -16,7 +16,7 @@ static bool ends_with(const char *s, const char *suffix)
 
 int cli_write_tensor(const char *cmd, const char *out, const rs_tensor *t)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     int rc;
     if (strcmp(out, "-") == 0) {
         if (isatty(STDOUT_FILENO)) {

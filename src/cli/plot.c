@@ -3,7 +3,6 @@
  * already so that it only has to fill in `load_slice`. */
 #include <errno.h>
 #include <getopt.h>
-#include <langinfo.h>
 #include <locale.h>
 #include <math.h>
 #include <signal.h>
@@ -43,8 +42,7 @@ typedef struct plot_args {
     rs_layer_desc desc;      /* what the layer (or the arrays given) holds and produces */
     int out_index;           /* the output drawn, in desc.outputs; -1: a plain array */
     view view;
-    int graphics; /* -1 auto, else rs_graphics */
-    bool sixel;   /* --graphics sixel */
+    rs_term_graphics graphics; /* --graphics; RS_TERM_AUTO when not given */
     color_when color;
     int width, height; /* 0: from the terminal */
     size_t *channels, nchannels;
@@ -240,7 +238,7 @@ static const struct option long_opts[] = {
 /* One option into a; returns 0, or EXIT_USAGE after printing why. */
 static int apply_option(plot_args *a, int opt, const char *arg)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     switch (opt) {
     case O_DATA: a->data = arg; return 0;
     case O_RECURRENT: a->recurrent = arg; return 0;
@@ -260,12 +258,8 @@ static int apply_option(plot_args *a, int opt, const char *arg)
         return parse_view(arg, &a->view) == 0 ? 0 : usage_error(fmt, arg);
     }
     case O_GRAPHICS:
-        if (strcmp(arg, "auto") == 0) a->graphics = -1;
-        else if (strcmp(arg, "unicode") == 0) a->graphics = RS_GFX_UNICODE;
-        else if (strcmp(arg, "ascii") == 0) a->graphics = RS_GFX_ASCII;
-        else if (strcmp(arg, "sixel") == 0) a->sixel = true;
-        else return usage_error("unknown --graphics '%s' (auto, sixel, unicode, ascii)", arg);
-        return 0;
+        return rs_graphics_parse(arg, &a->graphics)
+                   ? 0 : usage_error("unknown --graphics '%s' (auto, sixel, unicode, ascii)", arg);
     case O_WIDTH: return parse_int(arg, 1, RS_CANVAS_MAX_SIDE, &a->width) ? 0 : usage_error("bad --width '%s' (1..4096)", arg);
     case O_HEIGHT: return parse_int(arg, 1, RS_CANVAS_MAX_SIDE, &a->height) ? 0 : usage_error("bad --height '%s' (1..4096)", arg);
     case O_CHANNELS:
@@ -306,7 +300,6 @@ static int apply_option(plot_args *a, int opt, const char *arg)
 static int parse_args(int argc, char **argv, plot_args *a)
 {
     memset(a, 0, sizeof *a);
-    a->graphics = -1;
     a->view = V_DEFAULT;
     a->out_index = -1;
     a->norm.mode = RS_NORM_AUTO;
@@ -372,15 +365,11 @@ static int terminal_size(int *cols, int *rows)
     return -1;
 }
 
-static rs_style output_style(const plot_args *a)
+/* The text's glyphs from the graphics mode (a sixel heatmap's colour bar and every other
+ * view are text); the colours from --color, NO_COLOR and TERM. */
+static rs_style output_style(const plot_args *a, rs_term_graphics mode)
 {
-    rs_style st = {RS_GFX_ASCII, RS_DEPTH_NONE};
-    if (a->graphics >= 0)
-        st.graphics = (rs_graphics)a->graphics;
-    else {
-        const char *cs = nl_langinfo(CODESET);
-        st.graphics = cs && strcmp(cs, "UTF-8") == 0 ? RS_GFX_UNICODE : RS_GFX_ASCII;
-    }
+    rs_style st = {mode == RS_TERM_ASCII ? RS_GFX_ASCII : RS_GFX_UNICODE, RS_DEPTH_NONE};
     const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
     bool color = a->color == C_ALWAYS ||
                  (a->color == C_AUTO && isatty(STDOUT_FILENO) && !(no_color && *no_color) &&
@@ -508,12 +497,11 @@ static int describe_data(plot_args *a, const slice *s, rs_error *err)
     return describe_arrays(a, &kernel, err);
 }
 
-/* The view state from the options: the same fields the explorer fills from its keys. */
-static void fill_state(const plot_args *a, const rs_tensor *t, const slice *sl, rs_style st,
-                       rs_view_state *s)
+/* The view state from the options: the same fields the explorer fills from its keys (the
+ * style comes later, from the graphics mode). */
+static void fill_state(const plot_args *a, const rs_tensor *t, const slice *sl, rs_view_state *s)
 {
     rs_view_state_init(s);
-    s->style = st;
     s->full = sl->full;
     if (a->out_index >= 0 && a->out_index < a->desc.n_outputs)
         s->out = a->desc.outputs[a->out_index];
@@ -555,24 +543,27 @@ static void fill_state(const plot_args *a, const rs_tensor *t, const slice *sl, 
 #define SIXEL_PROBE_MS 400
 #define SIXEL_MAX_PX 2000
 
-/* Sixel when asked for, or with --graphics auto on a terminal that answers that it has it.
- * The cell size in pixels comes from the same answers. */
-static bool use_sixel(const plot_args *a, int *cell_w, int *cell_h)
+/* The graphics mode, decided as the explorer decides it (rs_graphics_decide): --graphics, then
+ * RNNSCOPE_GRAPHICS, then the terminal; output that is not a terminal takes the locale's text.
+ * The terminal is asked (which may take SIXEL_PROBE_MS) only when its answer matters: for a
+ * heatmap with --graphics auto. The cell size in pixels comes from the same answers. */
+static rs_term_graphics plot_graphics(const plot_args *a, bool heatmap, int *cell_w, int *cell_h)
 {
+    rs_term_env env;
+    rs_term_env_from_process(&env);
     rs_term_caps caps = {0};
+    bool tty = isatty(STDOUT_FILENO);
     int fd = -1;
-    bool yes = a->sixel;
-    if (!yes && a->graphics < 0 && isatty(STDOUT_FILENO) && (fd = open("/dev/tty", O_RDWR | O_NOCTTY)) >= 0) {
+    if (heatmap && a->graphics == RS_TERM_AUTO && tty &&
+        (fd = open("/dev/tty", O_RDWR | O_NOCTTY)) >= 0) {
         rs_error err;
-        rs_term_env env;
-        rs_term_env_from_process(&env);
-        if (rs_term_probe(fd, SIXEL_PROBE_MS, &caps, &err) == 0)
-            yes = rs_graphics_decide(RS_TERM_AUTO, &caps, &env, NULL, 0) == RS_TERM_SIXEL;
+        if (rs_term_probe(fd, SIXEL_PROBE_MS, &caps, &err) < 0)
+            memset(&caps, 0, sizeof caps);
     }
     rs_term_cell_size(&caps, fd >= 0 ? fd : STDOUT_FILENO, cell_w, cell_h);
     if (fd >= 0)
         close(fd);
-    return yes;
+    return rs_graphics_decide(a->graphics, tty ? &caps : NULL, &env, NULL, 0);
 }
 
 /* The heatmap as a sixel image w x (h-1) cells, then its colour bar as a text line. */
@@ -652,18 +643,21 @@ static int height_for(const plot_args *a, int term_rows)
 static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl,
                          rs_error *err)
 {
-    rs_style st = output_style(a);
     int cols = 80, rows = 0;
     terminal_size(&cols, &rows);
     int w = a->width ? a->width : cols, h = height_for(a, rows);
     rs_matrix m = a->transpose ? rs_matrix_transpose(sl->sel) : sl->sel;
     rs_view_state vs;
-    fill_state(a, t, sl, st, &vs);
+    fill_state(a, t, sl, &vs);
     /* the default: the table's for what a layer's output is; an array given with --data is
      * drawn as lines (or bars) whatever its shape */
     unsigned kind = t->rank <= 1 || vs.full.rows <= 1 ? RS_FOR_VECTOR
                     : a->model ? rs_view_output_kind(&vs) : RS_FOR_SEQUENCE;
     view v = a->view != V_DEFAULT ? a->view : (view)rs_view_default(kind);
+    int cell_w, cell_h;
+    rs_term_graphics mode = plot_graphics(a, v == RS_VIEW_HEATMAP, &cell_w, &cell_h);
+    rs_style st = output_style(a, mode);
+    vs.style = st;
     rs_stats s;
     rs_stats_matrix(&m, &s);
     for (int i = 1; v == RS_VIEW_WEIGHTS && i < a->desc.n_weights; i++) {
@@ -674,10 +668,9 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl
     char line[512];
     size_t shape[2] = {m.rows, m.cols};
     rs_stats_format(&s, t->rank <= 1 ? 1 : 2, shape, line, sizeof line);
-    int cell_w, cell_h;
     char *pic = NULL;
     h = h > 1 ? h - 1 : 1; /* the stats line is one of the H lines */
-    if (v == RS_VIEW_HEATMAP && use_sixel(a, &cell_w, &cell_h)) {
+    if (v == RS_VIEW_HEATMAP && mode == RS_TERM_SIXEL) {
         if (!(pic = sixel_heatmap(&vs, w, h, cell_w, cell_h, err)))
             return -1;
     } else {
@@ -707,7 +700,7 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl
  * first weight as the array whose numbers the stats line gives. */
 static int layer_weights(plot_args *a, const rs_node *n, rs_tensor *first)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     if (n->n_weights == 0) {
         cli_error("%s: layer %s (%s) has no weights", a->model, n->name, n->class_name);
         return EXIT_FAIL;
@@ -732,7 +725,7 @@ static int layer_output(plot_args *a, rs_tensor *t, rs_model **opened)
     *opened = m; /* the caller frees it: the weights view draws from its weights */
     if (rc != EXIT_OK)
         return rc;
-    rs_error err = {""};
+    rs_error err = {0};
     rs_tensor batch[CLI_MAX_INPUTS] = {0};
     rs_run *run = NULL;
     const rs_tensor *out;
@@ -816,7 +809,7 @@ int cmd_plot(int argc, char **argv)
         free(a.channels);
         return rc;
     }
-    rs_error err = {""};
+    rs_error err = {0};
     rs_tensor t = {0};
     slice s = {0};
     rs_model *model = NULL;

@@ -117,7 +117,7 @@ typedef struct timeline {
 
 static int compute(const timeline_args *a, timeline *tl, size_t i, rs_ckpt_stats *out)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     rs_model *m = NULL;
     if (rs_model_load(tl->ckpts.items[i].path, a->in.weights, &m, &err) < 0) {
         cli_error("%s", err.msg);
@@ -148,7 +148,7 @@ static int gather(const timeline_args *a, timeline *tl)
     }
     for (size_t i = 0; i < tl->ckpts.n; i++) {
         char key[8192];
-        rs_error err = {""};
+        rs_error err = {0};
         bool cached = !a->no_cache &&
                       rs_stats_cache_key(tl->ckpts.items[i].path, tl->batch,
                                          tl->first->n_inputs, key, sizeof key, &err) == 0;
@@ -263,7 +263,7 @@ static int print_heatmap(const timeline_args *a, const timeline *tl, const char 
     o.cmap = RS_CMAP_VIRIDIS;
     o.norm.mode = RS_NORM_MINMAX;
     rs_canvas cv;
-    rs_error err = {""};
+    rs_error err = {0};
     rs_matrix mx = rs_matrix_make(m, (size_t)bins, n);
     int w = a->width ? (int)a->width : 80, h = bins / 2 + 4;
     char *pic = NULL;
@@ -299,7 +299,7 @@ static int report(const timeline_args *a, timeline *tl)
 {
     const char *only = NULL;
     if (a->layer) {
-        rs_error err = {""};
+        rs_error err = {0};
         int node = rs_model_find_node(tl->first, a->layer, &err);
         if (node < 0) {
             cli_error("%s: %s", tl->ckpts.items[0].path, err.msg);
@@ -334,7 +334,7 @@ int cmd_timeline(int argc, char **argv)
     if (rc != EXIT_OK)
         return rc;
     timeline tl = {0};
-    rs_error err = {""};
+    rs_error err = {0};
     if (rs_ckpt_list_dir(a.dir, &tl.ckpts, &err) < 0) {
         cli_error("%s", err.msg);
         return EXIT_FAIL;

@@ -162,7 +162,7 @@ int rs_csv_parse(const char *text, size_t len, const char *name, rs_tensor *out,
     if (rs_memcap_check(0, held, name, "reading the input needs", err) < 0)
         return -1;
     if (split_lines(text, len, cap, &lines, &linenos, &nlines) < 0)
-        return rs_fail(err, name, "out of memory");
+        return rs_fail_oom(err, name);
     int rc = -1;
     if (nlines == 0) {
         rs_fail(err, name, "no data rows");

@@ -17,7 +17,7 @@ int rs_open_regular(const char *path, struct stat *st, rs_error *err)
     /* O_NONBLOCK: open() of a FIFO returns at once instead of waiting for a writer */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
-        return rs_fail(err, path, "cannot open: %s", strerror(errno));
+        return rs_fail_code(err, RS_ERR_IO, path, "cannot open: %s", strerror(errno));
     if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
         close(fd);
         return rs_fail(err, path, "not a regular file");
@@ -33,7 +33,7 @@ FILE *rs_fopen_regular(const char *path, rs_error *err)
     int fd = rs_open_regular(path, NULL, err);
     FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
     if (fd >= 0 && !f) {
-        rs_fail(err, path, "cannot open: %s", strerror(errno));
+        rs_fail_code(err, RS_ERR_IO, path, "cannot open: %s", strerror(errno));
         close(fd);
     }
     return f;
@@ -48,7 +48,8 @@ static int read_exactly(int fd, unsigned char *buf, size_t size, const char *pat
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return rs_fail(err, path, "read failed: %s", n < 0 ? strerror(errno) : "file shrank");
+            return rs_fail_code(err, RS_ERR_IO, path, "read failed: %s",
+                                n < 0 ? strerror(errno) : "file shrank");
         got += (size_t)n;
     }
     return 0;
@@ -77,7 +78,7 @@ int rs_read_file(const char *path, size_t max_bytes, unsigned char **data, size_
     unsigned char *buf = malloc(size + 1);
     if (!buf) {
         close(fd);
-        return rs_fail(err, path, "out of memory reading %zu bytes", size);
+        return rs_fail_code(err, RS_ERR_NO_MEMORY, path, "out of memory reading %zu bytes", size);
     }
     int rc = read_exactly(fd, buf, size, path, err);
     close(fd);

@@ -133,9 +133,10 @@ int rs_memcap_check(size_t held, size_t need, const char *where, const char *wha
     rs_size_format(need, n, sizeof n);
     rs_size_format(cap, c, sizeof c);
     if (held == 0)
-        return rs_fail(err, where, "%s %s, more than the memory cap of %s (--max-memory)", what,
-                       n, c);
-    return rs_fail(err, where, "%s %s on top of the %s held, more than the memory cap of %s "
-                               "(--max-memory)",
-                   what, n, rs_size_format(held, h, sizeof h), c);
+        return rs_fail_code(err, RS_ERR_NO_MEMORY, where,
+                            "%s %s, more than the memory cap of %s (--max-memory)", what, n, c);
+    return rs_fail_code(err, RS_ERR_NO_MEMORY, where,
+                        "%s %s on top of the %s held, more than the memory cap of %s "
+                        "(--max-memory)",
+                        what, n, rs_size_format(held, h, sizeof h), c);
 }

@@ -96,19 +96,20 @@ static int parse_descr(const char *descr, npy_header *h, const char *name, rs_er
 {
     char order = descr[0];
     if (order != '<' && order != '>' && order != '|' && order != '=')
-        return rs_fail(err, name, "unsupported dtype '%s'", descr);
+        return rs_fail_code(err, RS_ERR_UNSUPPORTED, name, "unsupported dtype '%s'", descr);
     char kind = descr[1];
     char *end;
     long size = strtol(descr + 2, &end, 10);
     if (*end != '\0' || end == descr + 2)
-        return rs_fail(err, name, "unsupported dtype '%s'", descr);
+        return rs_fail_code(err, RS_ERR_UNSUPPORTED, name, "unsupported dtype '%s'", descr);
     if (kind == '?')
         kind = 'b';
     bool ok = (kind == 'f' && (size == 2 || size == 4 || size == 8)) ||
               ((kind == 'i' || kind == 'u') && (size == 1 || size == 2 || size == 4 || size == 8)) ||
               (kind == 'b' && size == 1);
     if (!ok)
-        return rs_fail(err, name, "unsupported dtype '%s' (numbers only: f2 f4 f8 i1-i8 u1-u8 b1)",
+        return rs_fail_code(err, RS_ERR_UNSUPPORTED, name,
+                            "unsupported dtype '%s' (numbers only: f2 f4 f8 i1-i8 u1-u8 b1)",
                        descr);
     h->kind = kind;
     h->itemsize = (int)size;
@@ -150,7 +151,8 @@ static int parse_header(const char *text, size_t len, npy_header *h, const char 
         if (strcmp(key, "descr") == 0) {
             char descr[16];
             if (!scan_string(&s, descr, sizeof descr))
-                return rs_fail(err, name, "unsupported dtype (structured arrays are not numbers)");
+                return rs_fail_code(err, RS_ERR_UNSUPPORTED, name,
+                                    "unsupported dtype (structured arrays are not numbers)");
             if (parse_descr(descr, h, name, err) < 0)
                 return -1;
             have_descr = true;
@@ -280,7 +282,8 @@ int rs_npy_parse(const unsigned char *buf, size_t len, const char *name, rs_tens
         header_len = load_uint(buf + 8, 4, false);
         data_start = 12;
     } else {
-        return rs_fail(err, name, "unsupported .npy format version %d.%d", major, buf[7]);
+        return rs_fail_code(err, RS_ERR_UNSUPPORTED, name, "unsupported .npy format version %d.%d",
+                            major, buf[7]);
     }
     if (header_len > len - data_start)
         return rs_fail(err, name, "truncated .npy header");

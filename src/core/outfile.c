@@ -165,7 +165,7 @@ static int write_direct(const char *path, const char *target, rs_write_fn fn, co
     FILE *f = fdopen(fd, "wb");
     if (!f) {
         close(fd);
-        return rs_fail(err, path, "out of memory");
+        return rs_fail_oom(err, path);
     }
     return finish_stream(f, path, fn(f, path, ctx, err), false, err);
 }

@@ -769,7 +769,7 @@ int rs_rnn_run(const rs_rnn_weights *w, const rs_rnn_io *io, const rs_progress *
     size_t bu = io->batch * sh.u;
     float *state = calloc(5 * bu + 1, sizeof(float));
     if (!state)
-        return rs_fail(err, NULL, "out of memory in the recurrence");
+        return rs_fail_code(err, RS_ERR_NO_MEMORY, NULL, "out of memory in the recurrence");
     sh.h[0] = state;
     sh.h[1] = state + bu;
     sh.out = state + 2 * bu;
@@ -791,11 +791,11 @@ int rs_rnn_run(const rs_rnn_weights *w, const rs_rnn_io *io, const rs_progress *
     rs_packed_b_free(&sh.pack[1]);
     if (rc < 0) {
         free(state);
-        return rs_fail(err, NULL, "out of memory in the recurrence");
+        return rs_fail_code(err, RS_ERR_NO_MEMORY, NULL, "out of memory in the recurrence");
     }
     if (atomic_load(&sh.cancel)) {
         free(state);
-        return rs_fail(err, NULL, "cancelled");
+        return rs_fail_cancelled(err);
     }
     const float *h = sh.h[io->steps & 1];
     if (io->last)

@@ -95,7 +95,8 @@ static int tape_alloc(tape *tp, const rs_rnn_weights *w, const rs_rnn_io *io, si
     if (!tp->mem || !tp->first_valid) {
         free(tp->mem);
         free(tp->first_valid);
-        return rs_fail(err, NULL, "out of memory for the reverse pass of the recurrence");
+        return rs_fail_code(err, RS_ERR_NO_MEMORY, NULL,
+                            "out of memory for the reverse pass of the recurrence");
     }
     float *p = tp->mem;
     tp->gates = p, p += bt * Gu;
@@ -127,7 +128,8 @@ static int tape_pack(tape *tp, const rs_rnn_weights *w, rs_error *err)
     if (rs_pack_b(&tp->pk_direct, gru ? 2 * u : Gu, u, tp->ut, u) < 0 ||
         (gru && rs_pack_b(&tp->pk_cand, u, u, tp->ut + 2 * u * u, u) < 0) ||
         (gru && w->reset_after && rs_pack_b(&tp->pk_uh, u, u, w->recurrent + 2 * u, Gu) < 0))
-        return rs_fail(err, NULL, "out of memory for the reverse pass of the recurrence");
+        return rs_fail_code(err, RS_ERR_NO_MEMORY, NULL,
+                            "out of memory for the reverse pass of the recurrence");
     return 0;
 }
 
@@ -472,10 +474,11 @@ static int segment_back(const rs_rnn_weights *w, const rs_rnn_grad_io *g, tape *
         size_t done = tp->Tall - (k0 + k);
         if (done % PROGRESS_STEPS == 0 &&
             !rs_progress_report(progress, (double)done / (double)tp->Tall))
-            return rs_fail(err, NULL, "cancelled");
+            return rs_fail_cancelled(err);
     }
     if (weight_grads(w, g, tp) < 0)
-        return rs_fail(err, NULL, "out of memory for the reverse pass of the recurrence");
+        return rs_fail_code(err, RS_ERR_NO_MEMORY, NULL,
+                            "out of memory for the reverse pass of the recurrence");
     return 0;
 }
 
@@ -485,7 +488,8 @@ static int sweep(const rs_rnn_weights *w, const rs_rnn_grad_io *g, tape *tp, siz
     size_t u = tp->u, n_seg = segments_of(tp->Tall, seg);
     float *work = malloc((tp->B && u ? tp->B * u : 1) * sizeof(float));
     if (!work)
-        return rs_fail(err, NULL, "out of memory for the reverse pass of the recurrence");
+        return rs_fail_code(err, RS_ERR_NO_MEMORY, NULL,
+                            "out of memory for the reverse pass of the recurrence");
     for (size_t b = 0; b < tp->B; b++)
         for (size_t j = 0; j < u; j++) {
             tp->dh[b * u + j] = g->d_h_last ? g->d_h_last[b * u + j] : 0.0f;
@@ -603,12 +607,13 @@ static int backward_split(const rs_rnn_weights *w, const rs_rnn_grad_io *g, size
     float *own = calloc((parts - 1) * own_floats(w) + 1, sizeof *own);
     if (!jobs || !tids || !own) {
         free(jobs), free(tids), free(own);
-        return rs_fail(err, NULL, "out of memory for the reverse pass of the recurrence");
+        return rs_fail_code(err, RS_ERR_NO_MEMORY, NULL,
+                            "out of memory for the reverse pass of the recurrence");
     }
     size_t B = g->fwd.batch, b0 = 0;
     for (size_t i = 0; i < parts; i++) {
         size_t nb = B / parts + (i < B % parts);
-        jobs[i] = (part_job){.w = &shared, .progress = i == 0 ? progress : NULL, .err = {""},
+        jobs[i] = (part_job){.w = &shared, .progress = i == 0 ? progress : NULL, .err = {.code = RS_ERR_NONE},
                              .g = slice_of(g, w, b0, nb, i ? own + (i - 1) * own_floats(w) : NULL)};
         b0 += nb;
     }

@@ -40,7 +40,8 @@ int rs_tensor_alloc(rs_tensor *t, int rank, const size_t *shape, rs_error *err)
      * tensor then offsets a real pointer by 0, which C allows, instead of NULL */
     float *data = rs_calloc_aligned(count ? count : 1, sizeof(float));
     if (!data)
-        return rs_fail(err, NULL, "out of memory allocating %zu bytes", bytes);
+        return rs_fail_code(err, RS_ERR_NO_MEMORY, NULL,
+                            "out of memory allocating %zu bytes", bytes);
     t->rank = rank;
     for (int i = 0; i < rank; i++)
         t->shape[i] = shape[i];

@@ -38,7 +38,7 @@ static bool attention_kept(const rs_node *n, const rs_layer_io *io)
     return n->n_outputs >= 2 || (n->n_internal >= 1 && !io->skip_internals);
 }
 
-int rs_seq_self_attention_setup(rs_node *n, const rs_shape *in, const rs_model *m,
+int rs_seq_self_attention_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx,
                                 rs_error *err)
 {
     attention_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
@@ -61,9 +61,9 @@ int rs_seq_self_attention_setup(rs_node *n, const rs_shape *in, const rs_model *
     long t = in[0].dims[0], d = in[0].dims[1], u = p->units;
     if (set_attention_outputs(n, p->return_attention, true, in[0], rs_shape_make(2, t, t), err) < 0)
         return -1;
-    if (cfg_activation(n, "attention_activation", "linear", m, &p->attention_activation,
-                       err) < 0)
-        rs_node_unsupported(n, "%s", err->msg);
+    if (cfg_activation(n, "attention_activation", "linear", ctx, &p->attention_activation,
+                       err) < 0 && rs_node_unsupported_by(n, err) < 0)
+        return -1;
     int k = 0;
     if (p->multiplicative) {
         if (rs_expect_weight_count(n, 1 + p->use_attention_bias, err) < 0 ||
@@ -81,7 +81,7 @@ int rs_seq_self_attention_setup(rs_node *n, const rs_shape *in, const rs_model *
     return 0;
 }
 
-int rs_seq_weighted_attention_setup(rs_node *n, const rs_shape *in, const rs_model *m,
+int rs_seq_weighted_attention_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx,
                                     rs_error *err)
 {
     attention_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
@@ -114,7 +114,7 @@ static int qkv_inputs(rs_node *n, const rs_shape *in, int lo, int hi, rs_error *
 /* ScaledDotProductAttention takes x or [q, k, v]; ResidualScaledDotProductAttention (its
  * RealFormer variant, keras_self_attention/real_former.py) [x, prev] or [q, k, v, prev], prev
  * the (Tq, Tk) scores of the layer before, and also returns its own scores + prev. */
-int rs_scaled_dot_attention_setup(rs_node *n, const rs_shape *in, const rs_model *m,
+int rs_scaled_dot_attention_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx,
                                   rs_error *err)
 {
     attention_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
@@ -174,9 +174,9 @@ static const cJSON *layer_object(const cJSON *json, const cJSON *config)
  * return_attention_scores, ...), as the functional config records them: Keras 2 and TF.js in
  * the 4th element of the call's first input entry, Keras 3 under "kwargs". NULL when not
  * recorded (Sequential models, no arguments). */
-static const cJSON *call_kwargs(const rs_node *n, const rs_model *m)
+static const cJSON *call_kwargs(const rs_node *n, const rs_layer_ctx *ctx)
 {
-    const cJSON *layer = m ? layer_object(m->config_json, n->config) : NULL;
+    const cJSON *layer = ctx ? layer_object(ctx->model_config, n->keras_config) : NULL;
     const cJSON *nodes = layer ? cJSON_GetObjectItemCaseSensitive(layer, "inbound_nodes") : NULL;
     const char *hash = strrchr(n->name, '#'); /* the second call of a shared layer is "name#1" */
     const cJSON *call = cJSON_GetArrayItem(nodes, hash ? atoi(hash + 1) : 0);
@@ -192,7 +192,7 @@ static bool kwarg_true(const cJSON *kwargs, const char *key)
 }
 
 /* Keras Attention (dot or concat score) and AdditiveAttention: inputs [query, value(, key)]. */
-int rs_keras_attention_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_keras_attention_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     attention_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
     if (!p || qkv_inputs(n, in, 2, 3, err) < 0)
@@ -200,7 +200,7 @@ int rs_keras_attention_setup(rs_node *n, const rs_shape *in, const rs_model *m, 
     bool additive = !strcmp(n->class_name, "AdditiveAttention");
     p->use_scale = cfg_bool(n, "use_scale", additive);
     p->concat_score = !strcmp(cfg_str(n, "score_mode", "dot"), "concat");
-    const cJSON *kwargs = call_kwargs(n, m);
+    const cJSON *kwargs = call_kwargs(n, ctx);
     /* causal: a config option up to TF 2.9, then the call argument use_causal_mask */
     p->causal = cfg_bool(n, "causal", false) || kwarg_true(kwargs, "use_causal_mask");
     p->return_attention = kwarg_true(kwargs, "return_attention_scores");
@@ -221,21 +221,21 @@ int rs_keras_attention_setup(rs_node *n, const rs_shape *in, const rs_model *m, 
 /* Keras 3.10 (keras commit 2111fbca) made Softmax zero the masked weights, so a padded query
  * attends to nothing instead of evenly to everything. A file that does not say its version
  * is taken as the newest of its major. */
-static bool softmax_zeroes_masked(const rs_model *m)
+static bool softmax_zeroes_masked(const rs_layer_ctx *ctx)
 {
     int major, minor;
-    if (!m)
+    if (!ctx)
         return false;
-    if (m->keras_version && sscanf(m->keras_version, "%d.%d", &major, &minor) == 2)
+    if (ctx->keras_version && sscanf(ctx->keras_version, "%d.%d", &major, &minor) == 2)
         return major > 3 || (major == 3 && minor >= 10);
-    return m->keras_major >= 3;
+    return ctx->keras_major >= 3;
 }
 
 static int keras_multi_head(rs_node *n, attention_params *p, const rs_shape *in,
-                            const rs_model *m, rs_error *err)
+                            const rs_layer_ctx *ctx, rs_error *err)
 {
-    p->softmax_zeroes_masked = softmax_zeroes_masked(m);
-    const cJSON *kwargs = call_kwargs(n, m);
+    p->softmax_zeroes_masked = softmax_zeroes_masked(ctx);
+    const cJSON *kwargs = call_kwargs(n, ctx);
     p->causal = kwarg_true(kwargs, "use_causal_mask");
     p->return_attention = kwarg_true(kwargs, "return_attention_scores");
     if (cfg_size(n, "num_heads", -1, 1, RS_MAX_UNITS, &p->num_heads, err) < 0 ||
@@ -281,15 +281,16 @@ static int keras_multi_head(rs_node *n, attention_params *p, const rs_shape *in,
 }
 
 static int package_multi_head(rs_node *n, attention_params *p, const rs_shape *in,
-                              const rs_model *m, rs_error *err)
+                              const rs_layer_ctx *ctx, rs_error *err)
 {
     p->multi_head_package = true;
     if (cfg_size(n, "head_num", -1, 1, RS_MAX_UNITS, &p->num_heads, err) < 0)
         return -1;
     p->use_bias = cfg_bool(n, "use_bias", true);
     p->history_only = cfg_bool(n, "history_only", false);
-    if (cfg_activation(n, "activation", "relu", m, &p->activation, err) < 0)
-        rs_node_unsupported(n, "%s", err->msg);
+    if (cfg_activation(n, "activation", "relu", ctx, &p->activation, err) < 0 &&
+        rs_node_unsupported_by(n, err) < 0)
+        return -1;
     if (n->n_inputs == 2)
         return rs_fail(err, n->name, "MultiHeadAttention takes 1 or 3 inputs, not 2");
     const rs_shape *q = &in[0], *k = &in[n->n_inputs == 3 ? 1 : 0],
@@ -309,15 +310,15 @@ static int package_multi_head(rs_node *n, attention_params *p, const rs_shape *i
     return set_attention_outputs(n, false, false, rs_shape_make(2, q->dims[0], f), in[0], err);
 }
 
-int rs_multi_head_attention_setup(rs_node *n, const rs_shape *in, const rs_model *m,
+int rs_multi_head_attention_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx,
                                   rs_error *err)
 {
     attention_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
     if (!p)
         return -1;
     if (cfg_get(n, "head_num"))
-        return qkv_inputs(n, in, 1, 3, err) < 0 ? -1 : package_multi_head(n, p, in, m, err);
-    return qkv_inputs(n, in, 2, 3, err) < 0 ? -1 : keras_multi_head(n, p, in, m, err);
+        return qkv_inputs(n, in, 1, 3, err) < 0 ? -1 : package_multi_head(n, p, in, ctx, err);
+    return qkv_inputs(n, in, 2, 3, err) < 0 ? -1 : keras_multi_head(n, p, in, ctx, err);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -373,7 +374,7 @@ static int pass_mask(const rs_layer_io *io, int i, int k, rs_error *err)
 static int sample_done(const rs_layer_io *io, size_t b, size_t batch, rs_error *err)
 {
     if (!rs_progress_report(io->progress, (double)(b + 1) / (double)batch))
-        return rs_fail(err, NULL, "cancelled");
+        return rs_fail_cancelled(err);
     return 0;
 }
 
@@ -382,7 +383,7 @@ static float *scratch_alloc(size_t n, rs_error *err)
 {
     float *p = NULL;
     if (n > RS_MAX_ELEMS || !(p = malloc((n ? n : 1) * sizeof *p)))
-        rs_fail(err, NULL, "out of memory for %zu floats of scratch", n);
+        rs_fail_code(err, RS_ERR_NO_MEMORY, NULL, "out of memory for %zu floats of scratch", n);
     return p;
 }
 

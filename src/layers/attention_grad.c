@@ -32,7 +32,8 @@ static int sa_alloc(sa_buf *s, const rs_self_attention *k, size_t T, rs_error *e
     size_t n = 3 * tt + T * s->D + rs_self_attention_scratch(k, T) + 4 * tu;
     s->mem = n <= RS_MAX_ELEMS ? malloc(n * sizeof(float)) : NULL;
     if (!s->mem)
-        return rs_fail(err, NULL, "out of memory for the reverse pass (%zu floats)", n);
+        return rs_fail_code(err, RS_ERR_NO_MEMORY, NULL,
+                            "out of memory for the reverse pass (%zu floats)", n);
     float *p = s->mem;
     s->a = p, p += tt;
     s->da = p, p += tt;
@@ -254,9 +255,9 @@ int rs_seq_self_attention_backward(const rs_node *n, rs_layer_grad_io *io, rs_er
                                    da ? da->data + b * T * T : NULL, io->d_weights,
                                    p->use_additive_bias, io->d_inputs[0].data + b * T * D);
         if (rc < 0)
-            rs_fail(err, NULL, "out of memory");
+            rs_fail_oom(err, NULL);
         else if (!rs_progress_report(io->progress, (double)(b + 1) / (double)B))
-            rc = rs_fail(err, NULL, "cancelled");
+            rc = rs_fail_cancelled(err);
     }
     free(s.mem);
     rs_tensor_free(&zero);
@@ -305,7 +306,7 @@ int rs_seq_weighted_attention_backward(const rs_node *n, rs_layer_grad_io *io, r
     float *buf = malloc((2 * T + D + 1) * sizeof(float));
     int rc = 0;
     if (!dout || !buf) {
-        rc = dout ? rs_fail(err, NULL, "out of memory") : -1;
+        rc = dout ? rs_fail_oom(err, NULL) : -1;
         goto done;
     }
     const float *W = n->weights[0].value.data, *bias = p->use_bias ? n->weights[1].value.data : NULL;

@@ -5,7 +5,7 @@
 
 #include "rnnscope/kernels.h"
 #include "rnnscope/attention.h"
-#include "rnnscope/model.h"
+#include "rnnscope/node.h"
 
 typedef struct attention_params {
     /* SeqSelfAttention */

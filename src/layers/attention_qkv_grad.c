@@ -118,7 +118,7 @@ int rs_scaled_dot_attention_backward(const rs_node *n, rs_layer_grad_io *io, rs_
     rc = 0;
     goto done;
 oom:
-    rs_fail(err, NULL, "out of memory");
+    rs_fail_oom(err, NULL);
 done:
     free(buf);
     rs_tensor_free(&dq);
@@ -224,7 +224,7 @@ int rs_keras_attention_backward(const rs_node *n, rs_layer_grad_io *io, rs_error
                       io->d_inputs[1].data + b * tk * dv, ds) < 0 ||
             keras_scores_back(n, p, io, tq, tk, q.D, ds, row_of(&q, b), row_of(&k, b),
                               io->d_inputs[0].data + b * tq * q.D, dk.data + b * tk * k.D) < 0) {
-            rs_fail(err, NULL, "out of memory");
+            rs_fail_oom(err, NULL);
             goto done;
         }
     }
@@ -274,7 +274,8 @@ static int mha_alloc(mha_buf *s, size_t tq, size_t tk, size_t wq, size_t wv, siz
         total += sizes[i];
     s->mem = total <= RS_MAX_ELEMS ? malloc(total * sizeof(float)) : NULL;
     if (!s->mem)
-        return rs_fail(err, NULL, "out of memory for the reverse pass (%zu floats)", total);
+        return rs_fail_code(err, RS_ERR_NO_MEMORY, NULL,
+                            "out of memory for the reverse pass (%zu floats)", total);
     float **parts[15] = {&s->q, &s->k, &s->v, &s->qp, &s->kp, &s->vp, &s->dq, &s->dk, &s->dv,
                          &s->o, &s->dO, &s->zo, &s->a, &s->ds, &s->km};
     float *p = s->mem;
@@ -466,7 +467,7 @@ int rs_multi_head_attention_backward(const rs_node *n, rs_layer_grad_io *io, rs_
                        da ? da->data + b * c.H * c.q.T * c.k.T : NULL,
                        d[0].data + b * c.q.T * c.q.D, d[1].data + b * c.k.T * c.k.D,
                        d[2].data + b * c.v.T * c.v.D) < 0) {
-            rs_fail(err, NULL, "out of memory");
+            rs_fail_oom(err, NULL);
             goto done;
         }
     const int at[3] = {qi, ki, vi}; /* inputs used twice get the sum */

@@ -27,18 +27,20 @@ int rs_parse_activation(const cJSON *v, int keras_major, rs_activation *out, con
             name = cn->valuestring;
     }
     if (!name)
-        return rs_fail(err, where, "activation is neither a name nor a serialized function");
+        return rs_fail_code(err, RS_ERR_UNSUPPORTED, where,
+                            "activation is neither a name nor a serialized function");
     const char *dot = strrchr(name, '.'); /* "keras.activations.relu" */
     if (dot)
         name = dot + 1;
     if (!rs_activation_from_name(name, keras_major, out))
-        return rs_fail(err, where, "activation '%s' is not supported", name);
+        return rs_fail_code(err, RS_ERR_UNSUPPORTED, where, "activation '%s' is not supported",
+                            name);
     return 0;
 }
 
 const cJSON *cfg_get(const rs_node *n, const char *key)
 {
-    return cJSON_GetObjectItemCaseSensitive(n->config, key);
+    return cJSON_GetObjectItemCaseSensitive(n->keras_config, key);
 }
 
 bool cfg_bool(const rs_node *n, const char *key, bool dflt)
@@ -99,22 +101,22 @@ const char *cfg_str(const rs_node *n, const char *key, const char *dflt)
     return cJSON_IsString(v) ? v->valuestring : dflt;
 }
 
-bool rs_keras_at_least(const rs_model *m, int major, int minor)
+bool rs_keras_at_least(const rs_layer_ctx *ctx, int major, int minor)
 {
-    int a = m ? m->keras_major : 2, b = 0;
-    if (m && m->keras_version && sscanf(m->keras_version, "%d.%d", &a, &b) < 1)
-        a = m->keras_major;
+    int a = ctx ? ctx->keras_major : 2, b = 0;
+    if (ctx && ctx->keras_version && sscanf(ctx->keras_version, "%d.%d", &a, &b) < 1)
+        a = ctx->keras_major;
     return a > major || (a == major && b >= minor);
 }
 
-rs_writer rs_writer_of(const rs_model *m)
+rs_writer rs_writer_of(const rs_layer_ctx *ctx)
 {
     int major, minor, patch = 0;
-    const char *v = m ? m->keras_version : NULL;
+    const char *v = ctx ? ctx->keras_version : NULL;
     if (v && strstr(v, "tfjs-layers"))
         return RS_WRITER_TFJS;
     if (!v || sscanf(v, "%d.%d.%d", &major, &minor, &patch) < 2)
-        return m && m->keras_major >= 3 ? RS_WRITER_KERAS_3 : RS_WRITER_TF_KERAS;
+        return ctx && ctx->keras_major >= 3 ? RS_WRITER_KERAS_3 : RS_WRITER_TF_KERAS;
     if (major >= 3)
         return RS_WRITER_KERAS_3;
     if (strstr(v, "-tf") || (major == 2 && minor >= 4))
@@ -124,28 +126,28 @@ rs_writer rs_writer_of(const rs_model *m)
 }
 
 int cfg_activation_or_glu(const rs_node *n, const char *key, const char *dflt,
-                          const rs_model *m, rs_activation *out, rs_error *err)
+                          const rs_layer_ctx *ctx, rs_activation *out, rs_error *err)
 {
-    int major = m ? m->keras_major : 2;
+    int major = ctx ? ctx->keras_major : 2;
     const cJSON *v = cfg_get(n, key);
     if (!v)
         rs_activation_from_name(dflt, major, out);
     else if (rs_parse_activation(v, major, out, n->name, err) < 0)
         return -1;
     /* sparsemax's threshold was fixed after 3.15 (keras PR #23469) */
-    if (out->kind == RS_ACT_SPARSEMAX_K38 && rs_keras_at_least(m, 3, 16))
+    if (out->kind == RS_ACT_SPARSEMAX_K38 && rs_keras_at_least(ctx, 3, 16))
         out->kind = RS_ACT_SPARSEMAX;
     return 0;
 }
 
-int cfg_activation(const rs_node *n, const char *key, const char *dflt, const rs_model *m,
+int cfg_activation(const rs_node *n, const char *key, const char *dflt, const rs_layer_ctx *ctx,
                    rs_activation *out, rs_error *err)
 {
-    if (cfg_activation_or_glu(n, key, dflt, m, out, err) < 0)
+    if (cfg_activation_or_glu(n, key, dflt, ctx, out, err) < 0)
         return -1;
     if (out->kind == RS_ACT_GLU)
-        return rs_fail(err, n->name, "activation 'glu' (it halves the last axis) is supported in "
-                                     "Dense and Activation layers only");
+        return rs_fail_code(err, RS_ERR_UNSUPPORTED, n->name, "activation 'glu' (it halves the "
+                            "last axis) is supported in Dense and Activation layers only");
     return 0;
 }
 
@@ -161,7 +163,7 @@ int rs_node_outputs(rs_node *n, int n_outputs, int n_internal, rs_error *err)
     n->out_names = calloc((size_t)total, sizeof *n->out_names);
     n->n_outputs = n->n_internal = 0;
     if (!n->out_shapes || !n->out_names)
-        return rs_fail(err, n->name, "out of memory");
+        return rs_fail_oom(err, n->name);
     for (int i = 0; i < total; i++)
         n->out_shapes[i].rank = -1;
     n->n_outputs = n_outputs;
@@ -173,7 +175,7 @@ int rs_node_name_output(rs_node *n, int i, const char *name, rs_error *err)
 {
     free(n->out_names[i]);
     n->out_names[i] = strdup(name);
-    return n->out_names[i] ? 0 : rs_fail(err, n->name, "out of memory");
+    return n->out_names[i] ? 0 : rs_fail_oom(err, n->name);
 }
 
 rs_shape rs_shape_make(int rank, ...)
@@ -249,6 +251,11 @@ int rs_expect_weight_scalar(const rs_node *n, int i, rs_error *err)
                    n->weights[i].name, got);
 }
 
+int rs_node_unsupported_by(rs_node *n, const rs_error *err)
+{
+    return err->code == RS_ERR_UNSUPPORTED ? rs_node_unsupported(n, "%s", err->msg) : -1;
+}
+
 int rs_node_unsupported(rs_node *n, const char *fmt, ...)
 {
     char buf[256];
@@ -262,7 +269,7 @@ int rs_node_unsupported(rs_node *n, const char *fmt, ...)
 }
 
 int rs_inner_node_setup(const rs_node *outer, const cJSON *inner_layer, int first_weight,
-                        int n_weights, const rs_shape *in_shape, const rs_model *m,
+                        int n_weights, const rs_shape *in_shape, const rs_layer_ctx *ctx,
                         rs_node **out, rs_error *err)
 {
     *out = NULL;
@@ -272,16 +279,16 @@ int rs_inner_node_setup(const rs_node *outer, const cJSON *inner_layer, int firs
         return rs_fail(err, outer->name, "%s has no valid inner layer config", outer->class_name);
     rs_node *in = calloc(1, sizeof *in);
     if (!in)
-        return rs_fail(err, outer->name, "out of memory");
+        return rs_fail_oom(err, outer->name);
     *out = in;
     const cJSON *nm = cJSON_GetObjectItemCaseSensitive(cfg, "name");
     size_t len = strlen(outer->name) + (cJSON_IsString(nm) ? strlen(nm->valuestring) : 5) + 2;
     in->name = malloc(len);
     in->class_name = strdup(cls->valuestring);
     if (!in->name || !in->class_name)
-        return rs_fail(err, outer->name, "out of memory");
+        return rs_fail_oom(err, outer->name);
     snprintf(in->name, len, "%s/%s", outer->name, cJSON_IsString(nm) ? nm->valuestring : "inner");
-    in->config = cfg;
+    in->keras_config = cfg;
     in->n_inputs = 1; /* the wrapper's input; inputs stays NULL */
     in->n_weights = n_weights;
     in->weights = n_weights > 0 ? outer->weights + first_weight : NULL;
@@ -289,7 +296,7 @@ int rs_inner_node_setup(const rs_node *outer, const cJSON *inner_layer, int firs
     in->kind = rs_layer_kind_find(in->class_name);
     if (!in->kind)
         return rs_node_unsupported(in, "layer class '%s' is not supported", in->class_name);
-    return in->kind->setup(in, in_shape, m, err);
+    return in->kind->setup(in, in_shape, ctx, err);
 }
 
 void rs_inner_node_free(rs_node *in)
@@ -313,7 +320,7 @@ void *rs_params_alloc(const rs_node *n, size_t size, rs_error *err)
 {
     void *p = calloc(1, size);
     if (!p)
-        rs_fail(err, n->name, "out of memory");
+        rs_fail_oom(err, n->name);
     return p;
 }
 

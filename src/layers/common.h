@@ -36,16 +36,16 @@ const char *cfg_str(const rs_node *n, const char *key, const char *dflt);
  * "'pool_size' is 1e+15: it must be a whole number from 1 to 1048576". */
 int cfg_size(const rs_node *n, const char *key, long dflt, long lo, long hi, long *out,
              rs_error *err);
-/* The activation under key (missing → the activation named dflt). m gives the Keras version
+/* The activation under key (missing → the activation named dflt). ctx gives the Keras version
  * (NULL: 2), which selects hard_sigmoid's and sparsemax's formulas. glu, which halves the last
  * axis, is refused; cfg_activation_or_glu lets it through for the layers that handle it. */
-int cfg_activation(const rs_node *n, const char *key, const char *dflt, const rs_model *m,
+int cfg_activation(const rs_node *n, const char *key, const char *dflt, const rs_layer_ctx *ctx,
                    rs_activation *out, rs_error *err);
 int cfg_activation_or_glu(const rs_node *n, const char *key, const char *dflt,
-                          const rs_model *m, rs_activation *out, rs_error *err);
+                          const rs_layer_ctx *ctx, rs_activation *out, rs_error *err);
 
 /* Is the model's Keras version at least major.minor? "" (unknown) counts as keras_major.0. */
-bool rs_keras_at_least(const rs_model *m, int major, int minor);
+bool rs_keras_at_least(const rs_layer_ctx *ctx, int major, int minor);
 
 /* The program that wrote the file, from its version ("tfjs-layers 4.22.0", "2.2.4", "2.3.1",
  * "2.2.4-tf" or "2.13.1", "3.10.0"; "" counts as tf.keras 2 or Keras 3 by keras_major). Where
@@ -57,7 +57,7 @@ typedef enum rs_writer {
     RS_WRITER_TF_KERAS,      /* tf.keras 2 ("-tf" versions, 2.4 and later) */
     RS_WRITER_KERAS_3,
 } rs_writer;
-rs_writer rs_writer_of(const rs_model *m);
+rs_writer rs_writer_of(const rs_layer_ctx *ctx);
 
 /* Allocate n_outputs + n_internal shapes (rank -1) and names (NULL) on the node. */
 int rs_node_outputs(rs_node *n, int n_outputs, int n_internal, rs_error *err);
@@ -78,13 +78,15 @@ int rs_expect_weight_shape(const rs_node *n, int i, int rank, const long *dims, 
 /* Weight i is a scalar or a vector of one value. */
 int rs_expect_weight_scalar(const rs_node *n, int i, rs_error *err);
 
-/* Mark the node unsupported with a reason (it still loads). Returns 0. */
-int rs_node_unsupported(rs_node *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* After a failed config read (cfg_activation...): a setting rnnscope does not do
+ * (RS_ERR_UNSUPPORTED) marks the node unsupported with err's message and returns 0 (the model
+ * still loads); any other failure stays an error: -1. */
+int rs_node_unsupported_by(rs_node *n, const rs_error *err);
 
 /* A layer wrapped by another (Bidirectional, TimeDistributed) set up as a node of its own
  * with a slice of the wrapper's weights (not owned). */
 int rs_inner_node_setup(const rs_node *outer, const cJSON *inner_layer, int first_weight,
-                        int n_weights, const rs_shape *in_shape, const rs_model *m,
+                        int n_weights, const rs_shape *in_shape, const rs_layer_ctx *ctx,
                         rs_node **out, rs_error *err);
 void rs_inner_node_free(rs_node *inner);
 

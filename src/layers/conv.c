@@ -79,7 +79,7 @@ static rs_shape steps_shape(const conv_params *p, long steps, long channels)
     return p->channels_first ? rs_shape_make(2, channels, steps) : rs_shape_make(2, steps, channels);
 }
 
-int rs_conv1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_conv1d_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     conv_params *p = begin(n, in, err);
     if (!p || parse_padding(n, &p->pad, err) < 0)
@@ -93,8 +93,8 @@ int rs_conv1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error 
     p->use_bias = cfg_bool(n, "use_bias", true);
     if (p->filters <= 0 || p->kernel_size <= 0 || p->filters % p->groups != 0)
         return rs_fail(err, n->name, "Conv1D has invalid filters/kernel_size/groups");
-    if (cfg_activation(n, "activation", "linear", m, &p->activation, err) < 0)
-        return rs_node_unsupported(n, "%s", err->msg);
+    if (cfg_activation(n, "activation", "linear", ctx, &p->activation, err) < 0)
+        return rs_node_unsupported_by(n, err);
     long c = in_channels(p, &in[0]);
     if (c >= 0 && c % p->groups != 0)
         return rs_fail(err, n->name, "%ld input channels do not divide into %ld groups", c,
@@ -111,7 +111,7 @@ int rs_conv1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error 
     return 0;
 }
 
-int rs_pooling1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_pooling1d_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     conv_params *p = begin(n, in, err);
     if (!p || parse_padding(n, &p->pad, err) < 0 || rs_expect_weight_count(n, 0, err) < 0)
@@ -128,7 +128,7 @@ int rs_pooling1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_err
     return 0;
 }
 
-int rs_global_pooling1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_global_pooling1d_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     conv_params *p = begin(n, in, err);
     if (!p || rs_expect_weight_count(n, 0, err) < 0)
@@ -166,7 +166,7 @@ static int pair(rs_node *n, const char *key, long dflt, long out[2], rs_error *e
     return 0;
 }
 
-int rs_cropping1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_cropping1d_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     conv_params *p = begin(n, in, err);
     if (!p || pair(n, "cropping", 1, p->crop_or_pad, err) < 0 ||
@@ -180,7 +180,7 @@ int rs_cropping1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_er
     return 0;
 }
 
-int rs_zero_padding1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_zero_padding1d_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     conv_params *p = begin(n, in, err);
     if (!p || pair(n, "padding", 1, p->crop_or_pad, err) < 0 ||
@@ -195,7 +195,7 @@ int rs_zero_padding1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, r
     return 0;
 }
 
-int rs_upsampling1d_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_upsampling1d_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     conv_params *p = begin(n, in, err);
     if (!p || rs_expect_weight_count(n, 0, err) < 0)
@@ -305,7 +305,7 @@ static int pooling1d_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
             rs_pool1d_rows(average, pool, stride, kernel_padding(p->pad), T, C,
                            io->inputs[0]->data + b * T * C, y->data + b * len * C, t, t + rows);
             if (!rs_progress_report(io->progress, ((double)b * len + t) / ((double)B * len)))
-                return rs_fail(err, NULL, "cancelled");
+                return rs_fail_cancelled(err);
         }
     return 0;
 }

@@ -4,7 +4,7 @@
 #define RNNSCOPE_LAYERS_CONV_PARAMS_H
 
 #include "rnnscope/kernels.h"
-#include "rnnscope/model.h"
+#include "rnnscope/node.h"
 #include "rnnscope/ops.h"
 
 typedef enum padding { PAD_VALID, PAD_SAME, PAD_CAUSAL } padding;

@@ -16,7 +16,7 @@ typedef struct input_params {
     char dtype[32];
 } input_params;
 
-int rs_input_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_input_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     input_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
     if (!p || rs_node_outputs(n, 1, 0, err) < 0)
@@ -75,7 +75,7 @@ static void glu_shape(rs_node *n, rs_shape *s)
 
 /* ---- Dense ---- */
 
-int rs_dense_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_dense_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     dense_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
     if (!p || rs_expect_inputs(n, 1, 1, err) < 0 || rs_node_outputs(n, 1, 0, err) < 0)
@@ -85,8 +85,8 @@ int rs_dense_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *
     p->use_bias = cfg_bool(n, "use_bias", true);
     if (quantized(n))
         return rs_node_unsupported(n, "quantized Dense");
-    if (cfg_activation_or_glu(n, "activation", "linear", m, &p->activation, err) < 0)
-        return rs_node_unsupported(n, "%s", err->msg);
+    if (cfg_activation_or_glu(n, "activation", "linear", ctx, &p->activation, err) < 0)
+        return rs_node_unsupported_by(n, err);
     if (p->units <= 0)
         return rs_fail(err, n->name, "Dense has no valid 'units'");
     if (in[0].rank < 1)
@@ -106,7 +106,7 @@ int rs_dense_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *
 /* ---- Activation, ReLU, LeakyReLU, ELU, Softmax ---- */
 
 
-int rs_activation_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_activation_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     activation_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
     if (!p || rs_expect_inputs(n, 1, 1, err) < 0 || rs_node_outputs(n, 1, 0, err) < 0)
@@ -116,7 +116,7 @@ int rs_activation_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_er
     p->axis = cfg_int(n, "axis", -1);
     const char *cls = n->class_name;
     rs_activation *a = &p->activation;
-    rs_activation_from_name("linear", m ? m->keras_major : 2, a);
+    rs_activation_from_name("linear", ctx ? ctx->keras_major : 2, a);
     if (!strcmp(cls, "ReLU")) {
         a->kind = RS_ACT_RELU;
         a->alpha = (float)cfg_num(n, "negative_slope", 0);
@@ -139,9 +139,9 @@ int rs_activation_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_er
         const cJSON *axes = cfg_get(n, "axis");
         if (cJSON_IsArray(axes) && cJSON_GetArraySize(axes) != 1)
             return rs_node_unsupported(n, "Softmax over several axes");
-        p->zero_masked = rs_keras_at_least(m, 3, 14);
-    } else if (cfg_activation_or_glu(n, "activation", "linear", m, a, err) < 0) {
-        return rs_node_unsupported(n, "%s", err->msg);
+        p->zero_masked = rs_keras_at_least(ctx, 3, 14);
+    } else if (cfg_activation_or_glu(n, "activation", "linear", ctx, a, err) < 0) {
+        return rs_node_unsupported_by(n, err);
     } else if (a->kind == RS_ACT_GLU) {
         glu_shape(n, &n->out_shapes[0]);
     }
@@ -151,7 +151,7 @@ int rs_activation_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_er
 
 /* ---- PReLU: a learned negative slope per element, shared along shared_axes ---- */
 
-int rs_prelu_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_prelu_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     n->params = NULL;
     if (rs_expect_inputs(n, 1, 1, err) < 0 || rs_node_outputs(n, 1, 0, err) < 0)
@@ -175,7 +175,7 @@ int rs_prelu_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *
 
 /* ---- identity at inference: Dropout & co, ActivityRegularization, Masking ---- */
 
-int rs_identity_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_identity_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     identity_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
     if (!p || rs_expect_inputs(n, 1, 1, err) < 0 || rs_node_outputs(n, 1, 0, err) < 0)
@@ -188,7 +188,7 @@ int rs_identity_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_erro
 
 /* ---- Embedding ---- */
 
-int rs_embedding_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_embedding_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     embedding_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
     if (!p || rs_expect_inputs(n, 1, 1, err) < 0 || rs_node_outputs(n, 1, 0, err) < 0)
@@ -227,7 +227,7 @@ static long shape_count(const rs_shape *s)
     return c;
 }
 
-int rs_flatten_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_flatten_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     reshape_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
     if (!p || rs_expect_inputs(n, 1, 1, err) < 0 || rs_node_outputs(n, 1, 0, err) < 0)
@@ -237,7 +237,7 @@ int rs_flatten_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error
     return rs_expect_weight_count(n, 0, err);
 }
 
-int rs_reshape_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_reshape_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     reshape_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
     if (!p || rs_expect_inputs(n, 1, 1, err) < 0 || rs_node_outputs(n, 1, 0, err) < 0)
@@ -274,7 +274,7 @@ int rs_reshape_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error
     return rs_expect_weight_count(n, 0, err);
 }
 
-int rs_permute_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_permute_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     reshape_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
     if (!p || rs_expect_inputs(n, 1, 1, err) < 0 || rs_node_outputs(n, 1, 0, err) < 0)
@@ -297,7 +297,7 @@ int rs_permute_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error
     return rs_expect_weight_count(n, 0, err);
 }
 
-int rs_repeat_vector_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_repeat_vector_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     reshape_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
     if (!p || rs_expect_inputs(n, 1, 1, err) < 0 || rs_node_outputs(n, 1, 0, err) < 0 ||

@@ -113,7 +113,7 @@ int rs_dense_backward(const rs_node *n, rs_layer_grad_io *io, rs_error *err)
     rc = 0;
     goto done;
 oom:
-    rs_fail(err, NULL, "out of memory");
+    rs_fail_oom(err, NULL);
 done:
     rs_tensor_free(&z);
     rs_tensor_free(&dz);

@@ -4,7 +4,7 @@
 #define RNNSCOPE_LAYERS_CORE_PARAMS_H
 
 #include "rnnscope/kernels.h"
-#include "rnnscope/model.h"
+#include "rnnscope/node.h"
 
 typedef struct dense_params {
     long units;

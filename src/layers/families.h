@@ -5,7 +5,7 @@
 #include "rnnscope/layer.h"
 
 #define RS_SETUP(name) \
-    int name(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+    int name(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 #define RS_FORWARD(name) int name(const rs_node *n, rs_layer_io *io, rs_error *err)
 
 /* core.c */

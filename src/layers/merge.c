@@ -99,7 +99,7 @@ static int dot_shape(rs_node *n, merge_params *p, const rs_shape *in, rs_error *
     return 0;
 }
 
-int rs_merge_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_merge_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     merge_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
     if (!p || rs_node_outputs(n, 1, 0, err) < 0 || rs_expect_weight_count(n, 0, err) < 0)

@@ -68,7 +68,7 @@ static int elementwise_backward(const merge_params *p, rs_layer_grad_io *io, con
 {
     rs_walk *w = calloc((size_t)io->n_inputs, sizeof *w);
     if (!w)
-        return rs_fail(err, NULL, "out of memory");
+        return rs_fail_oom(err, NULL);
     int rc = 0;
     for (int k = 0; k < io->n_inputs && rc == 0; k++) {
         size_t stride[RS_MAX_RANK];

@@ -4,7 +4,7 @@
 #define RNNSCOPE_LAYERS_MERGE_PARAMS_H
 
 #include "rnnscope/kernels.h"
-#include "rnnscope/model.h"
+#include "rnnscope/node.h"
 
 typedef enum merge_op {
     MERGE_CONCAT, MERGE_ADD, MERGE_SUBTRACT, MERGE_MULTIPLY, MERGE_AVERAGE, MERGE_MAXIMUM,

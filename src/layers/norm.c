@@ -23,7 +23,7 @@ static int norm_axis(const rs_node *n, const rs_shape *in, int *axis, rs_error *
     return 0;
 }
 
-int rs_batch_norm_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_batch_norm_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     norm_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
     if (!p || rs_expect_inputs(n, 1, 1, err) < 0 || rs_node_outputs(n, 1, 0, err) < 0)
@@ -70,7 +70,7 @@ static int layer_norm_axes(rs_node *n, const rs_shape *in, norm_params *p, rs_er
     return 0;
 }
 
-int rs_layer_norm_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_layer_norm_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     norm_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
     if (!p || rs_expect_inputs(n, 1, 1, err) < 0 || rs_node_outputs(n, 1, 0, err) < 0)

@@ -4,7 +4,7 @@
 #define RNNSCOPE_LAYERS_NORM_PARAMS_H
 
 #include "rnnscope/kernels.h"
-#include "rnnscope/model.h"
+#include "rnnscope/node.h"
 
 typedef struct norm_params {
     int axis;          /* BatchNormalization: index into the shape without batch */

@@ -34,13 +34,13 @@
  * Keras 3 give a Bidirectional's halves zero_output_for_mask when it returns sequences. A
  * model.json converted from Keras (generatedBy "keras v2.13.1") carries that Keras' version in
  * keras_version and follows its row. Every writer keeps the states over a masked step. */
-static int rnn_parse(rs_node *n, rnn_params *p, const rs_model *m, rs_error *err)
+static int rnn_parse(rs_node *n, rnn_params *p, const rs_layer_ctx *ctx, rs_error *err)
 {
     const char *cls = n->class_name;
     p->cudnn = !strncmp(cls, "CuDNN", 5);
     p->cell = strstr(cls, "LSTM") ? CELL_LSTM : strstr(cls, "GRU") ? CELL_GRU : CELL_SIMPLE;
     p->gates = p->cell == CELL_LSTM ? 4 : p->cell == CELL_GRU ? 3 : 1;
-    p->keras_major = m ? m->keras_major : 2;
+    p->keras_major = ctx ? ctx->keras_major : 2;
     if (cfg_size(n, "units", -1, 1, RS_MAX_UNITS, &p->units, err) < 0)
         return -1;
     if (p->units <= 0)
@@ -53,7 +53,7 @@ static int rnn_parse(rs_node *n, rnn_params *p, const rs_model *m, rs_error *err
     /* a viewer runs the model fresh, as a newly loaded Keras model does: from the zero state */
     n->note = p->stateful ? "stateful: states start at zero" : NULL;
     p->zero_output_for_mask = cfg_bool(n, "zero_output_for_mask", false);
-    rs_writer w = rs_writer_of(m);
+    rs_writer w = rs_writer_of(ctx);
     p->masked_output_is_state =
         w == RS_WRITER_TFJS || (w == RS_WRITER_KERAS_224 && !cfg_bool(n, "unroll", false));
     p->reset_after = p->cudnn || cfg_bool(n, "reset_after", false);
@@ -63,9 +63,9 @@ static int rnn_parse(rs_node *n, rnn_params *p, const rs_model *m, rs_error *err
         return 0;
     }
     const char *ra_default = p->keras_major >= 3 ? "sigmoid" : "hard_sigmoid";
-    if (cfg_activation(n, "activation", "tanh", m, &p->activation, err) < 0 ||
-        cfg_activation(n, "recurrent_activation", ra_default, m, &p->recurrent_activation, err) < 0)
-        return 1; /* unsupported, not an error */
+    if (cfg_activation(n, "activation", "tanh", ctx, &p->activation, err) < 0 ||
+        cfg_activation(n, "recurrent_activation", ra_default, ctx, &p->recurrent_activation, err) < 0)
+        return rs_node_unsupported_by(n, err) < 0 ? -1 : 1;
     if (cfg_bool(n, "time_major", false))
         return rs_node_unsupported(n, "%s with time_major", cls), 1;
     /* the recurrence applies activations value by value: softmax, sparsemax over the units not */
@@ -120,16 +120,14 @@ static int check_initial_states(const rs_node *n, const rnn_params *p, const rs_
     return 0;
 }
 
-int rs_rnn_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_rnn_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     rnn_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
     if (!p || rs_expect_inputs(n, 1, 3, err) < 0 || rs_expect_rank(n, &in[0], 2, err) < 0)
         return -1;
-    int parsed = rnn_parse(n, p, m, err);
+    int parsed = rnn_parse(n, p, ctx, err);
     if (parsed < 0)
         return -1;
-    if (parsed > 0 && !n->unsupported)
-        rs_node_unsupported(n, "%s", err->msg);
     if (rnn_check_weights(n, p, in[0].dims[1], err) < 0)
         return -1;
     if (check_initial_states(n, p, in, err) < 0)
@@ -188,7 +186,8 @@ static int cudnn_weights(const rs_node *n, const rnn_params *p, size_t in, rnn_w
     size_t kn = n->weights[0].value.size, rn = n->weights[1].value.size;
     rw->owned = malloc((kn + rn + gu) * sizeof(float));
     if (!rw->owned)
-        return rs_fail(err, NULL, "out of memory converting the CuDNN weights");
+        return rs_fail_code(err, RS_ERR_NO_MEMORY, NULL,
+                            "out of memory converting the CuDNN weights");
     float *k = rw->owned, *r = k + kn, *b = r + rn;
     cudnn_convert_kernels(p, in, n->weights[0].value.data, n->weights[1].value.data, k, r);
     rw->w.kernel = k;
@@ -463,7 +462,7 @@ static int bidir_internals(rs_node *n, const bidir_params *p, int first, rs_erro
     return 0;
 }
 
-int rs_bidirectional_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_bidirectional_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     bidir_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
     if (!p || rs_expect_inputs(n, 1, 5, err) < 0 || parse_merge(n, &p->merge, err) < 0)
@@ -473,10 +472,10 @@ int rs_bidirectional_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs
                        n->n_weights);
     const cJSON *layer = cfg_get(n, "layer"), *back = cfg_get(n, "backward_layer");
     p->backward_from_config = back != NULL;
-    p->zero_masked_outputs = rs_writer_of(m) >= RS_WRITER_TF_KERAS;
+    p->zero_masked_outputs = rs_writer_of(ctx) >= RS_WRITER_TF_KERAS;
     int half = n->n_weights / 2;
-    if (rs_inner_node_setup(n, layer, 0, half, &in[0], m, &p->forward, err) < 0 ||
-        rs_inner_node_setup(n, back ? back : layer, half, half, &in[0], m, &p->backward, err) < 0)
+    if (rs_inner_node_setup(n, layer, 0, half, &in[0], ctx, &p->forward, err) < 0 ||
+        rs_inner_node_setup(n, back ? back : layer, half, half, &in[0], ctx, &p->backward, err) < 0)
         return -1;
     const rs_node *f = p->forward;
     n->note = f->note ? f->note : p->backward->note;
@@ -630,7 +629,7 @@ static int run_directions(const bidir_params *p, rnn_call c[2], bidir_run *r, pa
                           rs_error *err)
 {
     size_t threads = threads_apart(p->forward->params, c[0].x);
-    dir_job back = {p->backward, &c[1], r->bw, {""}, -1, false};
+    dir_job back = {p->backward, &c[1], r->bw, {.code = RS_ERR_NONE}, -1, false};
     pthread_t tid;
     pp->together = threads > 0;
     if (pp->together) {
@@ -648,7 +647,7 @@ static int run_directions(const bidir_params *p, rnn_call c[2], bidir_run *r, pa
         /* the backward half may have ended last, unreported; a cancel asked then is a cancel
          * (the halves may end within one tick of wait_reporting on a busy machine) */
         if (rc == 0 && back.rc == 0 && !rs_progress_report(pp->parent, 1.0))
-            rc = rs_fail(err, NULL, "cancelled");
+            rc = rs_fail_cancelled(err);
     } else if (rc == 0) {
         c[1].max_threads = 0;
         dir_thread(&back);
@@ -708,7 +707,7 @@ int rs_bidirectional_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
     bidir_run r = {calloc((size_t)per, sizeof(rs_tensor)), calloc((size_t)per, sizeof(rs_tensor))};
     int rc = -1;
     if (!r.fw || !r.bw) {
-        rs_fail(err, NULL, "out of memory");
+        rs_fail_oom(err, NULL);
         goto done;
     }
     if (bidir_directions(p, io, &r, err) < 0 ||

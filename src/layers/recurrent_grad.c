@@ -127,7 +127,7 @@ static int rnn_node_backward(const rs_node *n, rnn_back *b, rs_error *err)
         conv = calloc((in + (size_t)p->units + 1) * gu, sizeof *conv);
         if (!conv) {
             free(rw.owned);
-            return rs_fail(err, NULL, "out of memory");
+            return rs_fail_oom(err, NULL);
         }
         g.d_kernel = conv;
         g.d_recurrent = conv + in * gu;

@@ -4,7 +4,7 @@
 #define RNNSCOPE_LAYERS_RECURRENT_PARAMS_H
 
 #include "rnnscope/kernels.h"
-#include "rnnscope/model.h"
+#include "rnnscope/node.h"
 #include "rnnscope/rnn.h"
 
 typedef enum rnn_cell { CELL_SIMPLE, CELL_LSTM, CELL_GRU } rnn_cell;

@@ -116,48 +116,6 @@ static const char *unknown_reason(const char *cls)
     return "is not supported";
 }
 
-/* For every node, 1 + the largest output index any consumer or the model asks of it. */
-static int *outputs_needed(const rs_model *m, rs_error *err)
-{
-    int *need = calloc((size_t)m->n_nodes + 1, sizeof *need);
-    if (!need) {
-        rs_fail(err, m->path, "out of memory");
-        return NULL;
-    }
-    for (int i = 0; i < m->n_nodes; i++)
-        for (int k = 0; k < m->nodes[i].n_inputs; k++) {
-            rs_ref r = m->nodes[i].inputs[k];
-            if (r.output + 1 > need[r.node])
-                need[r.node] = r.output + 1;
-        }
-    for (int k = 0; k < m->n_outputs; k++)
-        if (m->outputs[k].output + 1 > need[m->outputs[k].node])
-            need[m->outputs[k].node] = m->outputs[k].output + 1;
-    return need;
-}
-
-/* Shapes of the node's inputs; 1 when an input is unknown (the node cannot be set up). */
-static int gather_inputs(const rs_model *m, rs_node *n, rs_shape *shapes, rs_error *err)
-{
-    for (int k = 0; k < n->n_inputs; k++) {
-        const rs_node *src = &m->nodes[n->inputs[k].node];
-        int out = n->inputs[k].output;
-        if (src->unsupported) {
-            rs_node_unsupported(n, "its input comes from '%s', which cannot run", src->name);
-            return 1;
-        }
-        if (out >= src->n_outputs)
-            return rs_fail(err, n->name, "uses output %d of '%s', which has %d", out, src->name,
-                           src->n_outputs);
-        shapes[k] = src->out_shapes[out];
-        if (shapes[k].rank < 0) {
-            rs_node_unsupported(n, "the shape of its input from '%s' is unknown", src->name);
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* An unsupported node still gets outputs (of unknown shape) for what its consumers use. */
 static int placeholder_outputs(rs_node *n, int needed, rs_error *err)
 {
@@ -166,26 +124,19 @@ static int placeholder_outputs(rs_node *n, int needed, rs_error *err)
     return rs_node_outputs(n, needed > 1 ? needed : 1, 0, err);
 }
 
-static int setup_node(rs_model *m, rs_node *n, int needed, rs_error *err)
+int rs_node_setup(rs_node *n, const rs_shape *in_shapes, int needed, const rs_layer_ctx *ctx,
+                  rs_error *err)
 {
-    rs_shape *shapes = calloc((size_t)n->n_inputs + 1, sizeof *shapes);
-    if (!shapes)
-        return rs_fail(err, n->name, "out of memory");
-    int rc = gather_inputs(m, n, shapes, err);
-    if (rc == 0) {
+    if (!n->unsupported) {
         n->kind = rs_layer_kind_find(n->class_name);
         if (!n->kind) {
             rs_node_unsupported(n, "%s layer %s", n->class_name, unknown_reason(n->class_name));
         } else {
-            rs_error local = {{0}};
-            rc = n->kind->setup(n, shapes, m, &local);
-            if (rc < 0)
-                rs_fail(err, NULL, "%s", local.msg);
+            rs_error local = {0};
+            if (n->kind->setup(n, in_shapes, ctx, &local) < 0)
+                return rs_fail_code(err, local.code, NULL, "%s", local.msg);
         }
     }
-    free(shapes);
-    if (rc < 0)
-        return -1;
     if (n->unsupported || !n->out_shapes)
         return placeholder_outputs(n, needed, err);
     for (int k = 0; k < n->n_outputs + n->n_internal; k++)
@@ -198,22 +149,8 @@ static int setup_node(rs_model *m, rs_node *n, int needed, rs_error *err)
     return 0;
 }
 
-int rs_model_setup_layers(rs_model *m, rs_error *err)
-{
-    int *need = outputs_needed(m, err);
-    if (!need)
-        return -1;
-    int rc = 0;
-    for (int i = 0; i < m->n_nodes && rc == 0; i++)
-        rc = setup_node(m, &m->nodes[i], need[i], err);
-    free(need);
-    if (rc < 0)
-        rs_error_prefix(err, m->path);
-    return rc;
-}
-
-size_t rs_node_need_bytes(const rs_model *m, const rs_node *n, const rs_tensor *const *inputs,
-                          bool internals)
+size_t rs_node_need_bytes(const rs_node *n, const rs_tensor *const *inputs, bool internals,
+                          const rs_layer_ctx *ctx)
 {
     if (!n->kind)
         return 0;
@@ -235,7 +172,7 @@ size_t rs_node_need_bytes(const rs_model *m, const rs_node *n, const rs_tensor *
     tmp.unsupported = NULL;
     rs_error ignored;
     size_t bytes = 0;
-    if (n->kind->setup && n->kind->setup(&tmp, shapes, m, &ignored) == 0 && !tmp.unsupported)
+    if (n->kind->setup && n->kind->setup(&tmp, shapes, ctx, &ignored) == 0 && !tmp.unsupported)
         for (int k = 0; k < tmp.n_outputs + (internals ? tmp.n_internal : 0); k++) {
             const rs_shape *s = &tmp.out_shapes[k];
             size_t one = rs_size_mul(batch, sizeof(float));

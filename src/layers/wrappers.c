@@ -16,28 +16,12 @@
 #include "layers/families.h"
 #include "layers/wrappers_params.h"
 
-/* Does a model input have a fixed batch size (batch_input_shape / batch_shape [2, ...])? */
-static bool batch_fixed(const rs_model *m)
+static void mask_rule(time_distributed_params *p, const rs_layer_ctx *ctx)
 {
-    for (int i = 0; m && i < m->n_nodes; i++) {
-        const rs_node *n = &m->nodes[i];
-        if (n->n_inputs != 0 || strcmp(n->class_name, "InputLayer") != 0 || !n->config)
-            continue;
-        const cJSON *s = cJSON_GetObjectItemCaseSensitive(n->config, "batch_input_shape");
-        if (!s)
-            s = cJSON_GetObjectItemCaseSensitive(n->config, "batch_shape");
-        if (cJSON_IsNumber(cJSON_GetArrayItem(s, 0)))
-            return true;
-    }
-    return false;
-}
-
-static void mask_rule(time_distributed_params *p, const rs_model *m)
-{
-    rs_writer w = rs_writer_of(m);
-    bool stepwise = batch_fixed(m) && (w == RS_WRITER_KERAS_224 || w == RS_WRITER_KERAS_23 ||
-                                       (w == RS_WRITER_TF_KERAS &&
-                                        cfg_bool(p->inner, "stateful", false)));
+    rs_writer w = rs_writer_of(ctx);
+    bool stepwise = ctx && ctx->batch_fixed &&
+                    (w == RS_WRITER_KERAS_224 || w == RS_WRITER_KERAS_23 ||
+                     (w == RS_WRITER_TF_KERAS && cfg_bool(p->inner, "stateful", false)));
     p->pass_mask = !stepwise;
     p->keep_mask = stepwise || w == RS_WRITER_KERAS_3;
 }
@@ -64,7 +48,7 @@ static int with_time(const rs_node *n, long steps, const rs_shape *o, rs_shape *
     return 0;
 }
 
-int rs_time_distributed_setup(rs_node *n, const rs_shape *in, const rs_model *m, rs_error *err)
+int rs_time_distributed_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 {
     time_distributed_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
     if (!p || rs_expect_inputs(n, 1, 1, err) < 0)
@@ -74,12 +58,12 @@ int rs_time_distributed_setup(rs_node *n, const rs_shape *in, const rs_model *m,
     rs_shape step = {.rank = in[0].rank - 1};
     for (int i = 1; i < in[0].rank; i++)
         step.dims[i - 1] = in[0].dims[i];
-    if (rs_inner_node_setup(n, cfg_get(n, "layer"), 0, n->n_weights, &step, m, &p->inner, err) <
+    if (rs_inner_node_setup(n, cfg_get(n, "layer"), 0, n->n_weights, &step, ctx, &p->inner, err) <
         0)
         return -1;
     const rs_node *inner = p->inner;
     n->note = inner->note;
-    mask_rule(p, m);
+    mask_rule(p, ctx);
     if (inner->unsupported)
         return rs_node_unsupported(n, "%s", inner->unsupported);
     /* The inner layer's internals (an LSTM's gates and cell) per timestep, same names. */
@@ -195,7 +179,7 @@ int rs_time_distributed_forward(const rs_node *n, rs_layer_io *io, rs_error *err
     if (!outs || !masks) {
         free_tensors(outs, 0);
         free_tensors(masks, 0);
-        return rs_fail(err, NULL, "out of memory");
+        return rs_fail_oom(err, NULL);
     }
     rs_layer_io sub = {.n_inputs = 1, .inputs = ins, .in_masks = in_masks, .outputs = outs,
                        .out_masks = masks, .progress = io->progress,

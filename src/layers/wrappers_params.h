@@ -4,7 +4,7 @@
 #ifndef RNNSCOPE_LAYERS_WRAPPERS_PARAMS_H
 #define RNNSCOPE_LAYERS_WRAPPERS_PARAMS_H
 
-#include "rnnscope/model.h"
+#include "rnnscope/node.h"
 
 typedef struct time_distributed_params {
     rs_node *inner;  /* set up on the per-timestep shape, with all the wrapper's weights */

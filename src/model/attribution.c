@@ -39,7 +39,7 @@ static int evaluate_at(rs_run *r, const rs_objective *obj, const ig_path *p, dou
     const rs_model *m = rs_run_model(r);
     rs_tensor *ins = calloc((size_t)m->n_inputs, sizeof *ins);
     rs_grads *g = NULL;
-    int rc = ins ? 0 : rs_fail(err, m->path, "out of memory");
+    int rc = ins ? 0 : rs_fail_oom(err, m->path);
     for (int i = 0; rc == 0 && i < m->n_inputs; i++)
         rc = rs_tensor_copy(&ins[i], &p->orig[i], err);
     const rs_tensor *x = &p->orig[p->k];
@@ -129,7 +129,7 @@ static int integrated(rs_run *r, const rs_objective *obj, int input, const rs_sa
     const rs_model *m = rs_run_model(r);
     rs_tensor *orig = calloc((size_t)m->n_inputs, sizeof *orig);
     if (!orig)
-        return rs_fail(err, m->path, "out of memory");
+        return rs_fail_oom(err, m->path);
     int rc = copy_inputs(r, m, orig, err);
     if (rc == 0)
         rc = check_baseline(&orig[input], o->baseline, baseline_name, err);
@@ -137,7 +137,7 @@ static int integrated(rs_run *r, const rs_objective *obj, int input, const rs_sa
     if (rc == 0)
         rc = integrate(r, obj, &p, o->ig_steps > 0 ? o->ig_steps : RS_IG_STEPS_DEFAULT, out, err);
     /* the run gets its inputs back (the caller's outputs computed from them again on demand) */
-    rs_error restore = {""};
+    rs_error restore = {0};
     if (rs_run_set_inputs(r, orig, m->n_inputs, &restore) < 0 && rc == 0) {
         *err = restore;
         rc = -1;

@@ -113,7 +113,7 @@ static int accumulate(rs_tensor *dst, rs_tensor *src, const char *where, rs_erro
 static int alloc_slots(rs_tensor **slots, int n, rs_error *err)
 {
     *slots = calloc((size_t)(n > 0 ? n : 1), sizeof **slots);
-    return *slots ? 0 : rs_fail(err, NULL, "out of memory");
+    return *slots ? 0 : rs_fail_oom(err, NULL);
 }
 
 /* Bytes a node's reverse pass will allocate: its input gradients, its weights' gradients when
@@ -208,7 +208,7 @@ static int call_backward(sweep *s, int i, const rs_tensor **ins, const rs_tensor
     char where[256];
     layer_where(n, where, sizeof where);
     if (!n->kind || !n->kind->backward)
-        return rs_fail(err, where, "no reverse pass for this layer kind");
+        return rs_fail_code(err, RS_ERR_UNSUPPORTED, where, "no reverse pass for this layer kind");
     if (gather_forward(s, i, ins, masks, outs, err) < 0)
         return -1;
     size_t held = rs_size_add(rs_run_held(s->run), s->g->held);
@@ -218,7 +218,7 @@ static int call_backward(sweep *s, int i, const rs_tensor **ins, const rs_tensor
     size_t scratch = n->kind->backward_scratch ? n->kind->backward_scratch(n, ins) : 0;
     const rs_tensor **d_out = calloc((size_t)n->n_outputs + 1, sizeof *d_out);
     if (!d_out)
-        return rs_fail(err, where, "out of memory");
+        return rs_fail_oom(err, where);
     for (int k = 0; k < n->n_outputs; k++)
         d_out[k] = ng->d_out[k].data ? &ng->d_out[k] : NULL;
     rs_layer_grad_io io = {
@@ -261,7 +261,7 @@ static int backward_node(sweep *s, int i, rs_error *err)
     rs_tensor *d_w = weights ? calloc((size_t)n->n_weights + 1, sizeof *d_w) : NULL;
     int rc = -1;
     if (!ins || !masks || !outs || !d_in || (weights && !d_w))
-        rs_fail(err, n->name, "out of memory");
+        rs_fail_oom(err, n->name);
     else if (call_backward(s, i, ins, masks, outs, d_in, d_w, err) == 0 &&
              pass_down(s, i, d_in, err) == 0 && (!weights || keep_weights(s, i, d_w, err) == 0))
         rc = 0;
@@ -350,7 +350,7 @@ static int sweep_graph(sweep *s, const rs_objective *obj, rs_error *err)
 /* An InputLayer of integers (token ids for an Embedding). */
 static bool integer_input(const rs_node *n)
 {
-    const cJSON *dtype = n->n_inputs == 0 ? cJSON_GetObjectItemCaseSensitive(n->config, "dtype")
+    const cJSON *dtype = n->n_inputs == 0 ? cJSON_GetObjectItemCaseSensitive(n->keras_config, "dtype")
                                           : NULL;
     return cJSON_IsString(dtype) &&
            (!strncmp(dtype->valuestring, "int", 3) || !strncmp(dtype->valuestring, "uint", 4));
@@ -372,7 +372,7 @@ int rs_grad_compute(rs_run *r, const rs_objective *obj, const rs_grad_request *r
     if (!g || !up || !(g->g = calloc((size_t)m->n_nodes + 1, sizeof *g->g))) {
         free(g);
         free(up);
-        return rs_fail(err, m->path, "out of memory");
+        return rs_fail_oom(err, m->path);
     }
     g->m = m;
     g->node = req->node;

@@ -27,7 +27,7 @@ int rs_graph_index_owner(rs_graph *g, rs_error *err)
         size_t n = g->n_slots ? g->n_slots * 2 : 64;
         int *slots = calloc(n, sizeof *slots);
         if (!slots)
-            return rs_fail(err, NULL, "out of memory");
+            return rs_fail_oom(err, NULL);
         for (int i = 0; i < g->n_owners - 1; i++)
             slot_put(slots, n, &g->owners[i], i);
         free(g->slots);
@@ -82,7 +82,7 @@ int rs_graph_add_weight(rs_graph *g, int owner, char *name, rs_tensor *value, rs
     if (!w) {
         free(name);
         rs_tensor_free(value);
-        return rs_fail(err, o->name, "out of memory");
+        return rs_fail_oom(err, o->name);
     }
     o->weights = w;
     w[o->n_weights].name = name;

@@ -77,25 +77,24 @@ static void child_run(rs_guarded_fn fn, void *ctx, int report_fd)
         dup2(devnull, STDOUT_FILENO);
         dup2(devnull, STDERR_FILENO);
     }
-    rs_error err = {{0}};
+    rs_error err = {0};
     /* _exit: no atexit handlers, no sanitizer leak pass. A distinct status for "failed
      * cleanly", so that a crash turned into an exit status (by a sanitizer) is told apart. */
     if (fn(ctx, &err) == 0)
         _exit(0);
-    size_t len = strnlen(err.msg, sizeof err.msg - 1);
-    _exit(write(report_fd, err.msg, len) == (ssize_t)len ? GUARD_FAILED_CLEANLY
-                                                          : GUARD_FAILED_CLEANLY + 1);
+    /* the whole error, code and message, in one write (less than PIPE_BUF: atomic) */
+    _exit(write(report_fd, &err, sizeof err) == (ssize_t)sizeof err ? GUARD_FAILED_CLEANLY
+                                                                     : GUARD_FAILED_CLEANLY + 1);
 }
 
-/* The message the child wrote before exiting; false when there is none. */
+/* The error the child wrote before exiting; false when there is none. */
 static bool read_report(int fd, rs_error *err)
 {
-    char msg[RS_ERROR_MAX];
-    ssize_t n = read(fd, msg, sizeof msg - 1);
-    if (n <= 0)
+    rs_error got;
+    if (read(fd, &got, sizeof got) != (ssize_t)sizeof got)
         return false;
-    msg[n] = '\0';
-    rs_fail(err, NULL, "%s", msg);
+    got.msg[sizeof got.msg - 1] = '\0';
+    rs_fail_code(err, got.code, NULL, "%s", got.msg);
     return true;
 }
 
@@ -153,15 +152,15 @@ int rs_h5_guarded(rs_guarded_fn fn, void *ctx, const char *where, rs_error *err)
         if (reported)
             return -1;
         if (w < 0)
-            return rs_fail(err, where, "the HDF5 library got stuck reading this file (it is "
-                                       "corrupt)");
+            return rs_fail_code(err, RS_ERR_BAD_FILE, where, "the HDF5 library got stuck "
+                                "reading this file (it is corrupt)");
         /* A clean failure without a report (none written): the load here says why. */
         bool clean = WIFEXITED(status) && (WEXITSTATUS(status) == 0 ||
                                            WEXITSTATUS(status) == GUARD_FAILED_CLEANLY ||
                                            WEXITSTATUS(status) == GUARD_FAILED_CLEANLY + 1);
         if (w == 0 && !clean)
-            return rs_fail(err, where, "the HDF5 library crashed reading this file (it is "
-                                       "corrupt)");
+            return rs_fail_code(err, RS_ERR_BAD_FILE, where, "the HDF5 library crashed "
+                                "reading this file (it is corrupt)");
         vouched = w == 0 && WEXITSTATUS(status) == 0;
     }
     int rc = fn(ctx, err); /* also when fork failed: load without the guard */

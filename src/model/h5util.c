@@ -50,7 +50,7 @@ static int read_attr_strings(hid_t attr, char ***out, int *n_out, const char *wh
         /* h5py stores an empty list as an empty float array */
         *out = calloc(1, sizeof **out);
         *n_out = 0;
-        rc = *out ? 0 : rs_fail(err, where, "out of memory");
+        rc = *out ? 0 : rs_fail_oom(err, where);
         goto done;
     }
     if (type < 0 || space < 0 || H5Tget_class(type) != H5T_STRING) {
@@ -64,7 +64,7 @@ static int read_attr_strings(hid_t attr, char ***out, int *n_out, const char *wh
     }
     list = calloc((size_t)count + 1, sizeof *list);
     if (!list) {
-        rs_fail(err, where, "out of memory");
+        rs_fail_oom(err, where);
         goto done;
     }
     htri_t vlen = H5Tis_variable_str(type);
@@ -106,7 +106,7 @@ static int read_attr_strings(hid_t attr, char ***out, int *n_out, const char *wh
     }
     for (hssize_t i = 0; i < count; i++)
         if (!list[i]) {
-            rs_fail(err, where, "out of memory");
+            rs_fail_oom(err, where);
             goto done;
         }
     *out = list;
@@ -174,7 +174,7 @@ static int append_list(char ***dst, int *nd, char **src, int ns, const char *whe
         return rs_fail(err, where, "too many names");
     char **grown = realloc(*dst, ((size_t)*nd + (size_t)ns + 1) * sizeof *grown);
     if (!grown)
-        return rs_fail(err, where, "out of memory");
+        return rs_fail_oom(err, where);
     memcpy(grown + *nd, src, (size_t)ns * sizeof *src);
     *nd += ns;
     grown[*nd] = NULL;
@@ -262,7 +262,7 @@ static int read_values(hid_t ds, hid_t type, rs_tensor *t, const char *where, rs
     if (cls == H5T_INTEGER && H5Tget_size(type) == 2 && is_bfloat16(ds)) {
         unsigned short *raw = malloc(t->size * sizeof *raw);
         if (!raw)
-            return rs_fail(err, where, "out of memory");
+            return rs_fail_oom(err, where);
         herr_t r = H5Dread(ds, H5T_NATIVE_USHORT, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw);
         for (size_t i = 0; r >= 0 && i < t->size; i++)
             t->data[i] = bf16_to_float(raw[i]);

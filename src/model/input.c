@@ -33,7 +33,7 @@ static long embedding_vocabulary(const rs_node *emb)
 {
     if (emb->n_weights > 0 && emb->weights[0].value.rank == 2)
         return (long)emb->weights[0].value.shape[0];
-    const cJSON *dim = emb->config ? cJSON_GetObjectItemCaseSensitive(emb->config, "input_dim") : NULL;
+    const cJSON *dim = emb->keras_config ? cJSON_GetObjectItemCaseSensitive(emb->keras_config, "input_dim") : NULL;
     return cJSON_IsNumber(dim) && dim->valuedouble >= 1 && dim->valuedouble <= 1e15
                ? (long)dim->valuedouble : 1; /* (not infinity: converting it is undefined) */
 }

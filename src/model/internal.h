@@ -1,5 +1,6 @@
-/* Shared between the model loaders (load_h5.c, load_keras.c, load_tfjs.c) and the config →
- * graph builder (config.c, graph.c). Not a public interface. */
+/* Shared between the model loaders (load_h5.c, load_keras.c, load_tfjs.c), the config →
+ * graph builder (keras_config.c, graph.c) and the layers' setup (setup.c). Not a public
+ * interface. */
 #ifndef RNNSCOPE_MODEL_INTERNAL_H
 #define RNNSCOPE_MODEL_INTERNAL_H
 
@@ -151,6 +152,11 @@ int rs_h5_guarded(rs_guarded_fn fn, void *ctx, const char *where, rs_error *err)
 bool rs_h5_in_guard_child(void);
 /* True while a load runs that the guard's child completed: its checks need not be repeated. */
 bool rs_h5_vouched_by_guard(void);
+
+/* Fill m->layer_ctx and set up every node in order (src/model/setup.c): unknown classes and
+ * nodes downstream of them are marked unsupported with a reason (the model still loads); a
+ * supported layer whose weights do not fit its config is an error. */
+int rs_model_setup_layers(rs_model *m, rs_error *err);
 
 /* ---- small helpers ---- */
 char *rs_strdup(const char *s);

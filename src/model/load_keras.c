@@ -51,7 +51,7 @@ static int read_entry(zip_t *z, const char *name, size_t limit, size_t held, uns
     unsigned char *buf = malloc((size_t)st.size + 1);
     if (!buf) {
         zip_fclose(f);
-        return rs_fail(err, where, "out of memory reading %s", name);
+        return rs_fail_code(err, RS_ERR_NO_MEMORY, where, "out of memory reading %s", name);
     }
     zip_int64_t got = 0;
     while ((zip_uint64_t)got < st.size) {
@@ -128,7 +128,7 @@ static int read_vars(rs_graph *g, int owner, hid_t file, const char *path, const
         char *name = strdup(p[0] == '/' ? p + 1 : p);
         if (!name) {
             rs_tensor_free(&t);
-            return rs_fail(err, where, "out of memory");
+            return rs_fail_oom(err, where);
         }
         if (rs_graph_add_weight(g, owner, name, &t, err) < 0)
             return -1;
@@ -209,7 +209,7 @@ static int read_container(rs_graph *g, int container, hid_t file, const char *ba
         snprintf(layers, sizeof layers, "%s/_layer_checkpoint_dependencies", base);
     counter *cs = calloc((size_t)g->n_owners + 1, sizeof *cs);
     if (!cs)
-        return rs_fail(err, where, "out of memory");
+        return rs_fail_oom(err, where);
     int n_cs = 0, rc = 0;
     for (int i = 0; i < g->n_owners && rc == 0; i++) {
         rs_owner *o = &g->owners[i];
@@ -217,7 +217,7 @@ static int read_container(rs_graph *g, int container, hid_t file, const char *ba
             continue;
         char group[256], path[1400];
         if (group_name(cs, &n_cs, o->class_name, group, sizeof group) < 0) {
-            rc = rs_fail(err, where, "out of memory");
+            rc = rs_fail_oom(err, where);
             break;
         }
         snprintf(path, sizeof path, "%s/%s", layers, group);
@@ -276,7 +276,8 @@ static int load_from_zip(rs_model *m, zip_t *z, size_t archive_len, rs_error *er
     const char *path = m->path;
     if (zip_name_locate(z, "model.weights.npz", 0) >= 0 &&
         zip_name_locate(z, "model.weights.h5", 0) < 0)
-        return rs_fail(err, path, "weights saved as .npz are not supported; save as .h5");
+        return rs_fail_code(err, RS_ERR_UNSUPPORTED, path,
+                            "weights saved as .npz are not supported; save as .h5");
     unsigned char *text = NULL, *h5 = NULL;
     size_t text_len, h5_len;
     if (read_entry(z, "config.json", RS_MAX_JSON_BYTES, archive_len, &text, &text_len, path,

@@ -40,7 +40,7 @@ static int shard_path(const tfjs_ctx *c, const char *rel, char **out, const char
     size_t len = strlen(c->dir) + strlen(rel) + 2;
     char *full = malloc(len);
     if (!full)
-        return rs_fail(err, where, "out of memory");
+        return rs_fail_oom(err, where);
     snprintf(full, len, "%s/%s", c->dir, rel);
     char real[PATH_MAX];
     if (!realpath(full, real)) {
@@ -96,7 +96,8 @@ static int read_group(const tfjs_ctx *c, const cJSON *paths, unsigned char **out
         return rs_fail(err, where, "weights shards are too large");
     unsigned char *buf = malloc(total + 1);
     if (!buf)
-        return rs_fail(err, where, "out of memory reading the weights shards");
+        return rs_fail_code(err, RS_ERR_NO_MEMORY, where,
+                            "out of memory reading the weights shards");
     size_t used = 0;
     const cJSON *p;
     cJSON_ArrayForEach(p, paths) {
@@ -169,8 +170,9 @@ static int stored_type(const cJSON *w, stored *st, double *scale, double *min, c
         else if (!strcmp(d, "uint16"))
             *st = ST_U16;
         else
-            return rs_fail(err, where, "weight '%s': quantization dtype '%s' is not supported",
-                           name, d);
+            return rs_fail_code(err, RS_ERR_UNSUPPORTED, where,
+                                "weight '%s': quantization dtype '%s' is not supported",
+                                name, d);
         return 0;
     }
     if (!strcmp(d, "float32"))
@@ -180,7 +182,8 @@ static int stored_type(const cJSON *w, stored *st, double *scale, double *min, c
     else if (!strcmp(d, "bool"))
         *st = ST_BOOL;
     else
-        return rs_fail(err, where, "weight '%s': dtype '%s' is not supported", name, d);
+        return rs_fail_code(err, RS_ERR_UNSUPPORTED, where,
+                            "weight '%s': dtype '%s' is not supported", name, d);
     return 0;
 }
 
@@ -259,7 +262,7 @@ static int read_weight(rs_graph *g, const cJSON *w, const unsigned char *buf, si
     char *copy = strdup(name);
     if (!copy) {
         rs_tensor_free(&t);
-        return rs_fail(err, where, "out of memory");
+        return rs_fail_oom(err, where);
     }
     return rs_graph_assign_weight(g, -1, copy, &t, where, err);
 }

@@ -209,7 +209,7 @@ static int load_new(void *ctx, rs_error *err)
     rs_model *m = calloc(1, sizeof *m);
     if (!m || !(m->path = rs_strdup(a->path))) {
         free(m);
-        return rs_fail(err, a->path, "out of memory");
+        return rs_fail_oom(err, a->path);
     }
     rs_model_set_version(m, "");
     if (load_any(m, a->path, a->weights_path, err) < 0) {
@@ -242,6 +242,9 @@ int rs_model_load(const char *path, const char *weights_path, rs_model **out, rs
                                             : load_new(&a, err);
     if (rc < 0) {
         rs_model_free(a.model);
+        /* a load that failed for no more precise reason (memory, I/O, an unsupported
+         * format) failed on what the file holds */
+        rs_error_default_code(err, RS_ERR_BAD_FILE);
         return -1;
     }
     *out = a.model;
@@ -348,9 +351,9 @@ static int find_named(int count, const char *(*name_at)(const void *, int), cons
     char list[RS_ERROR_MAX / 2];
     join_names(list, sizeof list, count, name_at, ctx, matches > 1 ? name : NULL);
     if (matches > 1)
-        rs_fail(err, name, "matches %d %ss: %s", matches, what, list);
+        rs_fail_code(err, RS_ERR_BAD_ARGUMENT, name, "matches %d %ss: %s", matches, what, list);
     else
-        rs_fail(err, name, "no such %s; %ss are: %s", what, what, list);
+        rs_fail_code(err, RS_ERR_BAD_ARGUMENT, name, "no such %s; %ss are: %s", what, what, list);
     return -1;
 }
 
@@ -389,7 +392,7 @@ int rs_model_find_weight(const rs_model *m, const char *name, int *node, int *w,
     l.index = malloc(total * sizeof *l.index);
     int found = -1;
     if (!l.node || !l.index) {
-        rs_fail(err, m->path, "out of memory");
+        rs_fail_oom(err, m->path);
     } else {
         for (int i = 0; i < m->n_nodes; i++)
             for (int k = 0; m->nodes[i].owns_weights && k < m->nodes[i].n_weights; k++) {
@@ -397,7 +400,8 @@ int rs_model_find_weight(const rs_model *m, const char *name, int *node, int *w,
                 l.index[l.count++] = k;
             }
         if (l.count == 0)
-            rs_fail(err, name, "no such weight: the model has no weights");
+            rs_fail_code(err, RS_ERR_BAD_ARGUMENT, name,
+                         "no such weight: the model has no weights");
         else
             found = find_named(l.count, weight_name_at, &l, name, "weight", err);
         if (found >= 0) {
@@ -426,22 +430,4 @@ size_t rs_model_weight_bytes(const rs_model *m)
     for (int i = 0; i < m->n_nodes; i++)
         bytes = rs_size_add(bytes, rs_size_mul(rs_node_param_count(&m->nodes[i]), sizeof(float)));
     return bytes;
-}
-
-char *rs_shape_format_batch(const rs_shape *s, char *buf, size_t len)
-{
-    if (s->rank < 0) {
-        snprintf(buf, len, "?");
-        return buf;
-    }
-    size_t used = (size_t)snprintf(buf, len, "(None");
-    for (int i = 0; i < s->rank && used < len; i++) {
-        if (s->dims[i] < 0)
-            used += (size_t)snprintf(buf + used, len - used, ", None");
-        else
-            used += (size_t)snprintf(buf + used, len - used, ", %ld", s->dims[i]);
-    }
-    if (used < len)
-        snprintf(buf + used, len - used, ")");
-    return buf;
 }

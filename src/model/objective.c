@@ -1,6 +1,7 @@
 /* The objective a gradient is taken of: one unit of a model output summed over the batch (and
  * timesteps), or a Keras loss against labels with Keras' default reduction, and the loss a
- * compiled model was saved with. Formulas: ../shared/docs/gradients.md. */
+ * compiled model was saved with. The losses are Keras' (the man page's grad section lists them);
+ * tests/unit/test_objective.c checks each against TensorFlow.js. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,7 +273,7 @@ static int loss_grad(const rs_objective *o, const rs_tensor *y, rows r, const ch
         return -1;
     double *t = malloc((r.len ? r.len : 1) * sizeof *t);
     if (!t)
-        return rs_fail(err, where, "out of memory");
+        return rs_fail_oom(err, where);
     double total = 0;
     int rc = 0;
     for (size_t i = 0; i < r.n && rc == 0; i++) {

@@ -54,7 +54,7 @@ rs_run *rs_run_new(const rs_model *m, rs_error *err)
     r->cache = calloc((size_t)(m->n_nodes ? m->n_nodes : 1), sizeof *r->cache);
     if (!r->inputs || !r->cache) {
         rs_run_free(r);
-        rs_fail(err, m->path, "out of memory");
+        rs_fail_oom(err, m->path);
         return NULL;
     }
     return r;
@@ -141,9 +141,10 @@ static int make_room_for_inputs(rs_run *r, const rs_tensor *inputs, int n, rs_er
         const rs_node *in = &m->nodes[m->inputs[i]];
         if (in->n_outputs > 0 && !shape_fits(&inputs[i], &in->out_shapes[0])) {
             char want[160], got[160];
-            return rs_fail(err, in->name, "input has shape %s, the model expects %s",
-                           rs_shape_format(inputs[i].rank, inputs[i].shape, got, sizeof got),
-                           rs_shape_format_batch(&in->out_shapes[0], want, sizeof want));
+            return rs_fail_code(err, RS_ERR_BAD_ARGUMENT, in->name,
+                                "input has shape %s, the model expects %s",
+                                rs_shape_format(inputs[i].rank, inputs[i].shape, got, sizeof got),
+                                rs_shape_format_batch(&in->out_shapes[0], want, sizeof want));
         }
     }
     rs_run_clear(r);
@@ -196,11 +197,11 @@ static int input_index(const rs_model *m, int node)
     return -1;
 }
 
-static int layer_fail(rs_error *err, const rs_node *node, const char *what)
+static int layer_fail(rs_error *err, rs_error_code code, const rs_node *node, const char *what)
 {
     char where[256];
     snprintf(where, sizeof where, "layer %s (%s)", node->name, node->class_name);
-    return rs_fail(err, where, "%s", what);
+    return rs_fail_code(err, code, where, "%s", what);
 }
 
 static int alloc_cache(node_cache *c, int n, rs_error *err)
@@ -210,7 +211,7 @@ static int alloc_cache(node_cache *c, int n, rs_error *err)
     c->masks = calloc((size_t)(n ? n : 1), sizeof *c->masks);
     if (!c->outs || !c->masks) {
         free_cache_entry(c);
-        return rs_fail(err, NULL, "out of memory");
+        return rs_fail_oom(err, NULL);
     }
     return 0;
 }
@@ -234,14 +235,15 @@ static int run_layer(rs_run *r, int idx, bool internals, rs_error *err)
 {
     const rs_node *node = &r->m->nodes[idx];
     if (node->unsupported)
-        return layer_fail(err, node, node->unsupported);
+        return layer_fail(err, RS_ERR_UNSUPPORTED, node, node->unsupported);
     if (!node->kind || !node->kind->forward)
-        return layer_fail(err, node, "its forward pass is not implemented yet");
+        return layer_fail(err, RS_ERR_UNSUPPORTED, node,
+                          "its forward pass is not implemented yet");
     const rs_tensor **ins = calloc((size_t)node->n_inputs + 1, sizeof *ins);
     const rs_tensor **masks = calloc((size_t)node->n_inputs + 1, sizeof *masks);
     int rc = -1;
     if (!ins || !masks) {
-        rs_fail(err, node->name, "out of memory");
+        rs_fail_oom(err, node->name);
         goto done;
     }
     for (int i = 0; i < node->n_inputs; i++) {
@@ -250,7 +252,8 @@ static int run_layer(rs_run *r, int idx, bool internals, rs_error *err)
             goto done;
         node_cache *src = &r->cache[ref.node];
         if (ref.output < 0 || ref.output >= src->n) {
-            layer_fail(err, node, "refers to an output its input layer does not have");
+            layer_fail(err, RS_ERR_BAD_FILE, node,
+                       "refers to an output its input layer does not have");
             goto done;
         }
         ins[i] = &src->outs[ref.output];
@@ -260,7 +263,7 @@ static int run_layer(rs_run *r, int idx, bool internals, rs_error *err)
     char where[256];
     snprintf(where, sizeof where, "layer %s (%s)", node->name, node->class_name);
     if (rs_memcap_check(rs_size_add(r->weight_bytes, all_held),
-                        rs_node_need_bytes(r->m, node, ins, internals), where, "computing it needs", err) < 0)
+                        rs_node_need_bytes(node, ins, internals, &r->m->layer_ctx), where, "computing it needs", err) < 0)
         goto done;
     /* Asked for the internals of a node already computed: run it again into a fresh entry
      * and keep only the internals, so that the outputs others point to stay where they are. */
@@ -360,14 +363,14 @@ static int compute(rs_run *r, int idx, rs_error *err)
     bool *need = calloc((size_t)m->n_nodes, sizeof *need);
     int *stack = malloc((size_t)m->n_nodes * sizeof *stack);
     int rc = need && stack ? mark_needed(r, idx, need, stack, err)
-                           : rs_fail(err, m->path, "out of memory");
+                           : rs_fail_oom(err, m->path);
     for (int i = 0; rc == 0 && i <= idx; i++) {
         if (!need[i])
             continue;
         rc = compute_one(r, i, err);
         if (rc == 0 && r->has_progress &&
             !rs_progress_report(&r->progress, idx ? (double)i / idx : 1.0))
-            rc = rs_fail(err, NULL, "cancelled");
+            rc = rs_fail_cancelled(err);
     }
     free(need);
     free(stack);

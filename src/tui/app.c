@@ -13,7 +13,7 @@
 #include "explorer.h"
 #include "watch_hook.h"
 #include "key_reader.h"
-#include "rnnscope/config.h"
+#include "rnnscope/settings.h"
 #include "rnnscope/fileio.h"
 #include "rnnscope/signals.h"
 #include "rnnscope/sixel.h"
@@ -480,14 +480,9 @@ static int headless(explorer *ex, const rs_tui_options *o, rs_error *err)
     rs_canvas c;
     if (rs_canvas_init(&c, cols, rows, err) < 0)
         return -1;
-    rs_term_caps caps = {0};
     rs_term_env env;
     rs_term_env_from_process(&env);
-    ex->mode = rs_graphics_decide(o->graphics, &caps, &env, ex->mode_why, sizeof ex->mode_why);
-    if (o->graphics == RS_TERM_AUTO) { /* no terminal to ask: text as in a UTF-8 terminal */
-        ex->mode = env.utf8 ? RS_TERM_UNICODE : RS_TERM_ASCII;
-        snprintf(ex->mode_why, sizeof ex->mode_why, "headless");
-    }
+    ex->mode = rs_graphics_decide(o->graphics, NULL, &env, ex->mode_why, sizeof ex->mode_why);
     ex->style.graphics = ex->mode == RS_TERM_ASCII ? RS_GFX_ASCII : RS_GFX_UNICODE;
     ex->style.depth = RS_DEPTH_NONE;
     int rc = o->keys_script ? run_script(ex, &c, o, err)
@@ -499,9 +494,9 @@ static int headless(explorer *ex, const rs_tui_options *o, rs_error *err)
 /* Settings from the config file; command-line options and RNNSCOPE_GRAPHICS win over it. */
 static int apply_config(explorer *ex, rs_tui_options *o, rs_error *err)
 {
-    rs_config cfg;
-    rs_config_defaults(&cfg);
-    if (rs_config_load(&cfg, err) < 0)
+    rs_settings cfg;
+    rs_settings_defaults(&cfg);
+    if (rs_settings_load(&cfg, err) < 0)
         return -1;
     ex->keys = cfg.keys;
     ex->cmap = cfg.cmap;

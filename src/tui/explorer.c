@@ -159,7 +159,7 @@ const rs_tensor *ex_current_output(explorer *ex, int *node_out, int *k_out, rs_e
     *node_out = row->node;
     *k_out = row->output;
     if (ex->sel == ex->cancelled_row && ex->sample == ex->cancelled_sample) {
-        rs_fail(err, NULL, "cancelled: press Ctrl-L to compute it again");
+        rs_fail_code(err, RS_ERR_CANCELLED, NULL, "cancelled: press Ctrl-L to compute it again");
         return NULL;
     }
     rs_run *r = run_for_sample(ex, err);
@@ -168,8 +168,7 @@ const rs_tensor *ex_current_output(explorer *ex, int *node_out, int *k_out, rs_e
     rs_run_set_progress(r, ex->progress);
     const rs_tensor *t;
     if (rs_run_output(r, row->node, row->output, &t, err) < 0) {
-        size_t n = strlen(err->msg);
-        if (n >= 9 && strcmp(err->msg + n - 9, "cancelled") == 0) { /* not again on its own */
+        if (err->code == RS_ERR_CANCELLED) { /* not again on its own */
             ex->cancelled_row = ex->sel;
             ex->cancelled_sample = ex->sample;
         }

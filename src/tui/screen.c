@@ -363,7 +363,7 @@ static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, rs_view_id v, c
     if (v == RS_VIEW_HEATMAP && ex->mode == RS_TERM_SIXEL && !ex->help && box.h >= 2 && box.w >= 1)
         return request_sixel(ex, c, box, &s, err);
     float *batch = NULL;
-    if (v == RS_VIEW_SAMPLES && full) {
+    if ((rs_view_get(v)->applies & RS_FOR_BATCH) && full) { /* a view of every sample at once */
         s.batch = batch = batch_outputs(ex, full, &s.nsamples, err);
         if (!batch)
             return -1;
@@ -422,7 +422,7 @@ static void weights_stats_line(explorer *ex, rs_canvas *c, const rs_node *n, int
 
 static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     int node, k;
     const rs_tensor *t = ex_current_output(ex, &node, &k, &err);
     const rs_node *n = &ex->m->nodes[node];
@@ -476,7 +476,7 @@ static void draw_status(explorer *ex, rs_canvas *c, int y)
     else if (ex->message[0])
         snprintf(text, sizeof text, "%s", ex->message);
     else {
-        rs_error err = {""};
+        rs_error err = {0};
         int node, k;
         const rs_tensor *t = ex_current_output(ex, &node, &k, &err);
         if (!t && err.msg[0]) {

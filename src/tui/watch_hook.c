@@ -19,7 +19,7 @@ static void drop_runs(explorer *ex)
 static int same_architecture(void *user, const rs_model *fresh, rs_error *err)
 {
     const explorer *ex = user;
-    rs_error why = {""};
+    rs_error why = {0};
     if (rs_arch_compare(ex->m, fresh, &why) < 0)
         return rs_fail(err, fresh->path, "not the architecture on screen: %s", why.msg);
     return 0;

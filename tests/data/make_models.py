@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Write small Keras models with known weights in every file format rnnscope reads, for the
 loader tests. Uses only Debian's python3-numpy and python3-h5py (no TensorFlow): the files
-reproduce the layouts and quirks of real Keras files (see ../shared/docs/keras-formats.md):
+reproduce the layouts and quirks of real Keras files (the table "Formats" in tests/ref/README.md):
 
   <m>.k2.h5          Keras 2.2-style full model: fixed-length |S string arrays, "name/kernel:0"
   <m>.tfk2.h5        tf.keras 2.13-style: explicit InputLayer, "lstm/lstm_cell/kernel:0",

@@ -57,7 +57,7 @@ void fuzz_load(const char *path, const char *weights)
      * program refuses them under its cap. */
     rs_memcap_set((size_t)512 << 20);
     rs_model *m = NULL;
-    rs_error err = {{0}};
+    rs_error err = {0};
     if (rs_model_load(path, weights, &m, &err) < 0) {
         if (!err.msg[0])
             abort(); /* every failure must say what is wrong */

@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (m) {
         m->path = strdup("config.json");
         rs_model_set_version(m, "");
-        rs_error err = {{0}};
+        rs_error err = {0};
         if (rs_model_from_config(m, text, m->path, NULL, NULL, &err) < 0 && !err.msg[0])
             abort();
         rs_model_free(m);

@@ -89,7 +89,7 @@ static int run(const job *j, state *s, rs_error *err)
         return rs_fail(err, "layertool", "the config is not JSON");
     n->name = "layer";
     n->class_name = (char *)j->cls;
-    n->config = s->config;
+    n->keras_config = s->config;
     n->kind = rs_layer_kind_find(j->cls);
     if (!n->kind)
         return rs_fail(err, j->cls, "no such layer class");
@@ -109,9 +109,9 @@ static int run(const job *j, state *s, rs_error *err)
         for (int d = 1; d < s->inputs[i].rank; d++)
             s->shapes[i].dims[d - 1] = (long)s->inputs[i].shape[d];
     }
-    rs_model model = {.path = "layertool", .keras_major = j->keras_major,
-                      .keras_version = (char *)(j->keras_version ? j->keras_version : "")};
-    if (n->kind->setup(n, s->shapes, &model, err) < 0)
+    rs_layer_ctx ctx = {.keras_major = j->keras_major,
+                        .keras_version = j->keras_version ? j->keras_version : ""};
+    if (n->kind->setup(n, s->shapes, &ctx, err) < 0)
         return -1;
     if (n->unsupported)
         return rs_fail(err, "unsupported", "%s", n->unsupported), 3;
@@ -165,7 +165,7 @@ int main(int argc, char **argv)
         return usage();
     state s;
     memset(&s, 0, sizeof s);
-    rs_error err = {{0}};
+    rs_error err = {0};
     int rc = run(&j, &s, &err);
     if (rc != 0)
         fprintf(stderr, "layertool: %s\n", err.msg);

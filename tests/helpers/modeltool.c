@@ -58,7 +58,7 @@ int main(int argc, char **argv)
         return 2;
     }
     rs_model *m;
-    rs_error err = {{0}};
+    rs_error err = {0};
     if (rs_model_load(argv[2], argc == 4 ? argv[3] : NULL, &m, &err) < 0) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;

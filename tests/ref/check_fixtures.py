@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Consistency checks of the committed reference fixtures (used by
 tests/cli/ref_fixtures.sh).  Reads every file back with NumPy / h5py / zipfile,
-independently of the writer, following ../../shared/docs/keras-formats.md.
+independently of the writer, following the table "Formats" in tests/ref/README.md.
 
     check_fixtures.py ROOT list                 -> "model format" lines
     check_fixtures.py ROOT model NAME           -> inputs/outputs load with listed shapes

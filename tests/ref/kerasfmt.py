@@ -4,8 +4,8 @@ Input: a model description (see `Model` below): a Keras-2 style model config
 (as TF.js writes it) and, per layer in model.layers order, the weights in Keras
 order with their Keras-2.2 variable names (`lstm_1/kernel`, no `:0`).
 
-Output layouts follow ../../shared/docs/keras-formats.md and were checked against
-the real files of ../../shared/fixtures-wild (attribute string types and csets,
+Output layouts are those of the table "Formats" in tests/ref/README.md and were checked
+against the real files of ../../shared/fixtures-wild (attribute string types and csets,
 empty weight_names arrays, top_level_model_weights, zip entry layout).
 Only Debian's python3-h5py and numpy are used.
 """

@@ -136,7 +136,7 @@ cJSON *load_json(const char *rel)
 {
     unsigned char *text;
     size_t len;
-    rs_error err = {""};
+    rs_error err = {0};
     if (rs_read_file(test_path(rel), 1 << 26, &text, &len, &err) < 0) {
         printf("# %s\n", err.msg);
         return NULL;
@@ -151,7 +151,7 @@ cJSON *load_json(const char *rel)
 rs_tensor load_npy(const char *rel)
 {
     rs_tensor t;
-    rs_error err = {""};
+    rs_error err = {0};
     if (rs_npy_read(test_path(rel), &t, &err) < 0) {
         failures_in_test++;
         printf("#   cannot load %s: %s\n", rel, err.msg);

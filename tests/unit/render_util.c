@@ -10,7 +10,7 @@ const rs_style UNI256 = {RS_GFX_UNICODE, RS_DEPTH_256};
 rs_canvas blank(int w, int h)
 {
     rs_canvas c;
-    rs_error err = {""};
+    rs_error err = {0};
     if (rs_canvas_init(&c, w, h, &err) < 0) {
         printf("Bail out! %s\n", err.msg);
         exit(1);

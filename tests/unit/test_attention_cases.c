@@ -52,7 +52,8 @@ typedef struct layer_case {
     rs_tensor ins[3], masks[3], outs[4], out_masks[4];
     const rs_tensor *in_ptrs[3], *mask_ptrs[3];
     rs_shape shapes[3];
-    rs_model model; /* what setup reads of the model: the Keras version, the call's kwargs */
+    rs_layer_ctx ctx;     /* what setup reads of the model: the Keras version, the call's kwargs */
+    cJSON *model_config;
 } layer_case;
 
 static void case_free(layer_case *c)
@@ -64,7 +65,7 @@ static void case_free(layer_case *c)
     free(c->node.out_names);
     free(c->node.out_shapes);
     free(c->node.unsupported);
-    cJSON_Delete(c->model.config_json);
+    cJSON_Delete(c->model_config);
     for (int i = 0; i < 8; i++)
         rs_tensor_free(&c->weights[i].value);
     for (int i = 0; i < 3; i++) {
@@ -84,22 +85,23 @@ static int case_setup(const cJSON *js, layer_case *c, rs_error *err)
     rs_node *n = &c->node;
     n->name = "case";
     n->class_name = cJSON_GetObjectItem(js, "class_name")->valuestring;
-    n->config = cJSON_GetObjectItem(js, "config");
+    n->keras_config = cJSON_GetObjectItem(js, "config");
     const cJSON *inbound = cJSON_GetObjectItem(js, "inbound_nodes");
     if (inbound) { /* a functional model config of this one layer, for its call kwargs */
         cJSON *layer = cJSON_CreateObject();
         cJSON *layers = cJSON_CreateArray();
-        c->model.config_json = cJSON_CreateObject();
-        cJSON_AddItemToObject(layer, "config", cJSON_Duplicate(n->config, true));
+        c->model_config = cJSON_CreateObject();
+        cJSON_AddItemToObject(layer, "config", cJSON_Duplicate(n->keras_config, true));
         cJSON_AddItemToObject(layer, "inbound_nodes", cJSON_Duplicate(inbound, true));
         cJSON_AddItemToArray(layers, layer);
-        cJSON_AddItemToObject(c->model.config_json, "layers", layers);
-        n->config = cJSON_GetObjectItem(layer, "config");
+        cJSON_AddItemToObject(c->model_config, "layers", layers);
+        n->keras_config = cJSON_GetObjectItem(layer, "config");
     }
     const cJSON *km = cJSON_GetObjectItem(js, "keras_major");
     const cJSON *kv = cJSON_GetObjectItem(js, "keras_version");
-    c->model.keras_major = cJSON_IsNumber(km) ? km->valueint : 2;
-    c->model.keras_version = cJSON_IsString(kv) ? kv->valuestring : "2.3.1";
+    c->ctx = (rs_layer_ctx){.keras_major = cJSON_IsNumber(km) ? km->valueint : 2,
+                            .keras_version = cJSON_IsString(kv) ? kv->valuestring : "2.3.1",
+                            .model_config = c->model_config};
     const cJSON *w, *in, *mask;
     cJSON_ArrayForEach(w, cJSON_GetObjectItem(js, "weights"))
         if (n->n_weights >= 8 || json_tensor(w, &c->weights[n->n_weights++].value, err) < 0)
@@ -124,14 +126,14 @@ static int case_setup(const cJSON *js, layer_case *c, rs_error *err)
     n->kind = rs_layer_kind_find(n->class_name);
     if (!n->kind)
         return rs_fail(err, NULL, "no layer %s", n->class_name);
-    return n->kind->setup(n, c->shapes, &c->model, err);
+    return n->kind->setup(n, c->shapes, &c->ctx, err);
 }
 
 static int case_run(layer_case *c, rs_error *err)
 {
     rs_layer_io io = {.n_inputs = c->node.n_inputs, .inputs = c->in_ptrs,
                       .in_masks = c->mask_ptrs, .outputs = c->outs, .out_masks = c->out_masks,
-                      .keras_major = c->model.keras_major};
+                      .keras_major = c->ctx.keras_major};
     return c->node.kind->forward(&c->node, &io, err);
 }
 
@@ -141,7 +143,7 @@ static const cJSON *cur;
 static void test_case(void)
 {
     layer_case c;
-    rs_error err = {{0}};
+    rs_error err = {0};
     if (case_setup(cur, &c, &err) < 0 || case_run(&c, &err) < 0) {
         CHECK_STR(err.msg, "");
         case_free(&c);
@@ -253,7 +255,7 @@ static void check_keras_mha_unsupported(void (*change)(cJSON *), const char *why
         cJSON *copy = cJSON_Duplicate(js, true);
         change(copy);
         layer_case c;
-        rs_error e = {{0}};
+        rs_error e = {0};
         CHECK(case_setup(copy, &c, &e) == 0);
         CHECK(c.node.unsupported && strstr(c.node.unsupported, why));
         case_free(&c);
@@ -287,7 +289,7 @@ static void test_cancel(void)
 {
     const cJSON *js = cJSON_GetArrayItem(cJSON_GetObjectItem(cases, "cases"), 0);
     layer_case c;
-    rs_error err = {{0}};
+    rs_error err = {0};
     int calls = 0;
     rs_progress p = {cancel_at_once, &calls};
     CHECK(case_setup(js, &c, &err) == 0);
@@ -303,7 +305,7 @@ int main(void)
 {
     unsigned char *text = NULL;
     size_t len = 0;
-    rs_error err = {{0}};
+    rs_error err = {0};
     if (rs_read_file(test_path("tests/unit/data/attention_cases.json"), 1 << 24, &text, &len,
                      &err) < 0 ||
         !(cases = cJSON_ParseWithLength((const char *)text, len))) {

@@ -13,6 +13,7 @@
 #include "rnnscope/attention.h"
 #include "rnnscope/fileio.h"
 #include "rnnscope/layer.h"
+#include "rnnscope/model.h"
 #include "rnnscope/npy.h"
 
 #define TOL 1e-5
@@ -77,7 +78,7 @@ static int layers_checked;
 static bool read_npy(const char *model, const char *file, rs_tensor *t)
 {
     char path[4096];
-    rs_error err = {{0}};
+    rs_error err = {0};
     memset(t, 0, sizeof *t);
     if (!fixture_path(path, sizeof path, model, file))
         return false;
@@ -129,13 +130,13 @@ static void masking_mask(const rs_model *m, const char *model, rs_tensor *mask)
             masking = &m->nodes[i];
     if (!masking)
         return;
-    const cJSON *mv = cJSON_GetObjectItem(masking->config, "mask_value");
+    const cJSON *mv = cJSON_GetObjectItem(masking->keras_config, "mask_value");
     float value = cJSON_IsNumber(mv) ? (float)mv->valuedouble : 0.0f;
     rs_tensor x;
     const cJSON *in = cJSON_GetArrayItem(cJSON_GetObjectItem(cur_model, "inputs"), 0);
     if (!read_npy(model, cJSON_GetObjectItem(in, "file")->valuestring, &x))
         return;
-    rs_error err = {{0}};
+    rs_error err = {0};
     size_t B = x.shape[0], T = x.shape[1], D = x.shape[2];
     if (rs_tensor_alloc_dims(mask, &err, 2, B, T) == 0)
         for (size_t i = 0; i < B * T; i++)
@@ -178,7 +179,7 @@ static void check_node(const rs_model *m, const rs_node *n, const char *model,
         mask_ptrs[i] = mask->data && ins[i].rank == 3 && ins[i].shape[1] == mask->shape[1] ? mask
                                                                                           : NULL;
     }
-    rs_error err = {{0}};
+    rs_error err = {0};
     rs_layer_io io = {.n_inputs = k, .inputs = in_ptrs, .in_masks = mask_ptrs, .outputs = outs,
                       .out_masks = out_masks, .keras_major = m->keras_major};
     if (ok && n->kind->forward(n, &io, &err) < 0) {
@@ -239,7 +240,7 @@ static void test_model_format(void)
             return;
     }
     rs_model *m = NULL;
-    rs_error err = {{0}};
+    rs_error err = {0};
     if (rs_model_load(file, arch ? weights : NULL, &m, &err) < 0) {
         CHECK_STR(err.msg, "");
         return;
@@ -295,7 +296,7 @@ static const char *wild_file(const char *name)
 static void test_wild_self_attention(void)
 {
     rs_model *m = NULL;
-    rs_error err = {{0}};
+    rs_error err = {0};
     if (rs_model_load(wild_file(WILD_SSA), NULL, &m, &err) < 0) {
         CHECK_STR(err.msg, "");
         return;
@@ -355,7 +356,7 @@ int main(void)
         return 1;
     unsigned char *text = NULL;
     size_t len = 0;
-    rs_error err = {{0}};
+    rs_error err = {0};
     if (rs_read_file(path, 1 << 26, &text, &len, &err) < 0 ||
         !(manifest = cJSON_ParseWithLength((const char *)text, len))) {
         printf("Bail out! cannot read %s: %s\n", path, err.msg);

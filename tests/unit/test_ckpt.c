@@ -28,7 +28,7 @@ static void test_epoch_of(void)
 static void test_list_by_epoch(void)
 {
     rs_ckpt_list l;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_ckpt_list_dir(test_path("tests/data/ckpt/numbered"), &l, &err) == 0);
     CHECK(l.n == 2 && l.by_epoch);
     if (l.n == 2)
@@ -68,7 +68,7 @@ static void test_list_by_mtime(void)
     set_mtime(a, 2000000000);
     set_mtime(b, 1000000000);
     rs_ckpt_list l;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_ckpt_list_dir(dir, &l, &err) == 0);
     CHECK(l.n == 2 && !l.by_epoch);
     if (l.n == 2)
@@ -79,7 +79,7 @@ static void test_list_by_mtime(void)
 static rs_model *load(const char *rel)
 {
     rs_model *m = NULL;
-    rs_error err = {""};
+    rs_error err = {0};
     if (rs_model_load(test_path(rel), NULL, &m, &err) < 0)
         printf("# %s\n", err.msg);
     return m;
@@ -90,7 +90,7 @@ static void test_arch_compare(void)
     rs_model *a = load("tests/data/ckpt/run/weights.01-1.00.h5");
     rs_model *b = load("tests/data/ckpt/run/weights.10-0.10.h5");
     rs_model *g = load("tests/data/ckpt/gru.h5"), *w = load("tests/data/ckpt/wide_dense.h5");
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(a && b && g && w);
     if (a && b && g && w) {
         CHECK(rs_arch_compare(a, b, &err) == 0);
@@ -128,7 +128,7 @@ static void test_watch_file(void)
     snprintf(path, sizeof path, "%s", tmp_path("watched.h5"));
     copy_file(test_path("tests/data/ckpt/run/weights.01-1.00.h5"), path);
     rs_watch w;
-    rs_error err = {""};
+    rs_error err = {0};
     rs_model *m = NULL;
     CHECK(rs_watch_init(&w, path, NULL, &err) == 0);
     CHECK(rs_watch_poll(&w, 100.0, false, &m) == 1 && m);
@@ -162,7 +162,7 @@ static void test_watch_file(void)
 static void watch_new_dir(const char *dir, rs_watch *w)
 {
     char cmd[16384];
-    rs_error err = {""};
+    rs_error err = {0};
     snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s' '%s/'", dir,
              test_path("tests/data/ckpt/run/weights.02-0.50.h5"), dir);
     CHECK(system(cmd) == 0);
@@ -245,7 +245,7 @@ static void test_no_lock(void)
     char path[4096], cmd[16384];
     snprintf(path, sizeof path, "%s", tmp_path("locked.h5"));
     copy_file(test_path("tests/data/ckpt/run/weights.01-1.00.h5"), path);
-    rs_error err = {""};
+    rs_error err = {0};
     hid_t f = rs_h5_open_path(path, &err);
     CHECK(f >= 0);
     snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c 'import h5py; h5py.File(\"%s\", \"w\").close()'", path);
@@ -278,7 +278,7 @@ static void test_cache_hostile(void)
 {
     setenv("XDG_CACHE_HOME", tmp_path("cache"), 1);
     rs_tensor in = {0};
-    rs_error err = {""};
+    rs_error err = {0};
     char key[8192];
     CHECK(rs_stats_cache_key(test_path("tests/data/ckpt/gru.h5"), &in, 0, key, sizeof key, &err) == 0);
     rs_ckpt_stats st;

@@ -15,7 +15,7 @@ static int parse(const char *text, rs_tensor *t, rs_error *err)
 static void test_plain(void)
 {
     rs_tensor t;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(parse("1,2,3\n4,5,6\n", &t, &err) == 0);
     CHECK(t.rank == 2 && t.shape[0] == 2 && t.shape[1] == 3);
     CHECK(t.data[0] == 1 && t.data[5] == 6);
@@ -25,7 +25,7 @@ static void test_plain(void)
 static void test_header_crlf_blank_lines(void)
 {
     rs_tensor t;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(parse("a, b\r\n\r\n 0.5 , -1e-3\r\n2,3\r\n\n", &t, &err) == 0);
     CHECK(t.shape[0] == 2 && t.shape[1] == 2);
     CHECK_NEAR(t.data[0], 0.5, 0);
@@ -36,7 +36,7 @@ static void test_header_crlf_blank_lines(void)
 static void test_nan_inf_and_quotes(void)
 {
     rs_tensor t;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(parse("nan;inf;\"-2\"\n", &t, &err) == 0);
     CHECK(isnan(t.data[0]) && isinf(t.data[1]) && t.data[2] == -2.0f);
     rs_tensor_free(&t);
@@ -45,7 +45,7 @@ static void test_nan_inf_and_quotes(void)
 static void test_bad_value_names_line_and_column(void)
 {
     rs_tensor t;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(parse("x,y\n1,2\n3,oops\n", &t, &err) < 0);
     CHECK_STR(err.msg, "in.csv: line 3, column 2: 'oops' is not a number");
     CHECK(t.data == NULL);
@@ -56,7 +56,7 @@ static void test_bad_value_names_line_and_column(void)
 static void test_ragged_rows(void)
 {
     rs_tensor t;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(parse("1,2,3\n4,5\n", &t, &err) < 0);
     CHECK_STR(err.msg, "in.csv: line 2: 2 columns, expected 3 like line 1");
 }
@@ -64,7 +64,7 @@ static void test_ragged_rows(void)
 static void test_empty(void)
 {
     rs_tensor t;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(parse("", &t, &err) < 0);
     CHECK_STR(err.msg, "in.csv: no data rows");
     CHECK(parse("a,b\n", &t, &err) < 0);
@@ -74,7 +74,7 @@ static void test_empty(void)
 static void test_write_read(void)
 {
     rs_tensor t, back;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_tensor_alloc_dims(&t, &err, 2, (size_t)3, (size_t)2) == 0);
     for (size_t i = 0; i < t.size; i++)
         t.data[i] = (float)i / 3.0f;
@@ -91,7 +91,7 @@ static void test_write_read(void)
 static void test_byte_order_mark(void)
 {
     rs_tensor t;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(parse("\xef\xbb\xbf" "1.5,2\n3,4\n", &t, &err) == 0);
     CHECK(t.shape[0] == 2 && t.data[0] == 1.5f);
     rs_tensor_free(&t);
@@ -108,7 +108,7 @@ static void test_german_locale(void)
         return;
     }
     rs_tensor t = {0}, back = {0};
-    rs_error err = {""};
+    rs_error err = {0};
     int ok = parse("0.5,-1.25\n2.5e-3,3\n", &t, &err) == 0 && t.data[0] == 0.5f &&
              t.data[1] == -1.25f && t.data[2] == 2.5e-3f;
     const char *path = tmp_path("de.csv");

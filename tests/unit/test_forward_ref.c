@@ -91,7 +91,7 @@ static void compare_output(rs_run *run, const rs_model *m, const char *model, co
         note_skip(t, n->class_name);
         return;
     }
-    rs_error err = {""};
+    rs_error err = {0};
     const rs_tensor *got;
     rs_tensor want = load_npy(fixture(model, str(out, "file")));
     if (rs_run_output(run, idx, num(out, "tensor"), &got, &err) < 0) {
@@ -187,7 +187,7 @@ static void check_format(const cJSON *model, const char *fmt_name, const cJSON *
     const char *name = str(model, "name");
     char case_name[256];
     snprintf(case_name, sizeof case_name, "%s in %s%s", name, fmt_name, pass_name);
-    rs_error err = {""};
+    rs_error err = {0};
     rs_model *m = NULL;
     const char *arch = str(fmt, "architecture");
     int rc = arch[0] ? rs_model_load(test_path(fixture(name, arch)),

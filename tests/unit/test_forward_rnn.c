@@ -20,6 +20,7 @@
 #include "rnnscope/threads.h"
 #include "rnnscope/rnn.h"
 #include "rnnscope/layer.h"
+#include "rnnscope/model.h"
 #include "layers/common.h"
 
 #define FIX "tests/ref/fixtures/"
@@ -51,7 +52,7 @@ static int run_node(const rs_node *n, const rs_tensor *const *ins, int n_ins, co
     const rs_tensor *masks[4] = {mask};
     rs_layer_io io = {.n_inputs = n_ins, .inputs = ins, .in_masks = masks, .outputs = r->outs,
                       .out_masks = r->masks, .keras_major = 2};
-    rs_error err = {""};
+    rs_error err = {0};
     int rc = n->kind->forward(n, &io, &err);
     if (rc < 0)
         printf("#   %s: %s\n", n->name, err.msg);
@@ -68,7 +69,7 @@ static int run1(const rs_node *n, const rs_tensor *x, const rs_tensor *mask, lay
 static rs_model *load(const char *rel)
 {
     rs_model *m = NULL;
-    rs_error err = {""};
+    rs_error err = {0};
     if (rs_model_load(test_path(rel), NULL, &m, &err) < 0)
         printf("#   %s\n", err.msg);
     CHECK(m != NULL);
@@ -533,7 +534,7 @@ static void bidirectional_progress(bool together)
     rs_model *m = load(FIX "bidirectional/keras/k22.h5");
     const rs_node *n = node(m, "bidirectional_1");
     rs_tensor x;
-    rs_error err = {""};
+    rs_error err = {0};
     rs_tensor_alloc_dims(&x, &err, 3, (size_t)1, (size_t)1200, (size_t)3);
     for (size_t i = 0; i < x.size; i++)
         x.data[i] = (float)sin((double)i);
@@ -602,11 +603,11 @@ static void test_writer_of_version(void)
         {"", 3, RS_WRITER_KERAS_3},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        rs_model m = {.keras_version = (char *)cases[i].version, .keras_major = cases[i].major};
-        if (rs_writer_of(&m) != cases[i].want)
-            printf("#   '%s': writer %d, want %d\n", cases[i].version, (int)rs_writer_of(&m),
+        rs_layer_ctx ctx = {.keras_version = cases[i].version, .keras_major = cases[i].major};
+        if (rs_writer_of(&ctx) != cases[i].want)
+            printf("#   '%s': writer %d, want %d\n", cases[i].version, (int)rs_writer_of(&ctx),
                    (int)cases[i].want);
-        CHECK(rs_writer_of(&m) == cases[i].want);
+        CHECK(rs_writer_of(&ctx) == cases[i].want);
     }
 }
 

@@ -45,7 +45,7 @@ static int out_k; /* the model output the objective is taken of */
 static double objective(rs_run *run, const rs_model *m)
 {
     const rs_tensor *y;
-    rs_error err = {""};
+    rs_error err = {0};
     rs_run_clear(run);
     if (rs_run_output(run, m->outputs[out_k].node, m->outputs[out_k].output, &y, &err) < 0)
         return NAN;
@@ -81,7 +81,7 @@ static bool masked_step(const rs_model *m, const rs_tensor *x, size_t i)
     for (int n = 0; n < m->n_nodes; n++) {
         if (strcmp(m->nodes[n].class_name, "Masking") != 0)
             continue;
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(m->nodes[n].config, "mask_value");
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(m->nodes[n].keras_config, "mask_value");
         float mv = cJSON_IsNumber(v) ? (float)v->valuedouble : 0.0f;
         size_t row = x->shape[x->rank - 1], start = i - i % row;
         bool all = true;
@@ -134,7 +134,7 @@ static int probe_tensor(rs_run *run, const rs_model *m, const rs_tensor *grad, f
 static const rs_tensor *run_input(rs_run *run, const rs_model *m, int k)
 {
     const rs_tensor *t;
-    rs_error err = {""};
+    rs_error err = {0};
     return rs_run_output(run, m->inputs[k], 0, &t, &err) == 0 ? t : NULL;
 }
 
@@ -170,7 +170,7 @@ static int check_output(rs_run *run, const rs_model *m, int k, bool token_ids, r
 static void check_run(rs_model *m, rs_tensor *inputs, int n, bool token_ids,
                       const char *case_name)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     rs_run *run = NULL;
     int failed = 0, refused = 0;
     if (n != m->n_inputs || !(run = rs_run_new(m, &err)) ||
@@ -201,7 +201,7 @@ static void check_model(const cJSON *model)
     const char *arch = str(fmt, "architecture");
     char case_name[256];
     snprintf(case_name, sizeof case_name, "finite differences: %s (%s)", name, fmt->string);
-    rs_error err = {""};
+    rs_error err = {0};
     rs_model *m = NULL;
     rs_tensor inputs[8] = {0};
     int n = 0;
@@ -230,7 +230,7 @@ static void check_file(const char *path, const char *label)
 {
     char case_name[512];
     snprintf(case_name, sizeof case_name, "finite differences: %s", label);
-    rs_error err = {""};
+    rs_error err = {0};
     rs_model *m = NULL;
     rs_tensor inputs[8] = {0};
     bool token_ids = false;
@@ -261,7 +261,7 @@ static bool cancel_now(void *user, double fraction)
 /* The reverse pass reports progress through the run's and stops when told to. */
 static void check_cancel(void)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     rs_model *m = NULL;
     rs_run *run = NULL;
     rs_grads *g = NULL;
@@ -293,7 +293,7 @@ static void check_prelu(void)
 {
     rs_weight alpha = {"alpha", {0}};
     rs_tensor x = {0}, y = {0}, dy = {0}, dx = {0}, dw = {0}, masks[1] = {{0}};
-    rs_error err = {""};
+    rs_error err = {0};
     rs_tensor_alloc_dims(&alpha.value, &err, 2, (size_t)1, (size_t)3); /* shared over steps */
     rs_tensor_alloc_dims(&x, &err, 3, (size_t)2, (size_t)4, (size_t)3);
     rs_tensor_alloc_dims(&dy, &err, 3, (size_t)2, (size_t)4, (size_t)3);

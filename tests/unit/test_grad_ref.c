@@ -124,7 +124,7 @@ static int check_in_dir(rs_run *run, const rs_model *m, const char *dir, const c
             continue; /* integer token ids */
         rs_grad_request req = {m->inputs[k], -1, k == 0};
         rs_grads *g = NULL;
-        rs_error err = {""};
+        rs_error err = {0};
         snprintf(what, sizeof what, "%s: d/d input %d", kind, k);
         if (rs_grad_compute(run, obj, &req, &g, &err) < 0) {
             printf("#   %s: %s\n", what, err.msg);
@@ -157,7 +157,7 @@ static void check_torch(const cJSON *model)
     if (!exists(dir))
         return;
     snprintf(case_name, sizeof case_name, "gradients of %s against PyTorch autograd", name);
-    rs_error err = {""};
+    rs_error err = {0};
     rs_model *m = NULL;
     rs_tensor inputs[8] = {0};
     rs_run *run = NULL;
@@ -193,7 +193,7 @@ static void check_format(const cJSON *model, const char *fmt_name, const cJSON *
     const char *name = str(model, "name");
     char case_name[256];
     snprintf(case_name, sizeof case_name, "gradients of %s in %s", name, fmt_name);
-    rs_error err = {""};
+    rs_error err = {0};
     rs_model *m = load_format(name, fmt, &err);
     rs_tensor inputs[8] = {0}, labels = {0};
     rs_run *run = NULL;
@@ -233,7 +233,7 @@ static void check_compiled(const cJSON *model)
             continue;
         snprintf(case_name, sizeof case_name, "%s's compiled %s: binary cross-entropy read from "
                  "the file", name, files[f]);
-        rs_error err = {""};
+        rs_error err = {0};
         rs_model *m = NULL;
         rs_tensor inputs[8] = {0}, labels = load_npy(fixture(name, "grads/labels.npy"));
         rs_run *run = NULL;

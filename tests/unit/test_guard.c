@@ -45,7 +45,7 @@ static int fail_cleanly(void *ctx, rs_error *err)
 
 static void test_crash_is_contained(void)
 {
-    rs_error err = {{0}};
+    rs_error err = {0};
     runs_here = 0;
     CHECK(rs_h5_guarded(crash_in_child, NULL, "bad.h5", &err) == -1);
     CHECK_CONTAINS(err.msg, "bad.h5: the HDF5 library crashed");
@@ -54,7 +54,7 @@ static void test_crash_is_contained(void)
 
 static void test_success_runs_here(void)
 {
-    rs_error err = {{0}};
+    rs_error err = {0};
     runs_here = 0;
     CHECK(rs_h5_guarded(succeed, NULL, "good.h5", &err) == 0);
     CHECK(runs_here == 1);
@@ -65,7 +65,7 @@ static void test_success_runs_here(void)
 
 static void test_clean_failure_reported_from_the_child(void)
 {
-    rs_error err = {{0}};
+    rs_error err = {0};
     runs_here = 0;
     CHECK(rs_h5_guarded(fail_cleanly, NULL, "file.h5", &err) == -1);
     CHECK_STR(err.msg, "file.h5: bad attribute");
@@ -78,7 +78,7 @@ static void test_heap_scan(void)
 {
     enum { LEN = 4096 };
     unsigned char *img = calloc(LEN, 1);
-    rs_error err = {""};
+    rs_error err = {0};
     for (size_t i = 0; i < LEN; i += 7)
         img[i] = 'G';
     memcpy(img + 100, "GCO", 3);
@@ -101,7 +101,7 @@ static void test_heap_scan(void)
  * scanned when opened (the second line behind rs_h5_open_path's scan). */
 static void test_read_refuses_outside_storage(void)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     rs_h5_setup();
     hid_t f = H5Fopen(test_path("tests/data/outside/external_storage.h5"), H5F_ACC_RDONLY,
                       H5P_DEFAULT);

@@ -56,7 +56,7 @@ static void test_format(void)
 
 static void test_check(void)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     rs_memcap_set(1000);
     CHECK(rs_memcap_get() == 1000);
     CHECK(rs_memcap_check(0, 1000, "f", "the weights need", &err) == 0);
@@ -82,7 +82,7 @@ static void test_loader(void)
     const char *files[] = {"tests/data/models/seq_lstm.k2.h5", "tests/data/models/seq_lstm.keras",
                            "tests/data/models/tfjs_seq_lstm/model.json"};
     for (int i = 0; i < 3; i++) {
-        rs_error err = {""};
+        rs_error err = {0};
         rs_model *m = NULL;
         rs_memcap_set(551);
         CHECK(rs_model_load(test_path(files[i]), NULL, &m, &err) == -1 && !m);
@@ -91,7 +91,7 @@ static void test_loader(void)
         CHECK(rs_model_load(test_path(files[i]), NULL, &m, &err) == 0);
         rs_model_free(m);
     }
-    rs_error err = {""};
+    rs_error err = {0};
     rs_model *m = NULL;
     rs_memcap_set(551);
     rs_model_load(test_path(files[0]), NULL, &m, &err);
@@ -103,7 +103,7 @@ static void test_loader(void)
  * computing it, on top of the weights, the inputs and the outputs it holds. */
 static void test_runner(void)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     rs_model *m = NULL;
     rs_memcap_set(RS_MEMCAP_NONE);
     if (rs_model_load(test_path("tests/data/models/seq_lstm.k2.h5"), NULL, &m, &err) < 0) {
@@ -166,14 +166,14 @@ static void test_runner(void)
 static size_t need_of(const rs_model *m, const char *layer, const rs_tensor *const *ins,
                       bool internals)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     int i = rs_model_find_node(m, layer, &err);
-    return i < 0 ? 0 : rs_node_need_bytes(m, &m->nodes[i], ins, internals);
+    return i < 0 ? 0 : rs_node_need_bytes(&m->nodes[i], ins, internals, &m->layer_ctx);
 }
 
 static void test_need_bytes(void)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     rs_model *m = NULL;
     rs_tensor x = {0};
     if (rs_model_load(test_path("tests/data/models/func_attn.k2.h5"), NULL, &m, &err) < 0 ||

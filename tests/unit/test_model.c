@@ -9,7 +9,7 @@
 static rs_model *load(const char *rel)
 {
     rs_model *m = NULL;
-    rs_error err = {{0}};
+    rs_error err = {0};
     if (rs_model_load(test_path(rel), NULL, &m, &err) < 0)
         return NULL;
     return m;
@@ -21,7 +21,7 @@ static void test_find_node(void)
     CHECK(m != NULL);
     if (!m)
         return;
-    rs_error err = {{0}};
+    rs_error err = {0};
     int i = rs_model_find_node(m, "self_att", &err);
     CHECK(i >= 0 && strcmp(m->nodes[i].name, "self_att") == 0);
     i = rs_model_find_node(m, "bid", &err);
@@ -41,7 +41,7 @@ static void test_shared_layer_weights(void)
     CHECK(m != NULL);
     if (!m)
         return;
-    rs_error err = {{0}};
+    rs_error err = {0};
     int a = rs_model_find_node(m, "shared", &err), b = rs_model_find_node(m, "shared#1", &err);
     CHECK(a >= 0 && b >= 0);
     if (a >= 0 && b >= 0) {
@@ -78,7 +78,7 @@ static void build_config(const char *name, const unsigned char *data, size_t n, 
     rs_model *m = calloc(1, sizeof *m);
     m->path = strdup("config.json");
     rs_model_set_version(m, "");
-    rs_error err = {{0}};
+    rs_error err = {0};
     int rc = rs_model_from_config(m, (const char *)data, m->path, NULL, NULL, &err);
     printf("# %s: %s\n", name, rc == 0 ? "builds" : err.msg);
     CHECK(rc == 0 || err.msg[0] != '\0');

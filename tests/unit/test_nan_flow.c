@@ -35,7 +35,7 @@ static void check_model(const cJSON *model)
         fmt = cJSON_GetObjectItemCaseSensitive(model, "formats")->child;
     char path[1024], name[256];
     snprintf(name, sizeof name, "%s with NaN and Inf inputs", str(model, "name"));
-    rs_error err = {""};
+    rs_error err = {0};
     rs_model *m = NULL;
     const char *arch = str(fmt, "architecture");
     char weights[1024];

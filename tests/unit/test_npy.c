@@ -21,7 +21,7 @@ static float pattern(char kind, size_t i)
 static void expect_pattern(const char *file, char kind)
 {
     rs_tensor t;
-    rs_error err = {""};
+    rs_error err = {0};
     int rc = rs_npy_read(test_path(file), &t, &err);
     CHECK(rc == 0);
     if (rc != 0) {
@@ -72,7 +72,7 @@ static void test_format_versions(void)
 static void test_scalar_and_empty(void)
 {
     rs_tensor t;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_npy_read(test_path("tests/data/npy/scalar_f8.npy"), &t, &err) == 0);
     CHECK(t.rank == 0 && t.size == 1 && t.data && t.data[0] == 2.5f);
     rs_tensor_free(&t);
@@ -84,7 +84,7 @@ static void test_scalar_and_empty(void)
 static void test_round_trip(void)
 {
     rs_tensor t, back;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_tensor_alloc_dims(&t, &err, 3, (size_t)2, (size_t)5, (size_t)7) == 0);
     for (size_t i = 0; i < t.size; i++)
         t.data[i] = (float)i * 1.5f - 20.0f;
@@ -102,7 +102,7 @@ static void test_round_trip(void)
 static void test_written_header_is_aligned(void)
 {
     rs_tensor t;
-    rs_error err = {""};
+    rs_error err = {0};
     size_t shape[6] = {1, 2, 3, 4, 5, 6};
     CHECK(rs_tensor_alloc(&t, 6, shape, &err) == 0);
     const char *path = tmp_path("aligned.npy");
@@ -116,7 +116,7 @@ static void test_written_header_is_aligned(void)
 static void expect_parse_error(const void *buf, size_t len, const char *needle)
 {
     rs_tensor t;
-    rs_error err = {""};
+    rs_error err = {0};
     int rc = rs_npy_parse(buf, len, "bad.npy", &t, &err);
     CHECK(rc < 0);
     CHECK(t.data == NULL);
@@ -179,7 +179,7 @@ static void test_overflow_shapes(void)
 static void test_missing_file(void)
 {
     rs_tensor t;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_npy_read("/nonexistent/x.npy", &t, &err) < 0);
     CHECK_CONTAINS(err.msg, "/nonexistent/x.npy: ");
 }

@@ -31,7 +31,7 @@ static void check_case(const cJSON *c)
     snprintf(grad_file, sizeof grad_file, "%s.grad.npy", name);
     rs_tensor want = load_npy(path(grad_file)), dy = {0};
     rs_objective o = {.labels = &labels};
-    rs_error err = {""};
+    rs_error err = {0};
     double value = 0, ref = cJSON_GetObjectItem(c, "value")->valuedouble;
     bool ok = rs_loss_from_name(cJSON_GetObjectItem(c, "loss")->valuestring, &o.loss, &err) == 0;
     o.loss.from_logits = cJSON_IsTrue(cJSON_GetObjectItem(c, "from_logits"));
@@ -65,7 +65,7 @@ static void check_case(const cJSON *c)
 static void unit_objective(void)
 {
     rs_tensor y = {0}, dy = {0};
-    rs_error err = {""};
+    rs_error err = {0};
     rs_tensor_alloc_dims(&y, &err, 3, (size_t)2, (size_t)3, (size_t)4);
     for (size_t i = 0; i < y.size; i++)
         y.data[i] = (float)i;
@@ -85,7 +85,7 @@ static void unit_objective(void)
 static void loss_names(void)
 {
     rs_loss l;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_loss_from_name("mse", &l, &err) == 0 && l.kind == RS_LOSS_MSE);
     CHECK(rs_loss_from_name("MAE", &l, &err) == 0 && l.kind == RS_LOSS_MAE);
     CHECK(rs_loss_from_name("BinaryCrossentropy", &l, &err) == 0 && l.kind == RS_LOSS_BCE);

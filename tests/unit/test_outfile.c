@@ -86,7 +86,7 @@ static void put(const char *path, const char *text, mode_t mode)
 
 static void test_new_file_and_mode_kept(void)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     mode_t mask = umask(022);
     CHECK(rs_write_atomic(in_dir("new.txt"), write_text, "new", &err) == 0);
     struct stat st;
@@ -112,7 +112,7 @@ static void test_new_file_and_mode_kept(void)
 
 static void test_failure_keeps_old_file(void)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     put(in_dir("keep.txt"), "old", 0644);
     CHECK(rs_write_atomic(in_dir("keep.txt"), write_then_fail, "new", &err) < 0);
     CHECK_CONTAINS(err.msg, "the writer failed");
@@ -122,7 +122,7 @@ static void test_failure_keeps_old_file(void)
 
 static void test_symlink_followed(void)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     put(in_dir("target.txt"), "old", 0640);
     CHECK(symlink("target.txt", in_dir("link.txt")) == 0);
     CHECK(rs_write_atomic(in_dir("link.txt"), write_text, "through the link", &err) == 0);
@@ -146,7 +146,7 @@ static void test_symlink_followed(void)
 
 static void test_fifo_written_through(void)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     const char *fifo = in_dir("fifo");
     CHECK(mkfifo(fifo, 0600) == 0);
     int fds[2];
@@ -175,7 +175,7 @@ static void test_fifo_written_through(void)
 
 static void test_devices_and_descriptors(void)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     struct stat st;
     /* a null device of our own where we may make one (root), so that a regression cannot
      * replace the machine's /dev/null; a user cannot replace /dev/null anyway */
@@ -252,7 +252,7 @@ static void on_term_info(int sig, siginfo_t *info, void *uctx)
  * abandoned with an error and the temporary file removed. */
 static void test_signal_program_handler(void)
 {
-    rs_error err = {""};
+    rs_error err = {0};
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_term;

@@ -13,7 +13,7 @@ static const char *bars(const float *d, size_t n, int w, int h, rs_style st)
     rs_canvas c = blank(w, h);
     rs_matrix m = rs_matrix_make(d, n, 1);
     rs_bars_opts o = {st};
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_bars_draw(&c, rs_canvas_rect(&c), &m, &o, &err) == 0);
     return text_and_free(&c);
 }

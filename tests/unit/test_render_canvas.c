@@ -43,7 +43,7 @@ static void test_utf8(void)
 static void test_sizes(void)
 {
     rs_canvas c;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_canvas_init(&c, 0, 0, &err) == 0);
     CHECK_STR(text_and_free(&c), "");
     CHECK(rs_canvas_init(&c, -1, 3, &err) == -1);
@@ -88,7 +88,7 @@ static void test_matrix_views(void)
     rs_matrix w = rs_matrix_window(m, 1, 5, 1, 1);
     CHECK(w.rows == 1 && w.cols == 1 && rs_matrix_at(&w, 0, 0) == 4);
     rs_tensor x;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_tensor_alloc_dims(&x, &err, 3, (size_t)2, (size_t)2, (size_t)3) == 0);
     for (size_t i = 0; i < 12; i++)
         x.data[i] = (float)i;

@@ -70,7 +70,7 @@ static void test_parse(void)
 {
     rs_cmap cm;
     rs_norm n;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_cmap_parse("viridis", &cm, &err) == 0 && cm == RS_CMAP_VIRIDIS);
     CHECK(rs_cmap_parse("jet", &cm, &err) == -1);
     CHECK_CONTAINS(err.msg, "unknown colormap 'jet'");

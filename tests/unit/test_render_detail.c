@@ -14,7 +14,7 @@ static const char *detail(const float *d, size_t T, int w, int h, size_t cursor,
     rs_detail_defaults(&o);
     o.style = st;
     o.cursor = cursor;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_detail_draw(&c, rs_canvas_rect(&c), &m, &o, &err) == 0);
     return text_and_free(&c);
 }
@@ -55,7 +55,7 @@ static void test_detail_axes(void)
     rs_detail_defaults(&o);
     o.style = UNI256;
     o.cursor = 0;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_detail_draw(&c, rs_canvas_rect(&c), &m, &o, &err) == 0);
     /* the cursor column (first plot column, after the 4-column gutter) is highlighted */
     CHECK(rs_canvas_cell(&c, 4, 1)->bg == rs_ui_color(RS_DEPTH_256, RS_UI_CURSOR));
@@ -79,7 +79,7 @@ static const char *weights(const rs_matrix *k, const rs_matrix *r, const rs_matr
     o.style = ASC;
     o.gates = gates;
     o.gate_names = names;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_weights_draw(&c, rs_canvas_rect(&c), k, r, b, &o, &err) == 0);
     return text_and_free(&c);
 }
@@ -129,7 +129,7 @@ static void test_weights_errors(void)
     rs_weights_opts o;
     rs_weights_defaults(&o);
     o.gates = 2;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_weights_draw(&c, rs_canvas_rect(&c), &k, NULL, NULL, &o, &err) == -1);
     CHECK_STR(err.msg, "weights: kernel has 3 columns, not a multiple of 2 gates");
     CHECK(rs_weights_draw(&c, rs_canvas_rect(&c), NULL, NULL, NULL, &o, &err) == -1);

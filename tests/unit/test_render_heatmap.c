@@ -21,7 +21,7 @@ static const char *heat(const float *d, size_t r, size_t c, int w, int h, const 
 {
     rs_canvas cv = blank(w, h);
     rs_matrix m = rs_matrix_make(d, r, c);
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_heatmap_draw(&cv, rs_canvas_rect(&cv), &m, o, &err) == 0);
     return text_and_free(&cv);
 }
@@ -85,7 +85,7 @@ static void test_half_blocks(void)
     rs_heatmap_opts o = opts(UNI256);
     rs_canvas c = blank(1, 1);
     rs_matrix m = rs_matrix_make(d, 2, 1);
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_heatmap_draw(&c, rs_canvas_rect(&c), &m, &o, &err) == 0);
     const rs_cell *cell = rs_canvas_cell(&c, 0, 0);
     CHECK(cell->ch == 0x2580 && cell->fg == 21 && cell->bg == 196);
@@ -122,7 +122,7 @@ static void test_transpose_and_empty(void)
     o.labels = o.legend = false;
     rs_matrix m = rs_matrix_transpose(rs_matrix_make(RAMP, 2, 9));
     rs_canvas c = blank(2, 9);
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_heatmap_draw(&c, rs_canvas_rect(&c), &m, &o, &err) == 0);
     CHECK_STR(text_and_free(&c), "#@\n=*\n-+\n,.\n\n.,\n+-\n*=\n@#\n");
     o = opts(ASC);

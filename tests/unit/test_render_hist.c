@@ -15,7 +15,7 @@ static const char *hist(const float *d, size_t n, int w, int h, rs_style st, boo
     rs_hist_defaults(&o);
     o.style = st;
     o.axes = axes;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_hist_draw(&c, rs_canvas_rect(&c), &m, &o, &err) == 0);
     return text_and_free(&c);
 }
@@ -25,7 +25,7 @@ static void test_counts(void)
     float d[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
     rs_matrix m = rs_matrix_make(d, 10, 1);
     rs_hist h;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_hist_compute(&h, &m, 5, &err) == 0);
     /* v/9*5: 0 0.56 | 1.1 1.7 | 2.2 2.8 | 3.3 3.9 | 4.4 5 (the maximum goes in the last bin) */
     CHECK(h.lo == 0 && h.hi == 9);
@@ -39,7 +39,7 @@ static void test_nonfinite_and_constant(void)
     float d[5] = {1, NAN, INFINITY, -INFINITY, 1};
     rs_matrix m = rs_matrix_make(d, 5, 1);
     rs_hist h;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_hist_compute(&h, &m, 3, &err) == 0);
     /* constant 1 spans [0.5, 1.5]; 1 is at 1.5 of 3 bins -> bin 1 */
     CHECK(h.lo == 0.5 && h.hi == 1.5);

@@ -14,7 +14,7 @@ static const char *lines(const float *d, size_t T, size_t C, int w, int h, const
 {
     rs_canvas c = blank(w, h);
     rs_matrix m = rs_matrix_make(d, T, C);
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_lines_draw(&c, rs_canvas_rect(&c), &m, o, &err) == 0);
     return text_and_free(&c);
 }
@@ -32,7 +32,7 @@ static void test_envelope_columns(void)
     float d[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
     rs_matrix m = rs_matrix_make(d, 10, 1);
     rs_envelope e;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_envelope_build(&e, &m, 0, 0, 10, 4, &err) == 0);
     /* columns cover [0,2) [2,5) [5,7) [7,10) */
     CHECK(e.n == 4 && e.lo[0] == 0 && e.hi[0] == 1 && e.lo[1] == 2 && e.hi[1] == 4 &&
@@ -58,7 +58,7 @@ static void test_envelope_many(void)
     rs_matrix m = rs_matrix_make(d, 6, 2);
     size_t ch[3] = {1, 0, 7};
     rs_envelope e[3], one;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_envelope_build_many(e, &m, ch, 3, 0, 6, 3, &err) == 0);
     CHECK(rs_envelope_build(&one, &m, 1, 0, 6, 3, &err) == 0);
     for (size_t x = 0; x < 3; x++)
@@ -78,7 +78,7 @@ static void test_envelope_million(void)
         d[t] = (float)(t % 1000);
     rs_matrix m = rs_matrix_make(d, T, 1);
     rs_envelope e;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_envelope_build(&e, &m, 0, 0, T, 100, &err) == 0);
     CHECK(e.lo[0] == 0 && e.hi[0] == 999 && e.lo[99] == 0 && e.hi[99] == 999);
     rs_envelope_free(&e);
@@ -101,7 +101,7 @@ static void test_braille_ramp(void)
     o.channel_axis = 0;
     rs_canvas c = blank(2, 2);
     rs_matrix m = rs_matrix_make(d, 1, 4);
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_lines_draw(&c, rs_canvas_rect(&c), &m, &o, &err) == 0);
     CHECK_STR(text_and_free(&c), "0\n⣠⠞\n");
 }
@@ -164,7 +164,7 @@ static void test_zero_line(void)
     o.zero_line = true;
     rs_canvas c = blank(2, 3);
     rs_matrix m = rs_matrix_make(d, 4, 1);
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_lines_draw(&c, rs_canvas_rect(&c), &m, &o, &err) == 0);
     CHECK(rs_canvas_cell(&c, 0, 1)->fg == rs_ui_color(RS_DEPTH_256, RS_UI_DATA));
     CHECK(rs_canvas_cell(&c, 0, 2)->fg == rs_ui_color(RS_DEPTH_256, RS_UI_ZERO));
@@ -242,7 +242,7 @@ static void test_paging(void)
     rs_canvas c = blank(40, 4);
     rs_matrix m = rs_matrix_make(d, 2, 5);
     rs_lines L;
-    rs_error err = {""};
+    rs_error err = {0};
     o.page = 2;
     CHECK(rs_lines_prepare(&L, &m, &o, rs_canvas_rect(&c), &err) == 0);
     CHECK(L.npanels == 1 && L.total == 5 && L.panels[0].channel == 2);
@@ -277,7 +277,7 @@ static void test_selection_and_cursor(void)
     o.style = UNI256;
     rs_canvas c = blank(9, 3);
     rs_matrix m = rs_matrix_make(d, 4, 2);
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_lines_draw(&c, rs_canvas_rect(&c), &m, &o, &err) == 0);
     int cursor_bg = rs_ui_color(RS_DEPTH_256, RS_UI_CURSOR);
     /* with a selection the column goes through the selected panel (channel 1) only */
@@ -305,7 +305,7 @@ static void test_masked_steps(void)
     o.style = UNI256;
     rs_canvas c = blank(4, 3);
     rs_matrix m = rs_matrix_make(d, 4, 1);
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_lines_draw(&c, rs_canvas_rect(&c), &m, &o, &err) == 0);
     int masked = rs_ui_color(RS_DEPTH_256, RS_UI_MASKED);
     CHECK(rs_canvas_cell(&c, 2, 1)->bg == masked && rs_canvas_cell(&c, 3, 2)->bg == masked);
@@ -322,7 +322,7 @@ static void test_errors_and_empty(void)
     o.nchannels = 1;
     rs_canvas c = blank(4, 2);
     rs_matrix m = rs_matrix_make(d, 4, 1);
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_lines_draw(&c, rs_canvas_rect(&c), &m, &o, &err) == -1);
     CHECK_STR(err.msg, "lines: channel 9 is outside 0..0");
     rs_canvas_free(&c);

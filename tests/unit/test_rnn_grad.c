@@ -55,7 +55,7 @@ static int run(rs_rnn_weights *w, rs_rnn_grad_io g, size_t T, size_t seg, result
     g.d_kernel = r->dk, g.d_recurrent = r->dr, g.d_bias = r->db;
     g.d_recurrent_bias = w->recurrent_bias ? r->drb : NULL;
     g.segment_steps = seg;
-    rs_error err = {""};
+    rs_error err = {0};
     int rc = rs_rnn_backward(w, &g, NULL, &err);
     if (rc < 0)
         printf("#   %s\n", err.msg);

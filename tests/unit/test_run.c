@@ -90,7 +90,7 @@ static void test_computes_on_demand_and_caches(void)
 {
     graph g;
     make_graph(&g);
-    rs_error err = {""};
+    rs_error err = {0};
     rs_run *r = rs_run_new(&g.m, &err);
     rs_tensor in;
     rs_tensor_alloc_dims(&in, &err, 2, (size_t)1, (size_t)2);
@@ -116,7 +116,7 @@ static void test_errors_name_the_layer(void)
 {
     graph g;
     make_graph(&g);
-    rs_error err = {""};
+    rs_error err = {0};
     rs_run *r = rs_run_new(&g.m, &err);
     rs_tensor in;
     rs_tensor_alloc_dims(&in, &err, 2, (size_t)1, (size_t)2);
@@ -141,7 +141,7 @@ static void test_inputs_taken(void)
 {
     graph g;
     make_graph(&g);
-    rs_error err = {""};
+    rs_error err = {0};
     rs_run *r = rs_run_new(&g.m, &err);
     rs_tensor in, wrong;
     rs_tensor_alloc_dims(&in, &err, 2, (size_t)1, (size_t)2);
@@ -167,7 +167,7 @@ static void test_input_shape_checked(void)
 {
     graph g;
     make_graph(&g);
-    rs_error err = {""};
+    rs_error err = {0};
     rs_run *r = rs_run_new(&g.m, &err);
     rs_tensor in;
     rs_tensor_alloc_dims(&in, &err, 2, (size_t)1, (size_t)3);

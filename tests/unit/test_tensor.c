@@ -10,7 +10,7 @@
 static void test_alloc_zeroed(void)
 {
     rs_tensor t;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_tensor_alloc_dims(&t, &err, 3, (size_t)2, (size_t)3, (size_t)4) == 0);
     CHECK(t.rank == 3 && t.size == 24);
     int nonzero = 0;
@@ -24,7 +24,7 @@ static void test_alloc_zeroed(void)
 static void test_rank_zero_and_empty(void)
 {
     rs_tensor t;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_tensor_alloc(&t, 0, NULL, &err) == 0);
     CHECK(t.size == 1 && t.data != NULL);
     rs_tensor_free(&t);
@@ -36,7 +36,7 @@ static void test_rank_zero_and_empty(void)
 static void test_overflow_refused(void)
 {
     rs_tensor t;
-    rs_error err = {""};
+    rs_error err = {0};
     size_t big[3] = {SIZE_MAX / 2, 3, 1};
     CHECK(rs_tensor_alloc(&t, 3, big, &err) < 0);
     CHECK_CONTAINS(err.msg, "too large");
@@ -50,7 +50,7 @@ static void test_overflow_refused(void)
 static void test_reshape(void)
 {
     rs_tensor t;
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_tensor_alloc_dims(&t, &err, 2, (size_t)6, (size_t)4) == 0);
     size_t ok[3] = {2, 3, 4}, bad[2] = {5, 5};
     CHECK(rs_tensor_reshape(&t, 3, ok, &err) == 0);
@@ -63,7 +63,7 @@ static void test_reshape(void)
 static void test_copy_and_move(void)
 {
     rs_tensor a, b, c = {0};
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_tensor_alloc_dims(&a, &err, 1, (size_t)3) == 0);
     a.data[1] = 7.0f;
     CHECK(rs_tensor_copy(&b, &a, &err) == 0);
@@ -88,7 +88,7 @@ static void test_shape_format(void)
 
 static void test_permute(void)
 {
-    rs_error err = {{0}};
+    rs_error err = {0};
     rs_tensor a = {0}, b = {0};
     CHECK(rs_tensor_alloc_dims(&a, &err, 3, (size_t)2, (size_t)3, (size_t)4) == 0);
     for (size_t i = 0; i < a.size; i++)
@@ -112,7 +112,7 @@ static void test_permute(void)
 
 static void test_broadcast_walk(void)
 {
-    rs_error err = {{0}};
+    rs_error err = {0};
     rs_tensor m = {0};
     CHECK(rs_tensor_alloc_dims(&m, &err, 2, (size_t)3, (size_t)1) == 0);
     for (size_t i = 0; i < 3; i++)

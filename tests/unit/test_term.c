@@ -132,6 +132,18 @@ static void test_mode_choice(void)
     e.graphics = "ascii";
     CHECK(rs_graphics_decide(RS_TERM_AUTO, &vt340, &e, why, sizeof why) == RS_TERM_ASCII);
     CHECK(rs_graphics_decide(RS_TERM_UNICODE, &vt340, &e, why, sizeof why) == RS_TERM_UNICODE);
+    /* no terminal (plot into a pipe, the headless explorer): the locale, not TERM, decides;
+     * --graphics and RNNSCOPE_GRAPHICS still win */
+    e = env_utf8();
+    e.term = "dumb";
+    CHECK(rs_graphics_decide(RS_TERM_AUTO, NULL, &e, why, sizeof why) == RS_TERM_UNICODE);
+    CHECK_STR(why, "not a terminal");
+    e.utf8 = false;
+    CHECK(rs_graphics_decide(RS_TERM_AUTO, NULL, &e, why, sizeof why) == RS_TERM_ASCII);
+    CHECK(rs_graphics_decide(RS_TERM_SIXEL, NULL, &e, why, sizeof why) == RS_TERM_SIXEL);
+    e = env_utf8();
+    e.graphics = "ascii";
+    CHECK(rs_graphics_decide(RS_TERM_AUTO, NULL, &e, why, sizeof why) == RS_TERM_ASCII);
     rs_term_graphics g;
     CHECK(rs_graphics_parse("SIXEL", &g) && g == RS_TERM_SIXEL);
     CHECK(!rs_graphics_parse("kitty", &g));

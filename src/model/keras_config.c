@@ -117,7 +117,7 @@ static int get_owner(builder *b, int parent, const char *short_name, const char 
         int cap = g->cap_owners ? g->cap_owners * 2 : 16;
         rs_owner *o = realloc(g->owners, (size_t)cap * sizeof *o);
         if (!o)
-            return rs_fail(b->err, b->where, "out of memory");
+            return rs_fail_oom(b->err, b->where);
         g->owners = o;
         g->cap_owners = cap;
     }
@@ -139,7 +139,7 @@ static int get_owner(builder *b, int parent, const char *short_name, const char 
     }
     g->n_owners++;
     if (!o->short_name || !o->class_name || !o->name)
-        return rs_fail(b->err, b->where, "out of memory");
+        return rs_fail_oom(b->err, b->where);
     if (rs_graph_index_owner(g, b->err) < 0)
         return -1;
     return g->n_owners - 1;
@@ -155,11 +155,11 @@ static int new_node(builder *b, int owner, const char *name, const rs_ref *ins, 
         int cap = g->cap_nodes ? g->cap_nodes * 2 : 16;
         rs_node *nodes = realloc(m->nodes, (size_t)cap * sizeof *nodes);
         if (!nodes)
-            return rs_fail(b->err, b->where, "out of memory");
+            return rs_fail_oom(b->err, b->where);
         m->nodes = nodes;
         int *no = realloc(g->node_owner, (size_t)cap * sizeof *no);
         if (!no)
-            return rs_fail(b->err, b->where, "out of memory");
+            return rs_fail_oom(b->err, b->where);
         g->node_owner = no;
         g->cap_nodes = cap;
     }
@@ -171,13 +171,13 @@ static int new_node(builder *b, int owner, const char *name, const rs_ref *ins, 
     rs_owner *o = &g->owners[owner];
     n->name = rs_strdup(name);
     n->class_name = rs_strdup(o->class_name);
-    n->config = o->config;
+    n->keras_config = o->config;
     if (!n->name || !n->class_name)
-        return rs_fail(b->err, b->where, "out of memory");
+        return rs_fail_oom(b->err, b->where);
     if (n_ins > 0) {
         n->inputs = malloc((size_t)n_ins * sizeof *n->inputs);
         if (!n->inputs)
-            return rs_fail(b->err, b->where, "out of memory");
+            return rs_fail_oom(b->err, b->where);
         memcpy(n->inputs, ins, (size_t)n_ins * sizeof *ins);
         n->n_inputs = n_ins;
     }
@@ -205,7 +205,7 @@ static int push_triple(builder *b, triples *ts, const cJSON *arr)
         int cap = ts->cap ? ts->cap * 2 : 4;
         triple *t = realloc(ts->t, (size_t)cap * sizeof *t);
         if (!t)
-            return rs_fail(b->err, b->where, "out of memory");
+            return rs_fail_oom(b->err, b->where);
         ts->t = t;
         ts->cap = cap;
     }
@@ -325,7 +325,7 @@ static int index_entries(builder *b, entry *es, int n)
 {
     b->index = malloc(((size_t)n + 1) * sizeof *b->index);
     if (!b->index)
-        return rs_fail(b->err, b->where, "out of memory");
+        return rs_fail_oom(b->err, b->where);
     for (int i = 0; i < n; i++)
         b->index[i] = &es[i];
     b->n_index = n;
@@ -397,7 +397,7 @@ static int make_call(builder *b, entry *e, int k, const rs_ref *ins, int n_ins,
     call *c = &e->calls[k];
     char *name = join_name(prefix, e->name, k);
     if (!name)
-        return rs_fail(b->err, b->where, "out of memory");
+        return rs_fail_oom(b->err, b->where);
     int rc = 0;
     if (b->g->owners[e->owner].is_model) {
         char *inner = malloc(strlen(name) + 2);
@@ -407,7 +407,7 @@ static int make_call(builder *b, entry *e, int k, const rs_ref *ins, int n_ins,
                                  depth + 1);
             free(inner);
         } else {
-            rc = rs_fail(b->err, b->where, "out of memory");
+            rc = rs_fail_oom(b->err, b->where);
         }
         c->node = -1;
     } else {
@@ -439,7 +439,7 @@ static int make_entries(builder *b, const cJSON *layers, int parent, entry **out
         return rs_fail(b->err, b->where, "more than %d layers", RS_MAX_LAYERS);
     entry *es = calloc((size_t)n + 1, sizeof *es);
     if (!es)
-        return rs_fail(b->err, b->where, "out of memory");
+        return rs_fail_oom(b->err, b->where);
     *out = es;
     *n_out = n;
     int i = 0;
@@ -464,7 +464,7 @@ static int alloc_calls(builder *b, entry *e, int n)
     e->n_calls = n;
     e->calls = calloc((size_t)(n ? n : 1), sizeof *e->calls);
     if (!e->calls)
-        return rs_fail(b->err, b->where, "out of memory");
+        return rs_fail_oom(b->err, b->where);
     for (int k = 0; k < n; k++) {
         e->calls[k].entry = e;
         e->calls[k].index = k;
@@ -526,7 +526,7 @@ static int build_sequential(builder *b, const cJSON *layers, int parent, const c
             cur.node = new_node(b, owner, name, NULL, 0);
         free(name);
         if (!cfg)
-            rs_fail(b->err, b->where, "out of memory");
+            rs_fail_oom(b->err, b->where);
         if (cur.node < 0)
             goto done;
     }
@@ -556,7 +556,7 @@ static int build_sequential(builder *b, const cJSON *layers, int parent, const c
     }
     *outs = malloc(sizeof **outs);
     if (!*outs) {
-        rs_fail(b->err, b->where, "out of memory");
+        rs_fail_oom(b->err, b->where);
         goto done;
     }
     (*outs)[0] = cur;
@@ -600,7 +600,7 @@ static int place_inputs(builder *b, const triples *in_list,
             call *c = &e->calls[0];
             c->refs = malloc(sizeof *c->refs);
             if (!c->refs)
-                return rs_fail(b->err, b->where, "out of memory");
+                return rs_fail_oom(b->err, b->where);
             c->refs[0] = ins[i];
             c->n_refs = 1;
             c->node = -1;
@@ -611,7 +611,7 @@ static int place_inputs(builder *b, const triples *in_list,
             rs_model *m = b->m;
             int *grown = realloc(m->inputs, ((size_t)m->n_inputs + 1) * sizeof *grown);
             if (!grown)
-                return rs_fail(b->err, b->where, "out of memory");
+                return rs_fail_oom(b->err, b->where);
             m->inputs = grown;
             m->inputs[m->n_inputs++] = e->calls[0].node;
         }
@@ -624,7 +624,7 @@ static int add_dependent(builder *b, call *src, call *c)
     if (src->n_dependents % 8 == 0) {
         call **d = realloc(src->dependents, ((size_t)src->n_dependents + 8) * sizeof *d);
         if (!d)
-            return rs_fail(b->err, b->where, "out of memory");
+            return rs_fail_oom(b->err, b->where);
         src->dependents = d;
     }
     src->dependents[src->n_dependents++] = c;
@@ -717,7 +717,7 @@ static int make_calls(builder *b, entry *es, int n_es, const char *prefix, int d
     ready queue = {malloc((total + 1) * sizeof *queue.v), 0};
     int rc = -1;
     if (!queue.v) {
-        rs_fail(b->err, b->where, "out of memory");
+        rs_fail_oom(b->err, b->where);
         goto done;
     }
     if (link_calls(b, es, n_es, &queue, &ts) < 0)
@@ -729,7 +729,7 @@ static int make_calls(builder *b, entry *es, int n_es, const char *prefix, int d
             goto done;
         rs_ref *grown = realloc(refs, ((size_t)ts.n + 1) * sizeof *refs);
         if (!grown) {
-            rs_fail(b->err, b->where, "out of memory");
+            rs_fail_oom(b->err, b->where);
             goto done;
         }
         refs = grown;
@@ -817,7 +817,7 @@ static int build_functional(builder *b, const cJSON *cfg, int parent, const char
         goto done;
     *outs = calloc((size_t)out_list.n + 1, sizeof **outs);
     if (!*outs) {
-        rs_fail(b->err, b->where, "out of memory");
+        rs_fail_oom(b->err, b->where);
         goto done;
     }
     for (int i = 0; i < out_list.n; i++) {
@@ -870,7 +870,7 @@ int rs_graph_build(rs_model *m, const cJSON *model_obj, rs_graph *g, rs_error *e
     const char *name = cJSON_IsObject(cfg) ? json_str(cfg, "name") : NULL;
     m->model_name = rs_strdup(name ? name : "");
     if (!m->model_class || !m->model_name)
-        return rs_fail(err, m->path, "out of memory");
+        return rs_fail_oom(err, m->path);
     rs_ref *outs = NULL;
     int n_outs = 0;
     if (build_container(&b, model_obj, -1, "", NULL, 0, &outs, &n_outs, 0) < 0)
@@ -883,7 +883,7 @@ int rs_graph_build(rs_model *m, const cJSON *model_obj, rs_graph *g, rs_error *e
             if (m->nodes[i].n_inputs == 0 && !strcmp(m->nodes[i].class_name, "InputLayer")) {
                 m->inputs = malloc(sizeof *m->inputs);
                 if (!m->inputs)
-                    return rs_fail(err, m->path, "out of memory");
+                    return rs_fail_oom(err, m->path);
                 m->inputs[0] = i;
                 m->n_inputs = 1;
                 break;

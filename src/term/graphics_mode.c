@@ -106,6 +106,10 @@ rs_term_graphics rs_graphics_decide(rs_term_graphics forced, const rs_term_caps 
         say(why, why_len, "RNNSCOPE_GRAPHICS");
         return from_env;
     }
+    if (!caps) { /* no terminal to ask, and TERM names another device than the output */
+        say(why, why_len, "not a terminal");
+        return env->utf8 ? RS_TERM_UNICODE : RS_TERM_ASCII;
+    }
     if (!env->utf8 || term_is_plain(env->term)) {
         say(why, why_len, !env->utf8 ? "no UTF-8 locale" : "plain terminal");
         return RS_TERM_ASCII;

@@ -7,7 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "rnnscope/config.h"
+#include "rnnscope/settings.h"
 #include "rnnscope/fileio.h"
 #include "rnnscope/memcap.h"
 #include "rnnscope/view.h"
@@ -15,7 +15,7 @@
 #define CONFIG_MAX_BYTES (1 << 20)
 
 
-void rs_config_defaults(rs_config *c)
+void rs_settings_defaults(rs_settings *c)
 {
     memset(c, 0, sizeof *c);
     c->cmap = RS_CMAP_BWR;
@@ -45,7 +45,7 @@ static int parse_bool(const char *v, bool *out)
 }
 
 /* One "set NAME = VALUE". */
-static int apply_setting(rs_config *c, const char *name, const char *value, const char *where,
+static int apply_setting(rs_settings *c, const char *name, const char *value, const char *where,
                          rs_error *err)
 {
     rs_error inner;
@@ -93,7 +93,7 @@ static int split_words(char *line, char **w, int max)
     return n;
 }
 
-int rs_config_parse(rs_config *c, const char *text, const char *name, rs_error *err)
+int rs_settings_parse(rs_settings *c, const char *text, const char *name, rs_error *err)
 {
     char *copy = strdup(text);
     if (!copy)
@@ -122,7 +122,7 @@ int rs_config_parse(rs_config *c, const char *text, const char *name, rs_error *
     return rc;
 }
 
-const char *rs_config_path(char *buf, size_t len)
+const char *rs_settings_path(char *buf, size_t len)
 {
     const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
     if (xdg && *xdg)
@@ -134,16 +134,16 @@ const char *rs_config_path(char *buf, size_t len)
     return buf;
 }
 
-int rs_config_load(rs_config *c, rs_error *err)
+int rs_settings_load(rs_settings *c, rs_error *err)
 {
     char path[4096];
-    if (!rs_config_path(path, sizeof path) || access(path, F_OK) != 0)
+    if (!rs_settings_path(path, sizeof path) || access(path, F_OK) != 0)
         return 0;
     unsigned char *text;
     size_t len;
     if (rs_read_file(path, CONFIG_MAX_BYTES, &text, &len, err) < 0)
         return -1;
-    int rc = rs_config_parse(c, (const char *)text, path, err);
+    int rc = rs_settings_parse(c, (const char *)text, path, err);
     free(text);
     return rc;
 }
