@@ -79,7 +79,8 @@ static void plot_usage(FILE *f)
           "  --view V             %s\n"
           "  --graphics G         auto, sixel, unicode or ascii (auto: sixel heatmaps on a terminal\n"
           "                       that has sixel, else unicode in a UTF-8 locale)\n"
-          "  --width W, --height H  size in cells (default: the terminal's, or 80 x 20)\n"
+          "  --width W, --height H  size in cells (default: the terminal's, or 80 x 20); H lines\n"
+          "                       in all, the stats line one of them (--height 1: the picture)\n"
           "  --channels LIST      e.g. 0-15,20 (columns of the array)\n"
           "  --timesteps A:B      rows A..B-1 (A: or :B allowed)\n"
           "  --sample N           sample of a rank-3 batch (default 0)\n"
@@ -575,16 +576,18 @@ static bool use_sixel(const plot_args *a, int *cell_w, int *cell_h)
     return yes;
 }
 
-/* The heatmap as a sixel image w x (h-1) cells, then its colour bar as a text line. */
+/* The heatmap as a sixel image w x (h-1) cells, then its colour bar as a text line; the image
+ * alone when h is 1. */
 static char *sixel_heatmap(const rs_view_state *vs, int w, int h, int cell_w, int cell_h,
                            rs_error *err)
 {
+    int with_bar = h >= 2;
     rs_matrix m;
     float *copy;
     double lo, hi;
     if (rs_view_heatmap_prepare(vs, &m, &copy, &lo, &hi, err) < 0)
         return NULL;
-    int pw = w * cell_w, ph = (h > 1 ? h - 1 : 1) * cell_h;
+    int pw = w * cell_w, ph = (h - with_bar) * cell_h;
     pw = pw > SIXEL_MAX_PX ? SIXEL_MAX_PX : pw;
     ph = ph > SIXEL_MAX_PX ? SIXEL_MAX_PX : ph;
     rs_sixel_image img;
@@ -603,7 +606,7 @@ static char *sixel_heatmap(const rs_view_state *vs, int w, int h, int cell_w, in
         size_t n = img.len + (line ? strlen(line) : 0) + 2;
         text = line ? malloc(n) : NULL;
         if (text)
-            snprintf(text, n, "%s\n%s", img.bytes, line);
+            snprintf(text, n, "%s\n%s", img.bytes, with_bar ? line : "");
         else
             rs_fail(err, "plot", "out of memory");
         free(line);
@@ -676,7 +679,8 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl
     rs_stats_format(&s, t->rank <= 1 ? 1 : 2, shape, line, sizeof line);
     int cell_w, cell_h;
     char *pic = NULL;
-    h = h > 1 ? h - 1 : 1; /* the stats line is one of the H lines */
+    bool header = h >= 2; /* the stats line is one of the H lines; --height 1: the picture */
+    h -= header;
     if (v == RS_VIEW_HEATMAP && use_sixel(a, &cell_w, &cell_h)) {
         if (!(pic = sixel_heatmap(&vs, w, h, cell_w, cell_h, err)))
             return -1;
@@ -695,7 +699,8 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl
             return rs_fail(err, "plot", "out of memory");
     }
     fit_line(line, w);
-    bool closed = false, ok = write_out(line, &closed) && (closed || write_out("\n", &closed)) &&
+    bool closed = false, ok = (!header || (write_out(line, &closed) &&
+                                           (closed || write_out("\n", &closed)))) &&
                               (closed || write_out(pic, &closed));
     free(pic);
     if (!ok)

@@ -147,8 +147,13 @@ for v in lines detail heatmap hist bars weights; do
     $P --data "$T/k.npy" --view $v --width 37 --height 12 --color always > "$T/a"
     # --height counts the stats line: H lines in all (issue 15; it printed H + 1)
     check "$v fits 37 columns and 12 lines in all" widths_ok "$T/a" 37 12
-    LC_ALL=C $P --data "$T/k.npy" --view $v --width 1 --height 1 > "$T/a"
-    check "$v in a 1x1 box" widths_ok "$T/a" 1 2
+    # every H >= 1 is H lines: --height 1 is the picture alone (it printed the stats line too)
+    for h in 1 2 3; do
+        LC_ALL=C $P --data "$T/k.npy" --view $v --width 1 --height $h > "$T/a"
+        check "$v in a 1x$h box is $h line(s)" widths_ok "$T/a" 1 $h
+        $P --data "$T/k.npy" --view $v --width 30 --height $h > "$T/a"
+        check "$v in a 30x$h box is $h line(s)" widths_ok "$T/a" 30 $h
+    done
 done
 COLUMNS=50 $P --data "$T/r2.npy" > "$T/a"
 check "COLUMNS sets the width off a terminal" widths_ok "$T/a" 50 20
