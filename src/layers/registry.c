@@ -41,8 +41,10 @@ static const rs_layer_kind KINDS[] = {
     LAYER_FB("Reshape", rs_reshape_setup, rs_reshape_forward, rs_reshape_backward),
     LAYER_FB("Permute", rs_permute_setup, rs_permute_forward, rs_permute_backward),
     LAYER_FB("RepeatVector", rs_repeat_vector_setup, rs_repeat_vector_forward, rs_repeat_vector_backward),
-    LAYER_FB("BatchNormalization", rs_batch_norm_setup, rs_batch_norm_forward, rs_batch_norm_backward),
-    LAYER_FB("LayerNormalization", rs_layer_norm_setup, rs_layer_norm_forward, rs_layer_norm_backward),
+    {"BatchNormalization", rs_batch_norm_setup, rs_batch_norm_forward, rs_params_free, NULL,
+     rs_batch_norm_backward, NULL, rs_norm_describe},
+    {"LayerNormalization", rs_layer_norm_setup, rs_layer_norm_forward, rs_params_free, NULL,
+     rs_layer_norm_backward, NULL, rs_norm_describe},
     LAYER_FB("Conv1D", rs_conv1d_setup, rs_conv1d_forward, rs_conv1d_backward),
     LAYER_FB("Convolution1D", rs_conv1d_setup, rs_conv1d_forward, rs_conv1d_backward),
     LAYER_FB("MaxPooling1D", rs_pooling1d_setup, rs_pooling1d_forward, rs_pooling1d_backward),
@@ -93,8 +95,9 @@ static const rs_layer_kind KINDS[] = {
              rs_keras_attention_forward, rs_keras_attention_backward),
     LAYER_AB("AdditiveAttention", rs_keras_attention_setup,
              rs_keras_attention_forward, rs_keras_attention_backward),
-    LAYER_AB("MultiHeadAttention", rs_multi_head_attention_setup,
-             rs_multi_head_attention_forward, rs_multi_head_attention_backward),
+    {"MultiHeadAttention", rs_multi_head_attention_setup, rs_multi_head_attention_forward,
+     rs_params_free, rs_attention_scratch, rs_multi_head_attention_backward, rs_attention_scratch,
+     rs_multi_head_attention_describe},
 };
 
 const rs_layer_kind *rs_layer_kind_find(const char *class_name)

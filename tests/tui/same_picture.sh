@@ -120,4 +120,20 @@ same "samples view of sample 2" "$M" "--layer lstm_1 --view samples --sample 2" 
 has "the samples view marks the sample on screen" "$T/explorer" ">2" " 0"
 unset INPUT
 
+# Keras 3 files store weights as vars/0, vars/1...: norms' gamma beta moving_mean
+# moving_variance and MultiHeadAttention's kernels by name, not the generic kernel/bias
+for f in k22.h5 k3.keras; do
+    plot_picture "$FIX/embed_norm/keras/$f" --layer batch_normalization_2 --view weights > "$T/w"
+    has "BatchNormalization weights by name ($f)" "$T/w" "gamma" "moving_mean" "moving_variance"
+    if grep -qE "kernel|bias|beta" "$T/w"; then not_ok "BatchNormalization(center=False) has no kernel, bias or beta ($f)"; diag < "$T/w"
+    else ok "BatchNormalization(center=False) has no kernel, bias or beta ($f)"; fi
+    plot_picture "$FIX/embed_norm/keras/$f" --layer layer_normalization_1 --view weights > "$T/w"
+    has "LayerNormalization weights are gamma and beta ($f)" "$T/w" "gamma" "beta"
+done
+for f in tfk2.h5 k3.keras; do
+    plot_picture "$FIX/keras_mha/keras/$f" --layer multi_head_attention --view weights > "$T/w"
+    has "MultiHeadAttention weights by name ($f)" "$T/w" "query kernel" "query bias" "key kernel" \
+        "value kernel" "output kernel" "output bias"
+done
+
 done_testing
