@@ -88,7 +88,8 @@ static void plot_usage(FILE *f)
           "  --zero-line          lines, detail: draw y = 0\n"
           "  --blocks             lines: eighth blocks instead of braille\n"
           "  --cols N, --page N   lines: panels per row; which page of channels\n"
-          "  --cursor T           detail: timestep whose value is shown\n"
+          "  --cursor T           detail, values: timestep whose value is shown (values: the\n"
+          "                       last by default; its channel: the first of --channels)\n"
           "  --cmap NAME          heatmap, weights: bwr (default), viridis, gray\n"
           "  --norm N             heatmap: auto (+-max|x|), minmax, or VMIN:VMAX\n"
           "  --agg A              heatmap: mean (default) or max (largest magnitude)\n"
@@ -782,6 +783,13 @@ static int layer_output(plot_args *a, rs_tensor *t, rs_model **opened)
     /* a (N, T, gates, units) internal: (N, T, gates x units), gate g in its own columns */
     if (a->desc.outputs[k].gates > 1 && t->rank == 4) {
         size_t shape[3] = {t->shape[0], t->shape[1], t->shape[2] * t->shape[3]};
+        rs_tensor_reshape(t, 3, shape, &err);
+    }
+    /* a view of the whole batch (samples, values) of vectors (N, C): N samples of one step,
+     * as the explorer holds them */
+    if (a->view != V_DEFAULT && (rs_view_get((rs_view_id)a->view)->applies & RS_FOR_BATCH) &&
+        t->rank == 2) {
+        size_t shape[3] = {t->shape[0], 1, t->shape[1]};
         rs_tensor_reshape(t, 3, shape, &err);
     }
     /* a batch of one sample: draw the sample, not a batch of one */

@@ -140,6 +140,14 @@ int rs_view_heatmap_prepare(const rs_view_state *s, rs_matrix *m, float **copy, 
     return 0;
 }
 
+int rs_view_batch_count(const rs_view_state *s, size_t *n, rs_error *err)
+{
+    *n = s->batch ? s->nsamples : 0;
+    if (*n == 0 || s->full.rows * s->full.cols == 0)
+        return rs_fail(err, NULL, "no batch of samples to show");
+    return 0;
+}
+
 void rs_view_heatmap_opts(const rs_view_state *s, rs_heatmap_opts *o)
 {
     rs_heatmap_defaults(o);

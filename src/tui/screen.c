@@ -363,7 +363,7 @@ static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, rs_view_id v, c
     if (v == RS_VIEW_HEATMAP && ex->mode == RS_TERM_SIXEL && !ex->help && box.h >= 2 && box.w >= 1)
         return request_sixel(ex, c, box, &s, err);
     float *batch = NULL;
-    if (v == RS_VIEW_SAMPLES && full) {
+    if ((rs_view_get(v)->applies & RS_FOR_BATCH) && full) {
         s.batch = batch = batch_outputs(ex, full, &s.nsamples, err);
         if (!batch)
             return -1;

@@ -179,4 +179,34 @@ for f in tfk2.h5 k3.keras; do
         "value kernel" "output kernel" "output bias"
 done
 
+# The values view (See RNN's features_0D, added by the new-view recipe): the demo's prediction
+# for each of its 8 samples, with the exact float32 numbers, the same in both front ends but for
+# the last digits (the explorer runs one sample at a time, plot and dump the batch at once: the
+# sums differ by an ulp or two)
+INPUT="--input $top_srcdir/share/rnnscope/demo/demo.inputs.npy"
+digits() { sed -E 's/[0-9]+\.[0-9]+/N/g' | tr -s ' '; }
+FILTER=digits same "values view" "$M" "--layer dense_1 --view values" G 8
+FILTER=digits same "values view of sample 3" "$M" "--layer dense_1 --view values --sample 3" G s s s 8
+has "the values view marks the sample on screen" "$T/explorer" ">3"
+"$RNNSCOPE" dump "$M" --layer dense_1 $INPUT -o "$T/pred.npy" 2>&1 | diag
+values_are() { # PICTURE RTOL: its numbers against dump's, 0 = the same float32
+    "$PY" -c 'import sys, numpy as np
+want = np.load(sys.argv[2]).reshape(8, -1)[:, 0]
+got = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    t = line.replace(">", " ").split()
+    if len(t) >= 2 and t[0].isdigit():
+        got[int(t[0])] = np.float32(t[1])
+assert sorted(got) == list(range(8)), got
+rtol = float(sys.argv[3])
+assert all(abs(got[k] - want[k]) <= rtol * abs(want[k]) for k in range(8)), (got, want)' "$1" "$T/pred.npy" "$2"
+}
+values_are "$T/plot" 0 &&
+    ok "plot's values view prints every sample's prediction exactly (float32 equal to dump)" ||
+    { not_ok "plot's values view prints every sample's prediction exactly (float32 equal to dump)"; diag < "$T/plot"; }
+values_are "$T/explorer" 1e-6 &&
+    ok "the explorer's values view prints every sample's prediction (its own run of each sample)" ||
+    { not_ok "the explorer's values view prints every sample's prediction (its own run of each sample)"; diag < "$T/explorer"; }
+unset INPUT
+
 done_testing
