@@ -36,6 +36,7 @@ static const rs_layer_kind KINDS[] = {
     LAYER_FB("AlphaDropout", rs_identity_setup, rs_identity_forward, rs_identity_backward),
     LAYER_FB("ActivityRegularization", rs_identity_setup, rs_identity_forward, rs_identity_backward),
     LAYER_FB("Masking", rs_identity_setup, rs_identity_forward, rs_identity_backward),
+    LAYER_FB("Rescaling", rs_rescaling_setup, rs_rescaling_forward, rs_rescaling_backward),
     LAYER_FB("Embedding", rs_embedding_setup, rs_embedding_forward, rs_embedding_backward),
     LAYER_FB("Flatten", rs_flatten_setup, rs_flatten_forward, rs_reshape_backward),
     LAYER_FB("Reshape", rs_reshape_setup, rs_reshape_forward, rs_reshape_backward),

@@ -75,6 +75,17 @@ a, b = np.load(sys.argv[1]), np.load(sys.argv[2])
 assert a.shape == b.shape == (1, 240, 4, 60) and not np.array_equal(a, b)' "$T/out/lstm_1.gates.s0.npy" "$T/out/lstm_1.gates.s1.npy"; then
         ok "dump -o DIR names the file layer.output.sN.npy; two samples do not overwrite each other"
     else not_ok "dump -o DIR names the file layer.output.sN.npy; two samples do not overwrite each other"; ls "$T/out" | diag; fi
+    # Rescaling (the new-layer recipe): every format of the reference model, as tfjs computes it
+    # (test_forward_ref skips a model holding a layer rnnscope cannot run; this fails instead)
+    R=$top_srcdir/tests/ref/fixtures/rescaling
+    for f in "$R/tfjs/model.json" "$R"/keras/*; do
+        if "$RNNSCOPE" dump "$f" --layer rescaling_2 --input "$R/inputs/rescaling_1_input.npy" -o "$T/r.npy" &&
+           "$PY" -c 'import numpy as np, sys
+a, b = np.load(sys.argv[1]), np.load(sys.argv[2])
+assert a.shape == b.shape and np.allclose(a, b, rtol=1e-5, atol=1e-6), (a, b)' "$T/r.npy" "$R/outputs/rescaling_2.0.0.npy"; then
+            ok "Rescaling runs as tfjs computes it (${f#"$R"/})"
+        else not_ok "Rescaling runs as tfjs computes it (${f#"$R"/})"; fi
+    done
 else
     skip "numpy cases" "python3-numpy is not installed"
 fi
