@@ -49,12 +49,10 @@ static void draw_time_axis(rs_canvas *c, rs_rect plot, int gw, size_t t0, size_t
     snprintf(a, sizeof a, "%zu", t0);
     snprintf(b, sizeof b, "%zu", t0 + len - 1);
     rs_canvas_print(c, plot.x, y + 1, a, -1, axis, RS_COLOR_DEFAULT);
-    int wa = rs_utf8_width(a), wb = rs_utf8_width(b), wn = name ? rs_utf8_width(name) : 0;
+    int wa = rs_utf8_width(a), wb = rs_utf8_width(b);
     if (plot.w > wa + wb + 1)
         print_right(c, plot.x + plot.w, y + 1, b, axis);
-    if (wn && plot.w >= wa + wn + wb + 4) /* the axis' name between its ends */
-        rs_canvas_print(c, plot.x + wa + (plot.w - wa - wb - wn) / 2, y + 1, name, -1, axis,
-                        RS_COLOR_DEFAULT);
+    print_axis_name(c, (rs_rect){plot.x, y + 1, plot.w, 1}, wa, wb, name, axis);
 }
 
 int rs_detail_draw(rs_canvas *c, rs_rect box, const rs_matrix *m_in, const rs_detail_opts *o,

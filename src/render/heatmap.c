@@ -178,10 +178,7 @@ int rs_heatmap_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_heat
         int wa = rs_utf8_width(first), wb = rs_utf8_width(last);
         if (map.w > wb + 1)
             print_right(c, map.x + map.w, map.y + map.h, last, axis);
-        int wn = o->col_name ? rs_utf8_width(o->col_name) : 0;
-        if (wn && map.w >= wa + wn + wb + 4) /* the axis' name between its ends */
-            rs_canvas_print(c, map.x + wa + (map.w - wa - wb - wn) / 2, map.y + map.h,
-                            o->col_name, -1, axis, RS_COLOR_DEFAULT);
+        print_axis_name(c, (rs_rect){map.x, map.y + map.h, map.w, 1}, wa, wb, o->col_name, axis);
     }
     if (legend)
         rs_colorbar_draw(c, (rs_rect){map.x, box.y + box.h - 1, map.w, 1}, o, lo, hi);

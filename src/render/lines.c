@@ -420,16 +420,15 @@ static void draw_x_axis(rs_canvas *c, const rs_lines *L, int y, const char *name
     char a[24], b[24];
     snprintf(a, sizeof a, "%zu", L->t0);
     snprintf(b, sizeof b, "%zu", L->t0 + (L->len ? L->len - 1 : 0));
-    int wa = rs_utf8_width(a), wb = rs_utf8_width(b), wn = name ? rs_utf8_width(name) : 0;
+    int wa = rs_utf8_width(a), wb = rs_utf8_width(b);
     for (int col = 0; col < L->cols && (size_t)col < L->npanels; col++) {
         rs_rect p = L->panels[col].box;
         if (wa + 1 + wb > p.w)
             continue;
         rs_canvas_print(c, p.x, y, a, -1, fg, RS_COLOR_DEFAULT);
         print_right(c, p.x + p.w, y, b, fg);
-        if (col == 0 && wn && wa + wn + wb + 2 <= p.w)
-            rs_canvas_print(c, p.x + wa + (p.w - wa - wb - wn) / 2, y, name, -1, fg,
-                            RS_COLOR_DEFAULT);
+        if (col == 0)
+            print_axis_name(c, (rs_rect){p.x, y, p.w, 1}, wa, wb, name, fg);
     }
 }
 
