@@ -66,12 +66,15 @@ int rs_view_draw_values(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *e
         lo = isfinite(v) && v < lo ? v : lo;
         hi = isfinite(v) && v > hi ? v : hi;
     }
-    char title[160];
-    if (R > 1)
-        snprintf(title, sizeof title, "%s %zu at %s %zu, %zu samples", s->out.col_axis, ch,
-                 s->out.row_axis, step, n);
+    char title[160], what[64], when[64] = "";
+    size_t units = s->out.gates > 1 && s->out.gate_names ? C / (size_t)s->out.gates : 0;
+    if (units) /* a gates internal: the gate's name and the unit in it */
+        snprintf(what, sizeof what, "gate %s unit %zu", s->out.gate_names[ch / units], ch % units);
     else
-        snprintf(title, sizeof title, "%s %zu, %zu samples", s->out.col_axis, ch, n);
+        snprintf(what, sizeof what, "%s %zu", s->out.col_axis, ch);
+    if (R > 1)
+        snprintf(when, sizeof when, " at %s %zu", s->out.row_axis, step);
+    snprintf(title, sizeof title, "%s%s, %zu sample%s", what, when, n, n == 1 ? "" : "s");
     rs_canvas_print(c, box.x, box.y, title, box.w, rs_ui_color(s->style.depth, RS_UI_LABEL),
                     RS_COLOR_DEFAULT);
     char idx[24], num[32];

@@ -74,10 +74,29 @@ static void test_exact(void)
     CHECK_CONTAINS(t, " 2        nan\n");
 }
 
+static void gates_channel_5(rs_view_state *s)
+{
+    static const size_t ch[1] = {5};
+    s->out.gates = 4;
+    s->out.gate_names = rs_gate_names(4);
+    s->channels = ch;
+    s->nchannels = 1;
+}
+
+/* A gates internal (1 step, 4 gates x 2 units): channel 5 is unit 1 of gate c; one sample. */
+static void test_gate_title(void)
+{
+    float b[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    const char *t = values(b, 1, 1, 8, 30, 3, gates_channel_5);
+    CHECK_CONTAINS(t, "gate c unit 1, 1 sample\n");
+    CHECK_CONTAINS(t, ">0 5 ");
+}
+
 int main(void)
 {
     run_test("values: one per sample, exact, bars from zero", test_vector);
     run_test("values: the channel at the cursor step, or the last", test_step_and_channel);
     run_test("values: float32 numbers read back exactly; NaN", test_exact);
+    run_test("values: a gate's channel by gate and unit", test_gate_title);
     return check_finish();
 }
