@@ -7,6 +7,7 @@
 #define RNNSCOPE_LAYER_DESC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "rnnscope/matrix.h"
 
@@ -32,6 +33,7 @@ typedef struct rs_weight_desc {
 } rs_weight_desc;
 
 typedef struct rs_output_desc {
+    const char *name;          /* "gates", "cell", "attention"...; NULL for a layer's one output */
     bool attention;            /* rows = query step, columns = key step (T x T per sample) */
     const char *row_axis, *col_axis; /* "time" / "channel", "query" / "key" */
     int gates;                 /* a (T, gates, units) internal: its gate count, else 0 */
@@ -47,5 +49,12 @@ typedef struct rs_layer_desc {
 
 /* Gate names: {"i","f","c","o"} for 4, {"z","r","h"} for 3, NULL otherwise. */
 const char *const *rs_gate_names(int gates);
+
+/* The file name an output is exported to (the explorer's x, dump -o DIR): the layer, the
+ * output by name (o->name, else "output<k>" past the first), the sample when one is meant
+ * (sample >= 0), then ext: "lstm_1.gates.s3.npy", "dense_2.npy". Safe as a file name
+ * (rs_text_file_name). */
+void rs_output_file_name(const char *layer, const rs_output_desc *o, int k, long sample,
+                         const char *ext, char *buf, size_t len);
 
 #endif

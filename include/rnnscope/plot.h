@@ -80,6 +80,11 @@ typedef struct rs_lines_opts {
                              selected one when mark_channel */
     size_t cursor;
     const float *step_mask; /* per row of the matrix: 0 = a step Keras masks (shaded); or NULL */
+    size_t gate_units;    /* a (T, gates x units) internal: channel k is unit k % gate_units of
+                             gate gate_names[k / gate_units], labelled "f3"; 0 = plain channels */
+    const char *const *gate_names;
+    const char *panel_name; /* what a panel is ("channel", "key"): before the first one's index
+                               when it fits; or NULL */
 } rs_lines_opts;
 
 void rs_lines_defaults(rs_lines_opts *o);
@@ -122,6 +127,9 @@ typedef struct rs_detail_opts {
     bool zero_line;
     int channel_axis;
     const float *step_mask; /* per row of the matrix: 0 = a masked step (shaded); or NULL */
+    const char *channel_name, *step_name; /* what a channel and a step are ("key", "query"),
+                                             the step's under the axis; NULL: "channel", no
+                                             name under the axis ("time" is t=) */
 } rs_detail_opts;
 
 void rs_detail_defaults(rs_detail_opts *o);
@@ -143,6 +151,7 @@ typedef struct rs_heatmap_opts {
     bool labels;  /* row/column indices around the map */
     bool legend;  /* colour bar with its values */
     size_t row_base, col_base; /* index shown for the first row / column (of a window) */
+    const char *row_name, *col_name; /* the axes' names ("query", "key"), or NULL */
 } rs_heatmap_opts;
 
 void rs_heatmap_defaults(rs_heatmap_opts *o);

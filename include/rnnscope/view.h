@@ -47,7 +47,10 @@ enum { RS_USES_CMAP = 1, RS_USES_NORM = 2, RS_USES_TRANSPOSE = 4, RS_USES_WINDOW
     X(WEIGHTS, weights, "weights", "6", "view: the layer's weights, by gate and direction",    \
       "Weights", RS_FOR_LAYER, 0, RS_USES_CMAP)                                                 \
     X(SAMPLES, samples, "samples", "7", "view: one small heatmap per sample of the batch",     \
-      NULL, RS_FOR_BATCH | RS_FOR_SEQUENCE | RS_FOR_ATTENTION, 0, RS_USES_CMAP | RS_USES_NORM)
+      NULL, RS_FOR_BATCH | RS_FOR_SEQUENCE | RS_FOR_ATTENTION, 0, RS_USES_CMAP | RS_USES_NORM) \
+    X(VALUES, values, "values", "8",                                                            \
+      "view: one value per sample (the channel at the cursor step), with its number",          \
+      NULL, RS_FOR_BATCH | RS_FOR_ANY | RS_FOR_GATES, 0, 0)
 
 typedef enum rs_view_id {
 #define RS_VIEW_ENUM(ID, fn, name, key, help, bar, applies, defaults, uses) RS_VIEW_##ID,
@@ -140,6 +143,10 @@ rs_matrix rs_view_heatmap_matrix(const rs_view_state *s, rs_matrix sel, size_t c
  * above; *copy to free) and its colour range. */
 int rs_view_heatmap_prepare(const rs_view_state *s, rs_matrix *m, float **copy, double *lo,
                             double *hi, rs_error *err);
+
+/* How many samples the state's batch holds, for the views of the whole batch; fails when it
+ * holds none or the output is empty. */
+int rs_view_batch_count(const rs_view_state *s, size_t *n, rs_error *err);
 
 /* A heatmap's options from the state: style, colormap, normalization, aggregation. */
 void rs_view_heatmap_opts(const rs_view_state *s, rs_heatmap_opts *o);

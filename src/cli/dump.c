@@ -4,12 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
 #include "model_io.h"
 #include "rnnscope/csv.h"
 #include "rnnscope/npy.h"
+#include "rnnscope/layer.h"
 #include "rnnscope/run.h"
 
 enum { OPT_LAYER = OPT_FIRST_FREE, OPT_OUTPUT, OPT_INTERNAL, OPT_HELP };
@@ -28,6 +30,7 @@ static void dump_usage(FILE *f)
           "\n"
           "Write one layer's output, batch axis first, float32: OUT.npy (NumPy), OUT.csv (last\n"
           "axis = columns, the others flattened into rows) or - (.npy on standard output).\n"
+          "OUT a directory: the file in it is named LAYER[.OUTPUT][.sN].npy (lstm_1.gates.s3.npy).\n"
           "NAME is the layer's name or a part of it that matches one layer only.\n",
           f);
 }
@@ -111,6 +114,23 @@ static int pick_output(const rs_node *n, const dump_args *a, int *k)
     return EXIT_OK;
 }
 
+/* -o DIR, a directory: the file in it named as the explorer's export names it, from the
+ * layer's description: "lstm_1.gates.npy", "lstm_1.gates.s3.npy" with --sample 3. */
+static const char *out_path(const dump_args *a, const rs_node *n, int k, char *buf, size_t len)
+{
+    struct stat st;
+    if (strcmp(a->out, "-") == 0 || stat(a->out, &st) != 0 || !S_ISDIR(st.st_mode))
+        return a->out;
+    rs_layer_desc d;
+    rs_node_describe(n, &d);
+    char name[256];
+    rs_output_file_name(n->name, k < d.n_outputs ? &d.outputs[k] : NULL, k,
+                        a->in.have_sample ? (long)a->in.sample : -1, "npy", name, sizeof name);
+    size_t dl = strlen(a->out);
+    snprintf(buf, len, "%s%s%s", a->out, dl && a->out[dl - 1] == '/' ? "" : "/", name);
+    return buf;
+}
+
 int cmd_dump(int argc, char **argv)
 {
     dump_args a;
@@ -141,7 +161,8 @@ int cmd_dump(int argc, char **argv)
         rc = EXIT_FAIL;
         goto done;
     }
-    rc = cli_write_tensor("dump", a.out, out);
+    char path[4096];
+    rc = cli_write_tensor("dump", out_path(&a, &m->nodes[node], k, path, sizeof path), out);
 done:
     rs_run_free(run);
     for (int i = 0; i < CLI_MAX_INPUTS; i++)

@@ -77,7 +77,8 @@ static void plot_usage(FILE *f)
           "  --view V             %s\n"
           "  --graphics G         auto, sixel, unicode or ascii (auto: sixel heatmaps on a terminal\n"
           "                       that has sixel, else unicode in a UTF-8 locale)\n"
-          "  --width W, --height H  size in cells (default: the terminal's, or 80 x 20)\n"
+          "  --width W, --height H  size in cells (default: the terminal's, or 80 x 20); H lines\n"
+          "                       in all, the stats line one of them (--height 1: the picture)\n"
           "  --channels LIST      e.g. 0-15,20 (columns of the array)\n"
           "  --timesteps A:B      rows A..B-1 (A: or :B allowed)\n"
           "  --sample N           sample of a rank-3 batch (default 0)\n"
@@ -85,7 +86,8 @@ static void plot_usage(FILE *f)
           "  --zero-line          lines, detail: draw y = 0\n"
           "  --blocks             lines: eighth blocks instead of braille\n"
           "  --cols N, --page N   lines: panels per row; which page of channels\n"
-          "  --cursor T           detail: timestep whose value is shown\n"
+          "  --cursor T           detail, values: timestep whose value is shown (values: the\n"
+          "                       last by default; its channel: the first of --channels)\n"
           "  --cmap NAME          heatmap, weights: bwr (default), viridis, gray\n"
           "  --norm N             heatmap: auto (+-max|x|), minmax, or VMIN:VMAX\n"
           "  --agg A              heatmap: mean (default) or max (largest magnitude)\n"
@@ -566,16 +568,18 @@ static rs_term_graphics plot_graphics(const plot_args *a, bool heatmap, int *cel
     return rs_graphics_decide(a->graphics, tty ? &caps : NULL, &env, NULL, 0);
 }
 
-/* The heatmap as a sixel image w x (h-1) cells, then its colour bar as a text line. */
+/* The heatmap as a sixel image w x (h-1) cells, then its colour bar as a text line; the image
+ * alone when h is 1. */
 static char *sixel_heatmap(const rs_view_state *vs, int w, int h, int cell_w, int cell_h,
                            rs_error *err)
 {
+    int with_bar = h >= 2;
     rs_matrix m;
     float *copy;
     double lo, hi;
     if (rs_view_heatmap_prepare(vs, &m, &copy, &lo, &hi, err) < 0)
         return NULL;
-    int pw = w * cell_w, ph = (h > 1 ? h - 1 : 1) * cell_h;
+    int pw = w * cell_w, ph = (h - with_bar) * cell_h;
     pw = pw > SIXEL_MAX_PX ? SIXEL_MAX_PX : pw;
     ph = ph > SIXEL_MAX_PX ? SIXEL_MAX_PX : ph;
     rs_sixel_image img;
@@ -594,7 +598,7 @@ static char *sixel_heatmap(const rs_view_state *vs, int w, int h, int cell_w, in
         size_t n = img.len + (line ? strlen(line) : 0) + 2;
         text = line ? malloc(n) : NULL;
         if (text)
-            snprintf(text, n, "%s\n%s", img.bytes, line);
+            snprintf(text, n, "%s\n%s", img.bytes, with_bar ? line : "");
         else
             rs_fail(err, "plot", "out of memory");
         free(line);
@@ -669,7 +673,8 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl
     size_t shape[2] = {m.rows, m.cols};
     rs_stats_format(&s, t->rank <= 1 ? 1 : 2, shape, line, sizeof line);
     char *pic = NULL;
-    h = h > 1 ? h - 1 : 1; /* the stats line is one of the H lines */
+    bool header = h >= 2; /* the stats line is one of the H lines; --height 1: the picture */
+    h -= header;
     if (v == RS_VIEW_HEATMAP && mode == RS_TERM_SIXEL) {
         if (!(pic = sixel_heatmap(&vs, w, h, cell_w, cell_h, err)))
             return -1;
@@ -688,7 +693,8 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl
             return rs_fail(err, "plot", "out of memory");
     }
     fit_line(line, w);
-    bool closed = false, ok = write_out(line, &closed) && (closed || write_out("\n", &closed)) &&
+    bool closed = false, ok = (!header || (write_out(line, &closed) &&
+                                           (closed || write_out("\n", &closed)))) &&
                               (closed || write_out(pic, &closed));
     free(pic);
     if (!ok)
@@ -770,6 +776,13 @@ static int layer_output(plot_args *a, rs_tensor *t, rs_model **opened)
     /* a (N, T, gates, units) internal: (N, T, gates x units), gate g in its own columns */
     if (a->desc.outputs[k].gates > 1 && t->rank == 4) {
         size_t shape[3] = {t->shape[0], t->shape[1], t->shape[2] * t->shape[3]};
+        rs_tensor_reshape(t, 3, shape, &err);
+    }
+    /* a view of the whole batch (samples, values) of vectors (N, C): N samples of one step,
+     * as the explorer holds them */
+    if (a->view != V_DEFAULT && (rs_view_get((rs_view_id)a->view)->applies & RS_FOR_BATCH) &&
+        t->rank == 2) {
+        size_t shape[3] = {t->shape[0], 1, t->shape[1]};
         rs_tensor_reshape(t, 3, shape, &err);
     }
     /* a batch of one sample: draw the sample, not a batch of one */

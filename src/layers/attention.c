@@ -885,3 +885,24 @@ void rs_seq_self_attention_describe(const rs_node *n, rs_layer_desc *d)
         rs_describe_weight(d, i, names[i][0] == 'b' ? RS_WEIGHT_BIAS : RS_WEIGHT_OTHER, names[i]);
     rs_attention_describe(n, d);
 }
+
+/* MultiHeadAttention's weights by name, whatever the file stored (Keras 3: vars/0...): Keras'
+ * query, key, value and output kernels, each followed by its bias when use_bias;
+ * keras-multi-head's Wq bq Wk bk Wv bv Wo bo. */
+void rs_multi_head_attention_describe(const rs_node *n, rs_layer_desc *d)
+{
+    static const char *const keras[8] = {"query kernel", "query bias", "key kernel",
+                                         "key bias", "value kernel", "value bias",
+                                         "output kernel", "output bias"};
+    static const char *const package[8] = {"Wq", "bq", "Wk", "bk", "Wv", "bv", "Wo", "bo"};
+    const attention_params *p = n->params;
+    const char *const *names = p->multi_head_package ? package : keras;
+    for (int j = 0, i = 0; j < 8; j++) {
+        bool bias = j % 2;
+        if (bias && !p->use_bias)
+            continue;
+        rs_weight_role kernel = p->multi_head_package ? RS_WEIGHT_OTHER : RS_WEIGHT_KERNEL;
+        rs_describe_weight(d, i++, bias ? RS_WEIGHT_BIAS : kernel, names[j]);
+    }
+    rs_attention_describe(n, d);
+}

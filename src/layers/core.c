@@ -1,5 +1,5 @@
 /* Core layers: InputLayer, Dense, activations, identity-at-inference layers (Dropout & co,
- * Masking), Embedding, and the shape movers Flatten, Reshape, Permute, RepeatVector. */
+ * Masking), Rescaling, Embedding, and the shape movers Flatten, Reshape, Permute, RepeatVector. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <math.h>
@@ -182,6 +182,24 @@ int rs_identity_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, r
         return -1;
     p->masks = strcmp(n->class_name, "Masking") == 0;
     p->mask_value = cfg_num(n, "mask_value", 0.0);
+    n->out_shapes[0] = in[0];
+    return rs_expect_weight_count(n, 0, err);
+}
+
+/* ---- Rescaling ---- */
+
+/* y = x * scale + offset. Keras 3 also takes a scale or offset per channel (an array): not
+ * yet. */
+int rs_rescaling_setup(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
+{
+    rescaling_params *p = n->params = rs_params_alloc(n, sizeof *p, err);
+    if (!p || rs_expect_inputs(n, 1, 1, err) < 0 || rs_node_outputs(n, 1, 0, err) < 0)
+        return -1;
+    const cJSON *scale = cfg_get(n, "scale"), *offset = cfg_get(n, "offset");
+    if ((scale && !cJSON_IsNumber(scale)) || (offset && !cJSON_IsNumber(offset)))
+        return rs_node_unsupported(n, "Rescaling with a scale or offset per channel");
+    p->scale = (float)cfg_num(n, "scale", 1.0);
+    p->offset = (float)cfg_num(n, "offset", 0.0);
     n->out_shapes[0] = in[0];
     return rs_expect_weight_count(n, 0, err);
 }
@@ -486,6 +504,20 @@ int rs_identity_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
 {
     const identity_params *p = n->params;
     return p->masks ? masking_forward(p, io, err) : copy_through(io, err);
+}
+
+/* In float32 as Keras computes it: the product rounded, then the sum. */
+int rs_rescaling_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
+{
+    const rescaling_params *p = n->params;
+    if (copy_through(io, err) < 0)
+        return -1;
+    rs_tensor *y = &io->outputs[0];
+    for (size_t i = 0; i < y->size; i++) {
+        float scaled = y->data[i] * p->scale;
+        y->data[i] = scaled + p->offset;
+    }
+    return 0;
 }
 
 int rs_embedding_forward(const rs_node *n, rs_layer_io *io, rs_error *err)

@@ -1,5 +1,5 @@
 /* Reverse passes of the core layers: InputLayer, Dense, the activation layers, the identities
- * at inference (Dropout & co), Masking, Embedding, and the shape movers Flatten, Reshape,
+ * at inference (Dropout & co), Masking, Rescaling, Embedding, and the shape movers Flatten, Reshape,
  * Permute, RepeatVector. */
 #include <math.h>
 #include <string.h>
@@ -44,6 +44,18 @@ int rs_identity_backward(const rs_node *n, rs_layer_grad_io *io, rs_error *err)
 {
     const identity_params *p = n->params;
     return p->masks ? masking_backward(p, io, err) : identity_backward(io, err);
+}
+
+/* Rescaling: dx = dy * scale. */
+int rs_rescaling_backward(const rs_node *n, rs_layer_grad_io *io, rs_error *err)
+{
+    const rescaling_params *p = n->params;
+    if (identity_backward(io, err) < 0)
+        return -1;
+    rs_tensor *dx = &io->d_inputs[0];
+    for (size_t i = 0; io->d_outputs[0] && i < dx->size; i++)
+        dx->data[i] *= p->scale;
+    return 0;
 }
 
 /* dx from dy through an element-wise or softmax activation; x the pre-activations, y = f(x). */

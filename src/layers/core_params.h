@@ -26,6 +26,10 @@ typedef struct identity_params {
     bool masks;
 } identity_params;
 
+typedef struct rescaling_params {
+    float scale, offset;
+} rescaling_params;
+
 typedef struct embedding_params {
     long input_dim, output_dim;
     bool mask_zero;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "rnnscope/layer.h"
+#include "rnnscope/text.h"
 #include "layers/families.h"
 
 const char *const *rs_gate_names(int gates)
@@ -80,6 +81,7 @@ void rs_describe_generic(const rs_node *n, rs_layer_desc *d)
                        ? n->n_outputs + n->n_internal : RS_DESC_MAX_OUTPUTS;
     for (int k = 0; k < d->n_outputs; k++) {
         rs_output_desc *o = &d->outputs[k];
+        o->name = n->out_names ? n->out_names[k] : NULL;
         o->row_axis = "time";
         o->col_axis = "channel";
     }
@@ -110,4 +112,20 @@ void rs_node_describe(const rs_node *n, rs_layer_desc *d)
     rs_describe_generic(n, d);
     if (n->kind && n->kind->describe && n->params && !n->unsupported)
         n->kind->describe(n, d);
+}
+
+void rs_output_file_name(const char *layer, const rs_output_desc *o, int k, long sample,
+                         const char *ext, char *buf, size_t len)
+{
+    char name[128], output[72] = "", which[32] = "", clean[64];
+    rs_text_file_name(layer, name, sizeof name); /* no '/', no leading '-' or '.' */
+    if (o && o->name) {
+        rs_text_file_name(o->name, clean, sizeof clean);
+        snprintf(output, sizeof output, ".%s", clean);
+    } else if (k > 0) {
+        snprintf(output, sizeof output, ".output%d", k);
+    }
+    if (sample >= 0)
+        snprintf(which, sizeof which, ".s%ld", sample);
+    snprintf(buf, len, "%s%s%s.%s", name, output, which, ext);
 }

@@ -7,12 +7,14 @@
 #define RS_SETUP(name) \
     int name(rs_node *n, const rs_shape *in, const rs_layer_ctx *ctx, rs_error *err)
 #define RS_FORWARD(name) int name(const rs_node *n, rs_layer_io *io, rs_error *err)
+#define RS_DESCRIBE(name) void name(const rs_node *n, rs_layer_desc *d)
 
 /* core.c */
 RS_SETUP(rs_input_setup);
 RS_SETUP(rs_dense_setup);
 RS_SETUP(rs_activation_setup);
 RS_SETUP(rs_identity_setup);
+RS_SETUP(rs_rescaling_setup);
 RS_SETUP(rs_prelu_setup);
 RS_SETUP(rs_embedding_setup);
 RS_SETUP(rs_flatten_setup);
@@ -23,6 +25,7 @@ RS_FORWARD(rs_input_forward);
 RS_FORWARD(rs_dense_forward);
 RS_FORWARD(rs_activation_forward);
 RS_FORWARD(rs_identity_forward);
+RS_FORWARD(rs_rescaling_forward);
 RS_FORWARD(rs_prelu_forward);
 RS_FORWARD(rs_embedding_forward);
 RS_FORWARD(rs_flatten_forward);
@@ -34,6 +37,7 @@ RS_SETUP(rs_batch_norm_setup);
 RS_SETUP(rs_layer_norm_setup);
 RS_FORWARD(rs_batch_norm_forward);
 RS_FORWARD(rs_layer_norm_forward);
+RS_DESCRIBE(rs_norm_describe);
 /* conv.c */
 RS_SETUP(rs_conv1d_setup);
 RS_SETUP(rs_pooling1d_setup);
@@ -57,7 +61,6 @@ void rs_bidirectional_free(void *params);
 size_t rs_bidirectional_scratch(const rs_node *n, const rs_tensor *const *inputs);
 int rs_rnn_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
 int rs_bidirectional_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
-#define RS_DESCRIBE(name) void name(const rs_node *n, rs_layer_desc *d)
 RS_DESCRIBE(rs_rnn_describe);
 RS_DESCRIBE(rs_bidirectional_describe);
 /* wrappers.c */
@@ -79,6 +82,7 @@ size_t rs_attention_scratch(const rs_node *n, const rs_tensor *const *inputs);
 int rs_multi_head_attention_forward(const rs_node *n, rs_layer_io *io, rs_error *err);
 RS_DESCRIBE(rs_attention_describe);
 RS_DESCRIBE(rs_seq_self_attention_describe);
+RS_DESCRIBE(rs_multi_head_attention_describe);
 /* describe.c: the generic description and what kinds add to it */
 void rs_describe_generic(const rs_node *n, rs_layer_desc *d);
 void rs_describe_weight(rs_layer_desc *d, int i, rs_weight_role role, const char *name);

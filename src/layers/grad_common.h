@@ -18,6 +18,7 @@ int rs_grad_alloc_weights(const rs_node *n, rs_layer_grad_io *io, rs_error *err)
 /* core_grad.c */
 RS_BACKWARD(rs_input_backward);
 RS_BACKWARD(rs_identity_backward);
+RS_BACKWARD(rs_rescaling_backward);
 RS_BACKWARD(rs_activation_backward_layer);
 RS_BACKWARD(rs_dense_backward);
 RS_BACKWARD(rs_embedding_backward);

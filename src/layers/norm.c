@@ -216,3 +216,22 @@ int rs_layer_norm_forward(const rs_node *n, rs_layer_io *io, rs_error *err)
         return -1;
     return io->in_masks[0] ? rs_tensor_copy(&io->out_masks[0], io->in_masks[0], err) : 0;
 }
+
+/* ---- description (rnnscope/layer_desc.h) ---- */
+
+/* The weights in Keras order, named whatever the file stored (Keras 3 writes vars/0, vars/1...,
+ * which the generic description would call kernel and bias): gamma if scale, beta if center,
+ * then BatchNormalization's moving statistics. */
+void rs_norm_describe(const rs_node *n, rs_layer_desc *d)
+{
+    const norm_params *p = n->params;
+    int i = 0;
+    if (p->scale)
+        rs_describe_weight(d, i++, RS_WEIGHT_SCALE, "gamma");
+    if (p->center)
+        rs_describe_weight(d, i++, RS_WEIGHT_BIAS, "beta");
+    if (n->n_weights == i + 2) { /* BatchNormalization */
+        rs_describe_weight(d, i++, RS_WEIGHT_OTHER, "moving_mean");
+        rs_describe_weight(d, i, RS_WEIGHT_OTHER, "moving_variance");
+    }
+}

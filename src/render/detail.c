@@ -22,14 +22,16 @@ static void draw_title(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_d
     char title[160], v[24];
     double x = rs_matrix_at(m, cursor, o->channel);
     snprintf(v, sizeof v, "%.6g", x);
-    snprintf(title, sizeof title, "channel %zu   t=%zu   value %s", o->channel, cursor, v);
+    const char *step = o->step_name && strcmp(o->step_name, "time") ? o->step_name : "t";
+    snprintf(title, sizeof title, "%s %zu   %s=%zu   value %s",
+             o->channel_name ? o->channel_name : "channel", o->channel, step, cursor, v);
     rs_canvas_print(c, box.x, box.y, title, box.w, rs_ui_color(o->style.depth, RS_UI_LABEL),
                     RS_COLOR_DEFAULT);
 }
 
 /* The axis of timesteps under the plot, its end labels, and the cursor mark. */
 static void draw_time_axis(rs_canvas *c, rs_rect plot, int gw, size_t t0, size_t len, int cur_x,
-                           rs_style st)
+                           const char *name, rs_style st)
 {
     bool ascii = st.graphics == RS_GFX_ASCII;
     int axis = rs_ui_color(st.depth, RS_UI_AXIS);
@@ -47,8 +49,10 @@ static void draw_time_axis(rs_canvas *c, rs_rect plot, int gw, size_t t0, size_t
     snprintf(a, sizeof a, "%zu", t0);
     snprintf(b, sizeof b, "%zu", t0 + len - 1);
     rs_canvas_print(c, plot.x, y + 1, a, -1, axis, RS_COLOR_DEFAULT);
-    if (plot.w > rs_utf8_width(a) + rs_utf8_width(b) + 1)
+    int wa = rs_utf8_width(a), wb = rs_utf8_width(b);
+    if (plot.w > wa + wb + 1)
         print_right(c, plot.x + plot.w, y + 1, b, axis);
+    print_axis_name(c, (rs_rect){plot.x, y + 1, plot.w, 1}, wa, wb, name, axis);
 }
 
 int rs_detail_draw(rs_canvas *c, rs_rect box, const rs_matrix *m_in, const rs_detail_opts *o,
@@ -109,7 +113,7 @@ int rs_detail_draw(rs_canvas *c, rs_rect box, const rs_matrix *m_in, const rs_de
     int cx = sample_cell(cursor - t0, len, plot.w, per);
     draw_cursor(c, plot, cx, o->style);
     if (decorated)
-        draw_time_axis(c, plot, gw, t0, len, cx, o->style);
+        draw_time_axis(c, plot, gw, t0, len, cx, o->step_name, o->style);
     return 0;
 }
 
@@ -134,6 +138,8 @@ int rs_view_draw_detail(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *e
     o.zero_line = s->zero_line;
     rs_matrix m = s->full;
     float *copy = NULL;
+    o.channel_name = s->transpose ? s->out.row_axis : s->out.col_axis;
+    o.step_name = s->transpose ? s->out.col_axis : s->out.row_axis;
     if (s->transpose) {
         size_t base;
         if (rs_view_selection(s, &m, &copy, &base, err) < 0)

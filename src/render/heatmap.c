@@ -167,12 +167,18 @@ int rs_heatmap_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_heat
         if (map.h > 1)
             print_right(c, map.x - 1, map.y + map.h - 1, last, axis);
     }
+    if (gutter && o->row_name && map.h >= (int)strlen(o->row_name) + 2) /* down the gutter */
+        for (int i = 0; o->row_name[i]; i++)
+            rs_canvas_set(c, map.x - 2, map.y + (map.h - (int)strlen(o->row_name)) / 2 + i,
+                          (unsigned char)o->row_name[i], axis, RS_COLOR_DEFAULT);
     if (xlabels) {
         snprintf(first, sizeof first, "%zu", o->col_base);
         snprintf(last, sizeof last, "%zu", o->col_base + m->cols - 1);
         rs_canvas_print(c, map.x, map.y + map.h, first, -1, axis, RS_COLOR_DEFAULT);
-        if (map.w > rs_utf8_width(last) + 1)
+        int wa = rs_utf8_width(first), wb = rs_utf8_width(last);
+        if (map.w > wb + 1)
             print_right(c, map.x + map.w, map.y + map.h, last, axis);
+        print_axis_name(c, (rs_rect){map.x, map.y + map.h, map.w, 1}, wa, wb, o->col_name, axis);
     }
     if (legend)
         rs_colorbar_draw(c, (rs_rect){map.x, box.y + box.h - 1, map.w, 1}, o, lo, hi);
@@ -206,6 +212,7 @@ static int draw_gate_panels(rs_canvas *c, rs_rect box, const rs_view_state *s, r
                                                            units));
         rs_heatmap_opts po = o;
         po.row_base = 0;
+        po.row_name = "unit"; /* of the gate */
         po.col_base = s->t0;
         po.legend = g == G - 1;
         if (rs_heatmap_draw(c, (rs_rect){p.x, p.y + 1, p.w, p.h - 1}, &w, &po, err) < 0)

@@ -304,19 +304,37 @@ int lines_dots_per_cell(bool blocks, rs_style st)
     return st.graphics == RS_GFX_UNICODE && !blocks ? 2 : 1;
 }
 
-/* The label row: channel index and range; the selected channel's label is marked (">3" and
- * the selection colours) so that it shows without colour too. */
-static void render_label(const rs_lines_panel *p, bool selected, rs_style st, rs_canvas *c)
+/* A panel's name: the channel's index, or a gate's name and the unit in it ("f3"), after
+ * what a panel is ("channel 0") when asked. */
+static void panel_name(const rs_lines_opts *o, const rs_lines_panel *p, const char *prefix,
+                       bool selected, char *buf, size_t len)
 {
-    char name[32], range[48], a[16], b[16];
-    snprintf(name, sizeof name, "%s%zu", selected ? (st.graphics == RS_GFX_UNICODE ? "▶" : ">") : "",
-             p->channel);
+    const char *mark = selected ? (o->style.graphics == RS_GFX_UNICODE ? "▶" : ">") : "";
+    char index[48];
+    if (o->gate_units && o->gate_names)
+        snprintf(index, sizeof index, "%s%zu", o->gate_names[p->channel / o->gate_units],
+                 p->channel % o->gate_units);
+    else
+        snprintf(index, sizeof index, "%zu", p->channel);
+    snprintf(buf, len, "%s%s%s%s", mark, prefix ? prefix : "", prefix ? " " : "", index);
+}
+
+/* The label row: the panel's name and range; the selected channel's label is marked (">3" and
+ * the selection colours) so that it shows without colour too; the first panel also says what
+ * a panel is when that fits beside its range. */
+static void render_label(const rs_lines_opts *o, const rs_lines_panel *p, bool first,
+                         rs_canvas *c)
+{
+    char name[128], range[48], a[16], b[16];
+    rs_style st = o->style;
+    bool selected = o->mark_channel && p->channel == o->selected;
+    panel_name(o, p, NULL, selected, name, sizeof name);
     int fg = rs_ui_color(st.depth, selected ? RS_UI_SELECTED_FG : RS_UI_LABEL);
     int bg = selected ? rs_ui_color(st.depth, RS_UI_SELECTED_BG) : RS_COLOR_DEFAULT;
     if (selected)
         for (int x = 0; x < p->box.w; x++)
             rs_canvas_set(c, p->box.x + x, p->box.y, ' ', fg, bg);
-    int n = rs_canvas_print(c, p->box.x, p->box.y, name, p->box.w, fg, bg);
+    int n = rs_utf8_width(name);
     /* the range shown, as short as it must be to fit: "[-0.8241, 0.638]", "-0.82..0.64",
      * "-.8..0.6"; a constant channel shows its value ("=0.5"), not the padded range */
     static const int digits[] = {6, 4, 3, 2};
@@ -333,6 +351,11 @@ static void render_label(const rs_lines_panel *p, bool selected, rs_style st, rs
         if (n + 1 + rw <= p->box.w)
             break;
     }
+    char named[128];
+    panel_name(o, p, first ? o->panel_name : NULL, selected, named, sizeof named);
+    if (rs_utf8_width(named) + 1 + rw <= p->box.w)
+        snprintf(name, sizeof name, "%s", named);
+    n = rs_canvas_print(c, p->box.x, p->box.y, name, p->box.w, fg, bg);
     if (n + 1 + rw <= p->box.w)
         rs_canvas_print(c, p->box.x + p->box.w - rw, p->box.y, range, -1,
                         selected ? fg : rs_ui_color(st.depth, RS_UI_AXIS), bg);
@@ -350,7 +373,7 @@ void rs_lines_render(const rs_lines *L, rs_canvas *c)
         const rs_lines_panel *p = &L->panels[i];
         rs_rect plot = p->box;
         if (plot.h >= 2) {
-            render_label(p, o->mark_channel && p->channel == o->selected, o->style, c);
+            render_label(o, p, i == 0, c);
             plot.y++;
             plot.h--;
         }
@@ -389,8 +412,30 @@ int rs_lines_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_lines_
 
 /* ---- the lines view (rnnscope/view.h) ---- */
 
+/* The x axis under the grid: under each column of panels the first and last step shown, and
+ * in the first the axis' name (time, query) between them. */
+static void draw_x_axis(rs_canvas *c, const rs_lines *L, int y, const char *name, rs_style st)
+{
+    int fg = rs_ui_color(st.depth, RS_UI_AXIS);
+    char a[24], b[24];
+    snprintf(a, sizeof a, "%zu", L->t0);
+    snprintf(b, sizeof b, "%zu", L->t0 + (L->len ? L->len - 1 : 0));
+    int wa = rs_utf8_width(a), wb = rs_utf8_width(b);
+    for (int col = 0; col < L->cols && (size_t)col < L->npanels; col++) {
+        rs_rect p = L->panels[col].box;
+        if (wa + 1 + wb > p.w)
+            continue;
+        rs_canvas_print(c, p.x, y, a, -1, fg, RS_COLOR_DEFAULT);
+        print_right(c, p.x + p.w, y, b, fg);
+        if (col == 0)
+            print_axis_name(c, (rs_rect){p.x, y, p.w, 1}, wa, wb, name, fg);
+    }
+}
+
 /* The full output with the window and channels as options, so that labels keep the output's
- * indices; the page follows the selected channel when one is marked. */
+ * indices; the page follows the selected channel when one is marked. The panels are named
+ * from the output's description (channel, key; a gate's name and unit), and the x axis under
+ * them (time, query) when there is room. */
 int rs_view_draw_lines(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err)
 {
     rs_lines_opts o;
@@ -418,7 +463,13 @@ int rs_view_draw_lines(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *er
         o.selected = s->channel;
         o.mark_cursor = s->mark_cursor;
         o.cursor = s->cursor;
+        if (s->out.gates > 1 && s->out.gate_names && s->full.cols % (size_t)s->out.gates == 0)
+            o.gate_units = s->full.cols / (size_t)s->out.gates;
+        o.gate_names = s->out.gate_names;
     }
+    o.panel_name = o.gate_units ? NULL : s->transpose ? s->out.row_axis : s->out.col_axis;
+    bool axis = box.h >= 6 && s->full.rows > 1; /* a row for the x axis under the panels */
+    box.h -= axis;
     rs_lines L;
     int rc = rs_lines_prepare(&L, &m, &o, box, err);
     if (rc == 0 && s->mark_channel && L.per_page && s->channel / L.per_page != o.page) {
@@ -428,6 +479,9 @@ int rs_view_draw_lines(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *er
     }
     if (rc == 0) {
         rs_lines_render(&L, c);
+        if (axis)
+            draw_x_axis(c, &L, box.y + box.h, s->transpose ? s->out.col_axis : s->out.row_axis,
+                        s->style);
         s->per_page = L.per_page;
         for (size_t i = 0; i < L.npanels && s->nhits < (int)(sizeof s->hits / sizeof s->hits[0]); i++) {
             rs_rect b = L.panels[i].box;

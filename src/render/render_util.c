@@ -1,4 +1,5 @@
-/* Helpers shared by the views: value-to-row mapping, right-aligned text, the y-axis gutter. */
+/* Helpers shared by the views: value-to-row mapping, right-aligned text, axis names, the y-axis
+ * gutter. */
 #include <math.h>
 #include <string.h>
 
@@ -20,6 +21,14 @@ void fill_box(rs_canvas *c, rs_rect box)
 void print_right(rs_canvas *c, int x_end, int y, const char *text, int fg)
 {
     rs_canvas_print(c, x_end - rs_utf8_width(text), y, text, -1, fg, RS_COLOR_DEFAULT);
+}
+
+void print_axis_name(rs_canvas *c, rs_rect row, int wa, int wb, const char *name, int fg)
+{
+    int wn = name ? rs_utf8_width(name) : 0;
+    if (wn && row.w >= wa + wn + wb + 2)
+        rs_canvas_print(c, row.x + wa + (row.w - wa - wb - wn) / 2, row.y, name, -1, fg,
+                        RS_COLOR_DEFAULT);
 }
 
 int gutter_width(const char *const *labels, int n)

@@ -13,6 +13,10 @@ void fill_box(rs_canvas *c, rs_rect box);
 /* Write text right-aligned so that it ends just before column x_end. */
 void print_right(rs_canvas *c, int x_end, int y, const char *text, int fg);
 
+/* An axis' name centred in a label row between its end labels (wa and wb cells wide at the
+ * row's two ends), when it fits with a space on each side; nothing for a NULL name. */
+void print_axis_name(rs_canvas *c, rs_rect row, int wa, int wb, const char *name, int fg);
+
 /* A y-axis gutter: the width needed for the labels, then draws them at the given rows with the
  * axis glyph ('┤' at a labelled row, '│' elsewhere; ASCII '+' and '|') in the last column. */
 int gutter_width(const char *const *labels, int n);

@@ -17,9 +17,9 @@ static void batch_range(const rs_view_state *s, size_t per, double *lo, double *
 
 int rs_view_draw_samples(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err)
 {
-    size_t R = s->full.rows, C = s->full.cols, n = s->batch ? s->nsamples : 0;
-    if (n == 0 || R * C == 0)
-        return rs_fail(err, NULL, "no batch of samples to show");
+    size_t R = s->full.rows, C = s->full.cols, n;
+    if (rs_view_batch_count(s, &n, err) < 0)
+        return -1;
     if (box.h < 3 || box.w < 4)
         return 0;
     double lo, hi;

@@ -109,10 +109,17 @@ int rs_view_selection(const rs_view_state *s, rs_matrix *out, float **copy, size
     return 0;
 }
 
+/* The orientation rule: an attention matrix as it is, anything else with time along x; then
+ * the user's transpose. */
+static bool heatmap_as_is(const rs_view_state *s)
+{
+    return s->out.attention != s->transpose;
+}
+
 rs_matrix rs_view_heatmap_matrix(const rs_view_state *s, rs_matrix sel, size_t ch_base,
                                  size_t *row_base, size_t *col_base, bool *transposed)
 {
-    bool as_is = s->out.attention != s->transpose;
+    bool as_is = heatmap_as_is(s);
     /* as it is: rows are the (windowed) rows of the output; else its channels */
     *row_base = as_is ? s->t0 : ch_base;
     *col_base = as_is ? ch_base : s->t0;
@@ -133,6 +140,14 @@ int rs_view_heatmap_prepare(const rs_view_state *s, rs_matrix *m, float **copy, 
     return 0;
 }
 
+int rs_view_batch_count(const rs_view_state *s, size_t *n, rs_error *err)
+{
+    *n = s->batch ? s->nsamples : 0;
+    if (*n == 0 || s->full.rows * s->full.cols == 0)
+        return rs_fail(err, NULL, "no batch of samples to show");
+    return 0;
+}
+
 void rs_view_heatmap_opts(const rs_view_state *s, rs_heatmap_opts *o)
 {
     rs_heatmap_defaults(o);
@@ -140,6 +155,9 @@ void rs_view_heatmap_opts(const rs_view_state *s, rs_heatmap_opts *o)
     o->cmap = s->cmap;
     o->norm = s->norm;
     o->agg = s->agg;
+    /* the axes' names from the description, oriented as the matrix is */
+    o->row_name = heatmap_as_is(s) ? s->out.row_axis : s->out.col_axis;
+    o->col_name = heatmap_as_is(s) ? s->out.col_axis : s->out.row_axis;
 }
 
 int rs_view_draw(rs_view_id id, rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err)

@@ -184,7 +184,7 @@ rs_output_desc ex_current_output_desc(explorer *ex)
     rs_node_describe(&ex->m->nodes[row->node], &d);
     if (row->output < d.n_outputs)
         return d.outputs[row->output];
-    return (rs_output_desc){false, "time", "channel", 0, NULL};
+    return (rs_output_desc){.row_axis = "time", .col_axis = "channel"};
 }
 
 rs_view_id ex_current_view(explorer *ex, const rs_tensor *t)
@@ -402,15 +402,9 @@ static void new_random_input(explorer *ex)
 static void default_export_name(explorer *ex)
 {
     const ex_row *row = &ex->rows[ex->sel];
-    const rs_node *n = &ex->m->nodes[row->node];
-    char name[128], output[64] = "";
-    rs_text_file_name(n->name, name, sizeof name); /* no '/', no leading '-' or '.' */
-    if (n->out_names && n->out_names[row->output])
-        snprintf(output, sizeof output, ".%s", n->out_names[row->output]);
-    else if (row->output > 0)
-        snprintf(output, sizeof output, ".output%d", row->output);
-    snprintf(ex->line, sizeof ex->line, "%s%s.s%ld.npy", name, output,
-             ex->input->first_sample + ex->sample);
+    rs_output_desc d = ex_current_output_desc(ex);
+    rs_output_file_name(ex->m->nodes[row->node].name, &d, row->output,
+                        ex->input->first_sample + ex->sample, "npy", ex->line, sizeof ex->line);
 }
 
 /* Keys while the help is open, as in less and htop: q, Esc and ? close it, the movement keys

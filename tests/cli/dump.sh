@@ -60,6 +60,32 @@ g = np.load(sys.argv[1]); assert g.shape == (1, 240, 4, 60), g.shape
 assert 0 <= g[:, :, [0, 1, 3]].min() and g[:, :, [0, 1, 3]].max() <= 1' "$T/gates.npy"; then
         ok "--internal gates: (N, T, 4, units), gate values in [0, 1]"
     else not_ok "--internal gates: (N, T, 4, units), gate values in [0, 1]"; fi
+    # -o DIR: named from the layer's description as the explorer's export is; two samples do
+    # not overwrite each other, and the whole batch has no sample in its name (issue 16)
+    mkdir "$T/out"
+    IN=$T/two.npy
+    "$PY" -c 'import numpy as np, sys; np.save(sys.argv[1], np.random.default_rng(0).random((2, 240, 4), np.float32))' "$IN"
+    if "$RNNSCOPE" dump "$M" --layer lstm --internal gates --input "$IN" --sample 0 -o "$T/out" &&
+       "$RNNSCOPE" dump "$M" --layer lstm --internal gates --input "$IN" --sample 1 -o "$T/out/" &&
+       "$RNNSCOPE" dump "$M" --layer seq_self --output 1 --input "$IN" -o "$T/out" &&
+       "$RNNSCOPE" dump "$M" --layer lstm --input "$IN" -o "$T/out" &&
+       [ "$(ls "$T/out" | tr '\n' ' ')" = "lstm_1.gates.s0.npy lstm_1.gates.s1.npy lstm_1.npy seq_self_attention_1.attention.npy " ] &&
+       "$PY" -c 'import numpy as np, sys
+a, b = np.load(sys.argv[1]), np.load(sys.argv[2])
+assert a.shape == b.shape == (1, 240, 4, 60) and not np.array_equal(a, b)' "$T/out/lstm_1.gates.s0.npy" "$T/out/lstm_1.gates.s1.npy"; then
+        ok "dump -o DIR names the file layer.output.sN.npy; two samples do not overwrite each other"
+    else not_ok "dump -o DIR names the file layer.output.sN.npy; two samples do not overwrite each other"; ls "$T/out" | diag; fi
+    # Rescaling (the new-layer recipe): every format of the reference model, as tfjs computes it
+    # (test_forward_ref skips a model holding a layer rnnscope cannot run; this fails instead)
+    R=$top_srcdir/tests/ref/fixtures/rescaling
+    for f in "$R/tfjs/model.json" "$R"/keras/*; do
+        if "$RNNSCOPE" dump "$f" --layer rescaling_2 --input "$R/inputs/rescaling_1_input.npy" -o "$T/r.npy" &&
+           "$PY" -c 'import numpy as np, sys
+a, b = np.load(sys.argv[1]), np.load(sys.argv[2])
+assert a.shape == b.shape and np.allclose(a, b, rtol=1e-5, atol=1e-6), (a, b)' "$T/r.npy" "$R/outputs/rescaling_2.0.0.npy"; then
+            ok "Rescaling runs as tfjs computes it (${f#"$R"/})"
+        else not_ok "Rescaling runs as tfjs computes it (${f#"$R"/})"; fi
+    done
 else
     skip "numpy cases" "python3-numpy is not installed"
 fi

@@ -98,8 +98,9 @@ $P --data "$T/r3.npy" --width 40 > "$T/a"; $P --data "$T/r3.npy" --width 40 --sa
 same_output "rank 3 takes sample 0" "$T/a" "$T/b"
 $P --data "$T/r3.npy" --width 40 --sample 2 > "$T/c"
 if cmp -s "$T/a" "$T/c"; then not_ok "--sample 2 is another picture"; else ok "--sample 2 is another picture"; fi
-$P --data "$T/sq.csv" --view heatmap --graphics ascii --width 20 --height 6 --transpose | tail -n +2 > "$T/a"
-$P --data "$T/sqT.csv" --view heatmap --graphics ascii --width 20 --height 6 | tail -n +2 > "$T/b"
+# (the axes' names are swapped: the transposed one's rows are the key steps)
+$P --data "$T/sq.csv" --view heatmap --graphics ascii --width 20 --height 6 --transpose | tail -n +2 | grep -vE "key|query" > "$T/a"
+$P --data "$T/sqT.csv" --view heatmap --graphics ascii --width 20 --height 6 | tail -n +2 | grep -vE "key|query" > "$T/b"
 same_output "--transpose of a square matrix" "$T/a" "$T/b"
 $P --data "$T/m3.csv" --view hist --width 30 --channels 1 > "$T/a"
 $P --data "$T/col1.csv" --view hist --width 30 > "$T/b"
@@ -107,9 +108,14 @@ same_output "--channels 1 (a contiguous window)" "$T/a" "$T/b"
 $P --data "$T/m3.csv" --view hist --width 30 --channels 0,2 > "$T/a"
 $P --data "$T/col02.csv" --view hist --width 30 > "$T/b"
 same_output "--channels 0,2 (a copy)" "$T/a" "$T/b"
-$P --data "$T/m3.csv" --width 30 --timesteps 1: > "$T/a"
-$P --data "$T/rows12.csv" --width 30 > "$T/b"
+# the same picture as the rows cut out, but for the x axis, which names the absolute steps
+printf '1,2,3\n4,5,6\n7,8,9\n10,11,12\n13,14,15\n' > "$T/m53.csv"
+printf '4,5,6\n7,8,9\n10,11,12\n13,14,15\n' > "$T/rows14.csv"
+$P --data "$T/m53.csv" --width 30 --timesteps 1: > "$T/w"; head -n -1 "$T/w" > "$T/a"
+$P --data "$T/rows14.csv" --width 30 | head -n -1 > "$T/b"
 same_output "--timesteps 1:" "$T/a" "$T/b"
+if tail -n 1 "$T/w" | grep -qE '^1 +time +4$'; then ok "--timesteps 1: the x axis names steps 1 to 4"
+else not_ok "--timesteps 1: the x axis names steps 1 to 4"; diag < "$T/w"; fi
 $P --data "$T/r2.npy" --view detail --cursor 7 --width 60 > "$T/a"
 contains "detail shows the cursor timestep" "t=7   value" "$T/a"
 $P --data "$T/k.npy" --recurrent "$T/rk.npy" --bias "$T/b.npy" --view weights --gates lstm --width 60 --height 20 > "$T/a"
@@ -157,8 +163,13 @@ for v in lines detail heatmap hist bars weights; do
     $P --data "$T/k.npy" --view $v --width 37 --height 12 --color always > "$T/a"
     # --height counts the stats line: H lines in all (issue 15; it printed H + 1)
     check "$v fits 37 columns and 12 lines in all" widths_ok "$T/a" 37 12
-    LC_ALL=C $P --data "$T/k.npy" --view $v --width 1 --height 1 > "$T/a"
-    check "$v in a 1x1 box" widths_ok "$T/a" 1 2
+    # every H >= 1 is H lines: --height 1 is the picture alone (it printed the stats line too)
+    for h in 1 2 3; do
+        LC_ALL=C $P --data "$T/k.npy" --view $v --width 1 --height $h > "$T/a"
+        check "$v in a 1x$h box is $h line(s)" widths_ok "$T/a" 1 $h
+        $P --data "$T/k.npy" --view $v --width 30 --height $h > "$T/a"
+        check "$v in a 30x$h box is $h line(s)" widths_ok "$T/a" 30 $h
+    done
 done
 COLUMNS=50 $P --data "$T/r2.npy" > "$T/a"
 check "COLUMNS sets the width off a terminal" widths_ok "$T/a" 50 20

@@ -187,6 +187,18 @@ export const MODELS = {
     return { model: tf.model({ inputs: inp, outputs: out, name: 'conv_pool' }), inputs: [f([16, 3])] };
   },
 
+  // Rescaling (added by HACKING.md's new-layer recipe): before an LSTM on (steps, channels),
+  // and a negative scale on its last state, before a Dense(1).
+  rescaling: () => ({
+    model: seq('rescaling', [5, 3], [
+      L.rescaling({ name: 'rescaling_1', scale: 0.5, offset: -0.25, inputShape: [5, 3] }),
+      L.lstm({ name: 'lstm_1', units: 4, recurrentActivation: 'sigmoid' }),
+      L.rescaling({ name: 'rescaling_2', scale: -2, offset: 0.125 }),
+      L.dense({ name: 'dense_1', units: 1 }),
+    ]),
+    inputs: [f([5, 3])],
+  }),
+
   // Shape layers, TimeDistributed(Dense), padding/cropping/upsampling, inference no-ops.
   shapes: () => ({
     model: seq('shapes', [6, 4], [

@@ -48,6 +48,8 @@ PLAN = {
     'masking': ['keras22_h5', 'tfkeras2_h5', 'keras3_zip'],
     'conv_pool': ['keras22_h5', 'tfkeras2_h5', 'keras3_zip'],
     'shapes': ['keras22_h5', 'tfkeras2_h5', 'keras3_legacy_h5', 'keras3_zip'],
+    # Keras 2.2 had no Rescaling (tf.keras 2.6 brought it)
+    'rescaling': ['tfkeras2_h5', 'keras3_legacy_h5', 'keras3_zip'],
     'merge': ['keras22_h5', 'keras3_zip', 'weights_only_h5'],
     'functional_nested': ['keras22_h5', 'tfkeras2_h5', 'keras3_legacy_h5', 'keras3_zip', 'weights_only_h5'],
     'attention': ['keras22_h5', 'tfkeras2_h5', 'keras3_zip'],

@@ -24,8 +24,9 @@ done
     models+=("$T/zero_steps/model.json" "$T/zero_channels/model.json" "$T/rank5_input/model.json")
 
 # The keys after each row's layer: every view, heatmap transposed, zoomed and panned, the
-# cursor, another colormap and normalization, equal axes and the zero line, the next sample.
-ROW_KEYS="1 2 3 t 3 t 4 5 6 + > ] 1 2 3 < - M c e z 1 2 s 3 S"
+# cursor, another colormap and normalization, equal axes and the zero line, the next sample,
+# the values across the batch.
+ROW_KEYS="1 2 3 t 3 t 4 5 6 + > ] 1 2 3 < - M c e z 1 2 s 3 S 8"
 
 # run_keys SIZE MODEL [OPTIONS...]: the keys of $T/keys, final screen into $T/dump
 run_keys() {
@@ -137,7 +138,7 @@ for model in "$top_srcdir/share/rnnscope/demo/demo.h5" "$top_srcdir/tests/data/m
     for layer in $layers; do
         for args in "--view lines" "--view detail --graphics ascii" "--view heatmap --transpose" \
                     "--view hist" "--view bars" "--view weights" "--view heatmap --graphics sixel" \
-                    "--view heatmap --graphics ascii --output 1"; do
+                    "--view heatmap --graphics ascii --output 1" "--view values --cursor 1"; do
             runs=$((runs + 1))
             # shellcheck disable=SC2086
             "$RNNSCOPE" plot "$model" --layer "$layer" $args --width 60 --height 16 \

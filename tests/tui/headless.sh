@@ -68,9 +68,9 @@ else not_ok "the header numbers samples from 0 and shows the seed after r"; cat 
 
 # paging: h/l and PgUp/PgDn in the view move a page of channels (what fits), which the view names
 if run_keys 120x24 "$MODEL" j j Tab dump l dump PgDn dump h &&
-   screen_has 0 "channels 0-107 of 300 (page 1 of 3)" && screen_has 0 "ch=0 " &&
-   screen_has 1 "channels 108-215 of 300" && screen_has 1 "ch=108 " &&
-   screen_has 2 "channels 216-299 of 300" && screen_has 3 "ch=108 "; then
+   screen_has 0 "channels 0-95 of 300 (page 1 of 4)" && screen_has 0 "ch=0 " &&
+   screen_has 1 "channels 96-191 of 300" && screen_has 1 "ch=96 " &&
+   screen_has 2 "channels 192-287 of 300" && screen_has 3 "ch=96 "; then
     ok "h/l and PgUp/PgDn move a page of channels; the view says which are shown"
 else not_ok "h/l and PgUp/PgDn move a page of channels; the view says which are shown"; cat "$T/screen."* | diag; fi
 
@@ -149,7 +149,7 @@ else not_ok "the layers panel sizes itself to its rows; L hides and shows it"; c
 
 # C sets the lines view's panels per row (plot --cols): 2, then back to the space's choice
 if run_keys 120x24 "$MODEL" C C dump C C C C C &&
-   [ "$(awk 'NR == 4' "$T/screen.0" | grep -o '▶0 \| 1 ' | wc -l)" -eq 2 ] &&
+   [ "$(awk 'NR == 4' "$T/screen.0" | grep -o '▶channel 0 \| 1 ' | wc -l)" -eq 2 ] &&
    [ "$(awk 'NR == 4' "$T/screen.0" | grep -o '\[' | wc -l)" -eq 2 ] &&
    grep -q "lines: 2 panels per row" "$T/screen.0" &&
    grep -q "lines: panels per row from the space" "$T/screen.1"; then
@@ -159,7 +159,7 @@ else not_ok "C changes the lines view's panels per row"; cat "$T/screen."* | dia
 # at 80x24 the help scrolls: every key can be reached, descriptions are whole (wrapped)
 if run_keys 80x24 "$MODEL" ? dump j dump G dump &&
    screen_has 0 "lines 1-20 of" && screen_has 1 "lines 2-21 of" &&
-   screen_has 2 "export the current output to .npy or .csv" && screen_has 2 "of 42  q closes" &&
+   screen_has 2 "export the current output to .npy or .csv" && screen_has 2 "of 44  q closes" &&
    run_keys 44x24 "$MODEL" ? G && screen_has 0 "new random input (when the" && screen_has 0 "            input is random)"; then
     ok "the help scrolls with j/G and wraps its descriptions to the width"
 else not_ok "the help scrolls with j/G and wraps its descriptions to the width"; cat "$T/screen."* | diag; fi

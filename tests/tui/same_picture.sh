@@ -26,15 +26,20 @@ plot_picture() { # MODEL PLOT-OPTIONS...
     "$RNNSCOPE" plot "$model" ${INPUT:---random 0} --graphics unicode --color never --width 119 --height 36 "$@" |
         tail -n +2 | sed 's/ *$//'
 }
-# same NAME MODEL "PLOT OPTIONS" KEYS...: both pictures equal, kept in $T/plot and $T/explorer
+# same NAME MODEL "PLOT OPTIONS" KEYS...: both pictures equal, kept in $T/plot and $T/explorer;
+# compared through the command $FILTER when set (what only the explorer draws taken out)
 same() {
     local what=$1 model=$2 opts=$3; shift 3
     # shellcheck disable=SC2086 # opts: options, split on purpose
     plot_picture "$model" $opts > "$T/plot" 2>&1
     explorer_picture "$model" "$@" > "$T/explorer"
-    if [ -s "$T/plot" ] && cmp -s "$T/plot" "$T/explorer"; then ok "$what: plot and the explorer draw the same picture"
-    else not_ok "$what: plot and the explorer draw the same picture"; diff "$T/plot" "$T/explorer" | head -30 | diag; fi
+    ${FILTER:-cat} < "$T/plot" > "$T/plot.cmp"; ${FILTER:-cat} < "$T/explorer" > "$T/explorer.cmp"
+    if [ -s "$T/plot" ] && cmp -s "$T/plot.cmp" "$T/explorer.cmp"; then ok "$what: plot and the explorer draw the same picture"
+    else not_ok "$what: plot and the explorer draw the same picture"; diff "$T/plot.cmp" "$T/explorer.cmp" | head -30 | diag; fi
 }
+# the explorer's selected channel (▶) and cursor column (│ in the blank cells), which plot
+# does not draw
+unmark() { sed -e 's/▶\([^ ]*\)/\1 /' -e 's/│/ /g'; }
 has() { # DESCRIPTION FILE NEEDLE...
     local what=$1 file=$2; shift 2
     for needle in "$@"; do
@@ -88,7 +93,7 @@ same "windowed attention" "$M" "--layer seq_self_attention_1 --output 1 --view h
 rows = [l for l in open(sys.argv[1], encoding="utf-8").read().split("\n") if l.strip()]
 first = [l.split()[0] for l in rows]
 assert first[0] == "0" and "119" in first and "239" not in first, first
-assert rows[-2].split() == ["0", "239"], rows[-2]' "$T/plot" &&
+assert [t for t in rows[-2].split() if t != "key"] == ["0", "239"], rows[-2]' "$T/plot" &&
     ok "the window keeps the query steps as rows and every key step as columns" ||
     { not_ok "the window keeps the query steps as rows and every key step as columns"; diag < "$T/plot"; }
 
@@ -118,6 +123,90 @@ same "samples view" "$M" "--layer lstm_1 --view samples" 7
 has "the samples view shows every sample, the first marked" "$T/plot" ">0" " 1" " 7"
 same "samples view of sample 2" "$M" "--layer lstm_1 --view samples --sample 2" s s 7
 has "the samples view marks the sample on screen" "$T/explorer" ">2" " 0"
+unset INPUT
+
+# ---- smallpix: gate labels, axis names, layer descriptions, the values view ----
+
+# Gates in the lines view: each panel named by its gate and unit from the description (both
+# front ends labelled them 0..4u-1, time and gate mixed into one channel index)
+FILTER=unmark same "LSTM gates in the lines view" "$M2" "--layer lstm_state --internal gates --view lines" \
+    Enter j j j j 1
+has "LSTM gate panels are labelled i f c o" "$T/plot" "i0" "f0" "c0" "o0" "o1"
+FILTER=unmark same "GRU gates in the lines view" "$M2" "--layer gru_state --internal gates --view lines" \
+    j j j Enter j j j 1
+has "GRU gate panels are labelled z r h" "$T/plot" "z0" "r0" "h0"
+if grep -qE "(^| )i0" "$T/plot"; then not_ok "GRU gate panels are not LSTM gates"; diag < "$T/plot"
+else ok "GRU gate panels are not LSTM gates"; fi
+
+# Axis names from the description: an attention matrix's query and key, a sequence's time and
+# channel (no view named an axis)
+same "attention heatmap with axis names" "$M" "--layer seq_self_attention_1 --output 1 --view heatmap" \
+    j Enter j j
+"$PY" -c 'import sys
+rows = open(sys.argv[1], encoding="utf-8").read().split("\n")
+assert any(" key " in r for r in rows), "no key axis"
+# the row axis reads down the label gutter
+for col in range(6):
+    down = "".join(r[col] if len(r) > col else " " for r in rows)
+    if "query" in down:
+        break
+else:
+    raise SystemExit("no query axis")' "$T/plot" && ok "the attention heatmap names its axes query (rows) and key" ||
+    { not_ok "the attention heatmap names its axes query (rows) and key"; diag < "$T/plot"; }
+same "attention detail with axis names" "$M" "--layer seq_self_attention_1 --output 1 --view detail --cursor 5" \
+    j Enter j j 2 ] ] ] ] ]
+has "the attention detail names a key column over query steps" "$T/plot" "key 0   query=5" " query "
+FILTER=unmark same "lines with axis names" "$M" "--layer lstm_1 --view lines" 1
+has "the lines view names its x axis" "$T/plot" "0 time  239 0       239"
+plot_picture "$M" --layer lstm_1 --view lines --channels 0-3 > "$T/w"
+has "wide lines panels say what a panel is" "$T/w" "channel 0 " " time "
+same "heatmap with axis names" "$M" "--layer lstm_1 --view heatmap" 3
+has "a sequence heatmap names time along x" "$T/plot" " time "
+
+# Keras 3 files store weights as vars/0, vars/1...: norms' gamma beta moving_mean
+# moving_variance and MultiHeadAttention's kernels by name, not the generic kernel/bias
+for f in k22.h5 k3.keras; do
+    plot_picture "$FIX/embed_norm/keras/$f" --layer batch_normalization_2 --view weights > "$T/w"
+    has "BatchNormalization weights by name ($f)" "$T/w" "gamma" "moving_mean" "moving_variance"
+    if grep -qE "kernel|bias|beta" "$T/w"; then not_ok "BatchNormalization(center=False) has no kernel, bias or beta ($f)"; diag < "$T/w"
+    else ok "BatchNormalization(center=False) has no kernel, bias or beta ($f)"; fi
+    plot_picture "$FIX/embed_norm/keras/$f" --layer layer_normalization_1 --view weights > "$T/w"
+    has "LayerNormalization weights are gamma and beta ($f)" "$T/w" "gamma" "beta"
+done
+for f in tfk2.h5 k3.keras; do
+    plot_picture "$FIX/keras_mha/keras/$f" --layer multi_head_attention --view weights > "$T/w"
+    has "MultiHeadAttention weights by name ($f)" "$T/w" "query kernel" "query bias" "key kernel" \
+        "value kernel" "output kernel" "output bias"
+done
+
+# The values view (See RNN's features_0D, added by the new-view recipe): the demo's prediction
+# for each of its 8 samples, with the exact float32 numbers, the same in both front ends but for
+# the last digits (the explorer runs one sample at a time, plot and dump the batch at once: the
+# sums differ by an ulp or two)
+INPUT="--input $top_srcdir/share/rnnscope/demo/demo.inputs.npy"
+digits() { sed -E 's/[0-9]+\.[0-9]+/N/g' | tr -s ' '; }
+FILTER=digits same "values view" "$M" "--layer dense_1 --view values" G 8
+FILTER=digits same "values view of sample 3" "$M" "--layer dense_1 --view values --sample 3" G s s s 8
+has "the values view marks the sample on screen" "$T/explorer" ">3"
+"$RNNSCOPE" dump "$M" --layer dense_1 $INPUT -o "$T/pred.npy" 2>&1 | diag
+values_are() { # PICTURE RTOL: its numbers against dump's, 0 = the same float32
+    "$PY" -c 'import sys, numpy as np
+want = np.load(sys.argv[2]).reshape(8, -1)[:, 0]
+got = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    t = line.replace(">", " ").split()
+    if len(t) >= 2 and t[0].isdigit():
+        got[int(t[0])] = np.float32(t[1])
+assert sorted(got) == list(range(8)), got
+rtol = float(sys.argv[3])
+assert all(abs(got[k] - want[k]) <= rtol * abs(want[k]) for k in range(8)), (got, want)' "$1" "$T/pred.npy" "$2"
+}
+values_are "$T/plot" 0 &&
+    ok "plot's values view prints every sample's prediction exactly (float32 equal to dump)" ||
+    { not_ok "plot's values view prints every sample's prediction exactly (float32 equal to dump)"; diag < "$T/plot"; }
+values_are "$T/explorer" 1e-6 &&
+    ok "the explorer's values view prints every sample's prediction (its own run of each sample)" ||
+    { not_ok "the explorer's values view prints every sample's prediction (its own run of each sample)"; diag < "$T/explorer"; }
 unset INPUT
 
 done_testing

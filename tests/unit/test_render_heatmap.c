@@ -147,6 +147,29 @@ static void test_large_downsample(void)
     free(d);
 }
 
+/* The axes' names: the row axis down the label gutter, centred; the column axis between the
+ * end labels under the map (map 8 rows: rows 1-5 spell "query" in column 0; "key" from
+ * column 2 + 1 + (18 - 5) / 2 = 9). */
+static void test_axis_names(void)
+{
+    float d[64];
+    for (int i = 0; i < 64; i++)
+        d[i] = (float)i;
+    rs_heatmap_opts o = opts(ASC);
+    o.row_name = "query";
+    o.col_name = "key";
+    const char *t = heat(d, 8, 8, 20, 10, &o);
+    const char *line = t;
+    char down[9] = "";
+    for (int row = 0; row < 8 && line; row++) {
+        down[row] = line[0];
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    CHECK_STR(down, "0query 7");
+    CHECK_CONTAINS(t, "\n  0      key       7\n");
+}
+
 int main(void)
 {
     run_test("heatmap: levels, mean, max, upsampling, NaN", test_levels);
@@ -156,5 +179,6 @@ int main(void)
     run_test("heatmap: auto, minmax, fixed norms; constant and negative data", test_norms);
     run_test("heatmap: transpose, empty, 1x1", test_transpose_and_empty);
     run_test("heatmap: downsampling a large matrix", test_large_downsample);
+    run_test("heatmap: axis names", test_axis_names);
     return check_finish();
 }

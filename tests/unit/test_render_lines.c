@@ -352,6 +352,33 @@ static void test_million_ramp(void)
     free(d);
 }
 
+/* An LSTM's gates as (T, 4 x units): each panel named by its gate and unit ("f1"), not 0..7;
+ * plain channels: the first panel says what a panel is when that fits beside its range. */
+static void test_panel_names(void)
+{
+    static const char *const gates[4] = {"i", "f", "c", "o"};
+    float d[16];
+    for (int i = 0; i < 16; i++)
+        d[i] = (float)(i % 5);
+    rs_lines_opts o = opts(ASC);
+    o.gate_units = 2;
+    o.gate_names = gates;
+    o.grid_cols = 4;
+    const char *t = lines(d, 2, 8, 80, 4, &o);
+    CHECK_CONTAINS(t, "i0 ");
+    CHECK_CONTAINS(t, "f1 ");
+    CHECK_CONTAINS(t, "o1 ");
+    o = opts(ASC);
+    o.panel_name = "channel";
+    o.grid_cols = 2;
+    t = lines(d, 8, 2, 60, 4, &o);
+    CHECK_CONTAINS(t, "channel 0 ");
+    CHECK_CONTAINS(t, "[0, 4]");
+    CHECK(strstr(t, "channel 1") == NULL); /* the first panel only */
+    t = lines(d, 8, 2, 20, 4, &o); /* no room beside the range: the index alone */
+    CHECK(strstr(t, "channel") == NULL);
+}
+
 int main(void)
 {
     run_test("envelope: columns, short series, NaN", test_envelope_columns);
@@ -368,6 +395,7 @@ int main(void)
     run_test("lines: grid of panels, channel list", test_grid);
     run_test("lines: range label, timestep window", test_range_label_and_window);
     run_test("lines: pages of channels", test_paging);
+    run_test("lines: gate and channel names on the panels", test_panel_names);
     run_test("lines: selected channel and cursor column", test_selection_and_cursor);
     run_test("lines: masked steps shaded", test_masked_steps);
     run_test("lines: bad channel, empty data, empty canvas", test_errors_and_empty);
