@@ -20,7 +20,7 @@ static const char *values(const float *batch, size_t n, size_t R, size_t C, int 
     s.nsamples = n;
     if (adjust)
         adjust(&s);
-    rs_error err = {""};
+    rs_error err = {0};
     CHECK(rs_view_draw(RS_VIEW_VALUES, &c, rs_canvas_rect(&c), &s, &err) == 0);
     return text_and_free(&c);
 }
