@@ -149,5 +149,6 @@ int rs_view_draw(rs_view_id id, rs_canvas *c, rs_rect box, rs_view_state *s, rs_
         return rs_fail(err, NULL, "no such view");
     s->nhits = 0;
     s->per_page = 0;
+    memset(&s->heat, 0, sizeof s->heat);
     return v->draw(c, box, s, err);
 }
