@@ -689,7 +689,9 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl
     rs_stats_format(&s, t->rank <= 1 ? 1 : 2, shape, line, sizeof line);
     int cell_w, cell_h;
     h = h > 1 ? h - 1 : 1; /* the stats line is one of the H lines */
-    vs.images = v == RS_VIEW_HEATMAP && use_sixel(a, &cell_w, &cell_h);
+    /* images go over the picture once it is printed: all of it must be on the screen (a
+     * --height taller than the terminal scrolls its top away; the map is then text) */
+    vs.images = v == RS_VIEW_HEATMAP && (rows <= 0 || h + 2 <= rows) && use_sixel(a, &cell_w, &cell_h);
     rs_canvas c;
     if (rs_canvas_init(&c, w, h, err) < 0)
         return -1;

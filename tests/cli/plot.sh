@@ -62,6 +62,17 @@ assert places == [(b"8", b"7"), (b"1", b"10")], places
 assert text[1].strip() == "query" and text[2].split() == ["0"] and text[8].split() == ["0", "key", "2"], text
 assert text[9].split() == ["-9", "9"], text' "$T/six" && ok "plot --graphics sixel: axes in text, the heatmap and its colour bar placed over blank cells" ||
     { not_ok "plot --graphics sixel: axes in text, the heatmap and its colour bar placed over blank cells"; cat -v "$T/six" | head -c 600 | diag; }
+# on a terminal of 20 rows: a picture of 19 lines gets its images; one of 30 scrolls its top off
+# the screen, where no image could be placed: the map is text then
+sixel_lines() { # HEIGHT: "IMAGES LINES" that plot writes in a 80x20 pseudo-terminal
+    TERM=xterm-256color LC_ALL=C.UTF-8 "$PY" "$top_srcdir/tests/tui/pty_term.py" --size 80x20 --log "$T/pty" -- \
+        "$RNNSCOPE" plot --data "$T/sq9.csv" --view heatmap --graphics sixel --height "$1" > /dev/null
+    "$PY" -c 'import sys; d = open(sys.argv[1], "rb").read(); print(d.count(b"\x1bP"), d.count(b"\n"))' "$T/pty"
+}
+if [ "$(sixel_lines 19)" = "2 19" ] && [ "$(sixel_lines 30)" = "0 30" ]; then
+    ok "plot --graphics sixel places images only when the whole picture is on the screen"
+else not_ok "plot --graphics sixel places images only when the whole picture is on the screen"
+    echo "19 lines: $(sixel_lines 19); 30 lines: $(sixel_lines 30)" | diag; fi
 expect_fail 2 "needs --layer" "a MODEL needs --layer" $P model.h5
 expect_fail 1 "cannot open" "a missing MODEL file" $P model.h5 --layer lstm
 expect_fail 2 "either MODEL or --data" "MODEL and --data together" $P model.h5 --data "$T/ramp.csv"
