@@ -30,12 +30,19 @@ void rs_cmap_palette(rs_cmap cmap, uint8_t pal[RS_LEVELS * 3]);
  * 6x6x6 cube and the grey ramp (16..255); 8: the ANSI colours 0..7. */
 int rs_color_nearest(rs_color_depth depth, const uint8_t rgb[3]);
 
-/* Terminal colour of a level (0..255) of a colormap; RS_COLOR_DEFAULT for RS_LEVEL_NAN. */
+/* Terminal colour of a level (0..255) of a colormap; RS_COLOR_DEFAULT for RS_LEVEL_NAN. With
+ * 8 colours only colours the picture has: blue / white / red for a diverging map (never the
+ * magenta or cyan nearest to its pinks and light blues), white for gray. */
 int rs_cmap_color(rs_cmap cmap, rs_color_depth depth, int level);
 
 /* One text glyph per level for output without colour (or ASCII): a density ramp, or for a
  * diverging map a ramp whose glyphs show the sign ("#=-, .+*@"). */
 uint32_t rs_cmap_glyph(rs_cmap cmap, rs_graphics graphics, int level);
+
+/* The text cell of a level where one cell shows one level (no half blocks): its glyph and
+ * foreground. With 8 colours and Unicode a diverging map is shade glyphs ░▒▓█ by magnitude in
+ * blue / white / red by sign; in ASCII its sign ramp in those colours. */
+void rs_cmap_cell(rs_cmap cmap, rs_style st, int level, uint32_t *glyph, int *fg);
 
 /* Colours of the parts of a picture other than the colormap. */
 typedef enum rs_ui_role {

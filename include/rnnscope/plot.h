@@ -151,8 +151,22 @@ typedef struct rs_heatmap_opts {
     bool labels;  /* row/column indices around the map */
     bool legend;  /* colour bar with its values */
     size_t row_base, col_base; /* index shown for the first row / column (of a window) */
-    const char *row_name, *col_name; /* the axes' names ("query", "key"), or NULL */
+    const char *row_axis, *col_axis; /* axis names beside the labels ("query", "key"), or NULL;
+                                        a row above the map holds the row axis's name */
+    bool mark_row, mark_col;  /* a marker beside the map (in text cells, never in the map) at */
+    size_t mark_r, mark_c;    /* row mark_r / column mark_c of m, named by its index */
+    const float *row_mask, *col_mask; /* per row / column of m: 0 = a masked step, shaded beside
+                                         the map as the lines view shades it; or NULL */
+    bool images;  /* leave the map and the colour bar's strip blank: the caller draws them as
+                     images (sixel) at the boxes rs_heatmap_frame gives */
 } rs_heatmap_opts;
+
+/* Where a heatmap's parts went: the map and the colour bar's strip (w 0: not drawn), and the
+ * value range of the colours. */
+typedef struct rs_heatmap_boxes {
+    rs_rect map, bar;
+    double lo, hi;
+} rs_heatmap_boxes;
 
 void rs_heatmap_defaults(rs_heatmap_opts *o);
 
@@ -170,12 +184,17 @@ void rs_heatmap_levels(const rs_matrix *m, size_t pw, size_t ph, rs_agg agg, dou
 int rs_heatmap_paint(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_heatmap_opts *o,
                      double lo, double hi, rs_error *err);
 
-/* A colour bar "lo ████ hi" in one row. */
+/* A colour bar "lo ████ hi" in one row; *strip (if not NULL) gets the cells of its colours. */
 void rs_colorbar_draw(rs_canvas *c, rs_rect row, const rs_heatmap_opts *o, double lo, double hi);
+void rs_colorbar_frame(rs_canvas *c, rs_rect row, const rs_heatmap_opts *o, double lo, double hi,
+                       rs_rect *strip);
 
-/* The full view: map, row/column labels, colour bar. */
+/* The full view: map, row/column labels and axis names, markers, colour bar. */
 int rs_heatmap_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_heatmap_opts *o,
                     rs_error *err);
+/* The same, saying where the map and the colour bar went (o->images: left blank there). */
+int rs_heatmap_frame(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_heatmap_opts *o,
+                     rs_heatmap_boxes *out, rs_error *err);
 
 /* ---- histogram ---- */
 
@@ -183,6 +202,8 @@ typedef struct rs_hist_opts {
     rs_style style;
     bool axes;         /* count axis, value labels, NaN/Inf footer */
     const char *title; /* shown top-left, or NULL */
+    const float *row_mask; /* per row of the matrix: 0 = a masked step, whose values are shaded
+                              at the top of each bar; or NULL */
 } rs_hist_opts;
 
 void rs_hist_defaults(rs_hist_opts *o);
@@ -192,11 +213,16 @@ typedef struct rs_hist {
     size_t *counts;
     double lo, hi;        /* bin i covers [lo + i*(hi-lo)/nbins, ...); the last includes hi */
     size_t nan, posinf, neginf, finite;
+    size_t *masked;       /* per bin, those of masked rows (NULL without a row mask) */
+    size_t finite_masked;
 } rs_hist;
 
 /* Count the finite values of m into nbins bins spanning their range (a constant c spans
  * [c - 0.5, c + 0.5]); NaN and +-Inf are counted apart. */
 int rs_hist_compute(rs_hist *h, const rs_matrix *m, size_t nbins, rs_error *err);
+/* The same, also counting apart the values of rows whose row_mask is 0 (NULL: none). */
+int rs_hist_compute_masked(rs_hist *h, const rs_matrix *m, size_t nbins, const float *row_mask,
+                           rs_error *err);
 void rs_hist_free(rs_hist *h);
 
 int rs_hist_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_hist_opts *o,

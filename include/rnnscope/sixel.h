@@ -35,6 +35,10 @@ int rs_sixel_encode_levels(const uint16_t *levels, int pw, int ph, rs_cmap cmap,
 int rs_sixel_heatmap(const rs_matrix *m, int pw, int ph, rs_cmap cmap, double lo, double hi,
                      rs_agg agg, rs_sixel_image *out, rs_error *err);
 
+/* A colour bar's strip in the images' own colours: pw x ph pixels, the levels 0..255 from left
+ * to right (each column one level, as the text colour bar's cells). */
+int rs_sixel_colorbar(int pw, int ph, rs_cmap cmap, rs_sixel_image *out, rs_error *err);
+
 void rs_sixel_free(rs_sixel_image *img);
 
 #endif

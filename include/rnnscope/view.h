@@ -65,6 +65,15 @@ typedef struct rs_view_hit {
     size_t channel;
 } rs_view_hit;
 
+/* What a heatmap view drew (the sixel front ends place their images by it, the status line
+ * names its scale and axes). */
+typedef struct rs_view_heat {
+    bool drawn;                      /* one heatmap (not gate panels) */
+    rs_heatmap_boxes boxes;          /* its map and colour bar's strip; its range */
+    const char *row_axis, *col_axis; /* what its rows and columns are, or NULL */
+    bool transposed;                 /* the user's transpose */
+} rs_view_heat;
+
 /* Everything a view draws from. Timesteps are absolute (indices of `full`'s rows). */
 typedef struct rs_view_state {
     rs_style style;
@@ -90,12 +99,15 @@ typedef struct rs_view_state {
     /* the samples view: the batch as nsamples row-major (full.rows, full.cols) blocks */
     const float *batch;
     size_t nsamples, sample;
+    bool images;                /* heatmap: leave the map and its colour bar's strip blank, for
+                                   the front end to draw as images (sixel) */
 
     /* filled in by the draw */
     size_t per_page;            /* lines: channels on a page */
     rs_view_hit hits[256];      /* lines: the panels drawn */
     int nhits;
     size_t hit_t0, hit_len;
+    rs_view_heat heat;          /* heatmap: where it went, its range and axes */
 } rs_view_state;
 
 typedef int (*rs_view_draw_fn)(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err);

@@ -87,7 +87,8 @@ static void plot_usage(FILE *f)
           "  --blocks             lines: eighth blocks instead of braille\n"
           "  --cols N, --page N   lines: panels per row; which page of channels\n"
           "  --cursor T           detail, values: timestep whose value is shown (values: the\n"
-          "                       last by default; its channel: the first of --channels)\n"
+          "                       last by default; its channel: the first of --channels);\n"
+          "                       heatmap: marked beside the map with the selected channel\n"
           "  --cmap NAME          heatmap, weights: bwr (default), viridis, gray\n"
           "  --norm N             heatmap: auto (+-max|x|), minmax, or VMIN:VMAX\n"
           "  --agg A              heatmap: mean (default) or max (largest magnitude)\n"
@@ -520,6 +521,7 @@ static void fill_state(const plot_args *a, const rs_tensor *t, const slice *sl, 
     s->nchannels = a->nchannels;
     s->cursor = a->cursor;
     s->have_cursor = a->have_cursor;
+    s->channel = a->channels ? a->channels[0] : 0; /* the heatmap marks it with the cursor */
     s->page = a->page;
     s->grid_cols = a->grid_cols;
     s->equal_axes = a->equal_axes;
@@ -568,43 +570,52 @@ static rs_term_graphics plot_graphics(const plot_args *a, bool heatmap, int *cel
     return rs_graphics_decide(a->graphics, tty ? &caps : NULL, &env, NULL, 0);
 }
 
-/* The heatmap as a sixel image w x (h-1) cells, then its colour bar as a text line; the image
- * alone when h is 1. */
-static char *sixel_heatmap(const rs_view_state *vs, int w, int h, int cell_w, int cell_h,
-                           rs_error *err)
+/* A sixel image placed over the blank cells `box` of a picture h rows high that was just
+ * printed (the cursor is at the start of the line under it): save the cursor, go up and right
+ * to the box, the image, restore the cursor. Appended to *text. */
+static int place_image(char **text, const rs_sixel_image *img, rs_rect box, int h, rs_error *err)
 {
-    int with_bar = h >= 2;
+    char move[48];
+    snprintf(move, sizeof move, "\0337\033[%dA\033[%dG", h - box.y, box.x + 1);
+    size_t had = strlen(*text), n = had + strlen(move) + img->len + 3;
+    char *grown = realloc(*text, n);
+    if (!grown)
+        return rs_fail(err, "plot", "out of memory");
+    snprintf(grown + had, n - had, "%s%s\0338", move, img->bytes);
+    *text = grown;
+    return 0;
+}
+
+/* The heatmap's map and colour bar strip, which the view left blank, as sixel images over the
+ * printed picture (its axes, labels and markers are the text around them). */
+static int sixel_images(char **text, const rs_view_state *vs, int h, int cell_w, int cell_h,
+                        rs_error *err)
+{
+    rs_rect map = vs->heat.boxes.map, bar = vs->heat.boxes.bar;
     rs_matrix m;
     float *copy;
     double lo, hi;
+    if (map.w < 1 || map.h < 1)
+        return 0;
     if (rs_view_heatmap_prepare(vs, &m, &copy, &lo, &hi, err) < 0)
-        return NULL;
-    int pw = w * cell_w, ph = (h - with_bar) * cell_h;
+        return -1;
+    int pw = map.w * cell_w, ph = map.h * cell_h / 6 * 6; /* never below its cells */
     pw = pw > SIXEL_MAX_PX ? SIXEL_MAX_PX : pw;
-    ph = ph > SIXEL_MAX_PX ? SIXEL_MAX_PX : ph;
+    ph = ph > SIXEL_MAX_PX ? SIXEL_MAX_PX : ph < 6 ? 6 : ph;
     rs_sixel_image img;
-    int made = rs_sixel_heatmap(&m, pw, ph, vs->cmap, lo, hi, vs->agg, &img, err);
+    int rc = rs_sixel_heatmap(&m, pw, ph, vs->cmap, lo, hi, vs->agg, &img, err);
     free(copy);
-    if (made < 0)
-        return NULL;
-    rs_canvas bar;
-    char *text = NULL;
-    if (rs_canvas_init(&bar, w, 1, err) == 0) {
-        rs_heatmap_opts o;
-        rs_view_heatmap_opts(vs, &o);
-        rs_colorbar_draw(&bar, rs_canvas_rect(&bar), &o, lo, hi);
-        char *line = rs_canvas_ansi(&bar, vs->style.depth);
-        rs_canvas_free(&bar);
-        size_t n = img.len + (line ? strlen(line) : 0) + 2;
-        text = line ? malloc(n) : NULL;
-        if (text)
-            snprintf(text, n, "%s\n%s", img.bytes, with_bar ? line : "");
-        else
-            rs_fail(err, "plot", "out of memory");
-        free(line);
+    if (rc == 0) {
+        rc = place_image(text, &img, map, h, err);
+        rs_sixel_free(&img);
     }
-    rs_sixel_free(&img);
-    return text;
+    int bw = bar.w * cell_w, bh = cell_h / 6 * 6;
+    if (rc == 0 && bar.w >= 1 && bh >= 6 && bw <= SIXEL_MAX_PX &&
+        (rc = rs_sixel_colorbar(bw, bh, vs->cmap, &img, err)) == 0) {
+        rc = place_image(text, &img, bar, h, err);
+        rs_sixel_free(&img);
+    }
+    return rc;
 }
 
 /* Write all of s; false on an error other than a closed pipe (which ends quietly). */
@@ -672,25 +683,26 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl
     char line[512];
     size_t shape[2] = {m.rows, m.cols};
     rs_stats_format(&s, t->rank <= 1 ? 1 : 2, shape, line, sizeof line);
-    char *pic = NULL;
     bool header = h >= 2; /* the stats line is one of the H lines; --height 1: the picture */
     h -= header;
-    if (v == RS_VIEW_HEATMAP && mode == RS_TERM_SIXEL) {
-        if (!(pic = sixel_heatmap(&vs, w, h, cell_w, cell_h, err)))
-            return -1;
-    } else {
-        rs_canvas c;
-        if (rs_canvas_init(&c, w, h, err) < 0)
-            return -1;
-        if (rs_view_draw((rs_view_id)v, &c, rs_canvas_rect(&c), &vs, err) < 0) {
-            rs_error_prefix(err, a->data);
-            rs_canvas_free(&c);
-            return -1;
-        }
-        pic = rs_canvas_ansi(&c, st.depth);
+    /* images go over the picture once it is printed: all of it must be on the screen (a
+     * --height taller than the terminal scrolls its top away; the map is then text) */
+    vs.images = v == RS_VIEW_HEATMAP && (rows <= 0 || h + 2 <= rows) && mode == RS_TERM_SIXEL;
+    rs_canvas c;
+    if (rs_canvas_init(&c, w, h, err) < 0)
+        return -1;
+    if (rs_view_draw((rs_view_id)v, &c, rs_canvas_rect(&c), &vs, err) < 0) {
+        rs_error_prefix(err, a->data);
         rs_canvas_free(&c);
-        if (!pic)
-            return rs_fail(err, "plot", "out of memory");
+        return -1;
+    }
+    char *pic = rs_canvas_ansi(&c, st.depth);
+    rs_canvas_free(&c);
+    if (!pic)
+        return rs_fail(err, "plot", "out of memory");
+    if (vs.images && vs.heat.drawn && sixel_images(&pic, &vs, h, cell_w, cell_h, err) < 0) {
+        free(pic);
+        return -1;
     }
     fit_line(line, w);
     bool closed = false, ok = (!header || (write_out(line, &closed) &&

@@ -128,13 +128,33 @@ int rs_color_nearest(rs_color_depth depth, const uint8_t rgb[3])
                                                                            : RS_COLOR_DEFAULT;
 }
 
+/* Which of the nine steps of a sign-showing ramp a level is: 0..3 negative, 4 the centre,
+ * 5..8 positive (the steps of the ASCII ramp "#=-, .+*@"). */
+static int diverging_step(int level)
+{
+    return level * 9 / RS_LEVELS;
+}
+
+/* The 8 ANSI colours cannot show bwr's pinks and light blues: the nearest of them are magenta
+ * and cyan, colours the picture does not contain. So a diverging map is blue below the centre,
+ * white at it and red above (the shade glyphs of rs_cmap_cell give the magnitude); gray is
+ * white glyphs of growing density (its middle grey is nearest to yellow). */
+static int honest8(rs_cmap cmap, int level, const uint8_t rgb[3])
+{
+    if (rs_cmap_diverging(cmap)) {
+        int step = diverging_step(level);
+        return step < 4 ? 4 : step == 4 ? 7 : 1;
+    }
+    return cmap == RS_CMAP_GRAY ? 7 : nearest8(rgb);
+}
+
 int rs_cmap_color(rs_cmap cmap, rs_color_depth depth, int level)
 {
     if (level < 0 || level >= RS_LEVELS || depth == RS_DEPTH_NONE)
         return RS_COLOR_DEFAULT;
     uint8_t rgb[3];
     rs_cmap_rgb(cmap, level / 255.0, rgb);
-    return rs_color_nearest(depth, rgb);
+    return depth == RS_DEPTH_8 ? honest8(cmap, level, rgb) : rs_color_nearest(depth, rgb);
 }
 
 uint32_t rs_cmap_glyph(rs_cmap cmap, rs_graphics graphics, int level)
@@ -145,10 +165,22 @@ uint32_t rs_cmap_glyph(rs_cmap cmap, rs_graphics graphics, int level)
     if (level < 0 || level >= RS_LEVELS)
         return '?';
     if (rs_cmap_diverging(cmap))
-        return (uint32_t)diverging[level * 9 / RS_LEVELS];
+        return (uint32_t)diverging[diverging_step(level)];
     if (graphics == RS_GFX_UNICODE)
         return shades[level * 5 / RS_LEVELS];
     return (uint32_t)sequential[level * 10 / RS_LEVELS];
+}
+
+void rs_cmap_cell(rs_cmap cmap, rs_style st, int level, uint32_t *glyph, int *fg)
+{
+    /* 8 colours, Unicode: the sign from the colour, the magnitude from the shade */
+    static const uint32_t magnitude[9] = {0x2588, 0x2593, 0x2592, 0x2591, 0x2591,
+                                          0x2591, 0x2592, 0x2593, 0x2588};
+    *glyph = rs_cmap_glyph(cmap, st.graphics, level);
+    *fg = rs_cmap_color(cmap, st.depth, level);
+    if (st.depth == RS_DEPTH_8 && st.graphics == RS_GFX_UNICODE && rs_cmap_diverging(cmap) &&
+        level >= 0 && level < RS_LEVELS)
+        *glyph = magnitude[diverging_step(level)];
 }
 
 int rs_ui_color(rs_color_depth depth, rs_ui_role role)

@@ -72,9 +72,11 @@ void rs_heatmap_levels(const rs_matrix *m, size_t pw, size_t ph, rs_agg agg, dou
     }
 }
 
+/* Two pixel rows per cell, in colour. Not with 8 colours: a cell's two halves can only be two
+ * of them, so a cell shows one level with a shade glyph (rs_cmap_cell). */
 static bool half_blocks(const rs_style *st)
 {
-    return st->graphics == RS_GFX_UNICODE && st->depth != RS_DEPTH_NONE;
+    return st->graphics == RS_GFX_UNICODE && st->depth == RS_DEPTH_256;
 }
 
 static void paint_cell(rs_canvas *c, int x, int y, const rs_heatmap_opts *o, int top, int bot)
@@ -106,17 +108,18 @@ int rs_heatmap_paint(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_hea
                 paint_cell(c, box.x + x, box.y + y, o, lv[(size_t)(2 * y) * pw + (size_t)x],
                            lv[(size_t)(2 * y + 1) * pw + (size_t)x]);
             } else {
-                int level = lv[(size_t)y * pw + (size_t)x];
-                rs_canvas_set(c, box.x + x, box.y + y,
-                              rs_cmap_glyph(o->cmap, o->style.graphics, level),
-                              rs_cmap_color(o->cmap, o->style.depth, level), RS_COLOR_DEFAULT);
+                uint32_t glyph;
+                int fg;
+                rs_cmap_cell(o->cmap, o->style, lv[(size_t)y * pw + (size_t)x], &glyph, &fg);
+                rs_canvas_set(c, box.x + x, box.y + y, glyph, fg, RS_COLOR_DEFAULT);
             }
         }
     free(lv);
     return 0;
 }
 
-void rs_colorbar_draw(rs_canvas *c, rs_rect row, const rs_heatmap_opts *o, double lo, double hi)
+void rs_colorbar_frame(rs_canvas *c, rs_rect row, const rs_heatmap_opts *o, double lo, double hi,
+                       rs_rect *strip)
 {
     char a[16], b[16];
     rs_format_number(lo, 8, a, sizeof a);
@@ -131,20 +134,106 @@ void rs_colorbar_draw(rs_canvas *c, rs_rect row, const rs_heatmap_opts *o, doubl
     } else {
         bw = row.w;
     }
-    for (int i = 0; i < bw; i++) {
+    if (strip)
+        *strip = (rs_rect){x, row.y, bw > 0 ? bw : 0, 1};
+    for (int i = 0; i < bw && !o->images; i++) {
         int level = bw > 1 ? i * (RS_LEVELS - 1) / (bw - 1) : RS_LEVELS / 2;
-        if (o->style.depth != RS_DEPTH_NONE)
+        uint32_t glyph;
+        int fg;
+        rs_cmap_cell(o->cmap, o->style, level, &glyph, &fg);
+        if (o->style.depth == RS_DEPTH_256)
             rs_canvas_set(c, x + i, row.y, ' ', RS_COLOR_DEFAULT,
                           rs_cmap_color(o->cmap, o->style.depth, level));
         else
-            rs_canvas_set(c, x + i, row.y, rs_cmap_glyph(o->cmap, o->style.graphics, level),
-                          RS_COLOR_DEFAULT, RS_COLOR_DEFAULT);
+            rs_canvas_set(c, x + i, row.y, glyph, fg, RS_COLOR_DEFAULT);
     }
 }
 
-int rs_heatmap_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_heatmap_opts *o,
-                    rs_error *err)
+void rs_colorbar_draw(rs_canvas *c, rs_rect row, const rs_heatmap_opts *o, double lo, double hi)
 {
+    rs_colorbar_frame(c, row, o, lo, hi, NULL);
+}
+
+/* A marker with its index: the selection's colours, or the glyph alone without colour. */
+static void put_marker(rs_canvas *c, int x, int y, uint32_t glyph, rs_style st)
+{
+    rs_canvas_set(c, x, y, glyph, rs_ui_color(st.depth, RS_UI_SELECTED_FG),
+                  rs_ui_color(st.depth, RS_UI_SELECTED_BG));
+}
+
+/* The row above the map: the row axis's name over the row labels; masked columns shaded; the
+ * column marker "▼37" pointing into the map (its index left of it near the right edge). */
+static void draw_top_row(rs_canvas *c, rs_rect map, int y, const rs_matrix *m,
+                         const rs_heatmap_opts *o)
+{
+    rs_style st = o->style;
+    if (o->row_axis)
+        print_right(c, map.x - 1, y, o->row_axis, rs_ui_color(st.depth, RS_UI_AXIS));
+    if (o->col_mask)
+        shade_masked(c, (rs_rect){map.x, y, map.w, 1}, o->col_mask, m->cols, 1, st);
+    if (!o->mark_col || o->mark_c >= m->cols)
+        return;
+    int x = map.x + sample_cell(o->mark_c, m->cols, map.w, 1);
+    char idx[24];
+    snprintf(idx, sizeof idx, "%zu", o->col_base + o->mark_c);
+    int w = rs_utf8_width(idx), fg = rs_ui_color(st.depth, RS_UI_SELECTED_FG);
+    int bg = rs_ui_color(st.depth, RS_UI_SELECTED_BG);
+    put_marker(c, x, y, st.graphics == RS_GFX_UNICODE ? 0x25BCu : 'v', st);
+    if (x + 1 + w <= map.x + map.w)
+        rs_canvas_print(c, x + 1, y, idx, -1, fg, bg);
+    else if (x - w >= map.x)
+        rs_canvas_print(c, x - w, y, idx, -1, fg, bg);
+}
+
+/* The gutter left of the map: first and last row labels, masked rows shaded in its last
+ * column, and the row marker "37▶" (the index in place of a label). */
+static void draw_gutter_labels(rs_canvas *c, rs_rect map, int gutter, const rs_matrix *m,
+                               const rs_heatmap_opts *o, int per)
+{
+    rs_style st = o->style;
+    int axis = rs_ui_color(st.depth, RS_UI_AXIS);
+    char text[24];
+    snprintf(text, sizeof text, "%zu", o->row_base);
+    print_right(c, map.x - 1, map.y, text, axis);
+    snprintf(text, sizeof text, "%zu", o->row_base + m->rows - 1);
+    if (map.h > 1)
+        print_right(c, map.x - 1, map.y + map.h - 1, text, axis);
+    if (o->row_mask)
+        shade_masked_rows(c, (rs_rect){map.x - 1, map.y, 1, map.h}, o->row_mask, m->rows, per, st);
+    if (!o->mark_row || o->mark_r >= m->rows)
+        return;
+    int y = map.y + sample_cell(o->mark_r, m->rows, map.h, per);
+    for (int x = map.x - gutter; x < map.x - 1; x++)
+        rs_canvas_set(c, x, y, ' ', RS_COLOR_DEFAULT, RS_COLOR_DEFAULT);
+    snprintf(text, sizeof text, "%zu", o->row_base + o->mark_r);
+    rs_canvas_print(c, map.x - 1 - rs_utf8_width(text), y, text, -1,
+                    rs_ui_color(st.depth, RS_UI_SELECTED_FG), rs_ui_color(st.depth, RS_UI_SELECTED_BG));
+    put_marker(c, map.x - 1, y, st.graphics == RS_GFX_UNICODE ? 0x25B6u : '>', st);
+}
+
+/* The row under the map: first and last column labels, the column axis's name between. */
+static void draw_bottom_labels(rs_canvas *c, rs_rect map, const rs_matrix *m,
+                               const rs_heatmap_opts *o)
+{
+    int axis = rs_ui_color(o->style.depth, RS_UI_AXIS), y = map.y + map.h;
+    char first[24], last[24];
+    snprintf(first, sizeof first, "%zu", o->col_base);
+    snprintf(last, sizeof last, "%zu", o->col_base + m->cols - 1);
+    int wf = rs_utf8_width(first), wl = rs_utf8_width(last);
+    rs_canvas_print(c, map.x, y, first, -1, axis, RS_COLOR_DEFAULT);
+    if (map.w > wl + 1)
+        print_right(c, map.x + map.w, y, last, axis);
+    int wn = o->col_axis ? rs_utf8_width(o->col_axis) : 0, x = map.x + (map.w - wn) / 2;
+    if (wn && x > map.x + wf && x + wn < map.x + map.w - wl)
+        rs_canvas_print(c, x, y, o->col_axis, -1, axis, RS_COLOR_DEFAULT);
+}
+
+int rs_heatmap_frame(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_heatmap_opts *o,
+                     rs_heatmap_boxes *out, rs_error *err)
+{
+    rs_heatmap_boxes none = {{0, 0, 0, 0}, {0, 0, 0, 0}, 0, 0};
+    if (out)
+        *out = none;
     if (box.w < 1 || box.h < 1)
         return 0;
     if (m->rows == 0 || m->cols == 0) {
@@ -154,35 +243,38 @@ int rs_heatmap_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_heat
     double lo, hi;
     rs_heatmap_range(m, &o->norm, &lo, &hi);
     int xlabels = o->labels && box.h >= 5, legend = o->legend && box.h >= 3;
-    char first[24], last[24];
-    snprintf(first, sizeof first, "%zu", o->row_base);
+    int top = o->labels && box.h >= 7 && (o->row_axis || o->mark_col || o->col_mask);
+    char last[24];
     snprintf(last, sizeof last, "%zu", o->row_base + m->rows - 1);
-    int gutter = o->labels && box.w >= 12 ? rs_utf8_width(last) + 1 : 0;
-    rs_rect map = {box.x + gutter, box.y, box.w - gutter, box.h - xlabels - legend};
-    if (rs_heatmap_paint(c, map, m, o, lo, hi, err) < 0)
+    int gutter = 0;
+    if (o->labels && box.w >= 12) {
+        int name = top && o->row_axis ? rs_utf8_width(o->row_axis) : 0, label = rs_utf8_width(last);
+        gutter = (name > label ? name : label) + 1;
+    }
+    rs_rect map = {box.x + gutter, box.y + top, box.w - gutter, box.h - top - xlabels - legend};
+    int per = half_blocks(&o->style) && !o->images ? 2 : 1; /* pixel rows a cell */
+    if (o->images)
+        fill_box(c, map);
+    else if (rs_heatmap_paint(c, map, m, o, lo, hi, err) < 0)
         return -1;
-    int axis = rs_ui_color(o->style.depth, RS_UI_AXIS);
-    if (gutter) {
-        print_right(c, map.x - 1, map.y, first, axis);
-        if (map.h > 1)
-            print_right(c, map.x - 1, map.y + map.h - 1, last, axis);
-    }
-    if (gutter && o->row_name && map.h >= (int)strlen(o->row_name) + 2) /* down the gutter */
-        for (int i = 0; o->row_name[i]; i++)
-            rs_canvas_set(c, map.x - 2, map.y + (map.h - (int)strlen(o->row_name)) / 2 + i,
-                          (unsigned char)o->row_name[i], axis, RS_COLOR_DEFAULT);
-    if (xlabels) {
-        snprintf(first, sizeof first, "%zu", o->col_base);
-        snprintf(last, sizeof last, "%zu", o->col_base + m->cols - 1);
-        rs_canvas_print(c, map.x, map.y + map.h, first, -1, axis, RS_COLOR_DEFAULT);
-        int wa = rs_utf8_width(first), wb = rs_utf8_width(last);
-        if (map.w > wb + 1)
-            print_right(c, map.x + map.w, map.y + map.h, last, axis);
-        print_axis_name(c, (rs_rect){map.x, map.y + map.h, map.w, 1}, wa, wb, o->col_name, axis);
-    }
+    if (top)
+        draw_top_row(c, map, box.y, m, o);
+    if (gutter)
+        draw_gutter_labels(c, map, gutter, m, o, per);
+    if (xlabels)
+        draw_bottom_labels(c, map, m, o);
+    rs_rect strip = {0, 0, 0, 0};
     if (legend)
-        rs_colorbar_draw(c, (rs_rect){map.x, box.y + box.h - 1, map.w, 1}, o, lo, hi);
+        rs_colorbar_frame(c, (rs_rect){map.x, box.y + box.h - 1, map.w, 1}, o, lo, hi, &strip);
+    if (out)
+        *out = (rs_heatmap_boxes){map, strip, lo, hi};
     return 0;
+}
+
+int rs_heatmap_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_heatmap_opts *o,
+                    rs_error *err)
+{
+    return rs_heatmap_frame(c, box, m, o, NULL, err);
 }
 
 /* ---- the heatmap view (rnnscope/view.h) ---- */
@@ -212,13 +304,49 @@ static int draw_gate_panels(rs_canvas *c, rs_rect box, const rs_view_state *s, r
                                                            units));
         rs_heatmap_opts po = o;
         po.row_base = 0;
-        po.row_name = "unit"; /* of the gate */
+        po.row_axis = "unit"; /* of the gate */
         po.col_base = s->t0;
         po.legend = g == G - 1;
         if (rs_heatmap_draw(c, (rs_rect){p.x, p.y + 1, p.w, p.h - 1}, &w, &po, err) < 0)
             return -1;
     }
     return 0;
+}
+
+/* Index of channel ch among the columns of the selection (a run from ch_base, or the list of
+ * channels), or false when it is not shown. */
+static bool shown_channel(const rs_view_state *s, size_t ch, size_t ch_base, size_t ncols,
+                          size_t *idx)
+{
+    for (size_t i = 0; s->channels && i < s->nchannels; i++)
+        if (s->channels[i] == ch) {
+            *idx = i;
+            return true;
+        }
+    *idx = ch - ch_base;
+    return !s->channels && ch >= ch_base && ch - ch_base < ncols;
+}
+
+/* The selection's axes as the one orientation rule draws them: names, the cursor (a step of
+ * `full`'s rows) and the selected channel as markers, masked steps shaded, on the axis each
+ * is along. */
+static void oriented_axes(const rs_view_state *s, const rs_matrix *sel, size_t ch_base,
+                          bool as_is, rs_heatmap_opts *o)
+{
+    const char *steps = s->out.row_axis, *chans = s->out.col_axis;
+    size_t t = s->cursor - s->t0, ch = 0;
+    bool mark_t = (s->mark_cursor || s->have_cursor) && s->cursor >= s->t0 && t < sel->rows;
+    bool mark_ch = (s->mark_channel || s->have_cursor) &&
+                   shown_channel(s, s->channel, ch_base, sel->cols, &ch);
+    const float *mask = s->step_mask ? s->step_mask + s->t0 : NULL;
+    o->row_axis = as_is ? steps : chans;
+    o->col_axis = as_is ? chans : steps;
+    o->mark_row = as_is ? mark_t : mark_ch;
+    o->mark_r = as_is ? t : ch;
+    o->mark_col = as_is ? mark_ch : mark_t;
+    o->mark_c = as_is ? ch : t;
+    o->row_mask = as_is ? mask : NULL;
+    o->col_mask = as_is ? NULL : mask;
 }
 
 int rs_view_draw_heatmap(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err)
@@ -232,10 +360,19 @@ int rs_view_draw_heatmap(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *
         return -1;
     int rc;
     if (s->out.gates > 1 && !s->transpose && !s->channels && sel.cols % (size_t)s->out.gates == 0) {
+        o.images = false; /* panels of text: one image per gate is not drawn (yet) */
         rc = draw_gate_panels(c, box, s, sel, o, err);
     } else {
-        rs_matrix m = rs_view_heatmap_matrix(s, sel, ch_base, &o.row_base, &o.col_base, NULL);
-        rc = rs_heatmap_draw(c, box, &m, &o, err);
+        bool transposed;
+        rs_matrix m = rs_view_heatmap_matrix(s, sel, ch_base, &o.row_base, &o.col_base,
+                                             &transposed);
+        oriented_axes(s, &sel, ch_base, s->out.attention != s->transpose, &o);
+        o.images = s->images;
+        rc = rs_heatmap_frame(c, box, &m, &o, &s->heat.boxes, err);
+        s->heat.drawn = rc == 0;
+        s->heat.row_axis = o.row_axis;
+        s->heat.col_axis = o.col_axis;
+        s->heat.transposed = transposed;
     }
     free(copy);
     return rc;

@@ -19,11 +19,18 @@ void rs_hist_defaults(rs_hist_opts *o)
 void rs_hist_free(rs_hist *h)
 {
     free(h->counts);
-    h->counts = NULL;
+    free(h->masked);
+    h->counts = h->masked = NULL;
     h->nbins = 0;
 }
 
 int rs_hist_compute(rs_hist *h, const rs_matrix *m, size_t nbins, rs_error *err)
+{
+    return rs_hist_compute_masked(h, m, nbins, NULL, err);
+}
+
+int rs_hist_compute_masked(rs_hist *h, const rs_matrix *m, size_t nbins, const float *row_mask,
+                           rs_error *err)
 {
     memset(h, 0, sizeof *h);
     rs_stats s;
@@ -41,10 +48,14 @@ int rs_hist_compute(rs_hist *h, const rs_matrix *m, size_t nbins, rs_error *err)
     if (nbins == 0)
         return 0;
     h->counts = calloc(nbins, sizeof *h->counts);
-    if (!h->counts)
+    h->masked = row_mask ? calloc(nbins, sizeof *h->masked) : NULL;
+    if (!h->counts || (row_mask && !h->masked)) {
+        rs_hist_free(h);
         return rs_fail(err, "histogram", "out of memory for %zu bins", nbins);
+    }
     h->nbins = nbins;
-    for (size_t r = 0; r < m->rows; r++)
+    for (size_t r = 0; r < m->rows; r++) {
+        bool masked = row_mask && row_mask[r] == 0;
         for (size_t c = 0; c < m->cols; c++) {
             double v = rs_matrix_at(m, r, c);
             if (!isfinite(v))
@@ -52,7 +63,12 @@ int rs_hist_compute(rs_hist *h, const rs_matrix *m, size_t nbins, rs_error *err)
             double pos = (v - h->lo) / (h->hi - h->lo) * (double)nbins;
             size_t i = pos <= 0 ? 0 : pos >= (double)nbins ? nbins - 1 : (size_t)pos;
             h->counts[i]++;
+            if (masked) {
+                h->masked[i]++;
+                h->finite_masked++;
+            }
         }
+    }
     return 0;
 }
 
@@ -68,6 +84,19 @@ static void draw_bar(rs_canvas *c, int x, int y_bottom, int rows, size_t eighths
     }
 }
 
+/* The cells of a bar above its first `solid` eighths drawn shaded: the values of masked steps
+ * sit on top of the others (a shade glyph, not a background: a bar's block hides the one of
+ * its cell). */
+static void shade_bar_top(rs_canvas *c, int x, int y_bottom, int rows, size_t solid, rs_style st)
+{
+    uint32_t shade = st.graphics == RS_GFX_ASCII ? ':' : 0x2591u;
+    for (int k = (int)((solid + 7) / 8); k < rows; k++) {
+        rs_cell *cell = rs_canvas_at(c, x, y_bottom - k);
+        if (cell && cell->ch != ' ')
+            cell->ch = shade;
+    }
+}
+
 static void draw_bins(rs_canvas *c, rs_rect plot, const rs_hist *h, rs_style st)
 {
     size_t maxc = 0;
@@ -80,8 +109,13 @@ static void draw_bins(rs_canvas *c, rs_rect plot, const rs_hist *h, rs_style st)
         size_t e = (size_t)llround((double)h->counts[i] * (double)full / (double)maxc);
         if (h->counts[i] > 0 && e == 0)
             e = 1; /* a rare value stays visible */
-        draw_bar(c, plot.x + (int)i, plot.y + plot.h - 1, plot.h, e, st,
-                 rs_ui_color(st.depth, RS_UI_DATA));
+        int x = plot.x + (int)i, bottom = plot.y + plot.h - 1;
+        draw_bar(c, x, bottom, plot.h, e, st, rs_ui_color(st.depth, RS_UI_DATA));
+        if (h->masked && h->masked[i])
+            shade_bar_top(c, x, bottom, plot.h,
+                          (size_t)llround((double)(h->counts[i] - h->masked[i]) * (double)full /
+                                          (double)maxc),
+                          st);
     }
 }
 
@@ -113,7 +147,7 @@ int rs_hist_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_hist_op
     }
     rs_rect bins = {plot.x + gw, plot.y, plot.w - gw, plot.h};
     rs_hist h;
-    if (rs_hist_compute(&h, m, bins.w > 0 ? (size_t)bins.w : 0, err) < 0)
+    if (rs_hist_compute_masked(&h, m, bins.w > 0 ? (size_t)bins.w : 0, o->row_mask, err) < 0)
         return -1;
     if (bins.h > 0)
         draw_bins(c, bins, &h, o->style);
@@ -141,9 +175,11 @@ int rs_hist_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_hist_op
         y++;
     }
     if (info) {
-        char line[160];
-        snprintf(line, sizeof line, "n=%zu  NaN=%zu  +Inf=%zu  -Inf=%zu", h.finite, h.nan,
-                 h.posinf, h.neginf);
+        char line[160], masked[48] = "";
+        if (o->row_mask)
+            snprintf(masked, sizeof masked, " (%zu at masked steps, shaded)", h.finite_masked);
+        snprintf(line, sizeof line, "n=%zu%s  NaN=%zu  +Inf=%zu  -Inf=%zu", h.finite, masked,
+                 h.nan, h.posinf, h.neginf);
         bool bad = h.nan || h.posinf || h.neginf;
         rs_canvas_print(c, box.x, y, line, box.w,
                         rs_ui_color(o->style.depth, bad ? RS_UI_WARN : RS_UI_AXIS), RS_COLOR_DEFAULT);
@@ -159,6 +195,7 @@ int rs_view_draw_hist(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err
     rs_hist_opts o;
     rs_hist_defaults(&o);
     o.style = s->style;
+    o.row_mask = s->step_mask ? s->step_mask + s->t0 : NULL;
     rs_matrix m;
     float *copy;
     size_t base;

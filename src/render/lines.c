@@ -289,14 +289,33 @@ void draw_cursor(rs_canvas *c, rs_rect plot, int cx, rs_style st)
     mark_column(c, plot, cx, RS_UI_CURSOR, st.graphics == RS_GFX_ASCII ? '|' : 0x2502u, st);
 }
 
+/* Whether cell i of `cells` (per samples a cell) over a window of len samples starts at a
+ * masked step. */
+static bool cell_masked(const float *mask, size_t len, int cells, int per, int i)
+{
+    size_t n = (size_t)cells * (size_t)per, k = n ? (size_t)i * (size_t)per * len / n : len;
+    return mask && k < len && mask[k] == 0;
+}
+
+static uint32_t masked_glyph(rs_style st)
+{
+    return st.graphics == RS_GFX_ASCII ? ':' : 0x00B7u;
+}
+
 void shade_masked(rs_canvas *c, rs_rect plot, const float *mask, size_t len, int per, rs_style st)
 {
-    size_t n = (size_t)plot.w * (size_t)per;
-    for (int cx = 0; mask && n && cx < plot.w; cx++) {
-        size_t k = (size_t)cx * (size_t)per * len / n;
-        if (k < len && mask[k] == 0)
-            mark_column(c, plot, cx, RS_UI_MASKED, st.graphics == RS_GFX_ASCII ? ':' : 0x00B7u, st);
-    }
+    for (int cx = 0; cx < plot.w; cx++)
+        if (cell_masked(mask, len, plot.w, per, cx))
+            mark_column(c, plot, cx, RS_UI_MASKED, masked_glyph(st), st);
+}
+
+void shade_masked_rows(rs_canvas *c, rs_rect strip, const float *mask, size_t len, int per,
+                       rs_style st)
+{
+    for (int cy = 0; cy < strip.h; cy++)
+        if (cell_masked(mask, len, strip.h, per, cy))
+            mark_column(c, (rs_rect){strip.x, strip.y + cy, strip.w, 1}, 0, RS_UI_MASKED,
+                        masked_glyph(st), st);
 }
 
 int lines_dots_per_cell(bool blocks, rs_style st)

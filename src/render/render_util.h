@@ -40,6 +40,11 @@ void draw_cursor(rs_canvas *c, rs_rect plot, int cx, rs_style st);
  * the window of len): a background colour, or a dot in their empty cells without colour. */
 void shade_masked(rs_canvas *c, rs_rect plot, const float *mask, size_t len, int per, rs_style st);
 
+/* The same rule along the rows of a strip one cell wide (a heatmap whose rows are timesteps):
+ * row cy is shaded when its first sample is a masked step. */
+void shade_masked_rows(rs_canvas *c, rs_rect strip, const float *mask, size_t len, int per,
+                       rs_style st);
+
 /* Envelope columns per cell for that choice of glyphs (braille: 2). */
 int lines_dots_per_cell(bool blocks, rs_style st);
 

@@ -100,16 +100,42 @@ done:
     return rc;
 }
 
+/* Room for pw x ph levels, or NULL with err. */
+static uint16_t *new_levels(int pw, int ph, rs_error *err)
+{
+    if (pw < 1 || ph < 1 || pw > MAX_SIDE || ph > MAX_SIDE) {
+        rs_fail(err, "sixel", "image size %dx%d is outside 1..%d", pw, ph, MAX_SIDE);
+        return NULL;
+    }
+    uint16_t *levels = malloc((size_t)pw * (size_t)ph * sizeof *levels);
+    if (!levels)
+        rs_fail(err, "sixel", "out of memory");
+    return levels;
+}
+
 int rs_sixel_heatmap(const rs_matrix *m, int pw, int ph, rs_cmap cmap, double lo, double hi,
                      rs_agg agg, rs_sixel_image *out, rs_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (pw < 1 || ph < 1 || pw > MAX_SIDE || ph > MAX_SIDE)
-        return rs_fail(err, "sixel", "image size %dx%d is outside 1..%d", pw, ph, MAX_SIDE);
-    uint16_t *levels = malloc((size_t)pw * (size_t)ph * sizeof *levels);
+    uint16_t *levels = new_levels(pw, ph, err);
     if (!levels)
-        return rs_fail(err, "sixel", "out of memory");
+        return -1;
     rs_heatmap_levels(m, (size_t)pw, (size_t)ph, agg, lo, hi, levels);
+    int rc = rs_sixel_encode_levels(levels, pw, ph, cmap, out, err);
+    free(levels);
+    return rc;
+}
+
+int rs_sixel_colorbar(int pw, int ph, rs_cmap cmap, rs_sixel_image *out, rs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    uint16_t *levels = new_levels(pw, ph, err);
+    if (!levels)
+        return -1;
+    for (int y = 0; y < ph; y++)
+        for (int x = 0; x < pw; x++)
+            levels[(size_t)y * (size_t)pw + (size_t)x] =
+                (uint16_t)(pw > 1 ? x * (RS_LEVELS - 1) / (pw - 1) : RS_LEVELS / 2);
     int rc = rs_sixel_encode_levels(levels, pw, ph, cmap, out, err);
     free(levels);
     return rc;

@@ -156,8 +156,8 @@ void rs_view_heatmap_opts(const rs_view_state *s, rs_heatmap_opts *o)
     o->norm = s->norm;
     o->agg = s->agg;
     /* the axes' names from the description, oriented as the matrix is */
-    o->row_name = heatmap_as_is(s) ? s->out.row_axis : s->out.col_axis;
-    o->col_name = heatmap_as_is(s) ? s->out.col_axis : s->out.row_axis;
+    o->row_axis = heatmap_as_is(s) ? s->out.row_axis : s->out.col_axis;
+    o->col_axis = heatmap_as_is(s) ? s->out.col_axis : s->out.row_axis;
 }
 
 int rs_view_draw(rs_view_id id, rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err)
@@ -167,5 +167,6 @@ int rs_view_draw(rs_view_id id, rs_canvas *c, rs_rect box, rs_view_state *s, rs_
         return rs_fail(err, NULL, "no such view");
     s->nhits = 0;
     s->per_page = 0;
+    memset(&s->heat, 0, sizeof s->heat);
     return v->draw(c, box, s, err);
 }

@@ -100,20 +100,41 @@ static int pair_for(painter *p, int fg, int bg)
     return p->next_pair++;
 }
 
+/* The cells under the images, which every write erases: always the same invisible spaces in
+ * default colours, so that ncurses never rewrites them (a space there took the colour of the
+ * marker beside the image, and a marker moving off a row rewrote the row under the image, a
+ * white band through it) nor clears a row to its end across them (they are not blank). */
+static bool under_image(const rs_rect *boxes, int n, int x, int y)
+{
+    for (int i = 0; i < n; i++)
+        if (x >= boxes[i].x && x < boxes[i].x + boxes[i].w && y >= boxes[i].y &&
+            y < boxes[i].y + boxes[i].h)
+            return true;
+    return false;
+}
+
 /* A space shows only its background: it takes its left neighbour's foreground, so that a
  * coloured run with gaps (sparklines, key bars) is one colour change instead of a reset and a
  * new colour at every gap (about 20 bytes each on the wire). */
-static void paint(painter *p, const rs_canvas *c)
+static void paint(painter *p, const rs_canvas *c, const rs_rect *images, int nimages)
 {
     for (int y = 0; y < c->h && y < LINES; y++)
         for (int x = 0, prev_fg = RS_COLOR_DEFAULT, prev_bg = RS_COLOR_DEFAULT; x < c->w && x < COLS; x++) {
             const rs_cell *cell = rs_canvas_cell(c, x, y);
             wchar_t wch[2] = {(wchar_t)cell->ch, 0};
+            cchar_t cc;
+            if (under_image(images, nimages, x, y)) {
+                int none = 0;
+                wch[0] = L' ';
+                setcchar(&cc, wch, A_INVIS, 0, &none);
+                mvadd_wch(y, x, &cc);
+                prev_fg = prev_bg = RS_COLOR_DEFAULT;
+                continue;
+            }
             int fg = cell->ch == ' ' && cell->bg == prev_bg ? prev_fg : cell->fg;
             prev_fg = fg;
             prev_bg = cell->bg;
             int pair = pair_for(p, fg, cell->bg);
-            cchar_t cc;
             setcchar(&cc, wch, A_NORMAL, 0, &pair);
             mvadd_wch(y, x, &cc);
         }
@@ -130,21 +151,34 @@ typedef struct sixel_overlay {
 
 static bool same_request(const ex_sixel_request *a, const ex_sixel_request *b)
 {
-    return a->active == b->active && a->m.data == b->m.data && a->m.rows == b->m.rows &&
-           a->m.cols == b->m.cols && a->m.rstride == b->m.rstride && a->m.cstride == b->m.cstride &&
-           a->lo == b->lo && a->hi == b->hi && a->cmap == b->cmap && a->agg == b->agg &&
-           a->box.x == b->box.x && a->box.y == b->box.y && a->box.w == b->box.w &&
-           a->box.h == b->box.h;
+    return a->active == b->active && a->colorbar == b->colorbar && a->m.data == b->m.data &&
+           a->m.rows == b->m.rows && a->m.cols == b->m.cols && a->m.rstride == b->m.rstride &&
+           a->m.cstride == b->m.cstride && a->lo == b->lo && a->hi == b->hi &&
+           a->cmap == b->cmap && a->agg == b->agg && a->box.x == b->box.x &&
+           a->box.y == b->box.y && a->box.w == b->box.w && a->box.h == b->box.h;
+}
+
+/* The explorer's images this frame: the heatmap and its colour bar. */
+#define IMAGES 2
+static void image_requests(const explorer *ex, const ex_sixel_request *rq[IMAGES])
+{
+    rq[0] = &ex->sixel;
+    rq[1] = &ex->sixel_bar;
 }
 
 /* Before painting: an image that goes away or moves is wiped by a full repaint (ncurses would
- * only rewrite the cells it thinks changed, and those under the image are blank both times). */
-static void sixel_before_paint(sixel_overlay *so, const explorer *ex)
+ * only rewrite the cells it thinks changed, and those under the image are blank both times);
+ * that repaint wipes every image, so all are sent again. */
+static void sixel_before_paint(sixel_overlay so[IMAGES], const ex_sixel_request *rq[IMAGES])
 {
-    if (so->shown && !same_request(&so->key, &ex->sixel)) {
-        clearok(curscr, TRUE);
-        so->shown = false;
-    }
+    bool moved = false;
+    for (int i = 0; i < IMAGES; i++)
+        moved = moved || (so[i].shown && !same_request(&so[i].key, rq[i]));
+    if (!moved)
+        return;
+    clearok(curscr, TRUE);
+    for (int i = 0; i < IMAGES; i++)
+        so[i].shown = false;
 }
 
 /* Whether painting may have written over the image's cells: the whole screen was repainted,
@@ -162,21 +196,28 @@ static bool image_cells_touched(const rs_canvas *now, const rs_canvas *before, r
     return false;
 }
 
+/* A request as pw x ph pixels: the heatmap, or the colour bar's levels left to right. */
+static int encode_request(const ex_sixel_request *rq, int pw, int ph, rs_sixel_image *img,
+                          rs_error *err)
+{
+    if (rq->colorbar)
+        return rs_sixel_colorbar(pw, ph, rq->cmap, img, err);
+    return rs_sixel_heatmap(&rq->m, pw, ph, rq->cmap, rq->lo, rq->hi, rq->agg, img, err);
+}
+
 /* After painting: draw the image at its cells, sent only when its pixels changed or painting
  * wiped it (a key that changes text elsewhere costs that text, not the image). Encoded only
  * when it changed. Written with save-cursor / move / restore-cursor so ncurses' idea of the
  * cursor stays right. */
-static void sixel_after_paint(sixel_overlay *so, const explorer *ex, bool touched)
+static void sixel_after_paint(sixel_overlay *so, const ex_sixel_request *rq, bool touched)
 {
-    const ex_sixel_request *rq = &ex->sixel;
     if (!rq->active || (so->shown && !touched && same_request(&so->key, rq)))
         return;
     if (!same_request(&so->key, rq) || !so->img.bytes) {
         rs_sixel_free(&so->img);
         int pw = rq->box.w * so->cell_w, ph = rq->box.h * so->cell_h / 6 * 6; /* never below the box */
         rs_error err;
-        if (ph < 6 || rs_sixel_heatmap(&rq->m, pw, ph, rq->cmap, rq->lo, rq->hi, rq->agg, &so->img,
-                                       &err) < 0)
+        if (ph < 6 || encode_request(rq, pw, ph, &so->img, &err) < 0)
             return;
         so->key = *rq;
     }
@@ -266,13 +307,15 @@ static int script_step(explorer *ex, rs_canvas *c, const rs_tui_options *o, cons
  * tests drive the encoder through the explorer's own requests. */
 static void headless_sixel(const explorer *ex)
 {
-    const ex_sixel_request *rq = &ex->sixel;
-    rs_sixel_image img;
-    rs_error ignored;
-    if (rq->active && rq->box.w > 0 && rq->box.h > 0 &&
-        rs_sixel_heatmap(&rq->m, rq->box.w * 10, rq->box.h * 20, rq->cmap, rq->lo, rq->hi,
-                         rq->agg, &img, &ignored) == 0)
-        rs_sixel_free(&img);
+    const ex_sixel_request *rq[IMAGES];
+    image_requests(ex, rq);
+    for (int i = 0; i < IMAGES; i++) {
+        rs_sixel_image img;
+        rs_error ignored;
+        if (rq[i]->active && rq[i]->box.w > 0 && rq[i]->box.h > 0 &&
+            encode_request(rq[i], rq[i]->box.w * 10, rq[i]->box.h * 20, &img, &ignored) == 0)
+            rs_sixel_free(&img);
+    }
 }
 
 /* Feed the whole script, then dump the final screen. */
@@ -355,6 +398,17 @@ static rs_color_depth detect_depth(void)
     return COLORS >= 256 ? RS_DEPTH_256 : COLORS >= 8 ? RS_DEPTH_8 : RS_DEPTH_NONE;
 }
 
+/* The terminal's cell size in pixels, for every image. */
+static void cell_size(const rs_term_caps *caps, sixel_overlay so[IMAGES])
+{
+    int w, h;
+    rs_term_cell_size(caps, STDIN_FILENO, &w, &h);
+    for (int i = 0; i < IMAGES; i++) {
+        so[i].cell_w = w;
+        so[i].cell_h = h;
+    }
+}
+
 static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
 {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
@@ -390,11 +444,13 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
 
     int rc = 0;
     painter p = {calloc(PAIR_SLOTS, sizeof(short)), 1};
-    sixel_overlay so = {0};
+    sixel_overlay so[IMAGES] = {0};
+    const ex_sixel_request *rq[IMAGES];
+    image_requests(ex, rq);
     script keys = {0};
     if (o->keys_script && script_open(&keys, o->keys_script, err) < 0)
         rc = -1;
-    rs_term_cell_size(&caps, STDIN_FILENO, &so.cell_w, &so.cell_h);
+    cell_size(&caps, so);
     rs_canvas last = {0};
     key_reader kr = {0};
     long wait_until = 0; /* a script's "wait:MS": the keyboard until then */
@@ -413,20 +469,28 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
                 rc = -1;
                 break;
             }
-            rs_term_cell_size(&caps, STDIN_FILENO, &so.cell_w, &so.cell_h);
+            cell_size(&caps, so);
         }
         clock_gettime(CLOCK_MONOTONIC, &prog.start);
         prog.shown = false;
         ex_draw(ex, &c);
-        bool touched = image_cells_touched(&c, &last, ex->sixel.box, resized || ex->redraw_all);
+        bool touched[IMAGES];
+        for (int i = 0; i < IMAGES; i++)
+            touched[i] = image_cells_touched(&c, &last, rq[i]->box, resized || ex->redraw_all);
         if (ex->redraw_all) {
             clearok(curscr, TRUE);
             ex->redraw_all = false;
         }
-        sixel_before_paint(&so, ex);
-        paint(&p, &c);
+        sixel_before_paint(so, rq);
+        rs_rect images[IMAGES];
+        int nimages = 0;
+        for (int i = 0; i < IMAGES; i++)
+            if (rq[i]->active)
+                images[nimages++] = rq[i]->box;
+        paint(&p, &c, images, nimages);
         refresh();
-        sixel_after_paint(&so, ex, touched);
+        for (int i = 0; i < IMAGES; i++)
+            sixel_after_paint(&so[i], rq[i], touched[i]);
         memcpy(last.cells, c.cells, (size_t)c.w * (size_t)c.h * sizeof *c.cells);
         /* keys from --keys first (a real terminal driven by a script), then the keyboard */
         const char *tok = keys.text && now_ms() >= wait_until ? script_token(&keys) : NULL;
@@ -463,7 +527,8 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
     ex_watch_free(ex, &xw);
     rs_canvas_free(&c);
     rs_canvas_free(&last);
-    rs_sixel_free(&so.img);
+    for (int i = 0; i < IMAGES; i++)
+        rs_sixel_free(&so[i].img);
     free(keys.text);
     free(p.pair_of);
     endwin();

@@ -35,9 +35,11 @@ typedef enum ex_prompt {
     EX_PROMPT_OVERWRITE,
 } ex_prompt;
 
-/* A heatmap to be drawn as a sixel image over blank cells (filled in by ex_draw). */
+/* A heatmap, or its colour bar's strip, to be drawn as a sixel image over blank cells (filled
+ * in by ex_draw). */
 typedef struct ex_sixel_request {
     bool active;
+    bool colorbar;         /* the strip of the colormap's levels, low to high (m unused) */
     rs_rect box;           /* in cells */
     rs_matrix m;           /* valid until the inputs change */
     double lo, hi;
@@ -87,7 +89,8 @@ typedef struct explorer {
     bool quit;
     bool redraw_all;         /* Ctrl-L: the painter repaints every cell */
 
-    ex_sixel_request sixel;
+    ex_sixel_request sixel, sixel_bar; /* the heatmap and its colour bar */
+    rs_view_heat heat;       /* the heatmap at the last draw, for the status line */
 
     rs_rect layers_box, view_box; /* where the panels were drawn, for mouse clicks */
     /* The lines view's panels at the last draw, for clicks: plot rows, channel, and the

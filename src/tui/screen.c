@@ -333,22 +333,23 @@ static void fill_state(explorer *ex, rs_view_state *s, const rs_node *n, const r
     s->step_mask = sequence ? output_mask(ex, full->rows) : NULL;
 }
 
-/* A heatmap as a sixel image over blank cells, its colour bar as text below it. */
-static int request_sixel(explorer *ex, rs_canvas *c, rs_rect box, const rs_view_state *s,
-                         rs_error *err)
+/* The heatmap the view drew with blank cells at its map and colour bar: sixel images there. */
+static int request_sixel(explorer *ex, const rs_view_state *s, rs_error *err)
 {
-    ex_sixel_request *rq = &ex->sixel;
+    ex_sixel_request *rq = &ex->sixel, *bar = &ex->sixel_bar;
+    rs_rect map = s->heat.boxes.map, strip = s->heat.boxes.bar;
     float *copy;
+    if (map.w < 1 || map.h < 1)
+        return 0;
     if (rs_view_heatmap_prepare(s, &rq->m, &copy, &rq->lo, &rq->hi, err) < 0)
         return -1;
     free(copy); /* no channel list in the explorer: never a copy */
-    rs_heatmap_opts o;
-    rs_view_heatmap_opts(s, &o);
-    rq->box = (rs_rect){box.x, box.y, box.w, box.h - 1};
-    rq->cmap = o.cmap;
-    rq->agg = o.agg;
+    rq->box = map;
+    rq->cmap = s->cmap;
+    rq->agg = s->agg;
     rq->active = true;
-    rs_colorbar_draw(c, (rs_rect){box.x, box.y + box.h - 1, box.w, 1}, &o, rq->lo, rq->hi);
+    if (strip.w >= 1)
+        *bar = (ex_sixel_request){.active = true, .colorbar = true, .box = strip, .cmap = s->cmap};
     return 0;
 }
 
@@ -360,8 +361,7 @@ static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, rs_view_id v, c
     rs_node_describe(n, &desc);
     rs_view_state s;
     fill_state(ex, &s, n, full, t, &desc);
-    if (v == RS_VIEW_HEATMAP && ex->mode == RS_TERM_SIXEL && !ex->help && box.h >= 2 && box.w >= 1)
-        return request_sixel(ex, c, box, &s, err);
+    s.images = v == RS_VIEW_HEATMAP && ex->mode == RS_TERM_SIXEL && !ex->help;
     float *batch = NULL;
     if ((rs_view_get(v)->applies & RS_FOR_BATCH) && full) { /* a view of every sample at once */
         s.batch = batch = batch_outputs(ex, full, &s.nsamples, err);
@@ -371,7 +371,10 @@ static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, rs_view_id v, c
     int rc = rs_view_draw(v, c, box, &s, err);
     if (rc < 0 && v == RS_VIEW_WEIGHTS)
         rs_error_prefix(err, n->name);
+    if (rc == 0 && s.images && s.heat.drawn)
+        rc = request_sixel(ex, &s, err);
     free(batch);
+    ex->heat = s.heat;
     ex->channel_page = s.per_page ? s.per_page : 1;
     ex->nhits = 0;
     for (int i = 0; i < s.nhits && i < (int)(sizeof ex->hits / sizeof *ex->hits); i++)
@@ -463,6 +466,24 @@ static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
 
 /* ---- status line, key bar, help ---- */
 
+/* The heatmap on screen: its normalization and range, what its rows and columns are, and
+ * whether the user transposed it. Empty for other views. */
+static void heatmap_note(const explorer *ex, char *buf, size_t len)
+{
+    const rs_view_heat *h = &ex->heat;
+    char lo[16], hi[16];
+    buf[0] = '\0';
+    if (!h->drawn)
+        return;
+    const char *norm = ex->norm.mode == RS_NORM_FIXED    ? "fixed"
+                       : ex->norm.mode == RS_NORM_MINMAX ? "min-max"
+                                                         : "auto";
+    snprintf(buf, len, " norm %s %s..%s  rows %s, columns %s%s", norm,
+             rs_format_number(h->boxes.lo, 6, lo, sizeof lo),
+             rs_format_number(h->boxes.hi, 6, hi, sizeof hi), h->row_axis ? h->row_axis : "?",
+             h->col_axis ? h->col_axis : "?", h->transposed ? " (transposed)" : "");
+}
+
 static void draw_status(explorer *ex, rs_canvas *c, int y)
 {
     char text[512];
@@ -487,7 +508,9 @@ static void draw_status(explorer *ex, rs_canvas *c, int y)
         char value[96] = "";
         if (t && t->rank >= 3 && ex->cursor < t->shape[1]) {
             size_t C = t->shape[t->rank - 1], ch = ex->channel < C ? ex->channel : 0;
-            snprintf(value, sizeof value, "t=%zu ch=%zu value=%.6g", ex->cursor, ch,
+            /* the value padded to its widest (-1.23457e-05): the rest of the line stays put
+             * and a cursor or channel key rewrites the value alone, not the whole line */
+            snprintf(value, sizeof value, "t=%zu ch=%zu value=%-12.6g", ex->cursor, ch,
                      (double)t->data[ex->cursor * C + ch]);
         }
         char window[96] = "";
@@ -499,11 +522,8 @@ static void draw_status(explorer *ex, rs_canvas *c, int y)
             snprintf(window, sizeof window, "  masked %zu of %zu steps", masked, T);
         if (ex->tlen)
             snprintf(window, sizeof window, "  window %zu..%zu", ex->t0, ex->t0 + ex->tlen - 1);
-        char picture[64] = "";
-        if (ex_current_view(ex, t) == RS_VIEW_HEATMAP)
-            snprintf(picture, sizeof picture, " norm %s%s",
-                     ex->norm.mode == RS_NORM_MINMAX ? "min-max" : "auto",
-                     ex->transpose ? " transposed" : "");
+        char picture[160] = "";
+        heatmap_note(ex, picture, sizeof picture);
         snprintf(text, sizeof text, "%s%s  %s%s%s%s  graphics: %s (%s)", value, window,
                  ex->equal_axes ? "equal-axes " : "", ex->zero_line ? "zero-line " : "",
                  rs_cmap_name(ex->cmap), picture, rs_graphics_name(ex->mode), ex->mode_why);
@@ -651,7 +671,8 @@ void ex_draw(explorer *ex, rs_canvas *c)
         fill_row(c, 0, y, c->w, RS_COLOR_DEFAULT, RS_COLOR_DEFAULT);
     ex->screen_cols = c->w;
     ex->screen_rows = c->h;
-    ex->sixel.active = false;
+    ex->sixel.active = ex->sixel_bar.active = false;
+    memset(&ex->heat, 0, sizeof ex->heat);
     ex->nhits = 0;
     if (c->w < MIN_COLS || c->h < MIN_ROWS) {
         char text[64];

@@ -14,6 +14,7 @@ lacks() { if grep -qF -- "$2" "$3"; then not_ok "$1"; head -20 "$3" | diag; else
 printf '0\n1\n2\n3\n' > "$T/ramp.csv"
 printf '1\n-1\n' > "$T/pm.csv"
 printf '1,2\n3,4\n' > "$T/sq.csv"
+printf '1,2,3\n4,5,6\n7,8,9\n' > "$T/sq9.csv"
 printf '1,3\n2,4\n' > "$T/sqT.csv"
 printf '1,2,3\n4,5,6\n7,8,9\n' > "$T/m3.csv"
 printf '2\n5\n8\n' > "$T/col1.csv"
@@ -48,6 +49,30 @@ expect_fail 2 "unknown --color 'sometimes'" "unknown --color" $P --data "$T/ramp
 out=$($P --data "$T/ramp.csv" --view heatmap --graphics sixel --width 20 --height 5 | head -c 2000)
 if printf '%s' "$out" | grep -q "$(printf '\033Pq')"; then ok "--graphics sixel prints the heatmap as sixel"
 else not_ok "--graphics sixel prints the heatmap as sixel"; fi
+# the sixel heatmap's axes are text as in Unicode: the picture is printed with blank cells at the
+# map and the colour bar's strip, then each image goes over its cells (save the cursor, up to
+# its row, right to its column, the image, restore): the map 8 rows up at column 7 (after
+# "query" and the row labels), the strip 1 row up at column 10 (after "-9 ")
+$P --data "$T/sq9.csv" --view heatmap --graphics sixel --color never --width 30 --height 10 > "$T/six"
+"$PY" -c 'import re, sys
+d = open(sys.argv[1], "rb").read()
+places = re.findall(rb"\x1b7\x1b\[(\d+)A\x1b\[(\d+)G\x1bP", d)
+text = re.sub(rb"\x1b7.*?\x1b8", b"", d, flags=re.S).decode().split("\n")
+assert places == [(b"8", b"7"), (b"1", b"10")], places
+assert text[1].strip() == "query" and text[2].split() == ["0"] and text[8].split() == ["0", "key", "2"], text
+assert text[9].split() == ["-9", "9"], text' "$T/six" && ok "plot --graphics sixel: axes in text, the heatmap and its colour bar placed over blank cells" ||
+    { not_ok "plot --graphics sixel: axes in text, the heatmap and its colour bar placed over blank cells"; cat -v "$T/six" | head -c 600 | diag; }
+# on a terminal of 20 rows: a picture of 19 lines gets its images; one of 30 scrolls its top off
+# the screen, where no image could be placed: the map is text then
+sixel_lines() { # HEIGHT: "IMAGES LINES" that plot writes in a 80x20 pseudo-terminal
+    TERM=xterm-256color LC_ALL=C.UTF-8 "$PY" "$top_srcdir/tests/tui/pty_term.py" --size 80x20 --log "$T/pty" -- \
+        "$RNNSCOPE" plot --data "$T/sq9.csv" --view heatmap --graphics sixel --height "$1" > /dev/null
+    "$PY" -c 'import sys; d = open(sys.argv[1], "rb").read(); print(d.count(b"\x1bP"), d.count(b"\n"))' "$T/pty"
+}
+if [ "$(sixel_lines 19)" = "2 19" ] && [ "$(sixel_lines 30)" = "0 30" ]; then
+    ok "plot --graphics sixel places images only when the whole picture is on the screen"
+else not_ok "plot --graphics sixel places images only when the whole picture is on the screen"
+    echo "19 lines: $(sixel_lines 19); 30 lines: $(sixel_lines 30)" | diag; fi
 expect_fail 2 "needs --layer" "a MODEL needs --layer" $P model.h5
 expect_fail 1 "cannot open" "a missing MODEL file" $P model.h5 --layer lstm
 expect_fail 2 "either MODEL or --data" "MODEL and --data together" $P model.h5 --data "$T/ramp.csv"
@@ -98,9 +123,12 @@ $P --data "$T/r3.npy" --width 40 > "$T/a"; $P --data "$T/r3.npy" --width 40 --sa
 same_output "rank 3 takes sample 0" "$T/a" "$T/b"
 $P --data "$T/r3.npy" --width 40 --sample 2 > "$T/c"
 if cmp -s "$T/a" "$T/c"; then not_ok "--sample 2 is another picture"; else ok "--sample 2 is another picture"; fi
-# (the axes' names are swapped: the transposed one's rows are the key steps)
-$P --data "$T/sq.csv" --view heatmap --graphics ascii --width 20 --height 6 --transpose | tail -n +2 | grep -vE "key|query" > "$T/a"
-$P --data "$T/sqT.csv" --view heatmap --graphics ascii --width 20 --height 6 | tail -n +2 | grep -vE "key|query" > "$T/b"
+$P --data "$T/sq.csv" --view heatmap --graphics ascii --width 20 --height 6 --transpose | tail -n +2 > "$T/a"
+$P --data "$T/sqT.csv" --view heatmap --graphics ascii --width 20 --height 6 | tail -n +2 > "$T/b"
+# the same cells; the axis names follow the transpose (a square array is taken for attention)
+grep -q ' query ' "$T/a" && grep -q ' key ' "$T/b" && ok "--transpose of a square matrix names its columns query" ||
+    { not_ok "--transpose of a square matrix names its columns query"; cat "$T/a" "$T/b" | diag; }
+sed -i -E 's/ +(query|key) +/ /' "$T/a" "$T/b"
 same_output "--transpose of a square matrix" "$T/a" "$T/b"
 $P --data "$T/m3.csv" --view hist --width 30 --channels 1 > "$T/a"
 $P --data "$T/col1.csv" --view hist --width 30 > "$T/b"

@@ -24,4 +24,21 @@ if [ "$halves" -gt 500 ] && [ "$holes" -eq 0 ]; then
 else not_ok "every heatmap cell is drawn in palette colours"; echo "$holes of $halves half blocks in default colours" | diag; fi
 tm send-keys -t rs q
 wait_for 'EXITED:0' 5 >/dev/null && ok "q quits" || { not_ok "q quits"; diag < "$T/pane"; }
+tm kill-server 2>/dev/null
+
+# An 8-colour terminal (TERM=xterm: tput colors is 8): the heatmap and its colour bar are blue /
+# white / red with shade glyphs, never the magenta, cyan or yellow nearest to bwr's pinks and
+# light blues (the half blocks drew them). sgr_cells.py gives each picture cell's colours.
+tm new-session -d -s rs -x 120 -y 30 \
+    "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm '$RNNSCOPE' --graphics unicode --random 0 '$MODEL'; echo EXITED:\$?; sleep 60"
+tm set -g window-size manual
+wait_for "Layers" 10 >/dev/null
+tm send-keys -t rs 3
+wait_for '\[heatmap\] lstm_1' 5 >/dev/null
+sleep 0.5
+tm capture-pane -e -p -t rs > "$T/colored8"
+if "$PY" "$top_srcdir/tests/tui/sgr_cells.py" "$T/colored8" > "$T/cells8"; then
+    ok "8 colours: heatmap cells are blue, white or red shades ($(cat "$T/cells8"))"
+else not_ok "8 colours: heatmap cells are blue, white or red shades"; diag < "$T/cells8"; fi
+tm send-keys -t rs q
 done_testing

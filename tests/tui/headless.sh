@@ -83,7 +83,8 @@ else not_ok "PgDn in the layer list moves a page of rows"; cat "$T/screen."* | d
 # M, t and c say so where the view does not use them; the heatmap's status names its options
 if run_keys 120x24 "$MODEL" M dump t dump c dump 3 M t &&
    screen_has 0 "M: the lines view has no normalization" && screen_has 1 "t: the lines view has no transpose" &&
-   screen_has 2 "c: the lines view has no colormap" && screen_has 3 "bwr norm min-max transposed"; then
+   screen_has 2 "c: the lines view has no colormap" && screen_has 3 "bwr norm min-max" &&
+   screen_has 3 "rows time, columns channel (transposed)"; then
     ok "M, t, c say when the view has no such option; the heatmap's status names norm and transpose"
 else not_ok "M, t, c say when the view has no such option; the heatmap's status names norm and transpose"; cat "$T/screen."* | diag; fi
 
@@ -113,6 +114,26 @@ if OPTS="--input $top_srcdir/tests/ref/fixtures/masking/inputs/input_1.npy" run_
    screen_has 2 "[detail]" && grep -q '·····' "$T/screen.2" && screen_has 3 "masked 4 of 8 steps"; then
     ok "masked timesteps are shaded (lines, detail) and counted on the status line"
 else not_ok "masked timesteps are shaded (lines, detail) and counted on the status line"; cat "$T/screen."* | diag; fi
+# the heatmap shades them by the same rule, in the row above its map (time runs along x); the
+# histogram shades the values of masked steps at the top of its bars and counts them
+if OPTS="--input $top_srcdir/tests/ref/fixtures/masking/inputs/input_1.npy" run_keys 100x14 "$MASKED" \
+       g j j 3 dump 4 dump &&
+   screen_has 0 "[heatmap]" && grep -q '·····' "$T/screen.0" &&
+   screen_has 1 "[hist]" && screen_has 1 "at masked steps, shaded" && grep -q '░' "$T/screen.1"; then
+    ok "masked timesteps are shaded in the heatmap and histogram views"
+else not_ok "masked timesteps are shaded in the heatmap and histogram views"; cat "$T/screen."* | diag; fi
+
+# a sixel heatmap (here the blank cells its image goes over) has its axes in text cells beside
+# the image: the axis names, tick labels, the cursor (query step) and the selected channel (key
+# step) as markers with their indices; a cursor step moves the marker, not the image; the
+# status line names the scale and what rows and columns are
+if OPTS="--graphics sixel" run_keys 120x40 "$DEMO" j Enter j j dump ']' dump t &&
+   screen_has 0 "[heatmap]" && screen_has 0 "query" && screen_has 0 " key " &&
+   grep -q ' 0▶' "$T/screen.0" && grep -q '▼0' "$T/screen.0" && grep -q ' 1▶' "$T/screen.1" &&
+   ! grep -q "[▀▄]" "$T/screen.0" && screen_has 0 " norm " &&
+   screen_has 0 "rows query, columns key" && screen_has 2 "rows key, columns query (transposed)"; then
+    ok "sixel heatmaps: axis names, ticks and markers beside the image; the status names scale and axes"
+else not_ok "sixel heatmaps: axis names, ticks and markers beside the image; the status names scale and axes"; cat "$T/screen."* | diag; fi
 
 # views by number are remembered per layer
 if run_keys 120x24 "$MODEL" 4 dump j dump k &&

@@ -86,16 +86,19 @@ plot_picture "$FIX/rnn_options/keras/k3.keras" --layer gru_state --view weights 
 has "Keras 3 GRU weights in z r h" "$T/k3" "kernel 3x12" "recurrent 4x12" "bias ±"
 
 # A window of a square attention matrix: rows = query steps 0..119, columns = key steps 0..239,
-# as the whole matrix is drawn (plot --timesteps transposed it: a 120 x 240 window is not square)
-same "windowed attention" "$M" "--layer seq_self_attention_1 --output 1 --view heatmap --timesteps 0:120" \
+# as the whole matrix is drawn (plot --timesteps transposed it: a 120 x 240 window is not square);
+# the axes named, the cursor (query 0) and the selected channel (key 0) marked beside the map
+same "windowed attention" "$M" "--layer seq_self_attention_1 --output 1 --view heatmap --timesteps 0:120 --cursor 0" \
     j Enter j j +
-"$PY" -c 'import sys
+"$PY" -c 'import re, sys
 rows = [l for l in open(sys.argv[1], encoding="utf-8").read().split("\n") if l.strip()]
-first = [l.split()[0] for l in rows]
-assert first[0] == "0" and "119" in first and "239" not in first, first
-assert [t for t in rows[-2].split() if t != "key"] == ["0", "239"], rows[-2]' "$T/plot" &&
-    ok "the window keeps the query steps as rows and every key step as columns" ||
-    { not_ok "the window keeps the query steps as rows and every key step as columns"; diag < "$T/plot"; }
+gutter = [re.match(r"\s*(\d*)", l).group(1) for l in rows]
+assert rows[0].split() == ["query", "\u25bc0"], rows[0]
+assert rows[1].lstrip().startswith("0\u25b6"), rows[1]
+assert "119" in gutter and "239" not in gutter, gutter
+assert rows[-2].split() == ["0", "key", "239"], rows[-2]' "$T/plot" &&
+    ok "the window keeps the query steps as rows and every key step as columns, axes named" ||
+    { not_ok "the window keeps the query steps as rows and every key step as columns, axes named"; diag < "$T/plot"; }
 
 # Gates: (T, 4, units) as four panels over the real T axis with the gate names, one scale (both
 # front ends drew a (4 T, units) matrix, time and gates mixed on one axis); a GRU's three

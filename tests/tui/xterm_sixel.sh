@@ -39,15 +39,22 @@ is_blue() { set -- $(pixel "$1" "$2"); [ "$1" -lt 60 ] && [ "$2" -lt 60 ] && [ "
 is_red() { set -- $(pixel "$1" "$2"); [ "$1" -gt 200 ] && [ "$2" -lt 60 ] && [ "$3" -lt 60 ]; }
 
 shoot -ti vt340 -xrm 'XTerm*numColorRegisters: 256'
-# the image starts at the left edge (x 3); the text picture leaves room for row labels there
-if [ -e "$T/done" ] && is_blue 5 60 && is_blue 40 60 && is_blue 100 120 && is_red 160 60 && is_red 220 120; then
-    ok "xterm -ti vt340: plot draws the heatmap as sixel, blue left half, red right half"
-else not_ok "xterm -ti vt340: plot draws the heatmap as sixel, blue left half, red right half"
-    echo "pixels: $(pixel 40 60) / $(pixel 160 60); plot finished: $([ -e "$T/done" ] && echo yes || echo no)" | diag; fi
+# 6x13 px cells from x 2, y 2: the stats line, then a row with the axis name "query", then the
+# map at column 6 (after the row labels and "query": x 38..241), rows 2..9 (y 28..129); under
+# it the column labels with "key" and the colour bar, its strip at columns 9..37 (x 56..229)
+if [ -e "$T/done" ] && ! is_blue 10 60 && is_blue 45 60 && is_blue 100 100 && is_red 160 60 && is_red 220 100; then
+    ok "xterm -ti vt340: plot draws the heatmap as sixel beside its row labels, blue left half, red right half"
+else not_ok "xterm -ti vt340: plot draws the heatmap as sixel beside its row labels, blue left half, red right half"
+    echo "pixels: $(pixel 10 60) / $(pixel 45 60) / $(pixel 160 60); plot finished: $([ -e "$T/done" ] && echo yes || echo no)" | diag; fi
 # a sixel image is solid: no gaps between text rows inside it
-if is_blue 60 29 && is_blue 60 30 && is_red 200 42 && is_red 200 43; then
+if is_blue 60 40 && is_blue 60 41 && is_red 200 54 && is_red 200 55; then
     ok "the sixel image has no text-row gaps"
-else not_ok "the sixel image has no text-row gaps"; echo "$(pixel 60 29) $(pixel 60 30)" | diag; fi
+else not_ok "the sixel image has no text-row gaps"; echo "$(pixel 60 40) $(pixel 60 41)" | diag; fi
+# the colour bar is a sixel strip in the image's own colours: blue, white, red
+white() { set -- $(pixel "$1" "$2"); [ "$1" -gt 230 ] && [ "$2" -gt 230 ] && [ "$3" -gt 230 ]; }
+if is_blue 58 150 && white 143 150 && is_red 225 150 && white 236 150; then
+    ok "the colour bar is a sixel strip in the image's colours"
+else not_ok "the colour bar is a sixel strip in the image's colours"; echo "$(pixel 58 150) / $(pixel 143 150) / $(pixel 225 150)" | diag; fi
 cp "$T/shot.png" "${top_builddir}/tests/logs/xterm_vt340.png" 2>/dev/null
 
 shoot
@@ -66,19 +73,26 @@ rm -f "$T/done"
 DISPLAY=$DISP xterm -ti vt340 -xrm 'XTerm*numColorRegisters: 256' -geometry 120x36+0+0 -e sh -c \
     "LANG=C.UTF-8 TERM=xterm-256color '$RNNSCOPE' --keys '$T/keys' '$MODEL'; touch '$T/done'" >/dev/null 2>&1 &
 XT=$!
-# the view starts at column 60 (6 px cells): its picture is one solid image of red shades
+# the view starts at column 57 (6 px cells), the map after its row labels and "channel" (x 395):
+# its picture is one solid image of red shades
 reddish() { set -- $(pixel "$1" "$2"); [ "$1" -gt 200 ] && [ "$3" -lt 235 ] && [ "$2" -lt 235 ]; }
 for try in $(seq 20); do
     sleep 0.5
     DISPLAY=$DISP import -window root "$T/shot.png"
     n_red=0
-    for y in 60 100 140 200 260 300 360; do
-        reddish 370 $y && n_red=$((n_red + 1)); reddish 600 $y && n_red=$((n_red + 1))
+    for y in 80 100 140 200 260 300 360; do
+        reddish 450 $y && n_red=$((n_red + 1)); reddish 650 $y && n_red=$((n_red + 1))
     done
     [ $n_red -ge 10 ] && break
 done
 cp "$T/shot.png" "${top_builddir}/tests/logs/xterm_explorer.png" 2>/dev/null
 if [ $n_red -ge 10 ]; then ok "the explorer draws the heatmap view as a sixel image, kept through keys that do not change it"
 else not_ok "the explorer draws the heatmap view as a sixel image, kept through keys that do not change it"; echo "reddish samples: $n_red of 14" | diag; fi
+# no text row of the image was erased: j and k moved the channel marker beside row 11 and back,
+# and the row's cells under the image, rewritten by ncurses, cut a white band through it
+white_rows=$(/usr/bin/convert "$T/shot.png" -crop 300x330+410+70 +repage -scale '1x330!' -depth 8 txt:- |
+             awk -F'[(),]' 'NR > 1 && $4 + 0 > 240 {n++} END {print n + 0}')
+if [ "$white_rows" = 0 ]; then ok "markers moving beside the image erase none of it"
+else not_ok "markers moving beside the image erase none of it"; echo "white rows across the image: $white_rows" | diag; fi
 kill $XT 2>/dev/null; wait $XT 2>/dev/null
 done_testing

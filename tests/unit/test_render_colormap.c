@@ -66,6 +66,33 @@ static void test_glyph_ramps(void)
     CHECK(rs_cmap_glyph(RS_CMAP_GRAY, RS_GFX_ASCII, RS_LEVEL_NAN) == '?');
 }
 
+/* 8 colours (TERM=xterm): bwr's pinks were nearest to magenta (5) and its light blues to cyan
+ * (6), gray's middle to yellow (3): colours the picture does not have. Now blue below the
+ * centre, white at it, red above; gray white; and the shades give the magnitude. */
+static void test_eight_colours(void)
+{
+    for (int level = 0; level < RS_LEVELS; level++) {
+        int step = level * 9 / RS_LEVELS, c = rs_cmap_color(RS_CMAP_BWR, RS_DEPTH_8, level);
+        CHECK(c == (step < 4 ? 4 : step == 4 ? 7 : 1));
+        CHECK(rs_cmap_color(RS_CMAP_GRAY, RS_DEPTH_8, level) == 7);
+        int v = rs_cmap_color(RS_CMAP_VIRIDIS, RS_DEPTH_8, level);
+        CHECK(v != 5 && v != 1); /* no magenta, no red in viridis */
+    }
+    const rs_style uni8 = {RS_GFX_UNICODE, RS_DEPTH_8}, asc8 = {RS_GFX_ASCII, RS_DEPTH_8};
+    uint32_t g;
+    int fg;
+    rs_cmap_cell(RS_CMAP_BWR, uni8, 0, &g, &fg);
+    CHECK(g == 0x2588 && fg == 4);
+    rs_cmap_cell(RS_CMAP_BWR, uni8, 128, &g, &fg);
+    CHECK(g == 0x2591 && fg == 7);
+    rs_cmap_cell(RS_CMAP_BWR, uni8, 200, &g, &fg); /* step 7 */
+    CHECK(g == 0x2593 && fg == 1);
+    rs_cmap_cell(RS_CMAP_BWR, asc8, 200, &g, &fg);
+    CHECK(g == '*' && fg == 1);
+    rs_cmap_cell(RS_CMAP_GRAY, uni8, 255, &g, &fg);
+    CHECK(g == 0x2588 && fg == 7);
+}
+
 static void test_parse(void)
 {
     rs_cmap cm;
@@ -120,6 +147,8 @@ int main(void)
     run_test("colormap colours at their defining points", test_cmap_rgb);
     run_test("nearest 256- and 8-colour indices", test_nearest);
     run_test("text ramps: diverging shows the sign", test_glyph_ramps);
+    run_test("8 colours: blue / white / red and shades, no colour the picture lacks",
+             test_eight_colours);
     run_test("parsing colormap and norm names", test_parse);
     run_test("norm ranges, degenerate data included", test_norm_range);
     run_test("levels: ends, centre, clamping, Inf and NaN", test_levels);

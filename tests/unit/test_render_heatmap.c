@@ -147,27 +147,95 @@ static void test_large_downsample(void)
     free(d);
 }
 
-/* The axes' names: the row axis down the label gutter, centred; the column axis between the
- * end labels under the map (map 8 rows: rows 1-5 spell "query" in column 0; "key" from
- * column 2 + 1 + (18 - 5) / 2 = 9). */
-static void test_axis_names(void)
+/* 16x7 box, names "query"/"key", marker at row 0 and column 4, the last two columns and the
+ * second row masked. Gutter: "query" + 1 = 6 wide; a row above the map for the row axis's name
+ * and the column marker; map 10x4 (columns from sources 0 0 1 2 3 4 5 6 7 8, rows 0 0 1 1).
+ * Column 4 starts at cell (4*10 + 8)/9 = 5: "v4" at x 11; masked columns 7, 8 start at cells
+ * 8, 9 (':'); row 0 at cell 0 ("0>"), row 1 at cells 2, 3 (':' in the gutter's last column);
+ * "key" centred at 6 + (10 - 3)/2 = 9. */
+static rs_heatmap_opts framed(void)
 {
-    float d[64];
-    for (int i = 0; i < 64; i++)
-        d[i] = (float)i;
+    static const float col_mask[9] = {1, 1, 1, 1, 1, 1, 1, 0, 0}, row_mask[2] = {1, 0};
     rs_heatmap_opts o = opts(ASC);
-    o.row_name = "query";
-    o.col_name = "key";
-    const char *t = heat(d, 8, 8, 20, 10, &o);
-    const char *line = t;
-    char down[9] = "";
-    for (int row = 0; row < 8 && line; row++) {
-        down[row] = line[0];
-        line = strchr(line, '\n');
-        line = line ? line + 1 : NULL;
-    }
-    CHECK_STR(down, "0query 7");
-    CHECK_CONTAINS(t, "\n  0      key       7\n");
+    o.row_axis = "query";
+    o.col_axis = "key";
+    o.mark_row = o.mark_col = true;
+    o.mark_r = 0;
+    o.mark_c = 4;
+    o.col_mask = col_mask;
+    o.row_mask = row_mask;
+    return o;
+}
+
+static void test_axes_and_markers(void)
+{
+    rs_heatmap_opts o = framed();
+    CHECK_STR(heat(RAMP, 2, 9, 16, 7, &o), "query      v4 ::\n"
+                                            "    0>##=-, .+*@\n"
+                                            "      ##=-, .+*@\n"
+                                            "     :@@*+. ,-=#\n"
+                                            "    1:@@*+. ,-=#\n"
+                                            "      0  key   8\n"
+                                            "      -1 #- +@ 1\n");
+    /* the bases shift the indices named, not the cells; the marker's index goes over the
+     * shading, and "key" gives way when it would touch a label */
+    o.row_base = 60;
+    o.col_base = 100;
+    o.mark_r = 1;
+    CHECK_STR(heat(RAMP, 2, 9, 16, 7, &o), "query      v104:\n"
+                                            "   60 ##=-, .+*@\n"
+                                            "      ##=-, .+*@\n"
+                                            "   61>@@*+. ,-=#\n"
+                                            "   61:@@*+. ,-=#\n"
+                                            "      100    108\n"
+                                            "      -1 #- +@ 1\n");
+}
+
+/* For images: the same frame, the map and the colour bar's strip left blank, and where they are. */
+static void test_frame_for_images(void)
+{
+    rs_heatmap_opts o = framed();
+    o.images = true;
+    rs_canvas cv = blank(16, 7);
+    rs_matrix m = rs_matrix_make(RAMP, 2, 9);
+    rs_heatmap_boxes b;
+    rs_error err = {0};
+    CHECK(rs_heatmap_frame(&cv, rs_canvas_rect(&cv), &m, &o, &b, &err) == 0);
+    CHECK(b.map.x == 6 && b.map.y == 1 && b.map.w == 10 && b.map.h == 4);
+    CHECK(b.bar.x == 9 && b.bar.y == 6 && b.bar.w == 5 && b.bar.h == 1);
+    CHECK(b.lo == -1 && b.hi == 1);
+    CHECK_STR(text_and_free(&cv), "query      v4 ::\n"
+                                  "    0>\n"
+                                  "\n"
+                                  "     :\n"
+                                  "    1:\n"
+                                  "      0  key   8\n"
+                                  "      -1       1\n");
+}
+
+/* 8 colours: no half blocks (two halves would be two of 8 colours); one level a cell, blue /
+ * white / red by sign and a shade by magnitude: never the magenta nearest to bwr's pinks. */
+static void test_eight_colours(void)
+{
+    static const rs_style UNI8 = {RS_GFX_UNICODE, RS_DEPTH_8}, ASC8 = {RS_GFX_ASCII, RS_DEPTH_8};
+    rs_heatmap_opts o = opts(UNI8);
+    o.labels = o.legend = false;
+    rs_canvas cv = blank(9, 1);
+    rs_matrix m = rs_matrix_make(RAMP, 1, 9);
+    rs_error err = {0};
+    CHECK(rs_heatmap_draw(&cv, rs_canvas_rect(&cv), &m, &o, &err) == 0);
+    static const int fg[9] = {4, 4, 4, 4, 7, 1, 1, 1, 1};
+    for (int x = 0; x < 9; x++)
+        CHECK(rs_canvas_cell(&cv, x, 0)->fg == fg[x]);
+    CHECK_STR(text_and_free(&cv), "█▓▒░░░▒▓█\n");
+    o.style = ASC8;
+    CHECK_STR(heat(RAMP, 1, 9, 9, 1, &o), "#=-, .+*@\n");
+    /* the colour bar the same way */
+    o = opts(UNI8);
+    cv = blank(13, 1);
+    rs_colorbar_draw(&cv, rs_canvas_rect(&cv), &o, -1, 1);
+    CHECK(rs_canvas_cell(&cv, 3, 0)->fg == 4 && rs_canvas_cell(&cv, 9, 0)->fg == 1);
+    CHECK_STR(text_and_free(&cv), "-1 █▓▒░░▒▓█ 1\n");
 }
 
 int main(void)
@@ -179,6 +247,8 @@ int main(void)
     run_test("heatmap: auto, minmax, fixed norms; constant and negative data", test_norms);
     run_test("heatmap: transpose, empty, 1x1", test_transpose_and_empty);
     run_test("heatmap: downsampling a large matrix", test_large_downsample);
-    run_test("heatmap: axis names", test_axis_names);
+    run_test("heatmap: axis names, markers and masked steps beside the map", test_axes_and_markers);
+    run_test("heatmap: the frame around images, map and colour bar left blank", test_frame_for_images);
+    run_test("heatmap: 8 colours, blue / white / red with shades", test_eight_colours);
     return check_finish();
 }

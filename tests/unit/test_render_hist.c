@@ -96,6 +96,35 @@ static void test_edge_cases(void)
     free(d);
 }
 
+/* [0,0,0,1] with the second step masked: bin 0 has 3 values (24 eighths), 2 of them at steps
+ * not masked (16 eighths: two cells), so its third cell is shaded; bin 1 has none masked. */
+static void test_masked_steps(void)
+{
+    float d[4] = {0, 0, 0, 1}, mask[4] = {1, 0, 1, 1};
+    rs_matrix m = rs_matrix_make(d, 4, 1);
+    rs_hist h;
+    rs_error err = {0};
+    CHECK(rs_hist_compute_masked(&h, &m, 2, mask, &err) == 0);
+    CHECK(h.counts[0] == 3 && h.masked[0] == 1 && h.masked[1] == 0 && h.finite_masked == 1);
+    rs_hist_free(&h);
+    rs_hist_opts o;
+    rs_hist_defaults(&o);
+    o.axes = false;
+    o.row_mask = mask;
+    const rs_style styles[2] = {UNI, ASC};
+    const char *want[2] = {"░\n█\n██\n", ":\n#\n##\n"};
+    for (int i = 0; i < 2; i++) {
+        rs_canvas c = blank(2, 3);
+        o.style = styles[i];
+        CHECK(rs_hist_draw(&c, rs_canvas_rect(&c), &m, &o, &err) == 0);
+        CHECK_STR(text_and_free(&c), want[i]);
+    }
+    o.axes = true;
+    rs_canvas c = blank(50, 6);
+    CHECK(rs_hist_draw(&c, rs_canvas_rect(&c), &m, &o, &err) == 0);
+    CHECK_CONTAINS(text_and_free(&c), "n=4 (1 at masked steps, shaded)  NaN=0");
+}
+
 int main(void)
 {
     run_test("hist: bin counts", test_counts);
@@ -103,5 +132,6 @@ int main(void)
     run_test("hist: eighth-block and ASCII bars", test_bars);
     run_test("hist: count axis, value range, counts line", test_axes);
     run_test("hist: empty, negative, one value, 10^6 values", test_edge_cases);
+    run_test("hist: values of masked steps shaded, counted apart", test_masked_steps);
     return check_finish();
 }
