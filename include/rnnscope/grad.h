@@ -30,6 +30,9 @@ typedef struct rs_loss {
  * rnnscope does not differentiate it yet. */
 int rs_loss_from_name(const char *name, rs_loss *out, rs_error *err);
 
+/* Keras' function name of a loss kind ("binary_crossentropy"); "unit" for RS_LOSS_UNIT. */
+const char *rs_loss_kind_name(rs_loss_kind kind);
+
 /* The loss a compiled model was saved with, for its model output `output` (training_config of
  * a Keras 2 / tf.keras .h5, compile_config of a Keras 3 .keras; a string, a serialized Loss,
  * a list or a dict by output name). Returns 0 with *out filled, 1 when the file names no loss
@@ -95,5 +98,19 @@ typedef struct rs_gate_stats {
  * when the weight's last axis does not split into the layer's gate count. */
 int rs_weight_grad_by_gate(const rs_node *n, int w, const rs_tensor *grad, rs_gate_stats *out,
                            rs_error *err);
+
+/* d objective / d every weight of node (a shared layer: of its calls), each in its weight's
+ * shape, zeros where no gradient reaches, into out[0..n_weights) (the caller frees them). */
+int rs_node_weight_grads(rs_run *r, const rs_objective *obj, int node, rs_tensor *out,
+                         rs_error *err);
+
+/* A block's norm with `digits` significant digits; "nan" (or "inf") when the block has no
+ * finite value: the norm is of the finite values, and none is not a norm of 0. */
+char *rs_gate_norm_text(const rs_gate_stats *s, int digits, char *buf, size_t len);
+
+/* "i 0.00281 f 1.61e-05 c 0.0324 o 0.00276" for n blocks of rs_weight_grad_by_gate, each
+ * block's shares of zeros, NaN and Inf after its norm when not 0 ("(zeros 100%)"), a block
+ * without a finite value as "nan"/"inf", "forward:"/"backward:" where the direction starts. */
+char *rs_gate_stats_text(const rs_gate_stats *rows, int n, char *buf, size_t len);
 
 #endif

@@ -111,3 +111,14 @@ void rs_node_describe(const rs_node *n, rs_layer_desc *d)
     if (n->kind && n->kind->describe && n->params && !n->unsupported)
         n->kind->describe(n, d);
 }
+
+void rs_describe_over(const rs_node *n, rs_layer_desc *d, const rs_tensor *values)
+{
+    for (int i = 0; i < d->n_weights; i++) {
+        rs_weight_desc *w = &d->weights[i];
+        const rs_tensor *from = &n->weights[w->index].value, *to = &values[w->index];
+        if (!to->data || to->size != from->size)
+            continue;
+        w->m.data = to->data + (w->m.data - from->data); /* the same block of the same layout */
+    }
+}

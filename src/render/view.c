@@ -1,5 +1,6 @@
 /* The view table (rnnscope/view.h) and what every view shares: the selection of rows and
  * channels, and the one orientation rule of heatmaps. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,56 @@ void rs_view_heatmap_opts(const rs_view_state *s, rs_heatmap_opts *o)
     o->agg = s->agg;
 }
 
+static bool has_backward_direction(const rs_layer_desc *d)
+{
+    for (int i = 0; d && i < d->n_weights; i++)
+        if (d->weights[i].direction && strcmp(d->weights[i].direction, "backward") == 0)
+            return true;
+    return false;
+}
+
+int rs_view_reflect_half(rs_view_state *s, float **copy, rs_error *err)
+{
+    rs_matrix m = s->full;
+    *copy = NULL;
+    if (!has_backward_direction(s->layer) || m.cols < 2 || m.cols % 2 || m.rows < 2 ||
+        s->out.attention || s->out.gates > 1)
+        return 0;
+    float *c = malloc(m.rows * m.cols * sizeof *c + 1);
+    if (!c)
+        return rs_fail(err, NULL, "out of memory");
+    size_t half = m.cols / 2;
+    for (size_t r = 0; r < m.rows; r++)
+        for (size_t k = 0; k < m.cols; k++)
+            c[r * m.cols + k] = rs_matrix_at(&m, k < half ? r : m.rows - 1 - r, k);
+    s->full = rs_matrix_make(c, m.rows, m.cols);
+    *copy = c;
+    return 1;
+}
+
+/* Whether view id draws time along x: the windowed views, but not a heatmap whose channels
+ * were turned along x (transposed; an attention matrix has steps on both axes). */
+static bool time_along_x(rs_view_id id, const rs_view_state *s)
+{
+    const rs_view_info *v = rs_view_get(id);
+    if (!v || !(v->uses & RS_USES_WINDOW) || s->full.rows < 2)
+        return false;
+    return id != RS_VIEW_HEATMAP || s->out.attention || !s->transpose;
+}
+
+rs_rect rs_view_strip(rs_view_id id, rs_canvas *c, rs_rect box, rs_view_state *s)
+{
+    s->strip_peak = SIZE_MAX;
+    if (!s->strip || box.h < 4 || !time_along_x(id, s))
+        return box;
+    size_t rows = s->full.rows, t0 = s->t0 < rows ? s->t0 : 0;
+    size_t len = s->tlen && t0 + s->tlen <= rows ? s->tlen : rows - t0;
+    rs_rect row = {box.x, box.y + box.h - 1, box.w, 1};
+    s->strip_peak = rs_strip_draw(c, row, s->strip, t0, len, s->style);
+    box.h--;
+    return box;
+}
+
 int rs_view_draw(rs_view_id id, rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err)
 {
     const rs_view_info *v = rs_view_get(id);
@@ -149,5 +200,5 @@ int rs_view_draw(rs_view_id id, rs_canvas *c, rs_rect box, rs_view_state *s, rs_
         return rs_fail(err, NULL, "no such view");
     s->nhits = 0;
     s->per_page = 0;
-    return v->draw(c, box, s, err);
+    return v->draw(c, rs_view_strip(id, c, box, s), s, err);
 }

@@ -53,7 +53,7 @@ static void test_defaults_cover_the_issue_keys(void)
             seen++;
         }
     }
-    CHECK(seen == 52); /* issue 15: the samples view's "7", "L" (layers panel), "C" (columns) */
+    CHECK(seen == 57); /* issue 15: "7", "L", "C"; issue 18: "d", "u", "i", "m", "b" */
 }
 
 static void test_rebinding(void)
