@@ -122,6 +122,7 @@ typedef struct rs_detail_opts {
     bool zero_line;
     int channel_axis;
     const float *step_mask; /* per row of the matrix: 0 = a masked step (shaded); or NULL */
+    rs_rect *drawn;       /* when not NULL: gets the plot's cells (the time axis' columns) */
 } rs_detail_opts;
 
 void rs_detail_defaults(rs_detail_opts *o);
@@ -143,6 +144,7 @@ typedef struct rs_heatmap_opts {
     bool labels;  /* row/column indices around the map */
     bool legend;  /* colour bar with its values */
     size_t row_base, col_base; /* index shown for the first row / column (of a window) */
+    rs_rect *drawn; /* when not NULL: gets the map's cells (where its columns are) */
 } rs_heatmap_opts;
 
 void rs_heatmap_defaults(rs_heatmap_opts *o);

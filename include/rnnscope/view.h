@@ -98,6 +98,8 @@ typedef struct rs_view_state {
     size_t hit_t0, hit_len;
     size_t strip_peak;          /* the strip's largest value: its timestep (absolute), or
                                    SIZE_MAX when no strip was drawn or it is all 0 / NaN */
+    int time_x, time_w;         /* detail, heatmap: the columns of the time axis (the strip
+                                   goes under them); time_w 0: the whole box */
 } rs_view_state;
 
 typedef int (*rs_view_draw_fn)(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err);

@@ -161,6 +161,8 @@ int rs_heatmap_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_heat
     rs_rect map = {box.x + gutter, box.y, box.w - gutter, box.h - xlabels - legend};
     if (rs_heatmap_paint(c, map, m, o, lo, hi, err) < 0)
         return -1;
+    if (o->drawn)
+        *o->drawn = map;
     int axis = rs_ui_color(o->style.depth, RS_UI_AXIS);
     if (gutter) {
         print_right(c, map.x - 1, map.y, first, axis);
@@ -228,7 +230,11 @@ int rs_view_draw_heatmap(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *
         rc = draw_gate_panels(c, box, s, sel, o, err);
     } else {
         rs_matrix m = rs_view_heatmap_matrix(s, sel, ch_base, &o.row_base, &o.col_base, NULL);
+        rs_rect map = {0, 0, 0, 0};
+        o.drawn = &map;
         rc = rs_heatmap_draw(c, box, &m, &o, err);
+        s->time_x = map.x; /* the strip under the map's columns */
+        s->time_w = map.w;
     }
     free(copy);
     return rc;

@@ -200,5 +200,15 @@ int rs_view_draw(rs_view_id id, rs_canvas *c, rs_rect box, rs_view_state *s, rs_
         return rs_fail(err, NULL, "no such view");
     s->nhits = 0;
     s->per_page = 0;
-    return v->draw(c, rs_view_strip(id, c, box, s), s, err);
+    s->time_w = 0;
+    rs_rect pic = rs_view_strip(id, c, box, s);
+    int rc = v->draw(c, pic, s, err);
+    if (rc == 0 && pic.h < box.h && s->time_w > 0 && s->time_x >= box.x &&
+        s->time_x + s->time_w <= box.x + box.w) { /* again, under the view's own time axis */
+        rs_rect row = {box.x, box.y + box.h - 1, box.w, 1};
+        for (int x = row.x; x < row.x + row.w; x++)
+            rs_canvas_set(c, x, row.y, ' ', RS_COLOR_DEFAULT, RS_COLOR_DEFAULT);
+        rs_view_strip(id, c, (rs_rect){s->time_x, box.y, s->time_w, box.h}, s);
+    }
+    return rc;
 }
