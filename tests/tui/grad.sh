@@ -96,6 +96,14 @@ if OPTS="--sample 0 --grad --method ig" run_keys 200x30 g dump m dump m &&
     ok "the InputLayer's integrated gradients show their completeness error; m changes the method"
 else not_ok "the InputLayer's integrated gradients show their completeness error; m changes the method"; show; fi
 
+# a baseline where the objective is NaN: the completeness in words (it would be "-nan%")
+"$PY" -c 'import sys, numpy as np; np.save(sys.argv[1], np.full((240, 4), np.nan, np.float32))' "$T/nanb.npy"
+if OPTS="--sample 1 --grad --method ig --baseline $T/nanb.npy" run_keys 200x30 g &&
+   status_of 0 | grep -q "completeness unknown: the objective is not a number at the baseline" &&
+   ! grep -q -- "-nan" "$T/screen.0"; then
+    ok "integrated gradients from a NaN baseline: the completeness is unknown, in words"
+else not_ok "integrated gradients from a NaN baseline: the completeness is unknown, in words"; show; fi
+
 # internals are not differentiated: the view says so, values come back with d
 if OPTS="--sample 1 --grad" run_keys 120x30 Enter j j dump &&
    screen_has 0 "internals have no gradient here (d shows values)"; then
