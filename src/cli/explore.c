@@ -174,6 +174,17 @@ static int build_gradient_mode(explore_args *a, const rs_model *m, const char *p
     return EXIT_OK;
 }
 
+/* --labels: one row per sample of the input (the explorer differentiates one sample at once). */
+static int check_labels(const explore_args *a, const rs_tensor *labels, const rs_tensor *batch)
+{
+    size_t want = batch[0].rank > 0 ? batch[0].shape[0] : 1;
+    if (!a->obj.labels || (labels->rank >= 1 && labels->shape[0] == want))
+        return EXIT_OK;
+    cli_error("%s: holds %zu samples, the input %zu (--labels)", a->obj.labels,
+              labels->rank >= 1 ? labels->shape[0] : 0, want);
+    return EXIT_FAIL;
+}
+
 int cmd_explore(int argc, char **argv)
 {
     explore_args a;
@@ -197,7 +208,8 @@ int cmd_explore(int argc, char **argv)
     char desc[256];
     const char *path = a.model ? a.model : a.watch;
     if ((rc = build_gradient_mode(&a, m, path, &labels, &baseline)) == EXIT_OK &&
-        (rc = cli_build_inputs(m, &a.in, batch, desc, sizeof desc)) == EXIT_OK) {
+        (rc = cli_build_inputs(m, &a.in, batch, desc, sizeof desc)) == EXIT_OK &&
+        (rc = check_labels(&a, &labels, batch)) == EXIT_OK) {
         random_source src = {m};
         bool random = !a.in.n_files && strncmp(desc, "random", 6) == 0;
         rs_tui_input input = {batch, m->n_inputs, desc, a.in.have_sample ? (long)a.in.sample : 0,

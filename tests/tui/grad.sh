@@ -149,5 +149,8 @@ expect_fail 2 "--loss needs --labels" "--loss without --labels" "$RNNSCOPE" --gr
 expect_fail 2 "--baseline goes with --method ig" "--baseline without ig" \
     "$RNNSCOPE" --grad --baseline "$LABELS" "$DEMO"
 expect_fail 2 "--method is grad, input_x_grad or ig" "a bad --method" "$RNNSCOPE" --grad --method x "$DEMO"
+"$PY" -c 'import sys, numpy as np; np.save(sys.argv[1], np.ones(3, np.float32))' "$T/labels3.npy"
+expect_fail 1 "labels3.npy: holds 3 samples, the input 8 (--labels)" "labels of another batch" \
+    "$RNNSCOPE" --headless --grad --labels "$T/labels3.npy" --loss bce "$DEMO"
 
 done_testing
