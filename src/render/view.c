@@ -170,14 +170,33 @@ int rs_view_reflect_half(rs_view_state *s, float **copy, rs_error *err)
     return 1;
 }
 
-/* Whether view id draws time along x: the windowed views, but not a heatmap whose channels
- * were turned along x (transposed; an attention matrix has steps on both axes). */
+/* Whether view id draws time along x: the windowed views, but not transposed (channels along
+ * x), except an attention heatmap (steps on both axes). */
 static bool time_along_x(rs_view_id id, const rs_view_state *s)
 {
     const rs_view_info *v = rs_view_get(id);
     if (!v || !(v->uses & RS_USES_WINDOW) || s->full.rows < 2)
         return false;
-    return id != RS_VIEW_HEATMAP || s->out.attention || !s->transpose;
+    return !s->transpose || (id == RS_VIEW_HEATMAP && s->out.attention);
+}
+
+/* The strip again on the box's last row, under each of the view's time axes: detail's and
+ * heatmap's plot (time_x, time_w), or each column of the lines view's panels (its hits). */
+static void strip_under_axes(rs_view_id id, rs_canvas *c, rs_rect box, rs_view_state *s)
+{
+    rs_rect row = {box.x, box.y + box.h - 1, box.w, 1};
+    int n = s->time_w > 0 ? 1 : s->nhits;
+    if (n == 0)
+        return;
+    for (int x = row.x; x < row.x + row.w; x++)
+        rs_canvas_set(c, x, row.y, ' ', RS_COLOR_DEFAULT, RS_COLOR_DEFAULT);
+    for (int i = 0; i < n; i++) {
+        rs_rect axis = s->time_w > 0 ? (rs_rect){s->time_x, 0, s->time_w, 0} : s->hits[i].box;
+        if (i > 0 && s->hits[i].box.y != s->hits[0].box.y)
+            break; /* one strip per column of panels: the first row of the grid has them all */
+        if (axis.x >= box.x && axis.x + axis.w <= box.x + box.w)
+            rs_view_strip(id, c, (rs_rect){axis.x, box.y, axis.w, box.h}, s);
+    }
 }
 
 rs_rect rs_view_strip(rs_view_id id, rs_canvas *c, rs_rect box, rs_view_state *s)
@@ -203,12 +222,7 @@ int rs_view_draw(rs_view_id id, rs_canvas *c, rs_rect box, rs_view_state *s, rs_
     s->time_w = 0;
     rs_rect pic = rs_view_strip(id, c, box, s);
     int rc = v->draw(c, pic, s, err);
-    if (rc == 0 && pic.h < box.h && s->time_w > 0 && s->time_x >= box.x &&
-        s->time_x + s->time_w <= box.x + box.w) { /* again, under the view's own time axis */
-        rs_rect row = {box.x, box.y + box.h - 1, box.w, 1};
-        for (int x = row.x; x < row.x + row.w; x++)
-            rs_canvas_set(c, x, row.y, ' ', RS_COLOR_DEFAULT, RS_COLOR_DEFAULT);
-        rs_view_strip(id, c, (rs_rect){s->time_x, box.y, s->time_w, box.h}, s);
-    }
+    if (rc == 0 && pic.h < box.h)
+        strip_under_axes(id, c, box, s);
     return rc;
 }

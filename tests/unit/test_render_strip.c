@@ -1,7 +1,8 @@
 /* The timestep importance strip (rs_strip_draw, rs_view_draw with a state's strip): each cell
  * the largest value of the steps it spans, in eighths of the window's largest (a value above 0
  * is at least one eighth, exactly 0 is blank), '?' for NaN, the peak's step returned; under a
- * view whose x axis is time, on the box's last row, over the window, under the plot's columns. */
+ * view whose x axis is time, on the box's last row, over the window, under the plot's columns
+ * (each column of panels in the lines view). */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -76,10 +77,37 @@ static void test_under_the_view(void)
     }
 }
 
+/* The lines view: one strip under each column of panels, over that panel's time axis. */
+static void test_under_lines(void)
+{
+    float d[32];
+    for (int i = 0; i < 32; i++)
+        d[i] = (float)(i % 5);
+    float imp[8] = {0, 0, 0, 0, 0, 0, 0, 1};
+    rs_view_state s;
+    rs_view_state_init(&s);
+    s.full = rs_matrix_make(d, 8, 4);
+    s.strip = imp;
+    s.grid_cols = 2;
+    rs_canvas c = blank(30, 10);
+    rs_error err = {""};
+    CHECK(rs_view_draw(RS_VIEW_LINES, &c, rs_canvas_rect(&c), &s, &err) == 0);
+    CHECK(s.nhits == 4 && s.strip_peak == 7);
+    for (int i = 0; i < 2; i++) { /* the two columns: their last cell full, their first blank */
+        rs_rect b = s.hits[i].box;
+        CHECK(rs_canvas_cell(&c, b.x + b.w - 1, 9)->ch == 0x2588);
+        CHECK(rs_canvas_cell(&c, b.x, 9)->ch == ' ');
+    }
+    CHECK(s.hits[0].box.x + s.hits[0].box.w < s.hits[1].box.x);
+    CHECK(rs_canvas_cell(&c, s.hits[0].box.x + s.hits[0].box.w, 9)->ch == ' '); /* the gap */
+    rs_canvas_free(&c);
+}
+
 int main(void)
 {
     run_test("strip: eighths of the window's largest, ASCII, cells of several steps", test_levels);
     run_test("strip: all zero is blank, NaN is '?'", test_zero_and_nan);
     run_test("strip: under the view's time axis, not under others", test_under_the_view);
+    run_test("strip: under each column of the lines view's panels", test_under_lines);
     return check_finish();
 }
