@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <cjson/cJSON.h>
 
+#include "rnnscope/layer_desc.h"
 #include "rnnscope/model.h"
 #include "rnnscope/run.h"
 
@@ -107,6 +108,17 @@ int rs_node_weight_grads(rs_run *r, const rs_objective *obj, int node, rs_tensor
 /* A block's norm with `digits` significant digits; "nan" (or "inf") when the block has no
  * finite value: the norm is of the finite values, and none is not a norm of 0. */
 char *rs_gate_norm_text(const rs_gate_stats *s, int digits, char *buf, size_t len);
+
+/* The weights view's notes in gradient mode: each gate block's norm (rs_gate_norm_text, 3
+ * digits) of d objective / d each weight of a node, gate[w] for weight w (NULL past the
+ * blocks), to write beside the gate's name. */
+typedef struct rs_gate_notes {
+    char text[RS_DESC_MAX_WEIGHTS][RS_MAX_GATE_BLOCKS][16];
+    const char *gate[RS_DESC_MAX_WEIGHTS][RS_MAX_GATE_BLOCKS];
+} rs_gate_notes;
+
+/* grads: n_weights tensors, each in its weight's shape. */
+void rs_gate_notes_make(const rs_node *n, const rs_tensor *grads, rs_gate_notes *out);
 
 /* "i 0.00281 f 1.61e-05 c 0.0324 o 0.00276" for n blocks of rs_weight_grad_by_gate, each
  * block's shares of zeros, NaN and Inf after its norm when not 0 ("(zeros 100%)"), a block

@@ -215,6 +215,8 @@ typedef struct rs_weights_opts {
     int gates;               /* gate blocks along the columns: 4 LSTM, 3 GRU, 1 SimpleRNN */
     const char *const *gate_names; /* gates short names, or NULL for rs_gate_names(gates) */
     bool histograms;         /* per-gate histograms under the maps */
+    const char *const *notes[2]; /* kernel, recurrent: a short text per gate written after its
+                                    name (gradient mode: the block's norm), or NULL */
 } rs_weights_opts;
 
 void rs_weights_defaults(rs_weights_opts *o);

@@ -84,6 +84,8 @@ typedef struct rs_view_state {
     rs_agg agg;
     const float *step_mask;     /* per row of `full`: 0 = a step Keras masks; or NULL */
     const rs_layer_desc *layer; /* the weights view: what the layer holds; or NULL */
+    const char *const *gate_notes[RS_DESC_MAX_WEIGHTS]; /* the weights view: per weight (its
+                                   index), a note per gate block after its name, or NULL */
     /* the samples view: the batch as nsamples row-major (full.rows, full.cols) blocks */
     const float *batch;
     size_t nsamples, sample;

@@ -60,6 +60,7 @@ typedef struct plot_args {
     bool strip;         /* --strip: its timestep importance under the picture */
     bool reflect_half;  /* --reflect-half: a Bidirectional's backward half reversed in time */
     rs_tensor *wgrads;  /* --grad --view weights: d objective / d each weight (desc over them) */
+    rs_gate_notes notes; /* and each gate block's norm, beside its name */
     int n_wgrads;
     objective_opts obj; /* its OBJECTIVE options */
 } plot_args;
@@ -552,6 +553,8 @@ static void fill_state(const plot_args *a, const rs_tensor *t, const slice *sl, 
     s->norm = a->norm;
     s->agg = a->agg;
     s->layer = a->desc.n_weights ? &a->desc : NULL;
+    for (int w = 0; a->wgrads && w < RS_DESC_MAX_WEIGHTS; w++)
+        s->gate_notes[w] = a->notes.gate[w];
     if (t->rank == 3) { /* the samples view: every sample of the batch */
         s->batch = t->data;
         s->nsamples = t->shape[0];
@@ -759,8 +762,10 @@ static int layer_weights(plot_args *a, const rs_node *n, rs_tensor *first)
         return EXIT_FAIL;
     }
     rs_node_describe(n, &a->desc);
-    if (a->wgrads) /* --grad: the same pictures of d objective / d each weight */
+    if (a->wgrads) { /* --grad: the same pictures of d objective / d each weight */
         rs_describe_over(n, &a->desc, a->wgrads);
+        rs_gate_notes_make(n, a->wgrads, &a->notes);
+    }
     const rs_matrix *m = &a->desc.weights[0].m;
     size_t shape[2] = {m->rows, m->cols};
     if (rs_tensor_copy(first, a->wgrads ? &a->wgrads[0] : &n->weights[0].value, &err) < 0 ||

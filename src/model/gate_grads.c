@@ -108,3 +108,16 @@ char *rs_gate_stats_text(const rs_gate_stats *rows, int n, char *buf, size_t len
     }
     return buf;
 }
+
+void rs_gate_notes_make(const rs_node *n, const rs_tensor *grads, rs_gate_notes *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int w = 0; w < n->n_weights && w < RS_DESC_MAX_WEIGHTS; w++) {
+        rs_gate_stats rows[RS_MAX_GATE_BLOCKS];
+        rs_error err;
+        int k = rs_weight_grad_by_gate(n, w, &grads[w], rows, &err);
+        for (int g = 0; g < k; g++)
+            out->gate[w][g] = rs_gate_norm_text(&rows[g], 3, out->text[w][g],
+                                                sizeof out->text[w][g]);
+    }
+}

@@ -236,6 +236,7 @@ int exg_weights(explorer *ex, int node, rs_layer_desc *d, char *text, size_t len
     }
     rs_node_describe(n, d);
     rs_describe_over(n, d, w->w);
+    rs_gate_notes_make(n, w->w, &g->notes);
     if (text)
         weights_text(n, d, w->w, text, len);
     return 0;

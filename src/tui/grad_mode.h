@@ -45,6 +45,7 @@ typedef struct ex_grad {
     ex_weight_grads *weights; /* [sample * nnodes + node] */
     rs_tensor labels;     /* the labels of the sample being differentiated */
     rs_tensor strip;      /* the strip on screen: (1, T) */
+    rs_gate_notes notes;  /* the weights view on screen: each gate block's norm */
     bool reflect_half;    /* b: a Bidirectional's backward half reversed in time (values too) */
     float *reflected;     /* the reflected copy on screen (kept for a sixel image) */
     size_t strip_peak;    /* at the last draw: the strip's largest step, or SIZE_MAX */
@@ -72,7 +73,7 @@ const float *exg_strip(struct explorer *ex, int node, int k, size_t steps, char 
 void exg_what(struct explorer *ex, int node, int k, char *buf, size_t len);
 
 /* The weights view in gradient mode: d (node's description) over d objective / d its weights,
- * and (text not NULL) the per-gate norms of each ("kernel: i 0.0028 f ..."). -1 with err when they
+ * the notes beside its gates (g->notes), and (text not NULL) the per-gate norms of each ("kernel: i 0.0028 f ..."). -1 with err when they
  * cannot be computed. */
 int exg_weights(struct explorer *ex, int node, rs_layer_desc *d, char *text, size_t len,
                 rs_error *err);

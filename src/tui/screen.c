@@ -368,6 +368,8 @@ static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, rs_view_id v, c
         return -1;
     rs_view_state s;
     fill_state(ex, &s, n, full, t, &desc);
+    for (int w = 0; ex->grad.on && v == RS_VIEW_WEIGHTS && w < RS_DESC_MAX_WEIGHTS; w++)
+        s.gate_notes[w] = ex->grad.notes.gate[w];
     free(ex->grad.reflected);
     ex->grad.reflected = NULL;
     if (ex->grad.reflect_half && full && rs_view_reflect_half(&s, &ex->grad.reflected, err) < 0)

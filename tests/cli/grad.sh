@@ -276,10 +276,20 @@ for w in kernel recurrent_kernel bias; do "$RNNSCOPE" grad "$M" --weight "lstm_1
 if "$RNNSCOPE" plot "$M" --layer lstm_1 --grad --view weights --width 100 --height 24 --graphics ascii --color never $IN > "$T/pw_model.txt" &&
    "$RNNSCOPE" plot --data "$T/gw_kernel.npy" --recurrent "$T/gw_recurrent_kernel.npy" --bias "$T/gw_bias.npy" \
        --gates lstm --view weights --width 100 --height 24 --graphics ascii --color never > "$T/pw_data.txt" &&
-   diff -I 'lstm_1\|gw_kernel' "$T/pw_model.txt" "$T/pw_data.txt" > "$T/pw.diff" &&
+   diff -I 'lstm_1\|gw_kernel\|^ *i ' "$T/pw_model.txt" "$T/pw_data.txt" > "$T/pw.diff" &&
    ! cmp -s "$T/pw_model.txt" <("$RNNSCOPE" plot "$M" --layer lstm_1 --view weights --width 100 --height 24 --graphics ascii --color never $IN)
 then ok "plot --grad --view weights draws grad --weight's arrays by gate (not the weights)"
 else not_ok "plot --grad --view weights draws grad --weight's arrays by gate (not the weights)"; diag < "$T/pw.diff"; fi
+# beside each gate's name its block's norm, as grad --by-gate gives it (kernel, then recurrent)
+if "$RNNSCOPE" grad "$M" --layer lstm_1 --by-gate $IN > "$T/pw_gates.txt" &&
+   "$PY" -c 'import sys
+row = next(l for l in open(sys.argv[1], encoding="utf-8") if l.split()[:1] == ["i"]).split()
+got = [float(x) for x in row[1::2]]
+want = [float(l.split()[4]) for l in open(sys.argv[2]).read().splitlines()[1:] if "bias" not in l]
+assert len(got) == 8 and all(abs(g - w) <= 5e-3 * abs(w) for g, w in zip(got, want)), (got, want)' \
+       "$T/pw_model.txt" "$T/pw_gates.txt"
+then ok "plot --grad --view weights writes each gate block's norm beside its name (grad --by-gate's)"
+else not_ok "plot --grad --view weights writes each gate block's norm beside its name (grad --by-gate's)"; diag < "$T/pw_model.txt"; fi
 expect_fail 2 "--grad draws a layer's outputs or weights: no --internal yet" "plot --grad --internal" \
     "$RNNSCOPE" plot "$M" --layer lstm_1 --grad --internal gates
 expect_fail 2 "--strip goes with --grad" "plot --strip without --grad" \
