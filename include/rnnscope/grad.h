@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <cjson/cJSON.h>
 
+#include "rnnscope/layer_desc.h"
 #include "rnnscope/model.h"
 #include "rnnscope/run.h"
 
@@ -30,6 +31,9 @@ typedef struct rs_loss {
  * "BinaryCrossentropy", ... Fails naming the loss when Keras has no such loss, or when
  * rnnscope does not differentiate it yet. */
 int rs_loss_from_name(const char *name, rs_loss *out, rs_error *err);
+
+/* Keras' function name of a loss kind ("binary_crossentropy"); "unit" for RS_LOSS_UNIT. */
+const char *rs_loss_kind_name(rs_loss_kind kind);
 
 /* The loss a compiled model was saved with, for its model output `output` (training_config of
  * a Keras 2 / tf.keras .h5, compile_config of a Keras 3 .keras; a string, a serialized Loss,
@@ -96,5 +100,30 @@ typedef struct rs_gate_stats {
  * when the weight's last axis does not split into the layer's gate count. */
 int rs_weight_grad_by_gate(const rs_node *n, int w, const rs_tensor *grad, rs_gate_stats *out,
                            rs_error *err);
+
+/* d objective / d every weight of node (a shared layer: of its calls), each in its weight's
+ * shape, zeros where no gradient reaches, into out[0..n_weights) (the caller frees them). */
+int rs_node_weight_grads(rs_run *r, const rs_objective *obj, int node, rs_tensor *out,
+                         rs_error *err);
+
+/* A block's norm with `digits` significant digits; "nan" (or "inf") when the block has no
+ * finite value: the norm is of the finite values, and none is not a norm of 0. */
+char *rs_gate_norm_text(const rs_gate_stats *s, int digits, char *buf, size_t len);
+
+/* The weights view's notes in gradient mode: each gate block's norm (rs_gate_norm_text, 3
+ * digits) of d objective / d each weight of a node, gate[w] for weight w (NULL past the
+ * blocks), to write beside the gate's name. */
+typedef struct rs_gate_notes {
+    char text[RS_DESC_MAX_WEIGHTS][RS_MAX_GATE_BLOCKS][16];
+    const char *gate[RS_DESC_MAX_WEIGHTS][RS_MAX_GATE_BLOCKS];
+} rs_gate_notes;
+
+/* grads: n_weights tensors, each in its weight's shape. */
+void rs_gate_notes_make(const rs_node *n, const rs_tensor *grads, rs_gate_notes *out);
+
+/* "i 0.00281 f 1.61e-05 c 0.0324 o 0.00276" for n blocks of rs_weight_grad_by_gate, each
+ * block's shares of zeros, NaN and Inf after its norm when not 0 ("(zeros 100%)"), a block
+ * without a finite value as "nan"/"inf", "forward:"/"backward:" where the direction starts. */
+char *rs_gate_stats_text(const rs_gate_stats *rows, int n, char *buf, size_t len);
 
 #endif

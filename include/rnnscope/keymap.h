@@ -45,6 +45,15 @@
     X(COLORMAP, "colormap", "c", "next colormap (bwr, viridis, gray)", NULL)                  \
     X(NORMALIZE, "normalize", "M", "next heatmap normalization (auto, min-max)", NULL)        \
     X(TRANSPOSE, "transpose", "t", "transpose the heatmap", NULL)                             \
+    X(GRADIENT, "gradient", "d", "values <-> gradients of the objective, in every view", "Grad") \
+    X(UNIT_NEXT, "unit-next", "u", "gradients: next unit J of the model output (the objective)", \
+      NULL)                                                                                    \
+    X(STRIP_SOURCE, "strip-source", "i",                                                       \
+      "gradients: the strip shows the output's or the model input's importance", NULL)        \
+    X(SALIENCY_METHOD, "saliency-method", "m",                                                 \
+      "gradients: the input's saliency: grad, input_x_grad, ig (integrated)", NULL)           \
+    X(REFLECT_HALF, "reflect-half", "b",                                                       \
+      "Bidirectional: the backward half's steps reversed (both in processing order)", NULL)   \
     X(SAMPLE_NEXT, "sample-next", "s", "next sample of the input batch", "Sample")            \
     X(SAMPLE_PREV, "sample-prev", "S", "previous sample of the input batch", NULL)            \
     X(RANDOM, "random", "r", "new random input (when the input is random)", NULL)             \

@@ -85,6 +85,11 @@ typedef struct rs_layer_kind {
  * The matrices point into the node's weights. */
 void rs_node_describe(const rs_node *node, rs_layer_desc *d);
 
+/* Point d's matrices (a description of node) at values[i] instead of weight i, where values[i]
+ * is not NULL and has the weight's size: gradients or differences of the weights, drawn by the
+ * weights view as the weights are. */
+void rs_describe_over(const rs_node *node, rs_layer_desc *d, const rs_tensor *values);
+
 /* The entry for a Keras class name, or NULL. */
 const rs_layer_kind *rs_layer_kind_find(const char *class_name);
 

@@ -51,10 +51,11 @@ typedef struct rs_layer_desc {
 const char *const *rs_gate_names(int gates);
 
 /* The file name an output is exported to (the explorer's x, dump -o DIR): the layer, the
- * output by name (o->name, else "output<k>" past the first), the sample when one is meant
- * (sample >= 0), then ext: "lstm_1.gates.s3.npy", "dense_2.npy". Safe as a file name
+ * output by name (o->name, else "output<k>" past the first), what of it when not its values
+ * (what: "grad", or NULL), the sample when one is meant (sample >= 0), then ext:
+ * "lstm_1.gates.s3.npy", "lstm_1.grad.s3.npy", "dense_2.npy". Safe as a file name
  * (rs_text_file_name). */
-void rs_output_file_name(const char *layer, const rs_output_desc *o, int k, long sample,
-                         const char *ext, char *buf, size_t len);
+void rs_output_file_name(const char *layer, const rs_output_desc *o, int k, const char *what,
+                         long sample, const char *ext, char *buf, size_t len);
 
 #endif

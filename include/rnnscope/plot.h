@@ -130,6 +130,7 @@ typedef struct rs_detail_opts {
     const char *channel_name, *step_name; /* what a channel and a step are ("key", "query"),
                                              the step's under the axis; NULL: "channel", no
                                              name under the axis ("time" is t=) */
+    rs_rect *drawn;       /* when not NULL: gets the plot's cells (the time axis' columns) */
 } rs_detail_opts;
 
 void rs_detail_defaults(rs_detail_opts *o);
@@ -159,6 +160,7 @@ typedef struct rs_heatmap_opts {
                                          the map as the lines view shades it; or NULL */
     bool images;  /* leave the map and the colour bar's strip blank: the caller draws them as
                      images (sixel) at the boxes rs_heatmap_frame gives */
+    rs_rect *drawn; /* when not NULL: gets the map's cells (where its columns are) */
 } rs_heatmap_opts;
 
 /* Where a heatmap's parts went: the map and the colour bar's strip (w 0: not drawn), and the
@@ -248,6 +250,8 @@ typedef struct rs_weights_opts {
     int gates;               /* gate blocks along the columns: 4 LSTM, 3 GRU, 1 SimpleRNN */
     const char *const *gate_names; /* gates short names, or NULL for rs_gate_names(gates) */
     bool histograms;         /* per-gate histograms under the maps */
+    const char *const *notes[2]; /* kernel, recurrent: a short text per gate written after its
+                                    name (gradient mode: the block's norm), or NULL */
 } rs_weights_opts;
 
 void rs_weights_defaults(rs_weights_opts *o);

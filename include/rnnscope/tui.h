@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "rnnscope/attribution.h"
 #include "rnnscope/model.h"
 #include "rnnscope/term.h"
 
@@ -21,6 +22,15 @@ typedef struct rs_tui_input {
     void *user;
 } rs_tui_input;
 
+/* Gradient mode (--grad and its OBJECTIVE options; `d` toggles it): what is differentiated.
+ * All zeros: unit 0 of the first model output, the plain gradient on the input. */
+typedef struct rs_tui_grad {
+    bool start;                /* --grad: open showing gradients */
+    rs_objective obj;          /* labels: the whole batch's (row s for sample s), or NULL */
+    rs_saliency_opts saliency; /* the InputLayer's attribution: method, --ig-steps, --baseline */
+    const char *baseline_name; /* --baseline's file, for errors */
+} rs_tui_grad;
+
 typedef struct rs_tui_options {
     rs_term_graphics graphics;  /* forced mode, or RS_TERM_AUTO to detect */
     bool mouse;
@@ -33,6 +43,7 @@ typedef struct rs_tui_options {
     /* --watch: new checkpoints from this watcher (rnnscope/ckpt.h) replace the model on screen
      * when their architecture is the same; NULL when not watching. */
     struct rs_watch *watch;
+    rs_tui_grad grad;
 } rs_tui_options;
 
 /* Run the explorer until the user quits. Returns 0, or -1 with err. */

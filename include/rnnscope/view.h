@@ -96,11 +96,16 @@ typedef struct rs_view_state {
     rs_agg agg;
     const float *step_mask;     /* per row of `full`: 0 = a step Keras masks; or NULL */
     const rs_layer_desc *layer; /* the weights view: what the layer holds; or NULL */
+    const char *const *gate_notes[RS_DESC_MAX_WEIGHTS]; /* the weights view: per weight (its
+                                   index), a note per gate block after its name, or NULL */
     /* the samples view: the batch as nsamples row-major (full.rows, full.cols) blocks */
     const float *batch;
     size_t nsamples, sample;
     bool images;                /* heatmap: leave the map and its colour bar's strip blank, for
                                    the front end to draw as images (sixel) */
+    /* gradient mode: the timestep importance strip, one row under a view whose x axis is time
+     * (lines, detail, heatmap): one value per row of `full`, or NULL for none */
+    const float *strip;
 
     /* filled in by the draw */
     size_t per_page;            /* lines: channels on a page */
@@ -108,6 +113,10 @@ typedef struct rs_view_state {
     int nhits;
     size_t hit_t0, hit_len;
     rs_view_heat heat;          /* heatmap: where it went, its range and axes */
+    size_t strip_peak;          /* the strip's largest value: its timestep (absolute), or
+                                   SIZE_MAX when no strip was drawn or it is all 0 / NaN */
+    int time_x, time_w;         /* detail, heatmap: the columns of the time axis (the strip
+                                   goes under them); time_w 0: the whole box */
 } rs_view_state;
 
 typedef int (*rs_view_draw_fn)(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err);
@@ -163,6 +172,24 @@ int rs_view_batch_count(const rs_view_state *s, size_t *n, rs_error *err);
 /* A heatmap's options from the state: style, colormap, normalization, aggregation. */
 void rs_view_heatmap_opts(const rs_view_state *s, rs_heatmap_opts *o);
 
+/* The strip (s->strip) under view id, when the view's x axis is time: drawn on the box's last
+ * row (s->strip_peak set). Returns the box left for the view. */
+rs_rect rs_view_strip(rs_view_id id, rs_canvas *c, rs_rect box, rs_view_state *s);
+
+/* One row of importance values over the window [t0, t0 + len) of v: each cell the largest
+ * value of the steps it spans, as an eighth block (ASCII: " .:-=+*#@") scaled to the window's
+ * largest; '?' where a step is NaN. Returns the step of the largest value, or SIZE_MAX. */
+size_t rs_strip_draw(rs_canvas *c, rs_rect row, const float *v, size_t t0, size_t len,
+                     rs_style st);
+
+/* reflect_half (See RNN): when the state's layer has a backward direction (a Bidirectional)
+ * and its output an even number of columns, s->full becomes a copy (*copy, the caller frees
+ * it) whose second half, the backward direction, has its steps in reverse order: both
+ * directions then read in the order they were computed. Returns 1, or 0 (nothing changed)
+ * when the output is not one to reflect, -1 on error. */
+int rs_view_reflect_half(rs_view_state *s, float **copy, rs_error *err);
+
+/* Draws the view, its strip under it when the state has one. */
 int rs_view_draw(rs_view_id id, rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err);
 
 #endif

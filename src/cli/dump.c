@@ -124,7 +124,7 @@ static const char *out_path(const dump_args *a, const rs_node *n, int k, char *b
     rs_layer_desc d;
     rs_node_describe(n, &d);
     char name[256];
-    rs_output_file_name(n->name, k < d.n_outputs ? &d.outputs[k] : NULL, k,
+    rs_output_file_name(n->name, k < d.n_outputs ? &d.outputs[k] : NULL, k, NULL,
                         a->in.have_sample ? (long)a->in.sample : -1, "npy", name, sizeof name);
     size_t dl = strlen(a->out);
     snprintf(buf, len, "%s%s%s", a->out, dl && a->out[dl - 1] == '/' ? "" : "/", name);

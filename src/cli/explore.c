@@ -1,4 +1,5 @@
-/* rnnscope [INPUT OPTIONS] [--graphics MODE] [MODEL]: open the explorer (no MODEL: the demo). */
+/* rnnscope [INPUT OPTIONS] [--graphics MODE] [--grad [OBJECTIVE]] [MODEL]: open the explorer
+ * (no MODEL: the demo). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,19 +8,24 @@
 
 #include "commands.h"
 #include "model_io.h"
+#include "objective_opts.h"
 #include "rnnscope/ckpt.h"
 #include "rnnscope/input.h"
+#include "rnnscope/npy.h"
 #include "rnnscope/tui.h"
 
 #define DEMO_MODEL "demo/demo.h5"
 
-enum { OPT_GRAPHICS = OPT_FIRST_FREE, OPT_MOUSE, OPT_KEYS, OPT_DUMP, OPT_HEADLESS, OPT_SIZE, OPT_WATCH };
+enum { OPT_GRAPHICS = OPT_FIRST_FREE, OPT_MOUSE, OPT_KEYS, OPT_DUMP, OPT_HEADLESS, OPT_SIZE, OPT_WATCH,
+       OPT_GRAD };
 
 typedef struct explore_args {
     const char *model;
     const char *watch;     /* --watch PATH: a model file or a directory of checkpoints */
     input_opts in;
     rs_tui_options tui;
+    objective_opts obj;  /* --grad: what is differentiated (the OBJECTIVE options of grad) */
+    saliency_opts sal;   /* the InputLayer's attribution in gradient mode */
 } explore_args;
 
 /* The bundled demo: $RNNSCOPE_DATADIR, the source tree we were built from, the installed data. */
@@ -48,6 +54,9 @@ static int parse_args(int argc, char **argv, explore_args *a)
         {"headless", no_argument, 0, OPT_HEADLESS},
         {"size", required_argument, 0, OPT_SIZE},
         {"watch", required_argument, 0, OPT_WATCH},
+        {"grad", no_argument, 0, OPT_GRAD},
+        OBJECTIVE_LONG_OPTIONS,
+        SALIENCY_LONG_OPTIONS,
         {0, 0, 0, 0},
     };
     memset(a, 0, sizeof *a);
@@ -56,6 +65,10 @@ static int parse_args(int argc, char **argv, explore_args *a)
     int c;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         int taken = input_opts_take(&a->in, "rnnscope", c, optarg);
+        if (taken == 0)
+            taken = objective_opts_take(&a->obj, "rnnscope", c, optarg);
+        if (taken == 0)
+            taken = saliency_opts_take(&a->sal, "rnnscope", c, optarg);
         if (taken < 0)
             return EXIT_USAGE;
         if (taken)
@@ -72,6 +85,7 @@ static int parse_args(int argc, char **argv, explore_args *a)
         case OPT_DUMP: a->tui.dump_path = optarg; break;
         case OPT_HEADLESS: a->tui.headless = true; break;
         case OPT_WATCH: a->watch = optarg; break;
+        case OPT_GRAD: a->tui.grad.start = true; break;
         case OPT_SIZE:
             if (sscanf(optarg, "%dx%d", &a->tui.headless_cols, &a->tui.headless_rows) != 2 ||
                 a->tui.headless_cols < 1 || a->tui.headless_rows < 1 ||
@@ -94,6 +108,9 @@ static int parse_args(int argc, char **argv, explore_args *a)
         cli_error("--watch PATH opens PATH: give no MODEL besides it");
         return EXIT_USAGE;
     }
+    if (objective_opts_check(&a->obj, "rnnscope") != EXIT_OK ||
+        saliency_opts_check(&a->sal, "rnnscope") != EXIT_OK)
+        return EXIT_USAGE;
     if (a->tui.keys_script && !a->tui.headless && !isatty(STDIN_FILENO))
         a->tui.headless = true; /* a script without a terminal runs headless */
     return EXIT_OK;
@@ -135,6 +152,39 @@ static int open_watched(explore_args *a, rs_watch *w, rs_model **m)
     return EXIT_OK;
 }
 
+/* Gradient mode's objective (as grad builds it: the labels of the whole batch, or of --sample)
+ * and the InputLayer's saliency options (the --baseline read into *baseline). */
+static int build_gradient_mode(explore_args *a, const rs_model *m, const char *path,
+                               rs_tensor *labels, rs_tensor *baseline)
+{
+    rs_tui_grad *g = &a->tui.grad;
+    int rc = cli_build_objective(m, path, &a->obj, &a->in, &g->obj, labels);
+    if (rc != EXIT_OK)
+        return rc;
+    g->saliency = (rs_saliency_opts){a->sal.method, (int)a->sal.ig_steps, NULL};
+    g->baseline_name = a->sal.baseline;
+    if (!a->sal.baseline)
+        return EXIT_OK;
+    rs_error err = {0};
+    if (rs_npy_read(a->sal.baseline, baseline, &err) < 0) {
+        cli_error("%s", err.msg);
+        return EXIT_FAIL;
+    }
+    g->saliency.baseline = baseline;
+    return EXIT_OK;
+}
+
+/* --labels: one row per sample of the input (the explorer differentiates one sample at once). */
+static int check_labels(const explore_args *a, const rs_tensor *labels, const rs_tensor *batch)
+{
+    size_t want = batch[0].rank > 0 ? batch[0].shape[0] : 1;
+    if (!a->obj.labels || (labels->rank >= 1 && labels->shape[0] == want))
+        return EXIT_OK;
+    cli_error("%s: holds %zu samples, the input %zu (--labels)", a->obj.labels,
+              labels->rank >= 1 ? labels->shape[0] : 0, want);
+    return EXIT_FAIL;
+}
+
 int cmd_explore(int argc, char **argv)
 {
     explore_args a;
@@ -154,9 +204,12 @@ int cmd_explore(int argc, char **argv)
         rc = cli_open_model(a.model, &a.in, &m);
     if (rc != EXIT_OK)
         return rc;
-    rs_tensor batch[CLI_MAX_INPUTS] = {0};
+    rs_tensor batch[CLI_MAX_INPUTS] = {0}, labels = {0}, baseline = {0};
     char desc[256];
-    if ((rc = cli_build_inputs(m, &a.in, batch, desc, sizeof desc)) == EXIT_OK) {
+    const char *path = a.model ? a.model : a.watch;
+    if ((rc = build_gradient_mode(&a, m, path, &labels, &baseline)) == EXIT_OK &&
+        (rc = cli_build_inputs(m, &a.in, batch, desc, sizeof desc)) == EXIT_OK &&
+        (rc = check_labels(&a, &labels, batch)) == EXIT_OK) {
         random_source src = {m};
         bool random = !a.in.n_files && strncmp(desc, "random", 6) == 0;
         rs_tui_input input = {batch, m->n_inputs, desc, a.in.have_sample ? (long)a.in.sample : 0,
@@ -169,6 +222,8 @@ int cmd_explore(int argc, char **argv)
     }
     for (int i = 0; i < CLI_MAX_INPUTS; i++)
         rs_tensor_free(&batch[i]);
+    rs_tensor_free(&labels);
+    rs_tensor_free(&baseline);
     rs_model_free(m);
     rs_watch_free(&watch);
     return rc;

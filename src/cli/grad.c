@@ -4,6 +4,7 @@
  * the file's compiled loss or --loss NAME, else the sum of the model output's unit --unit J;
  * --output-of NAME picks the model output. */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,15 +20,15 @@
 #include "rnnscope/run.h"
 
 enum {
-    OPT_LAYER = OPT_FIRST_FREE, OPT_OUTPUT, OPT_WEIGHT, OPT_METHOD, OPT_IG_STEPS, OPT_BASELINE, OPT_IMPORTANCE, OPT_BY_GATE, OPT_HELP,
+    OPT_LAYER = OPT_FIRST_FREE, OPT_OUTPUT, OPT_WEIGHT, OPT_IMPORTANCE, OPT_BY_GATE, OPT_HELP,
 };
 
 typedef struct grad_args {
-    const char *model, *layer, *weight, *out, *baseline;
+    const char *model, *layer, *weight, *out;
     objective_opts obj;
-    rs_saliency_method method; /* --method: the gradient, times the output, or integrated */
-    unsigned long output, ig_steps;
-    bool have_ig_steps, importance, by_gate;
+    saliency_opts sal; /* --method: the gradient, times the output, or integrated */
+    unsigned long output;
+    bool importance, by_gate;
     input_opts in;
 } grad_args;
 
@@ -80,25 +81,9 @@ static int take_option(grad_args *a, int c, char **argv)
     switch (c) {
     case OPT_LAYER: a->layer = optarg; return EXIT_OK;
     case OPT_WEIGHT: a->weight = optarg; return EXIT_OK;
-    case OPT_BASELINE: a->baseline = optarg; return EXIT_OK;
     case OPT_IMPORTANCE: a->importance = true; return EXIT_OK;
     case OPT_BY_GATE: a->by_gate = true; return EXIT_OK;
-    case OPT_METHOD:
-        if (!strcmp(optarg, "grad") || !strcmp(optarg, "input_x_grad") || !strcmp(optarg, "ig")) {
-            a->method = optarg[0] == 'g' ? RS_SALIENCY_GRAD
-                        : optarg[1] == 'n' ? RS_SALIENCY_INPUT_X_GRAD : RS_SALIENCY_IG;
-            return EXIT_OK;
-        }
-        cli_error("grad: --method is grad, input_x_grad or ig, not '%s'", optarg);
-        return EXIT_USAGE;
     case 'o': a->out = optarg; return EXIT_OK;
-    case OPT_IG_STEPS:
-        if (!parse_count(optarg, &a->ig_steps) || a->ig_steps < 1 || a->ig_steps > 100000) {
-            cli_error("grad: --ig-steps needs a count from 1 to 100000, not '%s'", optarg);
-            return EXIT_USAGE;
-        }
-        a->have_ig_steps = true;
-        return EXIT_OK;
     case OPT_OUTPUT:
         if (!parse_count(optarg, &a->output)) {
             cli_error("grad: --output needs a non-negative index, not '%s'", optarg);
@@ -120,17 +105,17 @@ static int check_args(const grad_args *a)
     if (!a->layer == !a->weight)
         return misuse(a->layer ? "give --layer or --weight, not both"
                                : "--layer NAME or --weight NAME is required");
-    if (a->by_gate && (a->out || a->importance || a->output || a->method != RS_SALIENCY_GRAD))
+    if (a->by_gate && (a->out || a->importance || a->output || a->sal.method != RS_SALIENCY_GRAD))
         return misuse(a->out ? "--by-gate prints a table: no -o"
                              : "--by-gate takes no --importance, --output or --method");
     if (!a->out && !a->by_gate)
         return misuse("-o OUT is required");
     if (a->weight && a->output)
         return misuse("--output goes with --layer");
-    if (a->weight && (a->method != RS_SALIENCY_GRAD || a->importance))
+    if (a->weight && (a->sal.method != RS_SALIENCY_GRAD || a->importance))
         return misuse(a->importance ? "--importance goes with --layer" : "--method goes with --layer");
-    if ((a->have_ig_steps || a->baseline) && a->method != RS_SALIENCY_IG)
-        return misuse(a->baseline ? "--baseline goes with --method ig" : "--ig-steps goes with --method ig");
+    if (saliency_opts_check(&a->sal, "grad") != EXIT_OK)
+        return EXIT_USAGE;
     return objective_opts_check(&a->obj, "grad");
 }
 
@@ -142,9 +127,7 @@ static int parse_args(int argc, char **argv, grad_args *a)
         {"output", required_argument, 0, OPT_OUTPUT},
         {"weight", required_argument, 0, OPT_WEIGHT},
         OBJECTIVE_LONG_OPTIONS,
-        {"method", required_argument, 0, OPT_METHOD},
-        {"ig-steps", required_argument, 0, OPT_IG_STEPS},
-        {"baseline", required_argument, 0, OPT_BASELINE},
+        SALIENCY_LONG_OPTIONS,
         {"importance", no_argument, 0, OPT_IMPORTANCE},
         {"by-gate", no_argument, 0, OPT_BY_GATE},
         {"help", no_argument, 0, OPT_HELP},
@@ -158,6 +141,8 @@ static int parse_args(int argc, char **argv, grad_args *a)
         int taken = input_opts_take(&a->in, "grad", c, optarg);
         if (taken == 0)
             taken = objective_opts_take(&a->obj, "grad", c, optarg);
+        if (taken == 0)
+            taken = saliency_opts_take(&a->sal, "grad", c, optarg);
         if (taken < 0)
             return EXIT_USAGE;
         if (!taken && take_option(a, c, argv) != EXIT_OK)
@@ -224,6 +209,13 @@ static int write_result(const grad_args *a, const rs_tensor *t)
     return rc;
 }
 
+/* "%.6g", "NaN" for any NaN (printf writes "-nan" for some). */
+static const char *number(double x, char buf[32])
+{
+    snprintf(buf, 32, isnan(x) ? "NaN" : "%.6g", x);
+    return buf;
+}
+
 /* --method ig: integrated gradients of the model input --layer names, and how closely they add
  * up to f(x) - f(baseline) on stderr. */
 static int integrated(rs_run *run, const rs_objective *obj, const target *t, const grad_args *a)
@@ -238,17 +230,25 @@ static int integrated(rs_run *run, const rs_objective *obj, const target *t, con
                   "a baseline to an input", a->model, m->nodes[t->node].name);
         return EXIT_FAIL;
     }
-    rs_saliency_opts o = {RS_SALIENCY_IG, (int)a->ig_steps, a->baseline ? &base : NULL};
-    if ((a->baseline && rs_npy_read(a->baseline, &base, &err) < 0) ||
-        rs_saliency_compute(run, obj, input, &o, a->baseline, &ig, &err) < 0) {
+    rs_saliency_opts o = {RS_SALIENCY_IG, (int)a->sal.ig_steps, a->sal.baseline ? &base : NULL};
+    if ((a->sal.baseline && rs_npy_read(a->sal.baseline, &base, &err) < 0) ||
+        rs_saliency_compute(run, obj, input, &o, a->sal.baseline, &ig, &err) < 0) {
         cli_error("%s", err.msg);
         rs_tensor_free(&base);
         return EXIT_FAIL;
     }
-    fprintf(stderr, "rnnscope: grad: integrated gradients (%d steps): sum %.6g, f(input) - "
-            "f(baseline) = %.6g - %.6g = %.6g, completeness error %.3g%%\n",
-            o.ig_steps ? o.ig_steps : RS_IG_STEPS_DEFAULT, ig.sum, ig.f_input, ig.f_baseline,
-            ig.f_input - ig.f_baseline, 100 * ig.completeness_error);
+    char error[96];
+    if (isnan(ig.completeness_error)) /* in words: "-nan%" says nothing */
+        snprintf(error, sizeof error, "unknown: the objective is not a number at the %s",
+                 isnan(ig.f_input) ? "input" : "baseline");
+    else
+        snprintf(error, sizeof error, "%.3g%%", 100 * ig.completeness_error);
+    char v[4][32];
+    fprintf(stderr, "rnnscope: grad: integrated gradients (%d steps): sum %s, f(input) - "
+            "f(baseline) = %s - %s = %s, completeness error %s\n",
+            o.ig_steps ? o.ig_steps : RS_IG_STEPS_DEFAULT, number(ig.sum, v[0]),
+            number(ig.f_input, v[1]), number(ig.f_baseline, v[2]),
+            number(ig.f_input - ig.f_baseline, v[3]), error);
     int rc = write_result(a, &ig.values);
     rs_saliency_free(&ig);
     rs_tensor_free(&base);
@@ -290,9 +290,9 @@ static int compute_and_write(rs_run *run, const rs_objective *obj, const target 
     if (a->by_gate)
         return cli_print_gate_table(run, obj, t->node >= 0 ? t->node : t->weight_node,
                                     t->node >= 0 ? -1 : t->weight);
-    if (a->method == RS_SALIENCY_IG)
+    if (a->sal.method == RS_SALIENCY_IG)
         return integrated(run, obj, t, a);
-    if (a->importance && a->method == RS_SALIENCY_GRAD)
+    if (a->importance && a->sal.method == RS_SALIENCY_GRAD)
         return layer_importance(run, obj, t, a);
     rs_error err = {0};
     rs_grad_request req = {t->node, t->weight_node, false};
@@ -309,7 +309,7 @@ static int compute_and_write(rs_run *run, const rs_objective *obj, const target 
         const rs_tensor *w = &rs_run_model(run)->nodes[t->weight_node].weights[t->weight].value;
         rc = rs_tensor_alloc(&made, w->rank, w->shape, &err) < 0 ? EXIT_FAIL : EXIT_OK;
         out = &made;
-    } else if (a->method == RS_SALIENCY_INPUT_X_GRAD) {
+    } else if (a->sal.method == RS_SALIENCY_INPUT_X_GRAD) {
         rc = times_output(run, t, out, &made, &err) < 0 ? EXIT_FAIL : EXIT_OK;
         out = &made;
     }

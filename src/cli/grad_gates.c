@@ -24,11 +24,14 @@ static int print_weight(const rs_node *n, int w, const rs_tensor *grad, int name
         cli_error("%s", err.msg);
         return EXIT_FAIL;
     }
-    for (int g = 0; g < k; g++)
-        printf("%-*s  %-9s  %-5s  %8zu  %12.6g  %6.2f%%  %6.2f%%  %6.2f%%\n", name_w,
+    for (int g = 0; g < k; g++) {
+        char norm[32];
+        rs_gate_norm_text(&rows[g], 6, norm, sizeof norm);
+        printf("%-*s  %-9s  %-5s  %8zu  %12s  %6.2f%%  %6.2f%%  %6.2f%%\n", name_w,
                cli_shown(n->weights[w].name), rows[g].direction ? rows[g].direction : "-",
-               rows[g].gate ? rows[g].gate : "-", rows[g].count, rows[g].norm,
-               100 * rows[g].zeros, 100 * rows[g].nans, 100 * rows[g].infs);
+               rows[g].gate ? rows[g].gate : "-", rows[g].count, norm, 100 * rows[g].zeros,
+               100 * rows[g].nans, 100 * rows[g].infs);
+    }
     return EXIT_OK;
 }
 

@@ -88,7 +88,7 @@ static void occupy_std_descriptors(void)
 
 static void print_usage(FILE *f)
 {
-    fputs("Usage: rnnscope [INPUT OPTIONS] [--graphics MODE] [MODEL]\n"
+    fputs("Usage: rnnscope [INPUT OPTIONS] [--graphics MODE] [--grad [OBJECTIVE]] [MODEL]\n"
           "       rnnscope --watch PATH [INPUT OPTIONS]\n"
           "       rnnscope summary [--weights] MODEL\n"
           "       rnnscope dump MODEL --layer NAME [--output K] [--internal gates|cell|attention]\n"
@@ -136,6 +136,10 @@ static void print_usage(FILE *f)
           "                   then read the keyboard; for scripts and tests\n"
           "  --dump-screen F  with --headless: append the screen as text to F\n"
           "  --headless, --size COLSxROWS  draw into memory only (tests)\n"
+          "  --grad           open showing gradients (key d toggles values and gradients) of\n"
+          "                   the objective: --labels Y.npy [--loss NAME] | --unit J,\n"
+          "                   --output-of NAME, as for 'grad'; on the InputLayer the saliency\n"
+          "                   --method grad|input_x_grad|ig [--ig-steps N] [--baseline FILE]\n"
           "\n"
           "Exit status: 0 success, 1 failure (message on stderr), 2 command-line misuse,\n"
           "128 + N when ended by signal N (SIGINT 130, SIGHUP 129, SIGTERM 143).\n",

@@ -1,4 +1,5 @@
-/* The OBJECTIVE options of grad and plot --grad, and the objective they describe. */
+/* The OBJECTIVE options of grad, plot --grad and the explorer, the objective they describe, and
+ * the saliency options of grad and the explorer. */
 #include <stdio.h>
 #include <string.h>
 
@@ -32,6 +33,40 @@ int objective_opts_check(const objective_opts *o, const char *cmd)
     if (!why)
         return EXIT_OK;
     cli_error("%s: %s; try 'rnnscope %s --help'", cmd, why, cmd);
+    return EXIT_USAGE;
+}
+
+int saliency_opts_take(saliency_opts *o, const char *cmd, int opt, const char *arg)
+{
+    switch (opt) {
+    case OPT_BASELINE: o->baseline = arg; return 1;
+    case OPT_METHOD:
+        if (!strcmp(arg, "grad") || !strcmp(arg, "input_x_grad") || !strcmp(arg, "ig")) {
+            o->method = arg[0] == 'g'   ? RS_SALIENCY_GRAD
+                        : arg[1] == 'n' ? RS_SALIENCY_INPUT_X_GRAD
+                                        : RS_SALIENCY_IG;
+            return 1;
+        }
+        cli_error("%s: --method is grad, input_x_grad or ig, not '%s'", cmd, arg);
+        return -1;
+    case OPT_IG_STEPS:
+        if (!parse_count(arg, &o->ig_steps) || o->ig_steps < 1 || o->ig_steps > 100000) {
+            cli_error("%s: --ig-steps needs a count from 1 to 100000, not '%s'", cmd, arg);
+            return -1;
+        }
+        o->have_ig_steps = true;
+        return 1;
+    default: return 0;
+    }
+}
+
+int saliency_opts_check(const saliency_opts *o, const char *cmd)
+{
+    if ((!o->have_ig_steps && !o->baseline) || o->method == RS_SALIENCY_IG)
+        return EXIT_OK;
+    cli_error("%s: %s; try 'rnnscope %s --help'", cmd,
+              o->baseline ? "--baseline goes with --method ig" : "--ig-steps goes with --method ig",
+              cmd);
     return EXIT_USAGE;
 }
 
@@ -104,8 +139,9 @@ int cli_build_objective(const rs_model *m, const char *path, const objective_opt
     return rc;
 }
 
-int cli_layer_gradient(rs_run *run, const char *path, const objective_opts *o,
-                       const input_opts *in, int node, int k, rs_tensor *out)
+/* What plot --grad draws: node's output k (k >= 0), or every weight of node (k < 0). */
+static int plot_gradient(rs_run *run, const char *path, const objective_opts *o,
+                         const input_opts *in, int node, int k, rs_tensor *out)
 {
     rs_objective obj;
     rs_tensor labels = {0};
@@ -113,12 +149,26 @@ int cli_layer_gradient(rs_run *run, const char *path, const objective_opts *o,
     rs_error err = {0};
     rs_grad_request req = {node, -1, false};
     int rc = cli_build_objective(rs_run_model(run), path, o, in, &obj, &labels);
-    if (rc == EXIT_OK && (rs_grad_compute(run, &obj, &req, &g, &err) < 0 ||
-                          rs_tensor_copy(out, rs_grads_output(g, k), &err) < 0)) {
-        cli_error("%s", err.msg);
+    if (rc == EXIT_OK && k < 0 && rs_node_weight_grads(run, &obj, node, out, &err) < 0)
         rc = EXIT_FAIL;
-    }
+    else if (rc == EXIT_OK && k >= 0 && (rs_grad_compute(run, &obj, &req, &g, &err) < 0 ||
+                                         rs_tensor_copy(out, rs_grads_output(g, k), &err) < 0))
+        rc = EXIT_FAIL;
+    if (rc == EXIT_FAIL && err.msg[0])
+        cli_error("%s", err.msg);
     rs_grads_free(g);
     rs_tensor_free(&labels);
     return rc;
+}
+
+int cli_layer_gradient(rs_run *run, const char *path, const objective_opts *o,
+                       const input_opts *in, int node, int k, rs_tensor *out)
+{
+    return plot_gradient(run, path, o, in, node, k, out);
+}
+
+int cli_weight_gradients(rs_run *run, const char *path, const objective_opts *o,
+                         const input_opts *in, int node, rs_tensor *out)
+{
+    return plot_gradient(run, path, o, in, node, -1, out);
 }

@@ -55,6 +55,11 @@ typedef struct plot_args {
     bool have_cursor;
     int grid_cols, gates;
     bool grad;          /* --grad: draw d objective / d the layer's output instead */
+    bool strip;         /* --strip: its timestep importance under the picture */
+    bool reflect_half;  /* --reflect-half: a Bidirectional's backward half reversed in time */
+    rs_tensor *wgrads;  /* --grad --view weights: d objective / d each weight (desc over them) */
+    rs_gate_notes notes; /* and each gate block's norm, beside its name */
+    int n_wgrads;
     objective_opts obj; /* its OBJECTIVE options */
 } plot_args;
 
@@ -67,7 +72,8 @@ static void plot_usage(FILE *f)
           "\n"
           "--grad draws the gradient of the objective with respect to the layer's output\n"
           "instead of the output (OBJECTIVE as for 'grad': --labels Y.npy [--loss NAME] |\n"
-          "--unit J, --output-of NAME).\n"
+          "--unit J, --output-of NAME). --strip adds the timestep importance strip under\n"
+          "lines, detail and heatmap: the gradient's L2 norm over channels at each step.\n"
           "\n"
           "Print a picture of an array on stdout. Rank 1: bars; rank 2 (timesteps, channels):\n"
           "lines; rank 3 (N, timesteps, channels): sample --sample N of the batch.\n"
@@ -93,6 +99,8 @@ static void plot_usage(FILE *f)
           "  --norm N             heatmap: auto (+-max|x|), minmax, or VMIN:VMAX\n"
           "  --agg A              heatmap: mean (default) or max (largest magnitude)\n"
           "  --transpose          swap the two axes\n"
+          "  --reflect-half       a Bidirectional layer's output: its backward half's steps\n"
+          "                       reversed (both directions in processing order)\n"
           "  --gates G            weights: lstm (4), gru (3), or a number\n"
           "  --recurrent FILE, --bias FILE  weights: recurrent kernel and bias beside --data\n"
           "  --color WHEN         auto (a terminal, no NO_COLOR), always, never\n"
@@ -215,7 +223,7 @@ enum {
     O_DATA = 256, O_VIEW, O_GRAPHICS, O_WIDTH, O_HEIGHT, O_CHANNELS, O_TIMESTEPS, O_EQUAL,
     O_ZERO, O_CMAP, O_NORM, O_COLOR, O_TRANSPOSE, O_SAMPLE, O_LAYER, O_OUTPUT, O_BLOCKS, O_COLS,
     O_PAGE, O_CURSOR, O_AGG, O_GATES, O_RECURRENT, O_BIAS, O_HELP, O_INTERNAL,
-    O_INPUT, O_RANDOM, O_WEIGHTS, O_MAX_MEMORY, O_THREADS, O_GRAD,
+    O_INPUT, O_RANDOM, O_WEIGHTS, O_MAX_MEMORY, O_THREADS, O_GRAD, O_STRIP, O_REFLECT,
 };
 
 static const struct option long_opts[] = {
@@ -235,6 +243,7 @@ static const struct option long_opts[] = {
     {"input", required_argument, 0, O_INPUT}, {"random", required_argument, 0, O_RANDOM},
     {"weights", required_argument, 0, O_WEIGHTS}, {"threads", required_argument, 0, O_THREADS},
     {"max-memory", required_argument, 0, O_MAX_MEMORY}, {"grad", no_argument, 0, O_GRAD},
+    {"strip", no_argument, 0, O_STRIP}, {"reflect-half", no_argument, 0, O_REFLECT},
     OBJECTIVE_LONG_OPTIONS, {0, 0, 0, 0},
 };
 
@@ -295,6 +304,8 @@ static int apply_option(plot_args *a, int opt, const char *arg)
     case O_COLS: return parse_int(arg, 1, 1000, &a->grid_cols) ? 0 : usage_error("bad --cols '%s' (1..1000)", arg);
     case O_GATES: return parse_gates(arg, &a->gates) == 0 ? 0 : usage_error("bad --gates '%s' (lstm, gru, or 1..64)", arg);
     case O_GRAD: a->grad = true; return 0;
+    case O_STRIP: a->strip = true; return 0;
+    case O_REFLECT: a->reflect_half = true; return 0;
     default: return objective_opts_take(&a->obj, "plot", opt, arg) > 0 ? 0 : EXIT_USAGE;
     }
 }
@@ -336,9 +347,11 @@ static int parse_args(int argc, char **argv, plot_args *a)
         return usage_error("%s", "MODEL needs --layer NAME");
     if ((a->obj.labels || a->obj.loss || a->obj.have_unit || a->obj.output_of) && !a->grad)
         return usage_error("%s", "--labels, --loss, --unit and --output-of go with --grad");
-    if (a->grad && (!a->model || a->internal || a->view == RS_VIEW_WEIGHTS))
+    if (a->grad && (!a->model || a->internal))
         return usage_error("%s", !a->model ? "--grad needs MODEL --layer NAME"
-                                           : "--grad draws a layer's outputs: no --internal or --view weights yet");
+                                           : "--grad draws a layer's outputs or weights: no --internal yet");
+    if (a->strip && !a->grad)
+        return usage_error("%s", "--strip goes with --grad");
     if (a->grad && objective_opts_check(&a->obj, "plot") != EXIT_OK)
         return EXIT_USAGE;
     if (a->model)
@@ -532,6 +545,8 @@ static void fill_state(const plot_args *a, const rs_tensor *t, const slice *sl, 
     s->norm = a->norm;
     s->agg = a->agg;
     s->layer = a->desc.n_weights ? &a->desc : NULL;
+    for (int w = 0; a->wgrads && w < RS_DESC_MAX_WEIGHTS; w++)
+        s->gate_notes[w] = a->notes.gate[w];
     if (t->rank == 3) { /* the samples view: every sample of the batch */
         s->batch = t->data;
         s->nsamples = t->shape[0];
@@ -655,24 +670,31 @@ static int height_for(const plot_args *a, int term_rows)
     return h > 60 ? 60 : h;
 }
 
-static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl,
-                         rs_error *err)
+/* --strip: the timestep importance of the sample drawn ((T, C) full), as the explorer's strip
+ * (rs_timestep_importance of the gradient), into *imp (1, T). */
+static int strip_values(const rs_matrix *full, rs_tensor *imp, rs_error *err)
 {
+    rs_tensor g = {0};
+    if (rs_tensor_alloc_dims(&g, err, 3, (size_t)1, full->rows, full->cols) < 0)
+        return -1;
+    for (size_t r = 0; r < full->rows; r++)
+        for (size_t c = 0; c < full->cols; c++)
+            g.data[r * full->cols + c] = rs_matrix_at(full, r, c);
+    int rc = rs_timestep_importance(&g, imp, err);
+    rs_tensor_free(&g);
+    return rc;
+}
+
+/* The stats line of m and the picture of view v of the state, on stdout. */
+static int draw_and_print(const plot_args *a, const rs_tensor *t, rs_view_state *vs_in,
+                          rs_matrix m, view v, rs_term_graphics mode, int cell_w, int cell_h,
+                          rs_error *err)
+{
+    rs_view_state vs = *vs_in;
+    rs_style st = vs.style;
     int cols = 80, rows = 0;
     terminal_size(&cols, &rows);
     int w = a->width ? a->width : cols, h = height_for(a, rows);
-    rs_matrix m = a->transpose ? rs_matrix_transpose(sl->sel) : sl->sel;
-    rs_view_state vs;
-    fill_state(a, t, sl, &vs);
-    /* the default: the table's for what a layer's output is; an array given with --data is
-     * drawn as lines (or bars) whatever its shape */
-    unsigned kind = t->rank <= 1 || vs.full.rows <= 1 ? RS_FOR_VECTOR
-                    : a->model ? rs_view_output_kind(&vs) : RS_FOR_SEQUENCE;
-    view v = a->view != V_DEFAULT ? a->view : (view)rs_view_default(kind);
-    int cell_w, cell_h;
-    rs_term_graphics mode = plot_graphics(a, v == RS_VIEW_HEATMAP, &cell_w, &cell_h);
-    rs_style st = output_style(a, mode);
-    vs.style = st;
     rs_stats s;
     rs_stats_matrix(&m, &s);
     for (int i = 1; v == RS_VIEW_WEIGHTS && i < a->desc.n_weights; i++) {
@@ -714,6 +736,33 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl
     return 0;
 }
 
+static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl,
+                         const float *strip, rs_error *err)
+{
+    rs_matrix m = a->transpose ? rs_matrix_transpose(sl->sel) : sl->sel;
+    rs_view_state vs;
+    fill_state(a, t, sl, &vs);
+    /* the default: the table's for what a layer's output is; an array given with --data is
+     * drawn as lines (or bars) whatever its shape */
+    unsigned kind = t->rank <= 1 || vs.full.rows <= 1 ? RS_FOR_VECTOR
+                    : a->model ? rs_view_output_kind(&vs) : RS_FOR_SEQUENCE;
+    view v = a->view != V_DEFAULT ? a->view : (view)rs_view_default(kind);
+    int cell_w, cell_h;
+    rs_term_graphics mode = plot_graphics(a, v == RS_VIEW_HEATMAP, &cell_w, &cell_h);
+    vs.style = output_style(a, mode);
+    vs.strip = strip;
+    float *reflected = NULL;
+    int reflect = a->reflect_half ? rs_view_reflect_half(&vs, &reflected, err) : 0;
+    if (reflect < 0)
+        return -1;
+    if (a->reflect_half && !reflect)
+        return rs_fail(err, a->data, "--reflect-half: not the output of a layer with a backward "
+                       "direction (a Bidirectional, merged by concatenation)");
+    int rc = draw_and_print(a, t, &vs, m, v, mode, cell_w, cell_h, err);
+    free(reflected);
+    return rc;
+}
+
 /* Weights view of a layer: its description (the model stays open while it is drawn), and its
  * first weight as the array whose numbers the stats line gives. */
 static int layer_weights(plot_args *a, const rs_node *n, rs_tensor *first)
@@ -724,9 +773,13 @@ static int layer_weights(plot_args *a, const rs_node *n, rs_tensor *first)
         return EXIT_FAIL;
     }
     rs_node_describe(n, &a->desc);
+    if (a->wgrads) { /* --grad: the same pictures of d objective / d each weight */
+        rs_describe_over(n, &a->desc, a->wgrads);
+        rs_gate_notes_make(n, a->wgrads, &a->notes);
+    }
     const rs_matrix *m = &a->desc.weights[0].m;
     size_t shape[2] = {m->rows, m->cols};
-    if (rs_tensor_copy(first, &n->weights[0].value, &err) < 0 ||
+    if (rs_tensor_copy(first, a->wgrads ? &a->wgrads[0] : &n->weights[0].value, &err) < 0 ||
         rs_tensor_reshape(first, 2, shape, &err) < 0) {
         cli_error("%s", err.msg);
         return EXIT_FAIL;
@@ -770,7 +823,7 @@ static int layer_output(plot_args *a, rs_tensor *t, rs_model **opened)
     rs_node_describe(n, &a->desc);
     a->out_index = k;
     a->data = a->layer_name; /* the name in messages about the array */
-    if (a->view == RS_VIEW_WEIGHTS) {
+    if (a->view == RS_VIEW_WEIGHTS && !a->grad) {
         rc = layer_weights(a, n, t);
         goto done;
     }
@@ -781,6 +834,18 @@ static int layer_output(plot_args *a, rs_tensor *t, rs_model **opened)
         (!a->grad && (rs_run_output(run, node, k, &out, &err) < 0 || rs_tensor_copy(t, out, &err) < 0))) {
         cli_error("%s", err.msg);
         rc = EXIT_FAIL;
+        goto done;
+    }
+    if (a->grad && a->view == RS_VIEW_WEIGHTS) {
+        if (n->n_weights > 0 && !(a->wgrads = calloc((size_t)n->n_weights, sizeof *a->wgrads))) {
+            cli_error("%s: out of memory", a->model);
+            rc = EXIT_FAIL;
+        }
+        a->n_wgrads = n->n_weights;
+        if (rc == EXIT_OK && n->n_weights > 0)
+            rc = cli_weight_gradients(run, a->model, &a->obj, &a->in, node, a->wgrads);
+        if (rc == EXIT_OK)
+            rc = layer_weights(a, n, t);
         goto done;
     }
     if (a->grad && (rc = cli_layer_gradient(run, a->model, &a->obj, &a->in, node, k, t)) != EXIT_OK)
@@ -844,13 +909,19 @@ int cmd_plot(int argc, char **argv)
         cli_error("%s", err.msg);
         rc = EXIT_FAIL;
     }
+    rs_tensor strip = {0};
     if (rc == EXIT_OK && (select_slice(&a, &t, &s, &err) < 0 || describe_data(&a, &s, &err) < 0 ||
-                          print_picture(&a, &t, &s, &err) < 0)) {
+                          (a.strip && s.full.rows > 1 && strip_values(&s.full, &strip, &err) < 0) ||
+                          print_picture(&a, &t, &s, strip.data, &err) < 0)) {
         cli_error("%s", err.msg);
         rc = EXIT_FAIL;
     }
     rs_tensor_free(&s.copy);
+    rs_tensor_free(&strip);
     rs_tensor_free(&t);
+    for (int i = 0; i < a.n_wgrads && a.wgrads; i++)
+        rs_tensor_free(&a.wgrads[i]);
+    free(a.wgrads);
     rs_tensor_free(&a.w_rec);
     rs_tensor_free(&a.w_bias);
     rs_model_free(model);

@@ -114,10 +114,10 @@ void rs_node_describe(const rs_node *n, rs_layer_desc *d)
         n->kind->describe(n, d);
 }
 
-void rs_output_file_name(const char *layer, const rs_output_desc *o, int k, long sample,
-                         const char *ext, char *buf, size_t len)
+void rs_output_file_name(const char *layer, const rs_output_desc *o, int k, const char *what,
+                         long sample, const char *ext, char *buf, size_t len)
 {
-    char name[128], output[72] = "", which[32] = "", clean[64];
+    char name[128], output[72] = "", kind[24] = "", which[32] = "", clean[64];
     rs_text_file_name(layer, name, sizeof name); /* no '/', no leading '-' or '.' */
     if (o && o->name) {
         rs_text_file_name(o->name, clean, sizeof clean);
@@ -125,7 +125,20 @@ void rs_output_file_name(const char *layer, const rs_output_desc *o, int k, long
     } else if (k > 0) {
         snprintf(output, sizeof output, ".output%d", k);
     }
+    if (what)
+        snprintf(kind, sizeof kind, ".%s", what);
     if (sample >= 0)
         snprintf(which, sizeof which, ".s%ld", sample);
-    snprintf(buf, len, "%s%s%s.%s", name, output, which, ext);
+    snprintf(buf, len, "%s%s%s%s.%s", name, output, kind, which, ext);
+}
+
+void rs_describe_over(const rs_node *n, rs_layer_desc *d, const rs_tensor *values)
+{
+    for (int i = 0; i < d->n_weights; i++) {
+        rs_weight_desc *w = &d->weights[i];
+        const rs_tensor *from = &n->weights[w->index].value, *to = &values[w->index];
+        if (!to->data || to->size != from->size)
+            continue;
+        w->m.data = to->data + (w->m.data - from->data); /* the same block of the same layout */
+    }
 }

@@ -44,8 +44,8 @@ static int evaluate_at(rs_run *r, const rs_objective *obj, const ig_path *p, dou
         rc = rs_tensor_copy(&ins[i], &p->orig[i], err);
     const rs_tensor *x = &p->orig[p->k];
     for (size_t j = 0; rc == 0 && j < x->size; j++) {
-        double b = baseline_at(p, j);
-        ins[p->k].data[j] = (float)(b + alpha * ((double)x->data[j] - b));
+        double b = baseline_at(p, j); /* the path's end is the input itself, whatever b is */
+        ins[p->k].data[j] = alpha == 1.0 ? x->data[j] : (float)(b + alpha * ((double)x->data[j] - b));
     }
     rs_grad_request req = {sum ? m->inputs[p->k] : -1, -1, false};
     if (rc == 0)

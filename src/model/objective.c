@@ -44,6 +44,14 @@ static const char *const OTHER_KERAS_LOSSES[] = {
     "ctc", "CTC", "dice", "Dice", "tversky", "Tversky", "circle", "Circle",
 };
 
+const char *rs_loss_kind_name(rs_loss_kind kind)
+{
+    for (size_t i = 0; i < sizeof LOSSES / sizeof *LOSSES; i++)
+        if (LOSSES[i].kind == kind) /* each kind's first spelling is its function name */
+            return LOSSES[i].name;
+    return "unit";
+}
+
 int rs_loss_from_name(const char *name, rs_loss *out, rs_error *err)
 {
     memset(out, 0, sizeof *out);

@@ -103,6 +103,8 @@ int rs_detail_draw(rs_canvas *c, rs_rect box, const rs_matrix *m_in, const rs_de
     }
     if (plot.w < 1)
         return 0;
+    if (o->drawn)
+        *o->drawn = plot;
     int per = lines_dots_per_cell(false, o->style);
     if (rs_envelope_build(&p.env, &m, o->channel, t0, len, (size_t)(plot.w * per), err) < 0)
         return -1;
@@ -157,7 +159,11 @@ int rs_view_draw_detail(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *e
     o.cursor = s->have_cursor ? s->cursor
                : o.channel < m.cols && o.t0 < t1 ? largest_magnitude_row(&m, o.channel, o.t0, t1)
                                                  : 0;
+    rs_rect plot = {0, 0, 0, 0};
+    o.drawn = s->transpose ? NULL : &plot; /* time along x: the strip under the plot */
     int rc = rs_detail_draw(c, box, &m, &o, err);
+    s->time_x = plot.x;
+    s->time_w = plot.w;
     free(copy);
     return rc;
 }

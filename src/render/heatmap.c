@@ -257,6 +257,8 @@ int rs_heatmap_frame(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_hea
         fill_box(c, map);
     else if (rs_heatmap_paint(c, map, m, o, lo, hi, err) < 0)
         return -1;
+    if (o->drawn)
+        *o->drawn = map;
     if (top)
         draw_top_row(c, map, box.y, m, o);
     if (gutter)
@@ -373,6 +375,8 @@ int rs_view_draw_heatmap(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *
         s->heat.row_axis = o.row_axis;
         s->heat.col_axis = o.col_axis;
         s->heat.transposed = transposed;
+        s->time_x = s->heat.boxes.map.x; /* the strip under the map's columns */
+        s->time_w = s->heat.boxes.map.w;
     }
     free(copy);
     return rc;

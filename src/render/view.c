@@ -1,5 +1,6 @@
 /* The view table (rnnscope/view.h) and what every view shares: the selection of rows and
  * channels, and the one orientation rule of heatmaps. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +161,75 @@ void rs_view_heatmap_opts(const rs_view_state *s, rs_heatmap_opts *o)
     o->col_axis = heatmap_as_is(s) ? s->out.col_axis : s->out.row_axis;
 }
 
+static bool has_backward_direction(const rs_layer_desc *d)
+{
+    for (int i = 0; d && i < d->n_weights; i++)
+        if (d->weights[i].direction && strcmp(d->weights[i].direction, "backward") == 0)
+            return true;
+    return false;
+}
+
+int rs_view_reflect_half(rs_view_state *s, float **copy, rs_error *err)
+{
+    rs_matrix m = s->full;
+    *copy = NULL;
+    if (!has_backward_direction(s->layer) || m.cols < 2 || m.cols % 2 || m.rows < 2 ||
+        s->out.attention || s->out.gates > 1)
+        return 0;
+    float *c = malloc(m.rows * m.cols * sizeof *c + 1);
+    if (!c)
+        return rs_fail(err, NULL, "out of memory");
+    size_t half = m.cols / 2;
+    for (size_t r = 0; r < m.rows; r++)
+        for (size_t k = 0; k < m.cols; k++)
+            c[r * m.cols + k] = rs_matrix_at(&m, k < half ? r : m.rows - 1 - r, k);
+    s->full = rs_matrix_make(c, m.rows, m.cols);
+    *copy = c;
+    return 1;
+}
+
+/* Whether view id draws time along x: the windowed views, but not transposed (channels along
+ * x), except an attention heatmap (steps on both axes). */
+static bool time_along_x(rs_view_id id, const rs_view_state *s)
+{
+    const rs_view_info *v = rs_view_get(id);
+    if (!v || !(v->uses & RS_USES_WINDOW) || s->full.rows < 2)
+        return false;
+    return !s->transpose || (id == RS_VIEW_HEATMAP && s->out.attention);
+}
+
+/* The strip again on the box's last row, under each of the view's time axes: detail's and
+ * heatmap's plot (time_x, time_w), or each column of the lines view's panels (its hits). */
+static void strip_under_axes(rs_view_id id, rs_canvas *c, rs_rect box, rs_view_state *s)
+{
+    rs_rect row = {box.x, box.y + box.h - 1, box.w, 1};
+    int n = s->time_w > 0 ? 1 : s->nhits;
+    if (n == 0)
+        return;
+    for (int x = row.x; x < row.x + row.w; x++)
+        rs_canvas_set(c, x, row.y, ' ', RS_COLOR_DEFAULT, RS_COLOR_DEFAULT);
+    for (int i = 0; i < n; i++) {
+        rs_rect axis = s->time_w > 0 ? (rs_rect){s->time_x, 0, s->time_w, 0} : s->hits[i].box;
+        if (i > 0 && s->hits[i].box.y != s->hits[0].box.y)
+            break; /* one strip per column of panels: the first row of the grid has them all */
+        if (axis.x >= box.x && axis.x + axis.w <= box.x + box.w)
+            rs_view_strip(id, c, (rs_rect){axis.x, box.y, axis.w, box.h}, s);
+    }
+}
+
+rs_rect rs_view_strip(rs_view_id id, rs_canvas *c, rs_rect box, rs_view_state *s)
+{
+    s->strip_peak = SIZE_MAX;
+    if (!s->strip || box.h < 4 || !time_along_x(id, s))
+        return box;
+    size_t rows = s->full.rows, t0 = s->t0 < rows ? s->t0 : 0;
+    size_t len = s->tlen && t0 + s->tlen <= rows ? s->tlen : rows - t0;
+    rs_rect row = {box.x, box.y + box.h - 1, box.w, 1};
+    s->strip_peak = rs_strip_draw(c, row, s->strip, t0, len, s->style);
+    box.h--;
+    return box;
+}
+
 int rs_view_draw(rs_view_id id, rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err)
 {
     const rs_view_info *v = rs_view_get(id);
@@ -168,5 +238,10 @@ int rs_view_draw(rs_view_id id, rs_canvas *c, rs_rect box, rs_view_state *s, rs_
     s->nhits = 0;
     s->per_page = 0;
     memset(&s->heat, 0, sizeof s->heat);
-    return v->draw(c, box, s, err);
+    s->time_w = 0;
+    rs_rect pic = rs_view_strip(id, c, box, s);
+    int rc = v->draw(c, pic, s, err);
+    if (rc == 0 && pic.h < box.h)
+        strip_under_axes(id, c, box, s);
+    return rc;
 }

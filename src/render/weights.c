@@ -42,7 +42,8 @@ static void draw_gated(rs_canvas *c, rs_rect panel, const rs_matrix *m, int gate
 }
 
 static void draw_titles(rs_canvas *c, rs_rect panel, const char *what, const rs_matrix *m,
-                        int gates, const char *const *names, rs_style st)
+                        int gates, const char *const *names, const char *const *notes,
+                        rs_style st)
 {
     char t[64];
     snprintf(t, sizeof t, "%s %zux%zu", what, m->rows, m->cols);
@@ -50,8 +51,13 @@ static void draw_titles(rs_canvas *c, rs_rect panel, const char *what, const rs_
                     RS_COLOR_DEFAULT);
     for (int g = 0; names && g < gates; g++) {
         rs_rect b = gate_block(panel, gates, g);
-        int nw = rs_utf8_width(names[g]);
-        rs_canvas_print(c, b.x + (b.w - nw) / 2, panel.y + 1, names[g], b.w,
+        char name[64]; /* "i 0.0028" with a note, the name alone when that does not fit */
+        snprintf(name, sizeof name, "%s%s%s", names[g], notes && notes[g] ? " " : "",
+                 notes && notes[g] ? notes[g] : "");
+        if (rs_utf8_width(name) > b.w)
+            snprintf(name, sizeof name, "%s", names[g]);
+        int nw = rs_utf8_width(name);
+        rs_canvas_print(c, b.x + (b.w > nw ? (b.w - nw) / 2 : 0), panel.y + 1, name, b.w,
                         rs_ui_color(st.depth, RS_UI_AXIS), RS_COLOR_DEFAULT);
     }
 }
@@ -163,7 +169,7 @@ int rs_weights_draw(rs_canvas *c, rs_rect box, const rs_matrix *kernel,
         rs_rect panel = {box.x + k * (pw + 2), y, pw, map_h};
         if (decorated)
             draw_titles(c, (rs_rect){panel.x, box.y, pw, 2}, what[i], mats[i], gates, names,
-                        o->style);
+                        o->notes[i], o->style);
         draw_gated(c, panel, mats[i], gates, &ho, -m, m, err, &rc);
         k++;
     }

@@ -63,6 +63,11 @@ static int draw_gated_group(rs_canvas *c, rs_rect box, const weight_group *g,
     o.cmap = s->cmap;
     o.gates = first->gates;
     o.gate_names = first->gate_names;
+    const rs_weight_desc *mats[2] = {g->kernel, g->recurrent};
+    for (int i = 0; i < 2; i++) /* gradient mode: each block's norm beside its name */
+        o.notes[i] = mats[i] && mats[i]->index >= 0 && mats[i]->index < RS_DESC_MAX_WEIGHTS
+                         ? s->gate_notes[mats[i]->index]
+                         : NULL;
     rs_matrix bias;
     if (g->bias) {
         bias = g->bias->m;

@@ -581,6 +581,8 @@ int rs_tui_run(rs_model *m, rs_tui_input *input, const rs_tui_options *opts, rs_
     rs_tui_options copy = *opts, *o = &copy;
     if (ex_init(&ex, m, input, err) < 0)
         return -1;
+    ex.grad.opts = o->grad;
+    ex.grad.on = o->grad.start;
     if (apply_config(&ex, o, err) < 0) {
         ex_free(&ex);
         return -1;

@@ -86,6 +86,10 @@ int ex_init(explorer *ex, rs_model *m, rs_tui_input *input, rs_error *err)
         ex_free(ex);
         return rs_fail(err, m->path, "out of memory");
     }
+    if (exg_init(&ex->grad, m, ex->nsamples, err) < 0) {
+        ex_free(ex);
+        return -1;
+    }
     memset(ex->view_of, EX_VIEW_DEFAULT, (size_t)m->n_nodes + 1);
     rs_keymap_defaults(&ex->keys);
     ex->cmap = RS_CMAP_BWR;
@@ -110,6 +114,7 @@ void ex_free(explorer *ex)
     free(ex->expanded);
     free(ex->view_of);
     free(ex->rows);
+    exg_free(&ex->grad);
     memset(ex, 0, sizeof *ex);
 }
 
@@ -131,7 +136,7 @@ static int sample_inputs(const explorer *ex, rs_tensor *out, rs_error *err)
     return 0;
 }
 
-static rs_run *run_for_sample(explorer *ex, rs_error *err)
+rs_run *ex_sample_run(explorer *ex, rs_error *err)
 {
     if (ex->runs[ex->sample])
         return ex->runs[ex->sample];
@@ -162,10 +167,12 @@ const rs_tensor *ex_current_output(explorer *ex, int *node_out, int *k_out, rs_e
         rs_fail_code(err, RS_ERR_CANCELLED, NULL, "cancelled: press Ctrl-L to compute it again");
         return NULL;
     }
-    rs_run *r = run_for_sample(ex, err);
+    rs_run *r = ex_sample_run(ex, err);
     if (!r)
         return NULL;
     rs_run_set_progress(r, ex->progress);
+    if (ex->grad.on)
+        return exg_gradient(ex, row->node, row->output, NULL, err);
     const rs_tensor *t;
     if (rs_run_output(r, row->node, row->output, &t, err) < 0) {
         if (err->code == RS_ERR_CANCELLED) { /* not again on its own */
@@ -394,16 +401,18 @@ static void new_random_input(explorer *ex)
         rs_run_free(ex->runs[i]);
         ex->runs[i] = NULL;
     }
+    exg_forget(&ex->grad);
     ex_say(ex, false, "new random input, seed %lu", in->seed);
 }
 
-/* "lstm_1.gates.s3.npy": the layer, the output by name when there are several, and the sample
- * (0-based, as --sample), so that exports of two samples or outputs do not overwrite each other. */
+/* "lstm_1.gates.s3.npy": the layer, the output by name when there are several, "grad" in
+ * gradient mode, and the sample (0-based, as --sample), so that exports of two samples or
+ * outputs, or of values and gradients, do not overwrite each other. */
 static void default_export_name(explorer *ex)
 {
     const ex_row *row = &ex->rows[ex->sel];
     rs_output_desc d = ex_current_output_desc(ex);
-    rs_output_file_name(ex->m->nodes[row->node].name, &d, row->output,
+    rs_output_file_name(ex->m->nodes[row->node].name, &d, row->output, ex->grad.on ? "grad" : NULL,
                         ex->input->first_sample + ex->sample, "npy", ex->line, sizeof ex->line);
 }
 
@@ -527,6 +536,11 @@ void ex_action(explorer *ex, rs_action a)
         if (view_uses(ex, RS_USES_TRANSPOSE, "t", "transpose"))
             ex->transpose = !ex->transpose;
         break;
+    case RS_ACTION_GRADIENT: exg_toggle(ex); break;
+    case RS_ACTION_UNIT_NEXT: exg_next_unit(ex); break;
+    case RS_ACTION_STRIP_SOURCE: exg_toggle_strip(ex); break;
+    case RS_ACTION_SALIENCY_METHOD: exg_next_method(ex); break;
+    case RS_ACTION_REFLECT_HALF: exg_toggle_reflect(ex); break;
     case RS_ACTION_SAMPLE_NEXT: change_sample(ex, 1); break;
     case RS_ACTION_SAMPLE_PREV: change_sample(ex, -1); break;
     case RS_ACTION_RANDOM: new_random_input(ex); break;

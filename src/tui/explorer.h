@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "grad_mode.h"
 #include "rnnscope/canvas.h"
 #include "rnnscope/colormap.h"
 #include "rnnscope/keymap.h"
@@ -92,6 +93,8 @@ typedef struct explorer {
     ex_sixel_request sixel, sixel_bar; /* the heatmap and its colour bar */
     rs_view_heat heat;       /* the heatmap at the last draw, for the status line */
 
+    ex_grad grad;            /* gradient mode (d): grad_mode.h */
+
     rs_rect layers_box, view_box; /* where the panels were drawn, for mouse clicks */
     /* The lines view's panels at the last draw, for clicks: plot rows, channel, and the
      * timestep window they span. */
@@ -114,8 +117,11 @@ void ex_free(explorer *ex);
 void ex_key(explorer *ex, int key);
 void ex_action(explorer *ex, rs_action a);
 
-/* The output on screen (computed on demand for the current sample). NULL with err when it
- * cannot be computed; node_out and k_out name it. */
+/* The run of the current sample (made and given its inputs on first use), or NULL with err. */
+rs_run *ex_sample_run(explorer *ex, rs_error *err);
+
+/* The output on screen (computed on demand for the current sample; in gradient mode its
+ * gradient). NULL with err when it cannot be computed; node_out and k_out name it. */
 const rs_tensor *ex_current_output(explorer *ex, int *node_out, int *k_out, rs_error *err);
 
 /* The view drawn for the selected row. */

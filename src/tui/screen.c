@@ -1,6 +1,7 @@
 /* Drawing the explorer into a canvas: header, layers panel, view, status line, key bar,
  * help overlay. The canvas is painted by app.c or dumped as text by the tests. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,6 +331,10 @@ static void fill_state(explorer *ex, rs_view_state *s, const rs_node *n, const r
     s->mark_channel = true;
     s->cursor = sequence ? ex->cursor : 0;
     s->mark_cursor = s->have_cursor = sequence;
+    /* the strip first: the input's integrated gradients run the model on other inputs */
+    if (ex->grad.on && sequence)
+        s->strip = exg_strip(ex, ex->rows[ex->sel].node, k, full->rows, ex->grad.strip_note,
+                             sizeof ex->grad.strip_note);
     s->step_mask = sequence ? output_mask(ex, full->rows) : NULL;
 }
 
@@ -359,8 +364,17 @@ static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, rs_view_id v, c
 {
     rs_layer_desc desc;
     rs_node_describe(n, &desc);
+    if (ex->grad.on && v == RS_VIEW_WEIGHTS && n->n_weights > 0 && /* over their gradients */
+        exg_weights(ex, (int)(n - ex->m->nodes), &desc, NULL, 0, err) < 0)
+        return -1;
     rs_view_state s;
     fill_state(ex, &s, n, full, t, &desc);
+    for (int w = 0; ex->grad.on && v == RS_VIEW_WEIGHTS && w < RS_DESC_MAX_WEIGHTS; w++)
+        s.gate_notes[w] = ex->grad.notes.gate[w];
+    free(ex->grad.reflected);
+    ex->grad.reflected = NULL;
+    if (ex->grad.reflect_half && full && rs_view_reflect_half(&s, &ex->grad.reflected, err) < 0)
+        return -1;
     s.images = v == RS_VIEW_HEATMAP && ex->mode == RS_TERM_SIXEL && !ex->help;
     float *batch = NULL;
     if ((rs_view_get(v)->applies & RS_FOR_BATCH) && full) { /* a view of every sample at once */
@@ -369,6 +383,7 @@ static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, rs_view_id v, c
             return -1;
     }
     int rc = rs_view_draw(v, c, box, &s, err);
+    ex->grad.strip_peak = s.strip_peak;
     if (rc < 0 && v == RS_VIEW_WEIGHTS)
         rs_error_prefix(err, n->name);
     if (rc == 0 && s.images && s.heat.drawn)
@@ -430,11 +445,14 @@ static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
     const rs_tensor *t = ex_current_output(ex, &node, &k, &err);
     const rs_node *n = &ex->m->nodes[node];
     rs_view_id v = ex_current_view(ex, t);
+    ex->grad.strip_peak = SIZE_MAX; /* until a strip is drawn */
+    ex->grad.strip_note[0] = '\0';
     char title[512], oname[32], shape[64];
     const rs_shape *s = n->out_shapes && k < n->n_outputs + n->n_internal ? &n->out_shapes[k] : NULL;
     char from[256] = "";
     inbound_names(ex, node, from, sizeof from);
-    snprintf(title, sizeof title, "[%s] %s  %s %s  %s%s%s", rs_view_get(v)->name, n->name,
+    snprintf(title, sizeof title, "[%s%s] %s  %s %s  %s%s%s", rs_view_get(v)->name,
+             ex->grad.on ? ", gradient" : "", n->name,
              output_name(n, k, oname, sizeof oname), short_shape(s, shape, sizeof shape),
              n->class_name, from[0] ? "  ← " : "", from);
     panel_title(ex, c, box, title, ex->focus == EX_FOCUS_VIEW);
@@ -450,7 +468,14 @@ static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
         put(ex, c, pic.x, box.y + 1, pic.w, t ? "(empty output)" : err.msg, T_ERROR);
         return;
     }
-    if (v == RS_VIEW_WEIGHTS && n->n_weights > 0) {
+    rs_layer_desc grads;
+    char gates[1024];
+    if (v == RS_VIEW_WEIGHTS && n->n_weights > 0 && ex->grad.on) {
+        /* the gradient's norm per gate block of every weight (grad --by-gate) */
+        if (exg_weights(ex, node, &grads, gates, sizeof gates, &err) < 0)
+            snprintf(gates, sizeof gates, "%s", err.msg);
+        put(ex, c, pic.x, box.y + 1, pic.w, gates, T_DIM);
+    } else if (v == RS_VIEW_WEIGHTS && n->n_weights > 0) {
         weights_stats_line(ex, c, n, pic.x, box.y + 1, pic.w);
     } else if (have_output) {
         rs_stats st;
@@ -488,6 +513,14 @@ static void draw_status(explorer *ex, rs_canvas *c, int y)
 {
     char text[512];
     bool error = ex->message_is_error && ex->message[0];
+    int x = 0;
+    if (ex->grad.on && ex->prompt == EX_PROMPT_NONE) { /* what is differentiated, always */
+        char what[1024];
+        exg_status(ex, what, sizeof what);
+        x = put(ex, c, 0, y, c->w, what, T_TITLE) + 2;
+        if (x >= c->w)
+            return;
+    }
     if (ex->prompt == EX_PROMPT_SEARCH)
         snprintf(text, sizeof text, "search layers: %s_", ex->line);
     else if (ex->prompt == EX_PROMPT_EXPORT)
@@ -502,7 +535,7 @@ static void draw_status(explorer *ex, rs_canvas *c, int y)
         const rs_tensor *t = ex_current_output(ex, &node, &k, &err);
         if (!t && err.msg[0]) {
             /* why the layer on screen has no output (the memory cap...), in full */
-            put(ex, c, 0, y, c->w, err.msg, T_ERROR);
+            put(ex, c, x, y, c->w - x, err.msg, T_ERROR);
             return;
         }
         char value[96] = "";
@@ -510,7 +543,8 @@ static void draw_status(explorer *ex, rs_canvas *c, int y)
             size_t C = t->shape[t->rank - 1], ch = ex->channel < C ? ex->channel : 0;
             /* the value padded to its widest (-1.23457e-05): the rest of the line stays put
              * and a cursor or channel key rewrites the value alone, not the whole line */
-            snprintf(value, sizeof value, "t=%zu ch=%zu value=%-12.6g", ex->cursor, ch,
+            snprintf(value, sizeof value, "t=%zu ch=%zu %s=%-12.6g", ex->cursor, ch,
+                     ex->grad.on ? "grad" : "value",
                      (double)t->data[ex->cursor * C + ch]);
         }
         char window[96] = "";
@@ -528,7 +562,7 @@ static void draw_status(explorer *ex, rs_canvas *c, int y)
                  ex->equal_axes ? "equal-axes " : "", ex->zero_line ? "zero-line " : "",
                  rs_cmap_name(ex->cmap), picture, rs_graphics_name(ex->mode), ex->mode_why);
     }
-    put(ex, c, 0, y, c->w, text, error ? T_ERROR : T_DIM);
+    put(ex, c, x, y, c->w - x, text, error ? T_ERROR : T_DIM);
 }
 
 static void draw_keybar(explorer *ex, rs_canvas *c, int y)

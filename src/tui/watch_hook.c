@@ -13,6 +13,7 @@ static void drop_runs(explorer *ex)
         rs_run_free(ex->runs[i]);
         ex->runs[i] = NULL;
     }
+    exg_forget(&ex->grad); /* the gradients of the model that goes */
 }
 
 /* The watcher's accept hook: only a model of the architecture on screen replaces it. */

@@ -187,6 +187,18 @@ assert (ig == 0).all(), ig.max()' "$T/ii.npy" "$T/ig.npy" $lo $hi
        [ "$(awk 'NR > 1 && $7 == "100.00%"' "$T/n.txt" | wc -l)" -eq 12 ]
     then ok "--by-gate counts exact zeros (a saturated sample) and NaN (NaN weights)"
     else not_ok "--by-gate counts exact zeros (a saturated sample) and NaN (NaN weights)"; cat "$T/z.txt" "$T/n.txt" | diag; fi
+    # a block without a finite value has no norm: nan, not the 0 of an empty sum
+    if [ "$(awk 'NR > 1 && $7 == "100.00%" && $5 == "nan"' "$T/n.txt" | wc -l)" -eq 12 ] &&
+       ! awk 'NR > 1 && $7 == "100.00%" && $5 == "0"' "$T/n.txt" | grep -q .
+    then ok "--by-gate: an all-NaN gate's norm is nan"
+    else not_ok "--by-gate: an all-NaN gate's norm is nan"; diag < "$T/n.txt"; fi
+    # a baseline where the objective is NaN: the completeness line says so in words (-nan%)
+    "$PY" -c 'import sys, numpy as np; np.save(sys.argv[1], np.full((240, 4), np.nan, np.float32))' "$T/nanb.npy"
+    if "$RNNSCOPE" grad "$DEMO" --layer input_1 --sample 1 --method ig --baseline "$T/nanb.npy" -o "$T/x.npy" 2>"$T/nanb.err" &&
+       grep -q "f(baseline) = .* - NaN = NaN, completeness error unknown: the objective is not a number at the baseline" "$T/nanb.err" &&
+       ! grep -q -- "-nan" "$T/nanb.err"
+    then ok "--method ig with a NaN objective at the baseline says so in words"
+    else not_ok "--method ig with a NaN objective at the baseline says so in words"; diag < "$T/nanb.err"; fi
     # a cap that leaves no room for the LSTM's whole tape (3.3 MiB for the demo's 8 x 240 steps):
     # the reverse pass keeps checkpoints every 16 steps and recomputes, same result
     if "$RNNSCOPE" grad "$DEMO" --layer input_1 -o "$T/nocap.npy" &&
@@ -258,8 +270,30 @@ for v in lines detail heatmap hist bars; do
 done
 expect_fail 2 "--labels, --loss, --unit and --output-of go with --grad" "plot --unit without --grad" \
     "$RNNSCOPE" plot "$M" --layer lstm_1 --unit 0
-expect_fail 2 "--grad draws a layer's outputs: no --internal or --view weights yet" "plot --grad --view weights" \
-    "$RNNSCOPE" plot "$M" --layer lstm_1 --grad --view weights
+# plot --grad --view weights: the gradient of every weight, the same picture as plot --data of
+# grad --weight's arrays (kernel, --recurrent, --bias), not the weights themselves
+for w in kernel recurrent_kernel bias; do "$RNNSCOPE" grad "$M" --weight "lstm_1/$w:0" $IN -o "$T/gw_$w.npy"; done
+if "$RNNSCOPE" plot "$M" --layer lstm_1 --grad --view weights --width 100 --height 24 --graphics ascii --color never $IN > "$T/pw_model.txt" &&
+   "$RNNSCOPE" plot --data "$T/gw_kernel.npy" --recurrent "$T/gw_recurrent_kernel.npy" --bias "$T/gw_bias.npy" \
+       --gates lstm --view weights --width 100 --height 24 --graphics ascii --color never > "$T/pw_data.txt" &&
+   diff -I 'lstm_1\|gw_kernel\|^ *i ' "$T/pw_model.txt" "$T/pw_data.txt" > "$T/pw.diff" &&
+   ! cmp -s "$T/pw_model.txt" <("$RNNSCOPE" plot "$M" --layer lstm_1 --view weights --width 100 --height 24 --graphics ascii --color never $IN)
+then ok "plot --grad --view weights draws grad --weight's arrays by gate (not the weights)"
+else not_ok "plot --grad --view weights draws grad --weight's arrays by gate (not the weights)"; diag < "$T/pw.diff"; fi
+# beside each gate's name its block's norm, as grad --by-gate gives it (kernel, then recurrent)
+if "$RNNSCOPE" grad "$M" --layer lstm_1 --by-gate $IN > "$T/pw_gates.txt" &&
+   "$PY" -c 'import sys
+row = next(l for l in open(sys.argv[1], encoding="utf-8") if l.split()[:1] == ["i"]).split()
+got = [float(x) for x in row[1::2]]
+want = [float(l.split()[4]) for l in open(sys.argv[2]).read().splitlines()[1:] if "bias" not in l]
+assert len(got) == 8 and all(abs(g - w) <= 5e-3 * abs(w) for g, w in zip(got, want)), (got, want)' \
+       "$T/pw_model.txt" "$T/pw_gates.txt"
+then ok "plot --grad --view weights writes each gate block's norm beside its name (grad --by-gate's)"
+else not_ok "plot --grad --view weights writes each gate block's norm beside its name (grad --by-gate's)"; diag < "$T/pw_model.txt"; fi
+expect_fail 2 "--grad draws a layer's outputs or weights: no --internal yet" "plot --grad --internal" \
+    "$RNNSCOPE" plot "$M" --layer lstm_1 --grad --internal gates
+expect_fail 2 "--strip goes with --grad" "plot --strip without --grad" \
+    "$RNNSCOPE" plot "$M" --layer lstm_1 --strip
 expect_fail 2 "--loss needs --labels" "plot --grad --loss without --labels" \
     "$RNNSCOPE" plot "$M" --layer lstm_1 --grad --loss mse
 expect_fail 2 "--by-gate prints a table: no -o" "--by-gate with -o" \

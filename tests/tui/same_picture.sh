@@ -205,6 +205,46 @@ values_are "$T/plot" 0 &&
 values_are "$T/explorer" 1e-6 &&
     ok "the explorer's values view prints every sample's prediction (its own run of each sample)" ||
     { not_ok "the explorer's values view prints every sample's prediction (its own run of each sample)"; diag < "$T/explorer"; }
+
+# Gradient mode (issue 18): the views of d objective / d lstm_1 on the demo's sample 1 (not
+# saturated), the timestep importance strip on the picture's last row of detail and heatmap
+# (plot --grad --strip); the lines view marks the selected channel in the explorer only, so
+# there the strip rows are compared
+D=$top_srcdir/share/rnnscope/demo/demo.h5
+# one sample as the whole input (plot's --sample picks a sample of the batch's picture; its
+# gradient of a batch would be summed over the batch)
+"$PY" -c 'import numpy as np, sys; np.save(sys.argv[2], np.load(sys.argv[1])[1:2])' \
+    "$top_srcdir/share/rnnscope/demo/demo.inputs.npy" "$T/sample1.npy"
+INPUT="--input $T/sample1.npy --grad"
+same "gradient detail with its strip" "$D" "--layer lstm_1 --view detail --cursor 0 --channels 0 --strip" 2
+same "gradient heatmap with its strip" "$D" "--layer lstm_1 --view heatmap --strip" 3
+same "gradient histogram" "$D" "--layer lstm_1 --view hist" 4
+same "gradient bars" "$D" "--layer dense_1 --view bars" G
+same "gradient weights" "$D" "--layer lstm_1 --view weights" 6
+plot_picture "$D" --layer lstm_1 --strip | tail -n 1 > "$T/plot"
+explorer_picture "$D" | tail -n 1 > "$T/explorer"
+if [ -s "$T/plot" ] && cmp -s "$T/plot" "$T/explorer" && grep -q '[▁▂▃▄▅▆▇█]' "$T/plot"; then
+    ok "gradient lines: plot and the explorer draw the same strip"
+else not_ok "gradient lines: plot and the explorer draw the same strip"; cat "$T/plot" "$T/explorer" | diag; fi
+INPUT="--input $top_srcdir/share/rnnscope/demo/demo.inputs.npy --grad"
+same "gradient samples view" "$D" "--layer lstm_1 --view samples" 7
+unset INPUT
+
+# reflect_half (b; plot --reflect-half): a Bidirectional LSTM's output with the backward half's
+# steps reversed, the same picture as plot --data of NumPy's reflection of dump's output
+M=$FIX/bidirectional/keras/k22.h5
+INPUT="--input $FIX/bidirectional/inputs/input_1.npy"
+same "reflect_half" "$M" "--layer bidirectional_1 --view heatmap --reflect-half" b 3
+# shellcheck disable=SC2086 # INPUT: options, split on purpose
+if "$RNNSCOPE" dump "$M" $INPUT --layer bidirectional_1 -o "$T/bi.npy" &&
+   "$PY" -c 'import numpy as np, sys
+y = np.load(sys.argv[1])[0]; h = y.shape[1] // 2
+y[:, h:] = y[::-1, h:].copy(); np.save(sys.argv[2], y)' "$T/bi.npy" "$T/bir.npy" &&
+   "$RNNSCOPE" plot --data "$T/bir.npy" --view heatmap --graphics unicode --color never --width 119 \
+       --height 36 | tail -n +2 | sed 's/ *$//' > "$T/numpy" && cmp -s "$T/numpy" "$T/plot" &&
+   ! cmp -s "$T/numpy" <(plot_picture "$M" --layer bidirectional_1 --view heatmap); then
+    ok "reflect_half reverses the backward half in time, as NumPy does"
+else not_ok "reflect_half reverses the backward half in time, as NumPy does"; diff "$T/numpy" "$T/plot" | head -20 | diag; fi
 unset INPUT
 
 done_testing
