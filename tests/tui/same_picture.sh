@@ -217,7 +217,7 @@ D=$top_srcdir/share/rnnscope/demo/demo.h5
     "$top_srcdir/share/rnnscope/demo/demo.inputs.npy" "$T/sample1.npy"
 INPUT="--input $T/sample1.npy --grad"
 same "gradient detail with its strip" "$D" "--layer lstm_1 --view detail --cursor 0 --channels 0 --strip" 2
-same "gradient heatmap with its strip" "$D" "--layer lstm_1 --view heatmap --strip" 3
+same "gradient heatmap with its strip" "$D" "--layer lstm_1 --view heatmap --strip --cursor 0" 3
 same "gradient histogram" "$D" "--layer lstm_1 --view hist" 4
 same "gradient bars" "$D" "--layer dense_1 --view bars" G
 same "gradient weights" "$D" "--layer lstm_1 --view weights" 6
@@ -234,13 +234,13 @@ unset INPUT
 # steps reversed, the same picture as plot --data of NumPy's reflection of dump's output
 M=$FIX/bidirectional/keras/k22.h5
 INPUT="--input $FIX/bidirectional/inputs/input_1.npy"
-same "reflect_half" "$M" "--layer bidirectional_1 --view heatmap --reflect-half" b 3
+same "reflect_half" "$M" "--layer bidirectional_1 --view heatmap --reflect-half --cursor 0" b 3
 # shellcheck disable=SC2086 # INPUT: options, split on purpose
 if "$RNNSCOPE" dump "$M" $INPUT --layer bidirectional_1 -o "$T/bi.npy" &&
    "$PY" -c 'import numpy as np, sys
 y = np.load(sys.argv[1])[0]; h = y.shape[1] // 2
 y[:, h:] = y[::-1, h:].copy(); np.save(sys.argv[2], y)' "$T/bi.npy" "$T/bir.npy" &&
-   "$RNNSCOPE" plot --data "$T/bir.npy" --view heatmap --graphics unicode --color never --width 119 \
+   "$RNNSCOPE" plot --data "$T/bir.npy" --view heatmap --cursor 0 --graphics unicode --color never --width 119 \
        --height 36 | tail -n +2 | sed 's/ *$//' > "$T/numpy" && cmp -s "$T/numpy" "$T/plot" &&
    ! cmp -s "$T/numpy" <(plot_picture "$M" --layer bidirectional_1 --view heatmap); then
     ok "reflect_half reverses the backward half in time, as NumPy does"
