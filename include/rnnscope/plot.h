@@ -80,6 +80,8 @@ typedef struct rs_lines_opts {
                              selected one when mark_channel */
     size_t cursor;
     const float *step_mask; /* per row of the matrix: 0 = a step Keras masks (shaded); or NULL */
+    const rs_matrix *also;  /* --compare: a matrix of the same shape (not drawn) whose channel
+                               each panel's range covers too, so that A and B share it; or NULL */
 } rs_lines_opts;
 
 void rs_lines_defaults(rs_lines_opts *o);
@@ -122,6 +124,7 @@ typedef struct rs_detail_opts {
     bool zero_line;
     int channel_axis;
     const float *step_mask; /* per row of the matrix: 0 = a masked step (shaded); or NULL */
+    const rs_matrix *also;  /* --compare: as rs_lines_opts.also */
 } rs_detail_opts;
 
 void rs_detail_defaults(rs_detail_opts *o);
@@ -174,6 +177,8 @@ typedef struct rs_hist_opts {
     rs_style style;
     bool axes;         /* count axis, value labels, NaN/Inf footer */
     const char *title; /* shown top-left, or NULL */
+    bool fixed;        /* bins over [lo, hi] (--compare: one range for A and B), not the data's */
+    double lo, hi;
 } rs_hist_opts;
 
 void rs_hist_defaults(rs_hist_opts *o);
@@ -188,6 +193,9 @@ typedef struct rs_hist {
 /* Count the finite values of m into nbins bins spanning their range (a constant c spans
  * [c - 0.5, c + 0.5]); NaN and +-Inf are counted apart. */
 int rs_hist_compute(rs_hist *h, const rs_matrix *m, size_t nbins, rs_error *err);
+/* The same over [lo, hi] given (values outside it in the end bins). */
+int rs_hist_compute_in(rs_hist *h, const rs_matrix *m, size_t nbins, double lo, double hi,
+                       rs_error *err);
 void rs_hist_free(rs_hist *h);
 
 int rs_hist_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_hist_opts *o,
@@ -198,6 +206,7 @@ int rs_hist_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_hist_op
 typedef struct rs_bars_opts {
     rs_style style;
     size_t base; /* index shown for the first element (of a window) */
+    double cover_lo, cover_hi; /* the value axis covers them too (--compare: one scale) */
 } rs_bars_opts;
 
 /* One bar per element of m (row-major), up from zero for positive values, down for negative;
@@ -213,6 +222,8 @@ typedef struct rs_weights_opts {
     int gates;               /* gate blocks along the columns: 4 LSTM, 3 GRU, 1 SimpleRNN */
     const char *const *gate_names; /* gates short names, or NULL for rs_gate_names(gates) */
     bool histograms;         /* per-gate histograms under the maps */
+    double cover, cover_bias; /* --compare: the kernels' and the bias's scales reach at least
+                                 +-these (the other checkpoint's largest |w|); 0: nothing */
 } rs_weights_opts;
 
 void rs_weights_defaults(rs_weights_opts *o);

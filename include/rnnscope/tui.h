@@ -33,6 +33,9 @@ typedef struct rs_tui_options {
     /* --watch: new checkpoints from this watcher (rnnscope/ckpt.h) replace the model on screen
      * when their architecture is the same; NULL when not watching. */
     struct rs_watch *watch;
+    /* --compare: a second checkpoint of the same architecture (the caller's, checked with
+     * rs_arch_compare), shown as A, B or A - B; NULL when not comparing. */
+    rs_model *compare;
 } rs_tui_options;
 
 /* Run the explorer until the user quits. Returns 0, or -1 with err. */

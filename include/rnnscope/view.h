@@ -87,6 +87,12 @@ typedef struct rs_view_state {
     /* the samples view: the batch as nsamples row-major (full.rows, full.cols) blocks */
     const float *batch;
     size_t nsamples, sample;
+    /* --compare: the other checkpoint's output, layer and batch (the same shapes as full,
+     * layer and batch), not drawn: every scale also covers them, so that A and B are drawn on
+     * one scale. also.rows 0 and NULLs: nothing to cover (one model, or A - B on screen). */
+    rs_matrix also;
+    const rs_layer_desc *also_layer;
+    const float *also_batch;
 
     /* filled in by the draw */
     size_t per_page;            /* lines: channels on a page */
@@ -140,6 +146,11 @@ rs_matrix rs_view_heatmap_matrix(const rs_view_state *s, rs_matrix sel, size_t c
  * above; *copy to free) and its colour range. */
 int rs_view_heatmap_prepare(const rs_view_state *s, rs_matrix *m, float **copy, double *lo,
                             double *hi, rs_error *err);
+
+/* --compare: widen [lo, hi] (the range norm gives the state's own selection) to the range it
+ * gives the same selection of s->also; nothing when there is no also. */
+int rs_view_cover(const rs_view_state *s, const rs_norm *norm, double *lo, double *hi,
+                  rs_error *err);
 
 /* A heatmap's options from the state: style, colormap, normalization, aggregation. */
 void rs_view_heatmap_opts(const rs_view_state *s, rs_heatmap_opts *o);

@@ -13,11 +13,12 @@
 
 #define DEMO_MODEL "demo/demo.h5"
 
-enum { OPT_GRAPHICS = OPT_FIRST_FREE, OPT_MOUSE, OPT_KEYS, OPT_DUMP, OPT_HEADLESS, OPT_SIZE, OPT_WATCH };
+enum { OPT_GRAPHICS = OPT_FIRST_FREE, OPT_MOUSE, OPT_KEYS, OPT_DUMP, OPT_HEADLESS, OPT_SIZE, OPT_WATCH, OPT_COMPARE };
 
 typedef struct explore_args {
     const char *model;
     const char *watch;     /* --watch PATH: a model file or a directory of checkpoints */
+    const char *compare;   /* --compare B: a second checkpoint shown as B and A - B */
     input_opts in;
     rs_tui_options tui;
 } explore_args;
@@ -48,6 +49,7 @@ static int parse_args(int argc, char **argv, explore_args *a)
         {"headless", no_argument, 0, OPT_HEADLESS},
         {"size", required_argument, 0, OPT_SIZE},
         {"watch", required_argument, 0, OPT_WATCH},
+        {"compare", required_argument, 0, OPT_COMPARE},
         {0, 0, 0, 0},
     };
     memset(a, 0, sizeof *a);
@@ -72,6 +74,7 @@ static int parse_args(int argc, char **argv, explore_args *a)
         case OPT_DUMP: a->tui.dump_path = optarg; break;
         case OPT_HEADLESS: a->tui.headless = true; break;
         case OPT_WATCH: a->watch = optarg; break;
+        case OPT_COMPARE: a->compare = optarg; break;
         case OPT_SIZE:
             if (sscanf(optarg, "%dx%d", &a->tui.headless_cols, &a->tui.headless_rows) != 2 ||
                 a->tui.headless_cols < 1 || a->tui.headless_rows < 1 ||
@@ -92,6 +95,10 @@ static int parse_args(int argc, char **argv, explore_args *a)
     }
     if (a->watch && a->model) {
         cli_error("--watch PATH opens PATH: give no MODEL besides it");
+        return EXIT_USAGE;
+    }
+    if (a->compare && (a->watch || !a->model)) {
+        cli_error("--compare B needs a MODEL A to compare with (and no --watch)");
         return EXIT_USAGE;
     }
     if (a->tui.keys_script && !a->tui.headless && !isatty(STDIN_FILENO))
@@ -152,8 +159,13 @@ int cmd_explore(int argc, char **argv)
         rc = open_watched(&a, &watch, &m);
     else
         rc = cli_open_model(a.model, &a.in, &m);
-    if (rc != EXIT_OK)
+    rs_model *b = NULL;
+    if (rc == EXIT_OK && a.compare && (rc = cli_open_compare(m, a.compare, &b)) == EXIT_OK)
+        a.tui.compare = b;
+    if (rc != EXIT_OK) {
+        rs_model_free(m);
         return rc;
+    }
     rs_tensor batch[CLI_MAX_INPUTS] = {0};
     char desc[256];
     if ((rc = cli_build_inputs(m, &a.in, batch, desc, sizeof desc)) == EXIT_OK) {
@@ -170,6 +182,7 @@ int cmd_explore(int argc, char **argv)
     for (int i = 0; i < CLI_MAX_INPUTS; i++)
         rs_tensor_free(&batch[i]);
     rs_model_free(m);
+    rs_model_free(b);
     rs_watch_free(&watch);
     return rc;
 }

@@ -89,10 +89,11 @@ static void occupy_std_descriptors(void)
 static void print_usage(FILE *f)
 {
     fputs("Usage: rnnscope [INPUT OPTIONS] [--graphics MODE] [MODEL]\n"
+          "       rnnscope MODEL_A --compare MODEL_B [INPUT OPTIONS]\n"
           "       rnnscope --watch PATH [INPUT OPTIONS]\n"
           "       rnnscope summary [--weights] MODEL\n"
           "       rnnscope dump MODEL --layer NAME [--output K] [--internal gates|cell|attention]\n"
-          "                     [INPUT OPTIONS] -o OUT\n"
+          "                     [INPUT OPTIONS] [--compare B [--show a|b|diff]] -o OUT\n"
           "       rnnscope plot MODEL --layer NAME [--output K] [INPUT OPTIONS] [PLOT OPTIONS]\n"
           "       rnnscope grad MODEL --layer NAME [--output K] [--method grad|input_x_grad|ig]\n"
           "                     [--ig-steps N] [--baseline FILE.npy] [--importance]\n"
@@ -131,6 +132,8 @@ static void print_usage(FILE *f)
           "  --graphics MODE  auto (detect), sixel, unicode or ascii; also RNNSCOPE_GRAPHICS\n"
           "  --watch PATH     reload the model file PATH, or the newest checkpoint of the\n"
           "                   directory PATH, when it changes (once written completely)\n"
+          "  --compare B      a second checkpoint of MODEL's architecture on the same input:\n"
+          "                   every view shows A, B or A - B (key a), A and B on one scale\n"
           "  --mouse          clicks select layers, channels and timesteps; the wheel scrolls\n"
           "  --keys FILE      type the keys in FILE first (key names as in the settings file),\n"
           "                   then read the keyboard; for scripts and tests\n"

@@ -190,6 +190,8 @@ static int draw_gate_panels(rs_canvas *c, rs_rect box, const rs_view_state *s, r
     size_t units = sel.cols / (size_t)G;
     double lo, hi;
     rs_heatmap_range(&sel, &s->norm, &lo, &hi);
+    if (rs_view_cover(s, &s->norm, &lo, &hi, err) < 0)
+        return -1;
     o.norm = (rs_norm){RS_NORM_FIXED, (float)lo, (float)hi};
     int extra = 2; /* the last panel's time labels and colour bar */
     int ph = (box.h - extra) / G;
@@ -228,7 +230,13 @@ int rs_view_draw_heatmap(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *
         rc = draw_gate_panels(c, box, s, sel, o, err);
     } else {
         rs_matrix m = rs_view_heatmap_matrix(s, sel, ch_base, &o.row_base, &o.col_base, NULL);
-        rc = rs_heatmap_draw(c, box, &m, &o, err);
+        double lo, hi;
+        rs_heatmap_range(&m, &s->norm, &lo, &hi);
+        rc = rs_view_cover(s, &s->norm, &lo, &hi, err);
+        if (rc == 0 && s->also.rows) /* --compare: one scale for A and B */
+            o.norm = (rs_norm){RS_NORM_FIXED, (float)lo, (float)hi};
+        if (rc == 0)
+            rc = rs_heatmap_draw(c, box, &m, &o, err);
     }
     free(copy);
     return rc;
