@@ -36,6 +36,9 @@ typedef struct rs_tui_options {
     /* --compare: a second checkpoint of the same architecture (the caller's, checked with
      * rs_arch_compare), shown as A, B or A - B; NULL when not comparing. */
     rs_model *compare;
+    /* opened on a directory of checkpoints (rnnscope DIR, --watch DIR): the timeline view
+     * shows the selected layer over all of them; NULL otherwise. */
+    const char *timeline_dir;
 } rs_tui_options;
 
 /* Run the explorer until the user quits. Returns 0, or -1 with err. */

@@ -47,7 +47,10 @@ enum { RS_USES_CMAP = 1, RS_USES_NORM = 2, RS_USES_TRANSPOSE = 4, RS_USES_WINDOW
     X(WEIGHTS, weights, "weights", "6", "view: the layer's weights, by gate and direction",    \
       "Weights", RS_FOR_LAYER, 0, RS_USES_CMAP)                                                 \
     X(SAMPLES, samples, "samples", "7", "view: one small heatmap per sample of the batch",     \
-      NULL, RS_FOR_BATCH | RS_FOR_SEQUENCE | RS_FOR_ATTENTION, 0, RS_USES_CMAP | RS_USES_NORM)
+      NULL, RS_FOR_BATCH | RS_FOR_SEQUENCE | RS_FOR_ATTENTION, 0, RS_USES_CMAP | RS_USES_NORM)   \
+    X(TIMELINE, timeline, "timeline", "8",                                                      \
+      "view: the layer over the checkpoints of a directory (weights histogram, statistics)",    \
+      NULL, RS_FOR_LAYER, 0, RS_USES_CMAP)
 
 typedef enum rs_view_id {
 #define RS_VIEW_ENUM(ID, fn, name, key, help, bar, applies, defaults, uses) RS_VIEW_##ID,
@@ -55,6 +58,19 @@ typedef enum rs_view_id {
 #undef RS_VIEW_ENUM
     RS_VIEW_COUNT
 } rs_view_id;
+
+/* The timeline view: one layer over the checkpoints of a directory, oldest first (plain data:
+ * the front end fills it from the statistics of rnnscope/ckpt_stats.h). */
+typedef struct rs_view_timeline {
+    size_t n;                  /* checkpoints */
+    int bins;
+    const double *shares;      /* shares[c * bins + b]: the share of the layer's weights in bin
+                                  b of [lo, hi] at checkpoint c */
+    double lo, hi;
+    int nseries;
+    const char (*names)[32];   /* the statistics' names */
+    const double *series;      /* series[k * n + c]: statistic k at checkpoint c (NaN: none) */
+} rs_view_timeline;
 
 /* A panel of the lines view, for mouse clicks: its plot rows and its channel. */
 typedef struct rs_view_hit {
@@ -93,6 +109,7 @@ typedef struct rs_view_state {
     rs_matrix also;
     const rs_layer_desc *also_layer;
     const float *also_batch;
+    const rs_view_timeline *timeline; /* the timeline view's data, or NULL (not on a directory) */
 
     /* filled in by the draw */
     size_t per_page;            /* lines: channels on a page */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -139,7 +140,27 @@ static int open_watched(explore_args *a, rs_watch *w, rs_model **m)
         return EXIT_FAIL;
     }
     a->tui.watch = w;
+    a->tui.timeline_dir = w->is_dir ? a->watch : NULL;
     return EXIT_OK;
+}
+
+/* MODEL is a directory of checkpoints: its newest, and the timeline view over all of them. */
+static int open_dir(explore_args *a, rs_model **m)
+{
+    rs_error err = {""};
+    rs_ckpt_list l;
+    if (rs_ckpt_list_dir(a->model, &l, &err) < 0) {
+        cli_error("%s", err.msg);
+        return EXIT_FAIL;
+    }
+    int rc = EXIT_FAIL;
+    if (l.n == 0)
+        cli_error("%s: no checkpoint (.h5, .hdf5, .keras, .json) in the directory", a->model);
+    else
+        rc = cli_open_model(l.items[l.n - 1].path, &a->in, m);
+    rs_ckpt_list_free(&l);
+    a->tui.timeline_dir = a->model;
+    return rc;
 }
 
 int cmd_explore(int argc, char **argv)
@@ -155,8 +176,11 @@ int cmd_explore(int argc, char **argv)
     }
     rs_model *m = NULL;
     rs_watch watch = {0};
+    struct stat st;
     if (a.watch)
         rc = open_watched(&a, &watch, &m);
+    else if (stat(a.model, &st) == 0 && S_ISDIR(st.st_mode))
+        rc = open_dir(&a, &m);
     else
         rc = cli_open_model(a.model, &a.in, &m);
     rs_model *b = NULL;

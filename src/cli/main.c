@@ -90,7 +90,7 @@ static void print_usage(FILE *f)
 {
     fputs("Usage: rnnscope [INPUT OPTIONS] [--graphics MODE] [MODEL]\n"
           "       rnnscope MODEL_A --compare MODEL_B [INPUT OPTIONS]\n"
-          "       rnnscope --watch PATH [INPUT OPTIONS]\n"
+          "       rnnscope DIR | --watch PATH [INPUT OPTIONS]\n"
           "       rnnscope summary [--weights] MODEL\n"
           "       rnnscope dump MODEL --layer NAME [--output K] [--internal gates|cell|attention]\n"
           "                     [INPUT OPTIONS] [--compare B [--show a|b|diff]] -o OUT\n"
@@ -134,6 +134,8 @@ static void print_usage(FILE *f)
           "                   directory PATH, when it changes (once written completely)\n"
           "  --compare B      a second checkpoint of MODEL's architecture on the same input:\n"
           "                   every view shows A, B or A - B (key a), A and B on one scale\n"
+          "  DIR              a directory of checkpoints: its newest, and the timeline view (8)\n"
+          "                   of the selected layer over all of them (also with --watch DIR)\n"
           "  --mouse          clicks select layers, channels and timesteps; the wheel scrolls\n"
           "  --keys FILE      type the keys in FILE first (key names as in the settings file),\n"
           "                   then read the keyboard; for scripts and tests\n"

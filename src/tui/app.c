@@ -521,6 +521,7 @@ int rs_tui_run(rs_model *m, rs_tui_input *input, const rs_tui_options *opts, rs_
     rs_tui_options copy = *opts, *o = &copy;
     if (ex_init(&ex, m, input, err) < 0)
         return -1;
+    ex.timeline.dir = o->timeline_dir;
     if ((o->compare && ex_compare_init(&ex, o->compare, err) < 0) || apply_config(&ex, o, err) < 0) {
         ex_free(&ex);
         return -1;

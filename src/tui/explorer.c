@@ -132,6 +132,7 @@ void ex_free(explorer *ex)
     free_runs(ex->cmp.runs, ex->nsamples);
     free(ex->cmp.runs);
     rs_tensor_free(&ex->cmp.diff);
+    ex_timeline_free(&ex->timeline);
     free(ex->runs);
     free(ex->expanded);
     free(ex->view_of);

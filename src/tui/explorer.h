@@ -15,6 +15,7 @@
 #include "rnnscope/run.h"
 #include "rnnscope/tui.h"
 #include "rnnscope/view.h"
+#include "timeline_hook.h"
 
 /* The view of a layer: one of rnnscope/view.h's table, or EX_VIEW_DEFAULT (the table's
  * default for what the output is, or the settings' view.sequence...). */
@@ -101,6 +102,7 @@ typedef struct explorer {
     ex_sixel_request sixel;
 
     ex_compare cmp;
+    ex_timeline timeline;    /* on a directory of checkpoints: the timeline view */
 
     rs_rect layers_box, view_box; /* where the panels were drawn, for mouse clicks */
     /* The lines view's panels at the last draw, for clicks: plot rows, channel, and the

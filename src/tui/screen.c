@@ -417,7 +417,7 @@ static int fill_also(explorer *ex, rs_view_state *s, rs_view_id v, const rs_tens
     int node = ex->rows[ex->sel].node, k;
     rs_node_describe(&ex_model_of(ex, other)->nodes[node], &a->desc);
     s->also_layer = s->layer ? &a->desc : NULL;
-    if (!t || !s->full.rows || (rs_view_get(v)->applies & RS_FOR_LAYER)) /* the weights */
+    if (!t || !s->full.rows || (rs_view_get(v)->applies & RS_FOR_LAYER)) /* weights, timeline */
         return 0;
     const rs_tensor *o = ex_output_of(ex, other, &node, &k, err);
     if (!o)
@@ -452,6 +452,10 @@ static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, rs_view_id v, c
     }
     int rc;
     float *batch = NULL;
+    if (v == RS_VIEW_TIMELINE && !(s.timeline = ex_timeline_of(ex, ex->rows[ex->sel].node, err))) {
+        rc = -1;
+        goto done;
+    }
     if (v == RS_VIEW_HEATMAP && ex->mode == RS_TERM_SIXEL && !ex->help && box.h >= 2 && box.w >= 1) {
         rc = request_sixel(ex, c, box, &s, err);
         goto done;
@@ -552,7 +556,8 @@ static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
     if (box.h < 3)
         return;
     rs_rect pic = {box.x + 1, box.y + 2, box.w - 1, box.h - 2};
-    /* the views of the layer itself (weights) whatever its output (none, empty, failed) */
+    /* the views of the layer itself (weights, timeline) whatever its output (none, empty,
+     * failed) */
     rs_matrix m;
     bool have_output = t && output_matrix(t, &m);
     if (!(rs_view_get(v)->applies & RS_FOR_LAYER) && !have_output) {

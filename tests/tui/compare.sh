@@ -1,6 +1,7 @@
-# The explorer on two checkpoints (--compare B: the key a cycles A, B, A - B): scripted screens
-# compared with `plot --compare --show` of the same view state, the status line; then the same
-# keys in a real terminal (tmux).
+# The explorer on two checkpoints (--compare B: the key a cycles A, B, A - B) and on a directory
+# of checkpoints (the timeline view, 8): scripted screens compared with `plot --compare --show`
+# of the same view state, the status line, the timeline's numbers against `timeline --format
+# tsv`; then the same keys in a real terminal (tmux).
 . "$top_srcdir/tests/lib.sh"
 D=$top_srcdir/tests/data/ckpt
 A=$D/run/weights.01-1.00.h5
@@ -74,6 +75,32 @@ status=$(last_screen | tail -3 | head -1)
 printf '%s' "$status" | grep -qF -- "--compare" && ok "a without --compare says how to compare" ||
     { not_ok "a without --compare says how to compare"; echo "$status" | diag; }
 
+# the timeline view on a directory: the histogram heatmap and the statistics as lines; the
+# weight norm's range is that of `timeline --format tsv` over the checkpoints
+screen "$D/run" -- 8
+last_screen > "$T/tl"
+if grep -qF "weights over 4 checkpoints" "$T/tl" && grep -qF "|W| i" "$T/tl" && grep -qF "|W| o" "$T/tl" &&
+   grep -qF "out mean" "$T/tl" && grep -qF "saturated" "$T/tl" && grep -qF "[timeline] rnn_a" "$T/tl"; then
+    ok "8 on a directory: the timeline view of rnn_a (histogram over 4 checkpoints, |W| per gate, output, saturation)"
+else not_ok "8 on a directory: the timeline view of rnn_a"; diag < "$T/tl"; fi
+# shellcheck disable=SC2086 # INPUT: options, split on purpose
+"$RNNSCOPE" timeline "$D/run" --layer rnn_a $INPUT --format tsv > "$T/tsv" 2>&1
+if out=$("$PY" -c 'import sys, re
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
+norms = [float(r[3]) for r in rows if len(r) > 3 and r[2] == "rnn_a"]
+text = open(sys.argv[2], encoding="utf-8").read()
+m = re.search(r"\|W\|\s{2,}\[(-?[0-9.e+-]+), (-?[0-9.e+-]+)\]", text)
+lo, hi = min(norms), max(norms)
+assert len(norms) == 4 and m, (norms, m)
+got = (float(m.group(1)), float(m.group(2)))
+assert abs(got[0] - lo) <= 1e-3 * lo and abs(got[1] - hi) <= 1e-3 * hi, (lo, hi, got)
+print("|W| from %.4g to %.4g" % (lo, hi))' "$T/tsv" "$T/tl" 2>&1); then
+    ok "the timeline view's |W| line spans the norms timeline --format tsv prints ($out)"
+else not_ok "the timeline view's |W| line spans the norms timeline --format tsv prints"; { echo "$out"; cat "$T/tsv"; } | diag; fi
+screen "$A" -- 8
+if last_screen | grep -qF "needs a directory of checkpoints"; then ok "8 on a single file says the timeline needs a directory"
+else not_ok "8 on a single file says the timeline needs a directory"; last_screen | diag; fi
+
 # a real terminal
 if ! command -v tmux >/dev/null; then skip "compare key in tmux" "no tmux"; done_testing; exit 0; fi
 SOCK=rs-compare-$$
@@ -88,4 +115,14 @@ tm send-keys -t rs a
 if wait_for "A − B" 5; then ok "tmux: a again shows A − B"; else not_ok "tmux: a again shows A − B"; diag < "$T/pane"; fi
 tm send-keys -t rs q
 wait_for "EXITED:0" 5 && ok "tmux: q quits with 0" || { not_ok "tmux: q quits with 0"; diag < "$T/pane"; }
+tm kill-server 2>/dev/null
+SOCK=rs-compare2-$$
+tm new-session -d -s rs -x 120 -y 30 \
+    "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color XDG_CACHE_HOME='$T/cache' '$RNNSCOPE' '$D/run' $INPUT; echo EXITED:\$?; sleep 60"
+if wait_for "Layers" 10; then
+    tm send-keys -t rs 8
+    if wait_for "weights over 4 checkpoints" 10; then ok "tmux: 8 on a directory shows the timeline view"
+    else not_ok "tmux: 8 on a directory shows the timeline view"; diag < "$T/pane"; fi
+else not_ok "tmux: the explorer opens on a directory"; diag < "$T/pane"; fi
+tm send-keys -t rs q
 done_testing

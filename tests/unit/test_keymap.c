@@ -53,7 +53,7 @@ static void test_defaults_cover_the_issue_keys(void)
             seen++;
         }
     }
-    CHECK(seen == 53); /* issue 15: the samples view's "7", "L" (layers panel), "C" (columns); issue 19: "a" */
+    CHECK(seen == 54); /* issue 15: the samples view's "7", "L" (layers panel), "C" (columns); issue 19: "a", "8" */
 }
 
 static void test_rebinding(void)
