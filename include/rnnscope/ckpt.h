@@ -44,6 +44,7 @@ typedef struct rs_ckpt_list {
     size_t n;
     rs_ckpt *items;      /* oldest first */
     bool by_epoch;       /* ordered by the epoch in the names (every name has one), else by mtime */
+    size_t links;        /* symbolic links with a checkpoint's name: not followed, not listed */
 } rs_ckpt_list;
 
 /* True for a name a checkpoint may have: .h5, .hdf5, .keras, .json (TF.js model.json or an
@@ -51,7 +52,8 @@ typedef struct rs_ckpt_list {
 bool rs_ckpt_name_ok(const char *name);
 
 /* The checkpoints of a directory, oldest first: by the epoch in their names when every name
- * has one (ties by mtime), else by modification time (ties by name). Only regular files. An
+ * has one (ties by mtime), else by modification time (ties by name). Only regular files: a
+ * symbolic link is not followed (it may point anywhere; counted in links). An
  * empty directory gives n = 0, not an error. */
 int rs_ckpt_list_dir(const char *dir, rs_ckpt_list *out, rs_error *err);
 void rs_ckpt_list_free(rs_ckpt_list *l);

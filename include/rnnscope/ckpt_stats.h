@@ -56,11 +56,15 @@ void rs_stats_rebin(const rs_layer_stats *const *per_ckpt, int n_ckpt, int bins,
 typedef struct rs_timeline {
     rs_ckpt_list ckpts;         /* oldest first */
     rs_ckpt_stats *stats;       /* one per checkpoint */
+    rs_error *skipped;          /* why each checkpoint left out of ckpts did not load */
+    size_t n_skipped;
 } rs_timeline;
 
 /* The statistics of every checkpoint of tl->ckpts (listed by the caller) on the inputs, from
  * the cache when use_cache, else computed (and cached); every checkpoint must have the
- * architecture of `first`. -1 with err naming the checkpoint that failed. */
+ * architecture of `first` (else -1 with err naming it). A checkpoint that does not load (the
+ * newest being written, as --watch sees it) is left out of the list, its error kept in
+ * tl->skipped. */
 int rs_timeline_gather(rs_timeline *tl, const rs_model *first, const char *weights,
                        const rs_tensor *inputs, bool use_cache, rs_error *err);
 /* Frees the statistics and the list. */

@@ -8,13 +8,14 @@
 #include "rnnscope/ckpt_stats.h"
 #include "rnnscope/layer_desc.h"
 
-/* One checkpoint's statistics, computed: loaded, checked against the first, run on the input. */
+/* One checkpoint's statistics, computed: loaded, checked against the first, run on the input.
+ * -2 when it does not load, -1 on any other error. */
 static int compute(const rs_ckpt *c, const rs_model *first, const char *weights,
                    const rs_tensor *inputs, rs_ckpt_stats *out, rs_error *err)
 {
     rs_model *m = NULL;
     if (rs_model_load(c->path, weights, &m, err) < 0)
-        return -1;
+        return -2;
     rs_run *run = NULL;
     rs_error why = {""};
     int rc = -1;
@@ -26,6 +27,21 @@ static int compute(const rs_ckpt *c, const rs_model *first, const char *weights,
     rs_run_free(run);
     rs_model_free(m);
     return rc;
+}
+
+/* Leave checkpoint i out (it did not load: why), keeping why. */
+static int skip(rs_timeline *tl, size_t i, const rs_error *why)
+{
+    rs_error *more = realloc(tl->skipped, (tl->n_skipped + 1) * sizeof *more);
+    if (!more)
+        return -1;
+    tl->skipped = more;
+    tl->skipped[tl->n_skipped++] = *why;
+    rs_ckpt_list *l = &tl->ckpts;
+    free(l->items[i].path);
+    memmove(&l->items[i], &l->items[i + 1], (l->n - i - 1) * sizeof *l->items);
+    l->n--;
+    return 0;
 }
 
 int rs_timeline_gather(rs_timeline *tl, const rs_model *first, const char *weights,
@@ -42,7 +58,12 @@ int rs_timeline_gather(rs_timeline *tl, const rs_model *first, const char *weigh
                                                       sizeof key, &ignored) == 0;
         if (cached && rs_stats_cache_get(key, &tl->stats[i]))
             continue;
-        if (compute(c, first, weights, inputs, &tl->stats[i], err) < 0)
+        int rc = compute(c, first, weights, inputs, &tl->stats[i], err);
+        if (rc == -2 && skip(tl, i, err) == 0) {
+            i--;
+            continue;
+        }
+        if (rc < 0)
             return -1;
         if (cached)
             rs_stats_cache_put(key, &tl->stats[i], &ignored); /* a cache we cannot write: none */
@@ -55,6 +76,7 @@ void rs_timeline_free(rs_timeline *tl)
     for (size_t i = 0; tl->stats && i < tl->ckpts.n; i++)
         rs_ckpt_stats_free(&tl->stats[i]);
     free(tl->stats);
+    free(tl->skipped);
     rs_ckpt_list_free(&tl->ckpts);
     memset(tl, 0, sizeof *tl);
 }

@@ -117,7 +117,10 @@ typedef struct timeline {
 static int gather(const timeline_args *a, timeline *tl)
 {
     rs_error err = {""};
-    if (rs_timeline_gather(&tl->all, tl->first, a->in.weights, tl->batch, !a->no_cache, &err) < 0) {
+    int rc = rs_timeline_gather(&tl->all, tl->first, a->in.weights, tl->batch, !a->no_cache, &err);
+    for (size_t i = 0; i < tl->all.n_skipped; i++) /* as --watch: a checkpoint being written */
+        cli_error("%s (skipped)", tl->all.skipped[i].msg);
+    if (rc < 0) {
         cli_error("%s", err.msg);
         return EXIT_FAIL;
     }
@@ -278,6 +281,9 @@ int cmd_timeline(int argc, char **argv)
         cli_error("%s", err.msg);
         return EXIT_FAIL;
     }
+    if (tl.all.ckpts.links)
+        cli_error("%s: %zu symbolic link%s skipped: checkpoints are read from the directory's own "
+                  "files only", a.dir, tl.all.ckpts.links, tl.all.ckpts.links == 1 ? "" : "s");
     if (tl.all.ckpts.n == 0) {
         cli_error("%s: no checkpoint (.h5, .hdf5, .keras, .json) in the directory", a.dir);
         rs_ckpt_list_free(&tl.all.ckpts);
