@@ -7,6 +7,7 @@
 
 #include "rnnscope/ckpt_stats.h"
 #include "rnnscope/layer_desc.h"
+#include "rnnscope/memcap.h"
 
 /* One checkpoint's statistics, computed: loaded, checked against the first, run on the input.
  * -2 when it does not load, -1 on any other error. */
@@ -47,6 +48,12 @@ static int skip(rs_timeline *tl, size_t i, const rs_error *why)
 int rs_timeline_gather(rs_timeline *tl, const rs_model *first, const char *weights,
                        const rs_tensor *inputs, bool use_cache, rs_error *err)
 {
+    /* what the statistics will hold (a 2 KiB histogram per layer and checkpoint), on top of
+     * the first model's weights, under the memory cap */
+    size_t each = rs_size_mul((size_t)first->n_nodes, sizeof(rs_layer_stats));
+    if (rs_memcap_check(rs_model_weight_bytes(first), rs_size_mul(each, tl->ckpts.n),
+                        first->path, "the statistics of the checkpoints need", err) < 0)
+        return -1;
     tl->stats = calloc(tl->ckpts.n + 1, sizeof *tl->stats);
     if (!tl->stats)
         return rs_fail(err, NULL, "out of memory");

@@ -113,6 +113,12 @@ if [ $rc -eq 0 ] && [ "$(wc -l < "$T/err")" -eq 1 ] && grep -q "2 symbolic links
    ! printf '%s' "$out" | grep -qE 'weights.1[23]' && [ "$(printf '%s\n' "$out" | wc -l)" -eq 13 ]; then
     ok "symbolic links in a checkpoint directory are skipped with one line (not followed)"
 else not_ok "symbolic links in a checkpoint directory are skipped with one line"; { echo "exit $rc"; cat "$T/err"; echo "$out"; } | diag; fi
+# the statistics count against the memory cap (4 checkpoints x 4 layers x a 2 KiB histogram):
+# under 20K the command ran (the cap saw only the model and its outputs), now one line says why
+expect_fail 1 "the statistics of the checkpoints need" \
+    "the timeline's statistics count against --max-memory" \
+    "$RNNSCOPE" timeline "$T/run" --input "$D/input.npy" --no-cache --max-memory 20K
+check "... and fit under 80K" "$RNNSCOPE" timeline "$T/run" --input "$D/input.npy" --no-cache --max-memory 80K
 expect_fail 1 "nope" "an unknown --layer" "$RNNSCOPE" timeline "$T/run" --layer nope
 expect_fail 2 "DIR is required" "no DIR: misuse" "$RNNSCOPE" timeline
 done_testing
