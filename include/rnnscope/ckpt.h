@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "rnnscope/layer_desc.h"
 #include "rnnscope/model.h"
 
 /* What stat says about a file: a change to any of these is a new write. */
@@ -43,6 +44,7 @@ typedef struct rs_ckpt_list {
     size_t n;
     rs_ckpt *items;      /* oldest first */
     bool by_epoch;       /* ordered by the epoch in the names (every name has one), else by mtime */
+    size_t links;        /* symbolic links with a checkpoint's name: not followed, not listed */
 } rs_ckpt_list;
 
 /* True for a name a checkpoint may have: .h5, .hdf5, .keras, .json (TF.js model.json or an
@@ -50,7 +52,8 @@ typedef struct rs_ckpt_list {
 bool rs_ckpt_name_ok(const char *name);
 
 /* The checkpoints of a directory, oldest first: by the epoch in their names when every name
- * has one (ties by mtime), else by modification time (ties by name). Only regular files. An
+ * has one (ties by mtime), else by modification time (ties by name). Only regular files: a
+ * symbolic link is not followed (it may point anywhere; counted in links). An
  * empty directory gives n = 0, not an error. */
 int rs_ckpt_list_dir(const char *dir, rs_ckpt_list *out, rs_error *err);
 void rs_ckpt_list_free(rs_ckpt_list *l);
@@ -117,5 +120,23 @@ typedef struct rs_delta {
 } rs_delta;
 
 rs_delta rs_delta_of(const float *a, const float *b, size_t n);
+
+/* ---- showing two checkpoints (--compare) ---- */
+
+/* What a compared view shows: A, B or A - B. */
+typedef enum rs_show { RS_SHOW_A, RS_SHOW_B, RS_SHOW_DIFF, RS_SHOW_COUNT } rs_show;
+
+/* "a", "b", "diff" (the --show values); false for anything else. */
+bool rs_show_parse(const char *text, rs_show *out);
+const char *rs_show_name(rs_show s);
+
+/* out = a - b, element by element; the shapes must be the same. */
+int rs_tensor_diff(const rs_tensor *a, const rs_tensor *b, rs_tensor *out, rs_error *err);
+
+/* The weights view of A - B for a node of two checkpoints of one architecture: a's
+ * description with every weight's matrix pointing into *buf (a - b of the node's weights,
+ * the caller frees it). */
+int rs_weights_diff(const rs_node *a, const rs_node *b, rs_layer_desc *d, float **buf,
+                    rs_error *err);
 
 #endif

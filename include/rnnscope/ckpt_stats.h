@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "rnnscope/ckpt.h"
 #include "rnnscope/model.h"
 #include "rnnscope/run.h"
 
@@ -49,6 +50,41 @@ void rs_ckpt_stats_free(rs_ckpt_stats *s);
  * spread from each one's fine bins in proportion to the overlap. */
 void rs_stats_rebin(const rs_layer_stats *const *per_ckpt, int n_ckpt, int bins, double *lo,
                     double *hi, double *shares);
+
+/* ---- a timeline: every checkpoint of a directory ---- */
+
+typedef struct rs_timeline {
+    rs_ckpt_list ckpts;         /* oldest first */
+    rs_ckpt_stats *stats;       /* one per checkpoint */
+    rs_error *skipped;          /* why each checkpoint left out of ckpts did not load */
+    size_t n_skipped;
+} rs_timeline;
+
+/* The statistics of every checkpoint of tl->ckpts (listed by the caller) on the inputs, from
+ * the cache when use_cache, else computed (and cached); every checkpoint must have the
+ * architecture of `first` (else -1 with err naming it). A checkpoint that does not load (the
+ * newest being written, as --watch sees it) is left out of the list, its error kept in
+ * tl->skipped. */
+int rs_timeline_gather(rs_timeline *tl, const rs_model *first, const char *weights,
+                       const rs_tensor *inputs, bool use_cache, rs_error *err);
+/* Frees the statistics and the list. */
+void rs_timeline_free(rs_timeline *tl);
+
+/* The statistics of layer `name` in one checkpoint's, or NULL. */
+const rs_layer_stats *rs_timeline_layer(const rs_ckpt_stats *s, const char *name);
+
+/* The weight histogram of `layer` in every checkpoint on common bins (rs_stats_rebin):
+ * shares[c * bins + b], malloc'ed (NULL: out of memory). */
+double *rs_timeline_hist(const rs_timeline *tl, const char *layer, int bins, double *lo,
+                         double *hi);
+
+/* The per-checkpoint statistics of `layer` as series, series[k * n + c] for statistic k of
+ * checkpoint c of the n: "|W|", "|W| i" ... (per gate), "out mean", "out std", "saturated",
+ * "att. entropy"; only those the layer has (one value not NaN). Returns how many (at most
+ * RS_TIMELINE_MAX_SERIES); series holds RS_TIMELINE_MAX_SERIES * n doubles. */
+#define RS_TIMELINE_MAX_SERIES (RS_STATS_MAX_GATES + 5)
+int rs_timeline_series(const rs_timeline *tl, const char *layer, char names[][32],
+                       double *series);
 
 /* ---- the cache ---- */
 

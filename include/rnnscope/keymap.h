@@ -57,7 +57,8 @@
     X(SAMPLE_NEXT, "sample-next", "s", "next sample of the input batch", "Sample")            \
     X(SAMPLE_PREV, "sample-prev", "S", "previous sample of the input batch", NULL)            \
     X(RANDOM, "random", "r", "new random input (when the input is random)", NULL)             \
-    X(EXPORT, "export", "x", "export the current output to .npy or .csv", "Export")
+    X(EXPORT, "export", "x", "export the current output to .npy or .csv", "Export")        \
+    X(COMPARE, "compare", "a", "--compare: show A, B or A - B (A and B on one scale)", NULL)
 
 typedef enum rs_action {
     RS_ACTION_NONE = 0,

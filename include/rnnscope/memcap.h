@@ -29,7 +29,12 @@ bool rs_memcap_parse(const char *text, size_t *bytes);
 /* "512 MiB", "1.6 GiB", "900 bytes": three significant digits, binary units. */
 char *rs_size_format(size_t bytes, char *buf, size_t len);
 
-/* Fail when need bytes on top of held bytes exceed the cap: "<where>: <what> <need>[ on top of
+/* Bytes held by a model kept open beside the one being loaded or run (--compare: the other
+ * checkpoint's weights; the two have one architecture, hence the same size), added to `held`
+ * by every check below. 0 (the default) when there is none. */
+void rs_memcap_hold(size_t bytes);
+
+/* Fail when need bytes on top of held bytes (and rs_memcap_hold's) exceed the cap: "<where>: <what> <need>[ on top of
  * the <held> held], more than the memory cap of <cap> (--max-memory)". what carries its verb:
  * "the weights need", "the input needs". Returns 0 when it fits. */
 int rs_memcap_check(size_t held, size_t need, const char *where, const char *what, rs_error *err);

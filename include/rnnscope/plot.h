@@ -85,6 +85,8 @@ typedef struct rs_lines_opts {
     const char *const *gate_names;
     const char *panel_name; /* what a panel is ("channel", "key"): before the first one's index
                                when it fits; or NULL */
+    const rs_matrix *also;  /* --compare: a matrix of the same shape (not drawn) whose channel
+                               each panel's range covers too, so that A and B share it; or NULL */
 } rs_lines_opts;
 
 void rs_lines_defaults(rs_lines_opts *o);
@@ -131,6 +133,7 @@ typedef struct rs_detail_opts {
                                              the step's under the axis; NULL: "channel", no
                                              name under the axis ("time" is t=) */
     rs_rect *drawn;       /* when not NULL: gets the plot's cells (the time axis' columns) */
+    const rs_matrix *also;  /* --compare: as rs_lines_opts.also */
 } rs_detail_opts;
 
 void rs_detail_defaults(rs_detail_opts *o);
@@ -206,6 +209,8 @@ typedef struct rs_hist_opts {
     const char *title; /* shown top-left, or NULL */
     const float *row_mask; /* per row of the matrix: 0 = a masked step, whose values are shaded
                               at the top of each bar; or NULL */
+    bool fixed;        /* bins over [lo, hi] (--compare: one range for A and B), not the data's */
+    double lo, hi;
 } rs_hist_opts;
 
 void rs_hist_defaults(rs_hist_opts *o);
@@ -225,6 +230,9 @@ int rs_hist_compute(rs_hist *h, const rs_matrix *m, size_t nbins, rs_error *err)
 /* The same, also counting apart the values of rows whose row_mask is 0 (NULL: none). */
 int rs_hist_compute_masked(rs_hist *h, const rs_matrix *m, size_t nbins, const float *row_mask,
                            rs_error *err);
+/* The same over [lo, hi] given (values outside it in the end bins). */
+int rs_hist_compute_in(rs_hist *h, const rs_matrix *m, size_t nbins, double lo, double hi,
+                       const float *row_mask, rs_error *err);
 void rs_hist_free(rs_hist *h);
 
 int rs_hist_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_hist_opts *o,
@@ -235,6 +243,7 @@ int rs_hist_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_hist_op
 typedef struct rs_bars_opts {
     rs_style style;
     size_t base; /* index shown for the first element (of a window) */
+    double cover_lo, cover_hi; /* the value axis covers them too (--compare: one scale) */
 } rs_bars_opts;
 
 /* One bar per element of m (row-major), up from zero for positive values, down for negative;
@@ -252,6 +261,8 @@ typedef struct rs_weights_opts {
     bool histograms;         /* per-gate histograms under the maps */
     const char *const *notes[2]; /* kernel, recurrent: a short text per gate written after its
                                     name (gradient mode: the block's norm), or NULL */
+    double cover, cover_bias; /* --compare: the kernels' and the bias's scales reach at least
+                                 +-these (the other checkpoint's largest |w|); 0: nothing */
 } rs_weights_opts;
 
 void rs_weights_defaults(rs_weights_opts *o);

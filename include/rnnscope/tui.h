@@ -44,6 +44,12 @@ typedef struct rs_tui_options {
      * when their architecture is the same; NULL when not watching. */
     struct rs_watch *watch;
     rs_tui_grad grad;
+    /* --compare: a second checkpoint of the same architecture (the caller's, checked with
+     * rs_arch_compare), shown as A, B or A - B; NULL when not comparing. */
+    rs_model *compare;
+    /* opened on a directory of checkpoints (rnnscope DIR, --watch DIR): the timeline view
+     * shows the selected layer over all of them; NULL otherwise. */
+    const char *timeline_dir;
 } rs_tui_options;
 
 /* Run the explorer until the user quits. Returns 0, or -1 with err. */

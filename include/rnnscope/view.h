@@ -50,7 +50,10 @@ enum { RS_USES_CMAP = 1, RS_USES_NORM = 2, RS_USES_TRANSPOSE = 4, RS_USES_WINDOW
       NULL, RS_FOR_BATCH | RS_FOR_SEQUENCE | RS_FOR_ATTENTION, 0, RS_USES_CMAP | RS_USES_NORM) \
     X(VALUES, values, "values", "8",                                                            \
       "view: one value per sample (the channel at the cursor step), with its number",          \
-      NULL, RS_FOR_BATCH | RS_FOR_ANY | RS_FOR_GATES, 0, 0)
+      NULL, RS_FOR_BATCH | RS_FOR_ANY | RS_FOR_GATES, 0, 0)                                        \
+    X(TIMELINE, timeline, "timeline", "9",                                                      \
+      "view: the layer over the checkpoints of a directory (weights histogram, statistics)",    \
+      NULL, RS_FOR_LAYER, 0, RS_USES_CMAP)
 
 typedef enum rs_view_id {
 #define RS_VIEW_ENUM(ID, fn, name, key, help, bar, applies, defaults, uses) RS_VIEW_##ID,
@@ -58,6 +61,19 @@ typedef enum rs_view_id {
 #undef RS_VIEW_ENUM
     RS_VIEW_COUNT
 } rs_view_id;
+
+/* The timeline view: one layer over the checkpoints of a directory, oldest first (plain data:
+ * the front end fills it from the statistics of rnnscope/ckpt_stats.h). */
+typedef struct rs_view_timeline {
+    size_t n;                  /* checkpoints */
+    int bins;
+    const double *shares;      /* shares[c * bins + b]: the share of the layer's weights in bin
+                                  b of [lo, hi] at checkpoint c */
+    double lo, hi;
+    int nseries;
+    const char (*names)[32];   /* the statistics' names */
+    const double *series;      /* series[k * n + c]: statistic k at checkpoint c (NaN: none) */
+} rs_view_timeline;
 
 /* A panel of the lines view, for mouse clicks: its plot rows and its channel. */
 typedef struct rs_view_hit {
@@ -106,6 +122,13 @@ typedef struct rs_view_state {
     /* gradient mode: the timestep importance strip, one row under a view whose x axis is time
      * (lines, detail, heatmap): one value per row of `full`, or NULL for none */
     const float *strip;
+    /* --compare: the other checkpoint's output, layer and batch (the same shapes as full,
+     * layer and batch), not drawn: every scale also covers them, so that A and B are drawn on
+     * one scale. also.rows 0 and NULLs: nothing to cover (one model, or A - B on screen). */
+    rs_matrix also;
+    const rs_layer_desc *also_layer;
+    const float *also_batch;
+    const rs_view_timeline *timeline; /* the timeline view's data, or NULL (not on a directory) */
 
     /* filled in by the draw */
     size_t per_page;            /* lines: channels on a page */
@@ -168,6 +191,10 @@ int rs_view_heatmap_prepare(const rs_view_state *s, rs_matrix *m, float **copy, 
 /* How many samples the state's batch holds, for the views of the whole batch; fails when it
  * holds none or the output is empty. */
 int rs_view_batch_count(const rs_view_state *s, size_t *n, rs_error *err);
+/* --compare: widen [lo, hi] (the range norm gives the state's own selection) to the range it
+ * gives the same selection of s->also; nothing when there is no also. */
+int rs_view_cover(const rs_view_state *s, const rs_norm *norm, double *lo, double *hi,
+                  rs_error *err);
 
 /* A heatmap's options from the state: style, colormap, normalization, aggregation. */
 void rs_view_heatmap_opts(const rs_view_state *s, rs_heatmap_opts *o);

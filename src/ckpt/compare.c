@@ -1,9 +1,11 @@
 /* Two checkpoints of one model: the same architecture, and how much a tensor moved. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rnnscope/ckpt.h"
+#include "rnnscope/layer.h"
 
 /* "(3, 16)" of a weight. */
 static const char *shape_of(const rs_tensor *t, char *buf, size_t len)
@@ -71,4 +73,76 @@ rs_delta rs_delta_of(const float *a, const float *b, size_t n)
     r.rel = r.norm_a > 0 ? r.norm_d / r.norm_a : r.norm_d > 0 ? INFINITY : r.norm_d;
     r.cosine = r.norm_a > 0 && r.norm_b > 0 ? ab / (r.norm_a * r.norm_b) : NAN;
     return r;
+}
+
+static const char *const show_names[RS_SHOW_COUNT] = {"a", "b", "diff"};
+
+bool rs_show_parse(const char *text, rs_show *out)
+{
+    for (int i = 0; i < RS_SHOW_COUNT; i++)
+        if (strcmp(text, show_names[i]) == 0) {
+            *out = (rs_show)i;
+            return true;
+        }
+    return false;
+}
+
+const char *rs_show_name(rs_show s)
+{
+    return s >= 0 && s < RS_SHOW_COUNT ? show_names[s] : "?";
+}
+
+int rs_tensor_diff(const rs_tensor *a, const rs_tensor *b, rs_tensor *out, rs_error *err)
+{
+    char sa[96], sb[96];
+    if (!rs_shape_equal(a, b))
+        return rs_fail(err, NULL, "the outputs have shapes %s and %s", shape_of(a, sa, sizeof sa),
+                       shape_of(b, sb, sizeof sb));
+    if (rs_tensor_alloc(out, a->rank, a->shape, err) < 0)
+        return -1;
+    for (size_t i = 0; i < a->size; i++)
+        out->data[i] = a->data[i] - b->data[i];
+    return 0;
+}
+
+int rs_weights_diff(const rs_node *a, const rs_node *b, rs_layer_desc *d, float **buf,
+                    rs_error *err)
+{
+    rs_node_describe(a, d);
+    *buf = NULL;
+    if (a->n_weights != b->n_weights)
+        return rs_fail(err, a->name, "the two layers have different weights");
+    size_t total = 0;
+    for (int w = 0; w < a->n_weights; w++) {
+        if (!rs_shape_equal(&a->weights[w].value, &b->weights[w].value))
+            return rs_fail(err, a->name, "weight %s has two shapes", a->weights[w].name);
+        total += a->weights[w].value.size;
+    }
+    float *all = malloc((total + 1) * sizeof *all);
+    size_t *start = malloc(((size_t)a->n_weights + 1) * sizeof *start);
+    if (!all || !start) {
+        free(all);
+        free(start);
+        return rs_fail(err, a->name, "out of memory");
+    }
+    size_t at = 0;
+    for (int w = 0; w < a->n_weights; w++) {
+        const rs_tensor *ta = &a->weights[w].value, *tb = &b->weights[w].value;
+        start[w] = at;
+        for (size_t i = 0; i < ta->size; i++)
+            all[at + i] = ta->data[i] - tb->data[i];
+        at += ta->size;
+    }
+    /* each matrix looks at its weight (or a part of it: a direction, a half of a bias) at an
+     * offset: the same offset into the difference */
+    for (int i = 0; i < d->n_weights; i++) {
+        int w = d->weights[i].index;
+        if (w < 0 || w >= a->n_weights)
+            continue;
+        ptrdiff_t off = d->weights[i].m.data - a->weights[w].value.data;
+        d->weights[i].m.data = all + start[w] + off;
+    }
+    free(start);
+    *buf = all;
+    return 0;
 }

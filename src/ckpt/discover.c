@@ -98,7 +98,8 @@ static int by_mtime(const void *pa, const void *pb)
     return strcmp(a->path, b->path);
 }
 
-/* Add dir/name to l when it is a regular file; -1 only when memory runs out. */
+/* Add dir/name to l when it is a regular file (a symbolic link is not followed: counted in
+ * l->links); -1 only when memory runs out. */
 static int add_entry(rs_ckpt_list *l, size_t *cap, const char *dir, const char *name)
 {
     size_t len = strlen(dir) + strlen(name) + 2;
@@ -107,7 +108,8 @@ static int add_entry(rs_ckpt_list *l, size_t *cap, const char *dir, const char *
         return -1;
     snprintf(path, len, "%s/%s", dir, name);
     struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        l->links += lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
         free(path);
         return 0;
     }

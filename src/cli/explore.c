@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -17,11 +18,12 @@
 #define DEMO_MODEL "demo/demo.h5"
 
 enum { OPT_GRAPHICS = OPT_FIRST_FREE, OPT_MOUSE, OPT_KEYS, OPT_DUMP, OPT_HEADLESS, OPT_SIZE, OPT_WATCH,
-       OPT_GRAD };
+       OPT_GRAD, OPT_COMPARE };
 
 typedef struct explore_args {
     const char *model;
     const char *watch;     /* --watch PATH: a model file or a directory of checkpoints */
+    const char *compare;   /* --compare B: a second checkpoint shown as B and A - B */
     input_opts in;
     rs_tui_options tui;
     objective_opts obj;  /* --grad: what is differentiated (the OBJECTIVE options of grad) */
@@ -57,6 +59,7 @@ static int parse_args(int argc, char **argv, explore_args *a)
         {"grad", no_argument, 0, OPT_GRAD},
         OBJECTIVE_LONG_OPTIONS,
         SALIENCY_LONG_OPTIONS,
+        {"compare", required_argument, 0, OPT_COMPARE},
         {0, 0, 0, 0},
     };
     memset(a, 0, sizeof *a);
@@ -86,6 +89,7 @@ static int parse_args(int argc, char **argv, explore_args *a)
         case OPT_HEADLESS: a->tui.headless = true; break;
         case OPT_WATCH: a->watch = optarg; break;
         case OPT_GRAD: a->tui.grad.start = true; break;
+        case OPT_COMPARE: a->compare = optarg; break;
         case OPT_SIZE:
             if (sscanf(optarg, "%dx%d", &a->tui.headless_cols, &a->tui.headless_rows) != 2 ||
                 a->tui.headless_cols < 1 || a->tui.headless_rows < 1 ||
@@ -106,6 +110,10 @@ static int parse_args(int argc, char **argv, explore_args *a)
     }
     if (a->watch && a->model) {
         cli_error("--watch PATH opens PATH: give no MODEL besides it");
+        return EXIT_USAGE;
+    }
+    if (a->compare && (a->watch || !a->model || a->tui.grad.start)) {
+        cli_error("--compare B needs a MODEL A to compare with (and no --watch or --grad)");
         return EXIT_USAGE;
     }
     if (objective_opts_check(&a->obj, "rnnscope") != EXIT_OK ||
@@ -149,6 +157,7 @@ static int open_watched(explore_args *a, rs_watch *w, rs_model **m)
         return EXIT_FAIL;
     }
     a->tui.watch = w;
+    a->tui.timeline_dir = w->is_dir ? a->watch : NULL;
     return EXIT_OK;
 }
 
@@ -185,6 +194,25 @@ static int check_labels(const explore_args *a, const rs_tensor *labels, const rs
     return EXIT_FAIL;
 }
 
+/* MODEL is a directory of checkpoints: its newest, and the timeline view over all of them. */
+static int open_dir(explore_args *a, rs_model **m)
+{
+    rs_error err = {0};
+    rs_ckpt_list l;
+    if (rs_ckpt_list_dir(a->model, &l, &err) < 0) {
+        cli_error("%s", err.msg);
+        return EXIT_FAIL;
+    }
+    int rc = EXIT_FAIL;
+    if (l.n == 0)
+        cli_error("%s: no checkpoint (.h5, .hdf5, .keras, .json) in the directory", a->model);
+    else
+        rc = cli_open_model(l.items[l.n - 1].path, &a->in, m);
+    rs_ckpt_list_free(&l);
+    a->tui.timeline_dir = a->model;
+    return rc;
+}
+
 int cmd_explore(int argc, char **argv)
 {
     explore_args a;
@@ -198,12 +226,20 @@ int cmd_explore(int argc, char **argv)
     }
     rs_model *m = NULL;
     rs_watch watch = {0};
+    struct stat st;
     if (a.watch)
         rc = open_watched(&a, &watch, &m);
+    else if (stat(a.model, &st) == 0 && S_ISDIR(st.st_mode))
+        rc = open_dir(&a, &m);
     else
         rc = cli_open_model(a.model, &a.in, &m);
-    if (rc != EXIT_OK)
+    rs_model *b = NULL;
+    if (rc == EXIT_OK && a.compare && (rc = cli_open_compare(m, a.compare, &b)) == EXIT_OK)
+        a.tui.compare = b;
+    if (rc != EXIT_OK) {
+        rs_model_free(m);
         return rc;
+    }
     rs_tensor batch[CLI_MAX_INPUTS] = {0}, labels = {0}, baseline = {0};
     char desc[256];
     const char *path = a.model ? a.model : a.watch;
@@ -225,6 +261,7 @@ int cmd_explore(int argc, char **argv)
     rs_tensor_free(&labels);
     rs_tensor_free(&baseline);
     rs_model_free(m);
+    rs_model_free(b);
     rs_watch_free(&watch);
     return rc;
 }

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "model_io.h"
+#include "rnnscope/ckpt.h"
 #include "rnnscope/settings.h"
 #include "rnnscope/threads.h"
 #include "rnnscope/csv.h"
@@ -122,6 +123,23 @@ int cli_open_model(const char *path, const input_opts *o, rs_model **m)
         return rc;
     if (rs_model_load(path, o->weights, m, &err) < 0) {
         cli_error("%s", err.msg);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
+int cli_open_compare(const rs_model *a, const char *path, rs_model **b)
+{
+    rs_error err = {0};
+    rs_memcap_hold(rs_model_weight_bytes(a));
+    if (rs_model_load(path, NULL, b, &err) < 0) {
+        cli_error("%s", err.msg);
+        return EXIT_FAIL;
+    }
+    if (rs_arch_compare(a, *b, &err) < 0) {
+        cli_error("%s and %s: different architectures: %s", a->path, path, err.msg);
+        rs_model_free(*b);
+        *b = NULL;
         return EXIT_FAIL;
     }
     return EXIT_OK;

@@ -53,6 +53,13 @@ int cli_apply_memcap(const input_opts *o);
  * returns EXIT_FAIL (EXIT_USAGE for a bad memory cap). */
 int cli_open_model(const char *path, const input_opts *o, rs_model **m);
 
+/* --compare B: open B beside A (A's weights count against the memory cap while B loads and
+ * runs, B's while A runs: the two have one architecture, hence one size) and check that B has
+ * A's architecture layer by layer, else one line naming the first difference. B is a whole
+ * model file (.h5, .keras or TF.js model.json; --weights is A's). Prints errors; returns an
+ * exit status. */
+int cli_open_compare(const rs_model *a, const char *path, rs_model **b);
+
 /* The model's inputs as batches (one tensor per model input), from the files, a random seed,
  * the model's bundled sample ("<model>.inputs.npy") or --random 0; then --sample. Prints
  * errors and returns EXIT_FAIL; desc gets a short description of the input. */

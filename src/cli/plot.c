@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "model_io.h"
 #include "objective_opts.h"
+#include "rnnscope/ckpt.h"
 #include "rnnscope/run.h"
 #include "rnnscope/sixel.h"
 #include "rnnscope/term.h"
@@ -61,6 +62,15 @@ typedef struct plot_args {
     rs_gate_notes notes; /* and each gate block's norm, beside its name */
     int n_wgrads;
     objective_opts obj; /* its OBJECTIVE options */
+    /* --compare B: the second checkpoint, what is drawn (A, B or A - B), and the one not
+     * drawn that the scales cover too (A or B on screen) */
+    const char *compare;
+    rs_show show;
+    rs_model *b;
+    rs_tensor also;
+    rs_layer_desc also_desc;
+    bool have_also_desc;
+    float *diff_weights; /* A - B of the weights, when desc describes them */
 } plot_args;
 
 static void plot_usage(FILE *f)
@@ -69,6 +79,11 @@ static void plot_usage(FILE *f)
     fprintf(f, "Usage: rnnscope plot --data FILE.npy [PLOT OPTIONS]\n"
           "       rnnscope plot MODEL --layer NAME [--output K] [INPUT OPTIONS] [PLOT OPTIONS]\n"
           "       rnnscope plot MODEL --layer NAME --grad [OBJECTIVE] [INPUT OPTIONS] [PLOT OPTIONS]\n"
+          "       rnnscope plot MODEL --compare B --layer NAME [--show a|b|diff] [...]\n"
+          "\n"
+          "--compare B draws MODEL (A) and checkpoint B of its architecture on the same input:\n"
+          "--show a or b (on one scale with the other, as the explorer's compare key shows\n"
+          "them) or diff (A - B, the default).\n"
           "\n"
           "--grad draws the gradient of the objective with respect to the layer's output\n"
           "instead of the output (OBJECTIVE as for 'grad': --labels Y.npy [--loss NAME] |\n"
@@ -223,7 +238,8 @@ enum {
     O_DATA = 256, O_VIEW, O_GRAPHICS, O_WIDTH, O_HEIGHT, O_CHANNELS, O_TIMESTEPS, O_EQUAL,
     O_ZERO, O_CMAP, O_NORM, O_COLOR, O_TRANSPOSE, O_SAMPLE, O_LAYER, O_OUTPUT, O_BLOCKS, O_COLS,
     O_PAGE, O_CURSOR, O_AGG, O_GATES, O_RECURRENT, O_BIAS, O_HELP, O_INTERNAL,
-    O_INPUT, O_RANDOM, O_WEIGHTS, O_MAX_MEMORY, O_THREADS, O_GRAD, O_STRIP, O_REFLECT,
+    O_INPUT, O_RANDOM, O_WEIGHTS, O_MAX_MEMORY, O_THREADS, O_GRAD, O_STRIP, O_REFLECT, O_COMPARE,
+    O_SHOW,
 };
 
 static const struct option long_opts[] = {
@@ -244,6 +260,7 @@ static const struct option long_opts[] = {
     {"weights", required_argument, 0, O_WEIGHTS}, {"threads", required_argument, 0, O_THREADS},
     {"max-memory", required_argument, 0, O_MAX_MEMORY}, {"grad", no_argument, 0, O_GRAD},
     {"strip", no_argument, 0, O_STRIP}, {"reflect-half", no_argument, 0, O_REFLECT},
+    {"compare", required_argument, 0, O_COMPARE}, {"show", required_argument, 0, O_SHOW},
     OBJECTIVE_LONG_OPTIONS, {0, 0, 0, 0},
 };
 
@@ -306,6 +323,9 @@ static int apply_option(plot_args *a, int opt, const char *arg)
     case O_GRAD: a->grad = true; return 0;
     case O_STRIP: a->strip = true; return 0;
     case O_REFLECT: a->reflect_half = true; return 0;
+    case O_COMPARE: a->compare = arg; return 0;
+    case O_SHOW:
+        return rs_show_parse(arg, &a->show) ? 0 : usage_error("unknown --show '%s' (a, b, diff)", arg);
     default: return objective_opts_take(&a->obj, "plot", opt, arg) > 0 ? 0 : EXIT_USAGE;
     }
 }
@@ -317,7 +337,8 @@ static int parse_args(int argc, char **argv, plot_args *a)
     a->view = V_DEFAULT;
     a->out_index = -1;
     a->norm.mode = RS_NORM_AUTO;
-    bool norm_given = false;
+    a->show = RS_SHOW_DIFF;
+    bool norm_given = false, show_given = false;
     optind = 1;
     opterr = 0;
     int opt;
@@ -331,6 +352,7 @@ static int parse_args(int argc, char **argv, plot_args *a)
         if (opt == ':')
             return usage_error("option '%s' needs a value", argv[optind - 1]);
         norm_given = norm_given || opt == O_NORM;
+        show_given = show_given || opt == O_SHOW;
         int rc = apply_option(a, opt, optarg);
         if (rc)
             return rc;
@@ -354,6 +376,9 @@ static int parse_args(int argc, char **argv, plot_args *a)
         return usage_error("%s", "--strip goes with --grad");
     if (a->grad && objective_opts_check(&a->obj, "plot") != EXIT_OK)
         return EXIT_USAGE;
+    if ((a->compare && (!a->model || a->grad)) || (show_given && !a->compare))
+        return usage_error("%s", a->compare ? "--compare B needs MODEL --layer NAME (no --grad yet)"
+                                            : "--show goes with --compare B");
     if (a->model)
         return -1;
     if (!a->data)
@@ -513,6 +538,21 @@ static int describe_data(plot_args *a, const slice *s, rs_error *err)
     return describe_arrays(a, &kernel, err);
 }
 
+/* --compare, A or B drawn: the other one, which every scale covers too. */
+static void fill_also(const plot_args *a, const rs_tensor *t, rs_view_state *s)
+{
+    rs_error ignored;
+    s->also_layer = a->have_also_desc ? &a->also_desc : NULL;
+    if (!a->also.data || !rs_shape_equal(&a->also, t))
+        return;
+    if (t->rank == 0)
+        s->also = rs_matrix_make(a->also.data, 1, 1);
+    else if (rs_matrix_from_tensor(&a->also, a->sample, a->data, &s->also, &ignored) < 0)
+        s->also.rows = 0;
+    if (t->rank == 3)
+        s->also_batch = a->also.data;
+}
+
 /* The view state from the options: the same fields the explorer fills from its keys (the
  * style comes later, from the graphics mode). */
 static void fill_state(const plot_args *a, const rs_tensor *t, const slice *sl, rs_view_state *s)
@@ -547,6 +587,7 @@ static void fill_state(const plot_args *a, const rs_tensor *t, const slice *sl, 
     s->layer = a->desc.n_weights ? &a->desc : NULL;
     for (int w = 0; a->wgrads && w < RS_DESC_MAX_WEIGHTS; w++)
         s->gate_notes[w] = a->notes.gate[w];
+    fill_also(a, t, s);
     if (t->rank == 3) { /* the samples view: every sample of the batch */
         s->batch = t->data;
         s->nsamples = t->shape[0];
@@ -765,26 +806,92 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl
 
 /* Weights view of a layer: its description (the model stays open while it is drawn), and its
  * first weight as the array whose numbers the stats line gives. */
-static int layer_weights(plot_args *a, const rs_node *n, rs_tensor *first)
+static int layer_weights(plot_args *a, const rs_node *n, const rs_node *nb, rs_tensor *first)
 {
     rs_error err = {0};
     if (n->n_weights == 0) {
         cli_error("%s: layer %s (%s) has no weights", a->model, n->name, n->class_name);
         return EXIT_FAIL;
     }
-    rs_node_describe(n, &a->desc);
+    /* --compare: B's weights, or A - B's, drawn; the other checkpoint's covered by the scales */
+    const rs_node *shown = nb && a->show == RS_SHOW_B ? nb : n;
+    bool diff = nb && a->show == RS_SHOW_DIFF;
+    if (diff && rs_weights_diff(n, nb, &a->desc, &a->diff_weights, &err) < 0) {
+        cli_error("%s", err.msg);
+        return EXIT_FAIL;
+    }
+    if (!diff)
+        rs_node_describe(shown, &a->desc);
+    if (nb && !diff) {
+        rs_node_describe(shown == n ? nb : n, &a->also_desc);
+        a->have_also_desc = true;
+    }
     if (a->wgrads) { /* --grad: the same pictures of d objective / d each weight */
         rs_describe_over(n, &a->desc, a->wgrads);
         rs_gate_notes_make(n, a->wgrads, &a->notes);
     }
     const rs_matrix *m = &a->desc.weights[0].m;
     size_t shape[2] = {m->rows, m->cols};
-    if (rs_tensor_copy(first, a->wgrads ? &a->wgrads[0] : &n->weights[0].value, &err) < 0 ||
+    if ((diff ? rs_tensor_diff(&n->weights[0].value, &nb->weights[0].value, first, &err)
+              : rs_tensor_copy(first, a->wgrads ? &a->wgrads[0] : &shown->weights[0].value,
+                               &err)) < 0 ||
         rs_tensor_reshape(first, 2, shape, &err) < 0) {
         cli_error("%s", err.msg);
         return EXIT_FAIL;
     }
     return EXIT_OK;
+}
+
+/* --compare: B's output of the layer (B's run holds the same input); t holds A's and becomes
+ * what is drawn (A, B or A - B), a->also the one of A and B not drawn. */
+static int compare_outputs(plot_args *a, rs_run *run_b, int node, int k, rs_tensor *t)
+{
+    rs_error err = {0};
+    const rs_tensor *out_b;
+    rs_tensor d = {0};
+    if (rs_run_output(run_b, node, k, &out_b, &err) < 0 ||
+        (a->show == RS_SHOW_A && rs_tensor_copy(&a->also, out_b, &err) < 0) ||
+        (a->show == RS_SHOW_DIFF && rs_tensor_diff(t, out_b, &d, &err) < 0)) {
+        cli_error("%s", err.msg);
+        return EXIT_FAIL;
+    }
+    if (a->show == RS_SHOW_B) {
+        rs_tensor_move(&a->also, t);
+        if (rs_tensor_copy(t, out_b, &err) < 0) {
+            cli_error("%s", err.msg);
+            return EXIT_FAIL;
+        }
+    }
+    if (a->show == RS_SHOW_DIFF)
+        rs_tensor_move(t, &d);
+    return EXIT_OK;
+}
+
+/* The output as the views draw it: a gates internal (N, T, gates, units) as (N, T, gates x
+ * units), gate g in its own columns; a batch of one sample as the sample. */
+static void shape_for_view(const plot_args *a, int k, rs_tensor *t)
+{
+    rs_error err;
+    if (!t->data)
+        return;
+    /* a (N, T, gates, units) internal: (N, T, gates x units), gate g in its own columns */
+    if (a->desc.outputs[k].gates > 1 && t->rank == 4) {
+        size_t shape[3] = {t->shape[0], t->shape[1], t->shape[2] * t->shape[3]};
+        rs_tensor_reshape(t, 3, shape, &err);
+    }
+    /* a view of the whole batch (samples, values) of vectors (N, C): N samples of one step,
+     * as the explorer holds them */
+    if (a->view != V_DEFAULT && (rs_view_get((rs_view_id)a->view)->applies & RS_FOR_BATCH) &&
+        t->rank == 2) {
+        size_t shape[3] = {t->shape[0], 1, t->shape[1]};
+        rs_tensor_reshape(t, 3, shape, &err);
+    }
+    /* a batch of one sample: draw the sample, not a batch of one */
+    if (t->rank >= 2 && t->shape[0] == 1 && t->rank != 3) {
+        size_t shape[RS_MAX_RANK];
+        memcpy(shape, t->shape + 1, sizeof(size_t) * (size_t)(t->rank - 1));
+        rs_tensor_reshape(t, t->rank - 1, shape, &err);
+    }
 }
 
 /* The model form: run the model and take the layer's output (a copy) as the array to draw.
@@ -798,8 +905,10 @@ static int layer_output(plot_args *a, rs_tensor *t, rs_model **opened)
         return rc;
     rs_error err = {0};
     rs_tensor batch[CLI_MAX_INPUTS] = {0};
-    rs_run *run = NULL;
+    rs_run *run = NULL, *run_b = NULL;
     const rs_tensor *out;
+    if (a->compare && (rc = cli_open_compare(m, a->compare, &a->b)) != EXIT_OK)
+        return rc;
     int node = rs_model_find_node(m, a->layer, &err), k = (int)a->output;
     if (node < 0) {
         cli_error("%s: %s", a->model, err.msg);
@@ -824,13 +933,15 @@ static int layer_output(plot_args *a, rs_tensor *t, rs_model **opened)
     a->out_index = k;
     a->data = a->layer_name; /* the name in messages about the array */
     if (a->view == RS_VIEW_WEIGHTS && !a->grad) {
-        rc = layer_weights(a, n, t);
+        rc = layer_weights(a, n, a->b ? &a->b->nodes[node] : NULL, t);
         goto done;
     }
     char desc[256];
     if ((rc = cli_build_inputs(m, &a->in, batch, desc, sizeof desc)) != EXIT_OK)
         goto done;
-    if (!(run = rs_run_new(m, &err)) || rs_run_take_inputs(run, batch, m->n_inputs, &err) < 0 ||
+    if ((a->b && (!(run_b = rs_run_new(a->b, &err)) ||
+                  rs_run_set_inputs(run_b, batch, a->b->n_inputs, &err) < 0)) ||
+        !(run = rs_run_new(m, &err)) || rs_run_take_inputs(run, batch, m->n_inputs, &err) < 0 ||
         (!a->grad && (rs_run_output(run, node, k, &out, &err) < 0 || rs_tensor_copy(t, out, &err) < 0))) {
         cli_error("%s", err.msg);
         rc = EXIT_FAIL;
@@ -845,31 +956,18 @@ static int layer_output(plot_args *a, rs_tensor *t, rs_model **opened)
         if (rc == EXIT_OK && n->n_weights > 0)
             rc = cli_weight_gradients(run, a->model, &a->obj, &a->in, node, a->wgrads);
         if (rc == EXIT_OK)
-            rc = layer_weights(a, n, t);
+            rc = layer_weights(a, n, NULL, t);
         goto done;
     }
     if (a->grad && (rc = cli_layer_gradient(run, a->model, &a->obj, &a->in, node, k, t)) != EXIT_OK)
         goto done;
-    /* a (N, T, gates, units) internal: (N, T, gates x units), gate g in its own columns */
-    if (a->desc.outputs[k].gates > 1 && t->rank == 4) {
-        size_t shape[3] = {t->shape[0], t->shape[1], t->shape[2] * t->shape[3]};
-        rs_tensor_reshape(t, 3, shape, &err);
-    }
-    /* a view of the whole batch (samples, values) of vectors (N, C): N samples of one step,
-     * as the explorer holds them */
-    if (a->view != V_DEFAULT && (rs_view_get((rs_view_id)a->view)->applies & RS_FOR_BATCH) &&
-        t->rank == 2) {
-        size_t shape[3] = {t->shape[0], 1, t->shape[1]};
-        rs_tensor_reshape(t, 3, shape, &err);
-    }
-    /* a batch of one sample: draw the sample, not a batch of one */
-    if (t->rank >= 2 && t->shape[0] == 1 && t->rank != 3) {
-        size_t shape[RS_MAX_RANK];
-        memcpy(shape, t->shape + 1, sizeof(size_t) * (size_t)(t->rank - 1));
-        rs_tensor_reshape(t, t->rank - 1, shape, &err);
-    }
+    if (a->b && (rc = compare_outputs(a, run_b, node, k, t)) != EXIT_OK)
+        goto done;
+    shape_for_view(a, k, t);
+    shape_for_view(a, k, &a->also);
 done:
     rs_run_free(run);
+    rs_run_free(run_b);
     for (int i = 0; i < CLI_MAX_INPUTS; i++)
         rs_tensor_free(&batch[i]);
     if (rc != EXIT_OK)
@@ -925,6 +1023,9 @@ int cmd_plot(int argc, char **argv)
     rs_tensor_free(&a.w_rec);
     rs_tensor_free(&a.w_bias);
     rs_model_free(model);
+    rs_model_free(a.b);
+    rs_tensor_free(&a.also);
+    free(a.diff_weights);
     free(a.channels);
     return rc;
 }

@@ -105,70 +105,26 @@ static int parse_args(int argc, char **argv, timeline_args *a)
     return EXIT_OK;
 }
 
-/* ---- statistics of every checkpoint, from the cache or computed ---- */
+/* ---- statistics of every checkpoint, from the cache or computed (src/ckpt/timeline.c) ---- */
 
 typedef struct timeline {
-    rs_ckpt_list ckpts;
-    rs_ckpt_stats *stats;       /* one per checkpoint */
+    rs_timeline all;            /* the checkpoints and their statistics */
     rs_model *first;            /* the first checkpoint: the architecture and the input */
     rs_tensor batch[CLI_MAX_INPUTS];
     char desc[256];
 } timeline;
 
-static int compute(const timeline_args *a, timeline *tl, size_t i, rs_ckpt_stats *out)
-{
-    rs_error err = {0};
-    rs_model *m = NULL;
-    if (rs_model_load(tl->ckpts.items[i].path, a->in.weights, &m, &err) < 0) {
-        cli_error("%s", err.msg);
-        return EXIT_FAIL;
-    }
-    rs_run *run = NULL;
-    int rc = EXIT_FAIL;
-    if (rs_arch_compare(tl->first, m, &err) < 0)
-        cli_error("%s: not the architecture of %s: %s", tl->ckpts.items[i].path,
-                  tl->ckpts.items[0].path, err.msg);
-    else if (!(run = rs_run_new(m, &err)) ||
-             rs_run_set_inputs(run, tl->batch, m->n_inputs, &err) < 0 ||
-             rs_ckpt_stats_compute(m, run, out, &err) < 0)
-        cli_error("%s", err.msg);
-    else
-        rc = EXIT_OK;
-    rs_run_free(run);
-    rs_model_free(m);
-    return rc;
-}
-
 static int gather(const timeline_args *a, timeline *tl)
 {
-    tl->stats = calloc(tl->ckpts.n, sizeof *tl->stats);
-    if (!tl->stats) {
-        cli_error("%s: out of memory", a->dir);
+    rs_error err = {0};
+    int rc = rs_timeline_gather(&tl->all, tl->first, a->in.weights, tl->batch, !a->no_cache, &err);
+    for (size_t i = 0; i < tl->all.n_skipped; i++) /* as --watch: a checkpoint being written */
+        cli_error("%s (skipped)", tl->all.skipped[i].msg);
+    if (rc < 0) {
+        cli_error("%s", err.msg);
         return EXIT_FAIL;
     }
-    for (size_t i = 0; i < tl->ckpts.n; i++) {
-        char key[8192];
-        rs_error err = {0};
-        bool cached = !a->no_cache &&
-                      rs_stats_cache_key(tl->ckpts.items[i].path, tl->batch,
-                                         tl->first->n_inputs, key, sizeof key, &err) == 0;
-        if (cached && rs_stats_cache_get(key, &tl->stats[i]))
-            continue;
-        int rc = compute(a, tl, i, &tl->stats[i]);
-        if (rc != EXIT_OK)
-            return rc;
-        if (cached)
-            rs_stats_cache_put(key, &tl->stats[i], &err); /* a cache we cannot write: no cache */
-    }
     return EXIT_OK;
-}
-
-static const rs_layer_stats *find_layer(const rs_ckpt_stats *s, const char *name)
-{
-    for (int i = 0; i < s->n; i++)
-        if (strcmp(s->layers[i].name, name) == 0)
-            return &s->layers[i];
-    return NULL;
 }
 
 /* ---- output ---- */
@@ -206,36 +162,22 @@ static void print_table(const timeline_args *a, const timeline *tl, const char *
                "attention_entropy\n");
     else
         printf("%s: %zu checkpoints, ordered by %s; input: %s\n\n%5s  %-24s %-16s %10s  %-30s "
-               "%10s %10s %8s %8s\n", cli_shown(a->dir), tl->ckpts.n,
-               tl->ckpts.by_epoch ? "the epoch in their names" : "modification time",
+               "%10s %10s %8s %8s\n", cli_shown(a->dir), tl->all.ckpts.n,
+               tl->all.ckpts.by_epoch ? "the epoch in their names" : "modification time",
                cli_shown(tl->desc), "epoch", "file", "layer", "|W|", "|W| per gate", "out mean",
                "out std", "sat.", "att. H");
-    for (size_t i = 0; i < tl->ckpts.n; i++)
-        for (int l = 0; l < tl->stats[i].n; l++)
-            if (!only || strcmp(tl->stats[i].layers[l].name, only) == 0)
-                print_row(a->tsv, &tl->ckpts.items[i], &tl->stats[i].layers[l]);
-}
-
-/* The histogram of `layer` per checkpoint on common bins, shares[c * bins + b]. */
-static double *histograms(const timeline *tl, const char *layer, int bins, double *lo, double *hi)
-{
-    const rs_layer_stats **per = calloc(tl->ckpts.n, sizeof *per);
-    double *shares = calloc(tl->ckpts.n * (size_t)bins, sizeof *shares);
-    if (per && shares) {
-        for (size_t i = 0; i < tl->ckpts.n; i++)
-            per[i] = find_layer(&tl->stats[i], layer);
-        rs_stats_rebin(per, (int)tl->ckpts.n, bins, lo, hi, shares);
-    }
-    free(per);
-    return shares;
+    for (size_t i = 0; i < tl->all.ckpts.n; i++)
+        for (int l = 0; l < tl->all.stats[i].n; l++)
+            if (!only || strcmp(tl->all.stats[i].layers[l].name, only) == 0)
+                print_row(a->tsv, &tl->all.ckpts.items[i], &tl->all.stats[i].layers[l]);
 }
 
 static void print_hist_tsv(const timeline *tl, const char *layer, int bins, const double *shares,
                            double lo, double hi)
 {
     printf("\nepoch\tfile\tlayer\tbin\tbin_lo\tbin_hi\tshare\n");
-    for (size_t i = 0; i < tl->ckpts.n; i++) {
-        const rs_ckpt *c = &tl->ckpts.items[i];
+    for (size_t i = 0; i < tl->all.ckpts.n; i++) {
+        const rs_ckpt *c = &tl->all.ckpts.items[i];
         const char *file = strrchr(c->path, '/') ? strrchr(c->path, '/') + 1 : c->path;
         for (int b = 0; b < bins; b++)
             printf("%ld\t%s\t%s\t%d\t%.9g\t%.9g\t%.9g\n", c->epoch, cli_shown(file),
@@ -248,7 +190,7 @@ static void print_hist_tsv(const timeline *tl, const char *layer, int bins, cons
 static int print_heatmap(const timeline_args *a, const timeline *tl, const char *layer, int bins,
                          const double *shares, double lo, double hi)
 {
-    size_t n = tl->ckpts.n;
+    size_t n = tl->all.ckpts.n;
     float *m = malloc(n * (size_t)bins * sizeof *m);
     if (!m)
         return EXIT_FAIL;
@@ -289,9 +231,9 @@ static const char *hist_layer(const timeline *tl, const char *only)
 {
     if (only)
         return only;
-    for (int l = 0; l < tl->stats[0].n; l++)
-        if (tl->stats[0].layers[l].n_weights)
-            return tl->stats[0].layers[l].name;
+    for (int l = 0; l < tl->all.stats[0].n; l++)
+        if (tl->all.stats[0].layers[l].n_weights)
+            return tl->all.stats[0].layers[l].name;
     return NULL;
 }
 
@@ -302,7 +244,7 @@ static int report(const timeline_args *a, timeline *tl)
         rs_error err = {0};
         int node = rs_model_find_node(tl->first, a->layer, &err);
         if (node < 0) {
-            cli_error("%s: %s", tl->ckpts.items[0].path, err.msg);
+            cli_error("%s: %s", tl->all.ckpts.items[0].path, err.msg);
             return EXIT_FAIL;
         }
         only = tl->first->nodes[node].name;
@@ -314,7 +256,7 @@ static int report(const timeline_args *a, timeline *tl)
     const char *layer = hist_layer(tl, only);
     if (!layer || (a->tsv && !a->hist))
         return EXIT_OK;
-    double lo, hi, *shares = histograms(tl, layer, (int)a->bins, &lo, &hi);
+    double lo, hi, *shares = rs_timeline_hist(&tl->all, layer, (int)a->bins, &lo, &hi);
     if (!shares) {
         cli_error("%s: out of memory", a->dir);
         return EXIT_FAIL;
@@ -335,24 +277,24 @@ int cmd_timeline(int argc, char **argv)
         return rc;
     timeline tl = {0};
     rs_error err = {0};
-    if (rs_ckpt_list_dir(a.dir, &tl.ckpts, &err) < 0) {
+    if (rs_ckpt_list_dir(a.dir, &tl.all.ckpts, &err) < 0) {
         cli_error("%s", err.msg);
         return EXIT_FAIL;
     }
-    if (tl.ckpts.n == 0) {
+    if (tl.all.ckpts.links)
+        cli_error("%s: %zu symbolic link%s skipped: checkpoints are read from the directory's own "
+                  "files only", a.dir, tl.all.ckpts.links, tl.all.ckpts.links == 1 ? "" : "s");
+    if (tl.all.ckpts.n == 0) {
         cli_error("%s: no checkpoint (.h5, .hdf5, .keras, .json) in the directory", a.dir);
-        rs_ckpt_list_free(&tl.ckpts);
+        rs_ckpt_list_free(&tl.all.ckpts);
         return EXIT_FAIL;
     }
-    if ((rc = cli_open_model(tl.ckpts.items[0].path, &a.in, &tl.first)) == EXIT_OK &&
+    if ((rc = cli_open_model(tl.all.ckpts.items[0].path, &a.in, &tl.first)) == EXIT_OK &&
         (rc = cli_build_inputs(tl.first, &a.in, tl.batch, tl.desc, sizeof tl.desc)) == EXIT_OK)
         rc = report(&a, &tl);
-    for (size_t i = 0; tl.stats && i < tl.ckpts.n; i++)
-        rs_ckpt_stats_free(&tl.stats[i]);
-    free(tl.stats);
     for (int i = 0; i < CLI_MAX_INPUTS; i++)
         rs_tensor_free(&tl.batch[i]);
     rs_model_free(tl.first);
-    rs_ckpt_list_free(&tl.ckpts);
+    rs_timeline_free(&tl.all);
     return rc;
 }

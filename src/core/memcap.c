@@ -11,6 +11,12 @@
 
 static size_t cap_bytes;
 static bool cap_set;
+static size_t held_beside; /* rs_memcap_hold */
+
+void rs_memcap_hold(size_t bytes)
+{
+    held_beside = bytes;
+}
 
 void rs_memcap_set(size_t bytes)
 {
@@ -127,6 +133,7 @@ char *rs_size_format(size_t bytes, char *buf, size_t len)
 int rs_memcap_check(size_t held, size_t need, const char *where, const char *what, rs_error *err)
 {
     size_t cap = rs_memcap_get();
+    held = rs_size_add(held, held_beside);
     if (cap == RS_MEMCAP_NONE || rs_size_add(held, need) <= cap)
         return 0;
     char n[32], h[32], c[32];

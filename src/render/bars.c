@@ -94,6 +94,8 @@ int rs_bars_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_bars_op
     rs_stats s;
     rs_stats_matrix(m, &s);
     double vmax = s.finite ? fmax(0, s.max) : 0, vmin = s.finite ? fmin(0, s.min) : 0;
+    vmax = fmax(vmax, o->cover_hi);
+    vmin = fmin(vmin, o->cover_lo);
     if (s.posinf && vmax == 0)
         vmax = 1;
     if (s.neginf && vmin == 0)
@@ -152,8 +154,14 @@ int rs_view_draw_bars(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err
         return -1;
     if (s->transpose)
         m = rs_matrix_transpose(m);
-    rs_bars_opts o = {s->style, m.cols == 1 ? s->t0 : 0};
-    int rc = rs_bars_draw(c, box, &m, &o, err);
+    rs_bars_opts o = {s->style, m.cols == 1 ? s->t0 : 0, 0, 0};
+    rs_norm minmax = {RS_NORM_MINMAX, 0, 0};
+    double lo = 0, hi = 0; /* --compare: the other checkpoint's values on the same axis */
+    int rc = s->also.rows ? rs_view_cover(s, &minmax, &lo, &hi, err) : 0;
+    o.cover_lo = isfinite(lo) ? lo : 0;
+    o.cover_hi = isfinite(hi) ? hi : 0;
+    if (rc == 0)
+        rc = rs_bars_draw(c, box, &m, &o, err);
     free(copy);
     return rc;
 }

@@ -83,6 +83,7 @@ int rs_detail_draw(rs_canvas *c, rs_rect box, const rs_matrix *m_in, const rs_de
         return -1;
     double dmin = p.env.min, dmax = p.env.max;
     rs_envelope_free(&p.env);
+    widen_to_channel(o->also, o->channel_axis, o->channel, t0, len, &dmin, &dmax);
     if (o->zero_line && dmin <= dmax) {
         dmin = fmin(dmin, 0);
         dmax = fmax(dmax, 0);
@@ -138,15 +139,21 @@ int rs_view_draw_detail(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *e
     rs_detail_defaults(&o);
     o.style = s->style;
     o.zero_line = s->zero_line;
-    rs_matrix m = s->full;
-    float *copy = NULL;
+    rs_matrix m = s->full, also = s->also;
+    float *copy = NULL, *also_copy = NULL;
     o.channel_name = s->transpose ? s->out.row_axis : s->out.col_axis;
     o.step_name = s->transpose ? s->out.col_axis : s->out.row_axis;
     if (s->transpose) {
         size_t base;
-        if (rs_view_selection(s, &m, &copy, &base, err) < 0)
+        rs_view_state other = *s;
+        other.full = s->also;
+        if (rs_view_selection(s, &m, &copy, &base, err) < 0 ||
+            (s->also.rows && rs_view_selection(&other, &also, &also_copy, &base, err) < 0)) {
+            free(copy);
             return -1;
+        }
         m = rs_matrix_transpose(m);
+        also = rs_matrix_transpose(also);
     } else {
         o.channel = s->channels ? s->channels[0] : s->channel < m.cols ? s->channel : 0;
         o.t0 = s->t0;
@@ -161,9 +168,11 @@ int rs_view_draw_detail(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *e
                                                  : 0;
     rs_rect plot = {0, 0, 0, 0};
     o.drawn = s->transpose ? NULL : &plot; /* time along x: the strip under the plot */
+    o.also = s->also.rows ? &also : NULL;
     int rc = rs_detail_draw(c, box, &m, &o, err);
     s->time_x = plot.x;
     s->time_w = plot.w;
     free(copy);
+    free(also_copy);
     return rc;
 }

@@ -290,6 +290,8 @@ static int draw_gate_panels(rs_canvas *c, rs_rect box, const rs_view_state *s, r
     size_t units = sel.cols / (size_t)G;
     double lo, hi;
     rs_heatmap_range(&sel, &s->norm, &lo, &hi);
+    if (rs_view_cover(s, &s->norm, &lo, &hi, err) < 0)
+        return -1;
     o.norm = (rs_norm){RS_NORM_FIXED, (float)lo, (float)hi};
     int extra = 2; /* the last panel's time labels and colour bar */
     int ph = (box.h - extra) / G;
@@ -370,7 +372,13 @@ int rs_view_draw_heatmap(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *
                                              &transposed);
         oriented_axes(s, &sel, ch_base, s->out.attention != s->transpose, &o);
         o.images = s->images;
-        rc = rs_heatmap_frame(c, box, &m, &o, &s->heat.boxes, err);
+        double lo, hi;
+        rs_heatmap_range(&m, &s->norm, &lo, &hi);
+        rc = rs_view_cover(s, &s->norm, &lo, &hi, err);
+        if (rc == 0 && s->also.rows) /* --compare: one scale for A and B */
+            o.norm = (rs_norm){RS_NORM_FIXED, (float)lo, (float)hi};
+        if (rc == 0)
+            rc = rs_heatmap_frame(c, box, &m, &o, &s->heat.boxes, err);
         s->heat.drawn = rc == 0;
         s->heat.row_axis = o.row_axis;
         s->heat.col_axis = o.col_axis;

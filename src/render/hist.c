@@ -32,6 +32,15 @@ int rs_hist_compute(rs_hist *h, const rs_matrix *m, size_t nbins, rs_error *err)
 int rs_hist_compute_masked(rs_hist *h, const rs_matrix *m, size_t nbins, const float *row_mask,
                            rs_error *err)
 {
+    rs_stats s;
+    rs_stats_matrix(m, &s);
+    return rs_hist_compute_in(h, m, nbins, s.finite ? s.min : -0.5, s.finite ? s.max : 0.5,
+                              row_mask, err);
+}
+
+int rs_hist_compute_in(rs_hist *h, const rs_matrix *m, size_t nbins, double lo, double hi,
+                       const float *row_mask, rs_error *err)
+{
     memset(h, 0, sizeof *h);
     rs_stats s;
     rs_stats_matrix(m, &s);
@@ -39,8 +48,8 @@ int rs_hist_compute_masked(rs_hist *h, const rs_matrix *m, size_t nbins, const f
     h->posinf = s.posinf;
     h->neginf = s.neginf;
     h->finite = s.finite;
-    h->lo = s.finite ? s.min : -0.5;
-    h->hi = s.finite ? s.max : 0.5;
+    h->lo = lo;
+    h->hi = hi;
     if (h->lo == h->hi) {
         h->lo -= 0.5;
         h->hi += 0.5;
@@ -147,7 +156,9 @@ int rs_hist_draw(rs_canvas *c, rs_rect box, const rs_matrix *m, const rs_hist_op
     }
     rs_rect bins = {plot.x + gw, plot.y, plot.w - gw, plot.h};
     rs_hist h;
-    if (rs_hist_compute_masked(&h, m, bins.w > 0 ? (size_t)bins.w : 0, o->row_mask, err) < 0)
+    size_t nbins = bins.w > 0 ? (size_t)bins.w : 0;
+    if ((o->fixed ? rs_hist_compute_in(&h, m, nbins, o->lo, o->hi, o->row_mask, err)
+                  : rs_hist_compute_masked(&h, m, nbins, o->row_mask, err)) < 0)
         return -1;
     if (bins.h > 0)
         draw_bins(c, bins, &h, o->style);
@@ -201,7 +212,15 @@ int rs_view_draw_hist(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err
     size_t base;
     if (rs_view_selection(s, &m, &copy, &base, err) < 0)
         return -1;
-    int rc = rs_hist_draw(c, box, &m, &o, err);
+    int rc = 0;
+    if (s->also.rows) { /* --compare: A and B binned over one range */
+        rs_norm minmax = {RS_NORM_MINMAX, 0, 0};
+        rs_heatmap_range(&m, &minmax, &o.lo, &o.hi);
+        rc = rs_view_cover(s, &minmax, &o.lo, &o.hi, err);
+        o.fixed = o.lo < o.hi;
+    }
+    if (rc == 0)
+        rc = rs_hist_draw(c, box, &m, &o, err);
     free(copy);
     return rc;
 }

@@ -95,14 +95,15 @@ static void panel_range(rs_lines *L)
     for (size_t i = 0; i < L->npanels; i++) {
         rs_lines_panel *p = &L->panels[i];
         double dmin = p->env.min, dmax = p->env.max;
+        widen_to_channel(o->also, o->channel_axis, p->channel, L->t0, L->len, &dmin, &dmax);
+        if (dmin <= dmax)
+            m = fmax(m, fmax(fabs(dmin), fabs(dmax)));
         if (o->zero_line && dmin <= dmax) {
             dmin = fmin(dmin, 0);
             dmax = fmax(dmax, 0);
         }
         rs_norm norm = {RS_NORM_MINMAX, 0, 0};
         rs_norm_range(&norm, dmin, dmax, &p->lo, &p->hi);
-        if (p->env.min <= p->env.max)
-            m = fmax(m, fmax(fabs(p->env.min), fabs(p->env.max)));
     }
     if (o->equal_axes)
         for (size_t i = 0; i < L->npanels; i++) {
@@ -465,13 +466,19 @@ int rs_view_draw_lines(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *er
     o.zero_line = s->zero_line;
     o.grid_cols = s->grid_cols;
     o.page = s->page;
-    rs_matrix m = s->full;
-    float *copy = NULL;
+    rs_matrix m = s->full, also = s->also;
+    float *copy = NULL, *also_copy = NULL;
     if (s->transpose) { /* the selection, transposed: indices count from the selection */
         size_t base;
-        if (rs_view_selection(s, &m, &copy, &base, err) < 0)
+        rs_view_state other = *s;
+        other.full = s->also;
+        if (rs_view_selection(s, &m, &copy, &base, err) < 0 ||
+            (s->also.rows && rs_view_selection(&other, &also, &also_copy, &base, err) < 0)) {
+            free(copy);
             return -1;
+        }
         m = rs_matrix_transpose(m);
+        also = rs_matrix_transpose(also);
     } else {
         o.t0 = s->t0;
         o.len = s->tlen;
@@ -486,6 +493,7 @@ int rs_view_draw_lines(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *er
             o.gate_units = s->full.cols / (size_t)s->out.gates;
         o.gate_names = s->out.gate_names;
     }
+    o.also = s->also.rows ? &also : NULL;
     o.panel_name = o.gate_units ? NULL : s->transpose ? s->out.row_axis : s->out.col_axis;
     bool axis = box.h >= 6 && s->full.rows > 1; /* a row for the x axis under the panels */
     box.h -= axis;
@@ -511,5 +519,6 @@ int rs_view_draw_lines(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *er
         rs_lines_free(&L);
     }
     free(copy);
+    free(also_copy);
     return rc;
 }

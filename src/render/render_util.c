@@ -56,3 +56,18 @@ void draw_gutter(rs_canvas *c, rs_rect g, const char *const *labels, const int *
         rs_canvas_set(c, x, g.y + rows[i], ascii ? '+' : 0x2524u, axis, RS_COLOR_DEFAULT);
     }
 }
+
+void widen_to_channel(const rs_matrix *also, int channel_axis, size_t ch, size_t t0, size_t len,
+                      double *lo, double *hi)
+{
+    if (!also)
+        return;
+    rs_matrix m = channel_axis == 0 ? rs_matrix_transpose(*also) : *also;
+    for (size_t r = t0; ch < m.cols && r < m.rows && r < t0 + len; r++) {
+        double v = rs_matrix_at(&m, r, ch);
+        if (isfinite(v)) {
+            *lo = v < *lo ? v : *lo;
+            *hi = v > *hi ? v : *hi;
+        }
+    }
+}

@@ -44,6 +44,11 @@ void shade_masked(rs_canvas *c, rs_rect plot, const float *mask, size_t len, int
  * row cy is shaded when its first sample is a masked step. */
 void shade_masked_rows(rs_canvas *c, rs_rect strip, const float *mask, size_t len, int per,
                        rs_style st);
+/* --compare: widen [*lo, *hi] to the finite values of channel ch of also (the other
+ * checkpoint's matrix, oriented as the one drawn: channel_axis 1 = columns) in rows
+ * [t0, t0 + len); nothing when also is NULL. */
+void widen_to_channel(const rs_matrix *also, int channel_axis, size_t ch, size_t t0, size_t len,
+                      double *lo, double *hi);
 
 /* Envelope columns per cell for that choice of glyphs (braille: 2). */
 int lines_dots_per_cell(bool blocks, rs_style st);

@@ -13,6 +13,13 @@ static void batch_range(const rs_view_state *s, size_t per, double *lo, double *
 {
     rs_matrix all = rs_matrix_make(s->batch, s->nsamples, per);
     rs_heatmap_range(&all, &s->norm, lo, hi);
+    if (s->also_batch) { /* --compare: the other checkpoint's batch on the same scale */
+        double alo, ahi;
+        all.data = s->also_batch;
+        rs_heatmap_range(&all, &s->norm, &alo, &ahi);
+        *lo = alo < *lo ? alo : *lo;
+        *hi = ahi > *hi ? ahi : *hi;
+    }
 }
 
 int rs_view_draw_samples(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *err)

@@ -129,6 +129,26 @@ rs_matrix rs_view_heatmap_matrix(const rs_view_state *s, rs_matrix sel, size_t c
     return as_is ? sel : rs_matrix_transpose(sel);
 }
 
+int rs_view_cover(const rs_view_state *s, const rs_norm *norm, double *lo, double *hi,
+                  rs_error *err)
+{
+    if (s->also.rows == 0 || s->also.rows != s->full.rows || s->also.cols != s->full.cols)
+        return 0;
+    rs_view_state other = *s;
+    other.full = s->also;
+    rs_matrix sel;
+    float *copy;
+    size_t base;
+    if (rs_view_selection(&other, &sel, &copy, &base, err) < 0)
+        return -1;
+    double alo, ahi;
+    rs_heatmap_range(&sel, norm, &alo, &ahi);
+    free(copy);
+    *lo = alo < *lo ? alo : *lo;
+    *hi = ahi > *hi ? ahi : *hi;
+    return 0;
+}
+
 int rs_view_heatmap_prepare(const rs_view_state *s, rs_matrix *m, float **copy, double *lo,
                             double *hi, rs_error *err)
 {
@@ -138,6 +158,11 @@ int rs_view_heatmap_prepare(const rs_view_state *s, rs_matrix *m, float **copy, 
         return -1;
     *m = rs_view_heatmap_matrix(s, sel, base, &rb, &cb, NULL);
     rs_heatmap_range(m, &s->norm, lo, hi);
+    if (rs_view_cover(s, &s->norm, lo, hi, err) < 0) {
+        free(*copy);
+        *copy = NULL;
+        return -1;
+    }
     return 0;
 }
 

@@ -149,8 +149,9 @@ int rs_weights_draw(rs_canvas *c, rs_rect box, const rs_matrix *kernel,
     ho.cmap = o->cmap;
     /* one symmetric scale over the kernels; the bias only when there is nothing else */
     double m = fmax(kernel ? abs_max(kernel) : 0, recurrent ? abs_max(recurrent) : 0);
+    m = fmax(m, o->cover);
     if (!kernel && !recurrent)
-        m = abs_max(bias);
+        m = fmax(abs_max(bias), o->cover_bias);
     if (!(m > 0))
         m = 1;
     int fixed = 2 + (bias != NULL) + 1; /* titles, gate names, bias strip, colour bar */
@@ -177,7 +178,7 @@ int rs_weights_draw(rs_canvas *c, rs_rect box, const rs_matrix *kernel,
     if (bias && y < box.y + box.h) {
         /* on its own scale, named beside it: a -4 forget bias must not saturate the kernels,
          * nor the kernels' scale wash out the bias */
-        double mb = abs_max(bias);
+        double mb = fmax(abs_max(bias), o->cover_bias);
         if (!(mb > 0))
             mb = 1;
         char label[40], num[16];

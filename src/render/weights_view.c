@@ -2,6 +2,7 @@
  * (Bidirectional: forward, then backward, each labelled), a kernel / recurrent kernel / bias
  * cut into gate blocks (rs_weights_draw); any other weights (attention's Wt Wx bh Wa ba,
  * norms' gamma beta) as named heatmaps, each on its own scale. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,6 +54,26 @@ static void group_weights(const rs_layer_desc *d, const char *dir, weight_group 
     }
 }
 
+/* The largest finite |w| of a weight, 0 for none. */
+static double abs_max_of(const rs_weight_desc *w)
+{
+    rs_stats st;
+    if (!w)
+        return 0;
+    rs_stats_matrix(&w->m, &st);
+    return st.finite ? fmax(fabs(st.min), fabs(st.max)) : 0;
+}
+
+/* g's weights in the other checkpoint's description (--compare), or NULL. */
+static const weight_group *also_group(const rs_view_state *s, const weight_group *g,
+                                      weight_group *out)
+{
+    if (!s->also_layer || s->also_layer->n_weights != s->layer->n_weights)
+        return NULL;
+    group_weights(s->also_layer, g->direction, out);
+    return out->nnamed == g->nnamed ? out : NULL;
+}
+
 static int draw_gated_group(rs_canvas *c, rs_rect box, const weight_group *g,
                             const rs_view_state *s, rs_error *err)
 {
@@ -61,6 +82,12 @@ static int draw_gated_group(rs_canvas *c, rs_rect box, const weight_group *g,
     rs_weights_defaults(&o);
     o.style = s->style;
     o.cmap = s->cmap;
+    weight_group other;
+    const weight_group *a = also_group(s, g, &other);
+    if (a) { /* --compare: one scale for A and B */
+        o.cover = fmax(abs_max_of(a->kernel), abs_max_of(a->recurrent));
+        o.cover_bias = abs_max_of(a->bias);
+    }
     o.gates = first->gates;
     o.gate_names = first->gate_names;
     const rs_weight_desc *mats[2] = {g->kernel, g->recurrent};
@@ -82,8 +109,8 @@ static int draw_gated_group(rs_canvas *c, rs_rect box, const weight_group *g,
 }
 
 /* One named weight: "Wt 60x32" over its heatmap and colour bar, on its own scale. */
-static int draw_named(rs_canvas *c, rs_rect box, const rs_weight_desc *w, const rs_view_state *s,
-                      rs_error *err)
+static int draw_named(rs_canvas *c, rs_rect box, const rs_weight_desc *w,
+                      const rs_weight_desc *also, const rs_view_state *s, rs_error *err)
 {
     char title[64];
     snprintf(title, sizeof title, "%s %zux%zu", w->name, w->m.rows, w->m.cols);
@@ -99,6 +126,12 @@ static int draw_named(rs_canvas *c, rs_rect box, const rs_weight_desc *w, const 
     rs_matrix m = w->m;
     if (m.cols == 1 && m.rows > 1)
         m = rs_matrix_transpose(m); /* a vector as one row */
+    if (also) { /* --compare: the scale covers the other checkpoint's weight too */
+        double lo, hi, alo, ahi;
+        rs_heatmap_range(&m, &o.norm, &lo, &hi);
+        rs_heatmap_range(&also->m, &o.norm, &alo, &ahi);
+        o.norm = (rs_norm){RS_NORM_FIXED, (float)fmin(lo, alo), (float)fmax(hi, ahi)};
+    }
     return rs_heatmap_draw(c, (rs_rect){box.x, box.y + 1, box.w, box.h - 1}, &m, &o, err);
 }
 
@@ -111,11 +144,13 @@ static int draw_named_group(rs_canvas *c, rs_rect box, const weight_group *g,
     int ph = rows ? box.h / rows : 0;
     if (ph < 2)
         ph = 2;
+    weight_group other;
+    const weight_group *a = also_group(s, g, &other);
     for (int i = 0; i < n; i++) {
         rs_rect p = {box.x + (i % cols) * (pw + 2), box.y + (i / cols) * ph, pw, ph - 1};
         if (p.y + p.h > box.y + box.h)
             p.h = box.y + box.h - p.y;
-        if (p.h >= 1 && draw_named(c, p, g->named[i], s, err) < 0)
+        if (p.h >= 1 && draw_named(c, p, g->named[i], a ? a->named[i] : NULL, s, err) < 0)
             return -1;
     }
     return 0;

@@ -583,7 +583,8 @@ int rs_tui_run(rs_model *m, rs_tui_input *input, const rs_tui_options *opts, rs_
         return -1;
     ex.grad.opts = o->grad;
     ex.grad.on = o->grad.start;
-    if (apply_config(&ex, o, err) < 0) {
+    ex.timeline.dir = o->timeline_dir;
+    if ((o->compare && ex_compare_init(&ex, o->compare, err) < 0) || apply_config(&ex, o, err) < 0) {
         ex_free(&ex);
         return -1;
     }

@@ -8,6 +8,7 @@
 
 #include "explorer.h"
 #include "rnnscope/csv.h"
+#include "rnnscope/memcap.h"
 #include "rnnscope/npy.h"
 #include "rnnscope/text.h"
 
@@ -105,11 +106,37 @@ int ex_init(explorer *ex, rs_model *m, rs_tui_input *input, rs_error *err)
     return 0;
 }
 
+static void free_runs(rs_run **runs, int n)
+{
+    for (int i = 0; runs && i < n; i++) {
+        rs_run_free(runs[i]);
+        runs[i] = NULL;
+    }
+}
+
+int ex_compare_init(explorer *ex, rs_model *b, rs_error *err)
+{
+    ex->cmp.runs = calloc((size_t)ex->nsamples, sizeof *ex->cmp.runs);
+    if (!ex->cmp.runs)
+        return rs_fail(err, b->path, "out of memory");
+    ex->cmp.b = b;
+    ex->cmp.show = RS_SHOW_A;
+    ex->cmp.diff_node = -1;
+    return 0;
+}
+
+const rs_model *ex_model_of(const explorer *ex, rs_show which)
+{
+    return which == RS_SHOW_B && ex->cmp.b ? ex->cmp.b : ex->m;
+}
+
 void ex_free(explorer *ex)
 {
-    if (ex->runs)
-        for (int i = 0; i < ex->nsamples; i++)
-            rs_run_free(ex->runs[i]);
+    free_runs(ex->runs, ex->nsamples);
+    free_runs(ex->cmp.runs, ex->nsamples);
+    free(ex->cmp.runs);
+    rs_tensor_free(&ex->cmp.diff);
+    ex_timeline_free(&ex->timeline);
     free(ex->runs);
     free(ex->expanded);
     free(ex->view_of);
@@ -136,11 +163,11 @@ static int sample_inputs(const explorer *ex, rs_tensor *out, rs_error *err)
     return 0;
 }
 
-rs_run *ex_sample_run(explorer *ex, rs_error *err)
+static rs_run *run_for_sample(explorer *ex, const rs_model *m, rs_run **runs, rs_error *err)
 {
-    if (ex->runs[ex->sample])
-        return ex->runs[ex->sample];
-    rs_run *r = rs_run_new(ex->m, err);
+    if (runs[ex->sample])
+        return runs[ex->sample];
+    rs_run *r = rs_run_new(m, err);
     if (!r)
         return NULL;
     rs_tensor *ins = calloc((size_t)ex->input->n + 1, sizeof *ins);
@@ -154,20 +181,22 @@ rs_run *ex_sample_run(explorer *ex, rs_error *err)
         rs_run_free(r);
         return NULL;
     }
-    ex->runs[ex->sample] = r;
+    runs[ex->sample] = r;
     return r;
 }
 
-const rs_tensor *ex_current_output(explorer *ex, int *node_out, int *k_out, rs_error *err)
+/* Model A's run of the sample on screen (gradient mode differentiates it). */
+rs_run *ex_sample_run(explorer *ex, rs_error *err)
+{
+    return run_for_sample(ex, ex->m, ex->runs, err);
+}
+
+/* The output of the selected row computed by model A or B. */
+static const rs_tensor *model_output(explorer *ex, rs_show which, rs_error *err)
 {
     const ex_row *row = &ex->rows[ex->sel];
-    *node_out = row->node;
-    *k_out = row->output;
-    if (ex->sel == ex->cancelled_row && ex->sample == ex->cancelled_sample) {
-        rs_fail_code(err, RS_ERR_CANCELLED, NULL, "cancelled: press Ctrl-L to compute it again");
-        return NULL;
-    }
-    rs_run *r = ex_sample_run(ex, err);
+    bool b = which == RS_SHOW_B;
+    rs_run *r = run_for_sample(ex, ex_model_of(ex, which), b ? ex->cmp.runs : ex->runs, err);
     if (!r)
         return NULL;
     rs_run_set_progress(r, ex->progress);
@@ -182,6 +211,48 @@ const rs_tensor *ex_current_output(explorer *ex, int *node_out, int *k_out, rs_e
         return NULL;
     }
     return t;
+}
+
+/* A - B of the selected row's output (kept until another row or sample is shown). */
+static const rs_tensor *diff_output(explorer *ex, rs_error *err)
+{
+    ex_compare *c = &ex->cmp;
+    const ex_row *row = &ex->rows[ex->sel];
+    if (c->diff_node == row->node && c->diff_k == row->output && c->diff_sample == ex->sample)
+        return &c->diff;
+    const rs_tensor *a = model_output(ex, RS_SHOW_A, err), *b = a ? model_output(ex, RS_SHOW_B, err) : NULL;
+    if (!b)
+        return NULL;
+    rs_tensor_free(&c->diff);
+    c->diff_node = -1;
+    if (rs_memcap_check(rs_run_held(ex->runs[ex->sample]), rs_size_mul(a->size, sizeof(float)),
+                        ex->m->nodes[ex->rows[ex->sel].node].name, "A - B needs", err) < 0 ||
+        rs_tensor_diff(a, b, &c->diff, err) < 0)
+        return NULL;
+    c->diff_node = row->node;
+    c->diff_k = row->output;
+    c->diff_sample = ex->sample;
+    return &c->diff;
+}
+
+const rs_tensor *ex_output_of(explorer *ex, rs_show which, int *node_out, int *k_out,
+                              rs_error *err)
+{
+    const ex_row *row = &ex->rows[ex->sel];
+    *node_out = row->node;
+    *k_out = row->output;
+    if (ex->sel == ex->cancelled_row && ex->sample == ex->cancelled_sample) {
+        rs_fail_code(err, RS_ERR_CANCELLED, NULL, "cancelled: press Ctrl-L to compute it again");
+        return NULL;
+    }
+    if (which != RS_SHOW_A && !ex->cmp.b)
+        which = RS_SHOW_A;
+    return which == RS_SHOW_DIFF ? diff_output(ex, err) : model_output(ex, which, err);
+}
+
+const rs_tensor *ex_current_output(explorer *ex, int *node_out, int *k_out, rs_error *err)
+{
+    return ex_output_of(ex, ex->cmp.show, node_out, k_out, err);
 }
 
 rs_output_desc ex_current_output_desc(explorer *ex)
@@ -397,10 +468,9 @@ static void new_random_input(explorer *ex)
         return;
     }
     in->seed++;
-    for (int i = 0; i < ex->nsamples; i++) {
-        rs_run_free(ex->runs[i]);
-        ex->runs[i] = NULL;
-    }
+    free_runs(ex->runs, ex->nsamples);
+    free_runs(ex->cmp.runs, ex->nsamples);
+    ex->cmp.diff_node = -1;
     exg_forget(&ex->grad);
     ex_say(ex, false, "new random input, seed %lu", in->seed);
 }
@@ -412,7 +482,8 @@ static void default_export_name(explorer *ex)
 {
     const ex_row *row = &ex->rows[ex->sel];
     rs_output_desc d = ex_current_output_desc(ex);
-    rs_output_file_name(ex->m->nodes[row->node].name, &d, row->output, ex->grad.on ? "grad" : NULL,
+    const char *what = ex->grad.on ? "grad" : ex->cmp.b ? rs_show_name(ex->cmp.show) : NULL;
+    rs_output_file_name(ex->m->nodes[row->node].name, &d, row->output, what,
                         ex->input->first_sample + ex->sample, "npy", ex->line, sizeof ex->line);
 }
 
@@ -547,6 +618,12 @@ void ex_action(explorer *ex, rs_action a)
     case RS_ACTION_EXPORT:
         ex->prompt = EX_PROMPT_EXPORT;
         default_export_name(ex);
+        break;
+    case RS_ACTION_COMPARE:
+        if (ex->cmp.b)
+            ex->cmp.show = (rs_show)((ex->cmp.show + 1) % RS_SHOW_COUNT);
+        else
+            ex_say(ex, false, "one model: open a second with --compare B.h5");
         break;
     case RS_ACTION_COUNT: break;
     default: /* the views of the table: each action shows its view */

@@ -7,6 +7,7 @@
 
 #include "grad_mode.h"
 #include "rnnscope/canvas.h"
+#include "rnnscope/ckpt.h"
 #include "rnnscope/colormap.h"
 #include "rnnscope/keymap.h"
 #include "rnnscope/layer.h"
@@ -15,6 +16,7 @@
 #include "rnnscope/run.h"
 #include "rnnscope/tui.h"
 #include "rnnscope/view.h"
+#include "timeline_hook.h"
 
 /* The view of a layer: one of rnnscope/view.h's table, or EX_VIEW_DEFAULT (the table's
  * default for what the output is, or the settings' view.sequence...). */
@@ -47,6 +49,16 @@ typedef struct ex_sixel_request {
     rs_cmap cmap;
     rs_agg agg;
 } ex_sixel_request;
+
+/* --compare: a second checkpoint of the same architecture on the same input. Every view
+ * shows A (ex->m), B or A - B (the compare key); A and B are drawn on one scale. */
+typedef struct ex_compare {
+    rs_model *b;             /* NULL: not comparing */
+    rs_run **runs;           /* B's outputs, one per sample, made when first shown */
+    rs_show show;
+    rs_tensor diff;          /* A - B of an output, computed when shown */
+    int diff_sample, diff_node, diff_k; /* which (diff_node -1: none) */
+} ex_compare;
 
 typedef struct explorer {
     rs_model *m;
@@ -95,6 +107,9 @@ typedef struct explorer {
 
     ex_grad grad;            /* gradient mode (d): grad_mode.h */
 
+    ex_compare cmp;
+    ex_timeline timeline;    /* on a directory of checkpoints: the timeline view */
+
     rs_rect layers_box, view_box; /* where the panels were drawn, for mouse clicks */
     /* The lines view's panels at the last draw, for clicks: plot rows, channel, and the
      * timestep window they span. */
@@ -123,6 +138,17 @@ rs_run *ex_sample_run(explorer *ex, rs_error *err);
 /* The output on screen (computed on demand for the current sample; in gradient mode its
  * gradient). NULL with err when it cannot be computed; node_out and k_out name it. */
 const rs_tensor *ex_current_output(explorer *ex, int *node_out, int *k_out, rs_error *err);
+
+/* The output of the selected row as `which` shows it (--compare: A, B or A - B; without
+ * --compare only A). */
+const rs_tensor *ex_output_of(explorer *ex, rs_show which, int *node_out, int *k_out,
+                              rs_error *err);
+
+/* --compare: open B beside the model (the same architecture, checked by the caller). */
+int ex_compare_init(explorer *ex, rs_model *b, rs_error *err);
+
+/* The model `which` shows (A - B: A, whose layers and names it has). */
+const rs_model *ex_model_of(const explorer *ex, rs_show which);
 
 /* The view drawn for the selected row. */
 rs_view_id ex_current_view(explorer *ex, const rs_tensor *t);

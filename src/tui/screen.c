@@ -99,17 +99,36 @@ static void draw_header(explorer *ex, rs_canvas *c)
     int fg, bg;
     role_colors(ex, T_HEADER, &fg, &bg);
     fill_row(c, 0, 0, c->w, fg, bg);
-    char text[768], sample[64], input[300];
+    char text[1400], sample[64], input[300];
     const rs_model *m = ex->m;
     sample_text(ex, sample, sizeof sample);
     if (ex->input->random)
         snprintf(input, sizeof input, "random (seed %lu)", ex->input->seed);
     else
         snprintf(input, sizeof input, "%s", ex->input->description ? base_name(ex->input->description) : "?");
-    snprintf(text, sizeof text, " rnnscope  %s  input: %s  %s  %s%s%s", sample, input,
-             base_name(m->path), rs_format_name(m->format),
+    char model[600];
+    snprintf(model, sizeof model, "%s%s%s", base_name(m->path), ex->cmp.b ? " vs " : "",
+             ex->cmp.b ? base_name(ex->cmp.b->path) : "");
+    snprintf(text, sizeof text, " rnnscope  %s  input: %s  %s  %s%s%s", sample, input, model,
+             rs_format_name(m->format),
              m->keras_version && m->keras_version[0] ? " " : "", m->keras_version ? m->keras_version : "");
     rs_canvas_print(c, 0, 0, text, c->w, fg, bg);
+}
+
+/* --compare: what the view shows, "A epoch_03.h5", "B epoch_07.h5" or "A − B"; "" without. */
+static const char *compare_label(const explorer *ex, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (!ex->cmp.b)
+        return buf;
+    char clean[256];
+    if (ex->cmp.show == RS_SHOW_DIFF) {
+        snprintf(buf, len, "%s", unicode(ex) ? "A \u2212 B" : "A - B");
+        return buf;
+    }
+    rs_text_sanitize(base_name(ex_model_of(ex, ex->cmp.show)->path), clean, sizeof clean);
+    snprintf(buf, len, "%s %s", ex->cmp.show == RS_SHOW_A ? "A" : "B", clean);
+    return buf;
 }
 
 /* ---- layers panel ---- */
@@ -274,9 +293,24 @@ static const float *output_mask(explorer *ex, size_t steps)
 
 #define SAMPLES_MAX 256
 
-/* The samples view: the output of every sample (computed as needed) into one buffer. */
-static float *batch_outputs(explorer *ex, const rs_matrix *m, size_t *n, rs_error *err)
+/* The samples view: the output of every sample (computed as needed) into one buffer, as
+ * `which` shows it (--compare). */
+static float *batch_outputs(explorer *ex, rs_show which, const rs_matrix *m, size_t *n,
+                            rs_error *err)
 {
+    if (which == RS_SHOW_DIFF) { /* A's batch minus B's (the A - B of one output is cached for
+                                  * the output on screen: not overwritten here) */
+        float *a = batch_outputs(ex, RS_SHOW_A, m, n, err);
+        float *b = a ? batch_outputs(ex, RS_SHOW_B, m, n, err) : NULL;
+        for (size_t i = 0; b && i < *n * m->rows * m->cols; i++)
+            a[i] -= b[i];
+        free(b);
+        if (!b) {
+            free(a);
+            return NULL;
+        }
+        return a;
+    }
     size_t per = m->rows * m->cols, count = (size_t)ex->nsamples;
     if (count > SAMPLES_MAX)
         count = SAMPLES_MAX;
@@ -289,7 +323,7 @@ static float *batch_outputs(explorer *ex, const rs_matrix *m, size_t *n, rs_erro
     for (size_t k = 0; k < count; k++) {
         ex->sample = (int)k;
         int node, out;
-        const rs_tensor *t = ex_current_output(ex, &node, &out, err);
+        const rs_tensor *t = ex_output_of(ex, which, &node, &out, err);
         if (!t || t->size < per) {
             ex->sample = keep;
             free(all);
@@ -358,31 +392,98 @@ static int request_sixel(explorer *ex, const rs_view_state *s, rs_error *err)
     return 0;
 }
 
+/* ---- --compare: what the view shows, and what its scales cover too ---- */
+
+/* The description of the layer `which` shows: A's or B's, or A - B's weights (into *buf, which
+ * the caller frees). */
+static int shown_desc(explorer *ex, int node, rs_show which, rs_layer_desc *d, float **buf,
+                      rs_error *err)
+{
+    *buf = NULL;
+    if (which == RS_SHOW_DIFF && ex->cmp.b)
+        return rs_weights_diff(&ex->m->nodes[node], &ex->cmp.b->nodes[node], d, buf, err);
+    rs_node_describe(&ex_model_of(ex, which)->nodes[node], d);
+    return 0;
+}
+
+/* A or B on screen: the other one's output, layer and batch, not drawn, which every scale
+ * covers too (A - B on screen: nothing). */
+typedef struct ex_also {
+    rs_layer_desc desc;
+    float *batch;
+} ex_also;
+
+static int fill_also(explorer *ex, rs_view_state *s, rs_view_id v, const rs_tensor *t,
+                     ex_also *a, rs_error *err)
+{
+    a->batch = NULL;
+    if (!ex->cmp.b || ex->cmp.show == RS_SHOW_DIFF)
+        return 0;
+    rs_show other = ex->cmp.show == RS_SHOW_A ? RS_SHOW_B : RS_SHOW_A;
+    int node = ex->rows[ex->sel].node, k;
+    rs_node_describe(&ex_model_of(ex, other)->nodes[node], &a->desc);
+    s->also_layer = s->layer ? &a->desc : NULL;
+    if (!t || !s->full.rows || (rs_view_get(v)->applies & RS_FOR_LAYER)) /* weights, timeline */
+        return 0;
+    const rs_tensor *o = ex_output_of(ex, other, &node, &k, err);
+    if (!o)
+        return -1;
+    if (!rs_shape_equal(o, t))
+        return rs_fail(err, ex->m->nodes[node].name, "A's and B's outputs differ in shape");
+    s->also = s->full; /* the same cells of the other tensor */
+    s->also.data = o->data + (s->full.data - t->data);
+    if (rs_view_get(v)->applies & RS_FOR_BATCH) {
+        size_t n;
+        if (!(a->batch = batch_outputs(ex, other, &s->full, &n, err)))
+            return -1;
+        s->also_batch = a->batch;
+    }
+    return 0;
+}
+
 /* full is the output on screen; NULL only for the weights view (which does not read it). */
 static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, rs_view_id v, const rs_node *n,
                         const rs_matrix *full, const rs_tensor *t, rs_error *err)
 {
     rs_layer_desc desc;
-    rs_node_describe(n, &desc);
-    if (ex->grad.on && v == RS_VIEW_WEIGHTS && n->n_weights > 0 && /* over their gradients */
-        exg_weights(ex, (int)(n - ex->m->nodes), &desc, NULL, 0, err) < 0)
+    float *diff_weights;
+    if (shown_desc(ex, ex->rows[ex->sel].node, ex->cmp.show, &desc, &diff_weights, err) < 0)
         return -1;
+    if (ex->grad.on && v == RS_VIEW_WEIGHTS && n->n_weights > 0 && /* over their gradients */
+        exg_weights(ex, (int)(n - ex->m->nodes), &desc, NULL, 0, err) < 0) {
+        free(diff_weights);
+        return -1;
+    }
     rs_view_state s;
     fill_state(ex, &s, n, full, t, &desc);
     for (int w = 0; ex->grad.on && v == RS_VIEW_WEIGHTS && w < RS_DESC_MAX_WEIGHTS; w++)
         s.gate_notes[w] = ex->grad.notes.gate[w];
     free(ex->grad.reflected);
     ex->grad.reflected = NULL;
-    if (ex->grad.reflect_half && full && rs_view_reflect_half(&s, &ex->grad.reflected, err) < 0)
+    ex_also also;
+    if (fill_also(ex, &s, v, t, &also, err) < 0) {
+        free(diff_weights);
         return -1;
-    s.images = v == RS_VIEW_HEATMAP && ex->mode == RS_TERM_SIXEL && !ex->help;
-    float *batch = NULL;
-    if ((rs_view_get(v)->applies & RS_FOR_BATCH) && full) { /* a view of every sample at once */
-        s.batch = batch = batch_outputs(ex, full, &s.nsamples, err);
-        if (!batch)
-            return -1;
     }
-    int rc = rs_view_draw(v, c, box, &s, err);
+    int rc;
+    float *batch = NULL;
+    if (ex->grad.reflect_half && full && rs_view_reflect_half(&s, &ex->grad.reflected, err) < 0) {
+        rc = -1;
+        goto done;
+    }
+    s.images = v == RS_VIEW_HEATMAP && ex->mode == RS_TERM_SIXEL && !ex->help;
+    if (v == RS_VIEW_TIMELINE && !(s.timeline = ex_timeline_of(ex, ex->rows[ex->sel].node, err))) {
+        rc = -1;
+        goto done;
+    }
+    if ((rs_view_get(v)->applies & RS_FOR_BATCH) && full) { /* a view of every sample at once */
+        s.batch = batch = batch_outputs(ex, ex->cmp.show, full, &s.nsamples, err);
+        if (!batch) {
+            rc = -1;
+            goto done;
+        }
+    }
+    rc = rs_view_draw(v, c, box, &s, err);
     ex->grad.strip_peak = s.strip_peak;
     if (rc < 0 && v == RS_VIEW_WEIGHTS)
         rs_error_prefix(err, n->name);
@@ -396,6 +497,9 @@ static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, rs_view_id v, c
         ex->hits[ex->nhits++] = (struct ex_panel_hit){s.hits[i].box, s.hits[i].channel};
     ex->hit_t0 = s.hit_t0;
     ex->hit_len = s.hit_len;
+done:
+    free(also.batch);
+    free(diff_weights);
     return rc;
 }
 
@@ -421,16 +525,28 @@ static void inbound_names(const explorer *ex, int node, char *buf, size_t len)
 }
 
 
-/* The weights view's numbers: the first weight's stats, NaN and Inf counted over all of them. */
+/* The weights view's numbers: the first weight's stats, NaN and Inf counted over all of them
+ * (of the layer as the view shows it: --compare's A, B or A - B). */
 static void weights_stats_line(explorer *ex, rs_canvas *c, const rs_node *n, int x, int y, int w)
 {
     rs_layer_desc d;
-    rs_node_describe(n, &d);
+    float *diff_weights;
+    rs_error err;
+    if (shown_desc(ex, (int)(n - ex->m->nodes), ex->cmp.show, &d, &diff_weights, &err) < 0) {
+        put(ex, c, x, y, w, err.msg, T_ERROR);
+        return;
+    }
     rs_matrix k = d.weights[0].m;
     rs_stats st;
     rs_stats_matrix(&k, &st);
-    for (int i = 1; i < n->n_weights; i++)
-        rs_stats_add_nonfinite(&st, n->weights[i].value.data, n->weights[i].value.size);
+    for (int i = 1; i < d.n_weights; i++) {
+        rs_stats more;
+        rs_stats_matrix(&d.weights[i].m, &more);
+        st.nan += more.nan;
+        st.posinf += more.posinf;
+        st.neginf += more.neginf;
+    }
+    free(diff_weights);
     char line[256], what[300];
     size_t shp[2] = {k.rows, k.cols};
     rs_stats_format(&st, 2, shp, line, sizeof line);
@@ -447,12 +563,14 @@ static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
     rs_view_id v = ex_current_view(ex, t);
     ex->grad.strip_peak = SIZE_MAX; /* until a strip is drawn */
     ex->grad.strip_note[0] = '\0';
-    char title[512], oname[32], shape[64];
+    char title[1024], oname[32], shape[64];
     const rs_shape *s = n->out_shapes && k < n->n_outputs + n->n_internal ? &n->out_shapes[k] : NULL;
     char from[256] = "";
     inbound_names(ex, node, from, sizeof from);
-    snprintf(title, sizeof title, "[%s%s] %s  %s %s  %s%s%s", rs_view_get(v)->name,
-             ex->grad.on ? ", gradient" : "", n->name,
+    char shown[300];
+    compare_label(ex, shown, sizeof shown);
+    snprintf(title, sizeof title, "[%s%s%s%s] %s  %s %s  %s%s%s", rs_view_get(v)->name,
+             ex->grad.on ? ", gradient" : "", shown[0] ? ": " : "", shown, n->name,
              output_name(n, k, oname, sizeof oname), short_shape(s, shape, sizeof shape),
              n->class_name, from[0] ? "  ← " : "", from);
     panel_title(ex, c, box, title, ex->focus == EX_FOCUS_VIEW);
@@ -461,10 +579,11 @@ static void draw_view(explorer *ex, rs_canvas *c, rs_rect box)
     if (box.h < 3)
         return;
     rs_rect pic = {box.x + 1, box.y + 2, box.w - 1, box.h - 2};
-    /* the weights view shows a layer's weights whatever its output (none, empty, failed) */
+    /* the views of the layer itself (weights, timeline) whatever its output (none, empty,
+     * failed) */
     rs_matrix m;
     bool have_output = t && output_matrix(t, &m);
-    if (v != RS_VIEW_WEIGHTS && !have_output) {
+    if (!(rs_view_get(v)->applies & RS_FOR_LAYER) && !have_output) {
         put(ex, c, pic.x, box.y + 1, pic.w, t ? "(empty output)" : err.msg, T_ERROR);
         return;
     }
@@ -511,7 +630,7 @@ static void heatmap_note(const explorer *ex, char *buf, size_t len)
 
 static void draw_status(explorer *ex, rs_canvas *c, int y)
 {
-    char text[512];
+    char text[1024];
     bool error = ex->message_is_error && ex->message[0];
     int x = 0;
     if (ex->grad.on && ex->prompt == EX_PROMPT_NONE) { /* what is differentiated, always */
@@ -558,9 +677,12 @@ static void draw_status(explorer *ex, rs_canvas *c, int y)
             snprintf(window, sizeof window, "  window %zu..%zu", ex->t0, ex->t0 + ex->tlen - 1);
         char picture[160] = "";
         heatmap_note(ex, picture, sizeof picture);
-        snprintf(text, sizeof text, "%s%s  %s%s%s%s  graphics: %s (%s)", value, window,
-                 ex->equal_axes ? "equal-axes " : "", ex->zero_line ? "zero-line " : "",
-                 rs_cmap_name(ex->cmap), picture, rs_graphics_name(ex->mode), ex->mode_why);
+        char shown[300];
+        compare_label(ex, shown, sizeof shown);
+        snprintf(text, sizeof text, "%s%s%s%s  %s%s%s%s  graphics: %s (%s)", shown,
+                 shown[0] ? "  " : "", value, window, ex->equal_axes ? "equal-axes " : "",
+                 ex->zero_line ? "zero-line " : "", rs_cmap_name(ex->cmap), picture,
+                 rs_graphics_name(ex->mode), ex->mode_why);
     }
     put(ex, c, x, y, c->w - x, text, error ? T_ERROR : T_DIM);
 }

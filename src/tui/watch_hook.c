@@ -35,6 +35,7 @@ static void swap_model(explorer *ex, ex_watch *xw, rs_model *fresh)
     ex->sixel.active = false;
     ex->redraw_all = true;
     ex->cancelled_row = ex->cancelled_sample = -1;
+    ex_timeline_free(&ex->timeline); /* gathered again when shown: the new one too */
 }
 
 void ex_watch_status(const explorer *ex, const ex_watch *xw, char *buf, size_t len)

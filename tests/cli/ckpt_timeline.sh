@@ -94,6 +94,31 @@ expect_fail 1 "cannot list" "a missing directory" "$RNNSCOPE" timeline "$T/nothi
 mkdir "$T/mixed" && cp "$D/run/weights.01-1.00.h5" "$D/gru.h5" "$T/mixed/"
 expect_fail 1 "not the architecture of" "a checkpoint of another architecture" \
     "$RNNSCOPE" timeline "$T/mixed" --input "$D/input.npy"
+# the newest checkpoint being written (here: half of it): skipped with a warning line, as --watch
+# skips it; the others reported, exit 0 (it exited 1 with no report)
+mkdir "$T/writing" && cp "$D"/run/*.h5 "$T/writing/"
+head -c 3000 "$D/run/weights.10-0.10.h5" > "$T/writing/weights.11-0.05.h5"
+out=$("$RNNSCOPE" timeline "$T/writing" --input "$D/input.npy" --format tsv --no-cache 2> "$T/err"); rc=$?
+if [ $rc -eq 0 ] && [ "$(wc -l < "$T/err")" -eq 1 ] && grep -q "weights.11-0.05.h5.*(skipped)" "$T/err" &&
+   [ "$(printf '%s\n' "$out" | grep -c 'weights.10-0.10.h5')" -eq 3 ] && ! printf '%s' "$out" | grep -q weights.11; then
+    ok "a checkpoint that does not load (being written) is skipped with one line; the others reported, exit 0"
+else not_ok "a checkpoint that does not load is skipped with one line"; { echo "exit $rc"; cat "$T/err"; } | diag; fi
+# symbolic links in the directory are not followed (one pointed at /etc/passwd, refused only
+# by name as a model; another at a checkpoint elsewhere): skipped, said in one line
+mkdir "$T/links" && cp "$D"/run/*.h5 "$T/links/"
+ln -s /etc/passwd "$T/links/weights.12-0.01.h5"
+ln -s "$D/run/weights.10-0.10.h5" "$T/links/weights.13-0.01.h5"
+out=$("$RNNSCOPE" timeline "$T/links" --input "$D/input.npy" --format tsv --no-cache 2> "$T/err"); rc=$?
+if [ $rc -eq 0 ] && [ "$(wc -l < "$T/err")" -eq 1 ] && grep -q "2 symbolic links skipped" "$T/err" &&
+   ! printf '%s' "$out" | grep -qE 'weights.1[23]' && [ "$(printf '%s\n' "$out" | wc -l)" -eq 13 ]; then
+    ok "symbolic links in a checkpoint directory are skipped with one line (not followed)"
+else not_ok "symbolic links in a checkpoint directory are skipped with one line"; { echo "exit $rc"; cat "$T/err"; echo "$out"; } | diag; fi
+# the statistics count against the memory cap (4 checkpoints x 4 layers x a 2 KiB histogram):
+# under 20K the command ran (the cap saw only the model and its outputs), now one line says why
+expect_fail 1 "the statistics of the checkpoints need" \
+    "the timeline's statistics count against --max-memory" \
+    "$RNNSCOPE" timeline "$T/run" --input "$D/input.npy" --no-cache --max-memory 20K
+check "... and fit under 80K" "$RNNSCOPE" timeline "$T/run" --input "$D/input.npy" --no-cache --max-memory 80K
 expect_fail 1 "nope" "an unknown --layer" "$RNNSCOPE" timeline "$T/run" --layer nope
 expect_fail 2 "DIR is required" "no DIR: misuse" "$RNNSCOPE" timeline
 done_testing

@@ -180,7 +180,7 @@ else not_ok "C changes the lines view's panels per row"; cat "$T/screen."* | dia
 # at 80x24 the help scrolls: every key can be reached, descriptions are whole (wrapped)
 if run_keys 80x24 "$MODEL" ? dump j dump G dump &&
    screen_has 0 "lines 1-20 of" && screen_has 1 "lines 2-21 of" &&
-   screen_has 2 "export the current output to .npy or .csv" && screen_has 2 "of 52  q closes" &&
+   screen_has 2 "export the current output to .npy or .csv" && screen_has 2 "of 55  q closes" && screen_has 2 "--compare: show A, B or A - B" &&
    run_keys 44x24 "$MODEL" ? G && screen_has 0 "new random input (when the" && screen_has 0 "            input is random)"; then
     ok "the help scrolls with j/G and wraps its descriptions to the width"
 else not_ok "the help scrolls with j/G and wraps its descriptions to the width"; cat "$T/screen."* | diag; fi

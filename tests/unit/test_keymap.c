@@ -54,8 +54,8 @@ static void test_defaults_cover_the_issue_keys(void)
         }
     }
     /* issue 15: the samples view's "7", "L" (layers panel), "C" (columns); issue 16: the
-     * values view's "8"; issue 18: "d", "u", "i", "m", "b" */
-    CHECK(seen == 58);
+     * values view's "8"; issue 18: "d", "u", "i", "m", "b"; issue 19: "a", the timeline's "9" */
+    CHECK(seen == 60);
 }
 
 static void test_rebinding(void)
