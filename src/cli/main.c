@@ -134,7 +134,7 @@ static void print_usage(FILE *f)
           "                   directory PATH, when it changes (once written completely)\n"
           "  --compare B      a second checkpoint of MODEL's architecture on the same input:\n"
           "                   every view shows A, B or A - B (key a), A and B on one scale\n"
-          "  DIR              a directory of checkpoints: its newest, and the timeline view (8)\n"
+          "  DIR              a directory of checkpoints: its newest, and the timeline view (9)\n"
           "                   of the selected layer over all of them (also with --watch DIR)\n"
           "  --mouse          clicks select layers, channels and timesteps; the wheel scrolls\n"
           "  --keys FILE      type the keys in FILE first (key names as in the settings file),\n"
