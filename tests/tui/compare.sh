@@ -51,11 +51,11 @@ same "A's detail on the scale shared with B" "--layer rnn_a --view detail --curs
 same "B's detail (a once)" "--layer rnn_a --view detail --cursor 0 --show b" 2 a
 same "A - B's detail (a twice)" "--layer rnn_a --view detail --cursor 0 --show diff" 2 a a
 same "B's gates, one heatmap per gate" "--layer rnn_a --internal gates --view heatmap --show b" Enter j j a
-same "B's heatmap" "--layer rnn_a --view heatmap --show b" 3 a
+same "B's heatmap" "--layer rnn_a --view heatmap --show b --cursor 0" 3 a
 same "B's histogram" "--layer rnn_a --view hist --show b" 4 a
 same "B's weights" "--layer rnn_a --view weights --show b" 6 a
 same "A - B's weights" "--layer rnn_a --view weights --show diff" 6 a a
-same "B's attention matrix" "--layer att_b --internal attention --view heatmap --show b" j Enter j j a
+same "B's attention matrix" "--layer att_b --internal attention --view heatmap --show b --cursor 0" j Enter j j a
 same "B's samples" "--layer rnn_a --view samples --show b" 7 a
 
 # the status line and the title say what is shown; a goes round
