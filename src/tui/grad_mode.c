@@ -339,6 +339,10 @@ void exg_status(explorer *ex, char *buf, size_t len)
 
 void exg_toggle(explorer *ex)
 {
+    if (ex->cmp.b) { /* the gradient of A, B or A - B is not built: say so rather than mislabel */
+        ex_say(ex, false, "d: gradients are not shown while comparing two checkpoints");
+        return;
+    }
     ex->grad.on = !ex->grad.on;
 }
 

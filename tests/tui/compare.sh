@@ -101,6 +101,15 @@ screen "$A" -- 9
 if last_screen | grep -qF "needs a directory of checkpoints"; then ok "9 on a single file says the timeline needs a directory"
 else not_ok "9 on a single file says the timeline needs a directory"; last_screen | diag; fi
 
+# gradients are not built for A, B or A - B: d says so and leaves the values on screen
+screen "$A" --compare "$B" -- 3 d
+if last_screen | grep -qF "not shown while comparing" && ! last_screen | grep -qF ", gradient]"; then
+    ok "d while comparing says gradients are not shown"
+else not_ok "d while comparing says gradients are not shown"; last_screen | diag; fi
+"$RNNSCOPE" --headless --grad "$A" --compare "$B" > "$T/out" 2>&1
+if [ $? -eq 2 ] && grep -qF -- "--compare B needs" "$T/out"; then ok "--grad with --compare is misuse"
+else not_ok "--grad with --compare is misuse"; diag < "$T/out"; fi
+
 # a real terminal
 if ! command -v tmux >/dev/null; then skip "compare key in tmux" "no tmux"; done_testing; exit 0; fi
 SOCK=rs-compare-$$
