@@ -114,7 +114,9 @@ int rs_detail_draw(rs_canvas *c, rs_rect box, const rs_matrix *m_in, const rs_de
     if (o->step_mask)
         shade_masked(c, plot, o->step_mask + t0, len, per, o->style);
     int cx = sample_cell(cursor - t0, len, plot.w, per);
-    draw_cursor(c, plot, cx, o->style);
+    /* with the axis under the plot (which marks the step), a tick on the top row is enough */
+    draw_cursor(c, decorated ? (rs_rect){plot.x, plot.y, plot.w, plot.h > 0 ? 1 : 0} : plot, cx,
+                o->style);
     if (decorated)
         draw_time_axis(c, plot, gw, t0, len, cx, o->step_name, o->style);
     return 0;

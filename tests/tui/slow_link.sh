@@ -39,4 +39,13 @@ if awk '$1 == "step" && $2 == 1 && $4 == 2 {a++} $1 == "step" && $2 >= 2 && $2 <
         $1 == "step" && $2 == 9 && $4 == 2 {c++} END {exit !(a == 1 && b == 6 && c == 1)}' "$T/bytes"; then
     ok "sixel: cursor, focus and channel keys cost at most 200 bytes and send no image"
 else not_ok "sixel: cursor, focus and channel keys cost at most 200 bytes and send no image"; diag < "$T/bytes"; fi
+# the cursor over a link (issue 16's budgets): a cursor step in the detail view at 200x60 (its
+# cursor was a full-height column: 2.3 KB a step) and a channel move in the lines view (the
+# column moved between panels: 410 B) stay within 200 and 300 bytes; Unicode, 256 colours
+$PTY --size 200x60 --step 2 --step ']' --step ']' --step ']' --step 1 --step '\t' --step j \
+    --step j --step q -- "$RNNSCOPE" --graphics unicode "$DEMO" > "$T/bytes" 2>&1
+if awk '$1 == "step" && $2 >= 2 && $2 <= 4 && $3 <= 200 {a++} $1 == "step" && $2 >= 7 && $2 <= 8 && $3 <= 300 {b++}
+        END {exit !(a == 3 && b == 2)}' "$T/bytes"; then
+    ok "200x60: a detail cursor step costs at most 200 bytes, a lines channel move at most 300"
+else not_ok "200x60: a detail cursor step costs at most 200 bytes, a lines channel move at most 300"; diag < "$T/bytes"; fi
 done_testing
