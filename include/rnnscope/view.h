@@ -177,6 +177,12 @@ void rs_view_state_init(rs_view_state *s);
 int rs_view_selection(const rs_view_state *s, rs_matrix *out, float **copy, size_t *ch_base,
                       rs_error *err);
 
+/* The selection of s->full and, when there is one, the same selection of s->also (--compare),
+ * both transposed: what the lines and detail views draw with --transpose. *copy and *also_copy
+ * as rs_view_selection's copy (the caller frees them). */
+int rs_view_transposed_selection(const rs_view_state *s, rs_matrix *m, float **copy,
+                                 rs_matrix *also, float **also_copy, rs_error *err);
+
 /* The one orientation rule of heatmaps, decided on the full output, not on the window: an
  * attention matrix as it is (row = query step, column = key step), anything else with time
  * along x (rows = channels); then the user's transpose. Fills the labels' bases. */

@@ -146,16 +146,8 @@ int rs_view_draw_detail(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *e
     o.channel_name = s->transpose ? s->out.row_axis : s->out.col_axis;
     o.step_name = s->transpose ? s->out.col_axis : s->out.row_axis;
     if (s->transpose) {
-        size_t base;
-        rs_view_state other = *s;
-        other.full = s->also;
-        if (rs_view_selection(s, &m, &copy, &base, err) < 0 ||
-            (s->also.rows && rs_view_selection(&other, &also, &also_copy, &base, err) < 0)) {
-            free(copy);
+        if (rs_view_transposed_selection(s, &m, &copy, &also, &also_copy, err) < 0)
             return -1;
-        }
-        m = rs_matrix_transpose(m);
-        also = rs_matrix_transpose(also);
     } else {
         o.channel = s->channels ? s->channels[0] : s->channel < m.cols ? s->channel : 0;
         o.t0 = s->t0;

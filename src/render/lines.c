@@ -478,16 +478,8 @@ int rs_view_draw_lines(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *er
     rs_matrix m = s->full, also = s->also;
     float *copy = NULL, *also_copy = NULL;
     if (s->transpose) { /* the selection, transposed: indices count from the selection */
-        size_t base;
-        rs_view_state other = *s;
-        other.full = s->also;
-        if (rs_view_selection(s, &m, &copy, &base, err) < 0 ||
-            (s->also.rows && rs_view_selection(&other, &also, &also_copy, &base, err) < 0)) {
-            free(copy);
+        if (rs_view_transposed_selection(s, &m, &copy, &also, &also_copy, err) < 0)
             return -1;
-        }
-        m = rs_matrix_transpose(m);
-        also = rs_matrix_transpose(also);
     } else {
         o.t0 = s->t0;
         o.len = s->tlen;

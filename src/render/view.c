@@ -110,6 +110,23 @@ int rs_view_selection(const rs_view_state *s, rs_matrix *out, float **copy, size
     return 0;
 }
 
+int rs_view_transposed_selection(const rs_view_state *s, rs_matrix *m, float **copy,
+                                 rs_matrix *also, float **also_copy, rs_error *err)
+{
+    size_t base;
+    rs_view_state other = *s;
+    other.full = s->also;
+    if (rs_view_selection(s, m, copy, &base, err) < 0 ||
+        (s->also.rows && rs_view_selection(&other, also, also_copy, &base, err) < 0)) {
+        free(*copy);
+        *copy = NULL;
+        return -1;
+    }
+    *m = rs_matrix_transpose(*m);
+    *also = rs_matrix_transpose(*also);
+    return 0;
+}
+
 /* The orientation rule: an attention matrix as it is, anything else with time along x; then
  * the user's transpose. */
 static bool heatmap_as_is(const rs_view_state *s)
