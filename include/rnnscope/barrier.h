@@ -37,4 +37,8 @@ void rs_word_set(rs_word *w, unsigned value);
 /* Returns the word's value once it is no longer `value`. */
 unsigned rs_word_wait(rs_word *w, unsigned value);
 
+/* As rs_word_wait, but for about timeout_ns at most: the word's value then, still `value` when
+ * it did not change in time. */
+unsigned rs_word_wait_for(rs_word *w, unsigned value, long long timeout_ns);
+
 #endif

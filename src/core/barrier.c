@@ -30,6 +30,13 @@ static long futex(atomic_uint *word, int op, unsigned val)
     return syscall(SYS_futex, (unsigned *)word, op | FUTEX_PRIVATE_FLAG, val, NULL, NULL, 0);
 }
 
+/* FUTEX_WAIT for at most ns (a relative timeout). */
+static long futex_wait_for(atomic_uint *word, unsigned val, long long ns)
+{
+    struct timespec ts = {(time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL)};
+    return syscall(SYS_futex, (unsigned *)word, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, val, &ts, NULL, 0);
+}
+
 static long long now_ns(void)
 {
     struct timespec ts;
@@ -111,4 +118,17 @@ void rs_word_set(rs_word *w, unsigned value)
 unsigned rs_word_wait(rs_word *w, unsigned value)
 {
     return wait_while(&w->value, &w->sleepers, value);
+}
+
+unsigned rs_word_wait_for(rs_word *w, unsigned value, long long timeout_ns)
+{
+    long long end = now_ns() + timeout_ns;
+    if (spin_while(&w->value, value))
+        return atomic_load_explicit(&w->value, memory_order_acquire);
+    atomic_fetch_add(&w->sleepers, 1);
+    for (long long left = end - now_ns(); atomic_load(&w->value) == value && left > 0;
+         left = end - now_ns())
+        futex_wait_for(&w->value, value, left);
+    atomic_fetch_sub(&w->sleepers, 1);
+    return atomic_load_explicit(&w->value, memory_order_acquire);
 }

@@ -95,9 +95,48 @@ static void test_late_thread(void)
     CHECK(l.seen == 7);
 }
 
+/* ---- a wait with a time limit (the Bidirectional layer waits for its second half so, waking
+ * every 10 ms to report progress) ---- */
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void *set_late(void *arg)
+{
+    usleep(LATE_MS * 1000);
+    rs_word_set(arg, 7);
+    return NULL;
+}
+
+static void test_wait_for(void)
+{
+    rs_word w;
+    rs_word_init(&w, 0);
+    double t0 = wall_seconds();
+    CHECK(rs_word_wait_for(&w, 0, 20 * 1000 * 1000LL) == 0); /* nobody sets it: the time runs out */
+    CHECK(wall_seconds() - t0 >= 0.020);
+    pthread_t tid;
+    CHECK(pthread_create(&tid, NULL, set_late, &w) == 0);
+    t0 = wall_seconds();
+    double c0 = thread_cpu_seconds();
+    unsigned seen = rs_word_wait_for(&w, 0, 20LL * 1000 * 1000 * 1000); /* up to 20 s */
+    double waited = wall_seconds() - t0, cpu = thread_cpu_seconds() - c0;
+    pthread_join(tid, NULL);
+    printf("# set after %d ms: woken after %.3f s, CPU %.4f s\n", LATE_MS, waited, cpu);
+    CHECK(seen == 7);
+    CHECK(waited < 10.0); /* woken by the set, not by the end of the 20 s */
+    CHECK(cpu < LATE_MS * 1e-3 / 10);
+    CHECK(rs_word_wait_for(&w, 0, 1000) == 7); /* already changed: at once */
+}
+
 int main(void)
 {
     run_test("barrier: 4 threads, 2000 rounds, nobody runs ahead", test_rounds);
     run_test("a waiter sleeps while the other thread is late (barrier and word)", test_late_thread);
+    run_test("a wait with a time limit: ends at the limit, or when the word is set", test_wait_for);
     return check_finish();
 }
