@@ -73,6 +73,14 @@ size_t rs_rnn_usable_threads(void);
 size_t rs_rnn_batch_parts(const rs_rnn_weights *w, size_t batch, size_t steps,
                           size_t max_threads);
 
+/* Whether the threads of a batch-1 layer split by units beat the lead alone: over wall_ns of
+ * steps the lead spent waited_ns at the barriers, and alone it would do `parts` times its own
+ * work. When not, the lead runs the rest of the layer alone. */
+bool rs_rnn_split_pays(long long wall_ns, long long waited_ns, size_t parts);
+
+/* For tests: the lead of a unit split goes on alone after the first chunk of steps. */
+void rs_rnn_set_force_solo(bool on);
+
 /* True when rs_rnn_set_always_thread is on. */
 bool rs_rnn_always_thread(void);
 

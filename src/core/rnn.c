@@ -16,11 +16,14 @@
  * block: its slice of h U, the gates, c and h) and the threads meet at a barrier (spinning,
  * then asleep on a futex: rnnscope/barrier.h) after each step; h is double-buffered so that one
  * barrier per step suffices (two for GRU with the reset gate applied before the product, which
- * needs all of r ⊙ h). */
+ * needs all of r ⊙ h). When the other threads keep the lead waiting longer than it would take to
+ * do their units itself (their cores are busy with other processes: a thread that is not running
+ * holds up every step), the lead carries on alone from the next chunk (split_pays). */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rnnscope/aligned.h"
 #include "rnnscope/barrier.h"
@@ -69,6 +72,8 @@ typedef struct rnn_shared {
     bool packed;
     rs_barrier barrier;
     bool split_units; /* the parts share samples and split units: they meet at the barrier */
+    size_t parts;     /* the threads of a unit split */
+    atomic_bool solo; /* the lead decided to run all units alone from the next chunk */
     size_t pieces;      /* otherwise the batch in pieces, taken in turn from next_piece */
     atomic_size_t next_piece;
     bool fused;       /* valid steps run the fused cells (rnnscope/rnn_cells.h) */
@@ -83,7 +88,8 @@ typedef struct rnn_part {
     size_t b0, b1;  /* samples [b0, b1): the piece it runs */
     size_t most;    /* the most samples of a piece: what the buffers hold */
     size_t a, e;    /* units [a, e) */
-    bool lead;      /* reports progress */
+    bool lead;      /* reports progress; of a unit split, times the steps (split_pays) */
+    long long started_ns, waited_ns; /* the lead of a unit split: when it began, time at barriers */
     size_t chunk;   /* timesteps per input projection */
     float *rec;     /* (b1-b0, Gu) h U, then the gates */
     float *rec_next; /* pipelined: (Gu) the next step's h U, computed during this step's cell */
@@ -108,6 +114,25 @@ static void activate(const rs_activation *a, float *x, size_t n)
         break;
     default: rs_activate(a, x, n, n); break;
     }
+}
+
+static long long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The barrier of a unit split after a step; the lead counts how long it waits there. */
+static void meet(rnn_part *p)
+{
+    if (!p->lead) {
+        rs_barrier_wait(&p->sh->barrier);
+        return;
+    }
+    long long t0 = now_ns();
+    rs_barrier_wait(&p->sh->barrier);
+    p->waited_ns += now_ns() - t0;
 }
 
 static void add_to(float *y, const float *x, size_t n)
@@ -343,7 +368,7 @@ static void gru_step(rnn_part *p, size_t k, size_t k0, size_t k1)
     if (w->reset_after)
         return;
     if (sh->split_units)
-        rs_barrier_wait(&sh->barrier);
+        meet(p);
     if (sh->packed)
         rs_gemm_packed(p->b1 - p->b0, sh->rh + p->b0 * u, u, &sh->pack[1], p->rec + 2 * u,
                        sh->Gu, false);
@@ -457,10 +482,43 @@ static void run_step(rnn_part *p, size_t k, size_t k0, size_t k1)
         emit_outputs(p, b, k, &s);
     }
     if (sh->split_units)
-        rs_barrier_wait(&sh->barrier);
+        meet(p);
 }
 
 /* ---- a part's whole run ---- */
+
+static atomic_bool force_solo;
+
+void rs_rnn_set_force_solo(bool on)
+{
+    atomic_store(&force_solo, on);
+}
+
+bool rs_rnn_split_pays(long long wall_ns, long long waited_ns, size_t parts)
+{
+    return wall_ns <= (wall_ns - waited_ns) * (long long)parts;
+}
+
+/* The lead of a unit split, at a chunk boundary: whether to carry on alone. Judged on the whole
+ * run so far, so that one late wake-up on a quiet machine does not end the split. */
+static bool lead_goes_solo(const rnn_part *p)
+{
+    if (atomic_load(&force_solo))
+        return true;
+    return !rs_rnn_split_pays(now_ns() - p->started_ns, p->waited_ns, p->sh->parts);
+}
+
+/* After the barrier that decided it: the other parts stop, the lead takes every unit. The others'
+ * last reads of split_units came before that barrier. */
+static bool after_solo(rnn_part *p)
+{
+    if (!p->lead)
+        return false;
+    p->a = 0;
+    p->e = p->sh->u;
+    p->sh->split_units = false;
+    return true;
+}
 
 /* Progress and cancellation at a chunk boundary; all parts of a unit split agree. */
 static bool keep_going(rnn_part *p, size_t finished)
@@ -471,8 +529,13 @@ static bool keep_going(rnn_part *p, size_t finished)
     if (p->lead && finished > 0 &&
         !rs_progress_report(sh->progress, (double)done / (double)(io->batch * io->steps)))
         atomic_store(&sh->cancel, true);
-    if (sh->split_units)
-        rs_barrier_wait(&sh->barrier);
+    if (sh->split_units) {
+        if (p->lead && lead_goes_solo(p))
+            atomic_store(&sh->solo, true);
+        meet(p);
+        if (atomic_load(&sh->solo) && !after_solo(p))
+            return false;
+    }
     return !atomic_load(&sh->cancel);
 }
 
@@ -482,6 +545,8 @@ static void run_part(rnn_part *p)
     size_t nb = p->b1 - p->b0, counted = p->sh->split_units ? (p->lead ? nb : 0) : nb;
     if (nb == 0)
         return; /* an empty batch */
+    p->started_ns = now_ns();
+    p->waited_ns = 0;
     for (size_t k0 = 0; k0 < io->steps; k0 += p->chunk) {
         size_t k1 = k0 + p->chunk < io->steps ? k0 + p->chunk : io->steps;
         project_chunk(p, k0, k1);
@@ -696,6 +761,8 @@ static int run_planned(rnn_shared *sh, size_t n)
             }
         }
         rs_barrier_init(&sh->barrier, (unsigned)n);
+        sh->parts = n;
+        atomic_store(&sh->solo, false);
         rs_word_init(&sh->start, START_WAIT);
         bool ran = run_parts(parts, n);
         free_parts(parts, n);

@@ -303,6 +303,56 @@ static void test_packed_in_place(void)
     rs_set_threads(0);
 }
 
+/* A batch-1 layer split by units whose lead goes on alone after the first chunk of steps (as when
+ * the other thread's core is busy: rnn.c lead_goes_solo) gives the numbers of one thread; the
+ * mask makes some steps run the generic cells. LSTM, and GRU with the reset gate before the
+ * product (two barriers a step) and after. */
+static void run_solo_case(const rb_case *c, bool solo)
+{
+    enum { ST = 150 };
+    rb_weights r = make_weights(c);
+    size_t u = c->units;
+    float *x = wave(ST, RIN, 0.4, 1.0), *mask = malloc(ST * sizeof *mask);
+    for (size_t t = 0; t < ST; t++)
+        mask[t] = t % 37 == 5 ? 0.0f : 1.0f;
+    float *one = calloc(ST * u, sizeof *one), *two = calloc(ST * u, sizeof *two);
+    rs_rnn_io io = {.batch = 1, .steps = ST, .x = x, .mask = mask, .go_backwards = c->backwards};
+    rs_error err;
+    rs_set_threads(1);
+    io.seq = one;
+    CHECK(rs_rnn_run(&r.w, &io, NULL, &err) == 0);
+    rs_set_threads(2);
+    rs_rnn_set_always_thread(true);
+    rs_rnn_set_force_solo(solo);
+    io.seq = two;
+    CHECK(rs_rnn_run(&r.w, &io, NULL, &err) == 0);
+    rs_rnn_set_force_solo(false);
+    rs_rnn_set_always_thread(false);
+    rs_set_threads(0);
+    CHECK_CLOSE(two, one, ST * u, 1e-6);
+    free(x);
+    free(mask);
+    free(one);
+    free(two);
+    free_weights(&r);
+}
+
+static void test_solo(void)
+{
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (cases[i].units == 67)
+            for (int solo = 0; solo <= 1; solo++) {
+                printf("# %s, batch 1 on 2 threads%s\n", cases[i].ref,
+                       solo ? ", the lead alone after a chunk" : "");
+                run_solo_case(&cases[i], solo);
+            }
+    /* the rule: alone, the lead would do parts x its own work */
+    CHECK(rs_rnn_split_pays(1000, 100, 2));
+    CHECK(rs_rnn_split_pays(1000, 500, 2));
+    CHECK(!rs_rnn_split_pays(1000, 600, 2));
+    CHECK(rs_rnn_split_pays(1000, 600, 3));
+}
+
 /* rs_thread_start runs the function, whose result pthread_join returns, and the thread may run
  * on every CPU the process may (it starts away from its creator's only for a moment). */
 typedef struct started {
@@ -340,11 +390,13 @@ int main(void)
     run_test("larger batches handed out in pieces to 1-3 threads", test_pieces);
     run_test("150 steps backwards, masked (several input chunks)", test_long_backwards);
     run_test("recurrent weights packed in place during a run, then put back", test_packed_in_place);
+    run_test("batch 1 split by units, the lead alone after a chunk: as 1 thread", test_solo);
     run_test("a kernel's thread runs its function, then anywhere allowed", test_thread_start);
     /* each path forced: what machines without AVX2, or without AVX-512, run */
     run_on_every_path("1 thread", test_one_thread);
     run_on_every_path("2 threads", test_two_threads);
     run_on_every_path("pieces", test_pieces);
+    run_on_every_path("lead alone", test_solo);
     run_on_every_path("weights packed in place or left", test_packed_in_place);
     return check_finish();
 }
