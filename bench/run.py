@@ -256,13 +256,14 @@ def triad(builddir, mib, threads):
     return float(out) * 1e9
 
 
-def sgemm(builddir, threads, shapes):
+def sgemm(builddir, threads, shapes, extra_env=None):
     """{(M, N, K): GFLOP/s} of OpenBLAS sgemm on each shape."""
     if not shapes:
         return {}
     args = [str(v) for s in sorted(shapes) for v in s]
     out = subprocess.run([os.path.join(builddir, 'bench', 'sgemm_bound'), str(threads)] + args,
-                         capture_output=True, text=True, check=True, env=thread_env(threads)).stdout
+                         capture_output=True, text=True, check=True,
+                         env=dict(thread_env(threads), **(extra_env or {}))).stdout
     rates = {}
     for line in out.splitlines():
         m, n, k, g = line.split()
@@ -306,9 +307,9 @@ def bound(case, bw, rates, l3):
 class Peer:
     """A bench/peer.py worker with its thread count fixed at start."""
 
-    def __init__(self, srcdir, threads):
+    def __init__(self, srcdir, threads, extra_env=None):
         self.cmd = ['/usr/bin/python3', os.path.join(srcdir, 'bench', 'peer.py'), str(threads)]
-        self.env = thread_env(threads)
+        self.env = dict(thread_env(threads), **(extra_env or {}))
         self.start()
 
     def start(self):
@@ -375,12 +376,13 @@ def settle():
     time.sleep(0.3)
 
 
-def measure(builddir, work, case, threads, peer, max_reps, alt=None):
+def measure(builddir, work, case, threads, peer, max_reps, alt=None, alt_peer=None):
     """Alternate the two sides (who goes first swaps every repetition); fewer repetitions when
     one pair takes long. Both first runs write their outputs for the check. alt: a second vector
-    path of ours (AVX2 on an AVX-512 machine), timed after ours in each repetition."""
+    path of ours (AVX2 on an AVX-512 machine), timed after ours in each repetition, and after it
+    alt_peer, the peer on the same kind of kernels (what a machine with only that path runs)."""
     o_path, p_path = os.path.join(work, 'out.ours.npy'), os.path.join(work, 'out.peer.npy')
-    ours_t, peer_t, alt_t = [], [], []
+    ours_t, peer_t, alt_t, alt_peer_t = [], [], [], []
     reps = max_reps
     i = 0
     while i < reps:
@@ -398,13 +400,17 @@ def measure(builddir, work, case, threads, peer, max_reps, alt=None):
         if alt:
             settle()
             alt_t.append(ours(builddir, case, threads, kernels=alt))
+            if alt_peer:
+                settle()
+                alt_peer_t.append(alt_peer.ask(op='forward', case=case, out=None))
         if first:
             pair = ours_t[0] + peer_t[0]
             reps = max_reps if pair < 2 else min(max_reps, 3)
         i += 1
     diff, ok = compare(o_path, p_path)
     return (statistics.median(ours_t), statistics.median(peer_t), len(ours_t), diff, ok,
-            statistics.median(alt_t) if alt_t else None)
+            statistics.median(alt_t) if alt_t else None,
+            statistics.median(alt_peer_t) if alt_peer_t else None)
 
 
 # --------------------------------------------------------------------- extras ---
@@ -512,6 +518,8 @@ def extras(rnnscope, work, cases, big, demo, peer):
 # --threads N (the old load-average guess chose 1 thread here).
 
 BUSY_REPS = 3
+BUSY_ROUNDS = 7        # rounds of the busy comparison: 1 thread and default, in turn
+BUSY_MIN_SECONDS = 0.3  # each measure runs the pass this long at least: many scheduler slices
 BUSY_SECONDS = 60
 
 
@@ -527,6 +535,36 @@ def stop(procs):
 
 def ours_median(builddir, case, threads):
     return statistics.median(ours(builddir, case, threads) for _ in range(BUSY_REPS))
+
+
+def ours_mean(builddir, case, threads, reps):
+    """Mean seconds of `reps` forward passes in one process (bench/forward prints each)."""
+    cmd = [os.path.join(builddir, 'bench', 'forward'), case['model'], case['input'], str(threads),
+           str(reps)]
+    r = subprocess.run(cmd, capture_output=True, text=True, env=thread_env(threads),
+                       timeout=OURS_TIMEOUT)
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr.strip() or 'bench/forward exited with %d' % r.returncode)
+    times = [float(x) for x in r.stdout.split()]
+    return sum(times) / len(times)
+
+
+def busy_ratio(builddir, case, quiet_secs):
+    """(median 1-thread s, median default s, median and range of the rounds' default / 1 thread)
+    with the cores busy. A pass of a few milliseconds is shorter than a scheduler's timeslice, so
+    one pass measures whether a spinner happened to hold the core, not the thread policy: each
+    measure is the mean of passes run for BUSY_MIN_SECONDS, and the two sides alternate (which
+    goes first alternates too) so that both see the same spinners."""
+    reps = max(1, int(BUSY_MIN_SECONDS / max(quiet_secs, 1e-6) + 0.5))
+    one, dflt, ratios = [], [], []
+    for i in range(BUSY_ROUNDS):
+        order = (1, 0) if i % 2 == 0 else (0, 1)
+        got = {t: ours_mean(builddir, case, t, reps) for t in order}
+        one.append(got[1])
+        dflt.append(got[0])
+        ratios.append(got[0] / got[1])
+    return (statistics.median(one), statistics.median(dflt), statistics.median(ratios),
+            min(ratios), max(ratios))
 
 
 def dump_median(rnnscope, work, case, threads):
@@ -548,19 +586,20 @@ def busy_cores(builddir, rnnscope, work, cases, ncores):
     procs = spinners(ncores)
     try:
         time.sleep(1)
-        busy = {c['name']: (ours_median(builddir, c, 1), ours_median(builddir, c, 0)) for c in picks}
+        busy = {c['name']: busy_ratio(builddir, c, quiet[c['name']][0]) for c in picks}
         big = [c for c in cases if c['kind'] == 'rnn' and c['batch'] == 1]
         big = max(big, key=lambda c: weight_bytes(c) * c['T']) if big else None
         time.sleep(max(0.0, BUSY_SECONDS - (time.time() - started)))
     finally:
         stop(procs)
     lines = ['| case | quiet, --threads %d | quiet, default | default / --threads %d | busy, 1 thread | '
-             'busy, default | default / 1 thread (goal <= 1.10) |' % (ncores, ncores), '|' + '---|' * 7]
+             'busy, default | default / 1 thread (goal <= 1.10) | rounds\' range |'
+             % (ncores, ncores), '|' + '---|' * 8]
     for c in picks:
-        (qn, qd), (b1, bd) = quiet[c['name']], busy[c['name']]
-        lines.append('| %s | %s | %s | %.2f | %s | %s | %.2f%s |' % (
-            c['name'], fmt_secs(qn), fmt_secs(qd), qd / qn, fmt_secs(b1), fmt_secs(bd), bd / b1,
-            '' if bd / b1 <= 1.10 else ' **over**'))
+        (qn, qd), (b1, bd, ratio, lo, hi) = quiet[c['name']], busy[c['name']]
+        lines.append('| %s | %s | %s | %.2f | %s | %s | %.2f%s | %.2f-%.2f |' % (
+            c['name'], fmt_secs(qn), fmt_secs(qd), qd / qn, fmt_secs(b1), fmt_secs(bd), ratio,
+            '' if ratio <= 1.10 else ' **over**', lo, hi))
     results = []
     if big:
         load = read('/proc/loadavg').split()[0]
@@ -585,15 +624,15 @@ def table(rows, alt):
     head = ['case', 'thr', 'ours s', 'peer s', 'ours/peer', 'max diff', 'reps', 'ours GF/s',
             'bound', 'of bound']
     if alt:
-        head += ['ours %s s' % alt, '%s/peer' % alt, '%s of bound' % alt]
+        head += ['ours %s s' % alt, 'peer %s s' % alt, '%s/peer %s' % (alt, alt), '%s of bound' % alt]
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for r in rows:
         lines.append('| ' + ' | '.join(r) + ' |')
     return lines
 
 
-def row(case, threads, res, bw, rates, l3):
-    o, p, n, diff, ok, a = res
+def row(case, threads, res, bw, rates, l3, alt_rates=None):
+    o, p, n, diff, ok, a, ap = res
     flops = case_flops(case) if case['layers'] and case['kind'] != 'seed' else 0
     b = bound(case, bw[threads], rates[threads], l3)
     cells = [case['name'], str(threads), fmt_secs(o), fmt_secs(p), '%.2f' % (o / p),
@@ -601,7 +640,9 @@ def row(case, threads, res, bw, rates, l3):
              '%.1f' % (flops / o * 1e-9) if flops else '—',
              b[1] if b else '—', '%.2f' % (b[0] / o) if b else '—']
     if a:
-        cells += [fmt_secs(a), '%.2f' % (a / p), '%.2f' % (b[0] / a) if b else '—']
+        ab = bound(case, bw[threads], alt_rates[threads], l3) if alt_rates else b
+        ap = ap or p
+        cells += [fmt_secs(a), fmt_secs(ap), '%.2f' % (a / ap), '%.2f' % (ab[0] / a) if ab else '—']
     return cells
 
 
@@ -657,19 +698,28 @@ def main():
     best_rates = {t: {k: max(rates[s][k] for s in thread_counts if s <= t) for k in rates[t]}
                   for t in thread_counts}
 
+    # the AVX2 columns of an AVX-512 machine: against the peer and the sgemm bound on OpenBLAS'
+    # AVX2 kernels, as an AVX2-only machine would run them
+    alt_env = {'OPENBLAS_CORETYPE': 'Haswell'} if alt == 'avx2' else None
+    alt_rates = None
+    if alt_env:
+        rates_alt = {t: sgemm(builddir, t, shapes, alt_env) for t in thread_counts}
+        alt_rates = {t: {k: max(rates_alt[s][k] for s in thread_counts if s <= t) for k in rates_alt[t]}
+                     for t in thread_counts}
     peers = {t: Peer(srcdir, t) for t in thread_counts}
+    alt_peers = {t: Peer(srcdir, t, alt_env) for t in thread_counts} if alt_env else {}
     rows = []
     try:
         for case in cases:
             for t in thread_counts:
                 try:
-                    res = measure(builddir, work, case, t, peers[t], max_reps, alt)
+                    res = measure(builddir, work, case, t, peers[t], max_reps, alt, alt_peers.get(t))
                 except RuntimeError as e:  # a row that says so: a failing side must not vanish
                     log('bench: %s, %d threads: %s' % (case['name'], t, e))
                     rows.append([case['name'], str(t), '**error**', '', '', str(e)[:120].replace('|', '/'),
-                                 '', '', '', ''] + ([''] * 3 if alt else []))
+                                 '', '', '', ''] + ([''] * 4 if alt else []))
                     continue
-                rows.append(row(case, t, res, best_bw, best_rates, l3))
+                rows.append(row(case, t, res, best_bw, best_rates, l3, alt_rates))
                 log('  ' + ' | '.join(rows[-1]))
         log('bench: memory, load time, start-up')
         demo = os.path.join(srcdir, 'share', 'rnnscope', 'demo', 'demo.h5')
@@ -678,7 +728,7 @@ def main():
                        kernels + (' (also timed with the AVX2 path forced: the %s columns)' % alt
                                   if alt else ''), loadavg, busy, commit)
     finally:
-        for p in peers.values():
+        for p in list(peers.values()) + list(alt_peers.values()):
             p.close()
     busy_lines, busy_results = [], []
     if not args.no_busy:
@@ -690,10 +740,11 @@ def main():
         limits.append(('triad, %d thread%s' % (t, 's' if t > 1 else ''),
                        '%.1f GB/s over 3 x %d MiB (beyond L3), %.1f GB/s over 3 x %d MiB (in L3)'
                        % (bw[t]['DRAM'] / 1e9, TRIAD_DRAM_MIB, bw[t]['L3'] / 1e9, TRIAD_CACHE_MIB)))
-        if rates[t]:
-            limits.append(('sgemm, %d thread%s' % (t, 's' if t > 1 else ''),
-                           ', '.join('[%d×%d]·[%d×%d] %.0f GF/s' % (s[0], s[2], s[2], s[1], g)
-                                     for s, g in sorted(rates[t].items()))))
+        for label, r in (('', rates), (' (AVX2 kernels, Haswell)', alt_rates or {})):
+            if r.get(t):
+                limits.append(('sgemm, %d thread%s%s' % (t, 's' if t > 1 else '', label),
+                               ', '.join('[%d×%d]·[%d×%d] %.0f GF/s' % (s[0], s[2], s[2], s[1], g)
+                                         for s, g in sorted(r[t].items()))))
     limits.append(('last-level cache', '%.0f MiB (weights up to this size count as in cache)' % (l3 / 2**20)))
 
     out = ['# rnnscope vs PyTorch, forward pass (make bench%s)' % (' QUICK=1' if quick else ''), '',
@@ -704,11 +755,17 @@ def main():
     out += ['Times are medians of `reps` alternating runs of the forward pass alone; max diff is the '
             'largest |ours - peer| over the output (**FAIL** when above 1e-4·max(1, |peer|)). '
             'Bound: the time the machine needs at least (batch 1: recurrent weights × T / bandwidth; '
-            'batch > 1: the layer\'s products at OpenBLAS sgemm speed); "of bound" = that time / ours.', '']
+            'batch > 1: the layer\'s products at OpenBLAS sgemm speed); "of bound" = that time / ours.'
+            + (' The %s columns: our AVX2 path forced, against the peer on OpenBLAS\' AVX2 kernels '
+               '(OPENBLAS_CORETYPE=Haswell) and the bound of that sgemm: what a machine with AVX2 only '
+               'runs on both sides.' % alt if alt_env else ''), '']
     out += ['| limit | measured |', '| --- | --- |'] + ['| %s | %s |' % kv for kv in limits] + ['']
     if busy_lines:
-        out += ['Threads on busy cores: our side alone, median of %d; "busy": one spinning process '
-                'per core; "default": no --threads, no RNNSCOPE_THREADS.' % BUSY_REPS, '']
+        out += ['Threads on busy cores: our side alone; "busy": one spinning process per core; '
+                '"default": no --threads, no RNNSCOPE_THREADS. Quiet: median of %d passes. Busy: '
+                '%d rounds, each the mean of passes run for %.1f s at 1 thread and at the default '
+                'in turn; the ratio is the median of the rounds\' ratios, their range beside it.'
+                % (BUSY_REPS, BUSY_ROUNDS, BUSY_MIN_SECONDS), '']
         out += busy_lines + ['']
     out += ['| also | result |', '| --- | --- |'] + ['| %s | %s |' % kv for kv in extra + busy_results]
     text = '\n'.join(out) + '\n'
