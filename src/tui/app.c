@@ -81,6 +81,7 @@ static int restore_arm(terminal_restore *r, bool mouse)
 typedef struct painter {
     short *pair_of;   /* (fg+1)*257 + (bg+1) → pair number, 0 = not yet */
     int next_pair;
+    attr_t under;     /* the attributes of the cells under the images (under_image) */
 } painter;
 
 static int pair_for(painter *p, int fg, int bg)
@@ -103,7 +104,10 @@ static int pair_for(painter *p, int fg, int bg)
 /* The cells under the images, which every write erases: always the same invisible spaces in
  * default colours, so that ncurses never rewrites them (a space there took the colour of the
  * marker beside the image, and a marker moving off a row rewrote the row under the image, a
- * white band through it) nor clears a row to its end across them (they are not blank). */
+ * white band through it) nor clears a row to its end across them (they are not blank). When
+ * an image moves, the cells under the new one must be rewritten once, to erase what the old
+ * one left there (xterm erases an image's pixels in a cell that is written or erased): the
+ * painter then switches them to the other of two invisible kinds (A_INVIS, A_INVIS|A_DIM). */
 static bool under_image(const rs_rect *boxes, int n, int x, int y)
 {
     for (int i = 0; i < n; i++)
@@ -126,7 +130,7 @@ static void paint(painter *p, const rs_canvas *c, const rs_rect *images, int nim
             if (under_image(images, nimages, x, y)) {
                 int none = 0;
                 wch[0] = L' ';
-                setcchar(&cc, wch, A_INVIS, 0, &none);
+                setcchar(&cc, wch, p->under, 0, &none);
                 mvadd_wch(y, x, &cc);
                 prev_fg = prev_bg = RS_COLOR_DEFAULT;
                 continue;
@@ -166,19 +170,32 @@ static void image_requests(const explorer *ex, const ex_sixel_request *rq[IMAGES
     rq[1] = &ex->sixel_bar;
 }
 
-/* Before painting: an image that goes away or moves is wiped by a full repaint (ncurses would
- * only rewrite the cells it thinks changed, and those under the image are blank both times);
- * that repaint wipes every image, so all are sent again. */
-static void sixel_before_paint(sixel_overlay so[IMAGES], const ex_sixel_request *rq[IMAGES])
+static bool overlap(rs_rect a, rs_rect b)
 {
-    bool moved = false;
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+/* Before painting: what an image that goes away or moves leaves on the screen is erased by
+ * the cells painted over it, which ncurses rewrites because they were invisible under it (a
+ * full repaint cost a layer switch 40% more than the cells that change). Cells that stay
+ * under an image (the new place of one that moved, or of the other image) are not rewritten:
+ * then the invisible kind changes, so that they are (erasing the old pixels the new images
+ * might not cover: an image is a whole number of sixel rows high) and every image is sent
+ * again. An image whose place stays keeps its cells; sixel_after_paint sends new pixels. */
+static void sixel_before_paint(painter *p, sixel_overlay so[IMAGES], const ex_sixel_request *rq[IMAGES])
+{
+    bool rewrite = false, gone[IMAGES];
+    for (int i = 0; i < IMAGES; i++) {
+        const rs_rect *was = &so[i].key.box;
+        gone[i] = so[i].shown && (!rq[i]->active || memcmp(was, &rq[i]->box, sizeof *was));
+        for (int j = 0; gone[i] && j < IMAGES; j++)
+            rewrite = rewrite || (rq[j]->active && overlap(*was, rq[j]->box));
+    }
     for (int i = 0; i < IMAGES; i++)
-        moved = moved || (so[i].shown && !same_request(&so[i].key, rq[i]));
-    if (!moved)
-        return;
-    clearok(curscr, TRUE);
-    for (int i = 0; i < IMAGES; i++)
-        so[i].shown = false;
+        if (gone[i] || rewrite)
+            so[i].shown = false;
+    if (rewrite)
+        p->under = p->under == A_INVIS ? (A_INVIS | A_DIM) : A_INVIS;
 }
 
 /* Whether painting may have written over the image's cells: the whole screen was repainted,
@@ -443,7 +460,7 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
         mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 
     int rc = 0;
-    painter p = {calloc(PAIR_SLOTS, sizeof(short)), 1};
+    painter p = {calloc(PAIR_SLOTS, sizeof(short)), 1, A_INVIS};
     sixel_overlay so[IMAGES] = {0};
     const ex_sixel_request *rq[IMAGES];
     image_requests(ex, rq);
@@ -481,7 +498,7 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
             clearok(curscr, TRUE);
             ex->redraw_all = false;
         }
-        sixel_before_paint(so, rq);
+        sixel_before_paint(&p, so, rq);
         rs_rect images[IMAGES];
         int nimages = 0;
         for (int i = 0; i < IMAGES; i++)
