@@ -117,6 +117,8 @@ typedef struct rs_view_state {
     /* the samples view: the batch as nsamples row-major (full.rows, full.cols) blocks */
     const float *batch;
     size_t nsamples, sample;
+    size_t first_sample;        /* the input's index of the batch's first sample (the explorer
+                                   with --sample N holds that one sample): labels count from it */
     bool images;                /* heatmap: leave the map and its colour bar's strip blank, for
                                    the front end to draw as images (sixel) */
     /* gradient mode: the timestep importance strip, one row under a view whose x axis is time

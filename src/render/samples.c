@@ -55,7 +55,7 @@ int rs_view_draw_samples(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *
             return -1;
         rs_matrix m = rs_view_heatmap_matrix(&one, sel, base, &rb, &cb, NULL);
         char title[32];
-        snprintf(title, sizeof title, "%s%zu", k == s->sample ? ">" : " ", k);
+        snprintf(title, sizeof title, "%s%zu", k == s->sample ? ">" : " ", s->first_sample + k);
         rs_canvas_print(c, x, y, title, cw - 1,
                         rs_ui_color(s->style.depth, k == s->sample ? RS_UI_SELECTED_FG : RS_UI_LABEL),
                         RS_COLOR_DEFAULT);

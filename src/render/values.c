@@ -78,7 +78,7 @@ int rs_view_draw_values(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *e
     rs_canvas_print(c, box.x, box.y, title, box.w, rs_ui_color(s->style.depth, RS_UI_LABEL),
                     RS_COLOR_DEFAULT);
     char idx[24], num[32];
-    snprintf(idx, sizeof idx, ">%zu", n - 1);
+    snprintf(idx, sizeof idx, ">%zu", s->first_sample + n - 1);
     int iw = rs_utf8_width(idx), nw = 0;
     for (size_t k = 0; k < n; k++) {
         exact(s->batch[k * R * C + step * C + ch], num, sizeof num);
@@ -92,7 +92,7 @@ int rs_view_draw_values(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error *e
         int y = box.y + 1 + (int)(k - first);
         bool here = k == s->sample;
         float v = s->batch[k * R * C + step * C + ch];
-        snprintf(idx, sizeof idx, "%s%zu", here ? ">" : " ", k);
+        snprintf(idx, sizeof idx, "%s%zu", here ? ">" : " ", s->first_sample + k);
         exact(v, num, sizeof num);
         int fg = rs_ui_color(s->style.depth, here ? RS_UI_SELECTED_FG : RS_UI_LABEL);
         print_right(c, box.x + iw, y, idx, fg);

@@ -350,6 +350,7 @@ static void fill_state(explorer *ex, rs_view_state *s, const rs_node *n, const r
     s->grid_cols = ex->grid_cols;
     s->layer = n->n_weights ? desc : NULL;
     s->sample = (size_t)ex->sample;
+    s->first_sample = (size_t)ex->input->first_sample;
     if (!full)
         return;
     int k = ex->rows[ex->sel].output;

@@ -271,6 +271,21 @@ if run_keys 120x24 "$DEMO" 2 ] ] S-Right dump [ dump + dump + dump '>' dump - - 
     ok "the timestep cursor moves, the window zooms and pans, and zooms back out"
 else not_ok "the timestep cursor moves, the window zooms and pans, and zooms back out"; cat "$T/screen."* | diag; fi
 
+# --sample 7: the explorer holds that one sample, and every place that names it says 7, the
+# input's 0-based index, as --sample and the title do (the values and samples views said 0)
+if OPTS="--sample 7" run_keys 120x40 "$DEMO" 8 dump 7 dump x &&
+   screen_has 0 "sample 7  input" && grep -qE '^.*│ +>7 +-?[0-9]' "$T/screen.0" &&
+   ! grep -qE '>0 ' "$T/screen.0" && screen_has 1 ">7" && ! screen_has 1 ">0" &&
+   screen_has 2 "export to (.npy or .csv): lstm_1.s7.npy_"; then
+    ok "--sample 7: the title, the values and samples views and the export name say 7"
+else not_ok "--sample 7: the title, the values and samples views and the export name say 7"; cat "$T/screen."* | diag; fi
+# plot runs the whole batch: --sample 7 marks the sample 7 of 0-7
+if "$RNNSCOPE" plot "$DEMO" --layer lstm_1 --view values --sample 7 --graphics unicode \
+       --width 80 --height 14 > "$T/plot" 2>&1 && grep -qE '^ *>7 +-?[0-9]' "$T/plot" &&
+   grep -qE '^ +0 +-?[0-9]' "$T/plot"; then
+    ok "plot --view values --sample 7 marks sample 7 of the batch 0-7"
+else not_ok "plot --view values --sample 7 marks sample 7 of the batch 0-7"; diag < "$T/plot"; fi
+
 # focus on the view: up and down pick the channel shown in detail
 if run_keys 120x24 "$DEMO" 2 Tab j j && screen_has 0 "t=0 ch=2" && screen_has 0 "[detail]"; then
     ok "Tab moves focus to the view, where j picks the next channel"

@@ -48,4 +48,41 @@ if awk '$1 == "step" && $2 >= 2 && $2 <= 4 && $3 <= 200 {a++} $1 == "step" && $2
         END {exit !(a == 3 && b == 2)}' "$T/bytes"; then
     ok "200x60: a detail cursor step costs at most 200 bytes, a lines channel move at most 300"
 else not_ok "200x60: a detail cursor step costs at most 200 bytes, a lines channel move at most 300"; diag < "$T/bytes"; fi
+# a layer switch (j in the layer list) at 120x40 costs at most 1.2 times the least bytes that
+# change the cells it changes (issue 16): the cells with their colours and attributes from tmux
+# before and after the key, counted by screen_cells.py; the bytes from the pty. From the sixel
+# heatmap the switch repainted the whole screen to wipe the image (5641 B, 1.42 x): the cells
+# painted over it erase it
+if command -v tmux >/dev/null; then
+    SOCK=rs-test-$$
+    trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
+    # switch_cost MODE VIEW_KEY: "BYTES CELLS LEAST" of j in the layer list after VIEW_KEY
+    switch_cost() {
+        $PTY --size 120x40 --step "$2" --step j --step q -- "$RNNSCOPE" --graphics "$1" "$DEMO" > "$T/bytes" 2>&1
+        tm new-session -d -s rs -x 120 -y 40 \
+            "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color '$RNNSCOPE' --graphics $1 '$DEMO'; sleep 60"
+        tm set -g window-size manual
+        wait_for '^▶.*lstm_1 ' 10 >/dev/null
+        tm send-keys -t rs "$2"
+        wait_for "\\[$3\\] lstm_1" 5 >/dev/null && sleep 0.5
+        tm capture-pane -e -p -N -t rs > "$T/before"
+        tm send-keys -t rs j
+        wait_for '^▶.*seq_self_attention_1 ' 5 >/dev/null && sleep 0.5
+        tm capture-pane -e -p -N -t rs > "$T/after"
+        tm kill-server
+        echo "$(awk '$1 == "step" && $2 == 2 {print $3}' "$T/bytes")" \
+            "$("$PY" "$top_srcdir/tests/tui/screen_cells.py" "$T/before" "$T/after" 120 | cut -d' ' -f2-)"
+    }
+    for case in "unicode 1 lines" "sixel 3 heatmap"; do
+        # shellcheck disable=SC2086 # MODE KEY VIEW: split on purpose
+        set -- $case
+        read -r sent cells least < <(switch_cost "$1" "$2" "$3")
+        if [ -n "$sent" ] && [ "${least:-0}" -gt 1000 ] && [ $((sent * 10)) -le $((least * 12)) ]; then
+            ok "120x40 $1 $3: a layer switch costs $sent B, at most 1.2 x the $least B that change its $cells cells"
+        else not_ok "120x40 $1 $3: a layer switch costs at most 1.2 x the least bytes that change its cells"
+            echo "sent ${sent:-?} B; ${cells:-?} cells changed, ${least:-?} B at least" | diag; fi
+    done
+else
+    skip "a layer switch costs at most 1.2 x the least bytes that change its cells" "tmux is not installed"
+fi
 done_testing

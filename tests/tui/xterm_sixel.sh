@@ -95,4 +95,33 @@ white_rows=$(/usr/bin/convert "$T/shot.png" -crop 300x330+410+70 +repage -scale 
 if [ "$white_rows" = 0 ]; then ok "markers moving beside the image erase none of it"
 else not_ok "markers moving beside the image erase none of it"; echo "white rows across the image: $white_rows" | diag; fi
 kill $XT 2>/dev/null; wait $XT 2>/dev/null
+# a layer switch away from the heatmap (j to the LSTM, in the lines view) leaves nothing of the
+# image: the cells painted over it erase it, without a repaint of the whole screen
+printf 'g\n3\nj\n' > "$T/keys"
+DISPLAY=$DISP xterm -ti vt340 -xrm 'XTerm*numColorRegisters: 256' -geometry 120x36+0+0 -e sh -c \
+    "LANG=C.UTF-8 TERM=xterm-256color '$RNNSCOPE' --keys '$T/keys' '$MODEL'" >/dev/null 2>&1 &
+XT=$!
+# the pixels over the image's place (x 395..720, y 60..410): red ones (the image
+# left behind) and the lines' sky blue (the LSTM drawn: the switch is done)
+samples() {
+    /usr/bin/convert "$T/shot.png" -crop 325x350+395+60 +repage -depth 8 txt:- |
+        awk -F'[(),]' -v want="$1" 'NR > 1 {
+            r = $3 + 0; g = $4 + 0; b = $5 + 0
+            if (want == "red" && r > 200 && g < 200 && b < 200) n++
+            if (want == "blue" && r < 130 && g > 150 && g < 200 && b > 230) n++
+        } END {print n + 0}'
+}
+for try in $(seq 30); do
+    sleep 0.5
+    DISPLAY=$DISP import -window root "$T/shot.png"
+    [ "$(samples blue)" -gt 20 ] && break
+done
+sleep 0.5
+DISPLAY=$DISP import -window root "$T/shot.png"
+cp "$T/shot.png" "${top_builddir}/tests/logs/xterm_switch.png" 2>/dev/null
+red_left=$(samples red)
+blue=$(samples blue)
+if [ "$red_left" = 0 ] && [ "$blue" -gt 20 ]; then ok "a layer switch away from the sixel heatmap leaves none of the image"
+else not_ok "a layer switch away from the sixel heatmap leaves none of the image"; echo "red samples left: $red_left, lines' blue: $blue" | diag; fi
+kill $XT 2>/dev/null; wait $XT 2>/dev/null
 done_testing
