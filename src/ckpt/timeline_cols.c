@@ -1,0 +1,73 @@
+/* A timeline's columns: every checkpoint the directory listed, the ones that did not load (a
+ * file being written, a corrupt one) too, so that the picture shows them as empty columns
+ * instead of leaving them out (see rnnscope/ckpt_stats.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rnnscope/ckpt_stats.h"
+
+/* A copy of a listing (the gathering takes out the checkpoints that do not load). */
+static int copy_list(const rs_ckpt_list *from, rs_ckpt_list *to, rs_error *err)
+{
+    *to = *from;
+    to->n = 0;
+    to->items = calloc(from->n + 1, sizeof *to->items);
+    if (!to->items)
+        return rs_fail_oom(err, NULL);
+    for (size_t i = 0; i < from->n; i++) {
+        to->items[i] = from->items[i];
+        if (!(to->items[i].path = strdup(from->items[i].path))) {
+            rs_ckpt_list_free(to);
+            return rs_fail_oom(err, NULL);
+        }
+        to->n++;
+    }
+    return 0;
+}
+
+/* Which listed checkpoint is which of the timeline's: the gathering keeps the listing's order
+ * and takes out those that do not load, keeping their reasons in the same order. */
+static int match(const rs_timeline *tl, rs_timeline_cols *cols, rs_error *err)
+{
+    size_t n = cols->listed.n, j = 0, k = 0;
+    cols->loaded = malloc((n + 1) * sizeof *cols->loaded);
+    cols->why = calloc(n + 1, sizeof *cols->why);
+    if (!cols->loaded || !cols->why)
+        return rs_fail_oom(err, NULL);
+    for (size_t i = 0; i < n; i++) {
+        if (j < tl->ckpts.n && strcmp(cols->listed.items[i].path, tl->ckpts.items[j].path) == 0) {
+            cols->loaded[i] = j++;
+            continue;
+        }
+        cols->loaded[i] = RS_NOT_LOADED;
+        cols->why[i] = k < tl->n_skipped ? &tl->skipped[k++] : NULL;
+        cols->n_failed++;
+    }
+    return 0;
+}
+
+int rs_timeline_open(const char *dir, const rs_model *first, const char *weights,
+                     const rs_tensor *inputs, bool use_cache, rs_timeline *tl,
+                     rs_timeline_cols *cols, rs_error *err)
+{
+    memset(tl, 0, sizeof *tl);
+    memset(cols, 0, sizeof *cols);
+    if (rs_ckpt_list_dir(dir, &cols->listed, err) < 0)
+        return -1;
+    if (copy_list(&cols->listed, &tl->ckpts, err) < 0 ||
+        rs_timeline_gather(tl, first, weights, inputs, use_cache, err) < 0 ||
+        match(tl, cols, err) < 0) {
+        rs_timeline_free(tl);
+        rs_timeline_cols_free(cols);
+        return -1;
+    }
+    return 0;
+}
+
+void rs_timeline_cols_free(rs_timeline_cols *cols)
+{
+    rs_ckpt_list_free(&cols->listed);
+    free(cols->loaded);
+    free(cols->why);
+    memset(cols, 0, sizeof *cols);
+}
