@@ -102,6 +102,26 @@ case $(status) in
     *) not_ok "the cursor stops at the oldest; ] moves it on"; status | diag ;;
 esac
 
+# ---- plot DIR --view timeline: the explorer's picture ----
+same "the newest under the cursor" "--layer rnn_a --cursor 4" 9
+same "the cursor on epoch 3" "--layer rnn_a --cursor 2" 9 '[' '['
+same "the cursor on epoch 5, which did not load" "--layer rnn_a --cursor 3" 9 '['
+same "the attention layer" "--layer att_b --cursor 4" j 9
+GFX=ascii same "ASCII" "--layer rnn_a --cursor 1" 9 '[' '[' '['
+unset GFX
+plot_picture "$T/run" --layer rnn_a --cursor 2
+case $(cat "$T/line") in
+    "rnn_a over 5 checkpoints: epoch 3 · weights.03-0.33.h5; 1 of 5 checkpoints did not load: weights.05-0.20.h5: "*)
+        ok "plot's first line names the layer, the cursor's checkpoint and what did not load" ;;
+    *) not_ok "plot's first line names the layer, the cursor's checkpoint and what did not load"; diag < "$T/line" ;;
+esac
+expect_fail 1 "--cursor 5: the directory has 5 checkpoints" "plot --cursor past the last checkpoint" \
+    "$RNNSCOPE" plot "$T/run" --view timeline --layer rnn_a $INPUT --cursor 5
+expect_fail 2 "--view timeline draws DIR" "plot --view timeline of --data is misuse" \
+    "$RNNSCOPE" plot --data "$D/input.npy" --view timeline
+expect_fail 2 "--view timeline draws DIR" "plot --view timeline with --compare is misuse" \
+    "$RNNSCOPE" plot "$T/run" --view timeline --layer rnn_a --compare "$D/run/weights.01-1.00.h5"
+
 # ---- hostile names: a checkpoint that does not load, named with OSC 0 and BEL ----
 mkdir "$T/hostile" && cp "$D"/run/*.h5 "$T/hostile/"
 bad=$(printf 'weights.07-\033]0;pwned\007.h5')
@@ -110,4 +130,9 @@ screen "$T/hostile" 9 '['
 if status | grep -qF 'weights.07-\x1b]0;pwned\x07.h5' && ! grep -q "$(printf '\033')" "$T/dump"; then
     ok "a hostile checkpoint name is shown escaped on the status line, never sent as is"
 else not_ok "a hostile checkpoint name is shown escaped on the status line"; status | diag; fi
+# shellcheck disable=SC2086 # INPUT: options, split on purpose
+"$RNNSCOPE" plot "$T/hostile" --view timeline --layer rnn_a $INPUT --cursor 3 --color never > "$T/out" 2>&1
+if head -1 "$T/out" | grep -qF 'weights.07-\x1b]0;pwned\x07.h5' && ! grep -q "$(printf '\033')" "$T/out"; then
+    ok "plot escapes it too"
+else not_ok "plot escapes it too"; head -1 "$T/out" | diag; fi
 done_testing
