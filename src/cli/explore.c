@@ -112,13 +112,8 @@ static int parse_args(int argc, char **argv, explore_args *a)
         cli_error("--watch PATH opens PATH: give no MODEL besides it");
         return EXIT_USAGE;
     }
-    if (a->compare && a->watch) { /* why: the man page, under --watch */
-        cli_error("--compare B needs a MODEL A to compare with, not --watch: a reload would "
-                  "replace A under the comparison");
-        return EXIT_USAGE;
-    }
-    if (a->compare && (!a->model || a->tui.grad.start)) {
-        cli_error("--compare B needs a MODEL A to compare with (and no --watch or --grad)");
+    if (a->compare && ((!a->model && !a->watch) || a->tui.grad.start)) {
+        cli_error("--compare B needs a MODEL A (or --watch A) to compare with, and no --grad");
         return EXIT_USAGE;
     }
     if (objective_opts_check(&a->obj, "rnnscope") != EXIT_OK ||
