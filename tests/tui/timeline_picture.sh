@@ -108,6 +108,10 @@ same "the cursor on epoch 3" "--layer rnn_a --cursor 2" 9 '[' '['
 same "the cursor on epoch 5, which did not load" "--layer rnn_a --cursor 3" 9 '['
 same "the attention layer" "--layer att_b --cursor 4" j 9
 GFX=ascii same "ASCII" "--layer rnn_a --cursor 1" 9 '[' '[' '['
+# sixel terminals: the timeline is drawn in text cells (its map is no image yet), labels and all
+GFX=sixel same "sixel" "--layer rnn_a --cursor 4" 9
+if row_is "$T/explorer" epoch 1 2 3 5 10; then ok "sixel: the epochs under the heatmap"
+else not_ok "sixel: the epochs under the heatmap"; diag < "$T/explorer"; fi
 unset GFX
 plot_picture "$T/run" --layer rnn_a --cursor 2
 case $(cat "$T/line") in
