@@ -213,7 +213,7 @@ int cmd_explore(int argc, char **argv)
         return EXIT_FAIL;
     }
     rs_model *m = NULL;
-    rs_watch watch = {0};
+    rs_watch watch = {.inotify_fd = -1}; /* freed on every path: no descriptor 0 to close */
     struct stat st;
     if (a.watch)
         rc = open_watched(&a, &watch, &m);
@@ -226,6 +226,7 @@ int cmd_explore(int argc, char **argv)
         a.tui.compare = b;
     if (rc != EXIT_OK) {
         rs_model_free(m);
+        rs_watch_free(&watch); /* --watch with a --compare B that failed */
         return rc;
     }
     rs_tensor batch[CLI_MAX_INPUTS] = {0}, labels = {0}, baseline = {0};
