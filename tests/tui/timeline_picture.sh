@@ -119,6 +119,7 @@ case $(cat "$T/line") in
         ok "plot's first line names the layer, the cursor's checkpoint and what did not load" ;;
     *) not_ok "plot's first line names the layer, the cursor's checkpoint and what did not load"; diag < "$T/line" ;;
 esac
+# shellcheck disable=SC2086 # INPUT: options, split on purpose
 expect_fail 1 "--cursor 5: the directory has 5 checkpoints" "plot --cursor past the last checkpoint" \
     "$RNNSCOPE" plot "$T/run" --view timeline --layer rnn_a $INPUT --cursor 5
 expect_fail 2 "--view timeline draws DIR" "plot --view timeline of --data is misuse" \
