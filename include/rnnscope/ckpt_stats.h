@@ -101,9 +101,14 @@ typedef struct rs_timeline_cols {
     size_t n_failed;
 } rs_timeline_cols;
 
+/* The columns of a timeline gathered (rs_timeline_gather) from the checkpoints `listed`, in
+ * that order: cols gets a copy of the listing and, per checkpoint, its statistics' index in tl
+ * or its reason for not loading. */
+int rs_timeline_cols_make(const rs_ckpt_list *listed, const rs_timeline *tl,
+                          rs_timeline_cols *cols, rs_error *err);
 /* List dir and gather the statistics of its checkpoints (rs_timeline_gather, same
- * arguments) into tl, the listing and what became of each checkpoint into cols. Fails as the
- * listing or the gathering fails (then both are freed). */
+ * arguments) into tl, the listing and what became of each checkpoint into cols
+ * (rs_timeline_cols_make). Fails as the listing or the gathering fails (then both are freed). */
 int rs_timeline_open(const char *dir, const rs_model *first, const char *weights,
                      const rs_tensor *inputs, bool use_cache, rs_timeline *tl,
                      rs_timeline_cols *cols, rs_error *err);

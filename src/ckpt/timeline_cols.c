@@ -25,15 +25,21 @@ static int copy_list(const rs_ckpt_list *from, rs_ckpt_list *to, rs_error *err)
     return 0;
 }
 
-/* Which listed checkpoint is which of the timeline's: the gathering keeps the listing's order
- * and takes out those that do not load, keeping their reasons in the same order. */
-static int match(const rs_timeline *tl, rs_timeline_cols *cols, rs_error *err)
+int rs_timeline_cols_make(const rs_ckpt_list *listed, const rs_timeline *tl,
+                          rs_timeline_cols *cols, rs_error *err)
 {
+    memset(cols, 0, sizeof *cols);
+    if (copy_list(listed, &cols->listed, err) < 0)
+        return -1;
     size_t n = cols->listed.n, j = 0, k = 0;
     cols->loaded = malloc((n + 1) * sizeof *cols->loaded);
     cols->why = calloc(n + 1, sizeof *cols->why);
-    if (!cols->loaded || !cols->why)
+    if (!cols->loaded || !cols->why) {
+        rs_timeline_cols_free(cols);
         return rs_fail_oom(err, NULL);
+    }
+    /* the gathering keeps the listing's order and takes out those that do not load, keeping
+     * their reasons in the same order */
     for (size_t i = 0; i < n; i++) {
         if (j < tl->ckpts.n && strcmp(cols->listed.items[i].path, tl->ckpts.items[j].path) == 0) {
             cols->loaded[i] = j++;
@@ -52,16 +58,18 @@ int rs_timeline_open(const char *dir, const rs_model *first, const char *weights
 {
     memset(tl, 0, sizeof *tl);
     memset(cols, 0, sizeof *cols);
-    if (rs_ckpt_list_dir(dir, &cols->listed, err) < 0)
+    rs_ckpt_list listed;
+    if (rs_ckpt_list_dir(dir, &listed, err) < 0)
         return -1;
-    if (copy_list(&cols->listed, &tl->ckpts, err) < 0 ||
+    int rc = 0;
+    if (copy_list(&listed, &tl->ckpts, err) < 0 ||
         rs_timeline_gather(tl, first, weights, inputs, use_cache, err) < 0 ||
-        match(tl, cols, err) < 0) {
+        rs_timeline_cols_make(&listed, tl, cols, err) < 0)
+        rc = -1;
+    rs_ckpt_list_free(&listed);
+    if (rc < 0)
         rs_timeline_free(tl);
-        rs_timeline_cols_free(cols);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 void rs_timeline_cols_free(rs_timeline_cols *cols)
