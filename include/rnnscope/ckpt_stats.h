@@ -86,6 +86,34 @@ double *rs_timeline_hist(const rs_timeline *tl, const char *layer, int bins, dou
 int rs_timeline_series(const rs_timeline *tl, const char *layer, char names[][32],
                        double *series);
 
+/* ---- a timeline's columns: every checkpoint of the directory, loaded or not ---- */
+
+#define RS_NOT_LOADED ((size_t)-1)
+
+/* The checkpoints a directory listed, in order, and which of them the timeline holds: the
+ * picture gives each one a column, an empty one for a checkpoint that did not load. */
+typedef struct rs_timeline_cols {
+    rs_ckpt_list listed;     /* every checkpoint of the directory, oldest first */
+    size_t *loaded;          /* per listed checkpoint: its index in the timeline's ckpts and
+                              * stats, or RS_NOT_LOADED */
+    const rs_error **why;    /* per listed checkpoint that did not load: the reason (one of the
+                              * timeline's skipped), else NULL */
+    size_t n_failed;
+} rs_timeline_cols;
+
+/* The columns of a timeline gathered (rs_timeline_gather) from the checkpoints `listed`, in
+ * that order: cols gets a copy of the listing and, per checkpoint, its statistics' index in tl
+ * or its reason for not loading. */
+int rs_timeline_cols_make(const rs_ckpt_list *listed, const rs_timeline *tl,
+                          rs_timeline_cols *cols, rs_error *err);
+/* List dir and gather the statistics of its checkpoints (rs_timeline_gather, same
+ * arguments) into tl, the listing and what became of each checkpoint into cols
+ * (rs_timeline_cols_make). Fails as the listing or the gathering fails (then both are freed). */
+int rs_timeline_open(const char *dir, const rs_model *first, const char *weights,
+                     const rs_tensor *inputs, bool use_cache, rs_timeline *tl,
+                     rs_timeline_cols *cols, rs_error *err);
+void rs_timeline_cols_free(rs_timeline_cols *cols);
+
 /* ---- the cache ---- */
 
 /* The cache file of a checkpoint computed on an input: its name hashes the checkpoint's real

@@ -33,8 +33,10 @@
 
 /* then one action per view of the view table (rnnscope/view.h), "view-NAME", then these: */
 #define RS_ACTIONS_LATE(X)                                                                     \
-    X(CURSOR_PREV, "cursor-prev", "[ S-Left", "move the timestep cursor back", NULL)          \
-    X(CURSOR_NEXT, "cursor-next", "] S-Right", "move the timestep cursor on", NULL)           \
+    X(CURSOR_PREV, "cursor-prev", "[ S-Left",                                                 \
+      "move the cursor back: a timestep (timeline: a checkpoint)", NULL)                      \
+    X(CURSOR_NEXT, "cursor-next", "] S-Right",                                                \
+      "move the cursor on: a timestep (timeline: a checkpoint)", NULL)                        \
     X(ZOOM_IN, "zoom-in", "+ =", "show fewer timesteps", NULL)                                \
     X(ZOOM_OUT, "zoom-out", "-", "show more timesteps", NULL)                                 \
     X(PAN_LEFT, "pan-left", "<", "move the timestep window back", NULL)                       \

@@ -73,6 +73,11 @@ typedef struct rs_view_timeline {
     int nseries;
     const char (*names)[32];   /* the statistics' names */
     const double *series;      /* series[k * n + c]: statistic k at checkpoint c (NaN: none) */
+    const long *ticks;         /* per checkpoint: the number under its column (its epoch, else
+                                  its index), or NULL for the index */
+    const char *tick_name;     /* what the numbers are ("epoch"), or NULL */
+    const bool *missing;       /* per checkpoint: it did not load (an empty column marked as
+                                  such), or NULL for none */
 } rs_view_timeline;
 
 /* A panel of the lines view, for mouse clicks: its plot rows and its channel. */
@@ -130,7 +135,8 @@ typedef struct rs_view_state {
     rs_matrix also;
     const rs_layer_desc *also_layer;
     const float *also_batch;
-    const rs_view_timeline *timeline; /* the timeline view's data, or NULL (not on a directory) */
+    const rs_view_timeline *timeline; /* the timeline view's data, or NULL (not on a directory);
+                                   its cursor (cursor, have_cursor) is a checkpoint's index */
 
     /* filled in by the draw */
     size_t per_page;            /* lines: channels on a page */

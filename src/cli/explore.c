@@ -112,8 +112,8 @@ static int parse_args(int argc, char **argv, explore_args *a)
         cli_error("--watch PATH opens PATH: give no MODEL besides it");
         return EXIT_USAGE;
     }
-    if (a->compare && (a->watch || !a->model || a->tui.grad.start)) {
-        cli_error("--compare B needs a MODEL A to compare with (and no --watch or --grad)");
+    if (a->compare && ((!a->model && !a->watch) || a->tui.grad.start)) {
+        cli_error("--compare B needs a MODEL A (or --watch A) to compare with, and no --grad");
         return EXIT_USAGE;
     }
     if (objective_opts_check(&a->obj, "rnnscope") != EXIT_OK ||
@@ -197,20 +197,8 @@ static int check_labels(const explore_args *a, const rs_tensor *labels, const rs
 /* MODEL is a directory of checkpoints: its newest, and the timeline view over all of them. */
 static int open_dir(explore_args *a, rs_model **m)
 {
-    rs_error err = {0};
-    rs_ckpt_list l;
-    if (rs_ckpt_list_dir(a->model, &l, &err) < 0) {
-        cli_error("%s", err.msg);
-        return EXIT_FAIL;
-    }
-    int rc = EXIT_FAIL;
-    if (l.n == 0)
-        cli_error("%s: no checkpoint (.h5, .hdf5, .keras, .json) in the directory", a->model);
-    else
-        rc = cli_open_model(l.items[l.n - 1].path, &a->in, m);
-    rs_ckpt_list_free(&l);
     a->tui.timeline_dir = a->model;
-    return rc;
+    return cli_open_newest(a->model, &a->in, m);
 }
 
 int cmd_explore(int argc, char **argv)
@@ -225,7 +213,7 @@ int cmd_explore(int argc, char **argv)
         return EXIT_FAIL;
     }
     rs_model *m = NULL;
-    rs_watch watch = {0};
+    rs_watch watch = {.inotify_fd = -1}; /* freed on every path: no descriptor 0 to close */
     struct stat st;
     if (a.watch)
         rc = open_watched(&a, &watch, &m);
@@ -238,6 +226,7 @@ int cmd_explore(int argc, char **argv)
         a.tui.compare = b;
     if (rc != EXIT_OK) {
         rs_model_free(m);
+        rs_watch_free(&watch); /* --watch with a --compare B that failed */
         return rc;
     }
     rs_tensor batch[CLI_MAX_INPUTS] = {0}, labels = {0}, baseline = {0};

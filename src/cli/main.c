@@ -90,7 +90,7 @@ static void print_usage(FILE *f)
 {
     fputs("Usage: rnnscope [INPUT OPTIONS] [--graphics MODE] [--grad [OBJECTIVE]] [MODEL]\n"
           "       rnnscope MODEL_A --compare MODEL_B [INPUT OPTIONS]\n"
-          "       rnnscope DIR | --watch PATH [INPUT OPTIONS]\n"
+          "       rnnscope DIR | --watch PATH [--compare MODEL_B] [INPUT OPTIONS]\n"
           "       rnnscope summary [--weights] MODEL\n"
           "       rnnscope dump MODEL --layer NAME [--output K] [--internal gates|cell|attention]\n"
           "                     [INPUT OPTIONS] [--compare B [--show a|b|diff]] -o OUT\n"
@@ -133,7 +133,8 @@ static void print_usage(FILE *f)
           "  --watch PATH     reload the model file PATH, or the newest checkpoint of the\n"
           "                   directory PATH, when it changes (once written completely)\n"
           "  --compare B      a second checkpoint of MODEL's architecture on the same input:\n"
-          "                   every view shows A, B or A - B (key a), A and B on one scale\n"
+          "                   every view shows A, B or A - B (key a), A and B on one scale;\n"
+          "                   with --watch A, A is reloaded and B stays\n"
           "  DIR              a directory of checkpoints: its newest, and the timeline view (9)\n"
           "                   of the selected layer over all of them (also with --watch DIR)\n"
           "  --mouse          clicks select layers, channels and timesteps; the wheel scrolls\n"

@@ -128,6 +128,23 @@ int cli_open_model(const char *path, const input_opts *o, rs_model **m)
     return EXIT_OK;
 }
 
+int cli_open_newest(const char *dir, const input_opts *o, rs_model **m)
+{
+    rs_error err = {0};
+    rs_ckpt_list l;
+    if (rs_ckpt_list_dir(dir, &l, &err) < 0) {
+        cli_error("%s", err.msg);
+        return EXIT_FAIL;
+    }
+    int rc = EXIT_FAIL;
+    if (l.n == 0)
+        cli_error("%s: no checkpoint (.h5, .hdf5, .keras, .json) in the directory", dir);
+    else
+        rc = cli_open_model(l.items[l.n - 1].path, o, m);
+    rs_ckpt_list_free(&l);
+    return rc;
+}
+
 int cli_open_compare(const rs_model *a, const char *path, rs_model **b)
 {
     rs_error err = {0};

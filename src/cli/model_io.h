@@ -53,6 +53,11 @@ int cli_apply_memcap(const input_opts *o);
  * returns EXIT_FAIL (EXIT_USAGE for a bad memory cap). */
 int cli_open_model(const char *path, const input_opts *o, rs_model **m);
 
+/* A directory of checkpoints: open its newest (the last in rs_ckpt_list_dir's order: by the
+ * epoch in the names, else by modification time), as the explorer and plot's timeline do.
+ * Prints errors; returns an exit status. */
+int cli_open_newest(const char *dir, const input_opts *o, rs_model **m);
+
 /* --compare B: open B beside A (A's weights count against the memory cap while B loads and
  * runs, B's while A runs: the two have one architecture, hence one size) and check that B has
  * A's architecture layer by layer, else one line naming the first difference. B is a whole

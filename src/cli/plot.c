@@ -25,6 +25,7 @@
 #include "rnnscope/plot.h"
 #include "rnnscope/signals.h"
 #include "rnnscope/layer.h"
+#include "rnnscope/timeline_pic.h"
 #include "rnnscope/view.h"
 
 /* The view asked for: one of rnnscope/view.h's table, or V_DEFAULT (the table's default). */
@@ -80,6 +81,11 @@ static void plot_usage(FILE *f)
           "       rnnscope plot MODEL --layer NAME [--output K] [INPUT OPTIONS] [PLOT OPTIONS]\n"
           "       rnnscope plot MODEL --layer NAME --grad [OBJECTIVE] [INPUT OPTIONS] [PLOT OPTIONS]\n"
           "       rnnscope plot MODEL --compare B --layer NAME [--show a|b|diff] [...]\n"
+          "       rnnscope plot DIR --view timeline --layer NAME [--cursor K] [INPUT OPTIONS] [...]\n"
+          "\n"
+          "--view timeline draws the layer over the checkpoints of DIR as the explorer's\n"
+          "timeline view (9) does: its weights' histogram per checkpoint, its statistics as\n"
+          "lines, the epochs under them; a checkpoint that does not load is an empty column.\n"
           "\n"
           "--compare B draws MODEL (A) and checkpoint B of its architecture on the same input:\n"
           "--show a or b (on one scale with the other, as the explorer's compare key shows\n"
@@ -109,7 +115,8 @@ static void plot_usage(FILE *f)
           "  --cols N, --page N   lines: panels per row; which page of channels\n"
           "  --cursor T           detail, values: timestep whose value is shown (values: the\n"
           "                       last by default; its channel: the first of --channels);\n"
-          "                       heatmap: marked beside the map with the selected channel\n"
+          "                       heatmap: marked beside the map with the selected channel;\n"
+          "                       timeline: the checkpoint (0 = the oldest) marked and named\n"
           "  --cmap NAME          heatmap, weights: bwr (default), viridis, gray\n"
           "  --norm N             heatmap: auto (+-max|x|), minmax, or VMIN:VMAX\n"
           "  --agg A              heatmap: mean (default) or max (largest magnitude)\n"
@@ -376,6 +383,9 @@ static int parse_args(int argc, char **argv, plot_args *a)
         return usage_error("%s", "--strip goes with --grad");
     if (a->grad && objective_opts_check(&a->obj, "plot") != EXIT_OK)
         return EXIT_USAGE;
+    if (a->view == RS_VIEW_TIMELINE && (!a->model || a->grad || a->compare || a->internal))
+        return usage_error("%s", "--view timeline draws DIR --layer NAME over the checkpoints "
+                                 "(no --grad, --compare or --internal)");
     if ((a->compare && (!a->model || a->grad)) || (show_given && !a->compare))
         return usage_error("%s", a->compare ? "--compare B needs MODEL --layer NAME (no --grad yet)"
                                             : "--show goes with --compare B");
@@ -726,16 +736,10 @@ static int strip_values(const rs_matrix *full, rs_tensor *imp, rs_error *err)
     return rc;
 }
 
-/* The stats line of m and the picture of view v of the state, on stdout. */
-static int draw_and_print(const plot_args *a, const rs_tensor *t, rs_view_state *vs_in,
-                          rs_matrix m, view v, rs_term_graphics mode, int cell_w, int cell_h,
-                          rs_error *err)
+/* The stats line of m (of t, drawn in view v) into line. */
+static void stats_line(const plot_args *a, const rs_tensor *t, rs_matrix m, view v, char *line,
+                       size_t len)
 {
-    rs_view_state vs = *vs_in;
-    rs_style st = vs.style;
-    int cols = 80, rows = 0;
-    terminal_size(&cols, &rows);
-    int w = a->width ? a->width : cols, h = height_for(a, rows);
     rs_stats s;
     rs_stats_matrix(&m, &s);
     for (int i = 1; v == RS_VIEW_WEIGHTS && i < a->desc.n_weights; i++) {
@@ -743,9 +747,19 @@ static int draw_and_print(const plot_args *a, const rs_tensor *t, rs_view_state 
         const rs_matrix *wm = &a->desc.weights[i].m;
         rs_stats_add_nonfinite(&s, wm->data, wm->rows * wm->cols);
     }
-    char line[512];
     size_t shape[2] = {m.rows, m.cols};
-    rs_stats_format(&s, t->rank <= 1 ? 1 : 2, shape, line, sizeof line);
+    rs_stats_format(&s, t->rank <= 1 ? 1 : 2, shape, line, len);
+}
+
+/* The line (cut to the width) and the picture of view v of the state, on stdout. */
+static int draw_and_print(const plot_args *a, rs_view_state *vs_in, char *line, view v,
+                          rs_term_graphics mode, int cell_w, int cell_h, rs_error *err)
+{
+    rs_view_state vs = *vs_in;
+    rs_style st = vs.style;
+    int cols = 80, rows = 0;
+    terminal_size(&cols, &rows);
+    int w = a->width ? a->width : cols, h = height_for(a, rows);
     bool header = h >= 2; /* the stats line is one of the H lines; --height 1: the picture */
     h -= header;
     /* images go over the picture once it is printed: all of it must be on the screen (a
@@ -799,7 +813,9 @@ static int print_picture(const plot_args *a, const rs_tensor *t, const slice *sl
     if (a->reflect_half && !reflect)
         return rs_fail(err, a->data, "--reflect-half: not the output of a layer with a backward "
                        "direction (a Bidirectional, merged by concatenation)");
-    int rc = draw_and_print(a, t, &vs, m, v, mode, cell_w, cell_h, err);
+    char line[512];
+    stats_line(a, t, m, v, line, sizeof line);
+    int rc = draw_and_print(a, &vs, line, v, mode, cell_w, cell_h, err);
     free(reflected);
     return rc;
 }
@@ -975,6 +991,79 @@ done:
     return rc;
 }
 
+/* The timeline picture of node n: its line names the layer, the checkpoint at --cursor and
+ * those that did not load (rs_timeline_note, as the explorer's status line). */
+static int print_timeline(plot_args *a, const rs_node *n, const rs_timeline_pic *pic,
+                          const rs_timeline_cols *cols)
+{
+    rs_error err = {0};
+    rs_node_describe(n, &a->desc);
+    rs_view_state vs;
+    rs_view_state_init(&vs);
+    vs.layer = n->n_weights ? &a->desc : NULL;
+    vs.timeline = &pic->view;
+    vs.cmap = a->cmap;
+    vs.cursor = a->cursor;
+    vs.have_cursor = a->have_cursor;
+    int cell_w, cell_h;
+    rs_term_graphics mode = plot_graphics(a, false, &cell_w, &cell_h);
+    vs.style = output_style(a, mode);
+    char note[1024], line[1200];
+    rs_timeline_note(cols, a->have_cursor ? a->cursor : SIZE_MAX,
+                     vs.style.graphics == RS_GFX_UNICODE, note, sizeof note);
+    snprintf(line, sizeof line, "%s over %zu checkpoints%s%s", cli_shown(n->name),
+             cols->listed.n, note[0] ? ": " : "", note);
+    if (draw_and_print(a, &vs, line, RS_VIEW_TIMELINE, mode, cell_w, cell_h, &err) < 0) {
+        cli_error("%s", err.msg);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
+/* plot DIR --view timeline --layer NAME: the layer over every checkpoint of the directory as
+ * the explorer opened on DIR draws it: the newest checkpoint's architecture and input, the
+ * same statistics (from the cache of `timeline` when it has them), the same picture. */
+static int plot_timeline(plot_args *a)
+{
+    rs_model *m = NULL;
+    rs_tensor batch[CLI_MAX_INPUTS] = {0};
+    rs_timeline tl = {0};
+    rs_timeline_cols cols = {0};
+    rs_timeline_pic pic = {0};
+    rs_error err = {0};
+    char desc[256];
+    int node = -1, rc = cli_open_newest(a->model, &a->in, &m);
+    if (rc == EXIT_OK && (node = rs_model_find_node(m, a->layer, &err)) < 0) {
+        cli_error("%s: %s", a->model, err.msg);
+        rc = EXIT_FAIL;
+    }
+    if (rc == EXIT_OK)
+        rc = cli_build_inputs(m, &a->in, batch, desc, sizeof desc);
+    if (rc == EXIT_OK) {
+        snprintf(a->layer_name, sizeof a->layer_name, "%s", m->nodes[node].name);
+        a->data = a->layer_name; /* the name in messages about the picture */
+        if (rs_timeline_open(a->model, m, a->in.weights, batch, true, &tl, &cols, &err) < 0 ||
+            rs_timeline_pic_make(&pic, &tl, &cols, m->nodes[node].name, &err) < 0) {
+            cli_error("%s", err.msg);
+            rc = EXIT_FAIL;
+        }
+    }
+    if (rc == EXIT_OK && a->have_cursor && a->cursor >= cols.listed.n) {
+        cli_error("%s: --cursor %zu: the directory has %zu checkpoints (0 = the oldest)",
+                  a->model, a->cursor, cols.listed.n);
+        rc = EXIT_FAIL;
+    }
+    if (rc == EXIT_OK)
+        rc = print_timeline(a, &m->nodes[node], &pic, &cols);
+    rs_timeline_pic_free(&pic);
+    rs_timeline_cols_free(&cols);
+    rs_timeline_free(&tl);
+    for (int i = 0; i < CLI_MAX_INPUTS; i++)
+        rs_tensor_free(&batch[i]);
+    rs_model_free(m);
+    return rc;
+}
+
 /* Ended by a signal while writing to a terminal (rnnscope/signals.h): close a sixel image
  * cut off in the middle (ST) and reset the colours, so the shell's prompt comes back plain. */
 static void end_picture_on_signal(void *arg)
@@ -994,6 +1083,11 @@ int cmd_plot(int argc, char **argv)
     plot_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc >= 0) {
+        free(a.channels);
+        return rc;
+    }
+    if (a.view == RS_VIEW_TIMELINE) {
+        rc = plot_timeline(&a);
         free(a.channels);
         return rc;
     }

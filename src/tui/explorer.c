@@ -409,6 +409,10 @@ static void pan(explorer *ex, int dir)
 
 static void move_cursor(explorer *ex, int dir)
 {
+    if (ex_timeline_shown(ex)) { /* the timeline's cursor is a checkpoint */
+        ex_timeline_move(ex, dir);
+        return;
+    }
     size_t T = current_steps(ex);
     if (T == 0)
         return;
@@ -552,6 +556,8 @@ void ex_action(explorer *ex, rs_action a)
             } else {
                 toggle_expand(ex, false);
             }
+        } else if (ex_timeline_shown(ex)) { /* no pages of channels: the checkpoints */
+            ex_timeline_move(ex, -1);
         } else {
             move_vertical(ex, -page_size(ex));
         }
@@ -559,6 +565,8 @@ void ex_action(explorer *ex, rs_action a)
     case RS_ACTION_RIGHT:
         if (ex->focus == EX_FOCUS_LAYERS)
             toggle_expand(ex, true);
+        else if (ex_timeline_shown(ex))
+            ex_timeline_move(ex, 1);
         else
             move_vertical(ex, page_size(ex));
         break;

@@ -477,6 +477,10 @@ static int draw_picture(explorer *ex, rs_canvas *c, rs_rect box, rs_view_id v, c
         rc = -1;
         goto done;
     }
+    if (v == RS_VIEW_TIMELINE) { /* its cursor is a checkpoint */
+        s.cursor = ex->timeline.cursor;
+        s.have_cursor = s.mark_cursor = true;
+    }
     if ((rs_view_get(v)->applies & RS_FOR_BATCH) && full) { /* a view of every sample at once */
         s.batch = batch = batch_outputs(ex, ex->cmp.show, full, &s.nsamples, err);
         if (!batch) {
@@ -641,6 +645,15 @@ static void draw_status(explorer *ex, rs_canvas *c, int y)
         if (x >= c->w)
             return;
     }
+    bool timeline = ex_timeline_shown(ex);
+    if (timeline && ex->prompt == EX_PROMPT_NONE) { /* the checkpoint under the cursor, always */
+        char note[1024];
+        ex_timeline_status(ex, note, sizeof note);
+        if (note[0])
+            x += put(ex, c, x, y, c->w - x, note, T_TITLE) + 2;
+        if (x >= c->w)
+            return;
+    }
     if (ex->prompt == EX_PROMPT_SEARCH)
         snprintf(text, sizeof text, "search layers: %s_", ex->line);
     else if (ex->prompt == EX_PROMPT_EXPORT)
@@ -659,7 +672,7 @@ static void draw_status(explorer *ex, rs_canvas *c, int y)
             return;
         }
         char value[96] = "";
-        if (t && t->rank >= 3 && ex->cursor < t->shape[1]) {
+        if (t && t->rank >= 3 && ex->cursor < t->shape[1] && !timeline) {
             size_t C = t->shape[t->rank - 1], ch = ex->channel < C ? ex->channel : 0;
             /* the value padded to its widest (-1.23457e-05): the rest of the line stays put
              * and a cursor or channel key rewrites the value alone, not the whole line */

@@ -9,33 +9,24 @@ static int gather(explorer *ex, ex_timeline *t, rs_error *err)
 {
     t->gathered = true;
     t->node = -1;
-    if (rs_ckpt_list_dir(t->dir, &t->all.ckpts, err) < 0 ||
-        rs_timeline_gather(&t->all, ex->m, NULL, ex->input->batch, true, err) < 0) {
+    t->error.msg[0] = '\0';
+    if (rs_timeline_open(t->dir, ex->m, NULL, ex->input->batch, true, &t->all, &t->cols, err) < 0) {
         t->error = *err;
         return -1;
     }
+    size_t n = t->cols.listed.n;
+    if (!t->moved || t->cursor >= n) /* on the newest, the one a reload brought */
+        t->cursor = n ? n - 1 : 0;
     return 0;
 }
 
 /* The view's data for the node's layer, from the gathered statistics. */
 static int view_of(explorer *ex, ex_timeline *t, int node, rs_error *err)
 {
-    const char *layer = ex->m->nodes[node].name;
-    size_t n = t->all.ckpts.n;
-    free(t->shares);
-    free(t->series);
-    t->shares = rs_timeline_hist(&t->all, layer, EX_TIMELINE_BINS, &t->view.lo, &t->view.hi);
-    t->series = malloc(RS_TIMELINE_MAX_SERIES * n * sizeof *t->series + 1);
-    if (!t->shares || !t->series) {
-        t->node = -1;
-        return rs_fail(err, layer, "out of memory");
-    }
-    t->view.n = n;
-    t->view.bins = EX_TIMELINE_BINS;
-    t->view.shares = t->shares;
-    t->view.names = (const char(*)[32])t->names;
-    t->view.nseries = rs_timeline_series(&t->all, layer, t->names, t->series);
-    t->view.series = t->series;
+    rs_timeline_pic_free(&t->pic);
+    t->node = -1;
+    if (rs_timeline_pic_make(&t->pic, &t->all, &t->cols, ex->m->nodes[node].name, err) < 0)
+        return -1;
     t->node = node;
     return 0;
 }
@@ -55,14 +46,42 @@ const rs_view_timeline *ex_timeline_of(explorer *ex, int node, rs_error *err)
         return NULL;
     if (t->node != node && view_of(ex, t, node, err) < 0)
         return NULL;
-    return &t->view;
+    return &t->pic.view;
 }
 
 void ex_timeline_free(ex_timeline *t)
 {
     rs_timeline_free(&t->all);
-    free(t->shares);
-    free(t->series);
-    t->shares = t->series = NULL;
+    rs_timeline_cols_free(&t->cols);
+    rs_timeline_pic_free(&t->pic);
     t->gathered = false;
+}
+
+bool ex_timeline_shown(explorer *ex)
+{
+    rs_error err;
+    int node, k;
+    const rs_tensor *t = ex_current_output(ex, &node, &k, &err);
+    return ex->timeline.dir && ex_current_view(ex, t) == RS_VIEW_TIMELINE;
+}
+
+void ex_timeline_move(explorer *ex, int dir)
+{
+    ex_timeline *t = &ex->timeline;
+    size_t n = t->cols.listed.n;
+    if (!t->gathered || n == 0)
+        return;
+    if (dir < 0 && t->cursor > 0)
+        t->cursor--;
+    else if (dir > 0 && t->cursor + 1 < n)
+        t->cursor++;
+    t->moved = t->cursor + 1 < n;
+}
+
+void ex_timeline_status(explorer *ex, char *buf, size_t len)
+{
+    const ex_timeline *t = &ex->timeline;
+    buf[0] = '\0';
+    if (t->gathered && !t->error.msg[0])
+        rs_timeline_note(&t->cols, t->cursor, ex->style.graphics == RS_GFX_UNICODE, buf, len);
 }

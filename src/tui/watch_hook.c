@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "rnnscope/text.h"
 #include "watch_hook.h"
 
 static void drop_runs(explorer *ex)
@@ -35,6 +36,7 @@ static void swap_model(explorer *ex, ex_watch *xw, rs_model *fresh)
     ex->sixel.active = false;
     ex->redraw_all = true;
     ex->cancelled_row = ex->cancelled_sample = -1;
+    ex->cmp.diff_node = -1; /* --compare: A - B of the A that goes (B and its runs stay) */
     ex_timeline_free(&ex->timeline); /* gathered again when shown: the new one too */
 }
 
@@ -45,14 +47,19 @@ void ex_watch_status(const explorer *ex, const ex_watch *xw, char *buf, size_t l
     const char *file = w->shown ? strrchr(w->shown, '/') : NULL;
     file = file ? file + 1 : w->shown ? w->shown : "?";
     long age = (long)(time(NULL) - (time_t)(w->shown_stamp.mtime_ns / 1000000000LL));
-    char what[160];
+    char what[160], b[300] = "", clean[256];
     if (w->shown_epoch >= 0)
-        snprintf(what, sizeof what, "epoch %ld", w->shown_epoch);
+        snprintf(what, sizeof what, "%sepoch %ld", ex->cmp.b ? "A " : "", w->shown_epoch);
     else
-        snprintf(what, sizeof what, "%s", file);
-    int n = age < 120   ? snprintf(buf, len, "%s %s %ld s ago", what, dot, age < 0 ? 0 : age)
-            : age < 7200 ? snprintf(buf, len, "%s %s %ld min ago", what, dot, age / 60)
-                         : snprintf(buf, len, "%s %s %ld h ago", what, dot, age / 3600);
+        snprintf(what, sizeof what, "%s%s", ex->cmp.b ? "A " : "", file);
+    if (ex->cmp.b) { /* --compare B: A is the watched checkpoint, B stays */
+        const char *slash = strrchr(ex->cmp.b->path, '/');
+        rs_text_sanitize(slash ? slash + 1 : ex->cmp.b->path, clean, sizeof clean);
+        snprintf(b, sizeof b, " %s B %s", dot, clean);
+    }
+    int n = age < 120   ? snprintf(buf, len, "%s %s %ld s ago%s", what, dot, age < 0 ? 0 : age, b)
+            : age < 7200 ? snprintf(buf, len, "%s %s %ld min ago%s", what, dot, age / 60, b)
+                         : snprintf(buf, len, "%s %s %ld h ago%s", what, dot, age / 3600, b);
     if (w->error.msg[0] && n > 0 && (size_t)n < len)
         snprintf(buf + n, len - (size_t)n, " %s newest not loaded: %s (retrying)", dot, w->error.msg);
 }

@@ -163,6 +163,6 @@ expect_fail 2 "--compare B needs MODEL --layer NAME" "plot --data --compare: mis
     "$RNNSCOPE" plot --data "$D/input.npy" --compare "$B"
 expect_fail 2 "--compare B needs a MODEL A" "the explorer: --compare without a model: misuse" \
     "$RNNSCOPE" --compare "$B"
-expect_fail 2 "--compare B needs a MODEL A" "the explorer: --compare with --watch: misuse" \
-    "$RNNSCOPE" --watch "$D/run" --compare "$B"
+expect_fail 1 "different architectures" "the explorer: --watch DIR --compare B of another architecture: one line" \
+    "$RNNSCOPE" --headless --watch "$D/run" --compare "$D/gru.h5"
 done_testing

@@ -53,6 +53,13 @@ got=$(complete_words rnnscope diff "$DEMO" "$DEMO" --format "")
 got=$(complete_words rnnscope timeline tests --no-c)
 [ "$got" = "--no-cache " ] && ok "timeline's options complete" ||
     { not_ok "timeline's options complete"; echo "$got" | diag; }
+# a directory of checkpoints: the layers of its checkpoints (one architecture)
+got=$(complete_words rnnscope plot "$top_srcdir/tests/data/ckpt/run" --view timeline --layer "")
+[ "$got" = "att_b dense_c rnn_a rnn_a_input " ] && ok "plot DIR --view timeline --layer completes the checkpoints' layers" ||
+    { not_ok "plot DIR --view timeline --layer completes the checkpoints' layers"; echo "$got" | diag; }
+got=$(complete_words rnnscope timeline "$top_srcdir/tests/data/ckpt/run" --layer d)
+[ "$got" = "dense_c " ] && ok "timeline DIR --layer completes the checkpoints' layers" ||
+    { not_ok "timeline DIR --layer completes the checkpoints' layers"; echo "$got" | diag; }
 got=$(complete_words rnnscope --wat)
 [ "$got" = "--watch " ] && ok "--watch completes" || { not_ok "--watch completes"; echo "$got" | diag; }
 done_testing
