@@ -28,6 +28,7 @@ static int same_architecture(void *user, const rs_model *fresh, rs_error *err)
 
 static void swap_model(explorer *ex, ex_watch *xw, rs_model *fresh)
 {
+    ex_timeline_free(&ex->timeline); /* first: a gather in the background uses the old model */
     drop_runs(ex);
     ex->m = fresh;
     rs_model_free(xw->owned); /* the one that was on screen, unless it was the caller's */
@@ -35,7 +36,6 @@ static void swap_model(explorer *ex, ex_watch *xw, rs_model *fresh)
     ex->sixel.active = false;
     ex->redraw_all = true;
     ex->cancelled_row = ex->cancelled_sample = -1;
-    ex_timeline_free(&ex->timeline); /* gathered again when shown: the new one too */
 }
 
 void ex_watch_status(const explorer *ex, const ex_watch *xw, char *buf, size_t len)
@@ -78,6 +78,7 @@ void ex_watch_free(explorer *ex, ex_watch *xw)
 {
     if (!xw->owned)
         return;
+    ex_timeline_free(&ex->timeline); /* a gather in the background uses the model */
     drop_runs(ex);
     ex->m = NULL;
     rs_model_free(xw->owned);
