@@ -1,6 +1,7 @@
 /* --watch in the explorer (see watch_hook.h). Everything the user chose lives in the explorer
  * by node index and the input is the caller's, so with the same architecture only the model
  * and the cached outputs (the runs) change. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -55,6 +56,11 @@ void ex_watch_status(const explorer *ex, const ex_watch *xw, char *buf, size_t l
                          : snprintf(buf, len, "%s %s %ld h ago", what, dot, age / 3600);
     if (w->error.msg[0] && n > 0 && (size_t)n < len)
         snprintf(buf + n, len - (size_t)n, " %s newest not loaded: %s (retrying)", dot, w->error.msg);
+}
+
+int ex_watch_due_ms(const ex_watch *xw)
+{
+    return xw->w ? rs_watch_due_ms(xw->w, rs_watch_now()) : INT_MAX;
 }
 
 void ex_watch_tick(explorer *ex, ex_watch *xw)

@@ -1,6 +1,7 @@
 /* Checkpoints: epoch numbers in names, the order of a directory, the architecture check, the
  * change of a tensor, and the watcher's settle / retry / keep-the-last-good rules (driven with
  * made-up times, on copies of tests/data/ckpt in a temporary directory). */
+#include <fcntl.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -166,6 +168,28 @@ static void test_watch_file(void)
         CHECK(memcmp(m->nodes[1].weights[0].value.data, want->nodes[1].weights[0].value.data,
                      want->nodes[1].weights[0].value.size * sizeof(float)) == 0);
     rs_model_free(want);
+    rs_model_free(m);
+    rs_watch_free(&w);
+}
+
+/* The settle wait counts from the file's last modification: a rewrite noticed late (its mtime
+ * already 2 s old) is taken at the next look, not 0.5 s after it was noticed (it was: the
+ * reload of a changed checkpoint also waited for however late the explorer looked). */
+static void test_watch_settle_from_mtime(void)
+{
+    char path[4096];
+    rs_watch w;
+    rs_model *m = NULL;
+    watch_epoch_1("late.h5", path, sizeof path, &w);
+    CHECK(rs_watch_due_ms(&w, 100.1) > 0); /* nothing pending */
+    copy_file(test_path("tests/data/ckpt/run/weights.02-0.50.h5"), path);
+    CHECK(rs_watch_poll(&w, 101.0, true, &m) == 0);   /* seen; written just now: not settled */
+    CHECK(rs_watch_due_ms(&w, 101.0) > 400);
+    struct timespec old[2] = {{time(NULL) - 2, 0}, {time(NULL) - 2, 0}};
+    CHECK(utimensat(AT_FDCWD, path, old, 0) == 0);
+    CHECK(rs_watch_poll(&w, 101.05, true, &m) == 0);  /* a new stamp: seen once more */
+    CHECK(rs_watch_due_ms(&w, 101.05) == 0);          /* last written 2 s ago: due now */
+    CHECK(rs_watch_poll(&w, 101.06, true, &m) == 1 && m);
     rs_model_free(m);
     rs_watch_free(&w);
 }
@@ -386,6 +410,8 @@ int main(void)
     run_test("architecture comparison names the first difference", test_arch_compare);
     run_test("relative change, max change, cosine", test_delta);
     run_test("watching a file: settle, fail, keep, retry", test_watch_file);
+    run_test("watching a file: the settle wait counts from the last write",
+             test_watch_settle_from_mtime);
     run_test("watching a directory: the newest epoch (inotify)", test_watch_dir);
     run_test("watching a directory: the newest epoch (polling)", test_watch_dir_polling);
     run_test("a watched directory deleted or replaced is watched anew", test_watch_dir_replaced);
