@@ -132,8 +132,8 @@ static void bg_finish(explorer *ex, ex_timeline *t)
     t->node = -1;
     bg_free(bg);
     t->bg = NULL;
-    if (strncmp(ex->message, "timeline ", 9) == 0) /* our progress: say it is done */
-        ex_say(ex, false, "timeline of %zu checkpoints", t->all.ckpts.n);
+    if (strncmp(ex->message, "timeline ", 9) == 0) /* our progress, done: the usual status */
+        ex_say(ex, false, "%s", "");
 }
 
 /* ---- the view's data ---- */

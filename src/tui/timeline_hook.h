@@ -3,7 +3,8 @@
  * gathered when the view is first shown (from the cache of `rnnscope timeline` when it has
  * them) on the explorer's input, and kept. On a terminal they are gathered in the background:
  * the view shows each checkpoint's weight statistics, then its output statistics, as they come,
- * the status line says "timeline 37/100", and keys work meanwhile. Headless, the view waits for
+ * the status line says "timeline 37/100" (then the usual status again: --watch's), and keys
+ * work meanwhile. Headless, the view waits for
  * all of them (the same picture every time). */
 #ifndef RNNSCOPE_TUI_TIMELINE_HOOK_H
 #define RNNSCOPE_TUI_TIMELINE_HOOK_H
