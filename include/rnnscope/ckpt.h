@@ -101,6 +101,12 @@ void rs_watch_free(rs_watch *w);
  * false loads at once (the file given on the command line). */
 int rs_watch_poll(rs_watch *w, double now, bool settle, rs_model **model);
 
+/* How many ms until rs_watch_poll has something to do: 0 now (inotify has news, or the pending
+ * file has settled or is due for a retry), INT_MAX when nothing is known to be coming (without
+ * inotify: poll on the caller's usual timer). A loop waiting for keys wakes up by it, so that a
+ * reload is not late by a whole wait. */
+int rs_watch_due_ms(const rs_watch *w, double now);
+
 /* A descriptor that becomes readable when something in the watched place changes (inotify),
  * or -1: then poll on a timer. rs_watch_poll drains it. */
 int rs_watch_fd(const rs_watch *w);

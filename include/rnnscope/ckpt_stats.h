@@ -43,6 +43,10 @@ typedef struct rs_ckpt_stats {
 /* The statistics of every layer of m on the input the run holds. A layer that cannot run gets
  * NaN output statistics; an error only when memory runs out or the computation is cancelled. */
 int rs_ckpt_stats_compute(const rs_model *m, rs_run *run, rs_ckpt_stats *out, rs_error *err);
+/* The two halves of it: what the weights say (the output statistics NaN; an error only when
+ * memory runs out), then the output statistics of those layers on the run's input. */
+int rs_ckpt_stats_weights(const rs_model *m, rs_ckpt_stats *out, rs_error *err);
+int rs_ckpt_stats_outputs(const rs_model *m, rs_run *run, rs_ckpt_stats *s, rs_error *err);
 void rs_ckpt_stats_free(rs_ckpt_stats *s);
 
 /* Histograms of several checkpoints on common bins: shares[c * bins + b] for checkpoint c of
@@ -67,6 +71,24 @@ typedef struct rs_timeline {
  * tl->skipped. */
 int rs_timeline_gather(rs_timeline *tl, const rs_model *first, const char *weights,
                        const rs_tensor *inputs, bool use_cache, rs_error *err);
+/* Told about the checkpoints of a gather as their statistics are done, from the threads
+ * that compute them (several at once: the callbacks must be safe for that). */
+typedef struct rs_timeline_observer {
+    /* Checkpoint i of tl->ckpts as the gather was given it (before any is left out) has the
+     * statistics *s (valid during the call only): its weights' first when it is computed
+     * (outputs false: the output statistics NaN), then all of them (outputs true). */
+    void (*done)(void *user, size_t i, const rs_ckpt_stats *s, bool outputs);
+    /* Asked before each checkpoint: false stops the gather (an error "cancelled"). */
+    bool (*go_on)(void *user);
+    void *user;
+} rs_timeline_observer;
+
+/* rs_timeline_gather, telling obs (may be NULL) about each checkpoint as it is done. The
+ * checkpoints are computed on the kernels' threads at once (rs_threads: at most one each, and
+ * as many as fit under the memory cap); the result does not depend on how many. */
+int rs_timeline_gather_observed(rs_timeline *tl, const rs_model *first, const char *weights,
+                                const rs_tensor *inputs, bool use_cache,
+                                const rs_timeline_observer *obs, rs_error *err);
 /* Frees the statistics and the list. */
 void rs_timeline_free(rs_timeline *tl);
 

@@ -12,6 +12,11 @@ int rs_threads(void);
 /* n <= 0 restores the default. */
 void rs_set_threads(int n);
 
+/* At most n threads for the kernels called from this thread (n <= 0: no limit of its own):
+ * a worker among several that share the budget (a timeline's checkpoints, each on its own
+ * thread) runs its kernels on one. */
+void rs_threads_limit_here(int n);
+
 /* True when the count was chosen (rs_set_threads, RNNSCOPE_THREADS) rather than defaulted:
  * kernels then use exactly that many where they can, without second-guessing the machine. */
 bool rs_threads_explicit(void);

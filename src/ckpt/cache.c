@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,10 +229,17 @@ static int write_entry(FILE *f, const char *name, const void *vctx, rs_error *er
     return ok ? 0 : rs_fail(err, name, "cannot write the cache entry");
 }
 
+/* rs_write_private keeps one temporary file at a time for its signal handler to remove: the
+ * timeline's workers write their entries one at a time. */
+static pthread_mutex_t one_writer = PTHREAD_MUTEX_INITIALIZER;
+
 int rs_stats_cache_put(const char *key, const rs_ckpt_stats *s, rs_error *err)
 {
     char path[PATH_MAX + 32];
     file_of(key, path, sizeof path);
     put_ctx c = {key, s};
-    return rs_write_private(path, write_entry, &c, err);
+    pthread_mutex_lock(&one_writer);
+    int rc = rs_write_private(path, write_entry, &c, err);
+    pthread_mutex_unlock(&one_writer);
+    return rc;
 }

@@ -1,6 +1,8 @@
 /* A timeline: the statistics of every checkpoint of a directory, for `rnnscope timeline` and
  * the explorer's timeline view (see rnnscope/ckpt_stats.h). */
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,74 +10,208 @@
 #include "rnnscope/ckpt_stats.h"
 #include "rnnscope/layer_desc.h"
 #include "rnnscope/memcap.h"
+#include "rnnscope/threads.h"
 
-/* One checkpoint's statistics, computed: loaded, checked against the first, run on the input.
- * -2 when it does not load, -1 on any other error. */
-static int compute(const rs_ckpt *c, const rs_model *first, const char *weights,
-                   const rs_tensor *inputs, rs_ckpt_stats *out, rs_error *err)
+/* Every checkpoint's statistics are independent of the others': the checkpoints are handed
+ * out in order to workers (the threads of the kernels' budget, each running its kernels on one
+ * thread), and each worker writes only its checkpoint's slot. What is kept and reported is
+ * decided afterwards in the list's order, so the result does not depend on the thread count. */
+typedef struct gather_work {
+    rs_timeline *tl;
+    const rs_model *first;
+    const char *weights;
+    const rs_tensor *inputs;
+    bool use_cache;
+    const rs_timeline_observer *obs;
+    int kernel_threads;   /* per worker; 0: the whole budget (one worker) */
+    int *rc;              /* per checkpoint: 0 done, -1 an error (stop), -2 did not load, 1 not run */
+    rs_error *why;        /* per checkpoint, when rc < 0 */
+    atomic_size_t next;   /* the next checkpoint to take */
+    atomic_bool stop, cancelled;
+} gather_work;
+
+static void tell(const gather_work *g, size_t i, const rs_ckpt_stats *s, bool outputs)
 {
+    if (g->obs && g->obs->done)
+        g->obs->done(g->obs->user, i, s, outputs);
+}
+
+/* One checkpoint's statistics, computed: loaded, checked against the first, its weights'
+ * statistics (told at once), then run on the input. -2 when it does not load, -1 on any other
+ * error. */
+static int compute(const gather_work *g, size_t i, rs_ckpt_stats *out, rs_error *err)
+{
+    const rs_ckpt *c = &g->tl->ckpts.items[i];
     rs_model *m = NULL;
-    if (rs_model_load(c->path, weights, &m, err) < 0)
+    if (rs_model_load(c->path, g->weights, &m, err) < 0)
         return -2;
     rs_run *run = NULL;
     rs_error why = {0};
     int rc = -1;
-    if (rs_arch_compare(first, m, &why) < 0)
-        rs_fail(err, c->path, "not the architecture of %s: %s", first->path, why.msg);
-    else if ((run = rs_run_new(m, err)) && rs_run_set_inputs(run, inputs, m->n_inputs, err) == 0 &&
-             rs_ckpt_stats_compute(m, run, out, err) == 0)
-        rc = 0;
+    if (rs_arch_compare(g->first, m, &why) < 0) {
+        rs_fail(err, c->path, "not the architecture of %s: %s", g->first->path, why.msg);
+    } else if (rs_ckpt_stats_weights(m, out, err) == 0) {
+        tell(g, i, out, false);
+        if ((run = rs_run_new(m, err)) &&
+            rs_run_set_inputs(run, g->inputs, m->n_inputs, err) == 0 &&
+            rs_ckpt_stats_outputs(m, run, out, err) == 0)
+            rc = 0;
+    }
     rs_run_free(run);
     rs_model_free(m);
     return rc;
 }
 
-/* Leave checkpoint i out (it did not load: why), keeping why. */
-static int skip(rs_timeline *tl, size_t i, const rs_error *why)
+/* Checkpoint i: from the cache, else computed (and cached). */
+static int one(const gather_work *g, size_t i, rs_error *err)
 {
-    rs_error *more = realloc(tl->skipped, (tl->n_skipped + 1) * sizeof *more);
-    if (!more)
+    char key[8192];
+    rs_error ignored = {0};
+    const rs_ckpt *c = &g->tl->ckpts.items[i];
+    rs_ckpt_stats *out = &g->tl->stats[i];
+    bool cached = g->use_cache && rs_stats_cache_key(c->path, g->inputs, g->first->n_inputs, key,
+                                                     sizeof key, &ignored) == 0;
+    if (cached && rs_stats_cache_get(key, out)) {
+        tell(g, i, out, true);
+        return 0;
+    }
+    int rc = compute(g, i, out, err);
+    if (rc == 0) {
+        tell(g, i, out, true);
+        if (cached)
+            rs_stats_cache_put(key, out, &ignored); /* a cache we cannot write: none */
+    }
+    return rc;
+}
+
+static void *worker(void *p)
+{
+    gather_work *g = p;
+    if (g->kernel_threads > 0)
+        rs_threads_limit_here(g->kernel_threads);
+    while (!atomic_load(&g->stop)) {
+        if (g->obs && g->obs->go_on && !g->obs->go_on(g->obs->user)) {
+            atomic_store(&g->cancelled, true);
+            atomic_store(&g->stop, true);
+            break;
+        }
+        size_t i = atomic_fetch_add(&g->next, 1);
+        if (i >= g->tl->ckpts.n)
+            break;
+        g->rc[i] = one(g, i, &g->why[i]);
+        if (g->rc[i] == -1)
+            atomic_store(&g->stop, true); /* the checkpoints taken before i still finish */
+    }
+    if (g->kernel_threads > 0)
+        rs_threads_limit_here(0);
+    return NULL;
+}
+
+/* How many workers: the kernels' thread budget, at most one per checkpoint, and only as many
+ * as keep a model and its outputs each (counted as twice its weights) under the memory cap. */
+static int worker_count(const rs_timeline *tl, const rs_model *first, size_t stats_bytes)
+{
+    size_t k = (size_t)rs_threads(), w = rs_model_weight_bytes(first), cap = rs_memcap_get();
+    if (k > tl->ckpts.n)
+        k = tl->ckpts.n;
+    while (k > 1 && cap != RS_MEMCAP_NONE &&
+           rs_size_add(rs_size_add(w, stats_bytes), rs_size_mul(k, rs_size_mul(w, 2))) > cap)
+        k--;
+    return k ? (int)k : 1;
+}
+
+/* Run the workers: this thread and k - 1 more (fewer when a thread cannot be started). */
+static void run_workers(gather_work *g, int k)
+{
+    pthread_t *tids = calloc((size_t)k, sizeof *tids);
+    int started = 0;
+    if (k > 1 && tids) {
+        g->kernel_threads = rs_threads() / k > 1 ? rs_threads() / k : 1;
+        while (started < k - 1 && pthread_create(&tids[started], NULL, worker, g) == 0)
+            started++;
+    }
+    if (started == 0)
+        g->kernel_threads = 0; /* alone: the kernels keep the whole budget */
+    worker(g);
+    for (int t = 0; t < started; t++)
+        pthread_join(tids[t], NULL);
+    free(tids);
+}
+
+/* In the list's order, as one thread would have met them: the checkpoints that did not load
+ * are kept in tl->skipped up to the first error, which stops it; without one they leave the
+ * list. */
+static int collect(gather_work *g, rs_error *err)
+{
+    rs_timeline *tl = g->tl;
+    size_t n = tl->ckpts.n, kept = 0, failed = n;
+    for (size_t i = 0; i < n && failed == n; i++) {
+        if (g->rc[i] == -1)
+            failed = i;
+        else if (g->rc[i] == -2) {
+            rs_error *more = realloc(tl->skipped, (tl->n_skipped + 1) * sizeof *more);
+            if (!more)
+                return rs_fail(err, NULL, "out of memory");
+            tl->skipped = more;
+            tl->skipped[tl->n_skipped++] = g->why[i];
+        }
+    }
+    if (failed < n) {
+        *err = g->why[failed];
         return -1;
-    tl->skipped = more;
-    tl->skipped[tl->n_skipped++] = *why;
-    rs_ckpt_list *l = &tl->ckpts;
-    free(l->items[i].path);
-    memmove(&l->items[i], &l->items[i + 1], (l->n - i - 1) * sizeof *l->items);
-    l->n--;
+    }
+    if (atomic_load(&g->cancelled))
+        return rs_fail_cancelled(err);
+    for (size_t i = 0; i < n; i++) {
+        if (g->rc[i] == -2) {
+            free(tl->ckpts.items[i].path);
+            continue;
+        }
+        tl->ckpts.items[kept] = tl->ckpts.items[i];
+        tl->stats[kept++] = tl->stats[i];
+    }
+    tl->ckpts.n = kept;
     return 0;
+}
+
+int rs_timeline_gather_observed(rs_timeline *tl, const rs_model *first, const char *weights,
+                                const rs_tensor *inputs, bool use_cache,
+                                const rs_timeline_observer *obs, rs_error *err)
+{
+    /* what the statistics will hold (a 2 KiB histogram per layer and checkpoint), on top of
+     * the first model's weights, under the memory cap */
+    size_t each = rs_size_mul((size_t)first->n_nodes, sizeof(rs_layer_stats));
+    size_t stats_bytes = rs_size_mul(each, tl->ckpts.n);
+    if (rs_memcap_check(rs_model_weight_bytes(first), stats_bytes, first->path,
+                        "the statistics of the checkpoints need", err) < 0)
+        return -1;
+    size_t n = tl->ckpts.n;
+    tl->stats = calloc(n + 1, sizeof *tl->stats);
+    gather_work g = {.tl = tl, .first = first, .weights = weights, .inputs = inputs,
+                     .use_cache = use_cache, .obs = obs};
+    g.rc = malloc((n + 1) * sizeof *g.rc);
+    g.why = calloc(n + 1, sizeof *g.why);
+    int rc = -1;
+    if (!tl->stats || !g.rc || !g.why) {
+        rs_fail(err, NULL, "out of memory");
+    } else {
+        for (size_t i = 0; i < n; i++)
+            g.rc[i] = 1;
+        atomic_init(&g.next, 0);
+        atomic_init(&g.stop, false);
+        atomic_init(&g.cancelled, false);
+        run_workers(&g, worker_count(tl, first, stats_bytes));
+        rc = collect(&g, err);
+    }
+    free(g.rc);
+    free(g.why);
+    return rc;
 }
 
 int rs_timeline_gather(rs_timeline *tl, const rs_model *first, const char *weights,
                        const rs_tensor *inputs, bool use_cache, rs_error *err)
 {
-    /* what the statistics will hold (a 2 KiB histogram per layer and checkpoint), on top of
-     * the first model's weights, under the memory cap */
-    size_t each = rs_size_mul((size_t)first->n_nodes, sizeof(rs_layer_stats));
-    if (rs_memcap_check(rs_model_weight_bytes(first), rs_size_mul(each, tl->ckpts.n),
-                        first->path, "the statistics of the checkpoints need", err) < 0)
-        return -1;
-    tl->stats = calloc(tl->ckpts.n + 1, sizeof *tl->stats);
-    if (!tl->stats)
-        return rs_fail(err, NULL, "out of memory");
-    for (size_t i = 0; i < tl->ckpts.n; i++) {
-        char key[8192];
-        rs_error ignored = {0};
-        const rs_ckpt *c = &tl->ckpts.items[i];
-        bool cached = use_cache && rs_stats_cache_key(c->path, inputs, first->n_inputs, key,
-                                                      sizeof key, &ignored) == 0;
-        if (cached && rs_stats_cache_get(key, &tl->stats[i]))
-            continue;
-        int rc = compute(c, first, weights, inputs, &tl->stats[i], err);
-        if (rc == -2 && skip(tl, i, err) == 0) {
-            i--;
-            continue;
-        }
-        if (rc < 0)
-            return -1;
-        if (cached)
-            rs_stats_cache_put(key, &tl->stats[i], &ignored); /* a cache we cannot write: none */
-    }
-    return 0;
+    return rs_timeline_gather_observed(tl, first, weights, inputs, use_cache, NULL, err);
 }
 
 void rs_timeline_free(rs_timeline *tl)

@@ -1,11 +1,14 @@
 /* Loading a checkpoint again when it changes, never half-written: a changed file is read only
- * after its size and mtime have stayed the same for RS_WATCH_SETTLE_MS, and is taken only when
+ * after its size and mtime have stayed the same for RS_WATCH_SETTLE_MS (seen the same twice, and
+ * not modified for that long), and is taken only when
  * it loads cleanly and its stamp is the same after the load as before (else the writer came
  * back in the middle: wait again). A load that fails is retried with a doubling wait; the
  * model on screen stays the last good one. The loader opens read-only without a lock and
  * closes before it returns, so the writer's next open never fails because of us. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -191,6 +194,36 @@ static int try_load(rs_watch *w, double now, rs_model **model)
     return 1;
 }
 
+/* When (rs_watch_now's clock) the pending file will have been left alone for
+ * RS_WATCH_SETTLE_MS: counted from its last modification (the mtime, on the wall clock) when
+ * that is in the past, so that the wait does not also hold how late the change was noticed; at
+ * the latest that long after the stamp was first seen. */
+static double settles_at(const rs_watch *w, double now)
+{
+    double latest = w->pending_since + RS_WATCH_SETTLE_MS / 1000.0;
+    struct timespec wall;
+    if (clock_gettime(CLOCK_REALTIME, &wall) != 0)
+        return latest;
+    double age = (double)wall.tv_sec + wall.tv_nsec * 1e-9 - w->pending_stamp.mtime_ns * 1e-9;
+    if (age < 0)
+        return latest; /* a clock ahead of ours (a network file system): count ourselves */
+    double from_mtime = now - age + RS_WATCH_SETTLE_MS / 1000.0;
+    return from_mtime < latest ? from_mtime : latest;
+}
+
+int rs_watch_due_ms(const rs_watch *w, double now)
+{
+    if (w->pending) {
+        double at = settles_at(w, now);
+        at = at > w->next_try ? at : w->next_try;
+        return at <= now ? 0 : (int)((at - now) * 1000) + 1;
+    }
+    struct pollfd p = {.fd = w->inotify_fd, .events = POLLIN};
+    if (w->inotify_fd >= 0 && poll(&p, 1, 0) == 1)
+        return 0;
+    return INT_MAX;
+}
+
 int rs_watch_poll(rs_watch *w, double now, bool settle, rs_model **model)
 {
     *model = NULL;
@@ -215,7 +248,7 @@ int rs_watch_poll(rs_watch *w, double now, bool settle, rs_model **model)
     } else {
         free(path);
     }
-    if (settle && (now - w->pending_since) * 1000 < RS_WATCH_SETTLE_MS)
+    if (settle && now < settles_at(w, now))
         return 0;
     if (now < w->next_try)
         return 0;

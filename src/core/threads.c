@@ -9,6 +9,7 @@
 #define MAX_THREADS 256
 
 static int chosen; /* 0: not set, use the default */
+static _Thread_local int here_at_most; /* rs_threads_limit_here; 0: no limit */
 
 /* RNNSCOPE_THREADS as a count, or 0 when unset or not a positive number. */
 static int env_threads(void)
@@ -39,7 +40,13 @@ static int default_threads(void)
 
 int rs_threads(void)
 {
-    return chosen > 0 ? chosen : default_threads();
+    int n = chosen > 0 ? chosen : default_threads();
+    return here_at_most > 0 && here_at_most < n ? here_at_most : n;
+}
+
+void rs_threads_limit_here(int n)
+{
+    here_at_most = n > 0 ? n : 0;
 }
 
 void rs_set_threads(int n)

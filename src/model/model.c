@@ -2,6 +2,7 @@
  * loaders, and small queries. */
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,13 +234,25 @@ static bool reads_hdf5(const char *path, const char *weights_path)
     return k == KIND_HDF5 || k == KIND_ZIP;
 }
 
+/* One HDF5 load at a time in a process: the guard forks, and a child forked while another
+ * thread is inside libhdf5 (which holds its global lock then) would wait on that lock forever.
+ * libhdf5 serialises its calls anyway. */
+static pthread_mutex_t hdf5_loads = PTHREAD_MUTEX_INITIALIZER;
+
+static int load_guarded(load_args *a, rs_error *err)
+{
+    pthread_mutex_lock(&hdf5_loads);
+    rs_h5_setup();
+    int rc = rs_h5_guarded(load_new, a, a->path, err);
+    pthread_mutex_unlock(&hdf5_loads);
+    return rc;
+}
+
 int rs_model_load(const char *path, const char *weights_path, rs_model **out, rs_error *err)
 {
     *out = NULL;
-    rs_h5_setup();
     load_args a = {path, weights_path, NULL};
-    int rc = reads_hdf5(path, weights_path) ? rs_h5_guarded(load_new, &a, path, err)
-                                            : load_new(&a, err);
+    int rc = reads_hdf5(path, weights_path) ? load_guarded(&a, err) : load_new(&a, err);
     if (rc < 0) {
         rs_model_free(a.model);
         /* a load that failed for no more precise reason (memory, I/O, an unsupported

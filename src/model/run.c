@@ -216,7 +216,7 @@ static int alloc_cache(node_cache *c, int n, rs_error *err)
     return 0;
 }
 
-static int compute(rs_run *r, int idx, rs_error *err);
+static int compute(rs_run *r, int idx, bool internals, rs_error *err);
 
 /* Move the internals (entries from first on) of a recomputed node into its cache entry and
  * free the rest of the recomputation. */
@@ -248,7 +248,7 @@ static int run_layer(rs_run *r, int idx, bool internals, rs_error *err)
     }
     for (int i = 0; i < node->n_inputs; i++) {
         rs_ref ref = node->inputs[i];
-        if (compute(r, ref.node, err) < 0)
+        if (compute(r, ref.node, false, err) < 0)
             goto done;
         node_cache *src = &r->cache[ref.node];
         if (ref.output < 0 || ref.output >= src->n) {
@@ -299,13 +299,14 @@ done:
     return rc;
 }
 
-/* Compute one node whose inputs are computed (an input layer: take the model's input). */
-static int compute_one(rs_run *r, int idx, rs_error *err)
+/* Compute one node whose inputs are computed (an input layer: take the model's input), with
+ * its internals when asked. */
+static int compute_one(rs_run *r, int idx, bool internals, rs_error *err)
 {
     node_cache *c = &r->cache[idx];
     int in = input_index(r->m, idx);
     if (in < 0)
-        return run_layer(r, idx, false, err);
+        return run_layer(r, idx, internals, err);
     if (!r->have_inputs)
         return rs_fail(err, r->m->path, "no input has been given to the model");
     if (alloc_cache(c, 1, err) < 0)
@@ -352,8 +353,9 @@ static int mark_needed(const rs_run *r, int idx, bool *need, int *stack, rs_erro
 }
 
 /* Compute node idx and what it needs, in the model's order; long chains report progress
- * between layers, and stop when it says to. */
-static int compute(rs_run *r, int idx, rs_error *err)
+ * between layers, and stop when it says to. internals: node idx keeps its internals (asked for
+ * one first, it then runs once instead of twice). */
+static int compute(rs_run *r, int idx, bool internals, rs_error *err)
 {
     const rs_model *m = r->m;
     if (idx < 0 || idx >= m->n_nodes)
@@ -367,7 +369,7 @@ static int compute(rs_run *r, int idx, rs_error *err)
     for (int i = 0; rc == 0 && i <= idx; i++) {
         if (!need[i])
             continue;
-        rc = compute_one(r, i, err);
+        rc = compute_one(r, i, i == idx && internals, err);
         if (rc == 0 && r->has_progress &&
             !rs_progress_report(&r->progress, idx ? (double)i / idx : 1.0))
             rc = rs_fail_cancelled(err);
@@ -380,7 +382,8 @@ static int compute(rs_run *r, int idx, rs_error *err)
 int rs_run_output(rs_run *r, int node, int k, const rs_tensor **out, rs_error *err)
 {
     *out = NULL;
-    if (compute(r, node, err) < 0)
+    bool internal = node >= 0 && node < r->m->n_nodes && k >= r->m->nodes[node].n_outputs;
+    if (compute(r, node, internal, err) < 0)
         return -1;
     node_cache *c = &r->cache[node];
     if (k >= r->m->nodes[node].n_outputs && k < c->n && !c->internals &&

@@ -451,6 +451,28 @@ static bool show_progress(void *user, double fraction)
 
 /* ---- the interactive loop ---- */
 
+/* A key within timeout_ms. With --watch, waited for in slices of WATCH_SLICE_MS (shorter when
+ * a changed checkpoint settles sooner), returning ERR early when the watcher has something to
+ * do: a reload is then late by at most a slice, not by a whole wait (250 ms), and a file
+ * written for a long time wakes the explorer at most every slice. */
+#define WATCH_SLICE_MS 50
+
+static int wait_key(key_reader *kr, const ex_watch *xw, int timeout_ms)
+{
+    if (!xw->w)
+        return key_read(kr, timeout_ms);
+    for (;;) {
+        int due = ex_watch_due_ms(xw);
+        int slice = timeout_ms < WATCH_SLICE_MS ? timeout_ms : WATCH_SLICE_MS;
+        if (due > 0 && due < slice)
+            slice = due;
+        int key = key_read(kr, slice);
+        timeout_ms -= slice;
+        if (key != ERR || timeout_ms <= 0 || ex_watch_due_ms(xw) == 0)
+            return key;
+    }
+}
+
 static rs_color_depth detect_depth(void)
 {
     const char *no_color = getenv("NO_COLOR");
@@ -569,7 +591,7 @@ static int interactive(explorer *ex, const rs_tui_options *o, rs_error *err)
         long left = wait_until - now_ms();
         /* wake up now and then to notice signals, a resize on a terminal without SIGWINCH and the
          * end of a script's wait */
-        int key = key_read(&kr, left > 0 && left < 250 ? (int)left : 250);
+        int key = wait_key(&kr, &xw, left > 0 && left < 250 ? (int)left : 250);
         ex_watch_tick(ex, &xw); /* --watch: a new checkpoint, the status line's age */
         if (key == ERR)
             continue;

@@ -1,6 +1,7 @@
 /* --watch in the explorer (see watch_hook.h). Everything the user chose lives in the explorer
  * by node index and the input is the caller's, so with the same architecture only the model
  * and the cached outputs (the runs) change. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -29,6 +30,7 @@ static int same_architecture(void *user, const rs_model *fresh, rs_error *err)
 
 static void swap_model(explorer *ex, ex_watch *xw, rs_model *fresh)
 {
+    ex_timeline_free(&ex->timeline); /* first: a gather in the background uses the old model */
     drop_runs(ex);
     ex->m = fresh;
     rs_model_free(xw->owned); /* the one that was on screen, unless it was the caller's */
@@ -37,7 +39,6 @@ static void swap_model(explorer *ex, ex_watch *xw, rs_model *fresh)
     ex->redraw_all = true;
     ex->cancelled_row = ex->cancelled_sample = -1;
     ex->cmp.diff_node = -1; /* --compare: A - B of the A that goes (B and its runs stay) */
-    ex_timeline_free(&ex->timeline); /* gathered again when shown: the new one too */
 }
 
 void ex_watch_status(const explorer *ex, const ex_watch *xw, char *buf, size_t len)
@@ -64,6 +65,11 @@ void ex_watch_status(const explorer *ex, const ex_watch *xw, char *buf, size_t l
         snprintf(buf + n, len - (size_t)n, " %s newest not loaded: %s (retrying)", dot, w->error.msg);
 }
 
+int ex_watch_due_ms(const ex_watch *xw)
+{
+    return xw->w ? rs_watch_due_ms(xw->w, rs_watch_now()) : INT_MAX;
+}
+
 void ex_watch_tick(explorer *ex, ex_watch *xw)
 {
     if (!xw->w)
@@ -85,6 +91,7 @@ void ex_watch_free(explorer *ex, ex_watch *xw)
 {
     if (!xw->owned)
         return;
+    ex_timeline_free(&ex->timeline); /* a gather in the background uses the model */
     drop_runs(ex);
     ex->m = NULL;
     rs_model_free(xw->owned);

@@ -17,6 +17,9 @@ typedef struct ex_watch {
 /* Look for a new checkpoint (cheap when nothing changed); swap it in when it loaded. */
 void ex_watch_tick(explorer *ex, ex_watch *xw);
 
+/* ms until the watcher has something to do (rs_watch_due_ms); INT_MAX when not watching. */
+int ex_watch_due_ms(const ex_watch *xw);
+
 /* The status text: "epoch 12 · 40 s ago", "model.h5 · 3 s ago", plus the load error. */
 void ex_watch_status(const explorer *ex, const ex_watch *xw, char *buf, size_t len);
 

@@ -21,6 +21,12 @@ tl --format tsv --hist > "$T/t2.tsv"
 check "the second run (from the cache) prints the same" cmp "$T/t.tsv" "$T/t2.tsv"
 tl --format tsv --hist --no-cache > "$T/t3.tsv"
 check "--no-cache computes the same" cmp "$T/t.tsv" "$T/t3.tsv"
+# the checkpoints are computed on the threads at once, one each: the numbers do not depend on
+# how many (the default's were checked against NumPy above)
+tl --format tsv --hist --no-cache --threads 1 > "$T/th1.tsv"
+tl --format tsv --hist --no-cache --threads 3 > "$T/th3.tsv"
+check "--threads 1 and 3 compute what the default computes" \
+    sh -c "cmp '$T/t.tsv' '$T/th1.tsv' && cmp '$T/t.tsv' '$T/th3.tsv'"
 
 # the cache is read: a number changed in an entry shows (rnn_a's weight norm of every entry)
 "$PY" - "$T/cache/rnnscope" <<'PY'

@@ -6,7 +6,7 @@
 command -v tmux >/dev/null || { echo "tmux is not installed"; exit 77; }
 MODEL=$top_srcdir/tests/ref/fixtures/seed_selfattention/keras/k22.h5
 SOCK=rs-test-$$
-trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
+trap 'tm kill-server 2>/dev/null; tmux -L "rs-test-$$" kill-server 2>/dev/null; rm -rf "$T"' EXIT
 
 tm new-session -d -s rs -x 120 -y 30 \
     "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color '$RNNSCOPE' --graphics unicode --random 0 '$MODEL'; echo EXITED:\$?; sleep 60"
@@ -29,6 +29,9 @@ tm kill-server 2>/dev/null
 # An 8-colour terminal (TERM=xterm: tput colors is 8): the heatmap and its colour bar are blue /
 # white / red with shade glyphs, never the magenta, cyan or yellow nearest to bwr's pinks and
 # light blues (the half blocks drew them). sgr_cells.py gives each picture cell's colours.
+# A server of its own: a new session on the socket of the server just killed sometimes met
+# that server on its way out ("server exited unexpectedly") and captured an empty pane.
+SOCK=rs-test8-$$
 tm new-session -d -s rs -x 120 -y 30 \
     "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm '$RNNSCOPE' --graphics unicode --random 0 '$MODEL'; echo EXITED:\$?; sleep 60"
 tm set -g window-size manual

@@ -132,6 +132,18 @@ if wait_for "Layers" 10; then
     tm send-keys -t rs 9
     if wait_for "weights over 4 checkpoints" 10; then ok "tmux: 9 on a directory shows the timeline view"
     else not_ok "tmux: 9 on a directory shows the timeline view"; diag < "$T/pane"; fi
+    # on a terminal the statistics are gathered in the background (the status line counts
+    # them meanwhile): once done, the view holds the numbers the headless one held
+    wh() { grep -oE '\|W\| {2,}\[[^]]*\]' "$1" | head -n 1; }
+    i=0
+    while [ $i -lt 100 ]; do
+        tm capture-pane -p -t rs > "$T/pane"
+        ! grep -qE 'timeline [0-9]+/[0-9]+' "$T/pane" && [ "$(wh "$T/pane")" = "$(wh "$T/tl")" ] && break
+        sleep 0.1; i=$((i + 1))
+    done
+    if [ $i -lt 100 ] && [ -n "$(wh "$T/tl")" ]; then
+        ok "tmux: gathered in the background, |W| spans what the headless view shows ($(wh "$T/pane")), no count left on the status line"
+    else not_ok "tmux: the timeline gathered in the background"; { wh "$T/tl"; cat "$T/pane"; } | diag; fi
 else not_ok "tmux: the explorer opens on a directory"; diag < "$T/pane"; fi
 tm send-keys -t rs q
 done_testing

@@ -1,17 +1,23 @@
 /* Checkpoints: epoch numbers in names, the order of a directory, the architecture check, the
  * change of a tensor, and the watcher's settle / retry / keep-the-last-good rules (driven with
  * made-up times, on copies of tests/data/ckpt in a temporary directory). */
+#include <fcntl.h>
 #include <math.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "rnnscope/ckpt.h"
 #include "rnnscope/ckpt_stats.h"
+#include "rnnscope/npy.h"
+#include "rnnscope/threads.h"
 #include "model/internal.h"
 
 static void test_epoch_of(void)
@@ -122,17 +128,25 @@ static void test_delta(void)
 
 /* The watcher on a file: first load at once; a rewrite is taken only after it has settled;
  * a broken file keeps the last good model and says why; a fixed file is taken on the retry. */
+/* A watcher on a copy of epoch 1's checkpoint named name (its path into path), loaded once
+ * at the made-up time 100. */
+static void watch_epoch_1(const char *name, char *path, size_t len, rs_watch *w)
+{
+    rs_error err = {0};
+    rs_model *m = NULL;
+    snprintf(path, len, "%s", tmp_path(name));
+    copy_file(test_path("tests/data/ckpt/run/weights.01-1.00.h5"), path);
+    CHECK(rs_watch_init(w, path, NULL, &err) == 0);
+    CHECK(rs_watch_poll(w, 100.0, false, &m) == 1 && m);
+    rs_model_free(m);
+}
+
 static void test_watch_file(void)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s", tmp_path("watched.h5"));
-    copy_file(test_path("tests/data/ckpt/run/weights.01-1.00.h5"), path);
     rs_watch w;
-    rs_error err = {0};
     rs_model *m = NULL;
-    CHECK(rs_watch_init(&w, path, NULL, &err) == 0);
-    CHECK(rs_watch_poll(&w, 100.0, false, &m) == 1 && m);
-    rs_model_free(m);
+    watch_epoch_1("watched.h5", path, sizeof path, &w);
     CHECK(rs_watch_poll(&w, 100.1, true, &m) == 0 && !m); /* nothing changed */
     /* a half-written file: the first 4000 bytes of another checkpoint */
     char cmd[16384];
@@ -154,6 +168,28 @@ static void test_watch_file(void)
         CHECK(memcmp(m->nodes[1].weights[0].value.data, want->nodes[1].weights[0].value.data,
                      want->nodes[1].weights[0].value.size * sizeof(float)) == 0);
     rs_model_free(want);
+    rs_model_free(m);
+    rs_watch_free(&w);
+}
+
+/* The settle wait counts from the file's last modification: a rewrite noticed late (its mtime
+ * already 2 s old) is taken at the next look, not 0.5 s after it was noticed (it was: the
+ * reload of a changed checkpoint also waited for however late the explorer looked). */
+static void test_watch_settle_from_mtime(void)
+{
+    char path[4096];
+    rs_watch w;
+    rs_model *m = NULL;
+    watch_epoch_1("late.h5", path, sizeof path, &w);
+    CHECK(rs_watch_due_ms(&w, 100.1) > 0); /* nothing pending */
+    copy_file(test_path("tests/data/ckpt/run/weights.02-0.50.h5"), path);
+    CHECK(rs_watch_poll(&w, 101.0, true, &m) == 0);   /* seen; written just now: not settled */
+    CHECK(rs_watch_due_ms(&w, 101.0) > 400);
+    struct timespec old[2] = {{time(NULL) - 2, 0}, {time(NULL) - 2, 0}};
+    CHECK(utimensat(AT_FDCWD, path, old, 0) == 0);
+    CHECK(rs_watch_poll(&w, 101.05, true, &m) == 0);  /* a new stamp: seen once more */
+    CHECK(rs_watch_due_ms(&w, 101.05) == 0);          /* last written 2 s ago: due now */
+    CHECK(rs_watch_poll(&w, 101.06, true, &m) == 1 && m);
     rs_model_free(m);
     rs_watch_free(&w);
 }
@@ -298,6 +334,74 @@ static void test_cache_hostile(void)
     unsetenv("XDG_CACHE_HOME");
 }
 
+/* Counts the observer's calls (from several threads). */
+static atomic_int told_weights, told_all;
+
+static void count_done(void *user, size_t i, const rs_ckpt_stats *s, bool outputs)
+{
+    (void)user;
+    (void)i;
+    (void)s;
+    atomic_fetch_add(outputs ? &told_all : &told_weights, 1);
+}
+
+/* The timeline of a directory with a half-written newest checkpoint, computed with `threads`
+ * kernel threads (as many checkpoints at once). */
+static int gather_with(int threads, const rs_model *first, const rs_tensor *x, rs_timeline *tl)
+{
+    rs_error err = {0};
+    rs_timeline_observer obs = {count_done, NULL, NULL};
+    rs_set_threads(threads);
+    int rc = rs_ckpt_list_dir(tmp_path("tl_threads"), &tl->ckpts, &err) < 0
+                 ? -1
+                 : rs_timeline_gather_observed(tl, first, NULL, x, false, &obs, &err);
+    rs_set_threads(0);
+    if (rc < 0)
+        printf("# %s\n", err.msg);
+    return rc;
+}
+
+/* The checkpoints of a timeline computed on several threads at once give what one thread
+ * gives, bit for bit; the one that does not load is left out the same way; the observer hears
+ * of each checkpoint's weights, then of all its statistics. */
+static void test_timeline_threads(void)
+{
+    char cmd[16384];
+    const char *dir = tmp_path("tl_threads");
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s'/*.h5 '%s/' && head -c 3000 '%s' > "
+             "'%s/weights.11-0.05.h5'", dir, test_path("tests/data/ckpt/run"), dir,
+             test_path("tests/data/ckpt/run/weights.10-0.10.h5"), dir);
+    CHECK(system(cmd) == 0);
+    rs_model *first = load("tests/data/ckpt/run/weights.01-1.00.h5");
+    rs_tensor x = {0};
+    rs_error err = {0};
+    CHECK(first && rs_npy_read(test_path("tests/data/ckpt/input.npy"), &x, &err) == 0);
+    rs_timeline one = {0}, three = {0};
+    if (first && x.data && gather_with(1, first, &x, &one) == 0 &&
+        gather_with(3, first, &x, &three) == 0) {
+        CHECK(one.ckpts.n == 4 && three.ckpts.n == 4);
+        CHECK(one.n_skipped == 1 && three.n_skipped == 1);
+        CHECK(atomic_load(&told_weights) == 8 && atomic_load(&told_all) == 8);
+        for (size_t c = 0; c < one.ckpts.n && c < three.ckpts.n; c++) {
+            CHECK(strcmp(one.ckpts.items[c].path, three.ckpts.items[c].path) == 0);
+            CHECK(one.stats[c].n == 3 && three.stats[c].n == 3);
+            for (int l = 0; l < one.stats[c].n && l < three.stats[c].n; l++) {
+                const rs_layer_stats *a = &one.stats[c].layers[l], *b = &three.stats[c].layers[l];
+                CHECK(strcmp(a->name, b->name) == 0);
+                /* every number after the name, NaN included */
+                CHECK(memcmp(&a->n_gates, &b->n_gates,
+                             sizeof *a - offsetof(rs_layer_stats, n_gates)) == 0);
+            }
+        }
+    } else {
+        CHECK(!"gathered");
+    }
+    rs_timeline_free(&one);
+    rs_timeline_free(&three);
+    rs_tensor_free(&x);
+    rs_model_free(first);
+}
+
 int main(void)
 {
     run_test("epoch numbers in checkpoint names", test_epoch_of);
@@ -306,10 +410,13 @@ int main(void)
     run_test("architecture comparison names the first difference", test_arch_compare);
     run_test("relative change, max change, cosine", test_delta);
     run_test("watching a file: settle, fail, keep, retry", test_watch_file);
+    run_test("watching a file: the settle wait counts from the last write",
+             test_watch_settle_from_mtime);
     run_test("watching a directory: the newest epoch (inotify)", test_watch_dir);
     run_test("watching a directory: the newest epoch (polling)", test_watch_dir_polling);
     run_test("a watched directory deleted or replaced is watched anew", test_watch_dir_replaced);
     run_test("a file held open does not stop its writer (no HDF5 lock)", test_no_lock);
     run_test("hostile timeline cache entries are misses", test_cache_hostile);
+    run_test("a timeline on several threads is the timeline on one", test_timeline_threads);
     return check_finish();
 }
