@@ -9,8 +9,8 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -147,10 +147,16 @@ static pid_t start_child(rs_guarded_fn fn, void *ctx, int *exit_fd)
  * too. glibc's default raises its threshold as such blocks are freed, keeping later ones in
  * the heap; the guard's fork write-protects the heap, and the next load's tensors, taken from
  * it, then faulted and were copied page by page (the copy-on-write of pages the child had
- * already let go of). Set once, for the whole process. */
+ * already let go of). Set once, for the whole process, at its second guarded load: a process
+ * that loads one model (dump, plot, the explorer on a file) keeps glibc's own threshold, which
+ * keeps the large tensors of later forward passes in the heap instead of mapping (and faulting
+ * in) fresh pages for every run. */
+static atomic_uint guarded_loads;
+
 static void map_large_blocks(void)
 {
-    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+    if (atomic_fetch_add(&guarded_loads, 1) == 1)
+        mallopt(M_MMAP_THRESHOLD, 1 << 20);
 }
 
 int rs_h5_guarded(rs_guarded_fn fn, void *ctx, const char *where, rs_error *err)
@@ -158,8 +164,7 @@ int rs_h5_guarded(rs_guarded_fn fn, void *ctx, const char *where, rs_error *err)
     const char *off = getenv("RNNSCOPE_NO_HDF5_GUARD");
     if (off && *off && *off != '0')
         return fn(ctx, err);
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, map_large_blocks);
+    map_large_blocks();
     int exit_fd = -1;
     pid_t pid = start_child(fn, ctx, &exit_fd);
     if (pid > 0) {
