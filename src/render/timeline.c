@@ -37,9 +37,10 @@ static void tick_text(const rs_view_timeline *tl, size_t k, char *buf, size_t le
 }
 
 /* The labels under a plot of the checkpoints, cells [x0, x0 + w) of row y, checkpoint k from
- * cell sample_cell(k, n, w, per): the cursor's first (in the selection's colours), then the
- * last's, then from the left every one that fits with a space on each side. */
-static void draw_ticks(rs_canvas *c, int x0, int y, int w, int per, const rs_view_state *s)
+ * cell sample_cell(k, n, w, per): the cursor's first (in the selection's colours) when `cursor`,
+ * then the last's, then from the left every one that fits with a space on each side. */
+static void draw_ticks(rs_canvas *c, int x0, int y, int w, int per, const rs_view_state *s,
+                       bool with_cursor)
 {
     const rs_view_timeline *tl = s->timeline;
     bool *used = w > 0 ? calloc((size_t)w, sizeof *used) : NULL;
@@ -48,7 +49,7 @@ static void draw_ticks(rs_canvas *c, int x0, int y, int w, int per, const rs_vie
     rs_style st = s->style;
     for (size_t i = 0; i < tl->n + 2; i++) {
         bool cursor = i == 0;
-        if (cursor && !cursor_on(s))
+        if (cursor && !(with_cursor && cursor_on(s)))
             continue;
         size_t k = cursor ? s->cursor : i == 1 ? tl->n - 1 : i - 2;
         char text[24];
@@ -167,7 +168,7 @@ static int draw_hist(rs_canvas *c, rs_rect box, const rs_view_state *s, rs_error
     if (marks)
         draw_marks(c, map, box.y + 1, s);
     if (ticks) {
-        draw_ticks(c, map.x, y, map.w, 1, s);
+        draw_ticks(c, map.x, y, map.w, 1, s, true);
         if (gutter && tl->tick_name)
             print_right(c, map.x - 1, y, tl->tick_name, axis);
         y++;
@@ -178,7 +179,7 @@ static int draw_hist(rs_canvas *c, rs_rect box, const rs_view_state *s, rs_error
 }
 
 /* Statistic k across the checkpoints: its name, then its line (a gap where a checkpoint did
- * not load), the cursor's checkpoint marked. */
+ * not load). */
 static int draw_series(rs_canvas *c, rs_rect box, const rs_view_state *s, int k, rs_error *err)
 {
     const rs_view_timeline *tl = s->timeline;
@@ -191,8 +192,8 @@ static int draw_series(rs_canvas *c, rs_rect box, const rs_view_state *s, int k,
     rs_lines_opts o;
     rs_lines_defaults(&o);
     o.style = s->style;
-    o.mark_cursor = cursor_on(s);
-    o.cursor = s->cursor;
+    /* the cursor's checkpoint is marked above the map and in the labels under the lines, not
+     * in each line: a tick in every panel made a cursor step cost 1.3 KB (issue 16: <= 200 B) */
     int rc = rs_lines_draw(c, box, &m, &o, err);
     /* the panel's label row names the statistic instead of "0" */
     rs_canvas_print(c, box.x, box.y, tl->names[k], box.w / 2,
@@ -226,6 +227,6 @@ int rs_view_draw_timeline(rs_canvas *c, rs_rect box, rs_view_state *s, rs_error 
     }
     for (int col = 0; ticks && ph >= 2 && col < cols && col < n; col++)
         draw_ticks(c, rest.x + col * (pw + 2), rest.y + rows * ph, pw,
-                   lines_dots_per_cell(false, s->style), s);
+                   lines_dots_per_cell(false, s->style), s, hist_h == 0); /* else above the map */
     return 0;
 }

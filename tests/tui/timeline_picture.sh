@@ -140,4 +140,13 @@ else not_ok "a hostile checkpoint name is shown escaped on the status line"; sta
 if head -1 "$T/out" | grep -qF 'weights.07-\x1b]0;pwned\x07.h5' && ! grep -q "$(printf '\033')" "$T/out"; then
     ok "plot escapes it too"
 else not_ok "plot escapes it too"; head -1 "$T/out" | diag; fi
+# ---- a cursor step over a link (issue 16: <= 200 bytes a step) ----
+# each statistic's panel marked the cursor's checkpoint and the lines' labels named it again: a
+# step cost 1.3 KB at 120x40; the mark above the map and the status line are what change now
+export LC_ALL=C.UTF-8 TERM=xterm-256color
+$PY "$top_srcdir/tests/tui/pty_term.py" --size 120x40 --step 9 --step '[' --step '[' --step ']' \
+    --step q -- "$RNNSCOPE" --graphics unicode "$D/run" > "$T/bytes" 2>&1
+if awk '$1 == "step" && $2 >= 2 && $2 <= 4 && $3 > 0 && $3 <= 200 {a++} END {exit a != 3}' "$T/bytes"; then
+    ok "a cursor step over the checkpoints costs at most 200 bytes"
+else not_ok "a cursor step over the checkpoints costs at most 200 bytes"; diag < "$T/bytes"; fi
 done_testing

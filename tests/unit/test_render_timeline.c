@@ -1,5 +1,6 @@
 /* The timeline view (rs_view_draw_timeline): each checkpoint's epoch as a tick label under the
- * heatmap (named) and under the lines, labels never touching and the cursor's always shown;
+ * heatmap (named) and under the lines, labels never touching and the cursor's always shown
+ * under the map;
  * the cursor's "▼" above the map; a checkpoint that did not load an empty column with "×" above
  * it, and no cell blanked that also holds a checkpoint that loaded (more checkpoints than cells). */
 #include <math.h>
@@ -161,7 +162,9 @@ static void test_many_checkpoints(void)
         for (int x = gutter; x < c.w; x++)
             blank += rs_canvas_cell(&c, x, y)->ch == ' ';
     CHECK(blank == 0);
-    CHECK(ticks_ok(row_text(&c, c.h - 1), 100, 1, 200));
+    /* the lines' tick row: labels that never touch, first and last, the cursor's only above the
+     * map (a label of it under the lines made each cursor step rewrite that row too) */
+    CHECK(ticks_ok(row_text(&c, c.h - 1), 1, 1, 200));
     rs_canvas_free(&c);
     unmake(&f);
 }
