@@ -159,6 +159,9 @@ static void print_keys(bool man)
     rs_keymap_defaults(&km);
     size_t n;
     const rs_action_info *t = rs_action_table(&n);
+    int name_w = 0; /* the widest name: a column of its own however long the names get */
+    for (size_t i = 1; i < n; i++)
+        name_w = (int)strlen(t[i].name) > name_w ? (int)strlen(t[i].name) : name_w;
     for (size_t i = 1; i < n; i++) {
         char keys[64];
         rs_keymap_keys_of(&km, t[i].id, keys, sizeof keys);
@@ -168,7 +171,7 @@ static void print_keys(bool man)
                 printf(*p == '-' ? "\\-" : *p == '\\' ? "\\e" : "%c", *p);
             printf("\n%s (\\fB%s\\fR)\n", t[i].help, t[i].name);
         } else {
-            printf("  %-16s %-14s %s\n", keys, t[i].name, t[i].help);
+            printf("  %-16s %-*s %s\n", keys, name_w, t[i].name, t[i].help);
         }
     }
 }

@@ -7,6 +7,15 @@ if [ $rc -eq 0 ] && printf '%s' "$out" | grep -q '^Usage: rnnscope' &&
    printf '%s' "$out" | grep -q 'plot'; then ok "--help prints usage with every subcommand"
 else not_ok "--help prints usage with every subcommand"; fi
 
+# --help-keys: keys, name and description in three columns, every description starting in one
+# column (a name longer than the column, saliency-method, pushed its description right)
+starts=$("$RNNSCOPE" --help-keys | awk '{ rest = substr($0, 20); n = match(rest, / +[^ ]/);
+                                          print 19 + n + RLENGTH - 1 }' | sort -u)
+if [ "$(printf '%s\n' "$starts" | wc -l)" -eq 1 ] && [ "$("$RNNSCOPE" --help-keys | wc -l)" -gt 40 ]; then
+    ok "--help-keys: every description starts in one column"
+else not_ok "--help-keys: every description starts in one column"
+    { echo "description columns: $starts"; "$RNNSCOPE" --help-keys; } | diag; fi
+
 out=$("$RNNSCOPE" --version); rc=$?
 if [ $rc -eq 0 ] && printf '%s' "$out" | grep -qE '^rnnscope [0-9]+\.[0-9]+\.[0-9]+$'; then
     ok "--version prints the version"; else not_ok "--version prints the version"; fi
