@@ -25,9 +25,6 @@ else not_ok "every heatmap cell is drawn in palette colours"; echo "$holes of $h
 tm send-keys -t rs q
 wait_for 'EXITED:0' 5 >/dev/null && ok "q quits" || { not_ok "q quits"; diag < "$T/pane"; }
 tm kill-server 2>/dev/null
-# a server of its own: a new session on the socket of the server being killed could meet it
-# still exiting ("server exited unexpectedly", on a busy machine)
-SOCK=rs-test-$$-8
 
 # An 8-colour terminal (TERM=xterm: tput colors is 8): the heatmap and its colour bar are blue /
 # white / red with shade glyphs, never the magenta, cyan or yellow nearest to bwr's pinks and
