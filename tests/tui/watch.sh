@@ -52,9 +52,12 @@ for e in 02-0.50 03-0.33 10-0.10; do
         sh -c "test $wrc -eq 0 || { cat '$T/writer.log'; false; }"
     if [ -z "$bad" ]; then ok "epoch $n: while it was written the screen showed only the old or the new checkpoint${saw_error:+ (the half-written file was reported and not shown)}"
     else not_ok "epoch $n: a half-written checkpoint was shown (mean $bad)"; diag < "$T/bad"; fi
+    # the whole screen of the reload: a capture between the output's line and the status line
+    # being drawn showed the new mean beside the old status ("newest not loaded")
+    reloaded() { near "$(shown_mean)" "$want" && grep -q 'model\.h5 · [0-9]* s ago' "$T/pane" && ! grep -q 'newest not loaded' "$T/pane"; }
     i=0
-    while [ $i -lt 60 ]; do tm capture-pane -p -t rs > "$T/pane"; near "$(shown_mean)" "$want" && break; sleep 0.1; i=$((i + 1)); done
-    if near "$(shown_mean)" "$want" && grep -q 'model\.h5 · [0-9]* s ago' "$T/pane" && ! grep -q 'newest not loaded' "$T/pane"; then
+    while [ $i -lt 60 ]; do tm capture-pane -p -t rs > "$T/pane"; reloaded && break; sleep 0.1; i=$((i + 1)); done
+    if reloaded; then
         ok "epoch $n: reloaded, the screen shows the new weights (mean $(shown_mean), dump $want)"
     else not_ok "epoch $n: reloaded with the new weights (want mean $want)"; diag < "$T/pane"; fi
     prev=$want
